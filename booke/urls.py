@@ -1,0 +1,56 @@
+"""Every surface of the studio under one login: site (Wagtail), shop (Oscar), portal (Booker),
+and the three back offices — /admin/ (photographers), /cms/ (editors), /dashboard/ (shop)."""
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from booke import views
+
+
+def to_login():
+    """Each framework ships a login page; all of them send people to the one login page."""
+    return RedirectView.as_view(url=reverse_lazy("login"), query_string=True)
+
+
+def to(name: str):
+    return RedirectView.as_view(url=reverse_lazy(name), query_string=True)
+
+
+urlpatterns = [
+    path("accounts/", include("booker.urls.accounts")),
+    path("after-login/", views.after_login, name="after-login"),
+    path("portal/", include("booker.urls.portal")),
+    # The one login: the frameworks' own login and password-reset pages forward to ours.
+    path("admin/login/", to_login()),
+    path("admin/password_reset/", to("password_reset")),
+    path("admin/", admin.site.urls),
+    path("cms/login/", to_login()),
+    path("cms/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("dashboard/login/", to_login()),
+    path("dashboard/", apps.get_app_config("dashboard").urls),
+    path("shop/accounts/login/", to_login()),
+    path("shop/password-reset/", to("password_reset")),
+    path("shop/", include(apps.get_app_config("oscar").urls[0])),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
+    # Local-file default: Django serves media itself (S3 serves it in production).
+    from django.views.static import serve
+
+    urlpatterns += [
+        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+urlpatterns += [
+    # Wagtail's page tree owns everything else, starting with the home page at /.
+    path("", include(wagtail_urls)),
+]

@@ -1,0 +1,28 @@
+"""Wiring views that belong to no single app."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+@login_required
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Send a person who logged in without a `next` to the surface of their main role."""
+    nxt = request.GET.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        return redirect(nxt)
+    user = request.user
+    if user.has_perm("wagtailadmin.access_admin") and not user.is_superuser:
+        return redirect("wagtailadmin_home")
+    if user.is_staff and user.has_module_perms("booker"):
+        return redirect("admin:index")
+    if user.has_perm("partner.dashboard_access"):
+        return redirect("dashboard:index")
+    return redirect("portal:home")
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    connection.ensure_connection()
+    return JsonResponse({"status": "ok"})

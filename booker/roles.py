@@ -1,0 +1,45 @@
+"""The studio's roles are Django groups. Each app's migrations grant its own permissions to them,
+so that no app reaches into another's: booker grants studio permissions, shop grants the
+dashboard, editorial grants Wagtail.
+
+These helpers run inside data migrations (they take the migration's `apps`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+PHOTOGRAPHER = "Photographer"
+RETOUCHER = "Retoucher"
+EDITOR = "Editor"
+SHOP_MANAGER = "Shop manager"
+
+ALL_ROLES = (PHOTOGRAPHER, RETOUCHER, EDITOR, SHOP_MANAGER)
+# Roles whose holders work in a back office that requires the staff flag (/admin/, /dashboard/).
+STAFF_ROLES = frozenset({PHOTOGRAPHER, RETOUCHER, SHOP_MANAGER})
+
+
+def create_all_permissions(apps) -> None:
+    """Permissions are normally made after `migrate` finishes; a data migration that grants them
+    on a fresh database needs them now."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, apps=apps)
+
+
+def grant(apps, role: str, perms: Iterable[str]) -> None:
+    """Give `role` the permissions named "app_label.codename" (created if missing)."""
+    create_all_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _ = Group.objects.get_or_create(name=role)
+    for perm in perms:
+        app_label, codename = perm.split(".", 1)
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+
+
+def model_perms(app_label: str, *models: str, actions=("add", "change", "delete", "view")):
+    return [f"{app_label}.{action}_{model}" for model in models for action in actions]
