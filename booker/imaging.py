@@ -1,0 +1,116 @@
+"""Turning a camera file into something a person can look at, without ever demosaicing a RAW
+at full size: the camera's embedded JPEG preview when it is large enough, otherwise LibRaw's
+half-size decode.
+
+Errors become `UnreadableImage` with a reason a photographer understands."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import BinaryIO
+
+import rawpy
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# LibRaw's `flip` code → the Pillow transpose that puts the picture upright.
+_FLIP_TO_TRANSPOSE = {
+    3: Image.Transpose.ROTATE_180,
+    5: Image.Transpose.ROTATE_90,
+    6: Image.Transpose.ROTATE_270,
+}
+
+
+class UnreadableImage(Exception):
+    """The file cannot become a picture; `str(exc)` says why, in the studio's words."""
+
+
+def _read_all(source: str | Path | BinaryIO) -> bytes:
+    if isinstance(source, str | Path):
+        return Path(source).read_bytes()
+    return source.read()
+
+
+_PLAIN_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"RIFF", b"GIF8")
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
+
+
+class _NotRaw(Exception):
+    pass
+
+
+def open_picture(source: str | Path | BinaryIO, long_edge: int) -> Image.Image:
+    """An upright RGB picture whose long edge is at least `long_edge` where the file allows,
+    decoded as cheaply as the file permits (the caller resizes to the exact size)."""
+    data = _read_all(source)
+    if not data:
+        raise UnreadableImage("empty file")
+    if data.startswith(_PLAIN_MAGIC):
+        return _open_plain(data, long_edge)
+    try:
+        return _open_raw(data, long_edge)
+    except _NotRaw as exc:
+        # Plain TIFFs are pictures LibRaw refuses; anything else is not a photo at all.
+        if data.startswith(_TIFF_MAGIC):
+            return _open_plain(data, long_edge)
+        raise UnreadableImage("not a RAW file") from exc
+
+
+def _open_plain(data: bytes, long_edge: int) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            img = Image.open(io.BytesIO(data))
+            img.draft("RGB", (long_edge, long_edge))
+            img = ImageOps.exif_transpose(img)
+            return img.convert("RGB")
+        except UnidentifiedImageError as exc:
+            raise UnreadableImage("not an image file") from exc
+        except (OSError, SyntaxError, ValueError) as exc:
+            text = str(exc).lower()
+            if "truncated" in text or "premature" in text or "broken data" in text:
+                raise UnreadableImage("file is truncated") from exc
+            raise UnreadableImage(f"image cannot be decoded ({exc})") from exc
+
+
+def _open_raw(data: bytes, long_edge: int) -> Image.Image:
+    try:
+        with rawpy.imread(io.BytesIO(data)) as raw:
+            preview = _embedded_preview(raw, long_edge)
+            if preview is not None:
+                return preview
+            rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
+            return Image.fromarray(rgb)
+    except rawpy.LibRawFileUnsupportedError as exc:
+        raise _NotRaw() from exc
+    except (rawpy.LibRawIOError, rawpy.LibRawDataError) as exc:
+        raise UnreadableImage("file is truncated") from exc
+    except rawpy.LibRawError as exc:
+        raise UnreadableImage(f"RAW file cannot be decoded ({type(exc).__name__})") from exc
+
+
+def _embedded_preview(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
+    try:
+        thumb = raw.extract_thumb()
+    except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+        return None
+    if thumb.format != rawpy.ThumbFormat.JPEG:
+        return None  # a tiny bitmap, never big enough for a proof
+    try:
+        img = Image.open(io.BytesIO(thumb.data))
+        if max(img.size) < long_edge:
+            return None
+        img.draft("RGB", (long_edge, long_edge))
+        img = ImageOps.exif_transpose(img).convert("RGB")
+    except (OSError, UnidentifiedImageError):
+        return None  # a broken preview: the RAW data itself may still decode
+    transpose = _FLIP_TO_TRANSPOSE.get(raw.sizes.flip)
+    return img.transpose(transpose) if transpose is not None else img
+
+
+def fit(img: Image.Image, long_edge: int) -> Image.Image:
+    """Scale down (never up) so the long edge is `long_edge`."""
+    img = img.copy()
+    img.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+    return img
