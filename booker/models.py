@@ -1,4 +1,4 @@
-"""The people of the studio: one user model for every surface, and the companies clients work for."""
+"""The people of the studio: one user model for every surface, and client companies."""
 
 from __future__ import annotations
 

@@ -238,7 +238,9 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 SITE_ID = 1
 
 # --- Studio.
-STUDIO_SAMPLES_DIR = Path(env.str("BOOKE_SAMPLES_DIR", default=str(BASE_DIR.parent / "shared" / "samples")))
+STUDIO_SAMPLES_DIR = Path(
+    env.str("BOOKE_SAMPLES_DIR", default=str(BASE_DIR.parent / "shared" / "samples"))
+)
 
 LOGGING = {
     "version": 1,

@@ -1,1 +1,1 @@
-from oscar.apps.partner.models import *
+from oscar.apps.partner.models import *  # noqa: F403 -- Oscar fork: keep every model of the app
