@@ -18,6 +18,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     # Ours, first so that our templates and app configs win.
+    "booke",
     "editorial",
     "booker",
     # Wagtail

@@ -13,4 +13,6 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "test-media"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-Q_CLUSTER = {"name": "booke-test", "orm": "default", "sync": True}
+Q_CLUSTER = {"name": "booke-test", "orm": "default", "sync": True, "timeout": 300, "retry": 360}
+# Static files are served by the test server itself; whitenoise would want a collected folder.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405

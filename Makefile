@@ -1,0 +1,59 @@
+# Booké: `make run` for the site with demo content, `make test` for the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export DJANGO_SETTINGS_MODULE ?= booke.settings.dev
+
+.PHONY: run test venv lint migrate seed worker bench clean
+
+venv: $(STAMP)
+
+# The virtualenv is rebuilt only when the lock file changes.
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+# The site and a django-q2 worker, both stopped by one Ctrl-C.
+run: seed
+	@echo
+	@echo "  Site        http://$(HOST):$(PORT)/"
+	@echo "  Shop        http://$(HOST):$(PORT)/shop/"
+	@echo "  My space    http://$(HOST):$(PORT)/portal/"
+	@echo "  Studio      http://$(HOST):$(PORT)/admin/      (photographers, retouchers)"
+	@echo "  CMS         http://$(HOST):$(PORT)/cms/        (editors)"
+	@echo "  Shop admin  http://$(HOST):$(PORT)/dashboard/  (shop managers)"
+	@echo
+	@$(BIN)/python manage.py demo_logins
+	@echo
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py qcluster & worker=$$!; \
+	$(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
+
+worker: venv
+	$(BIN)/python manage.py qcluster
+
+lint: venv
+	$(BIN)/ruff check .
+
+# The whole suite: lint, migrations in step with the models, then pytest.
+# DATABASE_URL picks the database (SQLite under var/ when unset).
+test: venv
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/ .pytest_cache

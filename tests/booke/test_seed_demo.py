@@ -1,0 +1,40 @@
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from booker.demo import DEMO_LOGINS, DEMO_PASSWORD
+from booker.models import Company, User
+
+# Tables that change by themselves between two runs and say nothing about the content.
+VOLATILE = ["sessions", "admin.logentry", "django_q"]
+
+
+def snapshot() -> dict:
+    out = io.StringIO()
+    call_command("dumpdata", exclude=VOLATILE, stdout=out, natural_foreign=False)
+    rows = json.loads(out.getvalue())
+    return {(r["model"], r["pk"]): r["fields"] for r in rows}
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_in_a_row_gives_the_same_database():
+    call_command("seed_demo", quiet=True)
+    first = snapshot()
+    call_command("seed_demo", quiet=True)
+    second = snapshot()
+    added = second.keys() - first.keys()
+    removed = first.keys() - second.keys()
+    changed = [k for k in first.keys() & second.keys() if first[k] != second[k]]
+    assert (sorted(added), sorted(removed), sorted(changed)) == ([], [], [])
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_every_demo_login_and_a_company_with_two_members(client):
+    call_command("seed_demo", quiet=True)
+    for login in DEMO_LOGINS:
+        assert client.login(username=login.email, password=DEMO_PASSWORD), login.email
+    acme = Company.objects.get(name="Acme Industries")
+    assert acme.memberships.count() == 2
+    assert User.objects.filter(groups__name="Photographer").exists()

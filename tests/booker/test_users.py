@@ -1,0 +1,71 @@
+import pytest
+from django.db import IntegrityError
+
+from booker import roles
+from booker.models import User
+from booker.services import assign_role, ensure_user
+
+
+@pytest.mark.django_db
+def test_email_is_the_login_and_is_stored_lower_case():
+    user = User.objects.create_user("  Anne.Martin@Studio.FR ", "pw")
+    assert user.email == "anne.martin@studio.fr"
+    assert User.USERNAME_FIELD == "email"
+
+
+@pytest.mark.django_db
+def test_two_accounts_cannot_share_an_email_in_different_case():
+    User.objects.create_user("anne@studio.fr", "pw")
+    with pytest.raises(IntegrityError):
+        # Bypass save()'s normalisation: the database constraint itself refuses it.
+        User.objects.bulk_create([User(email="ANNE@studio.fr")])
+
+
+@pytest.mark.django_db
+def test_ensure_user_finds_the_existing_account_whatever_the_case():
+    first, created = ensure_user("leo@studio.fr", password="pw")
+    again, created_again = ensure_user("LEO@Studio.fr", password="other")
+    assert created and not created_again
+    assert again.pk == first.pk
+    assert again.check_password("pw"), "an existing account keeps its password"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "staff"),
+    [
+        (roles.PHOTOGRAPHER, True),
+        (roles.RETOUCHER, True),
+        (roles.SHOP_MANAGER, True),
+        (roles.EDITOR, False),
+    ],
+)
+def test_back_office_roles_get_the_staff_flag_editors_do_not(role, staff):
+    user = User.objects.create_user("x@studio.fr", "pw")
+    assign_role(user, role)
+    user.refresh_from_db()
+    assert user.is_staff is staff
+    assert user.groups.filter(name=role).exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_role_is_refused():
+    user = User.objects.create_user("x@studio.fr", "pw")
+    with pytest.raises(ValueError, match="Unknown role"):
+        assign_role(user, "Wizard")
+
+
+@pytest.mark.django_db
+def test_migrations_create_the_four_roles_with_their_permissions():
+    from django.contrib.auth.models import Group
+
+    perms = {
+        g.name: {f"{p.content_type.app_label}.{p.codename}" for p in g.permissions.all()}
+        for g in Group.objects.prefetch_related("permissions__content_type")
+    }
+    assert set(roles.ALL_ROLES) <= set(perms)
+    assert "partner.dashboard_access" in perms[roles.PHOTOGRAPHER]
+    assert "partner.dashboard_access" in perms[roles.SHOP_MANAGER]
+    assert "partner.dashboard_access" not in perms[roles.RETOUCHER]
+    assert "booker.change_company" in perms[roles.PHOTOGRAPHER]
+    assert "catalogue.change_product" in perms[roles.SHOP_MANAGER]
