@@ -1,12 +1,66 @@
-"""Writes to the studio's data. Views, admin and commands call these; nothing else writes."""
+"""Writes to the studio's data. Views, admin, commands and tasks call these; nothing else
+changes a session's or a job's state.
+
+Every session status change goes through `transition()`, which refuses illegal moves and
+records a `SessionEvent` (the domain event the CRM and the shop react to)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
-from django.db import transaction
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import PurePath
+from typing import BinaryIO
 
-from . import roles
-from .models import Company, Membership, User, normalise_email
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile, File
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from . import imaging, roles
+from .models import (
+    Company,
+    Delivery,
+    DownloadLog,
+    FinalPhoto,
+    Membership,
+    Package,
+    PhotoSession,
+    RetouchJob,
+    Rush,
+    Selection,
+    SelectionItem,
+    SessionEvent,
+    User,
+    normalise_email,
+)
+from .storage import sha256_of
+
+log = logging.getLogger(__name__)
+
+Status = PhotoSession.Status
+JobStatus = RetouchJob.Status
+Ingest = Rush.Ingest
+
+PROOF_EDGE = 2048
+THUMB_EDGE = 400
+# A rush left `processing` longer than this lost its worker (killed, machine restarted).
+STALE_PROCESSING = timedelta(minutes=15)
+
+
+class StudioError(Exception):
+    """A refused action, with a message for the person who tried it."""
+
+
+class IllegalTransition(StudioError):
+    pass
+
+
+# --- People -------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -39,3 +93,467 @@ def add_member(company: Company, user: User, role: str = Membership.Role.MEMBER)
         membership.role = role
         membership.save(update_fields=["role"])
     return membership
+
+
+# --- Sessions and their states ------------------------------------------------------------
+
+SESSION_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.BOOKED: frozenset({Status.SHOT, Status.CANCELLED}),
+    Status.SHOT: frozenset({Status.PROOFING, Status.CANCELLED}),
+    Status.PROOFING: frozenset({Status.SELECTION_SUBMITTED, Status.CANCELLED}),
+    # Back to proofing is the photographer's `reopen_selection`.
+    Status.SELECTION_SUBMITTED: frozenset({Status.RETOUCHING, Status.PROOFING, Status.CANCELLED}),
+    Status.RETOUCHING: frozenset({Status.DELIVERED}),
+    Status.DELIVERED: frozenset({Status.ARCHIVED}),
+    Status.ARCHIVED: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+
+
+def transition(
+    session: PhotoSession,
+    to: str,
+    *,
+    actor: User | None,
+    event: str | None = None,
+    **payload,
+) -> SessionEvent:
+    """Move `session` to status `to`, or raise IllegalTransition. Records who and when."""
+    with transaction.atomic():
+        locked = PhotoSession.objects.select_for_update().get(pk=session.pk)
+        if to not in SESSION_TRANSITIONS[locked.status]:
+            raise IllegalTransition(
+                f"A session cannot go from “{locked.get_status_display()}” "
+                f"to “{Status(to).label}”."
+            )
+        now = timezone.now()
+        from_status = locked.status
+        PhotoSession.objects.filter(pk=session.pk).update(status=to, status_changed_at=now)
+        session.status, session.status_changed_at = to, now
+        return SessionEvent.objects.create(
+            session=session,
+            name=event or f"session.{to}",
+            from_status=from_status,
+            to_status=to,
+            actor=actor,
+            payload=payload,
+            created_at=now,
+        )
+
+
+def record_event(session: PhotoSession, name: str, *, actor: User | None, **payload) -> None:
+    """A domain event that is not a status change (a rush failed, a download…)."""
+    SessionEvent.objects.create(session=session, name=name, actor=actor, payload=payload)
+
+
+def create_session(
+    *,
+    title: str,
+    client: User | None = None,
+    company: Company | None = None,
+    package: Package | None = None,
+    photographer: User | None = None,
+    actor: User | None = None,
+    **fields,
+) -> PhotoSession:
+    if (client is None) == (company is None):
+        raise StudioError("A session belongs to a client or to a company (one of the two).")
+    terms = {}
+    if package is not None:
+        terms = {
+            "quota": package.photos_included,
+            "extra_photo_price": package.extra_photo_price,
+            "delivery_formats": package.delivery_formats,
+        }
+    with transaction.atomic():
+        session = PhotoSession.objects.create(
+            title=title, client=client, company=company, package=package,
+            photographer=photographer, **{**terms, **fields},
+        )
+        record_event(session, "session.booked", actor=actor)
+    return session
+
+
+def cancel_session(session: PhotoSession, *, actor: User | None, reason: str = "") -> None:
+    transition(session, Status.CANCELLED, actor=actor, reason=reason)
+
+
+# --- Rushes and their ingest ----------------------------------------------------------------
+
+
+@dataclass
+class AddedRush:
+    rush: Rush
+    duplicate: bool
+
+
+def add_rush(
+    session: PhotoSession,
+    fileobj: BinaryIO,
+    filename: str,
+    *,
+    actor: User | None = None,
+    enqueue: bool = True,
+) -> AddedRush:
+    """Store one original and queue its proof. The same file twice in a session is reported
+    as a duplicate and stored once."""
+    if session.status not in (Status.BOOKED, Status.SHOT):
+        raise StudioError("Rushes can be added before the proofs are published, not after.")
+    filename = PurePath(filename.replace("\\", "/")).name or "unnamed"
+    digest, size = sha256_of(fileobj)
+    existing = Rush.objects.filter(session=session, sha256=digest).first()
+    if existing is not None:
+        return AddedRush(existing, duplicate=True)
+    try:
+        with transaction.atomic():
+            rush = Rush(
+                session=session, original_filename=filename[:255], sha256=digest, size=size,
+                uploaded_by=actor,
+            )
+            rush.original.save(filename, File(fileobj, name=filename), save=False)
+            rush.save()
+    except IntegrityError:
+        # Two uploads of the same file raced: the other one stored it.
+        return AddedRush(Rush.objects.get(session=session, sha256=digest), duplicate=True)
+    if session.status == Status.BOOKED:
+        transition(session, Status.SHOT, actor=actor)
+    if enqueue:
+        enqueue_ingest(rush)
+    return AddedRush(rush, duplicate=False)
+
+
+def enqueue_ingest(rush: Rush) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task(
+            "booker.tasks.ingest_rush", rush.pk, task_name=f"ingest-rush-{rush.pk}",
+            group=f"session-{rush.session_id}",
+        )
+    )
+
+
+def _claim(rush_id: int) -> bool:
+    """Take the rush for this worker. Exactly one worker wins; a rush whose worker died
+    (stale `processing`) can be taken again."""
+    stale = timezone.now() - STALE_PROCESSING
+    return bool(
+        Rush.objects.filter(pk=rush_id)
+        .filter(
+            Q(ingest_status__in=[Ingest.PENDING, Ingest.FAILED])
+            | Q(ingest_status=Ingest.PROCESSING, processing_started_at__lt=stale)
+        )
+        .update(
+            ingest_status=Ingest.PROCESSING,
+            processing_started_at=timezone.now(),
+            attempts=F("attempts") + 1,
+            failure_reason="",
+        )
+    )
+
+
+def ingest_rush(rush_id: int) -> Rush | None:
+    """Make the proof (2048 px, watermarked) and the thumbnail (400 px) of one rush.
+
+    A file that cannot be read fails alone, with its reason; it never raises, so the worker
+    and the rest of the batch carry on."""
+    if not _claim(rush_id):
+        return None
+    rush = Rush.objects.select_related("session").get(pk=rush_id)
+    try:
+        with rush.original.open("rb") as fh:
+            data = fh.read()
+        picture = imaging.open_picture(_BytesSource(data), PROOF_EDGE)
+        captured_at, camera = imaging.read_metadata(data)
+        del data
+        proof = imaging.watermark(imaging.fit(picture, PROOF_EDGE), settings.STUDIO_WATERMARK)
+        thumb = imaging.fit(picture, THUMB_EDGE)
+    except imaging.UnreadableImage as exc:
+        return _fail(rush, str(exc))
+    except FileNotFoundError:
+        return _fail(rush, "original file is missing from storage")
+    except Exception as exc:  # noqa: BLE001 -- one bad file must not stop the batch
+        log.exception("ingest of rush %s failed", rush_id)
+        return _fail(rush, f"unexpected error while decoding ({type(exc).__name__})")
+
+    base = f"sessions/{rush.session_id}/proofs/{rush.pk}"
+    for field_name, suffix, img in (("proof", "", proof), ("thumbnail", "-thumb", thumb)):
+        storage = getattr(rush, field_name).storage
+        name = f"{base}{suffix}.jpg"
+        if storage.exists(name):
+            storage.delete(name)  # a retry replaces, never adds a second proof
+        getattr(rush, field_name).save(name, ContentFile(imaging.to_jpeg(img)), save=False)
+    if captured_at is not None and timezone.is_naive(captured_at):
+        captured_at = timezone.make_aware(captured_at)
+    Rush.objects.filter(pk=rush.pk).update(
+        proof=rush.proof.name, thumbnail=rush.thumbnail.name, width=proof.width,
+        height=proof.height, captured_at=captured_at, camera=camera,
+        ingest_status=Ingest.READY, failure_reason="",
+    )
+    rush.refresh_from_db()
+    return rush
+
+
+class _BytesSource:
+    """open_picture reads once; handing it the bytes we already have avoids a second read."""
+
+    def __init__(self, data: bytes):
+        self._data = data
+
+    def read(self) -> bytes:
+        return self._data
+
+
+def _fail(rush: Rush, reason: str) -> Rush:
+    Rush.objects.filter(pk=rush.pk).update(ingest_status=Ingest.FAILED, failure_reason=reason)
+    record_event(rush.session, "rush.failed", actor=None, rush=rush.pk,
+                 filename=rush.original_filename, reason=reason)
+    rush.refresh_from_db()
+    return rush
+
+
+def retry_rushes(rushes: Iterable[Rush], *, actor: User | None = None) -> int:
+    """Queue failed rushes again (after, say, a corrupted upload was replaced)."""
+    count = 0
+    for rush in rushes:
+        if rush.ingest_status == Ingest.FAILED:
+            Rush.objects.filter(pk=rush.pk).update(ingest_status=Ingest.PENDING)
+            enqueue_ingest(rush)
+            count += 1
+    return count
+
+
+def publish_proofs(session: PhotoSession, *, actor: User | None) -> SessionEvent:
+    """Show the proofs to the client. Every rush must be ready or failed (nothing in flight)."""
+    counts = {s: 0 for s in Ingest.values}
+    for status in session.rushes.values_list("ingest_status", flat=True):
+        counts[status] += 1
+    if counts[Ingest.READY] == 0:
+        raise StudioError("There is no ready proof to publish yet.")
+    if counts[Ingest.PENDING] or counts[Ingest.PROCESSING]:
+        raise StudioError(
+            f"{counts[Ingest.PENDING] + counts[Ingest.PROCESSING]} rushes are still being "
+            "processed; publish when they are done."
+        )
+    with transaction.atomic():
+        Selection.objects.get_or_create(session=session)
+        return transition(session, Status.PROOFING, actor=actor, proofs=counts[Ingest.READY],
+                          failed=counts[Ingest.FAILED])
+
+
+# --- The client's selection -----------------------------------------------------------------
+
+
+def _open_selection(session: PhotoSession) -> Selection:
+    """The selection row, locked for this transaction: picks of one session are serialised
+    so two tabs (or two clicks) can never pass the quota together."""
+    Selection.objects.get_or_create(session=session)
+    selection = Selection.objects.select_for_update().get(session=session)
+    status = PhotoSession.objects.values_list("status", flat=True).get(pk=session.pk)
+    if status != Status.PROOFING or selection.is_locked:
+        raise StudioError("This selection is submitted: it can no longer be changed.")
+    return selection
+
+
+def _ready_rush(session: PhotoSession, rush_id: int) -> Rush:
+    try:
+        return session.rushes.get(pk=rush_id, ingest_status=Ingest.READY)
+    except Rush.DoesNotExist as exc:
+        raise StudioError("This photo is not part of the session.") from exc
+
+
+@transaction.atomic
+def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -> SelectionItem:
+    """Pick or unpick one photo. Idempotent: the same request twice leaves the same state."""
+    selection = _open_selection(session)
+    rush = _ready_rush(session, rush_id)
+    item, _ = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
+    if item.picked == picked:
+        return item
+    if picked and not session.sells_extras:
+        count = selection.items.filter(picked=True).count()
+        if count >= session.quota:
+            raise StudioError(
+                f"Your package includes {session.quota} photos and you have picked "
+                f"{count}. Unpick one to choose this one."
+            )
+    item.picked = picked
+    item.save(update_fields=["picked", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def set_comment(session: PhotoSession, rush_id: int, comment: str, *, user: User) -> SelectionItem:
+    selection = _open_selection(session)
+    rush = _ready_rush(session, rush_id)
+    item, _ = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
+    item.comment = comment.strip()[:2000]
+    item.save(update_fields=["comment", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
+    selection = _open_selection(session)
+    picked = selection.items.filter(picked=True).count()
+    if picked == 0:
+        raise StudioError("Pick at least one photo before you submit your selection.")
+    if picked > session.quota:
+        # Extras are paid through the shop; until it takes them, the client trims the
+        # selection to the package (see the issue note).
+        extra = picked - session.quota
+        raise StudioError(
+            f"You picked {picked} photos and your package includes {session.quota}. "
+            f"Ordering {extra} extra photo(s) online is not open yet: unpick {extra} "
+            "or contact the studio to add them."
+        )
+    selection.submitted_at = timezone.now()
+    selection.submitted_by = user
+    selection.save(update_fields=["submitted_at", "submitted_by"])
+    return transition(session, Status.SELECTION_SUBMITTED, actor=user, picked=picked)
+
+
+@transaction.atomic
+def reopen_selection(session: PhotoSession, *, actor: User | None) -> SessionEvent:
+    Selection.objects.filter(session=session).update(submitted_at=None, submitted_by=None)
+    return transition(session, Status.PROOFING, actor=actor, event="session.selection_reopened")
+
+
+# --- Retouching -------------------------------------------------------------------------------
+
+JOB_TRANSITIONS: dict[str, frozenset[str]] = {
+    JobStatus.TODO: frozenset({JobStatus.IN_PROGRESS, JobStatus.IN_REVIEW}),
+    JobStatus.IN_PROGRESS: frozenset({JobStatus.IN_REVIEW, JobStatus.TODO}),
+    JobStatus.IN_REVIEW: frozenset({JobStatus.DONE, JobStatus.CHANGES_REQUESTED}),
+    JobStatus.CHANGES_REQUESTED: frozenset({JobStatus.IN_PROGRESS, JobStatus.IN_REVIEW}),
+    JobStatus.DONE: frozenset({JobStatus.CHANGES_REQUESTED}),
+}
+
+
+def move_job(job: RetouchJob, to: str, *, actor: User | None, note: str = "") -> None:
+    """The one place a retouch job changes status."""
+    with transaction.atomic():
+        locked = RetouchJob.objects.select_for_update().get(pk=job.pk)
+        if to == locked.status:
+            return
+        if to not in JOB_TRANSITIONS[locked.status]:
+            raise IllegalTransition(
+                f"A retouch cannot go from “{locked.get_status_display()}” "
+                f"to “{JobStatus(to).label}”."
+            )
+        RetouchJob.objects.filter(pk=job.pk).update(status=to, updated_at=timezone.now())
+        record_event(job.session, f"retouch.{to}", actor=actor, job=job.pk,
+                     rush=job.rush.original_filename, note=note)
+        job.status = to
+
+
+@transaction.atomic
+def start_retouching(
+    session: PhotoSession, *, actor: User | None, due_date: date | None = None
+) -> list[RetouchJob]:
+    """One job per picked photo, carrying the client's comment as instructions."""
+    items = SelectionItem.objects.filter(selection__session=session, picked=True).select_related(
+        "rush"
+    )
+    jobs = [
+        RetouchJob.objects.get_or_create(
+            session=session, rush=item.rush,
+            defaults={"instructions": item.comment, "due_date": due_date},
+        )[0]
+        for item in items
+    ]
+    transition(session, Status.RETOUCHING, actor=actor, jobs=len(jobs))
+    return jobs
+
+
+def assign_jobs(jobs: Iterable[RetouchJob], retoucher: User, *, actor: User | None) -> int:
+    if not retoucher.groups.filter(name=roles.RETOUCHER).exists() and not retoucher.is_superuser:
+        raise StudioError(f"{retoucher} is not a retoucher.")
+    ids = [j.pk for j in jobs]
+    return RetouchJob.objects.filter(pk__in=ids).exclude(status=JobStatus.DONE).update(
+        assignee=retoucher, updated_at=timezone.now()
+    )
+
+
+_EDIT_SUFFIX = re.compile(r"^[-_ .]?(edit|edited|final|retouche|retouched|hd|copy|v\d+)?",
+                          re.IGNORECASE)
+
+
+def match_final(filename: str, jobs: Iterable[RetouchJob]) -> RetouchJob | None:
+    """`IMG_0012-edit.jpg` belongs to the job of `IMG_0012.CR2`: the longest rush stem that
+    starts the file's stem, followed by nothing or by a separator."""
+    stem = PurePath(filename).stem.lower()
+    best: RetouchJob | None = None
+    for job in jobs:
+        rush_stem = job.rush.stem.lower()
+        if stem == rush_stem or (stem.startswith(rush_stem) and not stem[len(rush_stem)].isalnum()):
+            if best is None or len(rush_stem) > len(best.rush.stem):
+                best = job
+    return best
+
+
+@dataclass
+class FinalsReport:
+    matched: list[tuple[str, RetouchJob]] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def upload_finals(
+    files: Iterable[tuple[str, BinaryIO]], *, jobs: Iterable[RetouchJob], actor: User | None
+) -> FinalsReport:
+    """Attach each file to its job by filename stem. Unmatched files are listed, not lost."""
+    jobs = list(jobs)
+    report = FinalsReport()
+    for filename, fileobj in files:
+        job = match_final(filename, jobs)
+        if job is None:
+            report.unmatched.append(filename)
+            continue
+        if job.status == JobStatus.DONE:
+            report.refused.append((filename, "this photo is already approved"))
+            continue
+        digest, size = sha256_of(fileobj)
+        with transaction.atomic():
+            final = FinalPhoto.objects.filter(job=job).first() or FinalPhoto(job=job)
+            old_name = final.file.name if final.pk else None
+            final.file.save(filename, File(fileobj, name=filename), save=False)
+            final.original_filename = PurePath(filename).name
+            final.size, final.sha256 = size, digest
+            final.uploaded_by, final.uploaded_at = actor, timezone.now()
+            final.save()
+            if job.status != JobStatus.IN_REVIEW:
+                move_job(job, JobStatus.IN_REVIEW, actor=actor, note=filename)
+        if old_name and old_name != final.file.name:
+            final.file.storage.delete(old_name)
+        report.matched.append((filename, job))
+    return report
+
+
+@transaction.atomic
+def deliver(session: PhotoSession, *, actor: User | None, message: str = "") -> Delivery:
+    jobs = list(session.retouch_jobs.values_list("status", flat=True))
+    if not jobs:
+        raise StudioError("There is nothing to deliver: no retouch job.")
+    waiting = sum(1 for s in jobs if s != JobStatus.DONE)
+    if waiting:
+        raise StudioError(f"{waiting} of {len(jobs)} retouches are not approved yet.")
+    delivery, _ = Delivery.objects.get_or_create(
+        session=session, defaults={"delivered_by": actor, "message": message}
+    )
+    transition(session, Status.DELIVERED, actor=actor, photos=len(jobs))
+    return delivery
+
+
+def log_download(
+    delivery: Delivery,
+    *,
+    user: User,
+    final: FinalPhoto | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> DownloadLog:
+    return DownloadLog.objects.create(
+        delivery=delivery, final=final, user=user, ip_address=ip_address,
+        user_agent=user_agent[:255],
+    )

@@ -192,8 +192,13 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 else:
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Originals and proofs are private: outside MEDIA_ROOT locally, never public on S3.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+_private = {"BACKEND": "booker.storage.PrivateFileSystemStorage"}
 STORAGES = {
     "default": _default_storage,
+    "originals": {**_private, "OPTIONS": {"subdir": "originals"}},
+    "proofs": {**_private, "OPTIONS": {"subdir": "proofs"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -239,6 +244,7 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 SITE_ID = 1
 
 # --- Studio.
+STUDIO_WATERMARK = env.str("STUDIO_WATERMARK", default="© Studio Booké")
 STUDIO_SAMPLES_DIR = Path(
     env.str("BOOKE_SAMPLES_DIR", default=str(BASE_DIR.parent / "shared" / "samples"))
 )

@@ -1,0 +1,31 @@
+from .people import Company, Membership, User, UserManager, normalise_email
+from .studio import (
+    Delivery,
+    DownloadLog,
+    FinalPhoto,
+    Package,
+    PhotoSession,
+    RetouchJob,
+    Rush,
+    Selection,
+    SelectionItem,
+    SessionEvent,
+)
+
+__all__ = [
+    "Company",
+    "Delivery",
+    "DownloadLog",
+    "FinalPhoto",
+    "Membership",
+    "Package",
+    "PhotoSession",
+    "RetouchJob",
+    "Rush",
+    "Selection",
+    "SelectionItem",
+    "SessionEvent",
+    "User",
+    "UserManager",
+    "normalise_email",
+]
