@@ -1,7 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when DATABASE_URL says so (as CI does)."""
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, VAR_DIR
+from .base import VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -12,8 +12,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+# SQLite tests run in memory (Django's default): parallel runs never share a file.
 Q_CLUSTER = {"name": "booke-test", "orm": "default", "sync": True, "timeout": 300, "retry": 360}
 # Static files are served by the test server itself; whitenoise would want a collected folder.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
