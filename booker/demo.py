@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import io
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from PIL import Image, ImageDraw, ImageFilter
 
 from . import roles, services
-from .models import Company, Membership
+from .models import Company, Membership, Package, PhotoSession, RetouchJob, User
 
 DEMO_PASSWORD = "booke-demo-2026"
 
@@ -70,3 +79,139 @@ def seed(log: Callable[[str], None]) -> None:
         log("company Acme Industries")
     services.add_member(acme, services.ensure_user("office@acme.test")[0], Membership.Role.MANAGER)
     services.add_member(acme, services.ensure_user("equipe@acme.test")[0], Membership.Role.MEMBER)
+
+    packages = _packages()
+    _proofing_session(packages["portrait"], log)
+    _delivered_session(acme, packages["corporate"], log)
+
+
+def _packages() -> dict[str, Package]:
+    portrait, _ = Package.objects.get_or_create(
+        name="Portrait découverte",
+        defaults={
+            "photos_included": 5,
+            "extra_photo_price": Decimal("15.00"),
+            "price": Decimal("190.00"),
+            "delivery_formats": "JPEG HD + web",
+        },
+    )
+    corporate, _ = Package.objects.get_or_create(
+        name="Portraits d'équipe",
+        defaults={
+            "photos_included": 10,
+            "extra_photo_price": None,
+            "price": Decimal("890.00"),
+            "delivery_formats": "JPEG HD, fond neutre",
+        },
+    )
+    return {"portrait": portrait, "corporate": corporate}
+
+
+def demo_frames(count: int) -> list[tuple[str, bytes]]:
+    """The sample RAW files when they are there, then generated photos up to `count`."""
+    frames: list[tuple[str, bytes]] = []
+    samples = Path(settings.STUDIO_SAMPLES_DIR) / "raw"
+    if samples.is_dir():
+        for path in sorted(samples.iterdir()):
+            if path.suffix.lower() in {".dng", ".kdc", ".cr2", ".nef", ".arw"}:
+                frames.append((f"IMG_{len(frames) + 1:04}{path.suffix.upper()}", path.read_bytes()))
+    while len(frames) < count:
+        n = len(frames) + 1
+        frames.append((f"IMG_{n:04}.JPG", _generated_photo(n)))
+    return frames[:count]
+
+
+def _generated_photo(seed: int, size: tuple[int, int] = (1800, 1200)) -> bytes:
+    """A landscape-like picture, the same for the same seed (so seeding is repeatable)."""
+    rng = random.Random(seed)
+    w, h = size
+    img = Image.new("RGB", size)
+    draw = ImageDraw.Draw(img)
+    top = (rng.randint(40, 120), rng.randint(90, 160), rng.randint(150, 230))
+    bottom = (rng.randint(200, 255), rng.randint(150, 210), rng.randint(100, 170))
+    for y in range(h):
+        t = y / h
+        draw.line(
+            [(0, y), (w, y)],
+            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
+    sun = (rng.randint(200, w - 200), rng.randint(150, h // 2))
+    draw.ellipse([sun[0] - 90, sun[1] - 90, sun[0] + 90, sun[1] + 90], fill=(255, 236, 190))
+    for layer in range(3):
+        base = h * (0.55 + 0.13 * layer)
+        shade = 30 + 35 * layer
+        points = [(0, h)]
+        for x in range(0, w + 120, 120):
+            points.append((x, base - rng.randint(0, 160 - 40 * layer)))
+        points.append((w, h))
+        draw.polygon(points, fill=(shade, shade + 20 + rng.randint(0, 30), shade + 10))
+    img = img.filter(ImageFilter.GaussianBlur(1.2))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=82)
+    return out.getvalue()
+
+
+def _session_with_proofs(
+    title: str,
+    *,
+    package: Package,
+    frames: int,
+    log,
+    client: User | None = None,
+    company: Company | None = None,
+) -> PhotoSession | None:
+    """The session `title`, created with its rushes ingested; None when it already exists."""
+    if PhotoSession.objects.filter(title=title).exists():
+        return None
+    photographer = User.objects.get(email="photo@booke.test")
+    session = services.create_session(
+        title=title,
+        client=client,
+        company=company,
+        package=package,
+        photographer=photographer,
+        actor=photographer,
+        scheduled_at=timezone.now() - timedelta(days=6),
+        location="Studio Booké, Paris 11e",
+    )
+    for name, data in demo_frames(frames):
+        added = services.add_rush(
+            session, io.BytesIO(data), name, actor=photographer, enqueue=False
+        )
+        services.ingest_rush(added.rush.pk)
+    services.publish_proofs(session, actor=photographer)
+    log(f"session “{title}” with {frames} proofs")
+    return session
+
+
+def _proofing_session(package: Package, log) -> None:
+    client = User.objects.get(email="client@booke.test")
+    _session_with_proofs("Portraits de Léa", package=package, frames=12, client=client, log=log)
+
+
+def _delivered_session(acme: Company, package: Package, log) -> None:
+    """A company session that went all the way: picked, retouched, delivered."""
+    session = _session_with_proofs(
+        "Portraits de l'équipe Acme", package=package, frames=6, company=acme, log=log
+    )
+    if session is None:
+        return
+    office = User.objects.get(email="office@acme.test")
+    photographer = User.objects.get(email="photo@booke.test")
+    retoucher = User.objects.get(email="retouche@booke.test")
+    rushes = list(session.rushes.filter(ingest_status="ready").order_by("original_filename"))
+    for rush in rushes[:3]:
+        services.set_pick(session, rush.pk, True, user=office)
+    services.set_comment(session, rushes[0].pk, "Fond un peu plus clair", user=office)
+    services.submit_selection(session, user=office)
+    jobs = services.start_retouching(session, actor=photographer)
+    services.assign_jobs(jobs, retoucher, actor=photographer)
+    finals = []
+    for job in jobs:
+        with job.rush.proof.open("rb") as fh:
+            finals.append((f"{job.rush.stem}-edit.jpg", io.BytesIO(fh.read())))
+    services.upload_finals(finals, jobs=jobs, actor=retoucher)
+    for job in RetouchJob.objects.filter(session=session):
+        services.move_job(job, RetouchJob.Status.DONE, actor=photographer)
+    services.deliver(session, actor=photographer, message="Belles photos, merci !")
+    log(f"session “{session.title}” delivered")
