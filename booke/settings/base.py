@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "haystack",
     "treebeard",
     "django_tables2",
+    "sorl.thumbnail",
     # Infrastructure
     "django_q",
     "storages",
@@ -237,10 +238,19 @@ OSCAR_SHOP_NAME = "Booké"
 OSCAR_SHOP_TAGLINE = "Tirages d'art et albums"
 OSCAR_DEFAULT_CURRENCY = "EUR"
 OSCAR_HOMEPAGE = "/shop/catalogue/"
-# Haystack's simple backend searches the database directly: no index to build or to keep in
-# sync, which is what a studio-sized catalogue needs. Wagtail has its own search backend.
-HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
-HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+# Oscar 4.2 builds its catalogue pages from a haystack index, and haystack's simple backend
+# cannot apply Oscar's filters (it shows an empty catalogue). Whoosh is a pure-Python index in
+# a folder: right for one server; a multi-server deployment points haystack at Solr or
+# Elasticsearch instead. Wagtail keeps its own search backend; the two share nothing.
+HAYSTACK_CONNECTIONS = {
+    "default": {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": env.str("HAYSTACK_WHOOSH_PATH", default=str(VAR_DIR / "whoosh")),
+    }
+}
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.RealtimeSignalProcessor"
+# Whoosh cannot facet; Oscar's default facets would show stemmed words ("tirag").
+OSCAR_SEARCH_FACETS = {"fields": {}, "queries": {}}
 SITE_ID = 1
 
 # --- Studio.

@@ -16,3 +16,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 Q_CLUSTER = {"name": "booke-test", "orm": "default", "sync": True, "timeout": 300, "retry": 360}
 # Static files are served by the test server itself; whitenoise would want a collected folder.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
+# No shared search index between tests; those that need one use the `search_index` fixture.
+HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
+HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"

@@ -1,0 +1,378 @@
+"""The shop's demo catalogue: fine-art prints in three sizes and two papers, albums, a gift card,
+and the two products the booking side will sell (a session package and an extra photo).
+
+Prices are in EUR *excluding* VAT, as the stock records hold them; the French strategy
+(shop.partner.strategy) adds the 20 % that customers see.
+
+Safe to run again: everything is matched on a stable key (UPC for products, SKU for stock
+records, code for images, slug or name for the rest) and what exists is left alone, so a price
+changed in the dashboard is not put back by the next seed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+import haystack
+from django.core.files.base import ContentFile
+from haystack.backends.simple_backend import SimpleSearchBackend
+from oscar.apps.catalogue.categories import create_from_breadcrumbs
+from oscar.core.loading import get_model
+from PIL import Image, ImageDraw, ImageFont
+
+AttributeOption = get_model("catalogue", "AttributeOption")
+AttributeOptionGroup = get_model("catalogue", "AttributeOptionGroup")
+Category = get_model("catalogue", "Category")
+Country = get_model("address", "Country")
+Partner = get_model("partner", "Partner")
+Product = get_model("catalogue", "Product")
+ProductAttribute = get_model("catalogue", "ProductAttribute")
+ProductCategory = get_model("catalogue", "ProductCategory")
+ProductClass = get_model("catalogue", "ProductClass")
+ProductImage = get_model("catalogue", "ProductImage")
+StockRecord = get_model("partner", "StockRecord")
+
+PARTNER_NAME = "Atelier Booké"
+
+PRINTS, ALBUMS, GIFT_CARDS = "Tirages", "Albums", "Cartes cadeaux"
+CATEGORIES = (PRINTS, ALBUMS, GIFT_CARDS)
+
+
+@dataclass(frozen=True)
+class DemoClass:
+    slug: str
+    name: str
+    requires_shipping: bool
+    track_stock: bool
+
+
+# Prints, sessions and digital photos are made (or delivered) on demand: nothing to count, so
+# they never run out. Albums and gift cards are bought in and shipped from a counted stock.
+PRINT = DemoClass("tirage-art", "Tirage d'art", requires_shipping=True, track_stock=False)
+GOODS = DemoClass("produit", "Produit", requires_shipping=True, track_stock=True)
+SESSION = DemoClass("forfait-seance", "Forfait séance", requires_shipping=False, track_stock=False)
+EXTRA_PHOTO = DemoClass(
+    "photo-supplementaire", "Photo supplémentaire", requires_shipping=False, track_stock=False
+)
+CLASSES = (PRINT, GOODS, SESSION, EXTRA_PHOTO)
+
+PRINT_PARENT_UPC = "BK-TIRAGE"
+SIZES = (("20x30", "20×30 cm"), ("30x45", "30×45 cm"), ("40x60", "40×60 cm"))
+PAPERS = (("lustre", "Lustré"), ("baryta", "Fine Art Baryta"))
+# Excluding VAT; chosen so that the 20 % lands on whole cents (20.00 → 24.00 incl.).
+PRINT_PRICES = {
+    ("20x30", "lustre"): Decimal("20.00"),
+    ("20x30", "baryta"): Decimal("35.00"),
+    ("30x45", "lustre"): Decimal("32.50"),
+    ("30x45", "baryta"): Decimal("55.00"),
+    ("40x60", "lustre"): Decimal("50.00"),
+    ("40x60", "baryta"): Decimal("85.00"),
+}
+GOODS_IN_STOCK = 25
+
+
+def print_upc(size: str, paper: str) -> str:
+    return f"{PRINT_PARENT_UPC}-{size}-{paper}".upper()
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    upc: str
+    title: str
+    description: str
+    product_class: DemoClass
+    price: Decimal
+    category: str | None
+    picture: str
+    # The session package and the extra photo are sold from the booking side once it exists;
+    # until then they stay out of the catalogue rather than be bought without a session.
+    is_public: bool = True
+
+
+STANDALONE = (
+    DemoProduct(
+        "BK-ALBUM-LIN-30",
+        "Album lin 30×30 cm",
+        "<p>Couverture en lin naturel, 20 pages en papier photo mat, reliure à plat : les "
+        "photos traversent la double page sans pli.</p>",
+        GOODS,
+        Decimal("120.00"),
+        ALBUMS,
+        "album",
+    ),
+    DemoProduct(
+        "BK-ALBUM-ACCORDEON-15",
+        "Album accordéon 15×15 cm",
+        "<p>Dix photos en accordéon dans un coffret carton, à poser sur une étagère ou à "
+        "offrir.</p>",
+        GOODS,
+        Decimal("45.00"),
+        ALBUMS,
+        "accordion",
+    ),
+    DemoProduct(
+        "BK-CARTE-CADEAU-120",
+        "Carte cadeau 120 €",
+        "<p>Une carte imprimée, envoyée sous pli, valable un an sur une séance ou des "
+        "tirages au studio.</p>",
+        GOODS,
+        Decimal("100.00"),
+        GIFT_CARDS,
+        "giftcard",
+    ),
+    DemoProduct(
+        "BK-SEANCE-PORTRAIT",
+        "Séance portrait en studio (1 h)",
+        "<p>Une heure au studio, cinq photos retouchées livrées dans votre espace.</p>",
+        SESSION,
+        Decimal("150.00"),
+        None,
+        "session",
+        is_public=False,
+    ),
+    DemoProduct(
+        "BK-PHOTO-SUPPLEMENTAIRE",
+        "Photo supplémentaire retouchée",
+        "<p>Une photo de plus de votre séance, retouchée et livrée en haute définition.</p>",
+        EXTRA_PHOTO,
+        Decimal("15.00"),
+        None,
+        "photo",
+        is_public=False,
+    ),
+)
+
+
+def seed(log: Callable[[str], None]) -> None:
+    """Create whatever part of the demo catalogue is missing; `log` hears about each creation."""
+    categories = {name: _category(name, log) for name in CATEGORIES}
+    partner, created = Partner.objects.get_or_create(name=PARTNER_NAME)
+    if created:
+        log(f"partner {PARTNER_NAME}")
+    # Checkout asks for a shipping country among these; the studio ships within France only.
+    _, created = Country.objects.get_or_create(
+        iso_3166_1_a2="FR",
+        defaults={
+            "iso_3166_1_a3": "FRA",
+            "iso_3166_1_numeric": "250",
+            "printable_name": "France",
+            "name": "République française",
+            "is_shipping_country": True,
+        },
+    )
+    if created:
+        log("shipping country France")
+    classes = {spec.slug: _product_class(spec, log) for spec in CLASSES}
+
+    _prints(classes[PRINT.slug], categories[PRINTS], partner, log)
+    for spec in STANDALONE:
+        product = _product(
+            spec.upc,
+            log,
+            title=spec.title,
+            description=spec.description,
+            product_class=classes[spec.product_class.slug],
+            is_public=spec.is_public,
+        )
+        if spec.category:
+            ProductCategory.objects.get_or_create(
+                product=product, category=categories[spec.category]
+            )
+        in_stock = GOODS_IN_STOCK if spec.product_class.track_stock else None
+        _stockrecord(product, partner, spec.price, in_stock, log)
+        _image(product, spec.picture, log)
+    _index([PRINT_PARENT_UPC, *(spec.upc for spec in STANDALONE)])
+
+
+def _index(upcs: list[str]) -> None:
+    """Oscar's catalogue pages list products from the Haystack index, not from the database: put
+    the demo products (with their categories and prices, saved after them) in it. Done here
+    because `manage.py update_index` is Wagtail's command in this project, not Haystack's."""
+    connection = haystack.connections["default"]
+    backend = connection.get_backend()
+    if isinstance(backend, SimpleSearchBackend):
+        return  # it searches the database directly and keeps no index
+    index = connection.get_unified_index().get_index(Product)
+    backend.update(index, Product.objects.browsable().filter(upc__in=upcs))
+
+
+def _category(name: str, log: Callable[[str], None]):
+    exists = Category.objects.filter(depth=1, name=name).exists()
+    category = create_from_breadcrumbs(name)  # finds the root category by name, or adds it
+    if not exists:
+        log(f"category {name}")
+    return category
+
+
+def _product_class(spec: DemoClass, log: Callable[[str], None]):
+    product_class, created = ProductClass.objects.get_or_create(
+        slug=spec.slug,
+        defaults={
+            "name": spec.name,
+            "requires_shipping": spec.requires_shipping,
+            "track_stock": spec.track_stock,
+        },
+    )
+    if created:
+        log(f"product class {spec.name}")
+    return product_class
+
+
+def _prints(product_class, category, partner, log: Callable[[str], None]) -> None:
+    """One parent "Tirage d'art" with a child per size × paper; the visitor picks the variant."""
+    ProductAttribute.objects.get_or_create(
+        product_class=product_class, code="size", defaults={"name": "Format", "type": "text"}
+    )
+    papers_group, _ = AttributeOptionGroup.objects.get_or_create(
+        code="papier-tirage", defaults={"name": "Papier de tirage"}
+    )
+    ProductAttribute.objects.get_or_create(
+        product_class=product_class,
+        code="paper",
+        defaults={"name": "Papier", "type": "option", "option_group": papers_group},
+    )
+    papers = {}
+    for code, label in PAPERS:
+        papers[code], _ = AttributeOption.objects.get_or_create(
+            group=papers_group, option=label, defaults={"code": f"papier-{code}"}
+        )
+
+    parent = _product(
+        PRINT_PARENT_UPC,
+        log,
+        title="Tirage d'art",
+        description=(
+            "<p>Vos photos tirées à l'atelier sur papier photo lustré ou sur Fine Art Baryta, "
+            "un papier fibre à la texture de tirage argentique. Chaque tirage est contrôlé à "
+            "la main puis expédié à plat.</p>"
+        ),
+        product_class=product_class,
+        structure=Product.PARENT,
+    )
+    ProductCategory.objects.get_or_create(product=parent, category=category)
+    _image(parent, "print", log)
+
+    # Oscar lists a parent's children newest first and prices the parent from the first one,
+    # so the children are made from the largest to the smallest: the variant list then reads
+    # 20×30 first and the catalogue shows the parent "from" its cheapest print.
+    for size, size_label in reversed(SIZES):
+        for paper, paper_label in reversed(PAPERS):
+            upc = print_upc(size, paper)
+            child = Product.objects.filter(upc=upc).first()
+            if child is None:
+                child = Product(
+                    upc=upc,
+                    structure=Product.CHILD,
+                    parent=parent,
+                    title=f"Tirage d'art {size_label} — {paper_label}",
+                )
+                child.attr.size = size_label
+                child.attr.paper = papers[paper]
+                child.save()  # saves the attribute values too
+                log(f"product {child.title}")
+            _stockrecord(child, partner, PRINT_PRICES[size, paper], None, log)
+
+
+def _product(upc: str, log: Callable[[str], None], **fields):
+    product, created = Product.objects.get_or_create(upc=upc, defaults=fields)
+    if created:
+        log(f"product {product.title}")
+    return product
+
+
+def _stockrecord(
+    product, partner, price: Decimal, in_stock: int | None, log: Callable[[str], None]
+) -> None:
+    _, created = StockRecord.objects.get_or_create(
+        partner=partner,
+        partner_sku=product.upc,
+        defaults={
+            "product": product,
+            "price": price,
+            "price_currency": "EUR",
+            "num_in_stock": in_stock,
+        },
+    )
+    if created:
+        log(f"stock record {product.upc} at {price} € excl. VAT")
+
+
+def _image(product, picture: str, log: Callable[[str], None]) -> None:
+    code = f"{product.upc}-1"
+    if ProductImage.objects.filter(code=code).exists():
+        return
+    image = ProductImage(product=product, code=code, caption=product.title, display_order=0)
+    image.original.save(f"{picture}.jpg", ContentFile(_picture(picture)), save=False)
+    image.save()
+    log(f"image {image.original.name}")
+
+
+# --- Pictures: drawn, not photographed, so the demo needs no files and is the same every run.
+
+PAPER, INK, ACCENT = (250, 248, 245), (29, 27, 25), (164, 70, 47)
+SKY, SUN, HILL, FAR_HILL = (214, 226, 233), (236, 190, 120), (92, 112, 88), (150, 165, 140)
+
+
+def _picture(kind: str, size: int = 800) -> bytes:
+    """A JPEG of the product on the site's paper colour; the same bytes for the same kind."""
+    image = Image.new("RGB", (size, size), PAPER)
+    draw = ImageDraw.Draw(image)
+    s = size / 100  # draw on a 100 × 100 grid
+    if kind == "print":
+        _landscape(draw, (18 * s, 10 * s, 82 * s, 90 * s), mat=6 * s)
+    elif kind == "album":
+        draw.rectangle((14 * s, 22 * s, 86 * s, 82 * s), fill=(205, 195, 176), outline=INK)
+        draw.rectangle((47 * s, 22 * s, 53 * s, 82 * s), fill=(180, 168, 148))
+        _landscape(draw, (26 * s, 36 * s, 44 * s, 62 * s), mat=1.5 * s)
+        _landscape(draw, (56 * s, 36 * s, 74 * s, 62 * s), mat=1.5 * s)
+    elif kind == "accordion":
+        for i in range(5):
+            x = 12 * s + i * 15 * s
+            top = 30 * s if i % 2 else 26 * s
+            _landscape(draw, (x, top, x + 15 * s, top + 44 * s), mat=1.5 * s)
+    elif kind == "giftcard":
+        draw.rounded_rectangle((12 * s, 28 * s, 88 * s, 72 * s), radius=4 * s, fill=ACCENT)
+        # Pillow's bundled font has no "é" nor "€": the card keeps to plain ASCII.
+        _text(draw, (50 * s, 44 * s), "120", 14 * s, (255, 255, 255))
+        _text(draw, (50 * s, 61 * s), "CARTE CADEAU", 5 * s, (255, 255, 255))
+    elif kind == "session":
+        draw.ellipse((38 * s, 20 * s, 62 * s, 44 * s), fill=(120, 100, 86))
+        draw.pieslice((26 * s, 46 * s, 74 * s, 100 * s), 180, 360, fill=(120, 100, 86))
+        draw.rectangle((10 * s, 10 * s, 90 * s, 90 * s), outline=INK, width=int(s))
+    else:  # an extra photo: a single print with a "+"
+        _landscape(draw, (16 * s, 16 * s, 76 * s, 76 * s), mat=3 * s)
+        draw.ellipse((64 * s, 64 * s, 88 * s, 88 * s), fill=ACCENT)
+        _text(draw, (76 * s, 75 * s), "+", 14 * s, (255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def _landscape(draw: ImageDraw.ImageDraw, box: tuple[float, ...], mat: float) -> None:
+    """A mounted photo: white mat, sky, sun, two hills."""
+    x0, y0, x1, y1 = box
+    draw.rectangle(box, fill=(255, 255, 255), outline=(215, 208, 198))
+    x0, y0, x1, y1 = x0 + mat, y0 + mat, x1 - mat, y1 - mat
+    w, h = x1 - x0, y1 - y0
+    draw.rectangle((x0, y0, x1, y1), fill=SKY)
+    draw.ellipse((x0 + 0.6 * w, y0 + 0.15 * h, x0 + 0.8 * w, y0 + 0.15 * h + 0.2 * w), fill=SUN)
+    draw.polygon(
+        [(x0, y1), (x0, y0 + 0.6 * h), (x0 + 0.45 * w, y0 + 0.45 * h), (x1, y1)], fill=FAR_HILL
+    )
+    draw.polygon(
+        [(x0, y1), (x0 + 0.5 * w, y0 + 0.62 * h), (x1, y0 + 0.55 * h), (x1, y1)], fill=HILL
+    )
+
+
+def _text(
+    draw: ImageDraw.ImageDraw,
+    centre: tuple[float, float],
+    text: str,
+    size: float,
+    fill: tuple[int, int, int],
+) -> None:
+    font = ImageFont.load_default(size=size)  # Pillow's bundled font: no system font needed
+    draw.text(centre, text, font=font, fill=fill, anchor="mm")
