@@ -1,12 +1,184 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils.translation import gettext_lazy as _
+"""The studio's back office: Django's admin at /admin/, shaped around the photographer's day
+(book → upload rushes → publish proofs → read the picks → retouch → deliver).
 
-from .models import Company, Membership, User
+The admin is thin: every button calls one function of `booker.services` and turns its
+`StudioError` into a message; what each person sees comes from `booker.selectors`.
+Photographers (and superusers) run every session; retouchers see only their own jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.db.models import QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
+from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from . import exports, roles, selectors, services
+from .models import Company, Membership, Package, PhotoSession, RetouchJob, Rush, User
 
 admin.site.site_header = _("Booké — studio")
 admin.site.site_title = _("Booké studio")
 admin.site.index_title = _("Back office")
+# The index opens with the studio's shortcuts (sessions, my jobs) above Django's app list.
+admin.site.index_template = "admin/booker/index.html"
+
+Status = PhotoSession.Status
+JobStatus = RetouchJob.Status
+Ingest = Rush.Ingest
+
+BACKOFFICE_CSS = {"all": ["booker/backoffice.css"]}
+BACKOFFICE_JS = ["booker/backoffice.js"]
+BACKOFFICE_MEDIA = forms.Media(css=BACKOFFICE_CSS, js=BACKOFFICE_JS)
+
+
+# --- Helpers shared by the studio pages ---------------------------------------------------------
+
+
+def rush_thumb_url(rush: Rush) -> str | None:
+    """Thumbnails are private files: the portal serves them after a permission check."""
+    if rush.ingest_status != Ingest.READY or not rush.thumbnail:
+        return None
+    try:
+        return reverse("portal:rush-thumb", args=[rush.pk])
+    except NoReverseMatch:  # the portal's file views are not wired yet: show a placeholder
+        return None
+
+
+def badge(kind: str, value: str, label: str) -> str:
+    return format_html('<span class="bo-badge bo-{}-{}">{}</span>', kind, value, label)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def receive_uploads(
+    request: HttpRequest, handle: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
+    """Run `handle` on a multipart POST whose files are streamed to temporary files on disk.
+
+    RAWs weigh up to several hundred MB and must never be held in memory. Upload handlers can
+    only be swapped before the body is parsed, and CsrfViewMiddleware parses it to look for the
+    token: so these views are csrf_exempt at the URL and the CSRF check runs here, after the
+    swap (the pattern Django's "modifying upload handlers on the fly" documents)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    request.upload_handlers = [TemporaryFileUploadHandler(request)]
+    return csrf_protect(handle)(request)
+
+
+def js_strings() -> dict[str, str]:
+    """The words backoffice.js shows, translated here (the admin has no JS catalogue)."""
+    return {
+        "waiting": gettext("waiting"),
+        "uploading": gettext("uploading…"),
+        "created": gettext("stored"),
+        "duplicate": gettext("duplicate: already in this session"),
+        "matched": gettext("attached"),
+        "unmatched": gettext("NOT attached: no job matches this file name"),
+        "refused": gettext("refused"),
+        "error": gettext("error"),
+        "retry": gettext("Retry"),
+        "network": gettext("network error: the upload did not reach the studio"),
+        "expired": gettext("unexpected answer (HTTP %s): is your login still valid? Reload."),
+        "batch": gettext("%(done)s of %(total)s files · %(sent)s of %(size)s"),
+        "summary_rushes": gettext(
+            "Stored: %(created)s · duplicates: %(duplicate)s · errors: %(error)s"
+        ),
+        "summary_finals": gettext(
+            "Attached: %(matched)s · NOT attached: %(unmatched)s · refused: %(refused)s · "
+            "errors: %(error)s"
+        ),
+        "attached_title": gettext("Attached to their job"),
+        "unattached_title": gettext(
+            "NOT attached — no job matches these file names. They were not stored: rename them "
+            "after the original (IMG_0012-edit.jpg for IMG_0012.CR2) and upload them again."
+        ),
+        "refused_title": gettext("Refused"),
+        "leave": gettext("Uploads are still running. Leave the page anyway?"),
+        "all_done": gettext("All rushes are processed."),
+        "copied": gettext("Copied"),
+        "refresh": gettext("Refresh the list"),
+    }
+
+
+def finals_response(
+    request: HttpRequest,
+    jobs: Iterable[RetouchJob],
+    *,
+    back_url: str,
+    context: dict,
+) -> HttpResponse:
+    """Attach uploaded finals to their jobs by file name; answer JSON (one XHR per file from
+    backoffice.js) or a result page (a plain form post of many files)."""
+    files = request.FILES.getlist("files")
+    if not files:
+        if wants_json(request):
+            return JsonResponse({"error": gettext("No file was sent.")}, status=400)
+        messages.error(request, gettext("Choose the retouched files to upload."))
+        return HttpResponseRedirect(back_url)
+    report = services.upload_finals(
+        [(upload.name, upload) for upload in files], jobs=jobs, actor=request.user
+    )
+    if wants_json(request):
+        results = [
+            {"name": name, "status": "matched", "job": job.pk,
+             "rush": job.rush.original_filename, "session": str(job.session)}
+            for name, job in report.matched
+        ]
+        results += [{"name": name, "status": "unmatched"} for name in report.unmatched]
+        results += [{"name": name, "status": "refused", "reason": why}
+                    for name, why in report.refused]
+        return JsonResponse({"results": results})
+    return TemplateResponse(
+        request,
+        "admin/booker/finals_result.html",
+        {**context, "report": report, "back_url": back_url,
+         "title": gettext("Retouched files uploaded")},
+    )
+
+
+class StudioAdminMixin:
+    """Permission shortcuts shared by the studio's ModelAdmins."""
+
+    def has_studio_permission(self, request: HttpRequest) -> bool:
+        """Used by `@admin.action(permissions=["studio"])`: photographers' actions."""
+        return selectors.runs_the_studio(request.user)
+
+    def studio_context(self, request: HttpRequest, **extra) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "backoffice_media": BACKOFFICE_MEDIA,
+            "js_strings": js_strings(),
+            **extra,
+        }
+
+
+# --- People -----------------------------------------------------------------------------------
 
 
 @admin.register(User)
@@ -38,3 +210,639 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "siret", "billing_email", "pays_on_invoice"]
     search_fields = ["name", "legal_name", "siret"]
     inlines = [MembershipInline]
+
+
+@admin.register(Package)
+class PackageAdmin(admin.ModelAdmin):
+    list_display = ["name", "photos_included", "extra_photo_price", "price", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+class PhotoSessionForm(forms.ModelForm):
+    class Meta:
+        model = PhotoSession
+        fields = [
+            "title", "client", "company", "package", "photographer", "scheduled_at", "location",
+            "notes", "quota", "extra_photo_price", "delivery_formats",
+        ]
+        help_texts = {
+            "client": _("A private client…"),
+            "company": _("…or a company: one of the two."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "client" in self.fields:
+            # Clients are the people without a back-office account.
+            self.fields["client"].queryset = User.objects.filter(is_active=True, is_staff=False)
+        if "photographer" in self.fields:
+            self.fields["photographer"].queryset = User.objects.filter(
+                is_active=True, groups__name=roles.PHOTOGRAPHER
+            ).distinct()
+
+
+class DueDateForm(forms.Form):
+    due_date = forms.DateField(label=_("due date"), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason (kept in the session's history)"), required=False,
+                             max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@admin.register(PhotoSession)
+class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
+    form = PhotoSessionForm
+    # For the studio the title opens the studio page (the session's workflow); the booking
+    # form is one click further. Retouchers only get the read-only form.
+    list_display = ["studio_title", "owner", "when", "status_badge", "ingest"]
+    list_filter = ["status", "scheduled_at", ("photographer", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "location", "client__email", "client__last_name", "company__name"]
+    list_per_page = 50
+    readonly_fields = ["status_badge", "status_changed_at", "studio_link", "ingest"]
+    actions = ["publish_proofs", "reopen_selection", "start_retouching", "deliver",
+               "cancel_sessions"]
+
+    class Media:
+        css = BACKOFFICE_CSS
+        js = BACKOFFICE_JS
+
+    # The list and the form.
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PhotoSession]:
+        sessions = selectors.with_ingest_counts(selectors.back_office_sessions(request.user))
+        return sessions.order_by(*(self.get_ordering(request) or PhotoSession._meta.ordering))
+
+    def get_list_display(self, request: HttpRequest) -> list[str]:
+        if selectors.runs_the_studio(request.user):
+            return self.list_display
+        return ["title", *self.list_display[1:]]
+
+    def get_list_display_links(self, request: HttpRequest, list_display) -> list[str] | None:
+        if selectors.runs_the_studio(request.user):
+            return None
+        return ["title"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: PhotoSession | None = None):
+        who = (None, {"fields": ["title", ("client", "company"), "package", "photographer"]})
+        shoot = (_("Shoot"), {"fields": [("scheduled_at", "location")]})
+        notes = (_("Studio notes"), {"fields": ["notes"]})
+        if obj is None:
+            # The terms are copied from the package by services.create_session.
+            return [who, shoot, notes]
+        progress = (_("Progress"), {"fields": [("status_badge", "status_changed_at"), "ingest",
+                                               "studio_link"]})
+        terms = (_("Terms (copied from the package at booking)"),
+                 {"fields": [("quota", "extra_photo_price"), "delivery_formats"]})
+        return [progress, who, shoot, terms, notes]
+
+    def save_model(self, request: HttpRequest, obj: PhotoSession, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new session is booked through the service: it copies the package's terms and
+        # records the `session.booked` event.
+        session = services.create_session(
+            title=obj.title, client=obj.client, company=obj.company, package=obj.package,
+            photographer=obj.photographer, actor=request.user,
+            scheduled_at=obj.scheduled_at, location=obj.location, notes=obj.notes,
+        )
+        # The admin goes on with `obj` (log entry, redirect): make it that row.
+        obj.pk = session.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def response_add(self, request: HttpRequest, obj: PhotoSession, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        if any(k in request.POST for k in ("_continue", "_addanother", IS_POPUP_VAR)):
+            return response
+        # Booked: the next thing the photographer does is upload the rushes.
+        return HttpResponseRedirect(self._url("studio", obj.pk))
+
+    # Columns.
+
+    @admin.display(description=_("title"), ordering="title")
+    def studio_title(self, obj: PhotoSession) -> str:
+        return format_html('<a class="bo-title-link" href="{}">{}</a>',
+                           self._url("studio", obj.pk), obj.title)
+
+    @admin.display(description=_("client / company"), ordering="company__name")
+    def owner(self, obj: PhotoSession) -> str:
+        if obj.company_id:
+            return format_html('<span class="bo-owner bo-owner-company">{}</span> {}',
+                               gettext("company"), obj.company)
+        return format_html('<span class="bo-owner">{}</span> {}', gettext("client"), obj.client)
+
+    @admin.display(description=_("date"), ordering="scheduled_at")
+    def when(self, obj: PhotoSession) -> str:
+        if obj.scheduled_at is None:
+            return "—"
+        return date_format(timezone.localtime(obj.scheduled_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: PhotoSession) -> str:
+        return badge("session", obj.status, obj.get_status_display())
+
+    @admin.display(description=_("rushes"))
+    def ingest(self, obj: PhotoSession) -> str:
+        counts = [
+            ("ready", getattr(obj, "rushes_ready", 0), gettext("%(n)s ready")),
+            ("failed", getattr(obj, "rushes_failed", 0), gettext("%(n)s failed")),
+            ("pending", getattr(obj, "rushes_in_flight", 0), gettext("%(n)s in progress")),
+        ]
+        shown = [(kind, text % {"n": n}) for kind, n, text in counts if n]
+        if not shown:
+            return "—"
+        return format_html_join(" ", '<span class="bo-chip bo-chip-{}">{}</span>', shown)
+
+    @admin.display(description=_("studio"))
+    def studio_link(self, obj: PhotoSession) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html('<a class="bo-link-button" href="{}">{}</a>',
+                           self._url("studio", obj.pk), gettext("Studio →"))
+
+    # Actions on many sessions: each calls the service and reports its refusals.
+
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[PhotoSession],
+        do: Callable[[PhotoSession], object],
+        done: Callable[[int], str],
+    ) -> None:
+        count = 0
+        for session in queryset:
+            try:
+                do(session)
+            except services.StudioError as exc:
+                self.message_user(request, f"{session}: {exc}", messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done(count), messages.SUCCESS)
+
+    @admin.action(description=_("Publish the proofs to the client"), permissions=["studio"])
+    def publish_proofs(self, request: HttpRequest, queryset: QuerySet[PhotoSession]) -> None:
+        self._each(request, queryset, lambda s: services.publish_proofs(s, actor=request.user),
+                   lambda n: ngettext("Proofs published for %(n)d session.",
+                                      "Proofs published for %(n)d sessions.", n) % {"n": n})
+
+    @admin.action(description=_("Reopen the client's selection"), permissions=["studio"])
+    def reopen_selection(self, request: HttpRequest, queryset: QuerySet[PhotoSession]) -> None:
+        self._each(request, queryset,
+                   lambda s: services.reopen_selection(s, actor=request.user),
+                   lambda n: ngettext("Selection reopened for %(n)d session.",
+                                      "Selection reopened for %(n)d sessions.", n) % {"n": n})
+
+    @admin.action(description=_("Start retouching the picks"), permissions=["studio"])
+    def start_retouching(self, request: HttpRequest, queryset: QuerySet[PhotoSession]) -> None:
+        self._each(request, queryset,
+                   lambda s: services.start_retouching(s, actor=request.user),
+                   lambda n: ngettext("Retouching started for %(n)d session.",
+                                      "Retouching started for %(n)d sessions.", n) % {"n": n})
+
+    @admin.action(description=_("Deliver the finals to the client"), permissions=["studio"])
+    def deliver(self, request: HttpRequest, queryset: QuerySet[PhotoSession]) -> None:
+        self._each(request, queryset, lambda s: services.deliver(s, actor=request.user),
+                   lambda n: ngettext("%(n)d session delivered.",
+                                      "%(n)d sessions delivered.", n) % {"n": n})
+
+    @admin.action(description=_("Cancel sessions…"), permissions=["studio"])
+    def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[PhotoSession]):
+        # Cancelling is final: it goes through a confirmation page.
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self._each(request, queryset,
+                       lambda s: services.cancel_session(s, actor=request.user, reason=reason),
+                       lambda n: ngettext("%(n)d session cancelled.",
+                                          "%(n)d sessions cancelled.", n) % {"n": n})
+            return None
+        return TemplateResponse(
+            request,
+            "admin/booker/confirm_action.html",
+            self.studio_context(
+                request, title=gettext("Cancel these sessions?"), form=form, objects=queryset,
+                action="cancel_sessions", action_checkbox_name=ACTION_CHECKBOX_NAME,
+                warning=gettext("A cancelled session cannot be reopened."),
+                submit_label=gettext("Yes, cancel them"), danger=True,
+            ),
+        )
+
+    # The studio page of one session and its endpoints.
+
+    def _url(self, name: str, *args) -> str:
+        return reverse(f"admin:booker_photosession_{name}", args=args)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        studio = [
+            path("<int:object_id>/studio/", wrap(self.studio_view),
+                 name="booker_photosession_studio"),
+            # Upload endpoints are csrf_exempt at the URL only: receive_uploads checks CSRF
+            # itself, after routing the files to disk.
+            path("<int:object_id>/studio/rushes/", wrap(csrf_exempt(self.upload_rush_view)),
+                 name="booker_photosession_upload_rush"),
+            path("<int:object_id>/studio/progress/", wrap(self.progress_view),
+                 name="booker_photosession_progress"),
+            path("<int:object_id>/studio/finals/", wrap(csrf_exempt(self.finals_view)),
+                 name="booker_photosession_finals"),
+            path("<int:object_id>/studio/do/<slug:step>/", wrap(self.step_view),
+                 name="booker_photosession_step"),
+            path("<int:object_id>/studio/export/<slug:kind>/", wrap(self.export_view),
+                 name="booker_photosession_export"),
+        ]
+        return studio + super().get_urls()
+
+    def _studio_session(self, request: HttpRequest, object_id: int) -> PhotoSession:
+        """The session, for people who run the studio. Refused (403) before anything else —
+        and before an upload's body is read."""
+        if not selectors.runs_the_studio(request.user):
+            raise PermissionDenied
+        session = self.get_queryset(request).filter(pk=object_id).first()
+        if session is None:
+            raise Http404("No such session.")
+        return session
+
+    def studio_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        session = self._studio_session(request, object_id)
+        counts = selectors.ingest_counts(session)
+        status = session.status
+        picks = list(selectors.picks(session))
+        jobs = list(selectors.session_jobs(session))
+        context = self.studio_context(
+            request,
+            title=session.title,
+            subtitle=gettext("Studio"),
+            session=session,
+            original=session,
+            status_badge=self.status_badge(session),
+            steps=_steps(status),
+            counts=counts,
+            in_flight=counts[Ingest.PENDING] + counts[Ingest.PROCESSING],
+            rushes=[(rush, rush_thumb_url(rush)) for rush in selectors.studio_rushes(session)],
+            picks=[(item, rush_thumb_url(item.rush)) for item in picks],
+            picked_count=sum(1 for item in picks if item.picked),
+            search_string=exports.search_string(picks),
+            jobs=[(job, rush_thumb_url(job.rush)) for job in jobs],
+            jobs_done=sum(1 for job in jobs if job.status == JobStatus.DONE),
+            can_upload_rushes=status in (Status.BOOKED, Status.SHOT),
+            can_publish=status == Status.SHOT,
+            is_booked=status == Status.BOOKED,
+            shows_picks=status not in (Status.BOOKED, Status.SHOT),
+            can_reopen=status == Status.SELECTION_SUBMITTED,
+            can_start_retouching=status == Status.SELECTION_SUBMITTED,
+            can_upload_finals=status == Status.RETOUCHING and bool(jobs),
+            can_deliver=status == Status.RETOUCHING,
+            can_cancel=Status.CANCELLED in services.SESSION_TRANSITIONS[status],
+            due_form=DueDateForm(),
+            reason_form=ReasonForm(),
+            jobs_url=reverse("admin:booker_retouchjob_changelist") + f"?session__id__exact="
+            f"{session.pk}",
+            upload_url=self._url("upload_rush", session.pk),
+            progress_url=self._url("progress", session.pk),
+            finals_url=self._url("finals", session.pk),
+            change_url=reverse("admin:booker_photosession_change", args=[session.pk]),
+        )
+        return TemplateResponse(request, "admin/booker/photosession/studio.html", context)
+
+    def upload_rush_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """One rush per POST (backoffice.js sends them a few at a time, with progress)."""
+        session = self._studio_session(request, object_id)
+
+        def handle(request: HttpRequest) -> HttpResponse:
+            upload = request.FILES.get("file")
+            if upload is None:
+                return JsonResponse({"status": "error", "error": gettext("No file was sent.")},
+                                    status=400)
+            try:
+                added = services.add_rush(session, upload, upload.name, actor=request.user)
+            except services.StudioError as exc:
+                return JsonResponse({"name": upload.name, "status": "error", "error": str(exc)},
+                                    status=409)
+            return JsonResponse(
+                {"name": upload.name, "status": "duplicate" if added.duplicate else "created",
+                 "id": added.rush.pk, "stored_as": added.rush.original_filename},
+                status=200 if added.duplicate else 201,
+            )
+
+        return receive_uploads(request, handle)
+
+    def progress_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
+        """What the studio page polls while proofs are being made."""
+        session = self._studio_session(request, object_id)
+        counts = selectors.ingest_counts(session)
+        rushes = [
+            {"id": rush.pk, "name": rush.original_filename, "status": rush.ingest_status,
+             "label": rush.get_ingest_status_display(), "reason": rush.failure_reason,
+             "thumb": rush_thumb_url(rush)}
+            for rush in selectors.studio_rushes(session).only(
+                "pk", "original_filename", "ingest_status", "failure_reason", "thumbnail"
+            )
+        ]
+        return JsonResponse({
+            "session_status": session.status,
+            "session_status_label": session.get_status_display(),
+            "counts": counts,
+            "in_flight": counts[Ingest.PENDING] + counts[Ingest.PROCESSING],
+            "rushes": rushes,
+        })
+
+    def finals_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """The photographer uploads the finals of a whole session, matched by file name."""
+        session = self._studio_session(request, object_id)
+        back_url = self._url("studio", session.pk)
+        return receive_uploads(
+            request,
+            lambda request: finals_response(
+                request, selectors.session_jobs(session), back_url=back_url,
+                context=self.studio_context(request, session=session),
+            ),
+        )
+
+    def step_view(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
+        """The studio page's buttons: one service call each, refusals become messages."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        session = self._studio_session(request, object_id)
+        actor = request.user
+        try:
+            if step == "publish":
+                services.publish_proofs(session, actor=actor)
+                done = gettext("Proofs published: the client can now choose their photos.")
+            elif step == "reopen":
+                services.reopen_selection(session, actor=actor)
+                done = gettext("The selection is open again: the client can change it.")
+            elif step == "start-retouching":
+                form = DueDateForm(request.POST)
+                if not form.is_valid():
+                    raise services.StudioError(gettext("The due date is not a valid date."))
+                jobs = services.start_retouching(session, actor=actor,
+                                                 due_date=form.cleaned_data["due_date"])
+                done = ngettext("Retouching started: %(n)d job created.",
+                                "Retouching started: %(n)d jobs created.",
+                                len(jobs)) % {"n": len(jobs)}
+            elif step == "deliver":
+                services.deliver(session, actor=actor,
+                                 message=request.POST.get("message", "").strip())
+                done = gettext("Delivered: the client can download the photos.")
+            elif step == "cancel":
+                form = ReasonForm(request.POST)
+                form.is_valid()
+                services.cancel_session(session, actor=actor,
+                                        reason=form.cleaned_data.get("reason", ""))
+                done = gettext("The session is cancelled.")
+            elif step == "retry":
+                count = services.retry_rushes(
+                    session.rushes.filter(ingest_status=Ingest.FAILED), actor=actor
+                )
+                done = ngettext("%(n)d rush queued again.", "%(n)d rushes queued again.",
+                                count) % {"n": count}
+            else:
+                raise Http404("No such step.")
+        except services.StudioError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, done)
+        return HttpResponseRedirect(self._url("studio", session.pk))
+
+    def export_view(self, request: HttpRequest, object_id: int, kind: str) -> HttpResponse:
+        """The client's picks for Lightroom / Capture One (see booker.exports)."""
+        session = self._studio_session(request, object_id)
+        picks = list(selectors.picks(session))
+        base = f"{slugify(session.title) or 'session'}-{session.pk}"
+        if kind == "search":
+            body, mime, name = exports.search_string(picks), "text/plain; charset=utf-8", \
+                f"{base}-search.txt"
+        elif kind == "csv":
+            # The BOM makes Excel read the clients' accents as UTF-8.
+            body, mime, name = exports.picks_csv(picks).encode("utf-8-sig"), \
+                "text/csv; charset=utf-8", f"{base}-picks.csv"
+        elif kind == "xmp":
+            body, mime, name = exports.xmp_zip(picks), "application/zip", f"{base}-xmp.zip"
+        else:
+            raise Http404("No such export.")
+        return HttpResponse(body, content_type=mime, headers={
+            "Content-Disposition": content_disposition_header(True, name),
+        })
+
+
+# The session's road, for the step indicator at the top of the studio page.
+_ROAD = (Status.BOOKED, Status.SHOT, Status.PROOFING, Status.SELECTION_SUBMITTED,
+         Status.RETOUCHING, Status.DELIVERED)
+
+
+def _steps(status: str) -> list[tuple[str, str, str]]:
+    """(value, label, "done" | "current" | "todo") for each step of the road."""
+    if status not in _ROAD:  # archived counts as past delivery; cancelled stops everything
+        here = len(_ROAD) if status == Status.ARCHIVED else -1
+    else:
+        here = _ROAD.index(status)
+    return [
+        (s.value, s.label, "done" if i < here else "current" if i == here else "todo")
+        for i, s in enumerate(_ROAD)
+    ]
+
+
+# --- Retouching -------------------------------------------------------------------------------
+
+
+class AssignForm(forms.Form):
+    retoucher = forms.ModelChoiceField(label=_("retoucher"), queryset=User.objects.none(),
+                                       empty_label=None)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["retoucher"].queryset = selectors.retouchers()
+
+
+@admin.register(RetouchJob)
+class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
+    list_display = ["thumb", "rush_name", "session_title", "assignee", "status_badge",
+                    "due_date", "instructions_short", "final_name"]
+    list_display_links = ["rush_name"]
+    list_filter = ["status", ("assignee", admin.RelatedOnlyFieldListFilter),
+                   ("session", admin.RelatedOnlyFieldListFilter), "due_date"]
+    search_fields = ["rush__original_filename", "session__title", "instructions"]
+    list_per_page = 100
+    actions = ["assign_to_retoucher", "approve", "request_changes"]
+    fields = ["thumb_large", "rush_name", "session_title", "assignee", "status_badge",
+              "due_date", "instructions", "final_name"]
+    readonly_fields = ["thumb_large", "rush_name", "session_title", "assignee", "status_badge",
+                       "final_name"]
+
+    class Media:
+        css = BACKOFFICE_CSS
+        js = BACKOFFICE_JS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RetouchJob]:
+        jobs = selectors.back_office_jobs(request.user)
+        return jobs.order_by(*(self.get_ordering(request) or RetouchJob._meta.ordering))
+
+    def get_list_filter(self, request: HttpRequest):
+        if selectors.runs_the_studio(request.user):
+            return self.list_filter
+        # Every job a retoucher sees is theirs: filtering by retoucher would be noise.
+        return [f for f in self.list_filter if not (isinstance(f, tuple) and f[0] == "assignee")]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # jobs are made by "start retouching", one per picked photo
+
+    def has_change_permission(self, request: HttpRequest, obj: RetouchJob | None = None) -> bool:
+        # Retouchers hold `change_retouchjob` for their finals; the job's terms (instructions,
+        # due date, assignee, status) are the studio's.
+        return super().has_change_permission(request, obj) and selectors.runs_the_studio(
+            request.user
+        )
+
+    # Columns.
+
+    @admin.display(description="")
+    def thumb(self, obj: RetouchJob) -> str:
+        url = rush_thumb_url(obj.rush)
+        if url is None:
+            return format_html('<span class="bo-thumb bo-thumb-empty">{}</span>',
+                               obj.rush.original_filename.rsplit(".", 1)[-1].upper())
+        return format_html('<img class="bo-thumb" src="{}" alt="" loading="lazy">', url)
+
+    @admin.display(description=_("photo"))
+    def thumb_large(self, obj: RetouchJob) -> str:
+        url = rush_thumb_url(obj.rush)
+        if url is None:
+            return "—"
+        return format_html('<img class="bo-thumb-large" src="{}" alt="">', url)
+
+    @admin.display(description=_("file"), ordering="rush__original_filename")
+    def rush_name(self, obj: RetouchJob) -> str:
+        return obj.rush.original_filename
+
+    @admin.display(description=_("session"), ordering="session__title")
+    def session_title(self, obj: RetouchJob) -> str:
+        return str(obj.session)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: RetouchJob) -> str:
+        return badge("job", obj.status, obj.get_status_display())
+
+    @admin.display(description=_("client's instructions"))
+    def instructions_short(self, obj: RetouchJob) -> str:
+        return Truncator(obj.instructions).chars(80) or "—"
+
+    @admin.display(description=_("final"))
+    def final_name(self, obj: RetouchJob) -> str:
+        final = getattr(obj, "final", None)
+        return final.original_filename if final else "—"
+
+    # Actions.
+
+    @admin.action(description=_("Assign to a retoucher…"), permissions=["studio"])
+    def assign_to_retoucher(self, request: HttpRequest, queryset: QuerySet[RetouchJob]):
+        form = AssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            retoucher = form.cleaned_data["retoucher"]
+            try:
+                count = services.assign_jobs(queryset, retoucher, actor=request.user)
+            except services.StudioError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext("%(n)d job assigned to %(who)s.", "%(n)d jobs assigned to %(who)s.",
+                         count) % {"n": count, "who": retoucher},
+                messages.SUCCESS,
+            )
+            skipped = queryset.count() - count
+            if skipped:
+                self.message_user(
+                    request,
+                    ngettext("%(n)d approved job was left as it is.",
+                             "%(n)d approved jobs were left as they are.",
+                             skipped) % {"n": skipped},
+                    messages.WARNING,
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/booker/confirm_action.html",
+            self.studio_context(
+                request, title=gettext("Assign these retouches"), form=form, objects=queryset,
+                action="assign_to_retoucher", action_checkbox_name=ACTION_CHECKBOX_NAME,
+                submit_label=gettext("Assign"),
+                empty_warning=None if selectors.retouchers().exists() else gettext(
+                    "Nobody is in the Retoucher group yet: give someone that role first."
+                ),
+            ),
+        )
+
+    def _move_each(self, request: HttpRequest, queryset: QuerySet[RetouchJob], to: str,
+                   done: Callable[[int], str]) -> None:
+        count = 0
+        for job in queryset:
+            try:
+                services.move_job(job, to, actor=request.user)
+            except services.StudioError as exc:
+                self.message_user(request, f"{job.rush.original_filename}: {exc}",
+                                  messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done(count), messages.SUCCESS)
+
+    @admin.action(description=_("Approve the retouch"), permissions=["studio"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[RetouchJob]) -> None:
+        self._move_each(request, queryset, JobStatus.DONE,
+                        lambda n: ngettext("%(n)d retouch approved.",
+                                           "%(n)d retouches approved.", n) % {"n": n})
+
+    @admin.action(description=_("Request changes"), permissions=["studio"])
+    def request_changes(self, request: HttpRequest, queryset: QuerySet[RetouchJob]) -> None:
+        self._move_each(request, queryset, JobStatus.CHANGES_REQUESTED,
+                        lambda n: ngettext("Changes requested on %(n)d retouch.",
+                                           "Changes requested on %(n)d retouches.",
+                                           n) % {"n": n})
+
+    # The retoucher's own page.
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        mine = [
+            path("mine/", wrap(self.my_jobs_view), name="booker_retouchjob_mine"),
+            path("mine/finals/", wrap(csrf_exempt(self.my_finals_view)),
+                 name="booker_retouchjob_mine_finals"),
+        ]
+        return mine + super().get_urls()
+
+    def my_jobs_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        jobs = list(selectors.jobs_of(request.user))
+        today = timezone.localdate()
+        return TemplateResponse(
+            request,
+            "admin/booker/retouchjob/my_jobs.html",
+            self.studio_context(
+                request,
+                title=gettext("My retouches"),
+                jobs=[(job, rush_thumb_url(job.rush),
+                       bool(job.due_date and job.due_date < today)) for job in jobs],
+                finals_url=reverse("admin:booker_retouchjob_mine_finals"),
+            ),
+        )
+
+    def my_finals_view(self, request: HttpRequest) -> HttpResponse:
+        """A retoucher drops their finished files; each goes to their own job of that name."""
+        if not request.user.has_perm("booker.add_finalphoto"):
+            raise PermissionDenied
+        back_url = reverse("admin:booker_retouchjob_mine")
+        return receive_uploads(
+            request,
+            lambda request: finals_response(
+                request, selectors.jobs_of(request.user), back_url=back_url,
+                context=self.studio_context(request),
+            ),
+        )

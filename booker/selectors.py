@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Delivery,
+    FinalPhoto,
     Membership,
     PhotoSession,
     RetouchJob,
@@ -15,6 +18,7 @@ from .models import (
     SelectionItem,
     User,
 )
+from .roles import RETOUCHER
 
 Status = PhotoSession.Status
 
@@ -28,9 +32,7 @@ def sessions_visible_to(user: User) -> QuerySet[PhotoSession]:
     if not user.is_authenticated:
         return PhotoSession.objects.none()
     return (
-        PhotoSession.objects.filter(
-            Q(client=user) | Q(company__memberships__user=user)
-        )
+        PhotoSession.objects.filter(Q(client=user) | Q(company__memberships__user=user))
         .exclude(status=Status.CANCELLED)
         .select_related("company", "client")
         .distinct()
@@ -47,16 +49,20 @@ def session_for(user: User, pk: int) -> PhotoSession:
 
 # What a session's status means for the client, in their words.
 CLIENT_STATUS_TEXT = {
-    Status.BOOKED: "Your session is booked. We look forward to seeing you!",
-    Status.SHOT: "Your photos are being prepared. You will get an email as soon as you can "
-    "choose your favourites.",
-    Status.PROOFING: "Your proofs are ready: pick the photos you want, add a comment if you "
-    "wish, then submit your selection.",
-    Status.SELECTION_SUBMITTED: "Thank you! Your selection is with the studio.",
-    Status.RETOUCHING: "Your photos are being retouched.",
-    Status.DELIVERED: "Your photos are ready to download.",
-    Status.ARCHIVED: "This session is archived. Ask the studio if you need the files again.",
-    Status.CANCELLED: "This session was cancelled.",
+    Status.BOOKED: _("Your session is booked. We look forward to seeing you!"),
+    Status.SHOT: _(
+        "Your photos are being prepared. You will get an email as soon as you can "
+        "choose your favourites."
+    ),
+    Status.PROOFING: _(
+        "Your proofs are ready: pick the photos you want, add a comment if you "
+        "wish, then submit your selection."
+    ),
+    Status.SELECTION_SUBMITTED: _("Thank you! Your selection is with the studio."),
+    Status.RETOUCHING: _("Your photos are being retouched."),
+    Status.DELIVERED: _("Your photos are ready to download."),
+    Status.ARCHIVED: _("This session is archived. Ask the studio if you need the files again."),
+    Status.CANCELLED: _("This session was cancelled."),
 }
 
 
@@ -84,8 +90,9 @@ def gallery(session: PhotoSession) -> list[ProofCard]:
         .order_by("captured_at", "original_filename", "pk")
         .values_list("pk", "original_filename", "width", "height", "picked", "comment")
     )
-    return [ProofCard(pk, name, w, h, picked, comment or "") for pk, name, w, h, picked, comment
-            in rows]
+    return [
+        ProofCard(pk, name, w, h, picked, comment or "") for pk, name, w, h, picked, comment in rows
+    ]
 
 
 def pick_count(session: PhotoSession) -> int:
@@ -119,10 +126,131 @@ def jobs_of(retoucher: User) -> QuerySet[RetouchJob]:
 
 
 def delivered_finals(session: PhotoSession) -> QuerySet:
-    from .models import FinalPhoto
-
     return (
         FinalPhoto.objects.filter(job__session=session, job__status=RetouchJob.Status.DONE)
         .select_related("job__rush")
         .order_by("original_filename")
+    )
+
+
+# --- The client portal's files -----------------------------------------------------------------
+
+
+# Once the proofs are published the client sees them, and keeps seeing the thumbnails of their
+# picks until delivery. Before publication the photographer may still be sorting the rushes;
+# an archived session's files are on request only (see CLIENT_STATUS_TEXT).
+PROOFS_VISIBLE_TO_CLIENT = frozenset(
+    {Status.PROOFING, Status.SELECTION_SUBMITTED, Status.RETOUCHING, Status.DELIVERED}
+)
+
+
+def rush_file_for(user: User, rush_id: int) -> Rush:
+    """A ready rush whose proof and thumbnail `user` may fetch: studio people with the
+    `booker.view_rush` permission (any session), or a client who may see the session once its
+    proofs are published. 404 for everyone else — never say it exists."""
+    rush = (
+        Rush.objects.filter(pk=rush_id, ingest_status=Rush.Ingest.READY)
+        .select_related("session")
+        .first()
+    )
+    if rush is None:
+        raise Http404("No such photo.")
+    if user.has_perm("booker.view_rush"):
+        return rush
+    session = session_for(user, rush.session_id)
+    if session.status not in PROOFS_VISIBLE_TO_CLIENT:
+        raise Http404("No such photo.")
+    return rush
+
+
+def final_file_for(user: User, final_id: int) -> FinalPhoto:
+    """A final `user` may download: studio people with `booker.view_finalphoto` (to check a
+    retouch, delivered or not), or a client of a delivered session for an approved final."""
+    final = (
+        FinalPhoto.objects.filter(pk=final_id).select_related("job__rush", "job__session").first()
+    )
+    if final is None:
+        raise Http404("No such file.")
+    if user.has_perm("booker.view_finalphoto"):
+        return final
+    session = session_for(user, final.job.session_id)
+    if session.status != Status.DELIVERED or final.job.status != RetouchJob.Status.DONE:
+        raise Http404("No such file.")
+    return final
+
+
+def delivery_for(user: User, session_pk: int) -> tuple[PhotoSession, Delivery | None]:
+    """The session and its delivery (None if not delivered yet) for a download of every
+    final: studio people with `booker.view_finalphoto`, or a client of a delivered session."""
+    if user.has_perm("booker.view_finalphoto"):
+        session = PhotoSession.objects.filter(pk=session_pk).first()
+        if session is None:
+            raise Http404("No such session.")
+    else:
+        session = session_for(user, session_pk)
+        if session.status != Status.DELIVERED:
+            raise Http404("Nothing delivered yet.")
+    delivery = Delivery.objects.filter(session=session).first()
+    if delivery is None and not user.has_perm("booker.view_finalphoto"):
+        raise Http404("Nothing delivered yet.")
+    return session, delivery
+
+
+# --- The studio back office (/admin/) -------------------------------------------------------------
+
+
+def runs_the_studio(user: User) -> bool:
+    """Photographers (and superusers) see and run every session; the rest of the back office
+    (retouchers) sees only the work given to them."""
+    return bool(user.is_active and user.has_perm("booker.change_photosession"))
+
+
+def back_office_sessions(user: User) -> QuerySet[PhotoSession]:
+    """Every session for the studio; for a retoucher, the sessions they have a job in."""
+    sessions = PhotoSession.objects.select_related("client", "company", "package")
+    if runs_the_studio(user):
+        return sessions
+    # A subquery rather than a join: a join would repeat a session once per job and inflate
+    # the counts the admin list annotates.
+    return sessions.filter(pk__in=RetouchJob.objects.filter(assignee=user).values("session_id"))
+
+
+def with_ingest_counts(sessions: QuerySet[PhotoSession]) -> QuerySet[PhotoSession]:
+    """Annotate each session with its rushes ready / failed / still in flight (one query)."""
+    ingest = Rush.Ingest
+    return sessions.annotate(
+        rushes_ready=Count("rushes", filter=Q(rushes__ingest_status=ingest.READY)),
+        rushes_failed=Count("rushes", filter=Q(rushes__ingest_status=ingest.FAILED)),
+        rushes_in_flight=Count(
+            "rushes", filter=Q(rushes__ingest_status__in=[ingest.PENDING, ingest.PROCESSING])
+        ),
+    )
+
+
+def studio_rushes(session: PhotoSession) -> QuerySet[Rush]:
+    """The rushes of a session as the photographer sorts them: by file name."""
+    return session.rushes.order_by("original_filename", "pk")
+
+
+def back_office_jobs(user: User) -> QuerySet[RetouchJob]:
+    """Every retouch job for the studio; for a retoucher, their own (done ones included)."""
+    jobs = RetouchJob.objects.select_related("rush", "session", "assignee", "final")
+    if runs_the_studio(user):
+        return jobs
+    return jobs.filter(assignee=user)
+
+
+def session_jobs(session: PhotoSession) -> QuerySet[RetouchJob]:
+    return (
+        RetouchJob.objects.filter(session=session)
+        .select_related("rush", "assignee", "final")
+        .order_by("rush__original_filename", "pk")
+    )
+
+
+def retouchers() -> QuerySet[User]:
+    """Who a job can be given to: active members of the Retoucher group."""
+
+    return User.objects.filter(is_active=True, groups__name=RETOUCHER).order_by(
+        "first_name", "last_name", "email"
     )

@@ -216,10 +216,21 @@ def add_rush(
         # Two uploads of the same file raced: the other one stored it.
         return AddedRush(Rush.objects.get(session=session, sha256=digest), duplicate=True)
     if session.status == Status.BOOKED:
-        transition(session, Status.SHOT, actor=actor)
+        _mark_shot(session, actor)
     if enqueue:
         enqueue_ingest(rush)
     return AddedRush(rush, duplicate=False)
+
+
+def _mark_shot(session: PhotoSession, actor: User | None) -> None:
+    """The first rush of a batch marks the session shot; the parallel uploads of the same
+    batch find it done already, which is fine."""
+    try:
+        transition(session, Status.SHOT, actor=actor)
+    except IllegalTransition:
+        session.refresh_from_db(fields=["status", "status_changed_at"])
+        if session.status != Status.SHOT:
+            raise
 
 
 def enqueue_ingest(rush: Rush) -> None:
@@ -313,10 +324,11 @@ def _fail(rush: Rush, reason: str) -> Rush:
 
 
 def retry_rushes(rushes: Iterable[Rush], *, actor: User | None = None) -> int:
-    """Queue failed rushes again (after, say, a corrupted upload was replaced)."""
+    """Queue failed rushes again, and pending ones whose task may have been lost (queuing a
+    rush twice is harmless: the second task finds it claimed or ready and does nothing)."""
     count = 0
     for rush in rushes:
-        if rush.ingest_status == Ingest.FAILED:
+        if rush.ingest_status in (Ingest.FAILED, Ingest.PENDING):
             Rush.objects.filter(pk=rush.pk).update(ingest_status=Ingest.PENDING)
             enqueue_ingest(rush)
             count += 1

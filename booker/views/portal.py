@@ -1,14 +1,252 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The client portal: a client's sessions, the proofing gallery, the selection, the delivery.
 
-from booker import selectors
+Thin views: who may see what comes from booker.selectors, every change goes through
+booker.services, and a refused change (StudioError) becomes a message — or, for the gallery's
+fetch() calls, a JSON 400 {"error": message} that the page shows as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from booker import selectors, services
+from booker.models import FinalPhoto, PhotoSession
+from booker.selectors import ProofCard
+from booker.views.files import client_filename
+
+Status = PhotoSession.Status
+
+FILTERS = ("all", "picked", "commented")
+# Statuses in which the client sees their submitted picks, read-only.
+PICKS_SHOWN = (Status.SELECTION_SUBMITTED, Status.RETOUCHING)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A proof card with the size of its thumbnail, so the <img> reserves its box before the
+    file arrives (no layout shift). Rush width/height are the proof's; the thumbnail is the
+    same picture scaled to THUMB_EDGE."""
+
+    card: ProofCard
+    thumb_width: int
+    thumb_height: int
+
+
+def _thumb_size(width: int | None, height: int | None) -> tuple[int, int]:
+    """The thumbnail's box from the proof's size (same picture, long edge THUMB_EDGE)."""
+    w, h = width or services.THUMB_EDGE, height or services.THUMB_EDGE
+    scale = min(1.0, services.THUMB_EDGE / max(w, h))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _tiles(cards: list[ProofCard]) -> list[Tile]:
+    return [Tile(card, *_thumb_size(card.width, card.height)) for card in cards]
+
+
+def _money(amount: Decimal) -> str:
+    return f"{number_format(amount, 2)}\u00a0€"
+
+
+def _counter_texts(session: PhotoSession, picked: int, texts: dict[str, str]) -> tuple[str, str]:
+    """The live counter as the page first shows it; portal.js recomputes the same texts
+    after each pick (same rule: beyond the quota, a package that sells extras counts them)."""
+    if session.sells_extras and picked > session.quota:
+        extra = picked - session.quota
+        return (
+            texts["counter"].format(count=session.quota, quota=session.quota),
+            texts["extras"].format(
+                extra=extra,
+                price=_money(session.extra_photo_price),
+                total=_money(extra * session.extra_photo_price),
+            ),
+        )
+    return texts["counter"].format(count=picked, quota=session.quota), ""
+
+
+@dataclass(frozen=True)
+class FinalTile:
+    """A delivered final as the client sees it: their file name, a thumbnail of the proof."""
+
+    final: FinalPhoto
+    name: str
+    thumb_width: int
+    thumb_height: int
+
+
+def _status_text(session: PhotoSession) -> str:
+    # The texts live in selectors (one voice for every page that tells a client where their
+    # session stands); gettext here lets a translation catalogue carry them.
+    return _(selectors.CLIENT_STATUS_TEXT[session.status])
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """The gallery's fetch() asks for JSON; a plain form post (no JavaScript) does not."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _gallery_texts() -> dict[str, str]:
+    """The strings portal.js shows, translated here (the script has no catalogue of its own).
+    Placeholders in braces are filled in by the script."""
+    return {
+        "counter": _("{count} of {quota} included"),
+        "extras": _("+ {extra} extra photo(s) × {price} = {total}"),
+        "pick": _("Pick"),
+        "picked": _("Picked"),
+        "saved": _("Comment saved."),
+        "error": _("Something went wrong. Check your connection and try again."),
+        "position": _("{index} of {total}"),
+    }
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    sessions = [
+        (session, _status_text(session))
+        for session in selectors.sessions_visible_to(request.user)
+    ]
     return render(
         request,
         "booker/portal/home.html",
-        {"memberships": selectors.memberships_of(request.user)},
+        {
+            "sessions": sessions,
+            "memberships": selectors.memberships_of(request.user),
+        },
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for(request.user, pk)
+    context: dict = {"session": session, "status_text": _status_text(session)}
+    if session.status == Status.PROOFING:
+        cards = selectors.gallery(session)
+        show = request.GET.get("show", "all")
+        show = show if show in FILTERS else "all"
+        picked = sum(1 for c in cards if c.picked)
+        texts = _gallery_texts()
+        counter_text, extras_text = _counter_texts(session, picked, texts)
+        context.update(
+            tiles=_tiles(cards),
+            show=show,
+            picked_count=picked,
+            commented_count=sum(1 for c in cards if c.comment),
+            total_count=len(cards),
+            counter_text=counter_text,
+            extras_text=extras_text,
+            texts=texts,
+        )
+    elif session.status in PICKS_SHOWN:
+        context["tiles"] = _tiles([c for c in selectors.gallery(session) if c.picked])
+        context["texts"] = _gallery_texts()
+    elif session.status == Status.DELIVERED:
+        finals = [
+            FinalTile(f, client_filename(f), *_thumb_size(f.job.rush.width, f.job.rush.height))
+            for f in selectors.delivered_finals(session)
+        ]
+        context.update(
+            finals=finals,
+            total_size=sum(f.final.size for f in finals),
+            delivery=getattr(session, "delivery", None),
+        )
+    return render(request, "booker/portal/session.html", context)
+
+
+def _back_to_photo(session: PhotoSession, rush_id: int | None) -> HttpResponse:
+    url = reverse("portal:session", args=[session.pk])
+    return redirect(f"{url}#photo-{rush_id}" if rush_id else url)
+
+
+def _rush_id(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("rush", ""))
+    except ValueError:
+        return None
+
+
+def _refused(request: HttpRequest, session: PhotoSession, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=400)
+    messages.error(request, message)
+    # No anchor: the message is at the top of the page, where the client must see it.
+    return _back_to_photo(session, None)
+
+
+@login_required
+@require_POST
+def pick(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick (picked=1) or unpick (picked=0) one photo. The wanted state is sent, not a toggle,
+    so a double tap or a retried request never flips it back."""
+    session = selectors.session_for(request.user, pk)
+    rush_id = _rush_id(request)
+    if rush_id is None:
+        return _refused(request, session, _("Which photo? The request was incomplete."))
+    wanted = request.POST.get("picked", "1").lower() in ("1", "true", "on", "yes")
+    try:
+        item = services.set_pick(session, rush_id, wanted, user=request.user)
+    except services.StudioError as exc:
+        return _refused(request, session, str(exc))
+    count = selectors.pick_count(session)
+    if _wants_json(request):
+        return JsonResponse({"picked": item.picked, "count": count, "rush": rush_id})
+    return _back_to_photo(session, rush_id)
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for(request.user, pk)
+    rush_id = _rush_id(request)
+    if rush_id is None:
+        return _refused(request, session, _("Which photo? The request was incomplete."))
+    try:
+        item = services.set_comment(
+            session, rush_id, request.POST.get("comment", ""), user=request.user
+        )
+    except services.StudioError as exc:
+        return _refused(request, session, str(exc))
+    if _wants_json(request):
+        return JsonResponse({"comment": item.comment, "rush": rush_id})
+    messages.success(request, _("Comment saved."))
+    return _back_to_photo(session, rush_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A confirmation step: submitting locks the selection, so the client sees what they send
+    before they send it."""
+    session = selectors.session_for(request.user, pk)
+    if session.status != Status.PROOFING:
+        messages.info(request, _status_text(session))
+        return redirect("portal:session", pk=session.pk)
+    if request.method == "POST":
+        try:
+            services.submit_selection(session, user=request.user)
+        except services.StudioError as exc:
+            messages.error(request, str(exc))
+            return redirect("portal:submit", pk=session.pk)
+        messages.success(request, _("Your selection is sent to the studio. Thank you!"))
+        return redirect("portal:session", pk=session.pk)
+    cards = selectors.gallery(session)
+    picked = [c for c in cards if c.picked]
+    extra = max(0, len(picked) - session.quota)
+    return render(
+        request,
+        "booker/portal/submit.html",
+        {
+            "session": session,
+            "tiles": _tiles(picked),
+            "picked_count": len(picked),
+            "extra_count": extra,
+            "extra_total": extra * session.extra_photo_price if session.sells_extras else None,
+        },
     )

@@ -44,7 +44,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="fr-FR"
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
@@ -59,6 +61,7 @@ def phone(browser, live_server):
         viewport={"width": 390, "height": 844},
         is_mobile=True,
         has_touch=True,
+        locale="fr-FR",
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -67,7 +70,9 @@ def phone(browser, live_server):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(search_index):
+    """Demo content in the live database; tests mark themselves
+    django_db(transaction=True, serialized_rollback=True) so later tests find the roles again."""
     from django.core.management import call_command
 
     call_command("seed_demo", quiet=True)

@@ -1,29 +1,6 @@
-import haystack
 import pytest
 
 from shop import demo
-
-
-@pytest.fixture
-def search_index(settings, tmp_path):
-    """Oscar lists the catalogue from a Haystack index, not from the database: each test gets
-    its own Whoosh index, so that what one test seeds never shows up in another."""
-    try:
-        import whoosh  # noqa: F401
-    except ImportError:
-        pytest.fail("the shop's catalogue needs Whoosh for Haystack: install whoosh-reloaded")
-    previous = haystack.connections.connections_info
-    settings.HAYSTACK_CONNECTIONS = {
-        "default": {
-            "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-            "PATH": str(tmp_path / "whoosh"),
-        }
-    }
-    haystack.connections.connections_info = settings.HAYSTACK_CONNECTIONS
-    haystack.connections.reload("default")
-    yield
-    haystack.connections.connections_info = previous
-    haystack.connections.reload("default")
 
 
 @pytest.fixture

@@ -1,0 +1,173 @@
+"""The portal's private files: proofs, thumbnails, finals and the delivery ZIP."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.storage import Storage
+from django.urls import reverse
+
+from booker import roles, services
+from booker.models import DownloadLog, FinalPhoto, Rush
+from booker.views import files
+from tests.booker.factories_studio import delivered_session, jpeg, proofing_session, rush_ids
+from tests.factories import UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def stored(fieldfile) -> bytes:
+    with fieldfile.storage.open(fieldfile.name, "rb") as fh:
+        return fh.read()
+
+
+def test_thumbnails_and_proofs_are_served_to_the_owner_only(client):
+    session = proofing_session(2)
+    rush = Rush.objects.get(pk=rush_ids(session)[0])
+    thumb = reverse("portal:rush-thumb", args=[rush.pk])
+    proof = reverse("portal:rush-proof", args=[rush.pk])
+
+    client.force_login(session.client)
+    response = client.get(thumb)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert body(response) == stored(rush.thumbnail)
+    assert "private" in response["Cache-Control"]
+    response = client.get(proof)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline")
+    assert body(response) == stored(rush.proof)
+
+    client.force_login(UserFactory())
+    assert client.get(thumb).status_code == 404
+    assert client.get(proof).status_code == 404
+
+
+def test_proofs_are_not_shown_to_the_client_before_they_are_published(client):
+    owner = UserFactory()
+    session = services.create_session(title="Pas encore", client=owner)
+    rush = services.add_rush(session, io.BytesIO(jpeg(1)), "IMG_1.CR2", enqueue=False).rush
+    services.ingest_rush(rush.pk)
+    client.force_login(owner)
+    assert client.get(reverse("portal:rush-thumb", args=[rush.pk])).status_code == 404
+    # … while the studio sees it in the back office, through the same URL.
+    client.force_login(user_with_role(roles.RETOUCHER))
+    response = client.get(reverse("portal:rush-thumb", args=[rush.pk]))
+    assert response.status_code == 200
+    body(response)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [(roles.PHOTOGRAPHER, 200), (roles.RETOUCHER, 200), (roles.EDITOR, 404)]
+)
+def test_studio_people_with_the_permission_get_any_thumbnail(client, role, status):
+    session = proofing_session(1)
+    client.force_login(user_with_role(role))
+    response = client.get(reverse("portal:rush-thumb", args=[rush_ids(session)[0]]))
+    assert response.status_code == status
+    if status == 200:
+        body(response)
+
+
+def test_a_missing_file_is_a_404_not_a_crash(client):
+    session = proofing_session(1)
+    rush = Rush.objects.get(pk=rush_ids(session)[0])
+    rush.thumbnail.storage.delete(rush.thumbnail.name)
+    client.force_login(session.client)
+    assert client.get(reverse("portal:rush-thumb", args=[rush.pk])).status_code == 404
+
+
+def test_one_final_is_downloaded_under_the_clients_file_name_and_logged(client):
+    session, files_by_name = delivered_session(2)
+    finals = FinalPhoto.objects.filter(job__session=session)
+    final = finals.order_by("job__rush__original_filename")[0]
+    client.force_login(session.client)
+
+    response = client.get(
+        reverse("portal:final-download", args=[final.pk]),
+        HTTP_USER_AGENT="Mozilla/5.0 (iPhone)",
+        REMOTE_ADDR="203.0.113.7",
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="IMG_0000.jpg"'
+    assert body(response) == files_by_name["IMG_0000.jpg"]
+    log = DownloadLog.objects.get()
+    assert log.final == final and log.user == session.client
+    assert log.delivery == session.delivery
+    assert log.ip_address == "203.0.113.7" and log.user_agent == "Mozilla/5.0 (iPhone)"
+
+
+def test_the_zip_holds_every_delivered_final_byte_for_byte_and_is_logged(client):
+    session, files_by_name = delivered_session(3)
+    client.force_login(session.client)
+
+    response = client.get(
+        reverse("portal:delivery-zip", args=[session.pk]),
+        HTTP_USER_AGENT="Firefox",
+        REMOTE_ADDR="198.51.100.2",
+    )
+
+    assert response.status_code == 200
+    assert response.streaming, "the ZIP is sent while it is made, never built in memory first"
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"].startswith("attachment;")
+    data = body(response)
+    assert int(response["Content-Length"]) == len(data)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.testzip() is None
+    assert sorted(archive.namelist()) == sorted(files_by_name)
+    for name, content in files_by_name.items():
+        assert archive.read(name) == content
+        assert archive.getinfo(name).compress_type == zipfile.ZIP_STORED
+    log = DownloadLog.objects.get()
+    assert log.final is None and log.user == session.client
+    assert log.ip_address == "198.51.100.2" and log.user_agent == "Firefox"
+
+
+def test_finals_and_zip_are_404_for_another_client_and_before_delivery(client):
+    session, _ = delivered_session(1)
+    final = FinalPhoto.objects.get(job__session=session)
+    client.force_login(UserFactory())
+    assert client.get(reverse("portal:final-download", args=[final.pk])).status_code == 404
+    assert client.get(reverse("portal:delivery-zip", args=[session.pk])).status_code == 404
+    assert not DownloadLog.objects.exists()
+
+    undelivered = proofing_session(1)
+    client.force_login(undelivered.client)
+    response = client.get(reverse("portal:delivery-zip", args=[undelivered.pk]))
+    assert response.status_code == 404
+
+
+def test_zip_entries_of_the_same_name_are_kept_apart():
+    taken: set[str] = set()
+    names = [files._unique(n, taken) for n in ("IMG_1.jpg", "img_1.jpg", "IMG_1.jpg")]
+    assert names == ["IMG_1.jpg", "img_1 (2).jpg", "IMG_1 (3).jpg"]
+
+
+class RemoteStorage(Storage):
+    """What S3 looks like to the views: not on the local disk, reachable at a URL."""
+
+    def url(self, name):
+        return f"https://bucket.example/{name}?signed"
+
+    def exists(self, name):
+        return True
+
+
+def test_files_on_remote_storage_are_a_redirect_to_the_storage_url():
+    session = proofing_session(1)
+    rush = Rush.objects.get(pk=rush_ids(session)[0])
+    fieldfile = rush.proof
+    fieldfile.storage = RemoteStorage()
+
+    response = files._serve(fieldfile)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"https://bucket.example/{rush.proof.name}?signed"
