@@ -1,0 +1,117 @@
+"""A real django-q2 cluster ingests a batch: good files become ready, broken ones fail alone
+with their reason, and the worker processes survive. Runs the project's own commands in
+subprocesses against a database file of its own, as `make run` does."""
+
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = Path(settings.STUDIO_SAMPLES_DIR) / "raw"
+
+
+def jpeg(size=(1600, 1000)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 140, 160)).save(out, "JPEG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG"))},
+        "DJANGO_SETTINGS_MODULE": "booke.settings.dev",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+        "BOOKE_VAR_DIR": str(tmp_path / "var"),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "Q_WORKERS": "2",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+    def manage(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            **kwargs,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    manage("migrate", "--noinput")
+    manage("shell", "-c", "from booker.services import ensure_user; ensure_user('w@x.test')")
+    return manage, env, tmp_path / "worker.sqlite3"
+
+
+def statuses(db: Path) -> dict[str, tuple[str, str]]:
+    with sqlite3.connect(db, timeout=10) as conn:
+        rows = conn.execute(
+            "select original_filename, ingest_status, failure_reason from booker_rush"
+        ).fetchall()
+    return {name: (status, reason) for name, status, reason in rows}
+
+
+def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path):
+    manage, env, db = site
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "IMG_0001.JPG").write_bytes(jpeg())
+    (card / "IMG_0002.CR2").write_bytes(b"\x00 not a raw" * 1000)
+    (card / "IMG_0003.CR2").write_bytes(b"")
+    expected = {
+        "IMG_0001.JPG": ("ready", ""),
+        "IMG_0002.CR2": ("failed", "not a RAW file"),
+        "IMG_0003.CR2": ("failed", "empty file"),
+    }
+    if SAMPLES.is_dir():
+        dng = (SAMPLES / "canon_eos_6d.dng").read_bytes()
+        (card / "IMG_0004.DNG").write_bytes(dng)
+        (card / "IMG_0005.DNG").write_bytes(dng[: len(dng) // 2])
+        (card / "IMG_0006.KDC").write_bytes((SAMPLES / "kodak_dc50.kdc").read_bytes())
+        expected |= {
+            "IMG_0004.DNG": ("ready", ""),
+            "IMG_0005.DNG": ("failed", "file is truncated"),
+            "IMG_0006.KDC": ("ready", ""),
+        }
+    out = manage("import_rushes", "--client", "w@x.test", str(card)).stdout
+    assert out.count(": queued") == len(expected)
+
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            current = statuses(db)
+            if all(s in ("ready", "failed") for s, _ in current.values()):
+                break
+            assert cluster.poll() is None, "the cluster died"
+            time.sleep(0.5)
+        assert statuses(db) == expected
+        assert cluster.poll() is None, "the cluster is still running after the broken files"
+    finally:
+        os.killpg(cluster.pid, signal.SIGTERM)
+        try:
+            cluster.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(cluster.pid, signal.SIGKILL)
+            cluster.wait()
