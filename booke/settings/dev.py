@@ -1,7 +1,10 @@
 """`make run`: the embedded defaults (SQLite, local files, ORM broker, console mail)."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import VAR_DIR, env
 
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = ["*"]
+
+# The embedded defaults keep their database, index and files here; a fresh clone has no var/.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
