@@ -1,0 +1,29 @@
+"""python -m bench NAME [options] — see `python -m bench --help`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+COMMANDS = {
+    "proofs": "bench.proofs",
+    "gallery": "bench.gallery",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("name", choices=sorted(COMMANDS))
+    args, rest = parser.parse_known_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booke.settings.dev")
+    import django
+
+    django.setup()
+    from importlib import import_module
+
+    return import_module(COMMANDS[args.name]).run(rest) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

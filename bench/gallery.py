@@ -1,0 +1,92 @@
+"""The client's gallery page for a session of N proofs: SQL queries and server time (p50, p95)
+through Django's test client, on a throwaway database (in-memory SQLite unless DATABASE_URL
+names another)."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from django.db import connection
+from django.test.utils import setup_test_environment
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench gallery")
+    parser.add_argument("--photos", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=20)
+    args = parser.parse_args(argv)
+
+    from django.test.runner import DiscoverRunner
+
+    setup_test_environment()
+    runner = DiscoverRunner(verbosity=0, interactive=False)
+    old = runner.setup_databases()
+    try:
+        return _measure(args.photos, args.requests)
+    finally:
+        runner.teardown_databases(old)
+
+
+def _measure(photos: int, requests: int) -> int:
+    from django.test import Client
+    from django.urls import reverse
+
+    from booker import services
+    from booker.models import Rush, Selection, SelectionItem, User
+
+    client_user = User.objects.create_user("bench@example.test", "x")
+    session = services.create_session(title="Bench", client=client_user, quota=photos)
+    Rush.objects.bulk_create(
+        Rush(
+            session=session,
+            original=f"x/{i}.CR2",
+            original_filename=f"IMG_{i:05}.CR2",
+            sha256=f"{i:064x}",
+            size=30_000_000,
+            width=2048,
+            height=1365,
+            proof=f"p/{i}.jpg",
+            thumbnail=f"t/{i}.jpg",
+            ingest_status=Rush.Ingest.READY,
+        )
+        for i in range(photos)
+    )
+    services.transition(session, "shot", actor=None)
+    services.transition(session, "proofing", actor=None)
+    selection = Selection.objects.create(session=session)
+    SelectionItem.objects.bulk_create(
+        SelectionItem(selection=selection, rush=r, picked=n % 3 == 0)
+        for n, r in enumerate(session.rushes.all())
+    )
+    http = Client()
+    http.force_login(client_user)
+    url = reverse("portal:session", args=[session.pk])
+    http.get(url)
+    times = []
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        first = http.get(url)
+    assert first.status_code == 200, first.status_code
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = http.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    print(f"photos {photos}, requests {requests}, database {connection.vendor}")
+    print(f"queries per page: {len(queries)}")
+    print(
+        f"server time p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+        f"page {len(response.content) / 1e6:.2f} MB"
+    )
+    print(f"gallery of {photos}: {len(queries)} queries, p95 {p95 * 1000:.0f} ms")
+    return 0
