@@ -34,32 +34,14 @@ def _measure(photos: int, requests: int) -> int:
     from django.urls import reverse
 
     from booker import services
-    from booker.models import Rush, Selection, SelectionItem, User
+    from booker.models import Selection, User
 
     client_user = User.objects.create_user("bench@example.test", "x")
     session = services.create_session(title="Bench", client=client_user, quota=photos)
-    Rush.objects.bulk_create(
-        Rush(
-            session=session,
-            original=f"x/{i}.CR2",
-            original_filename=f"IMG_{i:05}.CR2",
-            sha256=f"{i:064x}",
-            size=30_000_000,
-            width=2048,
-            height=1365,
-            proof=f"p/{i}.jpg",
-            thumbnail=f"t/{i}.jpg",
-            ingest_status=Rush.Ingest.READY,
-        )
-        for i in range(photos)
-    )
     services.transition(session, "shot", actor=None)
     services.transition(session, "proofing", actor=None)
-    selection = Selection.objects.create(session=session)
-    SelectionItem.objects.bulk_create(
-        SelectionItem(selection=selection, rush=r, picked=n % 3 == 0)
-        for n, r in enumerate(session.rushes.all())
-    )
+    Selection.objects.create(session=session)
+    fill_gallery(session, photos)
     http = Client()
     http.force_login(client_user)
     url = reverse("portal:session", args=[session.pk])
@@ -90,3 +72,36 @@ def _measure(photos: int, requests: int) -> int:
     )
     print(f"gallery of {photos}: {len(queries)} queries, p95 {p95 * 1000:.0f} ms")
     return 0
+
+
+def fill_gallery(session, total: int) -> None:
+    """Rows for `total` ready proofs in a session in proofing (no image files: the page only
+    links to them), a third picked and a tenth commented."""
+    from booker.models import Rush, Selection, SelectionItem
+
+    existing = session.rushes.count()
+    Rush.objects.bulk_create(
+        Rush(
+            session=session,
+            original=f"x/{i}.CR2",
+            original_filename=f"IMG_{i:05}.CR2",
+            sha256=f"{i:064x}",
+            size=30_000_000,
+            width=2048,
+            height=1365,
+            proof=f"p/{i}.jpg",
+            thumbnail=f"t/{i}.jpg",
+            ingest_status=Rush.Ingest.READY,
+        )
+        for i in range(existing, total)
+    )
+    selection = Selection.objects.get(session=session)
+    SelectionItem.objects.bulk_create(
+        SelectionItem(
+            selection=selection,
+            rush=rush,
+            picked=n % 3 == 0,
+            comment="plus serré" if n % 10 == 0 else "",
+        )
+        for n, rush in enumerate(session.rushes.exclude(selection_items__selection=selection))
+    )

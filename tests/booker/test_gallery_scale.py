@@ -7,40 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bench.gallery import fill_gallery
 from booker import services
-from booker.models import Rush, Selection, SelectionItem
+from booker.models import SelectionItem
 from tests.booker.factories_studio import proofing_session
-
-
-def grow_to(session, total: int) -> None:
-    """Rows for `total` ready proofs (files are not needed to render the page: image bytes
-    are served by their own views), a third of them picked, a tenth commented."""
-    existing = session.rushes.count()
-    Rush.objects.bulk_create(
-        Rush(
-            session=session,
-            original=f"x/{i}.CR2",
-            original_filename=f"IMG_{i:05}.CR2",
-            sha256=f"{i:064x}",
-            size=30_000_000,
-            width=2048,
-            height=1365,
-            proof=f"p/{i}.jpg",
-            thumbnail=f"t/{i}.jpg",
-            ingest_status=Rush.Ingest.READY,
-        )
-        for i in range(existing, total)
-    )
-    selection = Selection.objects.get(session=session)
-    SelectionItem.objects.bulk_create(
-        SelectionItem(
-            selection=selection,
-            rush=rush,
-            picked=n % 3 == 0,
-            comment="plus serré" if n % 10 == 0 else "",
-        )
-        for n, rush in enumerate(session.rushes.all())
-    )
 
 
 def render(client, session) -> tuple[int, float, int]:
@@ -59,7 +29,7 @@ def render(client, session) -> tuple[int, float, int]:
 def test_the_gallery_of_2000_proofs_costs_the_same_queries_as_5(client):
     small = proofing_session(5, quota=5)
     big = proofing_session(2, quota=800)
-    grow_to(big, 2000)
+    fill_gallery(big, 2000)
     client.force_login(small.client)
     small_queries, _, small_photos = render(client, small)
     client.force_login(big.client)
@@ -72,7 +42,7 @@ def test_the_gallery_of_2000_proofs_costs_the_same_queries_as_5(client):
 @pytest.mark.django_db
 def test_picking_in_a_2000_proof_gallery_stays_correct(client):
     session = proofing_session(2, quota=800)
-    grow_to(session, 2000)
+    fill_gallery(session, 2000)
     last = session.rushes.order_by("-pk").first()
     before = SelectionItem.objects.filter(selection__session=session, picked=True).count()
     services.set_pick(
