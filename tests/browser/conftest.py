@@ -2,6 +2,7 @@
 live test server. Playwright never downloads a browser here."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,32 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def serial_live_server(live_server):
+    """In-memory shared-cache SQLite: every live-server thread has its own connection and
+    shared-cache table locks never wait, so parallel writing requests fail ("database table is
+    locked"). Handle one request at a time there; nothing changes on other databases."""
+    from django.db import connection
+
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        yield live_server
+        return
+    httpd = live_server.thread.httpd
+    app, lock = httpd.get_app(), threading.Lock()
+
+    def serialised(environ, start_response):
+        with lock:
+            return app(environ, start_response)
+
+    httpd.set_app(serialised)
+    try:
+        yield live_server
+    finally:
+        httpd.set_app(app)
+
+
+@pytest.fixture
+def page(browser, serial_live_server):
+    live_server = serial_live_server
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="fr-FR"
     )
@@ -54,8 +80,9 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def phone(browser, live_server):
+def phone(browser, serial_live_server):
     """A phone-sized browser, for the client paths."""
+    live_server = serial_live_server
     context = browser.new_context(
         base_url=live_server.url,
         viewport={"width": 390, "height": 844},
