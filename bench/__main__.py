@@ -7,15 +7,17 @@ import os
 import sys
 
 COMMANDS = {
+    "dng": "bench.dng",
     "proofs": "bench.proofs",
     "gallery": "bench.gallery",
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser = argparse.ArgumentParser(prog="python -m bench", add_help=False)
     parser.add_argument("name", choices=sorted(COMMANDS))
     args, rest = parser.parse_known_args(argv)
+    # -h after the name is the command's own help, not this dispatcher's.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "booke.settings.dev")
     import django
 

@@ -7,6 +7,7 @@ Errors become `UnreadableImage` with a reason a photographer understands."""
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 import warnings
 from datetime import datetime
@@ -65,7 +66,7 @@ def _open_plain(data: bytes, long_edge: int) -> Image.Image:
         warnings.simplefilter("ignore")
         try:
             img = Image.open(io.BytesIO(data))
-            img.draft("RGB", (long_edge, long_edge))
+            img.draft("RGB", _draft_box(img.size, long_edge))
             img = ImageOps.exif_transpose(img)
             return img.convert("RGB")
         except UnidentifiedImageError as exc:
@@ -75,6 +76,13 @@ def _open_plain(data: bytes, long_edge: int) -> Image.Image:
             if "truncated" in text or "premature" in text or "broken data" in text:
                 raise UnreadableImage("file is truncated") from exc
             raise UnreadableImage(f"image cannot be decoded ({exc})") from exc
+
+
+def _draft_box(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
+    """Pillow's draft keeps both sides at least the box's: give it the picture's shape, so a
+    6000×4000 JPEG decodes at 3000×2000 for a 2048 px proof, not at full size."""
+    scale = long_edge / max(size)
+    return math.ceil(size[0] * scale), math.ceil(size[1] * scale)
 
 
 def _open_raw(data: bytes, long_edge: int) -> Image.Image:
@@ -104,7 +112,7 @@ def _embedded_preview(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
         img = Image.open(io.BytesIO(thumb.data))
         if max(img.size) < long_edge:
             return None
-        img.draft("RGB", (long_edge, long_edge))
+        img.draft("RGB", _draft_box(img.size, long_edge))
         img = ImageOps.exif_transpose(img).convert("RGB")
     except (OSError, UnidentifiedImageError):
         return None  # a broken preview: the RAW data itself may still decode
