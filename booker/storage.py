@@ -2,8 +2,10 @@
 are never under MEDIA_ROOT, and are only reached after a permission check. Public media
 (Wagtail and shop images) stay on the default storage.
 
-File fields point at these callables so that the storage is looked up in settings.STORAGES
-each time (tests and deployments swap it) rather than frozen at import."""
+File fields point at `originals_storage` and `proofs_storage`. Django calls such a callable
+once, when the model class is built, and keeps what it returns; so they return a lazy alias
+that looks the storage up in settings.STORAGES on first use, and again whenever STORAGES
+changes (tests swap the local disk for S3), rather than a storage frozen at import."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
 
 ORIGINALS = "originals"
 PROOFS = "proofs"
@@ -41,12 +43,53 @@ class PrivateFileSystemStorage(FileSystemStorage):
         raise NotImplementedError("Private files have no public URL; use booker.selectors.")
 
 
+class StorageAlias(LazyObject):
+    """settings.STORAGES[alias], resolved when first used, like Django's `default_storage`.
+
+    It passes for the storage itself (isinstance, attributes), so a field keeps one object for
+    its whole life while the storage behind it follows the settings."""
+
+    def __init__(self, alias: str):
+        # Set before LazyObject.__init__: any other attribute set on a LazyObject is sent to
+        # the wrapped storage, which would be resolved at import.
+        self.__dict__["_storage_alias"] = alias
+        super().__init__()
+
+    def _setup(self) -> None:
+        self._wrapped = storages[self.__dict__["_storage_alias"]]
+
+    def _reset(self) -> None:
+        self._wrapped = empty
+
+    # An alias names a storage; a copy (a cloned field, a deep-copied model state) must name
+    # the same one. LazyObject's own copies would call StorageAlias() without an alias.
+    def __copy__(self) -> StorageAlias:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> StorageAlias:
+        return self
+
+
+_ALIASES = {ORIGINALS: StorageAlias(ORIGINALS), PROOFS: StorageAlias(PROOFS)}
+
+
+def _storages_changed(*, setting: str, **kwargs) -> None:
+    # Django empties its own `storages` cache on this signal; the aliases must let go of the
+    # storage they hold too, or a field would keep writing where the old settings said.
+    if setting == "STORAGES":
+        for alias in _ALIASES.values():
+            alias._reset()
+
+
+setting_changed.connect(_storages_changed, dispatch_uid="booker.storage.storages_changed")
+
+
 def originals_storage() -> Storage:
-    return storages[ORIGINALS]
+    return _ALIASES[ORIGINALS]  # type: ignore[return-value]  # a lazy Storage
 
 
 def proofs_storage() -> Storage:
-    return storages[PROOFS]
+    return _ALIASES[PROOFS]  # type: ignore[return-value]
 
 
 def original_upload_to(instance, filename: str) -> str:

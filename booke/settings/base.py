@@ -179,27 +179,74 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
+# On S3 (or any S3 API: set AWS_S3_ENDPOINT_URL) when a bucket is named; on the local disk
+# otherwise, which is what `make run` needs. Credentials are not settings: boto3 finds them
+# itself (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment, or the host's role).
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+# Originals and proofs may have a bucket of their own (other lifecycle, other people with
+# access); by default they share the media bucket, under their own prefixes.
+AWS_PRIVATE_BUCKET_NAME = env.str("AWS_PRIVATE_BUCKET_NAME", default="") or AWS_STORAGE_BUCKET_NAME
 AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="eu-west-3")
+# "path" for MinIO, Garage and the like, whose buckets are not sub-domains.
+AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
+# SigV4: signed links carry their own lifetime (X-Amz-Expires); recent regions take no other.
+AWS_S3_SIGNATURE_VERSION = "s3v4"
+# A signed link to a private file lives 15 minutes at most: long enough to load a gallery
+# or start a download, short enough that a forwarded link is soon worthless.
 AWS_QUERYSTRING_EXPIRE = 15 * 60
 AWS_S3_FILE_OVERWRITE = False
+# No ACL on objects: buckets with "Object Ownership: bucket owner enforced" (the AWS default
+# since 2023) refuse ACLs; who may read what is the bucket policy's business.
 AWS_DEFAULT_ACL = None
 
-if AWS_STORAGE_BUCKET_NAME:
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": AWS_STORAGE_BUCKET_NAME, "endpoint_url": AWS_S3_ENDPOINT_URL},
+
+def s3_storages(media_bucket: str, private_bucket: str = "") -> dict[str, dict]:
+    """`default`, `originals` and `proofs` on S3. tests/storage builds its STORAGES with this
+    very function, so that what is tested is what is deployed.
+
+    Public media are read without signature from media/ (the bucket policy grants
+    s3:GetObject on media/* to everyone, see docs/architecture.md); originals/ and proofs/
+    are readable only through a signed link, made after the permission check."""
+    backend = "storages.backends.s3.S3Storage"
+    private = {
+        "bucket_name": private_bucket or media_bucket,
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": AWS_QUERYSTRING_EXPIRE,
+        "file_overwrite": False,
+        # A custom domain (CDN) makes django-storages hand out unsigned URLs: never for these.
+        "custom_domain": None,
     }
-else:
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-# Originals and proofs are private: outside MEDIA_ROOT locally, never public on S3.
+    return {
+        "default": {
+            "BACKEND": backend,
+            "OPTIONS": {
+                "bucket_name": media_bucket,
+                "location": "media",
+                "default_acl": None,
+                "querystring_auth": False,
+                "file_overwrite": False,
+            },
+        },
+        "originals": {"BACKEND": backend, "OPTIONS": {**private, "location": "originals"}},
+        "proofs": {"BACKEND": backend, "OPTIONS": {**private, "location": "proofs"}},
+    }
+
+
+# Locally, originals and proofs are outside MEDIA_ROOT: nothing serves them without a check.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 _private = {"BACKEND": "booker.storage.PrivateFileSystemStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    _file_storages = s3_storages(AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME)
+else:
+    _file_storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "originals": {**_private, "OPTIONS": {"subdir": "originals"}},
+        "proofs": {**_private, "OPTIONS": {"subdir": "proofs"}},
+    }
 STORAGES = {
-    "default": _default_storage,
-    "originals": {**_private, "OPTIONS": {"subdir": "originals"}},
-    "proofs": {**_private, "OPTIONS": {"subdir": "proofs"}},
+    **_file_storages,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

@@ -9,6 +9,16 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     **STORAGES,  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Whatever the environment says, the suite never reaches a real bucket; tests/storage
+    # switches to S3 (moto on loopback) itself.
+    "originals": {
+        "BACKEND": "booker.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"subdir": "originals"},
+    },
+    "proofs": {
+        "BACKEND": "booker.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"subdir": "proofs"},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"

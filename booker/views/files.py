@@ -2,15 +2,21 @@
 delivery. Who may fetch what is decided in booker.selectors; these views only stream.
 
 Local storage (the default) is streamed by Django. Any other storage (S3) answers with a
-redirect to the storage's own URL, built in `storage_url()` so that signing it is one change."""
+redirect to a signed link that expires within minutes, built in `storage_url()`; the views
+make it only after their permission check."""
 
 from __future__ import annotations
 
+import mimetypes
+import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import PurePath
+from urllib.parse import quote
 
 import zipstream
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import (
@@ -25,6 +31,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
+from storages.backends.s3 import S3Storage
 
 from booker import selectors, services
 from booker.models import Delivery, FinalPhoto
@@ -33,14 +40,62 @@ CHUNK = 256 * 1024
 # Proofs and thumbnails do not change once made; the browser may keep them while the client
 # scrolls and swipes, but never share them (private).
 PROOF_MAX_AGE = 60 * 60
+# A signed link to a private file on S3 is good for 15 minutes at most (settings may say less).
+SIGNED_URL_MAX_AGE = 15 * 60
+# A browser that kept the redirect follows it before the link it holds has expired.
+REDIRECT_MAX_AGE = SIGNED_URL_MAX_AGE - 60
 
 
-def storage_url(fieldfile: FieldFile, *, download_name: str | None = None) -> str:
-    """Where a browser fetches a file that Django does not stream itself (S3).
+def _ascii_fallback(name: str) -> str:
+    """The name for clients that ignore filename*: accents dropped, anything else that might
+    upset a header or a file system replaced."""
+    decomposed = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    fallback = re.sub(r"[^A-Za-z0-9 ._()+-]", "_", decomposed).strip(" .")
+    path = PurePath(fallback)
+    return fallback if path.stem.strip("_") else f"download{path.suffix}"
 
-    The one place to add a signed, expiring URL and a Content-Disposition for `download_name`
-    (e.g. S3's ResponseContentDisposition parameter) when remote storage is switched on."""
-    return fieldfile.storage.url(fieldfile.name)
+
+def content_disposition(download_name: str, *, inline: bool = True) -> str:
+    """RFC 6266: `filename` in plain ASCII for every client, plus `filename*` (RFC 8187,
+    UTF-8) when the real name is not ASCII, so that "Léa & Hugo.jpg" keeps its accents."""
+    kind = "inline" if inline else "attachment"
+    # The client chose the rush's name: no folders, no control characters (no CR/LF in a
+    # header S3 will echo), nothing empty.
+    name = PurePath(download_name.replace("\\", "/")).name
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip() or "download"
+    fallback = _ascii_fallback(name)
+    header = f'{kind}; filename="{fallback}"'
+    if fallback != name:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
+
+
+def storage_url(
+    fieldfile: FieldFile, download_name: str | None = None, inline: bool = True
+) -> str:
+    """Where a browser fetches a file that Django does not stream itself.
+
+    On S3 this is a presigned GET, valid SIGNED_URL_MAX_AGE at most, that also tells S3 which
+    Content-Type and Content-Disposition to answer with: a final is saved under the name the
+    client knows, not the storage key. Call it only after the permission check: whoever holds
+    the link gets the file until it expires."""
+    storage = fieldfile.storage
+    if not isinstance(storage, S3Storage):
+        return storage.url(fieldfile.name)
+    if not storage.querystring_auth:
+        # An unsigned link to a private file would be readable by anyone who finds it.
+        raise ImproperlyConfigured("Private files on S3 need querystring_auth=True.")
+    params: dict[str, str] = {}
+    content_type, _ = mimetypes.guess_type(download_name or fieldfile.name)
+    if content_type:
+        # Proofs are JPEGs whatever the original was; the browser must show them, not save.
+        params["ResponseContentType"] = content_type
+    if download_name or not inline:
+        params["ResponseContentDisposition"] = content_disposition(
+            download_name or PurePath(fieldfile.name).name, inline=inline
+        )
+    expire = min(storage.querystring_expire or SIGNED_URL_MAX_AGE, SIGNED_URL_MAX_AGE)
+    return storage.url(fieldfile.name, parameters=params, expire=expire)
 
 
 def _serve(
@@ -49,7 +104,12 @@ def _serve(
     if not fieldfile:
         raise Http404("No file.")
     if not isinstance(fieldfile.storage, FileSystemStorage):
-        return HttpResponseRedirect(storage_url(fieldfile, download_name=download_name))
+        response = HttpResponseRedirect(storage_url(fieldfile, download_name, inline))
+        if inline:
+            # The views let the browser keep a proof for an hour; a kept redirect must not
+            # outlive the signed link it points to (patch_cache_control keeps the smaller).
+            patch_cache_control(response, private=True, max_age=REDIRECT_MAX_AGE)
+        return response
     try:
         handle = fieldfile.storage.open(fieldfile.name, "rb")
     except FileNotFoundError as exc:

@@ -1,0 +1,58 @@
+"""What booke/settings/base.py makes of the environment: S3 for the three file storages when
+a bucket is named, the local disk otherwise. The settings file is run afresh each time."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+BASE = Path(__file__).resolve().parents[2] / "booke" / "settings" / "base.py"
+S3 = "storages.backends.s3.S3Storage"
+
+
+def settings_with(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict:
+    for name in ("AWS_STORAGE_BUCKET_NAME", "AWS_PRIVATE_BUCKET_NAME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(BASE))
+
+
+def test_without_a_bucket_every_file_stays_on_the_local_disk(monkeypatch):
+    storages = settings_with(monkeypatch)["STORAGES"]
+    assert storages["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert storages["originals"]["BACKEND"] == "booker.storage.PrivateFileSystemStorage"
+    assert storages["proofs"]["BACKEND"] == "booker.storage.PrivateFileSystemStorage"
+
+
+def test_with_a_bucket_originals_and_proofs_are_private_on_s3(monkeypatch):
+    conf = settings_with(monkeypatch, AWS_STORAGE_BUCKET_NAME="booke-files")
+    storages = conf["STORAGES"]
+    for alias, location in (("originals", "originals"), ("proofs", "proofs")):
+        backend, options = storages[alias]["BACKEND"], storages[alias]["OPTIONS"]
+        assert backend == S3
+        assert options["bucket_name"] == "booke-files"
+        assert options["location"] == location
+        assert options["default_acl"] in (None, "private")
+        assert options["querystring_auth"] is True
+        assert 0 < options["querystring_expire"] <= 15 * 60
+        assert options["file_overwrite"] is False
+        assert options["custom_domain"] is None
+    media = storages["default"]
+    assert media["BACKEND"] == S3
+    assert media["OPTIONS"]["location"] == "media"
+    assert media["OPTIONS"]["bucket_name"] == "booke-files"
+    assert media["OPTIONS"]["file_overwrite"] is False
+    assert storages["staticfiles"]["BACKEND"].startswith("whitenoise.")
+    assert conf["AWS_S3_SIGNATURE_VERSION"] == "s3v4"
+
+
+def test_originals_and_proofs_may_have_a_bucket_of_their_own(monkeypatch):
+    storages = settings_with(
+        monkeypatch, AWS_STORAGE_BUCKET_NAME="booke-media", AWS_PRIVATE_BUCKET_NAME="booke-vault"
+    )["STORAGES"]
+    assert storages["default"]["OPTIONS"]["bucket_name"] == "booke-media"
+    assert storages["originals"]["OPTIONS"]["bucket_name"] == "booke-vault"
+    assert storages["proofs"]["OPTIONS"]["bucket_name"] == "booke-vault"
