@@ -8,6 +8,7 @@ import sys
 
 COMMANDS = {
     "dng": "bench.dng",
+    "ingest": "bench.ingest",
     "proofs": "bench.proofs",
     "gallery": "bench.gallery",
 }
