@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -93,6 +94,23 @@ def gallery(session: PhotoSession) -> list[ProofCard]:
     return [
         ProofCard(pk, name, w, h, picked, comment or "") for pk, name, w, h, picked, comment in rows
     ]
+
+
+@dataclass(frozen=True)
+class Extras:
+    """Picks beyond the package: how many, and what they cost."""
+
+    count: int
+    unit_price: Decimal
+    total: Decimal
+
+
+def extras_for(session: PhotoSession, picked: int) -> Extras | None:
+    """The extra photos of a selection of `picked`, when the package sells extras."""
+    if not session.sells_extras or picked <= session.quota:
+        return None
+    count = picked - session.quota
+    return Extras(count, session.extra_photo_price, count * session.extra_photo_price)
 
 
 def pick_count(session: PhotoSession) -> int:

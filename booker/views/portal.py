@@ -59,14 +59,14 @@ def _money(amount: Decimal) -> str:
 def _counter_texts(session: PhotoSession, picked: int, texts: dict[str, str]) -> tuple[str, str]:
     """The live counter as the page first shows it; portal.js recomputes the same texts
     after each pick (same rule: beyond the quota, a package that sells extras counts them)."""
-    if session.sells_extras and picked > session.quota:
-        extra = picked - session.quota
+    extras = selectors.extras_for(session, picked)
+    if extras is not None:
         return (
             texts["counter"].format(count=session.quota, quota=session.quota),
             texts["extras"].format(
-                extra=extra,
-                price=_money(session.extra_photo_price),
-                total=_money(extra * session.extra_photo_price),
+                extra=extras.count,
+                price=_money(extras.unit_price),
+                total=_money(extras.total),
             ),
         )
     return texts["counter"].format(count=picked, quota=session.quota), ""
@@ -83,9 +83,9 @@ class FinalTile:
 
 
 def _status_text(session: PhotoSession) -> str:
-    # The texts live in selectors (one voice for every page that tells a client where their
-    # session stands); gettext here lets a translation catalogue carry them.
-    return _(selectors.CLIENT_STATUS_TEXT[session.status])
+    # The texts live in selectors, lazily translated: one voice for every page that tells a
+    # client where their session stands.
+    return str(selectors.CLIENT_STATUS_TEXT[session.status])
 
 
 def _wants_json(request: HttpRequest) -> bool:
