@@ -11,6 +11,7 @@ from .studio import (
     SelectionItem,
     SessionEvent,
 )
+from .uploads import RushUpload
 
 __all__ = [
     "Company",
@@ -22,6 +23,7 @@ __all__ = [
     "PhotoSession",
     "RetouchJob",
     "Rush",
+    "RushUpload",
     "Selection",
     "SelectionItem",
     "SessionEvent",

@@ -57,6 +57,8 @@ class PhotoSession(models.Model):
         RETOUCHING = "retouching", _("retouching")
         DELIVERED = "delivered", _("delivered")
         ARCHIVED = "archived", _("archived")
+        # Originals coming back from the archive tier; back to delivered once all are online.
+        RESTORING = "restoring", _("restoring")
         CANCELLED = "cancelled", _("cancelled")
 
     title = models.CharField(_("title"), max_length=200)
@@ -160,6 +162,18 @@ class Rush(models.Model):
     failure_reason = models.CharField(_("why it failed"), max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Tier(models.TextChoices):
+        ONLINE = "online", _("online")
+        ARCHIVE = "archive", _("archived (offline)")
+
+    # Where the original is now: the `originals` storage, or the `archive` storage under the
+    # same name. An original leaves the online tier only once its archived copy is verified.
+    original_tier = models.CharField(_("original"), max_length=8, choices=Tier.choices,
+                                     default=Tier.ONLINE)
+    # When the archived copy's checksum was last verified (kept when restored: the archived
+    # copy stays, so archiving again needs no second copy).
+    archive_verified_at = models.DateTimeField(null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

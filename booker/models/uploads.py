@@ -1,0 +1,62 @@
+"""A rush on its way from the photographer's disk to the studio's storage."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .studio import PhotoSession, Rush
+
+
+class RushUpload(models.Model):
+    """One file being uploaded: an S3 multipart upload the browser sends straight to S3, or,
+    when the originals are on the local disk, chunks posted to the studio.
+
+    It outlives a closed tab: re-selecting the same file (same sha256, same session) finds it
+    again and only the missing parts are sent."""
+
+    class State(models.TextChoices):
+        UPLOADING = "uploading", _("uploading")
+        COMPLETE = "complete", _("complete")
+        ABORTED = "aborted", _("aborted")
+
+    session = models.ForeignKey(PhotoSession, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.BigIntegerField(_("size (bytes)"))
+    # As computed by the browser; the ingest task checks it against the stored bytes.
+    sha256 = models.CharField(max_length=64)
+    # The storage name the original will have (generated, never the client's file name).
+    key = models.CharField(max_length=255)
+    # S3's UploadId; empty when the chunks come to the studio (local storage).
+    s3_upload_id = models.CharField(max_length=1024, blank=True)
+    part_size = models.PositiveIntegerField()
+    # Local chunked uploads: bytes written so far (chunks arrive in order).
+    received = models.BigIntegerField(default=0)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.UPLOADING,
+                             db_index=True)
+    rush = models.OneToOneField(Rush, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="upload")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rush upload")
+        verbose_name_plural = _("rush uploads")
+        constraints = [
+            # One open upload per file and session: a second tab resumes it, never forks it.
+            models.UniqueConstraint(
+                fields=["session", "sha256"], condition=Q(state="uploading"),
+                name="one_open_upload_per_file",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_multipart_s3(self) -> bool:
+        return bool(self.s3_upload_id)
