@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -113,3 +114,23 @@ def sha256_of(fileobj) -> tuple[str, int]:
         size += len(chunk)
     fileobj.seek(0)
     return digest.hexdigest(), size
+
+
+def iter_chunks(storage: Storage, name: str, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
+    """The stored file's bytes, a block at a time, as they arrive.
+
+    django-storages' S3File downloads the whole object to a temporary file before the first
+    read() returns: a 10 MB final would wait for all of it, and be written to disk and read
+    back. On S3 this reads the GET's body as it streams instead."""
+    from storages.backends.s3 import S3Storage
+
+    if isinstance(storage, S3Storage):  # a StorageAlias passes for what it wraps
+        body = storage.bucket.Object(storage._normalize_name(name)).get()["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+        return
+    with storage.open(name, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            yield chunk

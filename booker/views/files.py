@@ -35,6 +35,7 @@ from storages.backends.s3 import S3Storage
 
 from booker import selectors, services
 from booker.models import Delivery, FinalPhoto
+from booker.storage import iter_chunks
 
 CHUNK = 256 * 1024
 # Proofs and thumbnails do not change once made; the browser may keep them while the client
@@ -186,10 +187,9 @@ def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
 
 
 def _read_chunks(fieldfile: FieldFile) -> Iterator[bytes]:
-    """The file's bytes, a block at a time; opened only when the ZIP reaches it."""
-    with fieldfile.storage.open(fieldfile.name, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk
+    """The file's bytes, a block at a time; opened only when the ZIP reaches it, and read
+    from S3 as they arrive (never a whole final in memory or on local disk)."""
+    yield from iter_chunks(fieldfile.storage, fieldfile.name, CHUNK)
 
 
 @login_required

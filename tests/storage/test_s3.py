@@ -255,3 +255,25 @@ def test_the_delivery_zip_is_streamed_from_s3(s3: S3, client):
     assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert {n: archive.read(n) for n in archive.namelist()} == files_by_name
+
+
+def test_the_delivery_zip_reads_finals_as_they_stream_never_spooling_a_whole_file(
+    s3: S3, client, monkeypatch
+):
+    # django-storages' S3File copies the whole object to a temporary file before its first
+    # read: for a 2 GB delivery that is the first byte late and every byte written twice.
+    import tempfile
+
+    def no_spooling(*args, **kwargs):
+        raise AssertionError("a final was spooled to a temporary file")
+
+    session, files_by_name = delivered_session(2)
+    client.force_login(session.client)
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", no_spooling)
+
+    response = client.get(reverse("portal:delivery-zip", args=[session.pk]))
+
+    body = b"".join(response.streaming_content)
+    assert len(body) == int(response["Content-Length"])
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert {n: archive.read(n) for n in archive.namelist()} == files_by_name
