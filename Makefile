@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= booke.settings.dev
 
-.PHONY: run test venv lint migrate seed worker bench clean
+.PHONY: run prod-local test venv lint migrate seed worker bench clean
 
 venv: $(STAMP)
 
@@ -44,6 +44,12 @@ run: seed
 
 worker: venv
 	$(BIN)/python manage.py qcluster
+
+# The production topology on loopback (docs/deploy.md): production settings over plain http,
+# PostgreSQL (DATABASE_URL, created if missing), Redis broker (REDIS_URL), moto's S3 server,
+# gunicorn and qcluster with 2 workers each. Ctrl-C stops everything.
+prod-local: venv
+	$(BIN)/python -m bench.stack --port $(or $(PROD_PORT),8001)
 
 lint: venv
 	$(BIN)/ruff check .

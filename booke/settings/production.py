@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import env, haystack_connection
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -11,15 +11,46 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to a random string of 50+ characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
+# `make prod-local` (bench/stack.py) runs these very settings on plain http on loopback, where
+# no proxy terminates TLS and a Secure cookie would never come back. The switch turns HTTPS
+# off and nothing else, and only for loopback hosts, so it cannot weaken a real deployment.
+LOCAL_HTTP = env.bool("BOOKE_LOCAL_HTTP", default=False)
+if LOCAL_HTTP and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]"}:
+    raise ImproperlyConfigured(
+        f"BOOKE_LOCAL_HTTP is for loopback only; ALLOWED_HOSTS={ALLOWED_HOSTS} is not."
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not LOCAL_HTTP)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL_HTTP else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
-OSCAR_BASKET_COOKIE_SECURE = True
-OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = not LOCAL_HTTP
+CSRF_COOKIE_SECURE = not LOCAL_HTTP
+OSCAR_BASKET_COOKIE_SECURE = not LOCAL_HTTP
+OSCAR_RECENTLY_VIEWED_COOKIE_SECURE = not LOCAL_HTTP
+
+# Search (Oscar's catalogue, through haystack). Whoosh is an index in a folder: every web and
+# worker process that saves a product writes to it, so with more than one machine that folder
+# would have to be shared, and Whoosh's file locks are not made for network file systems.
+# HAYSTACK_URL points the catalogue at a search server instead (its client library, pysolr or
+# elasticsearch<8, is then installed on the hosts), and the processes keep no index of their own.
+HAYSTACK_URL = env.str("HAYSTACK_URL", default="")
+if HAYSTACK_URL:
+    HAYSTACK_CONNECTIONS = {"default": haystack_connection(HAYSTACK_URL)}
+
+# One cache for every process (Wagtail caches its sites' root paths, sorl-thumbnail its
+# thumbnails' names): a per-process memory cache would let one gunicorn worker serve what
+# another has already changed. Redis, the broker's server unless CACHE_URL names another.
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL  # noqa: F405
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "booke",
+        }
+    }
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -82,3 +82,30 @@ def test_embedded_defaults_need_nothing_installed():
 def test_tests_run_on_the_database_ci_asks_for():
     expected = "postgresql" if "postgres" in settings.DATABASES["default"]["ENGINE"] else "sqlite"
     assert connection.vendor == expected
+
+
+def test_plain_http_switch_is_refused_for_a_public_host():
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="booke.settings.production",
+        SECRET_KEY="x" * 64,
+        ALLOWED_HOSTS="booke.example",
+        BOOKE_LOCAL_HTTP="1",
+    )
+    assert result.returncode != 0
+    assert "BOOKE_LOCAL_HTTP is for loopback only" in result.stderr
+
+
+def test_production_search_goes_to_the_server_haystack_url_names():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.HAYSTACK_CONNECTIONS['default'])",
+        DJANGO_SETTINGS_MODULE="booke.settings.production",
+        SECRET_KEY="x" * 64,
+        ALLOWED_HOSTS="booke.example",
+        HAYSTACK_URL="elasticsearch://search.internal:9200/booke",
+    )
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.strip().splitlines()[-1]
+    assert "Elasticsearch7SearchEngine" in line and "'INDEX_NAME': 'booke'" in line
