@@ -49,7 +49,8 @@
     }
   });
 
-  /* ---- Batch upload: one XHR per file, a few in parallel, a bar per file and one for all. */
+  /* ---- Batch upload: a few files in parallel, a bar per file and one for all. Finals go one
+   * multipart POST per file; rushes through the resumable uploader further down. */
 
   function UploadZone(root) {
     this.root = root;
@@ -67,6 +68,13 @@
     this.queue = [];
     this.items = [];
     this.running = 0;
+    // Rushes: files waiting for their fingerprint, the one being read, parts on the wire.
+    this.hashQueue = [];
+    this.hashing = null;
+    this.worker = null;
+    this.lastId = 0;
+    this.partsInFlight = 0;
+    this.batchDone = false;
     // The first rush of a booked session moves it to "shot": send that one alone, so that
     // parallel first uploads do not race on the session's status.
     this.serialFirst = root.dataset.serialFirst === "1";
@@ -96,6 +104,7 @@
 
   UploadZone.prototype.add = function (files) {
     if (!files || !files.length) return;
+    if (this.mode === "rushes") return this.addRushes(files);
     if (this.isIdle()) this.reset(); // a new batch starts clean
     for (var i = 0; i < files.length; i++) {
       var item = this.row(files[i]);
@@ -180,18 +189,9 @@
     var self = this;
     this.running--;
     activeUploads--;
-    item.done = true;
-    item.result = result;
     item.loaded = item.file.size;
     item.bar.value = 100;
-    var status = result.status || "error";
-    if (status === "created" || status === "duplicate") this.serialFirst = false;
-    item.li.className = "bo-file bo-file-" + status;
-    var text = t(status);
-    if (result.error) text += ": " + result.error;
-    if (result.reason) text += ": " + result.reason;
-    if (status === "matched" && result.rush) text += " → " + result.rush;
-    item.state.textContent = text;
+    this.render(item, result);
     if (result.retry) {
       var again = el("button", "button bo-file-retry", t("retry"));
       again.type = "button";
@@ -206,6 +206,19 @@
     this.update();
     this.pump();
     if (this.isIdle()) this.finishBatch();
+  };
+
+  /* A file's final state in its row. */
+  UploadZone.prototype.render = function (item, result) {
+    item.done = true;
+    item.result = result;
+    var status = result.status || "error";
+    item.li.className = "bo-file bo-file-" + status;
+    var text = t(status);
+    if (result.error) text += ": " + result.error;
+    if (result.reason) text += ": " + result.reason;
+    if (status === "matched" && result.rush) text += " → " + result.rush;
+    item.state.textContent = text;
   };
 
   UploadZone.prototype.update = function () {
@@ -266,6 +279,368 @@
       box.appendChild(ul);
       self.summary.appendChild(box);
     });
+  };
+
+  /* ---- Rushes: resumable uploads that need not go through the studio (booker.uploads).
+   *
+   * Each file is fingerprinted first (sha256, in a Web Worker reading a few MB at a time),
+   * then announced: the studio answers "duplicate" (nothing is sent), or with an upload and
+   * what it already has of it (resume after a closed tab). With the originals on S3 the parts
+   * go straight to S3 on presigned URLs, PARTS_IN_FLIGHT at a time over FILES_IN_PARALLEL
+   * files; with local storage the chunks go to the studio, in order. A dropped part is sent
+   * again after a pause; after MAX_ATTEMPTS the file stops with a Retry button and the rest
+   * of the batch goes on. */
+
+  var FILES_IN_PARALLEL = 2;
+  var PARTS_IN_FLIGHT = 4; // over all files: an uplink is filled by a few streams
+  var MAX_ATTEMPTS = 5;
+  var BACKOFF_MS = 1000; // doubled after each failure of the same part
+  var URL_BATCH = 8;
+  var URL_MAX_AGE_MS = 10 * 60 * 1000; // presigned for 15 minutes: ask again well before
+
+  function percent(part, whole) {
+    return whole ? Math.floor((100 * part) / whole) : 100;
+  }
+
+  UploadZone.prototype.addRushes = function (files) {
+    if (this.rushesIdle()) this.reset();
+    this.batchDone = false;
+    for (var i = 0; i < files.length; i++) {
+      var item = this.row(files[i]);
+      item.phase = "queued";
+      item.id = ++this.lastId;
+      this.items.push(item);
+      this.hashQueue.push(item);
+      activeUploads++;
+    }
+    this.batch.hidden = false;
+    this.update();
+    this.pumpRushes();
+  };
+
+  UploadZone.prototype.rushesIdle = function () {
+    return this.items.every(function (i) { return i.phase === "done" || i.phase === "failed"; });
+  };
+
+  UploadZone.prototype.pumpRushes = function () {
+    var self = this;
+    if (!this.hashing && this.hashQueue.length) this.hash(this.hashQueue.shift());
+    var busy = this.items.filter(function (i) {
+      return i.phase === "starting" || i.phase === "sending" || i.phase === "completing";
+    });
+    var limit = this.serialFirst ? 1 : FILES_IN_PARALLEL;
+    this.items.forEach(function (item) {
+      if (busy.length < limit && item.phase === "hashed") {
+        busy.push(item);
+        self.announce(item);
+      }
+    });
+    // Part slots go to the file with the fewest parts in flight: files progress together.
+    for (;;) {
+      var sending = busy.filter(function (i) { return i.phase === "sending"; });
+      sending.forEach(function (item) {
+        if (item.mode === "s3") self.askUrls(item);
+        if (!item.pending.length && !item.inFlight && !item.waiting) self.complete(item);
+      });
+      if (this.partsInFlight >= PARTS_IN_FLIGHT) break;
+      var ready = sending.filter(function (i) { return i.phase === "sending" && self.nextPart(i); });
+      if (!ready.length) break;
+      ready.sort(function (a, b) { return a.inFlight - b.inFlight; });
+      this.sendPart(ready[0], this.nextPart(ready[0]));
+    }
+    if (this.items.length && this.rushesIdle() && !this.batchDone) {
+      this.batchDone = true;
+      this.finishBatch();
+    }
+  };
+
+  UploadZone.prototype.hash = function (item) {
+    var self = this;
+    if (!this.worker) {
+      this.worker = new Worker(this.root.dataset.hashWorker);
+      this.worker.addEventListener("message", function (e) {
+        var current = self.hashing;
+        if (!current || e.data.id !== current.id) return;
+        if (e.data.progress !== undefined) {
+          current.state.textContent = t("hashing", { pct: percent(e.data.progress, current.file.size) });
+          return;
+        }
+        self.hashing = null;
+        if (e.data.error) {
+          self.fail(current, e.data.error, true);
+        } else {
+          current.sha256 = e.data.sha256;
+          current.phase = "hashed";
+          current.state.textContent = t("queued");
+        }
+        self.pumpRushes();
+      });
+      this.worker.addEventListener("error", function (e) {
+        e.preventDefault();
+        var current = self.hashing;
+        self.hashing = null;
+        self.worker = null;
+        if (current) self.fail(current, e.message || t("error"), true);
+        self.pumpRushes();
+      });
+    }
+    this.hashing = item;
+    item.phase = "hashing";
+    item.li.className = "bo-file bo-file-uploading";
+    item.state.textContent = t("hashing", { pct: 0 });
+    this.worker.postMessage({ id: item.id, file: item.file });
+  };
+
+  /* A JSON request to the studio; `done(status, body)` with body null when not JSON, and
+   * status 0 when the request did not reach it. */
+  UploadZone.prototype.api = function (method, url, body, done) {
+    var xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    xhr.setRequestHeader("X-CSRFToken", this.token);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.addEventListener("load", function () {
+      var data = null;
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = null; }
+      done(xhr.status, data);
+    });
+    xhr.addEventListener("error", function () { done(0, null); });
+    if (body instanceof Blob) {
+      xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      xhr.send(body);
+      return xhr;
+    }
+    if (body !== null) xhr.setRequestHeader("Content-Type", "application/json");
+    xhr.send(body === null ? null : JSON.stringify(body));
+    return xhr;
+  };
+
+  /* A refusal or a broken answer from the studio: the file stops with its reason. */
+  UploadZone.prototype.refused = function (item, status, body) {
+    if (status === 0 || status >= 500) return this.fail(item, t("network"), true);
+    if (body && body.error) return this.fail(item, body.error, true);
+    this.fail(item, t("expired").replace("%s", status), true);
+  };
+
+  UploadZone.prototype.announce = function (item) {
+    var self = this;
+    item.phase = "starting";
+    item.state.textContent = t("uploading");
+    this.api("POST", this.url, { filename: item.file.name, size: item.file.size,
+                                 sha256: item.sha256 }, function (status, body) {
+      if (!body || (status !== 200 && status !== 201)) return self.refused(item, status, body);
+      if (body.status === "duplicate") return self.done(item, body);
+      var count = Math.max(1, Math.ceil(item.file.size / body.part_size));
+      item.upload = body.upload;
+      item.mode = body.mode;
+      item.partSize = body.part_size;
+      item.parts = {};
+      item.urls = {};
+      item.attempts = {};
+      item.partLoaded = {};
+      item.inFlight = 0;
+      item.xhrs = [];
+      item.waiting = 0; // parts paused before a retry
+      item.askingUrls = false;
+      item.pending = [];
+      if (body.mode === "s3") {
+        var have = {};
+        item.baseLoaded = 0;
+        body.parts.forEach(function (p) { have[p.number] = true; item.baseLoaded += p.size; });
+        for (var n = 1; n <= count; n++) if (!have[n]) item.pending.push(n);
+      } else {
+        item.offset = body.received;
+        item.baseLoaded = body.received;
+        if (body.received < item.file.size) item.pending.push("chunk");
+      }
+      item.phase = "sending";
+      item.loaded = item.baseLoaded;
+      item.bar.value = percent(item.loaded, item.file.size);
+      item.state.textContent = item.baseLoaded
+        ? t("resuming", { pct: percent(item.baseLoaded, item.file.size) }) : t("uploading");
+      self.update();
+      self.pumpRushes();
+    });
+  };
+
+  UploadZone.prototype.uploadUrl = function (item, step) {
+    return this.url + item.upload + "/" + (step ? step + "/" : "");
+  };
+
+  /* Presigned URLs for the next few parts, asked before they are needed. */
+  UploadZone.prototype.askUrls = function (item) {
+    var self = this, now = Date.now();
+    if (item.askingUrls) return;
+    var numbers = item.pending.filter(function (n) {
+      return !item.urls[n] || now - item.urls[n].at > URL_MAX_AGE_MS;
+    }).slice(0, URL_BATCH);
+    var usable = item.pending.length - numbers.length;
+    if (!numbers.length || usable > PARTS_IN_FLIGHT) return;
+    item.askingUrls = true;
+    this.api("POST", this.uploadUrl(item, "parts"), { numbers: numbers }, function (status, body) {
+      item.askingUrls = false;
+      if (item.phase !== "sending") return;
+      if (!body || status !== 200 || !body.urls) return self.refused(item, status, body);
+      Object.keys(body.urls).forEach(function (n) {
+        item.urls[n] = { url: body.urls[n], at: now };
+      });
+      self.pumpRushes();
+    });
+  };
+
+  UploadZone.prototype.nextPart = function (item) {
+    if (!item.pending.length) return null;
+    if (item.mode === "local") return item.inFlight ? null : "chunk"; // chunks go in order
+    var now = Date.now();
+    for (var i = 0; i < item.pending.length; i++) {
+      var n = item.pending[i], url = item.urls[n];
+      if (url && now - url.at <= URL_MAX_AGE_MS) return n;
+    }
+    return null;
+  };
+
+  UploadZone.prototype.sendPart = function (item, n) {
+    var self = this, xhr, start, end;
+    item.pending.splice(item.pending.indexOf(n), 1);
+    item.inFlight++;
+    this.partsInFlight++;
+    if (item.mode === "s3") {
+      start = (n - 1) * item.partSize;
+      end = Math.min(start + item.partSize, item.file.size);
+      xhr = new XMLHttpRequest();
+      xhr.open("PUT", item.urls[n].url);
+      xhr.send(item.file.slice(start, end));
+    } else {
+      start = item.offset;
+      end = Math.min(start + item.partSize, item.file.size);
+      xhr = this.api("PUT", this.uploadUrl(item, "chunk") + "?offset=" + start,
+                     item.file.slice(start, end), function () {});
+    }
+    item.xhrs.push(xhr);
+    xhr.upload.addEventListener("progress", function (e) {
+      item.partLoaded[n] = Math.min(e.loaded, end - start);
+      self.progress(item);
+    });
+    var settle = function (outcome) {
+      item.xhrs.splice(item.xhrs.indexOf(xhr), 1);
+      item.inFlight--;
+      self.partsInFlight--;
+      delete item.partLoaded[n];
+      if (item.phase !== "sending") { self.pumpRushes(); return; } // stopped meanwhile
+      outcome();
+      self.progress(item);
+      self.pumpRushes();
+    };
+    xhr.addEventListener("load", function () {
+      settle(function () {
+        if (item.mode === "s3") {
+          if (xhr.status === 200) {
+            item.baseLoaded += end - start;
+            delete item.urls[n];
+            return;
+          }
+          delete item.urls[n]; // expired or refused: a fresh URL, then a second try
+          return self.again(item, n, "HTTP " + xhr.status);
+        }
+        var body = null;
+        try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
+        if ((xhr.status === 200 || xhr.status === 409) && body && body.received !== undefined) {
+          // 409: the studio has another length than we thought; go on from what it has.
+          item.offset = item.baseLoaded = body.received;
+          if (xhr.status === 200) item.attempts = {};
+          if (item.offset < item.file.size) item.pending.push("chunk");
+          return;
+        }
+        if (xhr.status >= 500) return self.again(item, n, "HTTP " + xhr.status);
+        self.refused(item, xhr.status, body);
+      });
+    });
+    xhr.addEventListener("error", function () {
+      settle(function () { self.again(item, n, t("network")); });
+    });
+    xhr.addEventListener("abort", function () { settle(function () {}); });
+  };
+
+  /* A part that did not arrive: wait (1 s, 2 s, 4 s…) and send it again, or give up. */
+  UploadZone.prototype.again = function (item, n, why) {
+    var self = this;
+    item.attempts[n] = (item.attempts[n] || 0) + 1;
+    if (item.attempts[n] >= MAX_ATTEMPTS) {
+      return this.fail(item, t("gave_up") + " (" + why + ")", true);
+    }
+    item.waiting++;
+    item.state.textContent = t("retrying", { n: item.attempts[n], max: MAX_ATTEMPTS - 1 });
+    window.setTimeout(function () {
+      item.waiting--;
+      if (item.phase !== "sending") return;
+      item.pending.unshift(n);
+      item.state.textContent = t("uploading");
+      self.pumpRushes();
+    }, BACKOFF_MS * Math.pow(2, item.attempts[n] - 1));
+  };
+
+  UploadZone.prototype.progress = function (item) {
+    var moving = 0;
+    Object.keys(item.partLoaded).forEach(function (n) { moving += item.partLoaded[n]; });
+    item.loaded = Math.min(item.file.size, item.baseLoaded + moving);
+    item.bar.value = percent(item.loaded, item.file.size);
+    this.update();
+  };
+
+  UploadZone.prototype.complete = function (item) {
+    var self = this;
+    item.phase = "completing";
+    item.state.textContent = t("completing");
+    this.api("POST", this.uploadUrl(item, "complete"), {}, function (status, body) {
+      if (body && (status === 200 || status === 201)) return self.done(item, body);
+      self.refused(item, status, body);
+    });
+  };
+
+  UploadZone.prototype.done = function (item, result) {
+    item.phase = "done";
+    item.loaded = item.file.size;
+    item.bar.value = 100;
+    activeUploads--;
+    if (result.status === "created" || result.status === "duplicate") this.serialFirst = false;
+    this.render(item, result);
+    if (result.status === "created") document.dispatchEvent(new CustomEvent("bo:rushes-uploaded"));
+    this.update();
+    this.pumpRushes();
+  };
+
+  /* The file stops with its reason; Retry starts it again (the studio says what it has). */
+  UploadZone.prototype.fail = function (item, message, retry) {
+    var self = this;
+    if (item.phase === "done" || item.phase === "failed") return;
+    var hashed = Boolean(item.sha256);
+    item.phase = "failed";
+    (item.xhrs || []).slice().forEach(function (xhr) { xhr.abort(); });
+    activeUploads--;
+    this.render(item, { status: "error", error: message });
+    if (retry) {
+      var again = el("button", "button bo-file-retry", t("retry"));
+      again.type = "button";
+      again.addEventListener("click", function () {
+        again.remove();
+        activeUploads++;
+        self.batchDone = false;
+        item.done = false;
+        item.result = null;
+        item.li.className = "bo-file bo-file-waiting";
+        item.state.textContent = t("waiting");
+        if (hashed) {
+          item.phase = "hashed";
+        } else {
+          item.phase = "queued";
+          self.hashQueue.push(item);
+        }
+        self.update();
+        self.pumpRushes();
+      });
+      item.li.appendChild(again);
+    }
+    this.update();
+    this.pumpRushes();
   };
 
   /* ---- Ingest progress: poll while any rush is pending or processing. */

@@ -2,15 +2,16 @@
 their exports, retouching and delivery — as photographers and retouchers use it."""
 
 import csv
+import hashlib
 import io
+import json
 import os
 import zipfile
 from decimal import Decimal
 from xml.etree import ElementTree
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
-from django.test import Client
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from booker import roles, services
@@ -32,13 +33,20 @@ def url(name: str, *args) -> str:
     return reverse(f"admin:booker_{name}", args=args)
 
 
-def upload(client, session, name: str, data: bytes, **extra):
-    return client.post(
-        url("photosession_upload_rush", session.pk),
-        {"file": SimpleUploadedFile(name, data)},
-        HTTP_ACCEPT="application/json",
-        **extra,
-    )
+def upload(client, session, name: str, data: bytes):
+    """One rush through the studio page's uploader API (local storage: one chunk here);
+    the answer of `complete`. tests/booker/test_uploads.py covers that API itself."""
+    base = url("photosession_uploads", session.pk)
+    started = client.post(base, json.dumps({"filename": name, "size": len(data),
+                                            "sha256": hashlib.sha256(data).hexdigest()}),
+                          content_type="application/json")
+    if started.status_code not in (200, 201):
+        return started  # refused before any byte is sent
+    opened = started.json()
+    client.put(f"{base}{opened['upload']}/chunk/?offset=0", data,
+               content_type="application/octet-stream")
+    return client.post(f"{base}{opened['upload']}/complete/", "{}",
+                       content_type="application/json")
 
 
 def texts(response) -> list[str]:
@@ -119,61 +127,6 @@ def test_status_is_not_editable_in_the_form(studio):
 
 
 # --- Rush uploads and ingest -------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_upload_endpoint_creates_rushes_and_reports_a_duplicate(studio, monkeypatch):
-    session = services.create_session(title="Book", client=UserFactory())
-    seen = []
-    real_add_rush = services.add_rush
-
-    def spy(session, fileobj, filename, **kwargs):
-        seen.append(type(fileobj))
-        return real_add_rush(session, fileobj, filename, enqueue=False, actor=kwargs["actor"])
-
-    monkeypatch.setattr(services, "add_rush", spy)
-    first = upload(studio, session, "IMG_0012.CR2", jpeg(1))
-    assert first.status_code == 201
-    rush = Rush.objects.get()
-    assert first.json() == {"name": "IMG_0012.CR2", "status": "created", "id": rush.pk,
-                            "stored_as": "IMG_0012.CR2"}
-    again = upload(studio, session, "copy of IMG_0012.CR2", jpeg(1))
-    assert again.status_code == 200
-    assert again.json()["status"] == "duplicate" and again.json()["id"] == rush.pk
-    other = upload(studio, session, "IMG_0013.CR2", jpeg(2))
-    assert other.json()["status"] == "created"
-    assert Rush.objects.count() == 2
-    # Even small files are streamed to a temporary file, never held in memory.
-    assert seen == [TemporaryUploadedFile] * 3
-    session.refresh_from_db()
-    assert session.status == Status.SHOT
-
-
-@pytest.mark.django_db
-def test_upload_endpoint_refuses_after_publication_and_without_a_file(studio):
-    session = shot_session()
-    services.publish_proofs(session, actor=None)
-    refused = upload(studio, session, "IMG_0099.CR2", jpeg(99))
-    assert refused.status_code == 409
-    assert refused.json()["status"] == "error"
-    assert "before the proofs are published" in refused.json()["error"]
-    empty = studio.post(url("photosession_upload_rush", session.pk), {},
-                        HTTP_ACCEPT="application/json")
-    assert empty.status_code == 400
-    assert studio.get(url("photosession_upload_rush", session.pk)).status_code == 405
-
-
-@pytest.mark.django_db
-def test_upload_endpoint_checks_csrf_itself(photographer):
-    session = services.create_session(title="Book", client=UserFactory())
-    browser = Client(enforce_csrf_checks=True)
-    browser.force_login(photographer)
-    page = browser.get(url("photosession_studio", session.pk))
-    token = page.cookies["csrftoken"].value
-    assert upload(browser, session, "IMG_1.CR2", jpeg(1)).status_code == 403
-    assert not Rush.objects.exists()
-    ok = upload(browser, session, "IMG_1.CR2", jpeg(1), HTTP_X_CSRFTOKEN=token)
-    assert ok.status_code == 201
 
 
 @pytest.mark.django_db

@@ -1,0 +1,492 @@
+"""Rushes that do not go through Django: the writes behind the studio page's uploader.
+
+With the originals on S3, the browser sends each file straight to S3 as a multipart upload
+(start → presigned part URLs → complete); the studio only signs and checks. With the originals
+on the local disk, the same uploader sends chunks to the studio, appended in order to a
+partial file under PRIVATE_MEDIA_ROOT/uploads/ and moved into the originals storage at the end.
+
+Either way an upload is a `RushUpload` row that outlives a closed tab: the browser computes
+the file's sha256 first, and starting again with the same file in the same session finds the
+open upload and is told what the studio already has, so only the missing parts are sent.
+A file that is already a rush of the session is reported before any byte is sent.
+
+Contract with the browser and the bench: /tmp/brief/upload_api.md, kept in
+docs/architecture.md ("Rush uploads")."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import BinaryIO
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
+
+from . import services
+from .models import PhotoSession, Rush, RushUpload, User
+from .services import AddedRush, StudioError
+from .storage import originals_storage
+
+log = logging.getLogger(__name__)
+
+State = RushUpload.State
+
+MiB = 1024 * 1024
+DEFAULT_PART_SIZE = 16 * MiB
+# S3's rules for multipart uploads: every part but the last at least 5 MiB, 10,000 parts.
+S3_MIN_PART_SIZE = 5 * MiB
+S3_MAX_PARTS = 10_000
+# Presigned part URLs: long enough for a 16 MiB part on a slow uplink, short enough that a
+# leaked URL is soon worthless. The browser asks for fresh ones when they are older.
+PART_URL_LIFETIME = 15 * 60
+MAX_URLS_PER_REQUEST = 100
+# Open uploads untouched this long are abandoned: their parts cost storage, on S3 too.
+STALE_AFTER = timedelta(days=3)
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_COPY_BLOCK = 1 * MiB
+
+
+class OffsetMismatch(StudioError):
+    """A local chunk that does not continue the file: the browser resends from `received`."""
+
+    def __init__(self, received: int):
+        super().__init__(f"The studio has {received} bytes of this file; send from there.")
+        self.received = received
+
+
+@dataclass
+class Started:
+    """What `start_upload` answers: a duplicate, or the upload to send (perhaps resumed)."""
+
+    upload: RushUpload | None = None
+    duplicate_of: Rush | None = None
+    # Parts the studio already has (S3 mode): (number, size).
+    parts: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def mode(self) -> str:
+        return "s3" if self.upload is not None and self.upload.is_multipart_s3 else "local"
+
+
+# --- Where the bytes go ------------------------------------------------------------------------
+
+
+def _storage() -> Storage:
+    return originals_storage()
+
+
+def uses_s3() -> bool:
+    return isinstance(_storage(), S3Storage)  # the lazy alias passes for what it wraps
+
+
+def _s3():
+    """The boto3 client, bucket, and the storage (for its key normalisation)."""
+    storage = _storage()
+    return storage.connection.meta.client, storage.bucket_name, storage
+
+
+def _s3_key(name: str) -> str:
+    """The object key of storage name `name` (the storage adds its `originals/` location)."""
+    return _storage()._normalize_name(clean_name(name))
+
+
+def _partial_path(upload: RushUpload) -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "uploads" / f"{upload.pk}.part"
+
+
+def part_size_for(size: int) -> int:
+    """16 MiB parts (BOOKER_UPLOAD_PART_SIZE), grown for huge files so that they fit in S3's
+    10,000 parts; never under S3's 5 MiB minimum."""
+    wanted = max(getattr(settings, "BOOKER_UPLOAD_PART_SIZE", DEFAULT_PART_SIZE), S3_MIN_PART_SIZE)
+    needed = math.ceil(size / S3_MAX_PARTS)
+    if needed > wanted:
+        wanted = math.ceil(needed / MiB) * MiB
+    return wanted
+
+
+def part_count(upload: RushUpload) -> int:
+    return max(1, math.ceil(upload.size / upload.part_size))
+
+
+def _expected_part_size(upload: RushUpload, number: int) -> int:
+    count = part_count(upload)
+    return upload.part_size if number < count else upload.size - upload.part_size * (count - 1)
+
+
+# --- Start (or resume) -------------------------------------------------------------------------
+
+
+def start_upload(
+    session: PhotoSession,
+    *,
+    filename: str,
+    size: int,
+    sha256: str,
+    actor: User | None = None,
+) -> Started:
+    """Open the upload of one file, or find the open one of the same file (resume), or tell
+    that the session already has it (nothing to send)."""
+    services.check_takes_rushes(session)
+    sha256 = str(sha256).lower()
+    if not _SHA256.match(sha256):
+        raise StudioError("The file's fingerprint (sha256) is missing or malformed.")
+    if not isinstance(size, int) or size <= 0:
+        raise StudioError("This file is empty: there is nothing to upload.")
+    filename = services.rush_filename(str(filename))
+    existing = Rush.objects.filter(session=session, sha256=sha256).first()
+    if existing is not None:
+        return Started(duplicate_of=existing)
+
+    current = RushUpload.objects.filter(session=session, sha256=sha256,
+                                        state=State.UPLOADING).first()
+    if current is not None:
+        resumed = _resume(current, size)
+        if resumed is not None:
+            return resumed
+
+    upload = RushUpload(session=session, filename=filename, size=size, sha256=sha256,
+                        part_size=part_size_for(size), created_by=actor)
+    field_ = Rush._meta.get_field("original")
+    storage = _storage()
+    # Generated, and checked free: an original is never written over.
+    upload.key = storage.get_available_name(
+        field_.generate_filename(Rush(session=session), filename), max_length=field_.max_length
+    )
+    if uses_s3():
+        client, bucket, _ = _s3()
+        answer = client.create_multipart_upload(Bucket=bucket, Key=_s3_key(upload.key))
+        upload.s3_upload_id = answer["UploadId"]
+    try:
+        with transaction.atomic():
+            upload.save()
+    except IntegrityError:
+        # Two tabs started the same file at once: the other one's upload is the one.
+        if upload.s3_upload_id:
+            _abort_s3(upload)
+        current = RushUpload.objects.get(session=session, sha256=sha256, state=State.UPLOADING)
+        return _resume(current, size) or Started(upload=current)
+    return Started(upload=upload)
+
+
+def _resume(upload: RushUpload, size: int) -> Started | None:
+    """The open upload of this file, with what the studio already has; None when it cannot
+    go on (another size for the same fingerprint, or S3 forgot it): then it is aborted."""
+    if upload.size != size:
+        abort_upload(upload)
+        return None
+    if not upload.is_multipart_s3:
+        _sync_received(upload)
+        return Started(upload=upload)
+    try:
+        parts = _list_parts(upload)
+    except ClientError as exc:
+        if _error_code(exc) != "NoSuchUpload":
+            raise
+        abort_upload(upload)
+        return None
+    return Started(upload=upload, parts=[(n, p["Size"]) for n, p in sorted(parts.items())])
+
+
+def _sync_received(upload: RushUpload) -> None:
+    """A worker killed between writing a chunk and counting it leaves the file longer than
+    `received`, or a lost disk leaves it shorter: the file is the truth for what is on disk,
+    `received` for what was acknowledged; keep the smaller and cut the rest."""
+    path = _partial_path(upload)
+    on_disk = path.stat().st_size if path.exists() else 0
+    if on_disk != upload.received:
+        keep = min(on_disk, upload.received)
+        if path.exists():
+            with path.open("r+b") as fh:
+                fh.truncate(keep)
+        RushUpload.objects.filter(pk=upload.pk).update(received=keep)
+        upload.received = keep
+
+
+# --- S3: the browser sends the parts ---------------------------------------------------------
+
+
+def part_urls(upload: RushUpload, numbers: Iterable[int]) -> dict[int, str]:
+    """Presigned UploadPart URLs (15 minutes at most) for the given part numbers."""
+    _check_open(upload)
+    if not upload.is_multipart_s3:
+        raise StudioError("This upload goes to the studio in chunks, not to S3.")
+    count = part_count(upload)
+    wanted = sorted({int(n) for n in numbers})
+    if not wanted or len(wanted) > MAX_URLS_PER_REQUEST:
+        raise StudioError(f"Ask for 1 to {MAX_URLS_PER_REQUEST} parts at a time.")
+    if wanted[0] < 1 or wanted[-1] > count:
+        raise StudioError(f"This file has parts 1 to {count}.")
+    client, bucket, _ = _s3()
+    key = _s3_key(upload.key)
+    lifetime = min(PART_URL_LIFETIME,
+                   getattr(settings, "AWS_QUERYSTRING_EXPIRE", PART_URL_LIFETIME))
+    urls = {
+        n: client.generate_presigned_url(
+            "upload_part",
+            Params={"Bucket": bucket, "Key": key, "UploadId": upload.s3_upload_id,
+                    "PartNumber": n},
+            ExpiresIn=lifetime,
+        )
+        for n in wanted
+    }
+    # The upload is alive: the stale sweep goes by updated_at.
+    RushUpload.objects.filter(pk=upload.pk).update(updated_at=timezone.now())
+    return urls
+
+
+def _list_parts(upload: RushUpload) -> dict[int, dict]:
+    client, bucket, _ = _s3()
+    key = _s3_key(upload.key)
+    parts: dict[int, dict] = {}
+    marker = 0
+    while True:
+        page = client.list_parts(Bucket=bucket, Key=key, UploadId=upload.s3_upload_id,
+                                 PartNumberMarker=marker)
+        for part in page.get("Parts", []):
+            parts[part["PartNumber"]] = part
+        if not page.get("IsTruncated"):
+            return parts
+        marker = page["NextPartNumberMarker"]
+
+
+def _error_code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+# --- Local: the browser sends chunks to the studio ---------------------------------------------
+
+
+def receive_chunk(upload: RushUpload, offset: int, body: BinaryIO, length: int) -> int:
+    """Append `length` bytes read from `body` at `offset` to the partial file; the bytes
+    received so far. Chunks come in order: any other offset is refused (OffsetMismatch)
+    with what the studio has, so the browser resends from there."""
+    if upload.is_multipart_s3:
+        raise StudioError("This upload goes straight to S3, not to the studio.")
+    with transaction.atomic():
+        # One writer per upload at a time (two tabs, a retried chunk still in flight).
+        upload = RushUpload.objects.select_for_update().get(pk=upload.pk)
+        _check_open(upload)
+        _sync_received(upload)
+        if offset != upload.received:
+            raise OffsetMismatch(upload.received)
+        if length <= 0 or offset + length > upload.size:
+            raise StudioError(f"This chunk goes past the end of the file ({upload.size} bytes).")
+        path = _partial_path(upload)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        try:
+            with path.open("ab") as fh:
+                while written < length:
+                    block = body.read(min(_COPY_BLOCK, length - written))
+                    if not block:
+                        break
+                    fh.write(block)
+                    written += len(block)
+        finally:
+            if written != length:
+                # A cut connection: keep what was acknowledged before, not half a chunk.
+                with path.open("r+b") as fh:
+                    fh.truncate(upload.received)
+        if written != length:
+            raise StudioError("The chunk arrived incomplete; send it again.")
+        upload.received += written
+        RushUpload.objects.filter(pk=upload.pk).update(received=upload.received,
+                                                       updated_at=timezone.now())
+    return upload.received
+
+
+def _local_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(_COPY_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _move_into_storage(upload: RushUpload, path: Path) -> str:
+    """Put the assembled file in the originals storage under the upload's key (or a free
+    variant of it): a rename on the same disk, a copy otherwise. Returns the stored name."""
+    storage = _storage()
+    field_ = Rush._meta.get_field("original")
+    name = storage.get_available_name(upload.key, max_length=field_.max_length)
+    if isinstance(storage, FileSystemStorage):
+        target = Path(storage.path(name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # link + unlink rather than rename: link refuses to replace an existing file.
+            os.link(path, target)
+        except FileExistsError:
+            return _move_into_storage(upload, path)
+        except OSError:
+            pass  # another disk (EXDEV), or links unsupported: copy below
+        else:
+            path.unlink()
+            if storage.file_permissions_mode is not None:
+                os.chmod(target, storage.file_permissions_mode)
+            return name
+    with path.open("rb") as fh:
+        name = storage.save(name, File(fh, name=upload.filename), max_length=field_.max_length)
+    path.unlink()
+    return name
+
+
+# --- Complete and abort ------------------------------------------------------------------------
+
+
+def complete_upload(upload: RushUpload, *, actor: User | None = None) -> AddedRush:
+    """Check the whole file is there (every part, the exact size; locally the sha256 too),
+    then create the rush and queue its proof; a file the session already has is reported
+    as a duplicate and its copy removed. Refusals leave the upload open when the browser
+    can still fix them (missing parts), and close it when not (bad bytes)."""
+    with transaction.atomic():
+        upload = RushUpload.objects.select_for_update().get(pk=upload.pk)
+        if upload.state == State.COMPLETE:
+            # A second click, or an answer lost on the way: the same answer again.
+            rush = upload.rush or Rush.objects.get(session=upload.session, sha256=upload.sha256)
+            return AddedRush(rush, duplicate=upload.rush_id is None)
+        try:
+            _check_open(upload)
+            services.check_takes_rushes(upload.session)
+            name = _complete_s3(upload) if upload.is_multipart_s3 else _complete_local(upload)
+            added = services.add_stored_rush(
+                upload.session, name, upload.filename, sha256=upload.sha256, size=upload.size,
+                actor=actor,
+            )
+        except StudioError as exc:
+            # Caught inside the transaction so that closing the upload is kept; raised below.
+            refusal = exc
+            if upload.state == State.UPLOADING and not isinstance(exc, _StillOpen):
+                abort_upload(upload)
+        else:
+            RushUpload.objects.filter(pk=upload.pk).update(
+                state=State.COMPLETE, key=name, updated_at=timezone.now(),
+                rush=None if added.duplicate else added.rush,
+            )
+            return added
+    raise refusal
+
+
+class _StillOpen(StudioError):
+    """A refusal the browser can fix by sending what is missing: the upload stays open."""
+
+
+def _complete_s3(upload: RushUpload) -> str:
+    client, bucket, _ = _s3()
+    key = _s3_key(upload.key)
+    try:
+        parts = _list_parts(upload)
+    except ClientError as exc:
+        if _error_code(exc) != "NoSuchUpload":
+            raise
+        # Completed by an earlier call whose answer was lost: the object is there.
+        parts = None
+    if parts is not None:
+        count = part_count(upload)
+        missing = [n for n in range(1, count + 1) if n not in parts]
+        if missing:
+            shown = ", ".join(map(str, missing[:20])) + ("…" if len(missing) > 20 else "")
+            raise _StillOpen(f"Parts {shown} of {count} have not arrived; send them again.")
+        wrong = [n for n in range(1, count + 1)
+                 if parts[n]["Size"] != _expected_part_size(upload, n)]
+        if wrong or len(parts) != count:
+            abort_upload(upload)
+            raise StudioError("The parts received do not make up the announced file "
+                              "(size mismatch). Nothing was stored; upload it again.")
+        client.complete_multipart_upload(
+            Bucket=bucket, Key=key, UploadId=upload.s3_upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": parts[n]["ETag"]}
+                                       for n in range(1, count + 1)]},
+        )
+    try:
+        stored = client.head_object(Bucket=bucket, Key=key)["ContentLength"]
+    except ClientError:
+        stored = None
+    if stored != upload.size:
+        if stored is not None:
+            client.delete_object(Bucket=bucket, Key=key)
+        RushUpload.objects.filter(pk=upload.pk).update(state=State.ABORTED)
+        raise StudioError(
+            f"The stored file has {stored or 0} bytes instead of {upload.size}. "
+            "Nothing was kept; upload it again."
+        )
+    return upload.key
+
+
+def _complete_local(upload: RushUpload) -> str:
+    _sync_received(upload)
+    if upload.received != upload.size:
+        raise _StillOpen(
+            f"The studio has {upload.received} of {upload.size} bytes of this file; "
+            "send the rest."
+        )
+    path = _partial_path(upload)
+    if _local_sha256(path) != upload.sha256:
+        abort_upload(upload)
+        raise StudioError(
+            "The file arrived damaged or changed on the way: its fingerprint (sha256) does not "
+            "match. Nothing was stored; upload it again."
+        )
+    if Rush.objects.filter(session=upload.session, sha256=upload.sha256).exists():
+        path.unlink(missing_ok=True)
+        existing = Rush.objects.get(session=upload.session, sha256=upload.sha256)
+        return existing.original.name  # add_stored_rush reports it, deletes nothing
+    return _move_into_storage(upload, path)
+
+
+def abort_upload(upload: RushUpload) -> None:
+    """Give up an upload: S3 drops its parts, the partial file is deleted. Idempotent."""
+    if upload.is_multipart_s3:
+        _abort_s3(upload)
+    else:
+        _partial_path(upload).unlink(missing_ok=True)
+    RushUpload.objects.filter(pk=upload.pk, state=State.UPLOADING).update(
+        state=State.ABORTED, updated_at=timezone.now()
+    )
+    upload.state = State.ABORTED
+
+
+def _abort_s3(upload: RushUpload) -> None:
+    client, bucket, _ = _s3()
+    try:
+        client.abort_multipart_upload(Bucket=bucket, Key=_s3_key(upload.key),
+                                      UploadId=upload.s3_upload_id)
+    except ClientError as exc:
+        if _error_code(exc) != "NoSuchUpload":
+            raise
+
+
+def abort_stale_uploads(older_than: timedelta = STALE_AFTER) -> int:
+    """Abort the uploads nobody touched for `older_than` (a tab closed for good). Run daily
+    (`manage.py abort_stale_uploads`, or a django-q schedule of this function). On AWS, a
+    bucket lifecycle rule AbortIncompleteMultipartUpload is the safety net behind it."""
+    count = 0
+    stale = RushUpload.objects.filter(state=State.UPLOADING,
+                                      updated_at__lt=timezone.now() - older_than)
+    for upload in stale.iterator():
+        try:
+            abort_upload(upload)
+        except ClientError:
+            log.exception("could not abort stale upload %s", upload.pk)
+            continue
+        count += 1
+    return count
+
+
+def _check_open(upload: RushUpload) -> None:
+    if upload.state != State.UPLOADING:
+        raise StudioError("This upload is closed; choose the file again to start over.")
+
+
