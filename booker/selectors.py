@@ -62,7 +62,15 @@ CLIENT_STATUS_TEXT = {
     Status.SELECTION_SUBMITTED: _("Thank you! Your selection is with the studio."),
     Status.RETOUCHING: _("Your photos are being retouched."),
     Status.DELIVERED: _("Your photos are ready to download."),
-    Status.ARCHIVED: _("This session is archived. Ask the studio if you need the files again."),
+    # Only the originals (RAW) go to the archive tier: the finals stay online.
+    Status.ARCHIVED: _(
+        "Your photos are ready to download. The studio keeps the original files in its "
+        "archive; ask if you need them."
+    ),
+    Status.RESTORING: _(
+        "Your photos are ready to download. The studio is bringing the original files back "
+        "from its archive."
+    ),
     Status.CANCELLED: _("This session was cancelled."),
 }
 
@@ -155,10 +163,12 @@ def delivered_finals(session: PhotoSession) -> QuerySet:
 
 
 # Once the proofs are published the client sees them, and keeps seeing the thumbnails of their
-# picks until delivery. Before publication the photographer may still be sorting the rushes;
-# an archived session's files are on request only (see CLIENT_STATUS_TEXT).
+# picks until delivery. Before publication the photographer may still be sorting the rushes.
+# Archiving moves only the originals (booker/archive.py): proofs and finals stay online, so an
+# archived or restoring session is still delivered as far as the client is concerned.
+FINALS_VISIBLE_TO_CLIENT = frozenset({Status.DELIVERED, Status.ARCHIVED, Status.RESTORING})
 PROOFS_VISIBLE_TO_CLIENT = frozenset(
-    {Status.PROOFING, Status.SELECTION_SUBMITTED, Status.RETOUCHING, Status.DELIVERED}
+    {Status.PROOFING, Status.SELECTION_SUBMITTED, Status.RETOUCHING, *FINALS_VISIBLE_TO_CLIENT}
 )
 
 
@@ -192,7 +202,7 @@ def final_file_for(user: User, final_id: int) -> FinalPhoto:
     if user.has_perm("booker.view_finalphoto"):
         return final
     session = session_for(user, final.job.session_id)
-    if session.status != Status.DELIVERED or final.job.status != RetouchJob.Status.DONE:
+    if session.status not in FINALS_VISIBLE_TO_CLIENT or final.job.status != RetouchJob.Status.DONE:
         raise Http404("No such file.")
     return final
 
@@ -206,7 +216,7 @@ def delivery_for(user: User, session_pk: int) -> tuple[PhotoSession, Delivery | 
             raise Http404("No such session.")
     else:
         session = session_for(user, session_pk)
-        if session.status != Status.DELIVERED:
+        if session.status not in FINALS_VISIBLE_TO_CLIENT:
             raise Http404("Nothing delivered yet.")
     delivery = Delivery.objects.filter(session=session).first()
     if delivery is None and not user.has_perm("booker.view_finalphoto"):
@@ -243,6 +253,14 @@ def with_ingest_counts(sessions: QuerySet[PhotoSession]) -> QuerySet[PhotoSessio
             "rushes", filter=Q(rushes__ingest_status__in=[ingest.PENDING, ingest.PROCESSING])
         ),
     )
+
+
+def originals_by_tier(session: PhotoSession) -> dict[str, int]:
+    """How many of the session's originals are online, and how many in the archive tier."""
+    counts = {tier: 0 for tier in Rush.Tier.values}
+    for row in session.rushes.values("original_tier").annotate(n=Count("pk")):
+        counts[row["original_tier"]] = row["n"]
+    return counts
 
 
 def studio_rushes(session: PhotoSession) -> QuerySet[Rush]:

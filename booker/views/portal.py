@@ -147,7 +147,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif session.status in PICKS_SHOWN:
         context["tiles"] = _tiles([c for c in selectors.gallery(session) if c.picked])
         context["texts"] = _gallery_texts()
-    elif session.status == Status.DELIVERED:
+    elif session.status in selectors.FINALS_VISIBLE_TO_CLIENT:
         finals = [
             FinalTile(f, client_filename(f), *_thumb_size(f.job.rush.width, f.job.rush.height))
             for f in selectors.delivered_finals(session)
@@ -156,6 +156,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             finals=finals,
             total_size=sum(f.final.size for f in finals),
             delivery=getattr(session, "delivery", None),
+            shows_delivery=True,
         )
     return render(request, "booker/portal/session.html", context)
 

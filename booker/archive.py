@@ -1,0 +1,570 @@
+"""The archive tier ("en ligne / hors ligne"): the originals of a session delivered long ago
+leave the online storage for the `archive` storage (S3 GLACIER / DEEP_ARCHIVE, or an
+`archive/` folder locally), and come back when the photographer asks.
+
+The one promise: an original leaves the online storage only once a copy of it is in the
+archive and that copy's SHA-256 equals the one recorded when the rush was uploaded. The
+order is always copy → verify → mark the rush archived → delete the online file; a copy that
+fails or does not match leaves the original where it was and records `archive.failed`. The
+`originals` and `archive` storages themselves refuse deletes that would break this (see
+booker.storage.OriginalsAlias).
+
+Proofs and finals never move: clients keep seeing and downloading them. Only `Rush.original`
+has two tiers; its name is the same in both storages.
+
+On S3 the bytes never pass through the application: CopyObject with
+`ChecksumAlgorithm=SHA256` makes S3 compute the copy's SHA-256 as it writes it, and HeadObject
+(`ChecksumMode=ENABLED`) reads it back for the comparison. Locally (or any other storage) the
+file is copied by streaming and the copy is read back in full to hash it."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
+
+from .models import Membership, PhotoSession, Rush, SessionEvent, User
+from .services import IllegalTransition, StudioError, record_event, transition
+from .storage import archive_storage, iter_chunks, originals_storage
+
+log = logging.getLogger(__name__)
+
+Status = PhotoSession.Status
+Tier = Rush.Tier
+
+# S3 storage classes whose objects cannot be read (GET, CopyObject) before a restore.
+COLD_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+# django-q2 schedules, found again by name.
+ARCHIVE_SCHEDULE = "booker.archive_due_sessions"
+RESTORE_CHECK_SCHEDULE = "booker.check_restores"
+RESTORE_CHECK_MINUTES = 10
+# After this many failures in a row the archive storage itself is probably unreachable:
+# stop rather than record the same failure for each of 3,000 rushes.
+MAX_FAILURES_IN_A_ROW = 3
+
+
+class CopyFailed(Exception):
+    """A copy between the tiers did not happen, or does not match the original."""
+
+
+# --- Moving bytes between the tiers -----------------------------------------------------------
+
+
+class CopyState(Enum):
+    READABLE = "readable"  # can be copied back now
+    RESTORING = "restoring"  # S3 is restoring it (hours)
+    COLD = "cold"  # in a cold class, no restore asked (or the restored copy expired)
+    MISSING = "missing"
+
+
+class Tiers(Protocol):
+    """What the archive needs from a pair of storages (online originals, archive)."""
+
+    def archived_sha256(self, name: str) -> str | None: ...
+    def online_sha256(self, name: str) -> str | None: ...
+    def copy_to_archive(self, name: str) -> None: ...
+    def copy_back(self, name: str) -> None: ...
+    def discard_archived(self, name: str) -> None: ...
+    def discard_online(self, name: str) -> None: ...
+    def archived_state(self, name: str) -> CopyState: ...
+    def request_restore(self, name: str) -> None: ...
+
+
+def _sha256_by_reading(storage: Storage, name: str) -> str | None:
+    if not storage.exists(name):
+        return None
+    digest = hashlib.sha256()
+    for chunk in iter_chunks(storage, name, 1024 * 1024):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+class StreamedTiers:
+    """Any two Django storages (the local disk): copies stream through the process and are
+    verified by reading the copy back in full."""
+
+    def __init__(self, online: Storage, archive: Storage):
+        self.online, self.archive = online, archive
+
+    def archived_sha256(self, name: str) -> str | None:
+        return _sha256_by_reading(self.archive, name)
+
+    def online_sha256(self, name: str) -> str | None:
+        return _sha256_by_reading(self.online, name)
+
+    def _copy(self, source: Storage, target: Storage, name: str) -> None:
+        with source.open(name, "rb") as handle:
+            saved = target.save(name, File(handle, name=name))
+        if saved != name:
+            # The storage found the name taken (another worker's copy in the same instant)
+            # and chose another: this duplicate is ours alone and nobody's original.
+            target.delete(saved)
+            raise CopyFailed(f"another copy appeared under {name} meanwhile; try again")
+
+    def copy_to_archive(self, name: str) -> None:
+        self._copy(self.online, self.archive, name)
+
+    def copy_back(self, name: str) -> None:
+        self._copy(self.archive, self.online, name)
+
+    def discard_archived(self, name: str) -> None:
+        self.archive.delete(name)
+
+    def discard_online(self, name: str) -> None:
+        self.online.delete(name)
+
+    def archived_state(self, name: str) -> CopyState:
+        return CopyState.READABLE if self.archive.exists(name) else CopyState.MISSING
+
+    def request_restore(self, name: str) -> None:
+        """A disk needs no restore."""
+
+
+def _s3_error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class S3Tiers:
+    """Both storages on S3: server-side copies, checksums computed by S3 on the bytes it
+    stores (CopyObject `ChecksumAlgorithm=SHA256`, read back by HeadObject)."""
+
+    def __init__(self, online: S3Storage, archive: S3Storage):
+        self.online, self.archive = online, archive
+        self.client = archive.connection.meta.client
+
+    @staticmethod
+    def _where(storage: S3Storage, name: str) -> dict[str, str]:
+        return {"Bucket": storage.bucket_name, "Key": storage._normalize_name(clean_name(name))}
+
+    def _head(self, storage: S3Storage, name: str) -> dict | None:
+        try:
+            return self.client.head_object(**self._where(storage, name), ChecksumMode="ENABLED")
+        except ClientError as exc:
+            if _s3_error_code(exc) in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    @staticmethod
+    def _sha256_of(head: dict | None) -> str | None:
+        if head is None:
+            return None
+        checksum = head.get("ChecksumSHA256") or ""
+        # No checksum (an object written without one), or a multipart object's checksum of
+        # checksums ("…-3"): neither says anything about the whole file. "" never matches.
+        if not checksum or "-" in checksum:
+            return ""
+        try:
+            return base64.b64decode(checksum).hex()
+        except (binascii.Error, ValueError):
+            return ""
+
+    def archived_sha256(self, name: str) -> str | None:
+        return self._sha256_of(self._head(self.archive, name))
+
+    def online_sha256(self, name: str) -> str | None:
+        return self._sha256_of(self._head(self.online, name))
+
+    def _copy(self, source: S3Storage, target: S3Storage, name: str) -> None:
+        storage_class = (target.object_parameters or {}).get("StorageClass", "STANDARD")
+        # One CopyObject: up to 5 GB, which covers any RAW; a bigger file fails with S3's
+        # own message and stays online.
+        self.client.copy_object(
+            **self._where(target, name),
+            CopySource=self._where(source, name),
+            ChecksumAlgorithm="SHA256",
+            StorageClass=storage_class,
+            MetadataDirective="COPY",
+        )
+
+    def copy_to_archive(self, name: str) -> None:
+        self._copy(self.online, self.archive, name)
+
+    def copy_back(self, name: str) -> None:
+        self._copy(self.archive, self.online, name)
+
+    def discard_archived(self, name: str) -> None:
+        """CopyObject replaces a bad copy: nothing to delete first."""
+
+    def discard_online(self, name: str) -> None:
+        """Same."""
+
+    def archived_state(self, name: str) -> CopyState:
+        head = self._head(self.archive, name)
+        if head is None:
+            return CopyState.MISSING
+        if head.get("StorageClass", "STANDARD") not in COLD_STORAGE_CLASSES:
+            return CopyState.READABLE  # GLACIER_IR and warmer classes read at once
+        restore = head.get("Restore")
+        if not restore:
+            return CopyState.COLD
+        if 'ongoing-request="true"' in restore:
+            return CopyState.RESTORING
+        return CopyState.READABLE
+
+    def request_restore(self, name: str) -> None:
+        try:
+            self.client.restore_object(
+                **self._where(self.archive, name),
+                RestoreRequest={
+                    "Days": settings.BOOKER_RESTORE_DAYS,
+                    "GlacierJobParameters": {"Tier": settings.BOOKER_RESTORE_TIER},
+                },
+            )
+        except ClientError as exc:
+            if _s3_error_code(exc) != "RestoreAlreadyInProgress":
+                raise
+
+
+def tiers() -> Tiers:
+    online, archive = originals_storage(), archive_storage()
+    if isinstance(online, S3Storage) and isinstance(archive, S3Storage):
+        return S3Tiers(online, archive)
+    return StreamedTiers(online, archive)
+
+
+def _reason(exc: Exception) -> str:
+    """Why a copy failed, in words the photographer can pass on."""
+    if isinstance(exc, CopyFailed):
+        return str(exc)
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"S3 refused: {error.get('Code', '?')} ({error.get('Message', '')})"[:250]
+    if isinstance(exc, FileNotFoundError):
+        return "the file is missing from storage"
+    if isinstance(exc, (OSError, BotoCoreError)):
+        return f"{type(exc).__name__}: {exc}"[:250]
+    return f"unexpected error ({type(exc).__name__})"
+
+
+# --- Archiving -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ArchiveReport:
+    session: PhotoSession
+    archived: int = 0  # copied, verified, removed from the online storage
+    reused: int = 0  # an earlier verified archived copy was found and kept
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    stopped: bool = False  # too many failures in a row: the rest was not tried
+
+    @property
+    def complete(self) -> bool:
+        return self.session.status == Status.ARCHIVED
+
+
+def _online_originals(session: PhotoSession):
+    return session.rushes.filter(original_tier=Tier.ONLINE).exclude(original="")
+
+
+def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
+    """Archive one original; True if an earlier archived copy was reused. Raises (and leaves
+    the original online) unless the archived copy is verified."""
+    name = rush.original.name
+    archived = where.archived_sha256(name)
+    reused = archived == rush.sha256
+    if not reused:
+        if archived is not None:
+            # An interrupted or bad earlier copy: the original is still online, so this
+            # archived file is nobody's only copy.
+            where.discard_archived(name)
+        where.copy_to_archive(name)
+        archived = where.archived_sha256(name)
+        if archived != rush.sha256:
+            raise CopyFailed(
+                f"the archived copy does not match the original (sha256 {archived or 'none'} "
+                f"instead of {rush.sha256})"
+            )
+    # Verified: only now may the original leave the online tier. The row says so before the
+    # file goes, so a crash in between leaves an extra online copy, never a missing one.
+    Rush.objects.filter(pk=rush.pk, original_tier=Tier.ONLINE).update(
+        original_tier=Tier.ARCHIVE, archive_verified_at=now
+    )
+    try:
+        originals_storage().delete(name)
+    except (OSError, ClientError, BotoCoreError):
+        log.warning("archived %s but could not remove its online copy", name, exc_info=True)
+    return reused
+
+
+def archive_session(session: PhotoSession, *, actor: User | None = None) -> ArchiveReport:
+    """Move every online original of a delivered session to the archive tier, each only once
+    its archived copy is verified; then the session is `archived`. A failed file stays online
+    with an `archive.failed` event, the others go on, and the session stays `delivered` so
+    the next run (or the photographer) tries again. Running it again is harmless: archived
+    rushes are skipped and a verified archived copy left by an earlier run is reused."""
+    session.refresh_from_db(fields=["status", "status_changed_at"])
+    report = ArchiveReport(session)
+    if session.status == Status.ARCHIVED and not _online_originals(session).exists():
+        return report
+    if session.status != Status.DELIVERED:
+        raise StudioError(
+            f"Only the originals of a delivered session can be archived; this session is "
+            f"“{session.get_status_display()}”."
+        )
+    where, now, in_a_row = tiers(), timezone.now(), 0
+    for rush in _online_originals(session).order_by("pk").iterator():
+        try:
+            reused = _archive_one(rush, where, now)
+        except Exception as exc:  # noqa: BLE001 -- one file's failure must not lose the others
+            reason = _reason(exc)
+            log.warning("archive of rush %s failed: %s", rush.pk, reason, exc_info=True)
+            record_event(session, "archive.failed", actor=actor, rush=rush.pk,
+                         filename=rush.original_filename, reason=reason)
+            report.failed.append((rush.original_filename, reason))
+            in_a_row += 1
+            if in_a_row >= MAX_FAILURES_IN_A_ROW:
+                report.stopped = True
+                break
+            continue
+        in_a_row = 0
+        if reused:
+            report.reused += 1
+        else:
+            report.archived += 1
+    if not report.failed and not _online_originals(session).exists():
+        try:
+            transition(session, Status.ARCHIVED, actor=actor,
+                       originals=report.archived + report.reused)
+        except IllegalTransition:
+            session.refresh_from_db(fields=["status", "status_changed_at"])  # another run did
+    return report
+
+
+def queue_archive(session: PhotoSession, *, actor: User | None) -> None:
+    """The photographer's "Archive now": checked here, done by a worker (thousands of copies
+    do not fit in a web request)."""
+    if session.status != Status.DELIVERED:
+        raise StudioError(
+            f"Only a delivered session can be archived; this session is "
+            f"“{session.get_status_display()}”."
+        )
+    from django_q.tasks import async_task
+
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(
+        lambda: async_task("booker.tasks.archive_session", session.pk, actor_id,
+                           task_name=f"archive-session-{session.pk}")
+    )
+
+
+def sessions_due_for_archive(now: datetime | None = None):
+    """Delivered sessions whose delivery (or return from the archive) is older than
+    BOOKER_ARCHIVE_AFTER_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.BOOKER_ARCHIVE_AFTER_DAYS)
+    return PhotoSession.objects.filter(status=Status.DELIVERED, status_changed_at__lte=cutoff)
+
+
+def archive_due_sessions(now: datetime | None = None) -> list[ArchiveReport]:
+    """The daily run (django-q2 schedule `booker.archive_due_sessions`)."""
+    reports = []
+    for session in sessions_due_for_archive(now).order_by("status_changed_at", "pk"):
+        try:
+            reports.append(archive_session(session, actor=None))
+        except StudioError:
+            continue  # its status changed since the query: no longer due
+    return reports
+
+
+# --- Restoring -----------------------------------------------------------------------------------
+
+
+def request_restore(session: PhotoSession, *, actor: User | None) -> SessionEvent:
+    """The photographer wants the originals back: the session shows "restoring" until they
+    are all online again. S3 restores take hours (DEEP_ARCHIVE: up to 12 h), so the restore
+    requests and the copies back are made by `check_restores`, queued now and then every
+    RESTORE_CHECK_MINUTES while a session is restoring."""
+    archived = session.rushes.filter(original_tier=Tier.ARCHIVE).count()
+    event = transition(session, Status.RESTORING, actor=actor, originals=archived)
+    _ensure_restore_checks()
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task("booker.tasks.check_restores", task_name=f"restore-session-{session.pk}")
+    )
+    return event
+
+
+def _ensure_restore_checks() -> None:
+    from django_q.models import Schedule
+
+    if not Schedule.objects.filter(name=RESTORE_CHECK_SCHEDULE).exists():
+        Schedule.objects.create(
+            name=RESTORE_CHECK_SCHEDULE,
+            func="booker.tasks.check_restores",
+            schedule_type=Schedule.MINUTES,
+            minutes=RESTORE_CHECK_MINUTES,
+            repeats=-1,
+            next_run=timezone.now() + timedelta(minutes=RESTORE_CHECK_MINUTES),
+        )
+
+
+def _drop_restore_checks() -> None:
+    from django_q.models import Schedule
+
+    Schedule.objects.filter(name=RESTORE_CHECK_SCHEDULE).delete()
+    # A restore requested while we deleted must keep its checks.
+    if PhotoSession.objects.filter(status=Status.RESTORING).exists():
+        _ensure_restore_checks()
+
+
+@dataclass
+class RestoreProgress:
+    session: PhotoSession
+    back_online: int = 0
+    waiting: int = 0  # S3 is still restoring them
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.session.status == Status.DELIVERED
+
+
+def _bring_back(rush: Rush, where: Tiers) -> None:
+    """Copy a readable archived original back online, verify it, mark it online. The archived
+    copy stays (already verified: archiving this session again copies nothing)."""
+    name = rush.original.name
+    online = where.online_sha256(name)
+    if online != rush.sha256:
+        if online is not None:
+            where.discard_online(name)  # an earlier bad copy back; the archive has the original
+        where.copy_back(name)
+        online = where.online_sha256(name)
+        if online != rush.sha256:
+            raise CopyFailed(
+                f"the copy brought back does not match the original (sha256 {online or 'none'} "
+                f"instead of {rush.sha256})"
+            )
+    Rush.objects.filter(pk=rush.pk, original_tier=Tier.ARCHIVE).update(original_tier=Tier.ONLINE)
+
+
+def _record_restore_failure(session: PhotoSession, rush: Rush, reason: str) -> None:
+    # Checks run every few minutes: one event per file and restore, not one per check.
+    already = SessionEvent.objects.filter(
+        session=session, name="restore.failed", payload__rush=rush.pk,
+        created_at__gte=session.status_changed_at,
+    ).exists()
+    if not already:
+        record_event(session, "restore.failed", actor=None, rush=rush.pk,
+                     filename=rush.original_filename, reason=reason)
+
+
+def _restore_session(session: PhotoSession, where: Tiers) -> RestoreProgress:
+    progress = RestoreProgress(session)
+    for rush in session.rushes.filter(original_tier=Tier.ARCHIVE).order_by("pk").iterator():
+        try:
+            state = where.archived_state(rush.original.name)
+            if state is CopyState.MISSING:
+                raise CopyFailed("the archived copy is missing")
+            if state is CopyState.COLD:
+                where.request_restore(rush.original.name)
+            if state is not CopyState.READABLE:
+                progress.waiting += 1
+                continue
+            _bring_back(rush, where)
+        except Exception as exc:  # noqa: BLE001 -- one file must not hold the others back
+            reason = _reason(exc)
+            log.warning("restore of rush %s: %s", rush.pk, reason, exc_info=True)
+            _record_restore_failure(session, rush, reason)
+            progress.failed.append((rush.original_filename, reason))
+            continue
+        progress.back_online += 1
+    if session.rushes.filter(original_tier=Tier.ARCHIVE).exists():
+        return progress
+    try:
+        transition(session, Status.DELIVERED, actor=None, event="session.restored",
+                   originals=session.rushes.count())
+    except IllegalTransition:
+        session.refresh_from_db(fields=["status", "status_changed_at"])  # another check did
+        return progress
+    notify_originals_restored(session)
+    return progress
+
+
+def check_restores() -> list[RestoreProgress]:
+    """For each restoring session: ask S3 to restore what is not being restored yet, copy back
+    what is readable again, and once every original is online move the session back to
+    `delivered` and tell the photographer and the client."""
+    where = tiers()
+    progress = [
+        _restore_session(session, where)
+        for session in PhotoSession.objects.filter(status=Status.RESTORING).order_by("pk")
+    ]
+    if PhotoSession.objects.filter(status=Status.RESTORING).exists():
+        _ensure_restore_checks()
+    else:
+        _drop_restore_checks()
+    return progress
+
+
+# --- Telling people ------------------------------------------------------------------------------
+
+
+def _restore_recipients(session: PhotoSession) -> list[tuple[User, bool]]:
+    """(person, is_studio): the photographer, and the client or the company's managers (all
+    its members when it has no manager)."""
+    people: list[tuple[User, bool]] = []
+    if session.photographer is not None:
+        people.append((session.photographer, True))
+    if session.client is not None:
+        people.append((session.client, False))
+    elif session.company_id is not None:
+        members = Membership.objects.filter(company_id=session.company_id).select_related("user")
+        managers = [m.user for m in members if m.role == Membership.Role.MANAGER]
+        people += [(user, False) for user in managers or [m.user for m in members]]
+    seen: set[int] = set()
+    unique = []
+    for user, is_studio in people:
+        if user.is_active and user.email and user.pk not in seen:
+            seen.add(user.pk)
+            unique.append((user, is_studio))
+    return unique
+
+
+def _absolute(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def notify_originals_restored(
+    session: PhotoSession, recipients: Iterable[tuple[User, bool]] | None = None
+) -> int:
+    """One email (text and HTML) to each person concerned: the originals are back online.
+    Kept to one function so the CRM can route it later. Returns the number of emails sent."""
+    messages = []
+    for user, is_studio in recipients if recipients is not None else _restore_recipients(session):
+        link = (
+            reverse("admin:booker_photosession_studio", args=[session.pk]) if is_studio
+            else reverse("portal:session", args=[session.pk])
+        )
+        context = {"session": session, "user": user, "is_studio": is_studio,
+                   "link": _absolute(link)}
+        subject = render_to_string("booker/email/originals_restored_subject.txt", context)
+        message = EmailMultiAlternatives(
+            " ".join(subject.split()),
+            render_to_string("booker/email/originals_restored.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(
+            render_to_string("booker/email/originals_restored.html", context), "text/html"
+        )
+        messages.append(message)
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0
