@@ -1,87 +1,63 @@
 """RAWs per minute through the real ingest pipeline, against what the libraries alone allow.
 
-    python -m bench ingest N [--preview full|sony] [--broker orm|redis]
-                             [--start-method fork|spawn|both]
+    python -m bench ingest N [--preview full|sony|none] [--storage s3|local]
+                             [--broker redis|orm] [--width W --height H] [--naive K]
 
-1. N synthetic 24 MP DNGs (`bench.dng.write_dng`, seeds 1..N), cached under var/bench/ingest/.
-2. Ceiling: the work of one ingest without Django (`bench.proofs.one`: decode, fit, watermark,
-   proof and thumbnail JPEGs, EXIF) over the N files in a Pool of 2 processes.
-3. Naive: LibRaw full-size `postprocess()` + resize to the proof size, Pool of 2, min(N, 4)
-   files: what the embedded-preview / half-size path saves.
-4. Real: the project's own commands in subprocesses against a throwaway SQLite file (or
-   DATABASE_URL when set): `migrate`, a client, `import_rushes` (queues N tasks), then
-   `qcluster` with Q_WORKERS=2, timed from its start until every rush is ready or failed;
-   peak RSS (VmHWM) of the cluster's processes, sampled from /proc.
-   `--start-method spawn` runs qcluster through a wrapper that makes django-q2 spawn its
-   processes instead of forking them (it hardcodes fork in `django_q.cluster.get_mp_context`).
+1. N synthetic DNGs (`bench.dng.write_dng`, seeds 1..N, 6000×4000 unless told), cached under
+   var/bench/ingest/.
+2. Ceiling: `booker.ingest.render` (the task's own library work: decode, fit, watermark,
+   proof and thumbnail JPEGs, EXIF) over the N files from the local disk, in a Pool of 2
+   processes, start-up excluded.
+3. Naive: LibRaw's full-size `postprocess()` + resize to the proof size, Pool of 2, K files:
+   what the embedded-preview / half-size path saves.
+4. Real, as deployed: S3 (moto's server in a subprocess, bench.stack), the Redis broker, the
+   project's own commands in subprocesses against a throwaway database (SQLite file, or
+   DATABASE_URL): `migrate`; the N files stored in S3 as rushes (not queued); `qcluster` with
+   2 workers, started and left idle; then the N tasks queued at once. Timed from the queuing
+   and from the first task's start (django-q's own records) to the last task's end; each
+   worker's peak RSS (VmHWM) and PSS (smaps_rollup, sampled), idle and during the run. Checks
+   that every rush is ready with one proof and one thumbnail in the bucket.
 
-Last line: `ingest N=<n> <preview>: real/ceiling = <ratio>` (ratio of RAWs/min, first start
-method measured)."""
+Headline (last line): end-to-end RAWs/min from the queuing over the ceiling's. The cluster is
+already running when the tasks arrive, as in production, so its start-up is not counted; the
+S3 download and upload, the claim and the broker are."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import shutil
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-
-from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench" / "ingest"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 CLIENT = "bench-ingest@booke.test"
-TIMEOUT = 600  # seconds for one cluster run
-
-# django-q2 makes its queues and events from the default context and its processes from
-# get_mp_context(), in the qcluster process and again in its Sentinel: both must say spawn,
-# there and in the spawned Sentinel (a fresh interpreter that knows nothing of this patch),
-# or the workers are still forked, or the SemLocks cannot be shared.
-SPAWN_QCLUSTER = (
-    "import multiprocessing\n"
-    "multiprocessing.set_start_method('spawn', force=True)\n"
-    "import django_q.cluster as c, bench.ingest as b\n"
-    "c.get_mp_context = b.spawn_context\n"
-    "c.Sentinel = b.spawned_sentinel\n"
-    "from django.core.management import execute_from_command_line\n"
-    "execute_from_command_line(['manage.py', 'qcluster'])\n"
-)
-
-
-def spawn_context():
-    return multiprocessing.get_context("spawn")
-
-
-def spawned_sentinel(*args):
-    """django_q's Sentinel, run in a spawned process with spawn for everything it starts."""
-    multiprocessing.set_start_method("spawn", force=True)
-    import django_q.cluster as cluster
-
-    cluster.get_mp_context = spawn_context
-    return cluster.Sentinel(*args)
+TIMEOUT = 900  # seconds for one cluster run
 
 
 # --- 1. Files -------------------------------------------------------------------------------
 
 
-def camera_files(n: int, preview: str) -> list[Path]:
+def camera_files(n: int, preview: str, width: int = 6000, height: int = 4000) -> list[Path]:
     from bench.dng import write_dng
 
+    folder = CACHE / preview
+    if (width, height) != (6000, 4000):
+        folder = CACHE / f"{preview}-{width}x{height}"
     files = []
     for seed in range(1, n + 1):
-        path = CACHE / preview / f"IMG_{seed:04d}.DNG"
+        path = folder / f"IMG_{seed:04d}.DNG"
         if not path.exists():
             started = time.perf_counter()
             tmp = path.with_suffix(".tmp")
-            write_dng(tmp, 6000, 4000, preview=preview, seed=seed)
+            write_dng(tmp, width, height, preview=preview, seed=seed)
             tmp.rename(path)
             print(f"  wrote {path.relative_to(ROOT)} in {time.perf_counter() - started:.1f} s")
         files.append(path)
@@ -91,22 +67,22 @@ def camera_files(n: int, preview: str) -> list[Path]:
 # --- 2 and 3. The libraries alone -----------------------------------------------------------
 
 
-def _ceiling_one(path: str) -> int:
-    from bench.proofs import one
+def _ceiling_one(path: str) -> float:
+    """CPU seconds of one render."""
+    from booker.ingest import render
 
-    one(Path(path).read_bytes())
-    return 1
+    started = time.process_time()
+    render(Path(path))
+    return time.process_time() - started
 
 
 def _naive_one(path: str) -> int:
-    import io
-
     import rawpy
     from PIL import Image
 
     from booker import services
 
-    with rawpy.imread(io.BytesIO(Path(path).read_bytes())) as raw:
+    with rawpy.imread(path) as raw:
         rgb = raw.postprocess(use_camera_wb=True, output_bps=8)
     img = Image.fromarray(rgb)
     del rgb
@@ -118,190 +94,261 @@ def _setup() -> None:
     import django
 
     django.setup()
-    import bench.proofs  # noqa: F401 -- imports out of the timing
+    import booker.ingest  # noqa: F401 -- imports out of the timing
 
 
-def pooled(func, files: list[Path]) -> float:
-    """Seconds for a Pool of 2 to do `func` over `files` (pool start-up excluded). Spawned,
-    not forked: rawpy's LibRaw is built with OpenMP, which a fork child must not inherit."""
+def pooled(func, files: list[Path]) -> tuple[float, list]:
+    """Seconds for a Pool of 2 to do `func` over `files` (pool start-up excluded), and what
+    `func` returned. Spawned, not forked: rawpy's LibRaw is built with OpenMP, which a fork
+    child must not inherit."""
     with multiprocessing.get_context("spawn").Pool(2, initializer=_setup) as pool:
         pool.map(int, [0, 0])  # both workers up
         started = time.perf_counter()
-        pool.map(func, [str(p) for p in files], chunksize=1)
-        return time.perf_counter() - started
+        results = pool.map(func, [str(p) for p in files], chunksize=1)
+        return time.perf_counter() - started, results
 
 
 # --- 4. The real pipeline -------------------------------------------------------------------
 
 
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _hwm_kb(pid: int) -> int | None:
+def _proc(pid: int) -> dict[str, int] | None:
+    """VmRSS, VmHWM and Pss of a process, in KiB."""
+    out = {}
     try:
         with open(f"/proc/{pid}/status") as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
+                if line.startswith(("VmRSS:", "VmHWM:")):
+                    out[line[:5]] = int(line.split()[1])
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    out["Pss"] = int(line.split()[1])
     except OSError:
         return None
-    return None
+    return out if len(out) == 3 else None
 
 
-def _flush_redis() -> None:
-    with socket.create_connection(("127.0.0.1", 6379), timeout=5) as sock:
-        sock.sendall(b"*2\r\n$6\r\nSELECT\r\n$2\r\n15\r\n*1\r\n$7\r\nFLUSHDB\r\n")
-        reply = b""
-        while reply.count(b"\r\n") < 2:
-            reply += sock.recv(100)
-    if reply != b"+OK\r\n+OK\r\n":
-        raise RuntimeError(f"redis: {reply!r}")
+@contextmanager
+def s3_or_not(storage: str):
+    if storage == "local":
+        yield None
+        return
+    from bench.stack import s3_endpoint
+
+    with s3_endpoint("booke-bench") as s3:
+        yield s3
+
+
+def _tree(root: int, depth: int = 99) -> list[int] | None:
+    """The process and its descendants (to `depth`), parents first, from
+    /proc/<pid>/task/<tid>/children: cheap, where walking all of /proc takes ~0.2 s of CPU on
+    a busy machine (taken from the workers)."""
+    found, todo = [], [(root, 0)]
+    while todo:
+        pid, level = todo.pop(0)
+        found.append(pid)
+        if level >= depth:
+            continue
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    todo.extend((int(child), level + 1) for child in fh.read().split())
+        except FileNotFoundError:
+            if pid == root:
+                return None
+        except OSError:
+            continue
+    return found
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Site:
-    """A throwaway database, media folders and environment for the project's commands."""
+    """A throwaway database and folders; the app's environment for bench.stack's processes
+    (production settings)."""
 
-    def __init__(self, tmp: Path, broker: str):
+    def __init__(self, tmp: Path, broker: str, s3):
         self.tmp = tmp
         self.external = "DATABASE_URL" in os.environ
         self.db = tmp / "ingest.sqlite3"
-        keep = ("PATH", "HOME", "LANG", "LC_", "TMPDIR")
+        self.s3 = s3
         self.env = {
-            **{k: v for k, v in os.environ.items() if k.startswith(keep)},
-            "DJANGO_SETTINGS_MODULE": "booke.settings.dev",
             "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{self.db}"),
-            "BOOKE_VAR_DIR": str(tmp / "var"),
             "PRIVATE_MEDIA_ROOT": str(tmp / "private"),
             "MEDIA_ROOT": str(tmp / "media"),
-            "Q_WORKERS": "2",
-            "PYTHONUNBUFFERED": "1",
+            **(s3.env if s3 is not None else {}),
         }
         if broker == "redis":
             self.env["REDIS_URL"] = REDIS_URL
 
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=600,
-        )
-        if result.returncode:
-            raise RuntimeError(f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}")
-        return result.stdout
+    def shell(self, code: str) -> dict:
+        """Run `code` in `manage.py shell`; it prints one JSON line last."""
+        from bench.stack import manage
 
-    def statuses(self, session_id: int) -> list[tuple[str, str]]:
+        out = manage(self.env, "shell", "-c", code).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    def query(self, sql: str, *params) -> list[tuple]:
         if self.external:
-            from booker.models import Rush
+            from django.db import connections
 
-            rows = Rush.objects.filter(session_id=session_id).values_list(
-                "ingest_status", "failure_reason"
-            )
-            return list(rows)
+            with connections["default"].cursor() as cursor:
+                cursor.execute(sql.replace("?", "%s"), params)
+                return cursor.fetchall()
         with sqlite3.connect(self.db, timeout=20) as conn:
-            return conn.execute(
-                "select ingest_status, failure_reason from booker_rush where session_id = ?",
-                (session_id,),
-            ).fetchall()
+            return conn.execute(sql, params).fetchall()
 
 
-def real(site: Site, files: list[Path], start_method: str, broker: str) -> dict:
-    card = site.tmp / f"card-{start_method}"
-    card.mkdir()
-    for path in files:
-        try:
-            os.link(path, card / path.name)
-        except OSError:
-            shutil.copy(path, card / path.name)
-    if broker == "redis":
-        _flush_redis()
-    out = site.manage("import_rushes", "--client", CLIENT, "--title", f"bench {start_method}",
-                      str(card))
-    session_id = int(out.split("#", 1)[1].split()[0])
-    queued = out.count(": queued")
-    if queued != len(files):
-        raise RuntimeError(f"import_rushes queued {queued} of {len(files)}:\n{out}")
+def _migrated_template() -> Path:
+    """A migrated SQLite database kept between runs (the full migrate takes minutes on a
+    busy 2-core machine), named after the project's migration files."""
+    import hashlib
 
-    if start_method == "spawn":
-        command = [sys.executable, "-c", SPAWN_QCLUSTER]
-    else:
-        command = [sys.executable, "manage.py", "qcluster"]
-    log_path = site.tmp / f"qcluster-{start_method}.log"
-    with open(log_path, "w") as log:
-        started = time.perf_counter()
-        cluster = subprocess.Popen(
-            command, cwd=ROOT, env=site.env, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    hwm: dict[int, int] = {}
-    first_busy = None
-    died = False
-    try:
+    names = sorted(
+        f"{p.relative_to(ROOT)}:{p.stat().st_size}"
+        for p in ROOT.glob("*/migrations/*.py")
+    )
+    key = hashlib.sha1("\n".join(names).encode()).hexdigest()[:12]
+    return CACHE / f"migrated-{key}.sqlite3"
+
+
+STORE = """
+import json
+from pathlib import Path
+from booker import services
+client, _ = services.ensure_user({client!r})
+session = services.create_session(title="bench ingest", client=client)
+for path in {paths!r}:
+    with open(path, "rb") as fh:
+        services.add_rush(session, fh, Path(path).name, enqueue=False)
+print(json.dumps({{"session": session.pk}}))
+"""
+
+QUEUE = """
+import json, time
+from booker.models import Rush
+from booker.services import enqueue_ingest
+rushes = list(Rush.objects.filter(session_id={session}))
+started = time.time()
+for rush in rushes:
+    enqueue_ingest(rush)
+print(json.dumps({{"queued_at": started, "queued_in": time.time() - started}}))
+"""
+
+SPAN = """
+import json
+from django.db.models import Max, Min
+from django_q.models import Task
+span = Task.objects.filter(name__startswith="ingest-rush-").aggregate(
+    first=Min("started"), last=Max("stopped"))
+print(json.dumps({k: v.timestamp() for k, v in span.items()}))
+"""
+
+
+def real(site: Site, files: list[Path]) -> dict:
+    from bench.stack import descendants, flush_redis, manage, qcluster
+
+    started = time.perf_counter()
+    template = None if site.external else _migrated_template()
+    if template is not None and template.exists():
+        shutil.copy(template, site.db)  # migrate below then has nothing (or little) to do
+    manage(site.env, "migrate", "--noinput")
+    if template is not None and not template.exists():
+        shutil.copy(site.db, template)
+    session = site.shell(STORE.format(client=CLIENT, paths=[str(p) for p in files]))["session"]
+    stored_s = time.perf_counter() - started
+    if "REDIS_URL" in site.env:
+        flush_redis(REDIS_URL)
+
+    mem: dict[int, dict[str, int]] = {}
+    worker_pids: set[int] = set()
+    n = len(files)
+    with qcluster(site.env, workers=2) as cluster:
+
+        pids: list[int] = []
+        listed = [0.0]
+
+        def sample() -> None:
+            # Listing processes walks all of /proc: every 2 s is enough (workers are only
+            # replaced when one dies or is recycled). VmHWM is exact whenever it is read;
+            # PSS is as of the last sample.
+            if time.monotonic() - listed[0] > 2:
+                tree = _tree(cluster.pid)
+                if tree is None:  # no /proc/<pid>/task/<tid>/children: walk all of /proc
+                    worker_pids.update(cluster.worker_pids())
+                    tree = [cluster.pid, *descendants(cluster.pid)]
+                else:
+                    # The Sentinel's children but its monitor and pusher (bench.stack).
+                    sentinel = _tree(tree[1], depth=1) if len(tree) > 1 else []
+                    worker_pids.update(p for p in sentinel[1:] if p not in cluster._auxiliaries)
+                pids[:] = tree
+                listed[0] = time.monotonic()
+            for pid in pids:
+                now = _proc(pid)
+                if now is None:
+                    continue
+                seen = mem.setdefault(pid, {"idle_rss": now["VmRSS"], "idle_pss": now["Pss"],
+                                            "hwm": 0, "pss": 0})
+                seen["hwm"] = max(seen["hwm"], now["VmHWM"])
+                seen["pss"] = max(seen["pss"], now["Pss"])
+
+        # Started and idle, as a production cluster is when a batch arrives.
+        time.sleep(3)
+        sample()
+        s3_cpu = _cpu_s(site.s3.pid) if site.s3 is not None else 0.0
+        worker_cpu = {pid: _cpu_s(pid) for pid in cluster.worker_pids()}
+        queued = site.shell(QUEUE.format(session=session))
+        own_cpu = time.process_time()
         deadline = time.monotonic() + TIMEOUT
         while True:
-            for pid in _descendants(cluster.pid):
-                kb = _hwm_kb(pid)
-                if kb is not None:
-                    hwm[pid] = max(hwm.get(pid, 0), kb)
-            rows = site.statuses(session_id)
-            if first_busy is None and any(s != "pending" for s, _ in rows):
-                first_busy = time.perf_counter() - started
-            if rows and all(s in ("ready", "failed") for s, _ in rows):
+            sample()
+            done = site.query(
+                "select count(*) from django_q_task where name like 'ingest-rush-%'"
+            )[0][0]
+            if done >= n:
                 break
-            if cluster.poll() is not None:
-                died = True
-                break
+            if _proc(cluster.pid) is None:
+                raise RuntimeError(f"the cluster died, see {cluster.log}")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"cluster not done after {TIMEOUT} s, see {log_path}")
-            time.sleep(0.25)
-        elapsed = time.perf_counter() - started
-        parent_kb = _hwm_kb(cluster.pid) or 0
-    finally:
-        if cluster.poll() is None:
-            os.killpg(cluster.pid, signal.SIGTERM)
-            try:
-                cluster.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(cluster.pid, signal.SIGKILL)
-                cluster.wait()
-    text = log_path.read_text(errors="replace")
-    rows = site.statuses(session_id)
-    ready = sum(s == "ready" for s, _ in rows)
-    failures = sorted({reason for s, reason in rows if s == "failed"})
-    # A worker that dies is replaced by the sentinel ("reincarnated"); its task is lost.
-    incidents = [
-        line.strip()
-        for line in text.splitlines()
-        if any(word in line.lower() for word in ("reincarnated", "died", "traceback", "error"))
-    ]
+                raise RuntimeError(f"cluster not done after {TIMEOUT} s, see {cluster.log}")
+            time.sleep(0.5)
+        sample()
+        own_cpu = time.process_time() - own_cpu
+        s3_cpu = (_cpu_s(site.s3.pid) if site.s3 is not None else 0.0) - s3_cpu
+        worker_cpu = sum(_cpu_s(pid) - cpu for pid, cpu in worker_cpu.items())
+        log_text = cluster.log.read_text(errors="replace") if cluster.log else ""
+        parent = cluster.pid
+
+    span = site.shell(SPAN)
+    rows = site.query(
+        "select ingest_status, failure_reason from booker_rush where session_id = ?", session
+    )
+    proof_objects = len(site.s3.keys("proofs/")) if site.s3 is not None else None
     return {
-        "done": sum(s in ("ready", "failed") for s, _ in rows),
-        "seconds": elapsed,
-        "first_busy": first_busy,
-        "ready": ready,
-        "failures": failures,
-        "died": died,
-        "processes": len(hwm),
-        "peak_kb": max(hwm.values(), default=0),
-        "parent_kb": parent_kb,
-        "incidents": incidents,
-        "fork_warnings": text.count("rawpy is being used in a process created by"),
-        "log": log_path,
+        "stored_s": stored_s,
+        "queued_at": queued["queued_at"],
+        "first_start": span["first"],
+        "last_stop": span["last"],
+        "ready": sum(s == "ready" for s, _ in rows),
+        "failures": sorted({r for s, r in rows if s == "failed"}),
+        "proof_objects": proof_objects,
+        "s3_cpu": s3_cpu,
+        "worker_cpu": worker_cpu,
+        "own_cpu": own_cpu,
+        "workers": {pid: m for pid, m in mem.items() if pid in worker_pids},
+        "others": {pid: m for pid, m in mem.items() if pid not in worker_pids and pid != parent},
+        "parent": mem.get(parent, {}),
+        "incidents": [line.strip() for line in log_text.splitlines()
+                      if any(w in line.lower() for w in ("traceback", "error", "réintégr",
+                                                         "reincarnated"))],
     }
 
 
@@ -312,74 +359,96 @@ def per_minute(count: int, seconds: float) -> float:
     return count / seconds * 60 if seconds else 0.0
 
 
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.0f} MiB"
+
+
 def run(argv: list[str]) -> int:
+    from django.conf import settings
+
     parser = argparse.ArgumentParser(prog="python -m bench ingest")
-    parser.add_argument("n", type=int, help="how many 24 MP DNGs")
-    parser.add_argument("--preview", choices=("full", "sony"), default="full")
-    parser.add_argument("--broker", choices=("orm", "redis"), default="orm")
-    parser.add_argument("--start-method", choices=("fork", "spawn", "both"), default="fork")
+    parser.add_argument("n", type=int, help="how many DNGs")
+    parser.add_argument("--preview", choices=("full", "sony", "none"), default="full")
+    parser.add_argument("--storage", choices=("s3", "local"), default="s3")
+    parser.add_argument("--broker", choices=("redis", "orm"), default="redis")
+    parser.add_argument("--width", type=int, default=6000)
+    parser.add_argument("--height", type=int, default=4000)
+    parser.add_argument("--naive", type=int, default=4, help="files for the naive figure")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway folder")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
-    methods = ["fork", "spawn"] if args.start_method == "both" else [args.start_method]
 
-    print(f"ingest: {args.n} × 24 MP DNG, preview {args.preview}, broker {args.broker}, "
-          f"start method {'+'.join(methods)}, watermark {settings.STUDIO_WATERMARK!r}")
-    files = camera_files(args.n, args.preview)
+    print(f"ingest: {args.n} × {args.width}×{args.height} DNG, preview {args.preview}, "
+          f"storage {args.storage}, broker {args.broker}, 2 workers, "
+          f"watermark {settings.STUDIO_WATERMARK!r}")
+    files = camera_files(args.n, args.preview, args.width, args.height)
 
-    ceiling_s = pooled(_ceiling_one, files)
+    ceiling_s, cpu = pooled(_ceiling_one, files)
     ceiling = per_minute(len(files), ceiling_s)
-    print(f"ceiling (bench.proofs.one, Pool 2, {len(files)} files): "
-          f"{ceiling_s:.1f} s, {ceiling:.1f} RAWs/min")
+    ceiling_cpu = sum(cpu) / len(files)
+    print(f"ceiling (booker.ingest.render from local files, Pool 2, {len(files)} files): "
+          f"{ceiling_s:.1f} s, {ceiling:.1f} RAWs/min; {ceiling_cpu:.2f} CPU s per RAW")
 
-    naive_files = files[:4]
-    naive_s = pooled(_naive_one, naive_files)
-    naive = per_minute(len(naive_files), naive_s)
-    print(f"naive (LibRaw full postprocess + resize, Pool 2, {len(naive_files)} files): "
-          f"{naive_s:.1f} s, {naive:.1f} RAWs/min")
+    naive = None
+    if args.naive:
+        naive_files = files[: args.naive]
+        naive_s, _ = pooled(_naive_one, naive_files)
+        naive = per_minute(len(naive_files), naive_s)
+        print(f"naive (LibRaw full postprocess + resize, Pool 2, {len(naive_files)} files): "
+              f"{naive_s:.1f} s, {naive:.1f} RAWs/min")
 
-    tmp = Path(tempfile.mkdtemp(prefix="ingest-", dir=CACHE))
-    results = {}
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="run-", dir=CACHE))
     try:
-        site = Site(tmp, args.broker)
-        started = time.perf_counter()
-        site.manage("migrate", "--noinput")
-        site.manage("shell", "-c",
-                    f"from booker.services import ensure_user; ensure_user({CLIENT!r})")
-        print(f"throwaway site ready ({'DATABASE_URL' if site.external else 'SQLite'}) "
-              f"in {time.perf_counter() - started:.1f} s")
-        for method in methods:
-            r = results[method] = real(site, files, method, args.broker)
-            rate = per_minute(r["done"], r["seconds"])
-            busy = r["seconds"] - (r["first_busy"] or 0)
-            print(
-                f"real ({method}, {args.broker}, Q_WORKERS=2): {r['seconds']:.1f} s "
-                f"(first claim after {r['first_busy'] or 0:.1f} s), "
-                f"{rate:.1f} RAWs/min "
-                f"({per_minute(args.n, busy):.1f} from the first claim); "
-                f"{r['ready']} ready, {args.n - r['ready']} not"
-                + (f" ({'; '.join(r['failures'])})" if r["failures"] else "")
-            )
-            print(
-                f"  peak RSS: {r['peak_kb'] / 1024:.0f} MB max over {r['processes']} cluster "
-                f"processes (parent {r['parent_kb'] / 1024:.0f} MB)"
-                + ("; THE CLUSTER DIED" if r["died"] else "")
-            )
-            if r["fork_warnings"]:
-                print(f"  rawpy's fork/OpenMP warning in the cluster log: "
-                      f"{r['fork_warnings']} times (once per worker process)")
-            for line in r["incidents"][:5]:
-                print(f"  log: {line}")
-            r["rate"] = rate
-            print(f"  real/ceiling = {r['rate'] / ceiling:.2f}")
+        with s3_or_not(args.storage) as s3:
+            site = Site(tmp, args.broker, s3)
+            r = real(site, files)
     finally:
         if args.keep:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"naive/ceiling = {naive / ceiling:.2f}")
-    first = results[methods[0]]
-    print(f"ingest N={args.n} {args.preview}: real/ceiling = {first['rate'] / ceiling:.2f}")
+    n = args.n
+    from_queue = per_minute(n, r["last_stop"] - r["queued_at"])
+    from_start = per_minute(n, r["last_stop"] - r["first_start"])
+    print(f"throwaway site ({'DATABASE_URL' if 'DATABASE_URL' in os.environ else 'SQLite'}, "
+          f"production settings): migrated and {n} originals stored ({args.storage}, not "
+          f"queued) in {r['stored_s']:.1f} s")
+    print(
+        f"real ({args.storage}, {args.broker}, 2 workers, cluster already running): "
+        f"{r['last_stop'] - r['queued_at']:.1f} s from queuing to the last task's end "
+        f"(first task started {r['first_start'] - r['queued_at']:.2f} s after queuing): "
+        f"{from_queue:.1f} RAWs/min from queuing, {from_start:.1f} from the first start; "
+        f"{r['ready']} ready, {n - r['ready']} not"
+        + (f" ({'; '.join(r['failures'])})" if r["failures"] else "")
+    )
+    print(f"  CPU during the run: workers {r['worker_cpu']:.1f} s "
+          f"({r['worker_cpu'] / n:.2f} per RAW, ceiling {ceiling_cpu:.2f}), "
+          f"this benchmark's polling {r['own_cpu']:.1f} s"
+          + (f", S3 server (moto, on the same 2 cores) {r['s3_cpu']:.1f} s"
+             if args.storage == "s3" else ""))
+    if r["proof_objects"] is not None:
+        print(f"  objects under proofs/ in the bucket: {r['proof_objects']} "
+              f"(expected {2 * r['ready']})")
+    for pid, m in sorted(r["workers"].items()):
+        print(f"  worker {pid}: idle RSS {mib(m['idle_rss'])} PSS {mib(m['idle_pss'])}; "
+              f"peak RSS (VmHWM) {mib(m['hwm'])}, peak PSS (sampled) {mib(m['pss'])}")
+    others = r["others"]
+    if others:
+        print(f"  qcluster parent: peak RSS {mib(r['parent'].get('hwm', 0))}; "
+              f"{len(others)} other processes (sentinel, monitor, pusher): peak RSS "
+              f"{mib(max(m['hwm'] for m in others.values()))}, PSS "
+              f"{mib(max(m['pss'] for m in others.values()))}")
+    for line in r["incidents"][:5]:
+        print(f"  log: {line}")
+    if naive is not None:
+        print(f"naive/ceiling = {naive / ceiling:.2f}")
+    peak_hwm = max((m["hwm"] for m in r["workers"].values()), default=0)
+    peak_pss = max((m["pss"] for m in r["workers"].values()), default=0)
+    print(f"peak per worker: RSS {mib(peak_hwm)}, PSS {mib(peak_pss)}")
+    print(f"real/ceiling from the first task's start = {from_start / ceiling:.2f}")
+    print(f"ingest N={n} {args.preview} ({args.storage}, {args.broker}): "
+          f"real/ceiling = {from_queue / ceiling:.2f} (from queuing)")
     return 0

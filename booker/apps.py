@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,14 @@ class BookerConfig(AppConfig):
     name = "booker"
     verbose_name = _("Studio")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The ingest sweeper's Schedule is data the cluster needs, made by `migrate` (as
+        # every deployment runs it) rather than by hand.
+        from django_q.signals import post_spawn
+
+        from .ingest import ensure_sweeper_schedule, warm_up
+
+        post_migrate.connect(ensure_sweeper_schedule, sender=self,
+                             dispatch_uid="booker.ingest.sweeper_schedule")
+        post_spawn.connect(warm_up, dispatch_uid="booker.ingest.warm_up")

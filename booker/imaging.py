@@ -6,6 +6,7 @@ Errors become `UnreadableImage` with a reason a photographer understands."""
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import unicodedata
@@ -30,12 +31,6 @@ class UnreadableImage(Exception):
     """The file cannot become a picture; `str(exc)` says why, in the studio's words."""
 
 
-def _read_all(source: str | Path | BinaryIO) -> bytes:
-    if isinstance(source, str | Path):
-        return Path(source).read_bytes()
-    return source.read()
-
-
 _PLAIN_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"RIFF", b"GIF8")
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
 
@@ -46,29 +41,45 @@ class _NotRaw(Exception):
 
 def open_picture(source: str | Path | BinaryIO, long_edge: int) -> Image.Image:
     """An upright RGB picture whose long edge is at least `long_edge` where the file allows,
-    decoded as cheaply as the file permits (the caller resizes to the exact size)."""
-    data = _read_all(source)
-    if not data:
+    decoded as cheaply as the file permits (the caller resizes to the exact size).
+
+    Give it a path when there is one: LibRaw and Pillow then read from the file what they
+    need, instead of a copy of the whole file in memory (a RAW is 25–80 MB)."""
+    if isinstance(source, str | Path):
+        with open(source, "rb") as fh:
+            head = fh.read(16)
+        data: bytes | str = str(source)
+    else:
+        data = source.read()
+        head = data[:16]
+    if not head:
         raise UnreadableImage("empty file")
-    if data.startswith(_PLAIN_MAGIC):
+    if head.startswith(_PLAIN_MAGIC):
         return _open_plain(data, long_edge)
     try:
         return _open_raw(data, long_edge)
     except _NotRaw as exc:
         # Plain TIFFs are pictures LibRaw refuses; anything else is not a photo at all.
-        if data.startswith(_TIFF_MAGIC):
+        if head.startswith(_TIFF_MAGIC):
             return _open_plain(data, long_edge)
         raise UnreadableImage("not a RAW file") from exc
 
 
-def _open_plain(data: bytes, long_edge: int) -> Image.Image:
+def _as_file(data: bytes | str) -> BinaryIO | str:
+    """What rawpy.imread and Image.open take: a path as it is, bytes as a file."""
+    return data if isinstance(data, str) else io.BytesIO(data)
+
+
+def _open_plain(data: bytes | str, long_edge: int) -> Image.Image:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            img = Image.open(io.BytesIO(data))
+            # Not `with`: closing a Pillow image frees its pixels, and this one may be
+            # returned as it is. Pillow closes a file it opened once the frame is loaded.
+            img = Image.open(_as_file(data))
             img.draft("RGB", _draft_box(img.size, long_edge))
-            img = ImageOps.exif_transpose(img)
-            return img.convert("RGB")
+            img.load()
+            return _upright_rgb(img)
         except UnidentifiedImageError as exc:
             raise UnreadableImage("not an image file") from exc
         except (OSError, SyntaxError, ValueError) as exc:
@@ -78,6 +89,16 @@ def _open_plain(data: bytes, long_edge: int) -> Image.Image:
             raise UnreadableImage(f"image cannot be decoded ({exc})") from exc
 
 
+def _upright_rgb(img: Image.Image) -> Image.Image:
+    """Turned upright and in RGB, copying the frame only when something changes (each copy
+    of a 24 MP frame is 96 MB, of its draft 24 MB)."""
+    if img.getexif().get(0x0112, 1) != 1:
+        img = ImageOps.exif_transpose(img)
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+    return img
+
+
 def _draft_box(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
     """Pillow's draft keeps both sides at least the box's: give it the picture's shape, so a
     6000×4000 JPEG decodes at 3000×2000 for a 2048 px proof, not at full size."""
@@ -85,14 +106,17 @@ def _draft_box(size: tuple[int, int], long_edge: int) -> tuple[int, int]:
     return math.ceil(size[0] * scale), math.ceil(size[1] * scale)
 
 
-def _open_raw(data: bytes, long_edge: int) -> Image.Image:
+def _open_raw(data: bytes | str, long_edge: int) -> Image.Image:
     try:
-        with rawpy.imread(io.BytesIO(data)) as raw:
+        # From a path LibRaw reads the file itself; from bytes, rawpy hands it a copy.
+        with rawpy.imread(_as_file(data)) as raw:
             preview = _embedded_preview(raw, long_edge)
             if preview is not None:
                 return preview
             rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
-            return Image.fromarray(rgb)
+        # LibRaw's own buffers (the sensor data and its half-size image) are freed by now:
+        # Pillow's copy of the frame is not made while they are still held.
+        return Image.fromarray(rgb)
     except rawpy.LibRawFileUnsupportedError as exc:
         raise _NotRaw() from exc
     except (rawpy.LibRawIOError, rawpy.LibRawDataError) as exc:
@@ -112,8 +136,11 @@ def _embedded_preview(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
         img = Image.open(io.BytesIO(thumb.data))
         if max(img.size) < long_edge:
             return None
+        # JPEG's decoder scales by 1/2, 1/4, 1/8 as it decodes: a 6000×4000 preview is
+        # decoded straight to 3000×2000 for a 2048 px proof, never held at full size.
         img.draft("RGB", _draft_box(img.size, long_edge))
-        img = ImageOps.exif_transpose(img).convert("RGB")
+        img.load()
+        img = _upright_rgb(img)
     except (OSError, UnidentifiedImageError):
         return None  # a broken preview: the RAW data itself may still decode
     transpose = _FLIP_TO_TRANSPOSE.get(raw.sizes.flip)
@@ -121,18 +148,24 @@ def _embedded_preview(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
 
 
 def fit(img: Image.Image, long_edge: int) -> Image.Image:
-    """Scale down (never up) so the long edge is `long_edge`."""
-    img = img.copy()
-    img.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
-    return img
+    """Scale down (never up) so the long edge is `long_edge`; a new picture, or the same one
+    when it is small enough already."""
+    scale = long_edge / max(img.size)
+    if scale >= 1:
+        return img
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    # reducing_gap: a cheap integer reduction first, then Lanczos (what Image.thumbnail does)
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
-def read_metadata(data: bytes) -> tuple[datetime | None, str]:
+def read_metadata(source: bytes | str | Path) -> tuple[datetime | None, str]:
     """Capture time (camera's local time, naive) and camera name, from EXIF or LibRaw."""
     captured: datetime | None = None
     camera = ""
     try:
-        tags = exifread.process_file(io.BytesIO(data), details=False, stop_tag="DateTimeOriginal")
+        # EXIF sits at the start of the file: from a path, only that much is read.
+        with io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb") as fh:
+            tags = exifread.process_file(fh, details=False, stop_tag="DateTimeOriginal")
     except Exception:  # noqa: BLE001 -- metadata is a nicety; a broken EXIF never fails a rush
         tags = {}
     make = str(tags.get("Image Make", "")).strip()
@@ -145,8 +178,9 @@ def read_metadata(data: bytes) -> tuple[datetime | None, str]:
         except ValueError:
             captured = None
     if captured is None:
+        raw_source = io.BytesIO(source) if isinstance(source, bytes) else str(source)
         try:
-            with rawpy.imread(io.BytesIO(data)) as raw:
+            with rawpy.imread(raw_source) as raw:
                 captured = raw.other.timestamp or None
         except (rawpy.LibRawError, AttributeError):
             pass
@@ -157,19 +191,28 @@ def watermark(img: Image.Image, mark: str) -> Image.Image:
     """The studio's mark across the proof: visible enough to stop reuse, light enough to judge
     the picture."""
     base = img.convert("RGBA")
-    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    return Image.alpha_composite(base, _mark_layer(base.size, mark)).convert("RGB")
+
+
+@functools.lru_cache(maxsize=4)
+def _mark_layer(size: tuple[int, int], mark: str) -> Image.Image:
+    """The mark drawn on a transparent layer. Drawing it (18 stroked texts on a proof) costs
+    as much as decoding a preview; nearly every proof of a shoot has one of two sizes
+    (landscape, portrait), so a worker draws each once. Never modified once made."""
+    layer = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
-    size = max(14, base.width // 14)
-    font, mark = _mark_font(size, mark)
+    width, height = size
+    text_size = max(14, width // 14)
+    font, mark = _mark_font(text_size, mark)
     box = draw.textbbox((0, 0), mark, font=font)
     text_w, text_h = box[2] - box[0], box[3] - box[1]
-    step_x, step_y = text_w + size * 2, text_h + size * 3
-    for row, y in enumerate(range(-step_y, base.height + step_y, step_y)):
+    step_x, step_y = text_w + text_size * 2, text_h + text_size * 3
+    for row, y in enumerate(range(-step_y, height + step_y, step_y)):
         offset = (row % 2) * step_x // 2
-        for x in range(-step_x + offset, base.width + step_x, step_x):
+        for x in range(-step_x + offset, width + step_x, step_x):
             draw.text((x, y), mark, font=font, fill=(255, 255, 255, 70),
-                      stroke_width=max(1, size // 20), stroke_fill=(0, 0, 0, 40))
-    return Image.alpha_composite(base, layer).convert("RGB")
+                      stroke_width=max(1, text_size // 20), stroke_fill=(0, 0, 0, 40))
+    return layer
 
 
 _FONT_FILES = (

@@ -1,8 +1,39 @@
 """django-q2 task entry points: thin wrappers around services, importable by dotted path."""
 
-from . import services
+from . import archive, ingest, services
 
 
 def ingest_rush(rush_id: int) -> str:
     rush = services.ingest_rush(rush_id)
     return "skipped" if rush is None else rush.ingest_status
+
+
+def requeue_stalled_rushes() -> int:
+    """Run every minute by the cluster's scheduler (the Schedule is made by `migrate`)."""
+    return ingest.requeue_stalled_rushes()
+
+
+def archive_session(session_id: int, actor_id: int | None = None) -> str:
+    """The photographer's "Archive now" (booker.archive.queue_archive)."""
+    from .models import PhotoSession, User
+
+    session = PhotoSession.objects.get(pk=session_id)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    report = archive.archive_session(session, actor=actor)
+    return (f"archived {report.archived}, reused {report.reused}, failed {len(report.failed)}"
+            f"{' (stopped)' if report.stopped else ''}")
+
+
+def archive_due_sessions() -> str:
+    """Daily (the Schedule is made by booker/migrations/0006_archive_schedule.py)."""
+    reports = archive.archive_due_sessions()
+    done = sum(1 for r in reports if r.complete)
+    return f"{done} of {len(reports)} due sessions archived"
+
+
+def check_restores() -> str:
+    """Queued by a restore request, then every few minutes while a session is restoring."""
+    progress = archive.check_restores()
+    done = sum(1 for p in progress if p.complete)
+    waiting = sum(p.waiting for p in progress)
+    return f"{done} of {len(progress)} restoring sessions back online; {waiting} files waiting"

@@ -1,13 +1,16 @@
 """RAW → proof: real camera files, and broken ones that must fail alone with a reason."""
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
+from django_q.models import Schedule
 from PIL import Image
 
-from booker import services
+from booker import ingest, services
 from booker.models import PhotoSession, Rush
 from tests.factories import UserFactory
 
@@ -120,21 +123,17 @@ def test_a_rush_is_ingested_once_even_when_queued_twice(session):
 
 
 def test_a_rush_stuck_in_processing_by_a_dead_worker_can_be_taken_again(session):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     rush = add(session, "A.JPG", jpeg_bytes())
     Rush.objects.filter(pk=rush.pk).update(
-        ingest_status=Rush.Ingest.PROCESSING,
-        processing_started_at=timezone.now() - services.STALE_PROCESSING - timedelta(minutes=1),
+        ingest_status=Rush.Ingest.PROCESSING, attempts=1,
+        processing_started_at=timezone.now() - ingest.lease() - timedelta(seconds=1),
     )
-    assert services.ingest_rush(rush.pk).ingest_status == Rush.Ingest.READY
+    rush = services.ingest_rush(rush.pk)
+    assert rush.ingest_status == Rush.Ingest.READY
+    assert rush.attempts == 2
 
 
 def test_a_rush_being_processed_by_a_live_worker_is_left_alone(session):
-    from django.utils import timezone
-
     rush = add(session, "A.JPG", jpeg_bytes())
     Rush.objects.filter(pk=rush.pk).update(
         ingest_status=Rush.Ingest.PROCESSING, processing_started_at=timezone.now()
@@ -162,3 +161,108 @@ def test_the_first_rush_marks_a_booked_session_as_shot(session):
     session.refresh_from_db()
     assert session.status == PhotoSession.Status.SHOT
     assert session.events.filter(name="session.shot").exists()
+
+
+def proof_files(session) -> list[str]:
+    proofs_dir = Path(settings.PRIVATE_MEDIA_ROOT) / "proofs" / "sessions" / str(session.pk)
+    return sorted(p.name for p in proofs_dir.rglob("*.jpg"))
+
+
+def test_a_worker_that_lost_its_lease_writes_nothing_and_leaves_a_single_proof(
+    session, settings
+):
+    rush = add(session, "A.JPG", jpeg_bytes())
+    late = ingest.claim(rush.pk)
+    settings.BOOKER_INGEST_LEASE_SECONDS = 0  # the first worker's lease runs out at once
+    taker = ingest.claim(rush.pk)
+    assert taker is not None and taker.attempt == late.attempt + 1
+    assert ingest.process(taker).ingest_status == Rush.Ingest.READY
+    ready = Rush.objects.get(pk=rush.pk)
+
+    assert ingest.process(late) is None, "the late worker's result is dropped"
+
+    rush.refresh_from_db()
+    assert (rush.ingest_status, rush.attempts, rush.processing_started_at) == (
+        Rush.Ingest.READY, taker.attempt, ready.processing_started_at
+    )
+    assert proof_files(session) == [f"{rush.pk}-thumb.jpg", f"{rush.pk}.jpg"]
+
+
+def test_a_late_worker_cannot_mark_a_rush_failed_after_another_made_it_ready(session, settings):
+    rush = add(session, "A.JPG", jpeg_bytes())
+    late = ingest.claim(rush.pk)
+    settings.BOOKER_INGEST_LEASE_SECONDS = 0
+    ingest.process(ingest.claim(rush.pk))
+    (Path(settings.PRIVATE_MEDIA_ROOT) / "originals" / rush.original.name).unlink()
+
+    assert ingest.process(late) is None
+    assert Rush.objects.get(pk=rush.pk).ingest_status == Rush.Ingest.READY
+    assert not session.events.filter(name="rush.failed").exists()
+
+
+def stall(rush: Rush, attempts: int = 1) -> None:
+    Rush.objects.filter(pk=rush.pk).update(
+        ingest_status=Rush.Ingest.PROCESSING, attempts=attempts,
+        processing_started_at=timezone.now() - ingest.lease() - timedelta(seconds=1),
+    )
+
+
+def test_the_sweeper_queues_again_a_rush_whose_worker_died_and_leaves_live_ones(
+    session, django_capture_on_commit_callbacks
+):
+    dead = add(session, "DEAD.JPG", jpeg_bytes())
+    live = add(session, "LIVE.JPG", jpeg_bytes((900, 600)))
+    stall(dead)
+    Rush.objects.filter(pk=live.pk).update(
+        ingest_status=Rush.Ingest.PROCESSING, attempts=1, processing_started_at=timezone.now()
+    )
+    # The test cluster is synchronous: the queued task runs as soon as it is queued.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest.requeue_stalled_rushes() == 1
+
+    dead.refresh_from_db()
+    live.refresh_from_db()
+    assert (dead.ingest_status, dead.attempts) == (Rush.Ingest.READY, 2)
+    assert live.ingest_status == Rush.Ingest.PROCESSING
+
+
+def test_a_file_that_kills_its_worker_every_time_fails_alone_with_its_reason(session, settings):
+    rush = add(session, "KILLER.NEF", jpeg_bytes())
+    stall(rush, attempts=settings.BOOKER_INGEST_MAX_ATTEMPTS)
+
+    assert ingest.requeue_stalled_rushes() == 0
+
+    rush.refresh_from_db()
+    assert rush.ingest_status == Rush.Ingest.FAILED
+    assert rush.failure_reason.startswith("the worker stopped 3 times while reading this file")
+    assert session.events.filter(name="rush.failed", payload__filename="KILLER.NEF").exists()
+
+
+def test_a_person_retrying_a_rush_starts_its_count_of_attempts_afresh(session, settings):
+    rush = add(session, "KILLER.NEF", jpeg_bytes())
+    stall(rush, attempts=settings.BOOKER_INGEST_MAX_ATTEMPTS)
+    ingest.requeue_stalled_rushes()
+    services.retry_rushes(Rush.objects.filter(pk=rush.pk))
+    assert Rush.objects.get(pk=rush.pk).attempts == 0
+    assert services.ingest_rush(rush.pk).ingest_status == Rush.Ingest.READY
+
+
+def test_the_sweeper_queues_a_pending_rush_whose_task_was_lost(
+    session, django_capture_on_commit_callbacks
+):
+    lost = add(session, "LOST.JPG", jpeg_bytes())
+    fresh = add(session, "NEW.JPG", jpeg_bytes((900, 600)))
+    Rush.objects.filter(pk=lost.pk).update(created_at=timezone.now() - ingest.lease() * 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest.requeue_stalled_rushes() == 1
+
+    assert Rush.objects.get(pk=lost.pk).ingest_status == Rush.Ingest.READY
+    assert Rush.objects.get(pk=fresh.pk).ingest_status == Rush.Ingest.PENDING
+
+
+def test_migrate_installs_the_sweeper_schedule_every_minute(db):
+    schedule = Schedule.objects.get(name=ingest.SWEEPER)
+    assert schedule.func == "booker.tasks.requeue_stalled_rushes"
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
+

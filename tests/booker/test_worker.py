@@ -64,6 +64,15 @@ def statuses(db: Path) -> dict[str, tuple[str, str]]:
     return {name: (status, reason) for name, status, reason in rows}
 
 
+def stop(cluster: subprocess.Popen) -> None:
+    os.killpg(cluster.pid, signal.SIGTERM)
+    try:
+        cluster.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(cluster.pid, signal.SIGKILL)
+        cluster.wait()
+
+
 def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path):
     manage, env, db = site
     card = tmp_path / "card"
@@ -115,3 +124,86 @@ def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path
         except subprocess.TimeoutExpired:
             os.killpg(cluster.pid, signal.SIGKILL)
             cluster.wait()
+
+
+# qcluster, with the decoder made to wait at a gate (a folder): the worker says which process
+# it is, and decodes once the test opens the gate. Forked workers inherit the patch.
+GATED_QCLUSTER = """
+import os, time
+from pathlib import Path
+import django
+django.setup()
+from booker import imaging
+gate = Path(os.environ["TEST_INGEST_GATE"])
+decode = imaging.open_picture
+def gated(source, long_edge):
+    (gate / f"decoding-{os.getpid()}").write_text(str(source))
+    while not (gate / "open").exists():
+        time.sleep(0.05)
+    return decode(source, long_edge)
+imaging.open_picture = gated
+from django.core.management import execute_from_command_line
+execute_from_command_line(["manage.py", "qcluster"])
+"""
+
+
+def wait_for(condition, seconds: float, what: str, cluster: subprocess.Popen):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        assert cluster.poll() is None, "the cluster died"
+        time.sleep(0.1)
+    raise AssertionError(f"no {what} after {seconds} s")
+
+
+def rush_row(db: Path) -> tuple[str, int, str, str]:
+    with sqlite3.connect(db, timeout=10) as conn:
+        return conn.execute(
+            "select ingest_status, attempts, proof, thumbnail from booker_rush"
+        ).fetchone()
+
+
+def test_a_worker_killed_while_decoding_leaves_the_rush_to_be_ingested_once_by_another(
+    site, tmp_path
+):
+    manage, env, db = site
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    # A short lease, and a task timeout under it, as in production (300 s and 240 s).
+    env = {**env, "TEST_INGEST_GATE": str(gate), "BOOKER_INGEST_LEASE_SECONDS": "6",
+           "BOOKER_INGEST_TIMEOUT_SECONDS": "5"}
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "IMG_0001.JPG").write_bytes(jpeg())
+    assert manage("import_rushes", "--client", "w@x.test", str(card)).stdout.count(": queued") == 1
+
+    cluster = subprocess.Popen(
+        [sys.executable, "-c", GATED_QCLUSTER], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        [marker] = wait_for(lambda: list(gate.glob("decoding-*")), 60, "decode", cluster)
+        worker = int(marker.name.split("-")[1])
+        assert rush_row(db)[:2] == ("processing", 1)
+
+        os.kill(worker, signal.SIGKILL)
+        (gate / "open").touch()
+
+        # The lease runs out; the scheduler's sweeper (every 30 s in django-q2) queues the
+        # rush again, and a reincarnated worker makes its proof.
+        status, attempts, proof, thumbnail = wait_for(
+            lambda: (row := rush_row(db))[0] in ("ready", "failed") and row, 150, "ready rush",
+            cluster,
+        )
+        assert (status, attempts) == ("ready", 2)
+        assert cluster.poll() is None
+    finally:
+        stop(cluster)
+    output = cluster.stdout.read()
+    assert "requeued 1 stalled rushes" in output, output
+    proofs = tmp_path / "private" / "proofs"
+    assert sorted(str(p.relative_to(proofs)) for p in proofs.rglob("*") if p.is_file()) == sorted(
+        [proof, thumbnail]
+    )
+    assert proof.endswith(".jpg") and thumbnail.endswith("-thumb.jpg")

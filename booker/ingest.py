@@ -1,0 +1,392 @@
+"""A rush becomes a proof and a thumbnail, in the task queue's workers.
+
+What holds when a worker dies (kill -9, out of memory, a machine restarted):
+
+- A worker *claims* a rush before working on it: a conditional UPDATE that only one worker
+  can win, which records the attempt number and the claim's time (the lease's start).
+- The lease (`BOOKER_INGEST_LEASE_SECONDS`) outlives the task's own timeout
+  (`BOOKER_INGEST_TIMEOUT_SECONDS`): a rush whose lease ran out has no live worker any more,
+  because django-q kills a task at its timeout. `requeue_stalled_rushes`, run every minute by
+  the cluster's scheduler, puts such rushes back in the queue (and pending rushes whose task
+  was lost: the Redis broker forgets a task popped by a killed worker).
+- The final write of the row is conditional on still holding the claim: a worker that comes
+  back late after its lease was taken over writes nothing.
+- Proof keys are fixed per rush and the proofs storage overwrites: a second attempt replaces
+  the first one's files, never adds a second proof.
+- A file that kills its worker every time (`BOOKER_INGEST_MAX_ATTEMPTS`) fails alone with its
+  reason, instead of coming back for ever.
+
+Memory: the original is never held in Python. On the local disk it is decoded where it lies; on
+S3 it is streamed to an unlinked temporary file (nothing left behind, even after a kill -9),
+its sha256 checked on the way against the one recorded at upload."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import gc
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path, PurePath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage
+from django.utils import timezone
+from django.utils.functional import LazyObject, empty
+from django_q.exceptions import TimeoutException
+
+from . import imaging
+from .models import Rush
+from .services import PROOF_EDGE, THUMB_EDGE, enqueue_ingest, record_event
+from .storage import iter_chunks
+
+log = logging.getLogger(__name__)
+
+Ingest = Rush.Ingest
+
+STREAM_CHUNK = 1024 * 1024
+
+CHECKSUM_MISMATCH = "file damaged during upload: checksum does not match, upload it again"
+MISSING = "original file is missing from storage"
+ARCHIVED = "the original is in the archive: restore the session's originals first"
+
+
+class ChecksumMismatch(Exception):
+    pass
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.BOOKER_INGEST_LEASE_SECONDS)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This worker's hold on a rush: the row is written back only while it still matches."""
+
+    rush_id: int
+    attempt: int
+    started_at: datetime
+
+
+def claim(rush_id: int) -> Claim | None:
+    """Take the rush for this worker, or None when another worker has it (or it is done).
+
+    Pending and failed rushes can be taken, and a `processing` one whose lease ran out (its
+    worker died). A compare-and-set on (status, attempts): exactly one worker wins."""
+    row = (
+        Rush.objects.filter(pk=rush_id)
+        .values("ingest_status", "attempts", "processing_started_at")
+        .first()
+    )
+    if row is None:
+        return None
+    now = timezone.now()
+    status, attempts = row["ingest_status"], row["attempts"]
+    if status == Ingest.PROCESSING:
+        started = row["processing_started_at"]
+        if started is not None and started > now - lease():
+            return None  # a live worker has it
+        if attempts >= settings.BOOKER_INGEST_MAX_ATTEMPTS:
+            _give_up(rush_id, attempts)
+            return None
+    elif status not in (Ingest.PENDING, Ingest.FAILED):
+        return None
+    won = Rush.objects.filter(pk=rush_id, ingest_status=status, attempts=attempts).update(
+        ingest_status=Ingest.PROCESSING, processing_started_at=now, attempts=attempts + 1,
+        failure_reason="",
+    )
+    return Claim(rush_id, attempts + 1, now) if won else None
+
+
+def _held(c: Claim):
+    return Rush.objects.filter(
+        pk=c.rush_id, ingest_status=Ingest.PROCESSING, attempts=c.attempt,
+        processing_started_at=c.started_at,
+    )
+
+
+def ingest_rush(rush_id: int) -> Rush | None:
+    """Make the proof (2048 px, watermarked) and the thumbnail (400 px) of one rush; None when
+    there was nothing to do (taken by another worker, already done).
+
+    A file that cannot be read fails alone, with its reason; it never raises, so the worker
+    and the rest of the batch carry on."""
+    c = claim(rush_id)
+    if c is None:
+        return None
+    try:
+        return process(c)
+    finally:
+        release_memory()
+
+
+def process(c: Claim) -> Rush | None:
+    """The work of a claimed rush. None when the claim was lost meanwhile (nothing written)."""
+    rush = Rush.objects.select_related("session").get(pk=c.rush_id)
+    try:
+        with local_original(rush) as path:
+            r = render(path)
+    except imaging.UnreadableImage as exc:
+        return _fail(c, rush, str(exc))
+    except ChecksumMismatch:
+        return _fail(c, rush, CHECKSUM_MISMATCH)
+    except FileNotFoundError:
+        if rush.original_tier == Rush.Tier.ARCHIVE:
+            return _fail(c, rush, ARCHIVED)
+        return _fail(c, rush, MISSING)
+    except TimeoutException:
+        return _fail(c, rush, f"decoding took longer than "
+                              f"{settings.BOOKER_INGEST_TIMEOUT_SECONDS} s")
+    except Exception as exc:  # noqa: BLE001 -- one bad file must not stop the batch
+        log.exception("ingest of rush %s failed", rush.pk)
+        return _fail(c, rush, f"unexpected error while decoding ({type(exc).__name__})")
+
+    base = f"sessions/{rush.session_id}/proofs/{rush.pk}"
+    names = {}
+    for field_name, suffix, data in (("proof", "", r.proof_jpeg),
+                                     ("thumbnail", "-thumb", r.thumbnail_jpeg)):
+        storage = getattr(rush, field_name).storage
+        # The proofs storage overwrites: a retry (or a worker that lost its lease and carries
+        # on) writes the same key, so there is never a second proof for a rush.
+        names[field_name] = storage.save(f"{base}{suffix}.jpg", ContentFile(data))
+    captured_at = r.captured_at
+    if captured_at is not None and timezone.is_naive(captured_at):
+        captured_at = timezone.make_aware(captured_at)
+    written = _held(c).update(
+        proof=names["proof"], thumbnail=names["thumbnail"], width=r.size[0],
+        height=r.size[1], captured_at=captured_at, camera=r.camera,
+        ingest_status=Ingest.READY, failure_reason="",
+    )
+    if not written:
+        log.warning("rush %s: lease lost during attempt %s, result dropped", rush.pk, c.attempt)
+        return None
+    rush.refresh_from_db()
+    return rush
+
+
+@dataclass(frozen=True)
+class Rendered:
+    proof_jpeg: bytes
+    thumbnail_jpeg: bytes
+    size: tuple[int, int]  # the proof's
+    captured_at: datetime | None
+    camera: str
+
+
+def render(path: Path) -> Rendered:
+    """The library work of one rush, from a file on this machine (`bench ingest` measures
+    its ceiling with this very function)."""
+    picture = imaging.open_picture(path, PROOF_EDGE)
+    captured_at, camera = imaging.read_metadata(path)
+    proof = imaging.fit(picture, PROOF_EDGE)
+    del picture  # the decoded frame is the largest buffer; what follows is proof-sized
+    thumb = imaging.fit(proof, THUMB_EDGE)
+    proof = imaging.watermark(proof, settings.STUDIO_WATERMARK)
+    return Rendered(imaging.to_jpeg(proof), imaging.to_jpeg(thumb), proof.size, captured_at,
+                    camera)
+
+
+def _fail(c: Claim, rush: Rush, reason: str) -> Rush | None:
+    if not _held(c).update(ingest_status=Ingest.FAILED, failure_reason=reason):
+        return None
+    record_event(rush.session, "rush.failed", actor=None, rush=rush.pk,
+                 filename=rush.original_filename, reason=reason)
+    rush.refresh_from_db()
+    return rush
+
+
+def _give_up(rush_id: int, attempts: int) -> None:
+    """The rush's worker died `attempts` times in a row: the file itself is the likely cause."""
+    reason = (f"the worker stopped {attempts} times while reading this file "
+              "(too large or damaged?): check it and retry")
+    failed = Rush.objects.filter(
+        pk=rush_id, ingest_status=Ingest.PROCESSING, attempts=attempts
+    ).update(ingest_status=Ingest.FAILED, failure_reason=reason[:255])
+    if failed:
+        rush = Rush.objects.select_related("session").get(pk=rush_id)
+        record_event(rush.session, "rush.failed", actor=None, rush=rush.pk,
+                     filename=rush.original_filename, reason=reason)
+
+
+# --- The original, as a path the decoders can read ------------------------------------------
+
+
+def _unwrapped(storage: Storage) -> Storage:
+    if isinstance(storage, LazyObject):
+        if storage._wrapped is empty:
+            storage._setup()
+        return storage._wrapped
+    return storage
+
+
+@contextmanager
+def local_original(rush: Rush) -> Iterator[Path]:
+    """A path to the rush's original for LibRaw and Pillow, which read a file far more
+    cheaply than bytes held in Python (LibRaw copies a buffer it is given; from a file it
+    reads what it needs).
+
+    On the local disk: the stored file itself (it was hashed as it was stored). Elsewhere
+    (S3): streamed to a temporary file a block at a time, its sha256 checked against the
+    rush's on the way; the file is unlinked as soon as it is created and read through
+    /proc/self/fd, so that not even a kill -9 leaves a copy behind."""
+    storage = _unwrapped(rush.original.storage)
+    if isinstance(storage, FileSystemStorage):
+        path = Path(storage.path(rush.original.name))
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        yield path
+        return
+    suffix = PurePath(rush.original.name).suffix[:10]
+    with _anonymous_file(suffix) as (fh, path):
+        digest = hashlib.sha256()
+        try:
+            for chunk in iter_chunks(storage, rush.original.name, STREAM_CHUNK):
+                digest.update(chunk)
+                fh.write(chunk)
+        except Exception as exc:
+            if _is_missing(exc):
+                raise FileNotFoundError(rush.original.name) from exc
+            raise
+        fh.flush()
+        if rush.sha256 and digest.hexdigest() != rush.sha256:
+            raise ChecksumMismatch(rush.original.name)
+        yield path
+
+
+@contextmanager
+def _anonymous_file(suffix: str) -> Iterator[tuple[object, Path]]:
+    folder = getattr(settings, "BOOKER_INGEST_TMP_DIR", "") or None
+    fh = tempfile.NamedTemporaryFile(prefix="booke-ingest-", suffix=suffix, dir=folder,
+                                     delete=False)
+    try:
+        fd_path = Path(f"/proc/self/fd/{fh.fileno()}")
+        if fd_path.exists():
+            os.unlink(fh.name)  # Linux: readable through the descriptor, gone from the disk
+            path = fd_path
+        else:
+            path = Path(fh.name)
+        yield fh, path
+    finally:
+        fh.close()
+        if os.path.exists(fh.name):
+            os.unlink(fh.name)
+
+
+def _is_missing(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    code = (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code in ("NoSuchKey", "404")
+
+
+def warm_up(**kwargs) -> None:
+    """Run in each new task worker (django-q's post_spawn): make the S3 connection (boto3
+    loads its service models: ~0.4 s) before the first rush arrives rather than during it.
+
+    First, gc.freeze(): the worker is forked, and shares the cluster's ~150 MB of imported
+    Python with it until something writes to those pages. A full garbage collection writes
+    to every object it visits; frozen, the inherited objects are never visited, so they stay
+    shared (measured: idle worker PSS 116 MiB without, see docs/benchmarks.md)."""
+    gc.freeze()
+    try:
+        for storage in (Rush._meta.get_field("original").storage,
+                        Rush._meta.get_field("proof").storage):
+            storage = _unwrapped(storage)
+            if hasattr(storage, "bucket"):
+                storage.bucket  # noqa: B018 -- the property makes the connection
+    except Exception:  # noqa: BLE001 -- a warm-up: the first task will say what is wrong
+        log.exception("ingest warm-up failed")
+
+
+# --- Memory ---------------------------------------------------------------------------------
+
+_libc = None
+
+
+def release_memory() -> None:
+    """Give the decode's freed buffers back to the system. glibc keeps freed heap for reuse
+    (and raises its mmap threshold after large frees), so without this a worker's RSS stays
+    at its largest decode between tasks."""
+    global _libc
+    if _libc is None:
+        name = ctypes.util.find_library("c")
+        try:
+            _libc = ctypes.CDLL(name) if name else False
+        except OSError:
+            _libc = False
+    if _libc and hasattr(_libc, "malloc_trim"):
+        _libc.malloc_trim(0)
+
+
+# --- The sweeper ----------------------------------------------------------------------------
+
+
+def requeue_stalled_rushes() -> int:
+    """Queue again the rushes nobody is working on any more; run every minute by the
+    cluster's scheduler. Returns how many were queued.
+
+    - `processing` past its lease: the worker died (its task may be gone with it).
+    - `pending` for longer than a lease while the broker's queue is empty: its task was lost
+      (the Redis broker forgets a task a killed worker had popped; a cluster killed whole
+      loses the tasks it had prefetched). Queuing a rush twice is harmless: the second task
+      finds it claimed or ready and does nothing."""
+    expired = timezone.now() - lease()
+    count = 0
+    stalled = Rush.objects.filter(
+        ingest_status=Ingest.PROCESSING, processing_started_at__lt=expired
+    ).values_list("pk", "attempts", "session_id")
+    for pk, attempts, session_id in stalled:
+        if attempts >= settings.BOOKER_INGEST_MAX_ATTEMPTS:
+            _give_up(pk, attempts)
+            continue
+        if Rush.objects.filter(pk=pk, ingest_status=Ingest.PROCESSING, attempts=attempts).update(
+            ingest_status=Ingest.PENDING
+        ):
+            enqueue_ingest(Rush(pk=pk, session_id=session_id))
+            count += 1
+    if _queue_is_empty():
+        lost = (
+            Rush.objects.filter(ingest_status=Ingest.PENDING, created_at__lt=expired)
+            .exclude(processing_started_at__gte=expired)
+            .values_list("pk", "session_id")
+        )
+        for pk, session_id in lost:
+            enqueue_ingest(Rush(pk=pk, session_id=session_id))
+            count += 1
+    if count:
+        log.warning("requeued %s stalled rushes", count)
+    return count
+
+
+def _queue_is_empty() -> bool:
+    from django_q.brokers import get_broker
+
+    try:
+        return not get_broker().queue_size()
+    except Exception:  # noqa: BLE001 -- unknown: assume busy, a later sweep will see
+        log.exception("cannot read the task queue's size")
+        return False
+
+
+SWEEPER = "booker: requeue stalled rushes"
+
+
+def ensure_sweeper_schedule(**kwargs) -> None:
+    """The sweeper's Schedule, made (or corrected) after every `migrate`."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=SWEEPER,
+        defaults={
+            "func": "booker.tasks.requeue_stalled_rushes",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+            "repeats": -1,
+        },
+    )
