@@ -7,9 +7,11 @@ Photographers (and superusers) run every session; retouchers see only their own 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -36,7 +38,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from . import exports, roles, selectors, services
+from . import archive, exports, roles, selectors, services, uploads
 from .models import Company, Membership, Package, PhotoSession, RetouchJob, Rush, User
 
 admin.site.site_header = _("Booké — studio")
@@ -90,6 +92,15 @@ def receive_uploads(
     return csrf_protect(handle)(request)
 
 
+def json_body(request: HttpRequest) -> dict:
+    """A JSON object from the request body; an empty one when it is not JSON."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def js_strings() -> dict[str, str]:
     """The words backoffice.js shows, translated here (the admin has no JS catalogue)."""
     return {
@@ -121,6 +132,13 @@ def js_strings() -> dict[str, str]:
         "leave": gettext("Uploads are still running. Leave the page anyway?"),
         "all_done": gettext("All rushes are processed."),
         "copied": gettext("Copied"),
+        "hashing": gettext("reading the file… %(pct)s %"),
+        "queued": gettext("waiting for its turn"),
+        "resuming": gettext("resuming: %(pct)s % already at the studio"),
+        "completing": gettext("checking…"),
+        "retrying": gettext("connection lost, trying again (%(n)s/%(max)s)…"),
+        "gave_up": gettext("the upload stopped after several attempts. Retry when the "
+                           "connection is back: only the missing parts will be sent."),
         "refresh": gettext("Refresh the list"),
     }
 
@@ -265,7 +283,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = ["status_badge", "status_changed_at", "studio_link", "ingest"]
     actions = ["publish_proofs", "reopen_selection", "start_retouching", "deliver",
-               "cancel_sessions"]
+               "archive_now", "restore_originals", "cancel_sessions"]
 
     class Media:
         css = BACKOFFICE_CSS
@@ -345,7 +363,12 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj: PhotoSession) -> str:
-        return badge("session", obj.status, obj.get_status_display())
+        # Where the originals are matters to the photographer more than the word "archived".
+        label = {
+            Status.ARCHIVED: gettext("archived — originals offline"),
+            Status.RESTORING: gettext("restoring the originals…"),
+        }.get(obj.status, obj.get_status_display())
+        return badge("session", obj.status, label)
 
     @admin.display(description=_("rushes"))
     def ingest(self, obj: PhotoSession) -> str:
@@ -412,6 +435,25 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
                    lambda n: ngettext("%(n)d session delivered.",
                                       "%(n)d sessions delivered.", n) % {"n": n})
 
+    @admin.action(description=_("Archive the originals now"), permissions=["studio"])
+    def archive_now(self, request: HttpRequest, queryset: QuerySet[PhotoSession]) -> None:
+        self._each(request, queryset, lambda s: archive.queue_archive(s, actor=request.user),
+                   lambda n: ngettext(
+                       "Archiving started for %(n)d session: its originals go offline once "
+                       "their archived copies are verified.",
+                       "Archiving started for %(n)d sessions: their originals go offline once "
+                       "their archived copies are verified.", n) % {"n": n})
+
+    @admin.action(description=_("Restore the originals"), permissions=["studio"])
+    def restore_originals(self, request: HttpRequest, queryset: QuerySet[PhotoSession]) -> None:
+        self._each(request, queryset,
+                   lambda s: archive.request_restore(s, actor=request.user),
+                   lambda n: ngettext(
+                       "Restore requested for %(n)d session; you will get an email when the "
+                       "originals are back.",
+                       "Restore requested for %(n)d sessions; you will get an email when the "
+                       "originals are back.", n) % {"n": n})
+
     @admin.action(description=_("Cancel sessions…"), permissions=["studio"])
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[PhotoSession]):
         # Cancelling is final: it goes through a confirmation page.
@@ -444,10 +486,15 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         studio = [
             path("<int:object_id>/studio/", wrap(self.studio_view),
                  name="booker_photosession_studio"),
-            # Upload endpoints are csrf_exempt at the URL only: receive_uploads checks CSRF
-            # itself, after routing the files to disk.
-            path("<int:object_id>/studio/rushes/", wrap(csrf_exempt(self.upload_rush_view)),
-                 name="booker_photosession_upload_rush"),
+            # Rushes: the resumable uploader's API (booker.uploads; docs/architecture.md).
+            path("<int:object_id>/studio/uploads/", wrap(self.upload_start_view),
+                 name="booker_photosession_uploads"),
+            path("<int:object_id>/studio/uploads/<int:upload_id>/", wrap(self.upload_view),
+                 name="booker_photosession_upload"),
+            path("<int:object_id>/studio/uploads/<int:upload_id>/<slug:step>/",
+                 wrap(self.upload_view), name="booker_photosession_upload_step"),
+            # Finals are csrf_exempt at the URL only: receive_uploads checks CSRF itself,
+            # after routing the files to disk.
             path("<int:object_id>/studio/progress/", wrap(self.progress_view),
                  name="booker_photosession_progress"),
             path("<int:object_id>/studio/finals/", wrap(csrf_exempt(self.finals_view)),
@@ -500,38 +547,87 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             can_upload_finals=status == Status.RETOUCHING and bool(jobs),
             can_deliver=status == Status.RETOUCHING,
             can_cancel=Status.CANCELLED in services.SESSION_TRANSITIONS[status],
+            originals=selectors.originals_by_tier(session),
+            can_archive=status == Status.DELIVERED,
+            can_restore=status == Status.ARCHIVED,
+            archive_after_days=settings.BOOKER_ARCHIVE_AFTER_DAYS,
             due_form=DueDateForm(),
             reason_form=ReasonForm(),
             jobs_url=reverse("admin:booker_retouchjob_changelist") + f"?session__id__exact="
             f"{session.pk}",
-            upload_url=self._url("upload_rush", session.pk),
+            upload_url=self._url("uploads", session.pk),
             progress_url=self._url("progress", session.pk),
             finals_url=self._url("finals", session.pk),
             change_url=reverse("admin:booker_photosession_change", args=[session.pk]),
         )
         return TemplateResponse(request, "admin/booker/photosession/studio.html", context)
 
-    def upload_rush_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        """One rush per POST (backoffice.js sends them a few at a time, with progress)."""
+    def upload_start_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Start (or resume) the upload of one rush; see booker.uploads."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         session = self._studio_session(request, object_id)
-
-        def handle(request: HttpRequest) -> HttpResponse:
-            upload = request.FILES.get("file")
-            if upload is None:
-                return JsonResponse({"status": "error", "error": gettext("No file was sent.")},
-                                    status=400)
-            try:
-                added = services.add_rush(session, upload, upload.name, actor=request.user)
-            except services.StudioError as exc:
-                return JsonResponse({"name": upload.name, "status": "error", "error": str(exc)},
-                                    status=409)
-            return JsonResponse(
-                {"name": upload.name, "status": "duplicate" if added.duplicate else "created",
-                 "id": added.rush.pk, "stored_as": added.rush.original_filename},
-                status=200 if added.duplicate else 201,
+        body = json_body(request)
+        try:
+            started = uploads.start_upload(
+                session, filename=body.get("filename", ""), size=body.get("size"),
+                sha256=body.get("sha256", ""), actor=request.user,
             )
+        except services.StudioError as exc:
+            return JsonResponse({"status": "error", "error": str(exc)}, status=409)
+        if started.duplicate_of is not None:
+            rush = started.duplicate_of
+            return JsonResponse({"status": "duplicate", "rush": rush.pk,
+                                 "stored_as": rush.original_filename})
+        upload = started.upload
+        return JsonResponse({
+            "status": "uploading", "upload": upload.pk, "mode": started.mode,
+            "part_size": upload.part_size,
+            "parts": [{"number": n, "size": size} for n, size in started.parts],
+            "received": upload.received,
+        }, status=201 if upload.received == 0 and not started.parts else 200)
 
-        return receive_uploads(request, handle)
+    def upload_view(self, request: HttpRequest, object_id: int, upload_id: int,
+                    step: str = "") -> HttpResponse:
+        """One upload's steps: part URLs (S3), a chunk (local), complete, abort (DELETE)."""
+        session = self._studio_session(request, object_id)
+        upload = session.uploads.filter(pk=upload_id).first()
+        if upload is None:
+            raise Http404("No such upload.")
+        allowed = {"": "DELETE", "parts": "POST", "chunk": "PUT", "complete": "POST"}
+        if step not in allowed:
+            raise Http404("No such step.")
+        if request.method != allowed[step]:
+            return HttpResponseNotAllowed([allowed[step]])
+        try:
+            if step == "parts":
+                numbers = json_body(request).get("numbers") or []
+                urls = uploads.part_urls(upload, numbers)
+                return JsonResponse({"urls": {str(n): url for n, url in urls.items()}})
+            if step == "chunk":
+                try:
+                    offset = int(request.GET.get("offset", ""))
+                    length = int(request.headers.get("Content-Length") or 0)
+                except ValueError:
+                    return JsonResponse({"status": "error",
+                                         "error": gettext("offset and length are needed")},
+                                        status=400)
+                received = uploads.receive_chunk(upload, offset, request, length)
+                return JsonResponse({"received": received})
+            if step == "complete":
+                added = uploads.complete_upload(upload, actor=request.user)
+                return JsonResponse(
+                    {"status": "duplicate" if added.duplicate else "created",
+                     "rush": added.rush.pk, "stored_as": added.rush.original_filename},
+                    status=200 if added.duplicate else 201,
+                )
+            uploads.abort_upload(upload)
+            return HttpResponse(status=204)
+        except uploads.OffsetMismatch as exc:
+            return JsonResponse({"status": "error", "error": str(exc),
+                                 "received": exc.received}, status=409)
+        except services.StudioError as exc:
+            return JsonResponse({"status": "error", "error": str(exc)}, status=409)
 
     def progress_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
         """What the studio page polls while proofs are being made."""
@@ -597,6 +693,14 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
                 services.cancel_session(session, actor=actor,
                                         reason=form.cleaned_data.get("reason", ""))
                 done = gettext("The session is cancelled.")
+            elif step == "archive":
+                archive.queue_archive(session, actor=actor)
+                done = gettext("Archiving started: each original goes offline once its "
+                               "archived copy is verified. Proofs and finals stay online.")
+            elif step == "restore":
+                archive.request_restore(session, actor=actor)
+                done = gettext("Restore requested: the session shows “restoring” until the "
+                               "originals are back, and you will get an email then.")
             elif step == "retry":
                 count = services.retry_rushes(
                     session.rushes.filter(ingest_status=Ingest.FAILED), actor=actor
@@ -640,7 +744,7 @@ _ROAD = (Status.BOOKED, Status.SHOT, Status.PROOFING, Status.SELECTION_SUBMITTED
 def _steps(status: str) -> list[tuple[str, str, str]]:
     """(value, label, "done" | "current" | "todo") for each step of the road."""
     if status not in _ROAD:  # archived counts as past delivery; cancelled stops everything
-        here = len(_ROAD) if status == Status.ARCHIVED else -1
+        here = len(_ROAD) if status in (Status.ARCHIVED, Status.RESTORING) else -1
     else:
         here = _ROAD.index(status)
     return [

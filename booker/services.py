@@ -10,18 +10,17 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import PurePath
 from typing import BinaryIO
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from . import imaging, roles
+from . import roles
 from .models import (
     Company,
     Delivery,
@@ -48,8 +47,6 @@ Ingest = Rush.Ingest
 
 PROOF_EDGE = 2048
 THUMB_EDGE = 400
-# A rush left `processing` longer than this lost its worker (killed, machine restarted).
-STALE_PROCESSING = timedelta(minutes=15)
 
 
 class StudioError(Exception):
@@ -105,7 +102,10 @@ SESSION_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.SELECTION_SUBMITTED: frozenset({Status.RETOUCHING, Status.PROOFING, Status.CANCELLED}),
     Status.RETOUCHING: frozenset({Status.DELIVERED}),
     Status.DELIVERED: frozenset({Status.ARCHIVED}),
-    Status.ARCHIVED: frozenset(),
+    # The originals' trip to the archive tier and back (booker/archive.py): a restored
+    # session is delivered again.
+    Status.ARCHIVED: frozenset({Status.RESTORING}),
+    Status.RESTORING: frozenset({Status.DELIVERED}),
     Status.CANCELLED: frozenset(),
 }
 
@@ -187,6 +187,18 @@ class AddedRush:
     duplicate: bool
 
 
+def check_takes_rushes(session: PhotoSession) -> None:
+    """Rushes come in while the session is booked or shot; once the proofs are out, the
+    client chooses among what is there."""
+    if session.status not in (Status.BOOKED, Status.SHOT):
+        raise StudioError("Rushes can be added before the proofs are published, not after.")
+
+
+def rush_filename(filename: str) -> str:
+    """The name the photographer knows the file by (a browser may send a Windows path)."""
+    return (PurePath(filename.replace("\\", "/")).name or "unnamed")[:255]
+
+
 def add_rush(
     session: PhotoSession,
     fileobj: BinaryIO,
@@ -197,24 +209,56 @@ def add_rush(
 ) -> AddedRush:
     """Store one original and queue its proof. The same file twice in a session is reported
     as a duplicate and stored once."""
-    if session.status not in (Status.BOOKED, Status.SHOT):
-        raise StudioError("Rushes can be added before the proofs are published, not after.")
-    filename = PurePath(filename.replace("\\", "/")).name or "unnamed"
+    check_takes_rushes(session)
+    filename = rush_filename(filename)
     digest, size = sha256_of(fileobj)
     existing = Rush.objects.filter(session=session, sha256=digest).first()
     if existing is not None:
         return AddedRush(existing, duplicate=True)
+    field = Rush._meta.get_field("original")
+    name = field.generate_filename(Rush(session=session), filename)
+    name = field.storage.save(name, File(fileobj, name=filename), max_length=field.max_length)
+    return add_stored_rush(session, name, filename, sha256=digest, size=size, actor=actor,
+                           enqueue=enqueue)
+
+
+def add_stored_rush(
+    session: PhotoSession,
+    name: str,
+    filename: str,
+    *,
+    sha256: str,
+    size: int,
+    actor: User | None = None,
+    enqueue: bool = True,
+) -> AddedRush:
+    """The rush of an original already written under `name` in the originals storage (by
+    add_rush, or uploaded straight to S3 by the browser), and its proof queued.
+
+    `name` was written for this rush alone: when the session refuses it, or the same file is
+    already a rush, that copy is deleted, so a file is stored once and nothing is orphaned."""
+    storage = Rush._meta.get_field("original").storage
     try:
-        with transaction.atomic():
-            rush = Rush(
-                session=session, original_filename=filename[:255], sha256=digest, size=size,
-                uploaded_by=actor,
-            )
-            rush.original.save(filename, File(fileobj, name=filename), save=False)
-            rush.save()
-    except IntegrityError:
-        # Two uploads of the same file raced: the other one stored it.
-        return AddedRush(Rush.objects.get(session=session, sha256=digest), duplicate=True)
+        check_takes_rushes(session)
+    except StudioError:
+        storage.delete(name)
+        raise
+    filename = rush_filename(filename)
+    rush = None
+    if not Rush.objects.filter(session=session, sha256=sha256).exists():
+        try:
+            with transaction.atomic():
+                rush = Rush.objects.create(
+                    session=session, original=name, original_filename=filename, sha256=sha256,
+                    size=size, uploaded_by=actor,
+                )
+        except IntegrityError:
+            pass  # two uploads of the same file raced: the other one stored it
+    if rush is None:
+        existing = Rush.objects.get(session=session, sha256=sha256)
+        if existing.original.name != name:
+            storage.delete(name)
+        return AddedRush(existing, duplicate=True)
     if session.status == Status.BOOKED:
         _mark_shot(session, actor)
     if enqueue:
@@ -240,87 +284,19 @@ def enqueue_ingest(rush: Rush) -> None:
         lambda: async_task(
             "booker.tasks.ingest_rush", rush.pk, task_name=f"ingest-rush-{rush.pk}",
             group=f"session-{rush.session_id}",
-        )
-    )
-
-
-def _claim(rush_id: int) -> bool:
-    """Take the rush for this worker. Exactly one worker wins; a rush whose worker died
-    (stale `processing`) can be taken again."""
-    stale = timezone.now() - STALE_PROCESSING
-    return bool(
-        Rush.objects.filter(pk=rush_id)
-        .filter(
-            Q(ingest_status__in=[Ingest.PENDING, Ingest.FAILED])
-            | Q(ingest_status=Ingest.PROCESSING, processing_started_at__lt=stale)
-        )
-        .update(
-            ingest_status=Ingest.PROCESSING,
-            processing_started_at=timezone.now(),
-            attempts=F("attempts") + 1,
-            failure_reason="",
+            # Shorter than the claim's lease (booker.ingest): a rush whose lease ran out has
+            # no live worker left.
+            timeout=settings.BOOKER_INGEST_TIMEOUT_SECONDS,
         )
     )
 
 
 def ingest_rush(rush_id: int) -> Rush | None:
-    """Make the proof (2048 px, watermarked) and the thumbnail (400 px) of one rush.
+    """Make the proof and the thumbnail of one rush; None when there was nothing to do. The
+    work, the claim and what survives a dead worker are in booker.ingest."""
+    from . import ingest
 
-    A file that cannot be read fails alone, with its reason; it never raises, so the worker
-    and the rest of the batch carry on."""
-    if not _claim(rush_id):
-        return None
-    rush = Rush.objects.select_related("session").get(pk=rush_id)
-    try:
-        with rush.original.open("rb") as fh:
-            data = fh.read()
-        picture = imaging.open_picture(_BytesSource(data), PROOF_EDGE)
-        captured_at, camera = imaging.read_metadata(data)
-        del data
-        proof = imaging.watermark(imaging.fit(picture, PROOF_EDGE), settings.STUDIO_WATERMARK)
-        thumb = imaging.fit(picture, THUMB_EDGE)
-    except imaging.UnreadableImage as exc:
-        return _fail(rush, str(exc))
-    except FileNotFoundError:
-        return _fail(rush, "original file is missing from storage")
-    except Exception as exc:  # noqa: BLE001 -- one bad file must not stop the batch
-        log.exception("ingest of rush %s failed", rush_id)
-        return _fail(rush, f"unexpected error while decoding ({type(exc).__name__})")
-
-    base = f"sessions/{rush.session_id}/proofs/{rush.pk}"
-    for field_name, suffix, img in (("proof", "", proof), ("thumbnail", "-thumb", thumb)):
-        storage = getattr(rush, field_name).storage
-        name = f"{base}{suffix}.jpg"
-        if storage.exists(name):
-            storage.delete(name)  # a retry replaces, never adds a second proof
-        getattr(rush, field_name).save(name, ContentFile(imaging.to_jpeg(img)), save=False)
-    if captured_at is not None and timezone.is_naive(captured_at):
-        captured_at = timezone.make_aware(captured_at)
-    Rush.objects.filter(pk=rush.pk).update(
-        proof=rush.proof.name, thumbnail=rush.thumbnail.name, width=proof.width,
-        height=proof.height, captured_at=captured_at, camera=camera,
-        ingest_status=Ingest.READY, failure_reason="",
-    )
-    rush.refresh_from_db()
-    return rush
-
-
-class _BytesSource:
-    """open_picture reads once; handing it the bytes we already have avoids a second read."""
-
-    def __init__(self, data: bytes):
-        self._data = data
-
-    def read(self) -> bytes:
-        return self._data
-
-
-def _fail(rush: Rush, reason: str) -> Rush:
-    Rush.objects.filter(pk=rush.pk).update(ingest_status=Ingest.FAILED, failure_reason=reason)
-    record_event(rush.session, "rush.failed", actor=None, rush=rush.pk,
-                 filename=rush.original_filename, reason=reason)
-    rush.refresh_from_db()
-    return rush
+    return ingest.ingest_rush(rush_id)
 
 
 def retry_rushes(rushes: Iterable[Rush], *, actor: User | None = None) -> int:
@@ -329,7 +305,9 @@ def retry_rushes(rushes: Iterable[Rush], *, actor: User | None = None) -> int:
     count = 0
     for rush in rushes:
         if rush.ingest_status in (Ingest.FAILED, Ingest.PENDING):
-            Rush.objects.filter(pk=rush.pk).update(ingest_status=Ingest.PENDING)
+            # A person's retry starts the count of attempts afresh (booker.ingest gives up on
+            # a file after BOOKER_INGEST_MAX_ATTEMPTS dead workers).
+            Rush.objects.filter(pk=rush.pk).update(ingest_status=Ingest.PENDING, attempts=0)
             enqueue_ingest(rush)
             count += 1
     return count

@@ -10,6 +10,7 @@ changes (tests swap the local disk for S3), rather than a storage frozen at impo
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,8 @@ from django.utils.functional import LazyObject, cached_property, empty
 
 ORIGINALS = "originals"
 PROOFS = "proofs"
+# Originals of sessions delivered long ago, under the same names (see booker/archive.py).
+ARCHIVE = "archive"
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -71,7 +74,66 @@ class StorageAlias(LazyObject):
         return self
 
 
-_ALIASES = {ORIGINALS: StorageAlias(ORIGINALS), PROOFS: StorageAlias(PROOFS)}
+class UnsafeDelete(Exception):
+    """Deleting this file would lose the only verified copy of a rush's original."""
+
+
+def _rushes_named(name: str):
+    from booker.models import Rush  # the models import this module
+
+    rushes = Rush.objects.filter(original=name)
+    # `original` has no index of its own; the session in the generated key narrows the
+    # search to one session's rushes (the session foreign key is indexed).
+    if match := _SESSION_KEY.match(name):
+        rushes = rushes.filter(session_id=int(match[1]))
+    return rushes
+
+
+_SESSION_KEY = re.compile(r"^sessions/(\d+)/")
+
+
+class OriginalsAlias(StorageAlias):
+    """The `originals` storage, which refuses to delete a rush's original unless the rush is
+    in the archive tier with a verified archived copy (booker/archive.py sets both, after
+    checking the copy's checksum). Every delete through the field (`rush.original.delete()`)
+    or through `originals_storage()` passes here."""
+
+    def delete(self, name: str) -> None:
+        from booker.models import Rush
+
+        unsafe = _rushes_named(name).exclude(
+            original_tier=Rush.Tier.ARCHIVE, archive_verified_at__isnull=False
+        )
+        if unsafe.exists():
+            raise UnsafeDelete(
+                f"{name} is a rush's original with no verified archived copy: not deleted."
+            )
+        _resolved(self).delete(name)
+
+
+class ArchiveAlias(StorageAlias):
+    """The `archive` storage: while a rush is in the archive tier, its archived copy is the
+    only copy of its original, and is never deleted."""
+
+    def delete(self, name: str) -> None:
+        from booker.models import Rush
+
+        if _rushes_named(name).filter(original_tier=Rush.Tier.ARCHIVE).exists():
+            raise UnsafeDelete(f"{name} is the only copy of an archived original: not deleted.")
+        _resolved(self).delete(name)
+
+
+def _resolved(alias: StorageAlias) -> Storage:
+    if alias._wrapped is empty:
+        alias._setup()
+    return alias._wrapped
+
+
+_ALIASES = {
+    ORIGINALS: OriginalsAlias(ORIGINALS),
+    PROOFS: StorageAlias(PROOFS),
+    ARCHIVE: ArchiveAlias(ARCHIVE),
+}
 
 
 def _storages_changed(*, setting: str, **kwargs) -> None:
@@ -91,6 +153,10 @@ def originals_storage() -> Storage:
 
 def proofs_storage() -> Storage:
     return _ALIASES[PROOFS]  # type: ignore[return-value]
+
+
+def archive_storage() -> Storage:
+    return _ALIASES[ARCHIVE]  # type: ignore[return-value]
 
 
 def original_upload_to(instance, filename: str) -> str:
@@ -125,7 +191,10 @@ def iter_chunks(storage: Storage, name: str, chunk_size: int = 256 * 1024) -> It
     from storages.backends.s3 import S3Storage
 
     if isinstance(storage, S3Storage):  # a StorageAlias passes for what it wraps
-        body = storage.bucket.Object(storage._normalize_name(name)).get()["Body"]
+        # The client, not the resource API: a resource's action costs more than the GET.
+        client = storage.connection.meta.client
+        body = client.get_object(Bucket=storage.bucket_name,
+                                 Key=storage._normalize_name(name))["Body"]
         try:
             yield from body.iter_chunks(chunk_size)
         finally:

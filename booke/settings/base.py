@@ -190,6 +190,9 @@ AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
 AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="eu-west-3")
 # "path" for MinIO, Garage and the like, whose buckets are not sub-domains.
 AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default=None)
+# A CDN in front of the bucket (its host name, e.g. media.booke.example): public media URLs
+# then point at it. The private storages ignore it (custom_domain=None in s3_storages).
+AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)
 # SigV4: signed links carry their own lifetime (X-Amz-Expires); recent regions take no other.
 AWS_S3_SIGNATURE_VERSION = "s3v4"
 # A signed link to a private file lives 15 minutes at most: long enough to load a gallery
@@ -199,11 +202,32 @@ AWS_S3_FILE_OVERWRITE = False
 # No ACL on objects: buckets with "Object Ownership: bucket owner enforced" (the AWS default
 # since 2023) refuse ACLs; who may read what is the bucket policy's business.
 AWS_DEFAULT_ACL = None
+# Rush uploads (booker.uploads): the browser's part size, grown for files over 10,000 parts.
+BOOKER_UPLOAD_PART_SIZE = env.int("BOOKER_UPLOAD_PART_SIZE", default=16 * 1024 * 1024)
+
+# --- The archive tier (booker/archive.py): a delivered session's originals leave the online
+# storage this many days after delivery, once their archived copy is verified.
+BOOKER_ARCHIVE_AFTER_DAYS = env.int("BOOKER_ARCHIVE_AFTER_DAYS", default=90)
+# On S3, the archived copies' storage class. DEEP_ARCHIVE is the cheapest and takes up to
+# 12 h to restore (Standard tier); GLACIER (Flexible Retrieval) costs more and takes 3-5 h;
+# GLACIER_IR is read at once, no restore, for a higher price.
+BOOKER_ARCHIVE_STORAGE_CLASS = env.str("BOOKER_ARCHIVE_STORAGE_CLASS", default="DEEP_ARCHIVE")
+if BOOKER_ARCHIVE_STORAGE_CLASS not in ("DEEP_ARCHIVE", "GLACIER", "GLACIER_IR"):
+    raise ValueError(
+        f"BOOKER_ARCHIVE_STORAGE_CLASS={BOOKER_ARCHIVE_STORAGE_CLASS!r}: use DEEP_ARCHIVE, "
+        "GLACIER or GLACIER_IR."
+    )
+# How S3 restores an archived original (Bulk, Standard or Expedited; Expedited does not
+# exist for DEEP_ARCHIVE), and how long the restored copy stays readable.
+BOOKER_RESTORE_TIER = env.str("BOOKER_RESTORE_TIER", default="Standard")
+BOOKER_RESTORE_DAYS = env.int("BOOKER_RESTORE_DAYS", default=7)
 
 
-def s3_storages(media_bucket: str, private_bucket: str = "") -> dict[str, dict]:
-    """`default`, `originals` and `proofs` on S3. tests/storage builds its STORAGES with this
-    very function, so that what is tested is what is deployed.
+def s3_storages(
+    media_bucket: str, private_bucket: str = "", *, archive_storage_class: str = ""
+) -> dict[str, dict]:
+    """`default`, `originals`, `proofs` and `archive` on S3. tests/storage builds its STORAGES
+    with this very function, so that what is tested is what is deployed.
 
     Public media are read without signature from media/ (the bucket policy grants
     s3:GetObject on media/* to everyone, see docs/architecture.md); originals/ and proofs/
@@ -230,7 +254,24 @@ def s3_storages(media_bucket: str, private_bucket: str = "") -> dict[str, dict]:
             },
         },
         "originals": {"BACKEND": backend, "OPTIONS": {**private, "location": "originals"}},
-        "proofs": {"BACKEND": backend, "OPTIONS": {**private, "location": "proofs"}},
+        # Proofs overwrite: their keys are fixed per rush, so a retried ingest (or a worker
+        # that carried on after losing its lease) replaces the proof instead of adding one.
+        "proofs": {
+            "BACKEND": backend,
+            "OPTIONS": {**private, "location": "proofs", "file_overwrite": True},
+        },
+        # Archived originals: same bucket and names under archive/, in a cold storage class
+        # (objects there cannot be read before a restore).
+        "archive": {
+            "BACKEND": backend,
+            "OPTIONS": {
+                **private,
+                "location": "archive",
+                "object_parameters": {
+                    "StorageClass": archive_storage_class or BOOKER_ARCHIVE_STORAGE_CLASS
+                },
+            },
+        },
     }
 
 
@@ -243,7 +284,8 @@ else:
     _file_storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "originals": {**_private, "OPTIONS": {"subdir": "originals"}},
-        "proofs": {**_private, "OPTIONS": {"subdir": "proofs"}},
+        "proofs": {**_private, "OPTIONS": {"subdir": "proofs", "allow_overwrite": True}},
+        "archive": {**_private, "OPTIONS": {"subdir": "archive"}},
     }
 STORAGES = {
     **_file_storages,
@@ -261,6 +303,17 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Tâches",
 }
+# Ingest (booker/ingest.py). The task's timeout is shorter than the claim's lease, so a rush
+# whose lease ran out has no live worker; the scheduler's sweeper then queues it again.
+BOOKER_INGEST_TIMEOUT_SECONDS = env.int("BOOKER_INGEST_TIMEOUT_SECONDS", default=240)
+BOOKER_INGEST_LEASE_SECONDS = env.int("BOOKER_INGEST_LEASE_SECONDS", default=300)
+if BOOKER_INGEST_LEASE_SECONDS <= BOOKER_INGEST_TIMEOUT_SECONDS:
+    raise ValueError("BOOKER_INGEST_LEASE_SECONDS must be longer than "
+                     "BOOKER_INGEST_TIMEOUT_SECONDS (a live worker's rush is never taken over).")
+# A file whose worker dies this many times in a row fails, rather than coming back for ever.
+BOOKER_INGEST_MAX_ATTEMPTS = env.int("BOOKER_INGEST_MAX_ATTEMPTS", default=3)
+# Where an original read from S3 is streamed for decoding (unlinked at once); default: TMPDIR.
+BOOKER_INGEST_TMP_DIR = env.str("BOOKER_INGEST_TMP_DIR", default="")
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
@@ -296,6 +349,29 @@ HAYSTACK_CONNECTIONS = {
     }
 }
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.RealtimeSignalProcessor"
+
+
+def haystack_connection(url: str) -> dict:
+    """A haystack connection from a URL (production's HAYSTACK_URL): `solr://host:8983/solr/core`
+    or `elasticsearch://host:9200/index` (`solrs://`, `elasticsearchs://` for https)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme, http = {
+        "solr": ("solr", "http"), "solrs": ("solr", "https"),
+        "elasticsearch": ("elasticsearch", "http"), "elasticsearchs": ("elasticsearch", "https"),
+    }.get(parts.scheme, ("", ""))
+    path = parts.path.strip("/")
+    if scheme == "solr" and path:
+        return {"ENGINE": "haystack.backends.solr_backend.SolrEngine",
+                "URL": f"{http}://{parts.netloc}/{path}"}
+    if scheme == "elasticsearch" and path and "/" not in path:
+        return {"ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+                "URL": f"{http}://{parts.netloc}/", "INDEX_NAME": path}
+    raise ValueError(
+        f"HAYSTACK_URL={url!r}: use solr://host:port/solr/<core> or "
+        "elasticsearch://host:port/<index> (solrs://, elasticsearchs:// for https)."
+    )
 # Whoosh cannot facet; Oscar's default facets would show stemmed words ("tirag").
 OSCAR_SEARCH_FACETS = {"fields": {}, "queries": {}}
 SITE_ID = 1

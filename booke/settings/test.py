@@ -17,7 +17,11 @@ STORAGES = {
     },
     "proofs": {
         "BACKEND": "booker.storage.PrivateFileSystemStorage",
-        "OPTIONS": {"subdir": "proofs"},
+        "OPTIONS": {"subdir": "proofs", "allow_overwrite": True},
+    },
+    "archive": {
+        "BACKEND": "booker.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"subdir": "archive"},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -20,6 +20,13 @@ REGION = "eu-west-3"
 # moto accepts any key; naming them here keeps boto3 away from whatever ~/.aws holds.
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
+UPLOAD_CORS = {
+    "CORSRules": [
+        {"AllowedOrigins": ["*"], "AllowedMethods": ["PUT", "GET"], "AllowedHeaders": ["*"],
+         "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 3600},
+    ]
+}
+
 
 @dataclass(frozen=True)
 class S3:
@@ -71,6 +78,9 @@ def s3_server() -> Iterator[S3]:
             }
         ),
     )
+    # The browser PUTs rush parts straight to the bucket from the studio's origin (see
+    # docs/architecture.md, "Rush uploads"); the deployment's CORS rule, as on S3.
+    client.put_bucket_cors(Bucket=BUCKET, CORSConfiguration=UPLOAD_CORS)
     try:
         yield S3(endpoint=endpoint, bucket=BUCKET, client=client)
     finally:
@@ -96,3 +106,8 @@ def s3(settings, s3_server: S3) -> Iterator[S3]:
     # Primary keys repeat from one test to the next (rolled back), and so would proof keys.
     for key in s3_server.keys():
         s3_server.client.delete_object(Bucket=BUCKET, Key=key)
+    # …and so would the keys of rush uploads a test left open.
+    listing = s3_server.client.list_multipart_uploads(Bucket=BUCKET)
+    for upload in listing.get("Uploads", []):
+        s3_server.client.abort_multipart_upload(Bucket=BUCKET, Key=upload["Key"],
+                                                UploadId=upload["UploadId"])

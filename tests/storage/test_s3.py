@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,7 +19,7 @@ from PIL import Image
 from storages.backends.s3 import S3Storage
 
 from booke.settings.base import s3_storages
-from booker import services
+from booker import imaging, services
 from booker.models import DownloadLog, FinalPhoto, Rush
 from booker.storage import PrivateFileSystemStorage, originals_storage
 from booker.views.files import storage_url
@@ -130,6 +131,54 @@ def test_a_retried_ingest_replaces_its_proof_rather_than_adding_one(s3: S3):
 
     assert rush.proof.name == f"sessions/{session.pk}/proofs/{rush.pk}.jpg"
     assert len(s3.keys("proofs/")) == 2
+
+
+def test_ingest_streams_the_original_and_leaves_no_copy_on_the_worker(s3: S3, settings, tmp_path):
+    settings.BOOKER_INGEST_TMP_DIR = str(tmp_path)
+    session = services.create_session(title="Studio", client=UserFactory())
+    rush = services.add_rush(session, io.BytesIO(jpeg(6)), "IMG_0006.CR2", enqueue=False).rush
+    seen = []
+    real_open = imaging.open_picture
+
+    def spy(source, long_edge):
+        seen.append((str(source), sorted(p.name for p in tmp_path.iterdir())))
+        return real_open(source, long_edge)
+
+    with mock.patch.object(imaging, "open_picture", spy):
+        rush = services.ingest_rush(rush.pk)
+
+    assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason
+    [(path, folder)] = seen
+    assert path.startswith("/proc/self/fd/"), "decoded from a file, not from bytes in memory"
+    assert folder == [], "the temporary copy is unlinked before decoding starts"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_original_damaged_in_transit_fails_with_a_clear_reason(s3: S3):
+    session = services.create_session(title="Studio", client=UserFactory())
+    rush = services.add_rush(session, io.BytesIO(jpeg(7)), "IMG_0007.CR2", enqueue=False).rush
+    # What the browser reported at upload is not what S3 holds.
+    Rush.objects.filter(pk=rush.pk).update(sha256="0" * 64)
+
+    rush = services.ingest_rush(rush.pk)
+
+    assert rush.ingest_status == Rush.Ingest.FAILED
+    assert rush.failure_reason == (
+        "file damaged during upload: checksum does not match, upload it again"
+    )
+    assert s3.keys("proofs/") == []
+
+
+def test_an_original_missing_from_the_bucket_fails_alone(s3: S3):
+    session = services.create_session(title="Studio", client=UserFactory())
+    rush = services.add_rush(session, io.BytesIO(jpeg(8)), "IMG_0008.CR2", enqueue=False).rush
+    s3.client.delete_object(Bucket=s3.bucket, Key=f"originals/{rush.original.name}")
+
+    rush = services.ingest_rush(rush.pk)
+
+    assert (rush.ingest_status, rush.failure_reason) == (
+        Rush.Ingest.FAILED, "original file is missing from storage"
+    )
 
 
 def test_a_private_object_refuses_unsigned_reads_and_serves_its_signed_link(s3: S3):

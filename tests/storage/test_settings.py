@@ -38,8 +38,11 @@ def test_with_a_bucket_originals_and_proofs_are_private_on_s3(monkeypatch):
         assert options["default_acl"] in (None, "private")
         assert options["querystring_auth"] is True
         assert 0 < options["querystring_expire"] <= 15 * 60
-        assert options["file_overwrite"] is False
         assert options["custom_domain"] is None
+    # Originals are never overwritten (generated keys); a proof's key is fixed per rush, and a
+    # retried ingest replaces it rather than adding a second one.
+    assert storages["originals"]["OPTIONS"]["file_overwrite"] is False
+    assert storages["proofs"]["OPTIONS"]["file_overwrite"] is True
     media = storages["default"]
     assert media["BACKEND"] == S3
     assert media["OPTIONS"]["location"] == "media"
