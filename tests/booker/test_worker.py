@@ -4,6 +4,7 @@ subprocesses against a database file of its own, as `make run` does."""
 
 import io
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -25,19 +26,20 @@ def jpeg(size=(1600, 1000)) -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture
-def site(tmp_path):
-    env = {
+def _site_env(folder: Path) -> dict[str, str]:
+    return {
         **{k: v for k, v in os.environ.items() if k.startswith(("PATH", "HOME", "LANG"))},
         "DJANGO_SETTINGS_MODULE": "booke.settings.dev",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
-        "BOOKE_VAR_DIR": str(tmp_path / "var"),
-        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
-        "MEDIA_ROOT": str(tmp_path / "media"),
+        "DATABASE_URL": f"sqlite:///{folder / 'worker.sqlite3'}",
+        "BOOKE_VAR_DIR": str(folder / "var"),
+        "PRIVATE_MEDIA_ROOT": str(folder / "private"),
+        "MEDIA_ROOT": str(folder / "media"),
         "Q_WORKERS": "2",
         "PYTHONUNBUFFERED": "1",
     }
 
+
+def _manager(env: dict[str, str]):
     def manage(*args: str, **kwargs) -> subprocess.CompletedProcess:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
@@ -51,9 +53,25 @@ def site(tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
+    return manage
+
+
+@pytest.fixture(scope="module")
+def migrated_database(tmp_path_factory) -> Path:
+    """One migrated database file for the module (migrating takes a minute or more); each
+    test works on its own copy."""
+    folder = tmp_path_factory.mktemp("worker-template")
+    manage = _manager(_site_env(folder))
     manage("migrate", "--noinput")
     manage("shell", "-c", "from booker.services import ensure_user; ensure_user('w@x.test')")
-    return manage, env, tmp_path / "worker.sqlite3"
+    return folder / "worker.sqlite3"
+
+
+@pytest.fixture
+def site(tmp_path, migrated_database):
+    env = _site_env(tmp_path)
+    shutil.copyfile(migrated_database, tmp_path / "worker.sqlite3")
+    return _manager(env), env, tmp_path / "worker.sqlite3"
 
 
 def statuses(db: Path) -> dict[str, tuple[str, str]]:

@@ -9,6 +9,7 @@ import hashlib
 import io
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -81,8 +82,8 @@ def test_the_sha256_worker_gives_hashlibs_digest_for_every_length_and_split(page
     )
     assert got == [[hashlib.sha256(c).hexdigest()] * 2 for c in cases]
 
-    # The worker itself, on a File read a few MB at a time, and past 512 MB, where the bit
-    # length no longer fits in 32 bits.
+    # Past 512 MB the bit length no longer fits in 32 bits: the hash itself, fed 8 MiB at a
+    # time (a 560 MB Blob made in the page is more than headless Chromium's blob store keeps).
     block = bytes(range(256)) * (4096 * 8)  # 8 MiB
     count, tail = 70, 13
     digest = hashlib.sha256()
@@ -90,23 +91,33 @@ def test_the_sha256_worker_gives_hashlibs_digest_for_every_length_and_split(page
         digest.update(block)
     digest.update(block[:tail])
     got = page.evaluate(
-        """([count, tail]) => new Promise((resolve, reject) => {
+        """([count, tail]) => {
             const block = new Uint8Array(8 * 1024 * 1024).map((_, i) => i % 256);
-            const parts = Array(count).fill(block).concat([block.subarray(0, tail)]);
-            const file = new File(parts, "big.raw");
+            const hash = new BookeSha256();
+            for (let n = 0; n < count; n++) hash.update(block);
+            return hash.update(block.subarray(0, tail)).hex();
+        }""",
+        [count, tail],
+    )
+    assert got == digest.hexdigest()
+
+    # The worker, on a File read 4 MiB at a time, with progress for each read.
+    data = os.urandom(9 * 1024 * 1024 + 5)
+    got = page.evaluate(
+        """b64 => new Promise((resolve, reject) => {
+            const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
             const worker = new Worker("/static/booker/sha256.js");
             let progress = 0;
             worker.onmessage = e => {
                 if (e.data.progress !== undefined) { progress++; return; }
-                resolve([e.data.sha256, e.data.id, progress]);
+                resolve([e.data.sha256 || "error: " + e.data.error, e.data.id, progress]);
             };
             worker.onerror = e => reject(e.message);
-            worker.postMessage({id: 7, file: file});
+            worker.postMessage({id: 7, file: new File([bytes], "IMG_0001.CR2")});
         })""",
-        [count, tail],
+        base64.b64encode(data).decode(),
     )
-    assert got[:2] == [digest.hexdigest(), 7]
-    assert got[2] > 100  # read 4 MiB at a time, with progress for each
+    assert got == [hashlib.sha256(data).hexdigest(), 7, 3]
 
 
 # --- Uploads to the studio (local disk) ------------------------------------------------------
@@ -197,10 +208,14 @@ def test_a_dropped_chunk_is_sent_again_and_a_file_that_keeps_failing_waits_for_r
     page.route("**/chunk/**", network)
     page.locator("#rushes input[type=file]").set_input_files([flaky, broken, ok])
     broken_row = row(page, "IMG_0005.CR2")
-    for _ in range(40):
+    # Fake time makes the back-off waits instant; the aborted requests still take real time
+    # (much more on a loaded machine), so give them up to a minute of it.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         page.clock.run_for(2000)
         if broken_row.locator(".bo-file-retry").count():
             break
+        page.wait_for_timeout(100)
     expect(broken_row.locator(".bo-file-state")).to_contain_text("after several attempts")
     summary = page.locator("#rushes .bo-upload-summary")
     expect(summary).to_contain_text("Stored: 2 · duplicates: 0 · errors: 1")
