@@ -11,6 +11,8 @@ COMMANDS = {
     "ingest": "bench.ingest",
     "proofs": "bench.proofs",
     "gallery": "bench.gallery",
+    "zip": "bench.zip",
+    "upload": "bench.upload",
 }
 
 
