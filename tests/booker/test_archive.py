@@ -403,12 +403,6 @@ def test_restore_is_refused_unless_the_session_is_archived(delivered):
 # --- The back office and the client ------------------------------------------------------------
 
 
-@pytest.fixture
-def studio(client, photographer):
-    client.force_login(photographer)
-    return client
-
-
 def studio_url(session: PhotoSession, name: str = "studio", *args) -> str:
     return reverse(f"admin:booker_photosession_{name}", args=[session.pk, *args])
 

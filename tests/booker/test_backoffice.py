@@ -53,22 +53,6 @@ def texts(response) -> list[str]:
     return [str(m) for m in response.context["messages"]] if response.context else []
 
 
-@pytest.fixture
-def photographer(db):
-    return user_with_role(roles.PHOTOGRAPHER)
-
-
-@pytest.fixture
-def studio(client, photographer):
-    client.force_login(photographer)
-    return client
-
-
-@pytest.fixture
-def retoucher(db):
-    return user_with_role(roles.RETOUCHER)
-
-
 # --- Sessions list and booking -----------------------------------------------------------------
 
 

@@ -62,17 +62,6 @@ def partial_files(settings) -> list:
 
 
 @pytest.fixture
-def photographer(db):
-    return user_with_role(roles.PHOTOGRAPHER)
-
-
-@pytest.fixture
-def studio(client, photographer):
-    client.force_login(photographer)
-    return client
-
-
-@pytest.fixture
 def small_parts() -> int:
     """The browser sends part_size (16 MiB) chunks; the studio takes any chunk that continues
     the file, so small files walk the many-chunk path with small chunks."""
