@@ -274,6 +274,20 @@ def _online_originals(session: PhotoSession):
     return session.rushes.filter(original_tier=Tier.ONLINE).exclude(original="")
 
 
+def _copy_verified(name: str, expected: str, *, found: str | None, discard, copy, sha256,
+                   what: str) -> None:
+    """Copy `name` across the tiers and check the copy's SHA-256, or raise CopyFailed.
+    `found` is the checksum of what already stands at the destination (None: nothing)."""
+    if found is not None:
+        discard(name)
+    copy(name)
+    got = sha256(name)
+    if got != expected:
+        raise CopyFailed(
+            f"{what} does not match the original (sha256 {got or 'none'} instead of {expected})"
+        )
+
+
 def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
     """Archive one original; True if an earlier archived copy was reused. Raises (and leaves
     the original online) unless the archived copy is verified."""
@@ -281,17 +295,11 @@ def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
     archived = where.archived_sha256(name)
     reused = archived == rush.sha256
     if not reused:
-        if archived is not None:
-            # An interrupted or bad earlier copy: the original is still online, so this
-            # archived file is nobody's only copy.
-            where.discard_archived(name)
-        where.copy_to_archive(name)
-        archived = where.archived_sha256(name)
-        if archived != rush.sha256:
-            raise CopyFailed(
-                f"the archived copy does not match the original (sha256 {archived or 'none'} "
-                f"instead of {rush.sha256})"
-            )
+        # An interrupted or bad earlier copy is discarded first: the original is still online,
+        # so that archived file is nobody's only copy.
+        _copy_verified(name, rush.sha256, found=archived, discard=where.discard_archived,
+                       copy=where.copy_to_archive, sha256=where.archived_sha256,
+                       what="the archived copy")
     # Verified: only now may the original leave the online tier. The row says so before the
     # file goes, so a crash in between leaves an extra online copy, never a missing one.
     Rush.objects.filter(pk=rush.pk, original_tier=Tier.ONLINE).update(
@@ -443,15 +451,10 @@ def _bring_back(rush: Rush, where: Tiers) -> None:
     name = rush.original.name
     online = where.online_sha256(name)
     if online != rush.sha256:
-        if online is not None:
-            where.discard_online(name)  # an earlier bad copy back; the archive has the original
-        where.copy_back(name)
-        online = where.online_sha256(name)
-        if online != rush.sha256:
-            raise CopyFailed(
-                f"the copy brought back does not match the original (sha256 {online or 'none'} "
-                f"instead of {rush.sha256})"
-            )
+        # An earlier bad copy back is discarded first: the archive has the original.
+        _copy_verified(name, rush.sha256, found=online, discard=where.discard_online,
+                       copy=where.copy_back, sha256=where.online_sha256,
+                       what="the copy brought back")
     Rush.objects.filter(pk=rush.pk, original_tier=Tier.ARCHIVE).update(original_tier=Tier.ONLINE)
 
 

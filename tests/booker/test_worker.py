@@ -136,12 +136,7 @@ def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path
         assert statuses(db) == expected
         assert cluster.poll() is None, "the cluster is still running after the broken files"
     finally:
-        os.killpg(cluster.pid, signal.SIGTERM)
-        try:
-            cluster.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(cluster.pid, signal.SIGKILL)
-            cluster.wait()
+        stop(cluster)
 
 
 # qcluster, with the decoder made to wait at a gate (a folder): the worker says which process
