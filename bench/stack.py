@@ -488,6 +488,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _b64_sha256(data: bytes) -> str:
+    import base64
+
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
 def _read_part(path: Path, offset: int, size: int) -> bytes:
     with open(path, "rb") as fh:
         fh.seek(offset)
@@ -495,11 +501,14 @@ def _read_part(path: Path, offset: int, size: int) -> bytes:
 
 
 def drive_upload(http, base_url: str, session_id: int, path: Path | str, *,
-                 parallel: int = 2, sha256: str | None = None) -> dict:
+                 parallel: int = 2, sha256: str | None = None,
+                 part_size: int = 16 * 1024 * 1024) -> dict:
     """Upload one rush as the studio's uploader does (docs: the rush upload API): start (or
     resume), send the missing parts straight to S3 through presigned URLs (or chunks to the
     app in local mode), complete. `http` is a logged-in requests.Session. Returns the answer
-    of `complete` (or of `start` for a duplicate) with `upload`, `mode` and `sent` (bytes)."""
+    of `complete` (or of `start` for a duplicate) with `upload`, `mode` and `sent` (bytes).
+    `part_size`: the server's (BOOKER_UPLOAD_PART_SIZE), which the parts are fingerprinted
+    with before the start."""
     import requests
 
     path = Path(path)
@@ -510,8 +519,12 @@ def drive_upload(http, base_url: str, session_id: int, path: Path | str, *,
         headers = {"X-CSRFToken": http.cookies.get("csrftoken", ""), "Referer": base}
         return http.request(method, url, headers=headers, timeout=120, **kwargs)
 
-    answer = call("POST", base, json={"filename": path.name, "size": size,
-                                      "sha256": sha256 or file_sha256(path)})
+    answer = call("POST", base, json={
+        "filename": path.name, "size": size, "sha256": sha256 or file_sha256(path),
+        # booker.uploads.part_checksums_of, without importing Django into the bench
+        "part_sha256": [_b64_sha256(_read_part(path, at, part_size))
+                        for at in range(0, size, part_size)],
+    })
     started = answer.json()
     if started.get("status") != "uploading":
         if answer.status_code >= 400 and started.get("status") != "error":
@@ -530,8 +543,10 @@ def drive_upload(http, base_url: str, session_id: int, path: Path | str, *,
 
             def put(number: int) -> int:
                 body = _read_part(path, (number - 1) * part_size, part_size)
-                # Straight to S3, as the browser does: no cookie, no CSRF, only the signature.
-                reply = requests.put(signed[str(number)], data=body, timeout=300)
+                # Straight to S3, as the browser does: no cookie, no CSRF, only the signature
+                # and the part's checksum it was signed with.
+                reply = requests.put(signed[str(number)], data=body, timeout=300,
+                                     headers={"x-amz-checksum-sha256": _b64_sha256(body)})
                 reply.raise_for_status()
                 return len(body)
 

@@ -15,6 +15,7 @@ up first with small uploads, so the delta is what the big file costs, not the fi
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import random
 import threading
@@ -32,10 +33,11 @@ class Generated:
     to every block. Any range can be produced again, so the sha256 is computed in one pass and
     the parts are made when sent."""
 
-    def __init__(self, size: int, seed: int):
-        self.size, self.seed = size, seed
+    def __init__(self, size: int, seed: int, part_size: int = 16 * MIB):
+        self.size, self.seed, self.part_size = size, seed, part_size
         self.base = random.Random(seed).randbytes(BLOCK)
         self._sha256: str | None = None
+        self._parts: list[str] | None = None
 
     def block(self, k: int) -> bytes:
         return k.to_bytes(8, "big") + self.seed.to_bytes(8, "big") + self.base[16:]
@@ -57,6 +59,17 @@ class Generated:
                 digest.update(self.read(offset, 16 * BLOCK))
             self._sha256 = digest.hexdigest()
         return self._sha256
+
+    def part_checksums(self) -> list[str]:
+        """The uploader's `part_sha256` (with the server's part size, from the environment
+        the bench gives it)."""
+        if self._parts is None:
+            # booker.uploads.part_checksums_of, without importing Django into the bench
+            self._parts = [
+                base64.b64encode(hashlib.sha256(self.read(at, self.part_size)).digest()).decode()
+                for at in range(0, self.size, self.part_size)
+            ]
+        return self._parts
 
 
 @dataclass
@@ -107,7 +120,8 @@ def upload(http, base_url: str, session_id: int, data: Generated, *, parallel: i
         return answer
 
     started = call("POST", base, json={"filename": f"BENCH_{data.seed}.CR2", "size": data.size,
-                                       "sha256": data.sha256()})
+                                       "sha256": data.sha256(),
+                                       "part_sha256": data.part_checksums()})
     opened = started.json()
     if opened.get("status") != "uploading":
         raise RuntimeError(f"start refused: {started.status_code} {opened}")
@@ -126,7 +140,9 @@ def upload(http, base_url: str, session_id: int, data: Generated, *, parallel: i
         def put(number: int) -> None:
             body = data.read((number - 1) * part_size, part_size)
             # Straight to S3, as the browser does: the signature is the only credential.
-            requests.put(urls[str(number)], data=body, timeout=600).raise_for_status()
+            checksum = data.part_checksums()[number - 1]
+            requests.put(urls[str(number)], data=body, timeout=600,
+                         headers={"x-amz-checksum-sha256": checksum}).raise_for_status()
 
         with ThreadPoolExecutor(parallel) as pool:
             list(pool.map(put, numbers))
@@ -167,7 +183,8 @@ def _prepare(env: dict[str, str], modes: list[str]) -> dict[str, int]:
     return {mode: int(pk) for _, mode, pk in found}
 
 
-def _measure(site, mode: str, session_id: int, size: int, seed: int, workers: int) -> dict:
+def _measure(site, mode: str, session_id: int, size: int, seed: int, workers: int,
+             part_size: int) -> dict:
     import requests
 
     from bench import stack
@@ -176,12 +193,13 @@ def _measure(site, mode: str, session_id: int, size: int, seed: int, workers: in
     stack.login(http, site.url, EMAIL, PASSWORD)
     # Warm-up: every worker serves a few small uploads first (imports, connections, caches).
     for i in range(3 * workers):
-        upload(http, site.url, session_id, Generated(2 * MIB, seed * 1000 + i + 1))
+        upload(http, site.url, session_id, Generated(2 * MIB, seed * 1000 + i + 1, part_size))
     pids = site.worker_pids()
     time.sleep(0.5)
     before = {pid: stack.rss_kib(pid) for pid in pids}
-    data = Generated(size, seed)
-    data.sha256()  # the client's work, before the clock and the sampling start
+    data = Generated(size, seed, part_size)
+    data.sha256()
+    data.part_checksums()  # the client's work, before the clock and the sampling start
     marks: list = []
     started = time.perf_counter()
     with Sampler(pids) as sampler:
@@ -239,10 +257,12 @@ def run(argv: list[str]) -> int:
     for seed, mode in enumerate(modes, start=1):
         if mode == "s3":
             with stack.s3_endpoint() as s3, stack.web({**env, **s3.env}, args.workers) as site:
-                rows.append(_measure(site, mode, sessions[mode], size, seed, args.workers))
+                rows.append(_measure(site, mode, sessions[mode], size, seed, args.workers,
+                                     args.part_mb * MIB))
         else:
             with stack.web(env, args.workers) as site:
-                rows.append(_measure(site, mode, sessions[mode], size, seed, args.workers))
+                rows.append(_measure(site, mode, sessions[mode], size, seed, args.workers,
+                                     args.part_mb * MIB))
         r = rows[-1]
         print(f"  {r['mode']:<5}  {r['parts']:>5} parts of {r['part_size'] // MIB} MiB  "
               f"{r['seconds']:7.1f} s  {r['mb_s']:6.1f} MB/s   web worker RSS "

@@ -558,6 +558,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             upload_url=self._url("uploads", session.pk),
             progress_url=self._url("progress", session.pk),
             finals_url=self._url("finals", session.pk),
+            upload_part_size=uploads.base_part_size(),
             change_url=reverse("admin:booker_photosession_change", args=[session.pk]),
         )
         return TemplateResponse(request, "admin/booker/photosession/studio.html", context)
@@ -571,7 +572,8 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         try:
             started = uploads.start_upload(
                 session, filename=body.get("filename", ""), size=body.get("size"),
-                sha256=body.get("sha256", ""), actor=request.user,
+                sha256=body.get("sha256", ""), part_checksums=body.get("part_sha256"),
+                actor=request.user,
             )
         except services.StudioError as exc:
             return JsonResponse({"status": "error", "error": str(exc)}, status=409)

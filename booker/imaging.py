@@ -19,6 +19,8 @@ import exifread
 import rawpy
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from . import tiffpreview
+
 # LibRaw's `flip` code → the Pillow transpose that puts the picture upright.
 _FLIP_TO_TRANSPOSE = {
     3: Image.Transpose.ROTATE_180,
@@ -147,6 +149,42 @@ def _embedded_preview(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
     return img.transpose(transpose) if transpose is not None else img
 
 
+# TIFF's Orientation tag → the transpose that puts the picture upright (as LibRaw's flip).
+_ORIENTATION_TO_TRANSPOSE = {
+    3: Image.Transpose.ROTATE_180,
+    6: Image.Transpose.ROTATE_270,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def tiff_preview(blocks: tiffpreview.Blocks, long_edge: int) -> Image.Image | None:
+    """The embedded JPEG preview of a TIFF-structured RAW, decoded as `_embedded_preview`
+    does, read from only the bytes it needs; None when there is none large enough (then
+    LibRaw reads the whole file)."""
+    tried = 0
+    for preview in tiffpreview.find_previews(blocks):
+        if preview.width and max(preview.width, preview.height) < long_edge:
+            continue  # the IFD says it is too small: no need to fetch it
+        if tried == 2:
+            break  # two JPEGs that would not do: leave it to LibRaw
+        tried += 1
+        data = blocks.read_direct(preview.offset, preview.length)
+        if not data.startswith(b"\xff\xd8"):
+            continue
+        try:
+            img = Image.open(io.BytesIO(data))
+            if max(img.size) < long_edge:
+                continue
+            img.draft("RGB", _draft_box(img.size, long_edge))
+            img.load()  # lossless JPEG (sensor data) fails here
+            img = _upright_rgb(img)
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+            continue
+        transpose = _ORIENTATION_TO_TRANSPOSE.get(preview.orientation)
+        return img.transpose(transpose) if transpose is not None else img
+    return None
+
+
 def fit(img: Image.Image, long_edge: int) -> Image.Image:
     """Scale down (never up) so the long edge is `long_edge`; a new picture, or the same one
     when it is small enough already."""
@@ -158,14 +196,18 @@ def fit(img: Image.Image, long_edge: int) -> Image.Image:
     return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
-def read_metadata(source: bytes | str | Path) -> tuple[datetime | None, str]:
-    """Capture time (camera's local time, naive) and camera name, from EXIF or LibRaw."""
+def read_metadata(source: bytes | str | Path | BinaryIO) -> tuple[datetime | None, str]:
+    """Capture time (camera's local time, naive) and camera name, from EXIF or LibRaw
+    (LibRaw only from bytes or a path: given a file object, EXIF alone)."""
     captured: datetime | None = None
     camera = ""
     try:
         # EXIF sits at the start of the file: from a path, only that much is read.
-        with io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb") as fh:
-            tags = exifread.process_file(fh, details=False, stop_tag="DateTimeOriginal")
+        if isinstance(source, bytes | str | Path):
+            with io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb") as fh:
+                tags = exifread.process_file(fh, details=False, stop_tag="DateTimeOriginal")
+        else:
+            tags = exifread.process_file(source, details=False, stop_tag="DateTimeOriginal")
     except Exception:  # noqa: BLE001 -- metadata is a nicety; a broken EXIF never fails a rush
         tags = {}
     make = str(tags.get("Image Make", "")).strip()
@@ -177,7 +219,7 @@ def read_metadata(source: bytes | str | Path) -> tuple[datetime | None, str]:
             captured = datetime.strptime(str(stamp).strip(), "%Y:%m:%d %H:%M:%S")
         except ValueError:
             captured = None
-    if captured is None:
+    if captured is None and isinstance(source, bytes | str | Path):
         raw_source = io.BytesIO(source) if isinstance(source, bytes) else str(source)
         try:
             with rawpy.imread(raw_source) as raw:

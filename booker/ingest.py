@@ -16,9 +16,11 @@ What holds when a worker dies (kill -9, out of memory, a machine restarted):
 - A file that kills its worker every time (`BOOKER_INGEST_MAX_ATTEMPTS`) fails alone with its
   reason, instead of coming back for ever.
 
-Memory: the original is never held in Python. On the local disk it is decoded where it lies; on
-S3 it is streamed to an unlinked temporary file (nothing left behind, even after a kill -9),
-its sha256 checked on the way against the one recorded at upload."""
+Memory: the original is never held in Python. On the local disk it is decoded where it lies. On
+S3, a RAW with an embedded preview large enough is read in two ranged GETs (its TIFF header,
+its JPEG preview: booker/tiffpreview.py) when its bytes were checked at upload; otherwise it is
+streamed to an unlinked temporary file (nothing left behind, even after a kill -9), its sha256
+checked on the way when the upload did not check it."""
 
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path, PurePath
@@ -42,10 +44,10 @@ from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django_q.exceptions import TimeoutException
 
-from . import imaging
+from . import imaging, tiffpreview
 from .models import Rush
 from .services import PROOF_EDGE, THUMB_EDGE, enqueue_ingest, record_event
-from .storage import iter_chunks
+from .storage import iter_chunks, read_range
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +133,7 @@ def process(c: Claim) -> Rush | None:
     """The work of a claimed rush. None when the claim was lost meanwhile (nothing written)."""
     rush = Rush.objects.select_related("session").get(pk=c.rush_id)
     try:
-        with local_original(rush) as path:
-            r = render(path)
+        r = render_rush(rush)
     except imaging.UnreadableImage as exc:
         return _fail(c, rush, str(exc))
     except ChecksumMismatch:
@@ -183,8 +184,47 @@ class Rendered:
 def render(path: Path) -> Rendered:
     """The library work of one rush, from a file on this machine (`bench ingest` measures
     its ceiling with this very function)."""
-    picture = imaging.open_picture(path, PROOF_EDGE)
-    captured_at, camera = imaging.read_metadata(path)
+    with open(path, "rb") as fh:
+        fd = fh.fileno()
+        blocks = tiffpreview.Blocks(lambda at, n: os.pread(fd, n, at), os.fstat(fd).st_size)
+        return _render(blocks, lambda: nullcontext(path))
+
+
+def render_rush(rush: Rush) -> Rendered:
+    """`render` of the rush's original, wherever it is stored.
+
+    On S3, a RAW whose bytes were checked at upload gives its embedded preview for two
+    ranged GETs (the TIFF header, the JPEG): the rest of the file is never fetched. Without
+    a usable preview, or when the upload was not checked (the whole file must be read to
+    hash it anyway), it is streamed to a temporary file as `local_original` does."""
+    storage = _unwrapped(rush.original.storage)
+    if isinstance(storage, FileSystemStorage) or not rush.checked_at_upload:
+        with local_original(rush) as path:
+            return render(path)
+    name = rush.original.name
+    blocks = tiffpreview.Blocks(lambda at, n: _read_range(storage, name, at, n), rush.size)
+    return _render(blocks, lambda: local_original(rush))
+
+
+def _read_range(storage: Storage, name: str, offset: int, length: int) -> bytes:
+    try:
+        return read_range(storage, name, offset, length)
+    except Exception as exc:
+        if _is_missing(exc):
+            raise FileNotFoundError(name) from exc
+        raise
+
+
+def _render(blocks: tiffpreview.Blocks, whole) -> Rendered:
+    """From the embedded preview if the TIFF structure gives one (metadata from the same
+    few blocks), else from the whole file, which `whole()` provides as a path."""
+    picture = imaging.tiff_preview(blocks, PROOF_EDGE)
+    if picture is not None:
+        captured_at, camera = imaging.read_metadata(blocks.file())
+    else:
+        with whole() as path:
+            picture = imaging.open_picture(path, PROOF_EDGE)
+            captured_at, camera = imaging.read_metadata(path)
     proof = imaging.fit(picture, PROOF_EDGE)
     del picture  # the decoded frame is the largest buffer; what follows is proof-sized
     thumb = imaging.fit(proof, THUMB_EDGE)
@@ -234,8 +274,9 @@ def local_original(rush: Rush) -> Iterator[Path]:
 
     On the local disk: the stored file itself (it was hashed as it was stored). Elsewhere
     (S3): streamed to a temporary file a block at a time, its sha256 checked against the
-    rush's on the way; the file is unlinked as soon as it is created and read through
-    /proc/self/fd, so that not even a kill -9 leaves a copy behind."""
+    rush's on the way unless it was checked at upload (`Rush.checked_at_upload`). The file
+    is unlinked as soon as it is created and read through /proc/self/fd, so that not even a
+    kill -9 leaves a copy behind."""
     storage = _unwrapped(rush.original.storage)
     if isinstance(storage, FileSystemStorage):
         path = Path(storage.path(rush.original.name))
@@ -245,17 +286,18 @@ def local_original(rush: Rush) -> Iterator[Path]:
         return
     suffix = PurePath(rush.original.name).suffix[:10]
     with _anonymous_file(suffix) as (fh, path):
-        digest = hashlib.sha256()
+        digest = None if rush.checked_at_upload else hashlib.sha256()
         try:
             for chunk in iter_chunks(storage, rush.original.name, STREAM_CHUNK):
-                digest.update(chunk)
+                if digest is not None:
+                    digest.update(chunk)
                 fh.write(chunk)
         except Exception as exc:
             if _is_missing(exc):
                 raise FileNotFoundError(rush.original.name) from exc
             raise
         fh.flush()
-        if rush.sha256 and digest.hexdigest() != rush.sha256:
+        if digest is not None and rush.sha256 and digest.hexdigest() != rush.sha256:
             raise ChecksumMismatch(rush.original.name)
         yield path
 

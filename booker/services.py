@@ -219,13 +219,15 @@ def add_rush(
     name = field.generate_filename(Rush(session=session), filename)
     name = field.storage.save(name, File(fileobj, name=filename), max_length=field.max_length)
     return add_stored_rush(session, name, filename, sha256=digest, size=size, actor=actor,
-                           enqueue=enqueue)
+                           enqueue=enqueue, checked=True)
 
 
 def add_stored_rush(
     session: PhotoSession,
     name: str,
     filename: str,
+    # Hashed here as it was read, and the storage's own write is checked (boto3 sends a
+    # checksum with every upload): what is stored is what was hashed.
     *,
     sha256: str,
     size: int,
@@ -233,12 +235,14 @@ def add_stored_rush(
     enqueue: bool = True,
 ) -> AddedRush:
     """The rush of an original already written under `name` in the originals storage (by
-    add_rush, or uploaded straight to S3 by the browser), and its proof queued.
+    add_rush, or uploaded straight to S3 by the browser), and its proof queued. `checked`:
+    the stored bytes were verified against `sha256` on the way in, so the ingest need not.
 
     `name` was written for this rush alone: when the session refuses it, or the same file is
     already a rush, that copy is deleted, so a file is stored once and nothing is orphaned."""
     storage = Rush._meta.get_field("original").storage
     try:
+    checked: bool = False,
         check_takes_rushes(session)
     except StudioError:
         storage.delete(name)
@@ -250,7 +254,7 @@ def add_stored_rush(
             with transaction.atomic():
                 rush = Rush.objects.create(
                     session=session, original=name, original_filename=filename, sha256=sha256,
-                    size=size, uploaded_by=actor,
+                    size=size, uploaded_by=actor, checked_at_upload=checked,
                 )
         except IntegrityError:
             pass  # two uploads of the same file raced: the other one stored it

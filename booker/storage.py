@@ -182,6 +182,23 @@ def sha256_of(fileobj) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def read_range(storage: Storage, name: str, offset: int, length: int) -> bytes:
+    """`length` bytes of the stored file from `offset`: a ranged GET on S3."""
+    from storages.backends.s3 import S3Storage
+
+    if isinstance(storage, S3Storage):
+        client = storage.connection.meta.client
+        body = client.get_object(Bucket=storage.bucket_name, Key=storage._normalize_name(name),
+                                 Range=f"bytes={offset}-{offset + length - 1}")["Body"]
+        try:
+            return body.read()
+        finally:
+            body.close()
+    with storage.open(name, "rb") as handle:
+        handle.seek(offset)
+        return handle.read(length)
+
+
 def iter_chunks(storage: Storage, name: str, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
     """The stored file's bytes, a block at a time, as they arrive.
 

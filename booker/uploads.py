@@ -15,12 +15,14 @@ docs/architecture.md ("Rush uploads")."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import logging
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -110,11 +112,17 @@ def _partial_path(upload: RushUpload) -> Path:
 def part_size_for(size: int) -> int:
     """16 MiB parts (BOOKER_UPLOAD_PART_SIZE), grown for huge files so that they fit in S3's
     10,000 parts; never under S3's 5 MiB minimum."""
-    wanted = max(getattr(settings, "BOOKER_UPLOAD_PART_SIZE", DEFAULT_PART_SIZE), S3_MIN_PART_SIZE)
+    wanted = base_part_size()
     needed = math.ceil(size / S3_MAX_PARTS)
     if needed > wanted:
         wanted = math.ceil(needed / MiB) * MiB
     return wanted
+
+
+def base_part_size() -> int:
+    """The part size of every file under ~156 GB; the uploader fingerprints parts of this
+    size (growing it as `part_size_for` does) before it announces the file."""
+    return max(getattr(settings, "BOOKER_UPLOAD_PART_SIZE", DEFAULT_PART_SIZE), S3_MIN_PART_SIZE)
 
 
 def part_count(upload: RushUpload) -> int:
@@ -135,10 +143,16 @@ def start_upload(
     filename: str,
     size: int,
     sha256: str,
+    part_checksums: list[str] | None = None,
     actor: User | None = None,
 ) -> Started:
     """Open the upload of one file, or find the open one of the same file (resume), or tell
-    that the session already has it (nothing to send)."""
+    that the session already has it (nothing to send).
+
+    `part_checksums`: the base64 SHA-256 of each `part_size_for(size)` part, in order,
+    computed by the browser with `sha256`. Required on S3: each part URL is signed with its
+    checksum, so S3 itself refuses a part that does not match, and `complete_upload` checks
+    the object's composite checksum against them."""
     services.check_takes_rushes(session)
     sha256 = str(sha256).lower()
     if not _SHA256.match(sha256):
@@ -146,6 +160,8 @@ def start_upload(
     if not isinstance(size, int) or size <= 0:
         raise StudioError("This file is empty: there is nothing to upload.")
     filename = services.rush_filename(str(filename))
+    part_size = part_size_for(size)
+    checksums = _valid_part_checksums(part_checksums, size, part_size) if uses_s3() else []
     existing = Rush.objects.filter(session=session, sha256=sha256).first()
     if existing is not None:
         return Started(duplicate_of=existing)
@@ -153,12 +169,12 @@ def start_upload(
     current = RushUpload.objects.filter(session=session, sha256=sha256,
                                         state=State.UPLOADING).first()
     if current is not None:
-        resumed = _resume(current, size)
+        resumed = _resume(current, size, checksums)
         if resumed is not None:
             return resumed
 
     upload = RushUpload(session=session, filename=filename, size=size, sha256=sha256,
-                        part_size=part_size_for(size), created_by=actor)
+                        part_size=part_size, part_checksums=checksums, created_by=actor)
     field_ = Rush._meta.get_field("original")
     storage = _storage()
     # Generated, and checked free: an original is never written over.
@@ -167,7 +183,10 @@ def start_upload(
     )
     if uses_s3():
         client, bucket, _ = _s3()
-        answer = client.create_multipart_upload(Bucket=bucket, Key=_s3_key(upload.key))
+        # SHA256 parts: S3 checks each part against the checksum its URL is signed with, and
+        # keeps a composite checksum of the object that `_complete_s3` compares.
+        answer = client.create_multipart_upload(Bucket=bucket, Key=_s3_key(upload.key),
+                                                 ChecksumAlgorithm="SHA256")
         upload.s3_upload_id = answer["UploadId"]
     try:
         with transaction.atomic():
@@ -177,14 +196,33 @@ def start_upload(
         if upload.s3_upload_id:
             _abort_s3(upload)
         current = RushUpload.objects.get(session=session, sha256=sha256, state=State.UPLOADING)
-        return _resume(current, size) or Started(upload=current)
+        return _resume(current, size, checksums) or Started(upload=current)
     return Started(upload=upload)
 
 
-def _resume(upload: RushUpload, size: int) -> Started | None:
+def _valid_part_checksums(checksums: object, size: int, part_size: int) -> list[str]:
+    count = max(1, math.ceil(size / part_size))
+    if not isinstance(checksums, list) or len(checksums) != count:
+        raise StudioError(
+            f"The uploader sent {len(checksums) if isinstance(checksums, list) else 0} part "
+            f"fingerprints for a file of {count} parts of {part_size} bytes: reload the page "
+            "and choose the file again."
+        )
+    for value in checksums:
+        try:
+            ok = isinstance(value, str) and len(base64.b64decode(value, validate=True)) == 32
+        except (binascii.Error, ValueError):
+            ok = False
+        if not ok:
+            raise StudioError("A part fingerprint (base64 SHA-256) is malformed.")
+    return checksums
+
+
+def _resume(upload: RushUpload, size: int, checksums: list[str]) -> Started | None:
     """The open upload of this file, with what the studio already has; None when it cannot
-    go on (another size for the same fingerprint, or S3 forgot it): then it is aborted."""
-    if upload.size != size:
+    go on (another size for the same fingerprint, parts fingerprinted otherwise, or S3
+    forgot it): then it is aborted."""
+    if upload.size != size or upload.part_checksums != checksums:
         abort_upload(upload)
         return None
     if not upload.is_multipart_s3:
@@ -233,11 +271,13 @@ def part_urls(upload: RushUpload, numbers: Iterable[int]) -> dict[int, str]:
     key = _s3_key(upload.key)
     lifetime = min(PART_URL_LIFETIME,
                    getattr(settings, "AWS_QUERYSTRING_EXPIRE", PART_URL_LIFETIME))
+    # Signed with the part's checksum: the PUT must carry it in `x-amz-checksum-sha256`,
+    # and S3 refuses a body that does not match it (BadDigest) — a damaged part is resent.
     urls = {
         n: client.generate_presigned_url(
             "upload_part",
             Params={"Bucket": bucket, "Key": key, "UploadId": upload.s3_upload_id,
-                    "PartNumber": n},
+                    "PartNumber": n, "ChecksumSHA256": upload.part_checksums[n - 1]},
             ExpiresIn=lifetime,
         )
         for n in wanted
@@ -361,9 +401,11 @@ def complete_upload(upload: RushUpload, *, actor: User | None = None) -> AddedRu
             _check_open(upload)
             services.check_takes_rushes(upload.session)
             name = _complete_s3(upload) if upload.is_multipart_s3 else _complete_local(upload)
+            # Both ways the bytes were checked before this point: the sha256 of the
+            # assembled file here, S3's SHA-256 of every part and of the whole there.
             added = services.add_stored_rush(
                 upload.session, name, upload.filename, sha256=upload.sha256, size=upload.size,
-                actor=actor,
+                actor=actor, checked=True,
             )
         except StudioError as exc:
             # Caught inside the transaction so that closing the upload is kept; raised below.
@@ -407,13 +449,23 @@ def _complete_s3(upload: RushUpload) -> str:
                               "(size mismatch). Nothing was stored; upload it again.")
         client.complete_multipart_upload(
             Bucket=bucket, Key=key, UploadId=upload.s3_upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": parts[n]["ETag"]}
+            MultipartUpload={"Parts": [{"PartNumber": n, "ETag": parts[n]["ETag"],
+                                        "ChecksumSHA256": upload.part_checksums[n - 1]}
                                        for n in range(1, count + 1)]},
         )
     try:
-        stored = client.head_object(Bucket=bucket, Key=key)["ContentLength"]
+        head = client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+        stored = head["ContentLength"]
     except ClientError:
-        stored = None
+        head, stored = {}, None
+    composite = str(head.get("ChecksumSHA256", "")).split("-")[0]
+    if stored == upload.size and composite != composite_checksum(upload.part_checksums):
+        client.delete_object(Bucket=bucket, Key=key)
+        RushUpload.objects.filter(pk=upload.pk).update(state=State.ABORTED)
+        raise StudioError(
+            "The stored file does not match the file sent: its checksum differs. "
+            "Nothing was kept; upload it again."
+        )
     if stored != upload.size:
         if stored is not None:
             client.delete_object(Bucket=bucket, Key=key)
@@ -423,6 +475,21 @@ def _complete_s3(upload: RushUpload) -> str:
             "Nothing was kept; upload it again."
         )
     return upload.key
+
+
+def part_checksums_of(read: Callable[[int, int], bytes], size: int,
+                      part_size: int) -> list[str]:
+    """What the uploader sends as `part_sha256` for a file of `size` bytes cut in parts of
+    `part_size_for(size)` bytes, `read(offset, length)` giving its bytes (the studio page
+    does the same in static/booker/sha256.js; the bench and the tests use this)."""
+    return [base64.b64encode(hashlib.sha256(read(offset, part_size)).digest()).decode()
+            for offset in range(0, max(size, 1), part_size)]
+
+
+def composite_checksum(part_checksums: list[str]) -> str:
+    """S3's checksum of a multipart object: the SHA-256 of its parts' SHA-256 digests."""
+    digest = hashlib.sha256(b"".join(base64.b64decode(c) for c in part_checksums))
+    return base64.b64encode(digest.digest()).decode()
 
 
 def _complete_local(upload: RushUpload) -> str:

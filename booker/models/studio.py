@@ -153,6 +153,10 @@ class Rush(models.Model):
     size = models.BigIntegerField(_("size (bytes)"))
     captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
     camera = models.CharField(_("camera"), max_length=120, blank=True)
+    # The stored bytes were checked when they were stored (hashed by the studio, or S3's
+    # SHA-256 of every part matched the browser's): the ingest need not read the whole file
+    # again to check it, and may fetch only the embedded preview.
+    checked_at_upload = models.BooleanField(default=False, editable=False)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     proof = models.FileField(storage=proofs_storage, max_length=255, blank=True)

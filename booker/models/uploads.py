@@ -32,6 +32,10 @@ class RushUpload(models.Model):
     # S3's UploadId; empty when the chunks come to the studio (local storage).
     s3_upload_id = models.CharField(max_length=1024, blank=True)
     part_size = models.PositiveIntegerField()
+    # S3 mode: the base64 SHA-256 of each part, computed by the browser with the file's own
+    # sha256. Each presigned part URL carries its part's, so S3 refuses a damaged part, and
+    # the object's composite checksum is compared with them at complete.
+    part_checksums = models.JSONField(default=list, blank=True)
     # Local chunked uploads: bytes written so far (chunks arrive in order).
     received = models.BigIntegerField(default=0)
     state = models.CharField(max_length=12, choices=State.choices, default=State.UPLOADING,

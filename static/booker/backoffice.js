@@ -354,6 +354,14 @@
     }
   };
 
+  /* booker.uploads.part_size_for: the studio's part size, grown so that a huge file fits
+   * in S3's 10,000 parts. The parts are fingerprinted with it before the file is announced. */
+  UploadZone.prototype.partSizeFor = function (size) {
+    var MiB = 1024 * 1024, wanted = Number(this.root.dataset.partSize) || 16 * MiB;
+    var needed = Math.ceil(size / 10000);
+    return needed > wanted ? Math.ceil(needed / MiB) * MiB : wanted;
+  };
+
   UploadZone.prototype.hash = function (item) {
     var self = this;
     if (!this.worker) {
@@ -370,6 +378,7 @@
           self.fail(current, e.data.error, true);
         } else {
           current.sha256 = e.data.sha256;
+          current.partSha256 = e.data.parts;
           current.phase = "hashed";
           current.state.textContent = t("queued");
         }
@@ -388,7 +397,7 @@
     item.phase = "hashing";
     item.li.className = "bo-file bo-file-uploading";
     item.state.textContent = t("hashing", { pct: 0 });
-    this.worker.postMessage({ id: item.id, file: item.file });
+    this.worker.postMessage({ id: item.id, file: item.file, partSize: this.partSizeFor(item.file.size) });
   };
 
   /* A JSON request to the studio; `done(status, body)` with body null when not JSON, and
@@ -426,7 +435,8 @@
     item.phase = "starting";
     item.state.textContent = t("uploading");
     this.api("POST", this.url, { filename: item.file.name, size: item.file.size,
-                                 sha256: item.sha256 }, function (status, body) {
+                                 sha256: item.sha256, part_sha256: item.partSha256 },
+             function (status, body) {
       if (!body || (status !== 200 && status !== 201)) return self.refused(item, status, body);
       if (body.status === "duplicate") return self.done(item, body);
       var count = Math.max(1, Math.ceil(item.file.size / body.part_size));
@@ -508,6 +518,8 @@
       end = Math.min(start + item.partSize, item.file.size);
       xhr = new XMLHttpRequest();
       xhr.open("PUT", item.urls[n].url);
+      // Signed into the URL: S3 refuses a part whose bytes do not match it.
+      xhr.setRequestHeader("x-amz-checksum-sha256", item.partSha256[n - 1]);
       xhr.send(item.file.slice(start, end));
     } else {
       start = item.offset;

@@ -1,6 +1,7 @@
-/* SHA-256 of a File, read a few MB at a time: the studio's uploader runs this as a Web Worker
- * (post {file}, receive {progress} messages then {sha256}), so a 80 MB RAW is never whole in
- * memory and the page stays responsive. crypto.subtle.digest() cannot be fed in pieces, hence
+/* SHA-256 of a File and of each of its upload parts, read a part (16 MiB) at a time: the
+ * studio's uploader runs this as a Web Worker (post {file, partSize}, receive {progress}
+ * messages then {sha256, parts}), so a 80 MB RAW is never whole in memory and the page stays
+ * responsive. crypto.subtle.digest() cannot be fed in pieces, hence
  * this implementation (FIPS 180-4). Loaded as a plain script it only defines BookeSha256
  * (tests/browser checks it against Python's hashlib).
  */
@@ -81,8 +82,8 @@
     return this;
   };
 
-  /* The digest as 64 lower-case hex digits. */
-  Sha256.prototype.hex = function () {
+  /* The digest as 32 bytes; the hash is finished (update no more). */
+  Sha256.prototype.digest = function () {
     var bits = this.length * 8;
     var pad = new Uint8Array((this.tailLength < 56 ? 64 : 128) - this.tailLength);
     pad[0] = 0x80;
@@ -95,44 +96,70 @@
     var length = this.length;
     this.update(pad);
     this.length = length;
-    var out = "";
-    for (var i = 0; i < 8; i++) out += ("00000000" + (this.h[i] >>> 0).toString(16)).slice(-8);
+    var out = new Uint8Array(32);
+    for (var i = 0; i < 8; i++) {
+      for (var j = 0; j < 4; j++) out[4 * i + j] = (this.h[i] >>> (24 - 8 * j)) & 0xff;
+    }
     return out;
   };
 
+  /* The digest as 64 lower-case hex digits. */
+  Sha256.prototype.hex = function () {
+    var d = this.digest(), out = "";
+    for (var i = 0; i < d.length; i++) out += ("0" + d[i].toString(16)).slice(-2);
+    return out;
+  };
+
+  function base64(bytes) {
+    var s = "";
+    for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
+    return btoa(s);
+  }
+
   scope.BookeSha256 = Sha256;
 
-  var CHUNK = 4 * 1024 * 1024;
+  scope.BookeSha256.base64 = base64;
+
   var inWorker = typeof WorkerGlobalScope !== "undefined" && scope instanceof WorkerGlobalScope;
   if (!inWorker) return;
 
-  /* One file per message: {id, file} → {id, progress: bytes}* then {id, sha256} or {id, error}. */
+  /* One file per message: {id, file, partSize} → {id, progress: bytes}* then
+   * {id, sha256, parts} or {id, error}. `parts`: the base64 SHA-256 of each partSize slice,
+   * which S3 checks each uploaded part against. A part is read whole (16 MiB): its own
+   * digest comes from the browser's native SHA-256 where there is one (a secure context),
+   * the file's from this implementation, which can be fed in pieces. */
   var reader = typeof FileReaderSync !== "undefined" ? new FileReaderSync() : null;
+  var subtle = scope.crypto && scope.crypto.subtle;
   scope.onmessage = function (event) {
     var id = event.data.id, file = event.data.file;
-    var hash = new Sha256(), offset = 0;
-    function next() {
-      while (offset < file.size) {
-        var slice = file.slice(offset, Math.min(offset + CHUNK, file.size));
-        if (!reader) {
-          slice.arrayBuffer().then(function (buffer) {
-            eat(buffer);
-            next();
-          }, fail);
-          return;
-        }
-        eat(reader.readAsArrayBuffer(slice));
-      }
-      scope.postMessage({ id: id, sha256: hash.hex() });
+    var partSize = event.data.partSize > 0 ? event.data.partSize : 16 * 1024 * 1024;
+    var hash = new Sha256(), offset = 0, parts = [];
+    function read(slice) {
+      return reader ? Promise.resolve(reader.readAsArrayBuffer(slice)) : slice.arrayBuffer();
     }
-    function eat(buffer) {
-      hash.update(buffer);
-      offset += buffer.byteLength;
-      scope.postMessage({ id: id, progress: offset });
+    function partDigest(buffer) {
+      if (subtle) return subtle.digest("SHA-256", buffer).then(function (d) { return new Uint8Array(d); });
+      return Promise.resolve(new Sha256().update(buffer).digest());
+    }
+    function next() {
+      if (offset >= file.size && (offset > 0 || parts.length)) {
+        scope.postMessage({ id: id, sha256: hash.hex(), parts: parts });
+        return;
+      }
+      read(file.slice(offset, Math.min(offset + partSize, file.size))).then(function (buffer) {
+        if (!buffer.byteLength && offset < file.size) throw new Error("the file could not be read");
+        hash.update(buffer);
+        offset += buffer.byteLength;
+        return partDigest(buffer);
+      }).then(function (digest) {
+        parts.push(base64(digest));
+        scope.postMessage({ id: id, progress: offset });
+        next();
+      }).catch(fail);
     }
     function fail(error) {
       scope.postMessage({ id: id, error: String((error && error.message) || error) });
     }
-    try { next(); } catch (error) { fail(error); }
+    next();
   };
 })(typeof self !== "undefined" ? self : globalThis);

@@ -101,23 +101,28 @@ def test_the_sha256_worker_gives_hashlibs_digest_for_every_length_and_split(page
     )
     assert got == digest.hexdigest()
 
-    # The worker, on a File read 4 MiB at a time, with progress for each read.
+    # The worker, on a File read a 4 MiB part at a time, with progress for each part and
+    # each part's own SHA-256 in base64 (what S3 checks the part against).
     data = os.urandom(9 * 1024 * 1024 + 5)
+    part = 4 * 1024 * 1024
     got = page.evaluate(
-        """b64 => new Promise((resolve, reject) => {
+        """([b64, part]) => new Promise((resolve, reject) => {
             const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
             const worker = new Worker("/static/booker/sha256.js");
             let progress = 0;
             worker.onmessage = e => {
                 if (e.data.progress !== undefined) { progress++; return; }
-                resolve([e.data.sha256 || "error: " + e.data.error, e.data.id, progress]);
+                resolve([e.data.sha256 || "error: " + e.data.error, e.data.id, progress,
+                         e.data.parts]);
             };
             worker.onerror = e => reject(e.message);
-            worker.postMessage({id: 7, file: new File([bytes], "IMG_0001.CR2")});
+            worker.postMessage({id: 7, file: new File([bytes], "IMG_0001.CR2"), partSize: part});
         })""",
-        base64.b64encode(data).decode(),
+        [base64.b64encode(data).decode(), part],
     )
-    assert got == [hashlib.sha256(data).hexdigest(), 7, 3]
+    parts = [base64.b64encode(hashlib.sha256(data[at:at + part]).digest()).decode()
+             for at in range(0, len(data), part)]
+    assert got == [hashlib.sha256(data).hexdigest(), 7, 3, parts]
 
 
 # --- Uploads to the studio (local disk) ------------------------------------------------------

@@ -157,8 +157,9 @@ def test_ingest_streams_the_original_and_leaves_no_copy_on_the_worker(s3: S3, se
 def test_an_original_damaged_in_transit_fails_with_a_clear_reason(s3: S3):
     session = services.create_session(title="Studio", client=UserFactory())
     rush = services.add_rush(session, io.BytesIO(jpeg(7)), "IMG_0007.CR2", enqueue=False).rush
-    # What the browser reported at upload is not what S3 holds.
-    Rush.objects.filter(pk=rush.pk).update(sha256="0" * 64)
+    # What the browser reported at upload is not what S3 holds, and the upload could not
+    # check it (a rush stored before uploads carried part checksums).
+    Rush.objects.filter(pk=rush.pk).update(sha256="0" * 64, checked_at_upload=False)
 
     rush = services.ingest_rush(rush.pk)
 
@@ -326,3 +327,48 @@ def test_the_delivery_zip_reads_finals_as_they_stream_never_spooling_a_whole_fil
     assert len(body) == int(response["Content-Length"])
     archive = zipfile.ZipFile(io.BytesIO(body))
     assert {n: archive.read(n) for n in archive.namelist()} == files_by_name
+
+
+def test_a_checked_raw_on_s3_gives_its_proof_from_two_ranged_reads_not_the_whole_file(
+    s3: S3, tmp_path
+):
+    from bench.dng import write_dng
+    from booker import ingest
+
+    raw = write_dng(tmp_path / "IMG_0100.DNG", 2400, 1600, preview="full", seed=4).read_bytes()
+    session = services.create_session(title="Studio", client=UserFactory())
+    rush = services.add_rush(session, io.BytesIO(raw), "IMG_0100.DNG", enqueue=False).rush
+    assert rush.checked_at_upload
+    reads: list[tuple[int, int]] = []
+    real_read = ingest.read_range
+
+    def spy(storage, name, offset, length):
+        reads.append((offset, length))
+        return real_read(storage, name, offset, length)
+
+    with mock.patch.object(ingest, "read_range", spy), \
+            mock.patch.object(ingest, "iter_chunks", side_effect=AssertionError("whole file")):
+        rush = services.ingest_rush(rush.pk)
+
+    assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason
+    assert (rush.width, rush.height) == (2048, 1365)
+    assert rush.camera == "Booke Synthetic" and rush.captured_at is not None
+    assert len(reads) == 2, reads  # the TIFF header's block, then the JPEG preview
+    assert sum(length for _, length in reads) < len(raw) / 3
+    assert sorted(s3.keys("proofs/")) == sorted([f"proofs/{rush.proof.name}",
+                                                 f"proofs/{rush.thumbnail.name}"])
+
+
+def test_a_raw_whose_preview_is_too_small_is_read_whole_from_s3_without_hashing_again(
+    s3: S3, tmp_path
+):
+    from bench.dng import write_dng
+
+    raw = write_dng(tmp_path / "IMG_0101.DNG", 600, 400, preview="sony", seed=5).read_bytes()
+    session = services.create_session(title="Studio", client=UserFactory())
+    rush = services.add_rush(session, io.BytesIO(raw), "IMG_0101.DNG", enqueue=False).rush
+    with mock.patch("booker.ingest.hashlib.sha256",
+                    side_effect=AssertionError("hashed twice")):
+        rush = services.ingest_rush(rush.pk)
+    assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason
+    assert (rush.width, rush.height) == (300, 200)  # LibRaw's half size, never upscaled

@@ -54,10 +54,16 @@ def base(session) -> str:
     return reverse("admin:booker_photosession_uploads", args=[session.pk])
 
 
+def checksums(data: bytes, size: int | None = None) -> list[str]:
+    """The browser's part fingerprints (static/booker/sha256.js)."""
+    return uploads.part_checksums_of(lambda at, n: data[at:at + n],
+                                     len(data) if size is None else size, PART)
+
+
 def start(client, session, name: str, data: bytes, size: int | None = None) -> dict:
     answer = client.post(base(session), json.dumps({
         "filename": name, "size": len(data) if size is None else size,
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(), "part_sha256": checksums(data, size),
     }), content_type="application/json")
     assert answer.status_code in (200, 201), answer.content
     return answer.json()
@@ -76,7 +82,8 @@ def put_parts(client, session, opened: dict, data: bytes, numbers: list[int]) ->
     for number, url in urls(client, session, opened["upload"], numbers).items():
         n = int(number)
         body = data[(n - 1) * size:n * size]
-        response = requests.put(url, data=body, timeout=30)
+        response = requests.put(url, data=body, timeout=30,
+                                headers={"x-amz-checksum-sha256": checksums(data)[n - 1]})
         assert response.status_code == 200, response.text
 
 
@@ -107,6 +114,8 @@ def test_parts_go_straight_to_s3_and_complete_makes_the_rush_and_its_proof(
         assert params["uploadId"] == upload.s3_upload_id
         assert 0 < int(params["X-Amz-Expires"]) <= 15 * 60
         assert url.startswith(s3.plain_url(f"originals/{upload.key}") + "?")
+        # Signed with its part's checksum: S3 refuses a PUT whose body does not match.
+        assert params["X-Amz-SignedHeaders"] == "host;x-amz-checksum-sha256"
     put_parts(studio, session, opened, data, [1, 2])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -117,6 +126,7 @@ def test_parts_go_straight_to_s3_and_complete_makes_the_rush_and_its_proof(
     assert rush.original.name == upload.key
     assert s3.read(f"originals/{upload.key}") == data
     assert (rush.size, rush.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert rush.checked_at_upload  # S3's SHA-256 of the parts matched: the ingest need not hash
     rush.refresh_from_db()
     assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason  # queued and run
     assert f"proofs/{rush.proof.name}" in s3.keys("proofs/")
@@ -156,6 +166,32 @@ def test_parts_that_do_not_make_the_announced_size_are_refused_and_nothing_is_ke
     assert not Rush.objects.exists()
     assert s3.keys("originals/") == [] and open_uploads(s3) == []
     assert RushUpload.objects.get().state == RushUpload.State.ABORTED
+
+
+def test_a_part_damaged_on_the_way_fails_the_checksum_at_complete_and_nothing_is_kept(
+    s3: S3, studio, session
+):
+    data = raw_like(8)
+    opened = start(studio, session, "IMG_0008.CR2", data)
+    # Part 2 arrives with other bytes of the same length (a proxy that mangled it): real S3
+    # refuses the PUT itself (BadDigest); moto does not, so the object's checksum catches it.
+    damaged = data[:PART] + bytes(b ^ 0xFF for b in data[PART:PART + 10]) + data[PART + 10:]
+    put_parts(studio, session, opened, damaged, [1, 2])
+    refused = complete(studio, session, opened["upload"])
+    assert refused.status_code == 409
+    assert "checksum differs" in refused.json()["error"]
+    assert not Rush.objects.exists()
+    assert s3.keys("originals/") == [] and open_uploads(s3) == []
+    assert RushUpload.objects.get().state == RushUpload.State.ABORTED
+
+
+def test_an_s3_upload_without_part_fingerprints_is_refused_with_what_to_do(studio, session, s3):
+    answer = studio.post(base(session), json.dumps({
+        "filename": "IMG_0009.CR2", "size": 2 * PART, "sha256": "a" * 64,
+    }), content_type="application/json")
+    assert answer.status_code == 409
+    assert "reload the page" in answer.json()["error"]
+    assert not RushUpload.objects.exists()
 
 
 def test_the_same_file_twice_is_reported_at_start_and_at_complete_and_stored_once(
