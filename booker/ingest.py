@@ -202,7 +202,8 @@ def render_rush(rush: Rush) -> Rendered:
         with local_original(rush) as path:
             return render(path)
     name = rush.original.name
-    blocks = tiffpreview.Blocks(lambda at, n: _read_range(storage, name, at, n), rush.size)
+    blocks = tiffpreview.Blocks(lambda at, n: _read_range(storage, name, at, n), rush.size,
+                                first_read=tiffpreview.HEAD_READ)
     return _render(blocks, lambda: local_original(rush))
 
 

@@ -22,6 +22,10 @@ from dataclasses import dataclass
 ReadAt = Callable[[int, int], bytes]
 
 BLOCK = 64 * 1024
+# The first read from S3: most cameras write the preview just after the header, so one GET of
+# this much usually holds the IFDs *and* the JPEG — one round trip (10–50 ms on S3) instead
+# of two, for a few MB that are read anyway.
+HEAD_READ = 4 * 1024 * 1024
 MAX_IFDS = 24
 MAX_ENTRIES = 1000
 
@@ -33,15 +37,21 @@ class Blocks:
     """`read_at(offset, length)` over a file of `size` bytes, by aligned blocks kept once read:
     the TIFF walk makes many tiny reads close together, each a round trip on S3."""
 
-    def __init__(self, read_at: ReadAt, size: int, block: int = BLOCK):
+    def __init__(self, read_at: ReadAt, size: int, block: int = BLOCK, first_read: int = 0):
         self._read_at, self.size, self._block = read_at, size, block
         self._cache: dict[int, bytes] = {}
+        self._first_read = min(size, first_read)
 
     def read(self, offset: int, length: int) -> bytes:
         if offset < 0 or length < 0 or offset + length > self.size:
             raise _Malformed(f"read past the end ({offset}+{length} > {self.size})")
         first, last = offset // self._block, (offset + length - 1) // self._block
         missing = [k for k in range(first, last + 1) if k not in self._cache]
+        if missing and self._first_read:
+            head, self._first_read = self._read_at(0, self._first_read), 0
+            for k in range(0, -(-len(head) // self._block)):
+                self._cache[k] = head[k * self._block:(k + 1) * self._block]
+            missing = [k for k in range(first, last + 1) if k not in self._cache]
         if missing:
             # One request for the whole run of missing blocks.
             start = missing[0] * self._block
@@ -55,9 +65,13 @@ class Blocks:
         return joined[at:at + length]
 
     def read_direct(self, offset: int, length: int) -> bytes:
-        """A large read (the preview itself), not cached."""
+        """A large read (the preview itself): from the blocks already read when they hold
+        it, else one read, not cached."""
         if offset < 0 or length <= 0 or offset + length > self.size:
             raise _Malformed("preview outside the file")
+        first, last = offset // self._block, (offset + length - 1) // self._block
+        if all(k in self._cache for k in range(first, last + 1)):
+            return self.read(offset, length)
         return self._read_at(offset, length)
 
     def file(self) -> io.BufferedReader:

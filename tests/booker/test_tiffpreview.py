@@ -127,3 +127,14 @@ def test_blocks_fetch_a_run_of_missing_blocks_in_one_read_and_never_twice():
     exif = blocks.file()
     exif.seek(65_530)
     assert exif.read(20) == data[65_530:65_550]
+
+
+def test_a_first_read_fetches_the_head_at_once_and_serves_the_preview_from_it():
+    big = jpeg((2400, 1600))
+    data = tiff([{254: (4, (1,)), 513: (4, (("blob", 0),)), 514: (4, (len(big),))}], [big])
+    data += bytes(3 * 1024 * 1024)  # the sensor data after the preview
+    reads: list = []
+    blocks = tiffpreview.Blocks(lambda at, n: reads.append((at, n)) or data[at:at + n],
+                                len(data), first_read=2 * 1024 * 1024)
+    assert imaging.tiff_preview(blocks, 2048) is not None
+    assert reads == [(0, 2 * 1024 * 1024)]

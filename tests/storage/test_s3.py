@@ -329,11 +329,11 @@ def test_the_delivery_zip_reads_finals_as_they_stream_never_spooling_a_whole_fil
     assert {n: archive.read(n) for n in archive.namelist()} == files_by_name
 
 
-def test_a_checked_raw_on_s3_gives_its_proof_from_two_ranged_reads_not_the_whole_file(
+def test_a_checked_raw_on_s3_gives_its_proof_from_one_ranged_read_not_the_whole_file(
     s3: S3, tmp_path
 ):
     from bench.dng import write_dng
-    from booker import ingest
+    from booker import ingest, tiffpreview
 
     raw = write_dng(tmp_path / "IMG_0100.DNG", 2400, 1600, preview="full", seed=4).read_bytes()
     session = services.create_session(title="Studio", client=UserFactory())
@@ -353,8 +353,9 @@ def test_a_checked_raw_on_s3_gives_its_proof_from_two_ranged_reads_not_the_whole
     assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason
     assert (rush.width, rush.height) == (2048, 1365)
     assert rush.camera == "Booke Synthetic" and rush.captured_at is not None
-    assert len(reads) == 2, reads  # the TIFF header's block, then the JPEG preview
-    assert sum(length for _, length in reads) < len(raw) / 3
+    # One GET: the first 4 MiB hold the IFDs and the JPEG preview that follows them.
+    assert reads == [(0, tiffpreview.HEAD_READ)], reads
+    assert tiffpreview.HEAD_READ < len(raw)  # not the whole file
     assert sorted(s3.keys("proofs/")) == sorted([f"proofs/{rush.proof.name}",
                                                  f"proofs/{rush.thumbnail.name}"])
 
