@@ -1,5 +1,6 @@
-"""The shop's demo catalogue: fine-art prints in three sizes and two papers, albums, a gift card,
-and the two products the booking side will sell (a session package and an extra photo).
+"""The shop's demo catalogue: fine-art prints in three sizes, two papers and two finishes, some
+of them framed; albums, a gift card, an accessory; and the two products the booking side will
+sell (a session package and an extra photo).
 
 Prices are in EUR *excluding* VAT, as the stock records hold them; the French strategy
 (shop.partner.strategy) adds the 20 % that customers see.
@@ -32,13 +33,15 @@ Product = get_model("catalogue", "Product")
 ProductAttribute = get_model("catalogue", "ProductAttribute")
 ProductCategory = get_model("catalogue", "ProductCategory")
 ProductClass = get_model("catalogue", "ProductClass")
+ProductAttributeValue = get_model("catalogue", "ProductAttributeValue")
 ProductImage = get_model("catalogue", "ProductImage")
 StockRecord = get_model("partner", "StockRecord")
 
 PARTNER_NAME = "Atelier Booké"
 
 PRINTS, ALBUMS, GIFT_CARDS = "Tirages", "Albums", "Cartes cadeaux"
-CATEGORIES = (PRINTS, ALBUMS, GIFT_CARDS)
+ACCESSORIES = "Accessoires"
+CATEGORIES = (PRINTS, ALBUMS, GIFT_CARDS, ACCESSORIES)
 
 
 @dataclass(frozen=True)
@@ -71,11 +74,58 @@ PRINT_PRICES = {
     ("40x60", "lustre"): Decimal("50.00"),
     ("40x60", "baryta"): Decimal("85.00"),
 }
+FINISHES = (("brillant", "Brillant"), ("mat", "Mat"))
+FRAMINGS = (
+    ("sans-cadre", "Sans cadre"),
+    ("bois-noir", "Cadre bois noir"),
+    ("caisse-americaine", "Caisse américaine"),
+)
+GLOSSY, MATTE = "brillant", "mat"
+UNFRAMED = "sans-cadre"
+# The framing, added to the print's price (excl. VAT). Only the larger sizes are framed: a
+# 20×30 is bought for an album or a table frame. The studio frames only its matte Baryta (matte
+# behind glass avoids a double reflection; Baryta is its archival paper), so framing adds
+# three variants rather than multiplying all twelve prints.
+FRAME_PRICES = {
+    ("30x45", "bois-noir"): Decimal("60.00"),
+    ("40x60", "bois-noir"): Decimal("80.00"),
+    ("40x60", "caisse-americaine"): Decimal("120.00"),
+}
+FRAMED_PAPER, FRAMED_FINISH = "baryta", MATTE
 GOODS_IN_STOCK = 25
 
 
-def print_upc(size: str, paper: str) -> str:
-    return f"{PRINT_PARENT_UPC}-{size}-{paper}".upper()
+def print_upc(size: str, paper: str, finish: str = GLOSSY, framing: str = UNFRAMED) -> str:
+    """The UPC of a print variant. A glossy unframed print keeps the UPC it had before finishes
+    and framings existed (`BK-TIRAGE-20X30-LUSTRE`), so orders and databases seeded then still
+    point at the same product."""
+    parts = [PRINT_PARENT_UPC, size, paper]
+    if finish != GLOSSY:
+        parts.append(finish)
+    if framing != UNFRAMED:
+        parts.append(framing)
+    return "-".join(parts).upper()
+
+
+def print_variants() -> list[tuple[str, str, str, str]]:
+    """Every (size, paper, finish, framing) sold: the unframed prints smallest first, then the
+    framed ones."""
+    variants = [
+        (size, paper, finish, UNFRAMED)
+        for size, _ in SIZES
+        for paper, _ in PAPERS
+        for finish, _ in FINISHES
+    ]
+    for size, _ in SIZES:
+        for framing, _ in FRAMINGS:
+            if (size, framing) in FRAME_PRICES:
+                variants.append((size, FRAMED_PAPER, FRAMED_FINISH, framing))
+    return variants
+
+
+def print_price(size: str, paper: str, framing: str = UNFRAMED) -> Decimal:
+    """Excluding VAT: the print, plus its frame if any (the finish costs nothing)."""
+    return PRINT_PRICES[size, paper] + FRAME_PRICES.get((size, framing), Decimal("0.00"))
 
 
 @dataclass(frozen=True)
@@ -122,6 +172,16 @@ STANDALONE = (
         Decimal("100.00"),
         GIFT_CARDS,
         "giftcard",
+    ),
+    DemoProduct(
+        "BK-CLE-USB-BOIS",
+        "Clé USB en bois gravée",
+        "<p>Une clé USB 32 Go en noyer, gravée à votre nom, avec les photos de votre séance "
+        "en haute définition.</p>",
+        GOODS,
+        Decimal("25.00"),
+        ACCESSORIES,
+        "usb",
     ),
     DemoProduct(
         "BK-SEANCE-PORTRAIT",
@@ -222,23 +282,16 @@ def _product_class(spec: DemoClass, log: Callable[[str], None]):
 
 
 def _prints(product_class, category, partner, log: Callable[[str], None]) -> None:
-    """One parent "Tirage d'art" with a child per size × paper; the visitor picks the variant."""
-    ProductAttribute.objects.get_or_create(
+    """One parent "Tirage d'art" with a child per size × paper × finish × framing (see
+    `print_variants`); the visitor picks the variant, each with its own price and stock record."""
+    size, _ = ProductAttribute.objects.get_or_create(
         product_class=product_class, code="size", defaults={"name": "Format", "type": "text"}
     )
-    papers_group, _ = AttributeOptionGroup.objects.get_or_create(
-        code="papier-tirage", defaults={"name": "Papier de tirage"}
+    paper, papers = _option_attribute(product_class, "paper", "Papier", "papier", PAPERS)
+    finish, finishes = _option_attribute(product_class, "finish", "Finition", "finition", FINISHES)
+    framing, framings = _option_attribute(
+        product_class, "framing", "Encadrement", "encadrement", FRAMINGS
     )
-    ProductAttribute.objects.get_or_create(
-        product_class=product_class,
-        code="paper",
-        defaults={"name": "Papier", "type": "option", "option_group": papers_group},
-    )
-    papers = {}
-    for code, label in PAPERS:
-        papers[code], _ = AttributeOption.objects.get_or_create(
-            group=papers_group, option=label, defaults={"code": f"papier-{code}"}
-        )
 
     parent = _product(
         PRINT_PARENT_UPC,
@@ -246,8 +299,9 @@ def _prints(product_class, category, partner, log: Callable[[str], None]) -> Non
         title="Tirage d'art",
         description=(
             "<p>Vos photos tirées à l'atelier sur papier photo lustré ou sur Fine Art Baryta, "
-            "un papier fibre à la texture de tirage argentique. Chaque tirage est contrôlé à "
-            "la main puis expédié à plat.</p>"
+            "un papier fibre à la texture de tirage argentique, en finition brillante ou mate ; "
+            "les grands formats existent encadrés, en cadre bois noir ou en caisse américaine. "
+            "Chaque tirage est contrôlé à la main puis expédié à plat.</p>"
         ),
         product_class=product_class,
         structure=Product.PARENT,
@@ -256,24 +310,62 @@ def _prints(product_class, category, partner, log: Callable[[str], None]) -> Non
     _image(parent, "print", log)
 
     # Oscar lists a parent's children newest first and prices the parent from the first one,
-    # so the children are made from the largest to the smallest: the variant list then reads
-    # 20×30 first and the catalogue shows the parent "from" its cheapest print.
-    for size, size_label in reversed(SIZES):
-        for paper, paper_label in reversed(PAPERS):
-            upc = print_upc(size, paper)
-            child = Product.objects.filter(upc=upc).first()
-            if child is None:
-                child = Product(
-                    upc=upc,
-                    structure=Product.CHILD,
-                    parent=parent,
-                    title=f"Tirage d'art {size_label} — {paper_label}",
-                )
-                child.attr.size = size_label
-                child.attr.paper = papers[paper]
-                child.save()  # saves the attribute values too
-                log(f"product {child.title}")
-            _stockrecord(child, partner, PRINT_PRICES[size, paper], None, log)
+    # so the children are made from the last variant to the first: the variant list then reads
+    # 20×30 first and the catalogue shows the parent "from" its cheapest print. (On a database
+    # seeded before finishes existed, the new matte 20×30 is the newest, at the same price.)
+    sizes, paper_labels = dict(SIZES), dict(PAPERS)
+    for size_code, paper_code, finish_code, framing_code in reversed(print_variants()):
+        upc = print_upc(size_code, paper_code, finish_code, framing_code)
+        child = Product.objects.filter(upc=upc).first()
+        if child is None:
+            details = [paper_labels[paper_code], dict(FINISHES)[finish_code].lower()]
+            if framing_code != UNFRAMED:
+                details.append(dict(FRAMINGS)[framing_code].lower())
+            child = Product.objects.create(
+                upc=upc,
+                structure=Product.CHILD,
+                parent=parent,
+                title=f"Tirage d'art {sizes[size_code]} — {', '.join(details)}",
+            )
+            log(f"product {child.title}")
+        # Set one by one, and only where missing: a variant seeded before finishes and framings
+        # existed gets them, and a value changed in the dashboard stays.
+        values = (
+            (size, {"value_text": sizes[size_code]}),
+            (paper, {"value_option": papers[paper_code]}),
+            (finish, {"value_option": finishes[finish_code]}),
+            (framing, {"value_option": framings[framing_code]}),
+        )
+        for attribute, value in values:
+            ProductAttributeValue.objects.get_or_create(
+                product=child, attribute=attribute, defaults=value
+            )
+        price = print_price(size_code, paper_code, framing_code)
+        _stockrecord(child, partner, price, None, log)
+
+
+def _option_attribute(
+    product_class,
+    code: str,
+    name: str,
+    prefix: str,
+    choices: tuple[tuple[str, str], ...],
+) -> tuple[object, dict]:
+    """An option attribute of the class, and its options by our code: {"mat": <Mat>, …}."""
+    group, _ = AttributeOptionGroup.objects.get_or_create(
+        code=f"{prefix}-tirage", defaults={"name": f"{name} de tirage"}
+    )
+    attribute, _ = ProductAttribute.objects.get_or_create(
+        product_class=product_class,
+        code=code,
+        defaults={"name": name, "type": "option", "option_group": group},
+    )
+    options = {}
+    for choice, label in choices:
+        options[choice], _ = AttributeOption.objects.get_or_create(
+            group=group, option=label, defaults={"code": f"{prefix}-{choice}"}
+        )
+    return attribute, options
 
 
 def _product(upc: str, log: Callable[[str], None], **fields):
@@ -342,6 +434,10 @@ def _picture(kind: str, size: int = 800) -> bytes:
         draw.ellipse((38 * s, 20 * s, 62 * s, 44 * s), fill=(120, 100, 86))
         draw.pieslice((26 * s, 46 * s, 74 * s, 100 * s), 180, 360, fill=(120, 100, 86))
         draw.rectangle((10 * s, 10 * s, 90 * s, 90 * s), outline=INK, width=int(s))
+    elif kind == "usb":  # a walnut key with its metal plug
+        draw.rectangle((62 * s, 42 * s, 80 * s, 58 * s), fill=(190, 192, 196), outline=INK)
+        draw.rounded_rectangle((20 * s, 36 * s, 64 * s, 64 * s), radius=5 * s, fill=(122, 84, 56))
+        _text(draw, (42 * s, 50 * s), "BOOKE", 5 * s, PAPER)
     else:  # an extra photo: a single print with a "+"
         _landscape(draw, (16 * s, 16 * s, 76 * s, 76 * s), mat=3 * s)
         draw.ellipse((64 * s, 64 * s, 88 * s, 88 * s), fill=ACCENT)

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.vouchers.apps.VouchersDashboardConfig",
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
     "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
+    # "Customers also bought" and the product page's social/schema.org metadata (ours, no models).
+    "shop.community",
     "widget_tweaks",
     "haystack",
     "treebeard",
@@ -338,6 +340,10 @@ OSCAR_SHOP_NAME = "Booké"
 OSCAR_SHOP_TAGLINE = "Tirages d'art et albums"
 OSCAR_DEFAULT_CURRENCY = "EUR"
 OSCAR_HOMEPAGE = "/shop/catalogue/"
+# A review shows once a shop manager approves it in the dashboard; only logged-in customers
+# write them, so that each has an account behind it and one review per product.
+OSCAR_MODERATE_REVIEWS = True
+OSCAR_ALLOW_ANON_REVIEWS = False
 # Oscar 4.2 builds its catalogue pages from a haystack index, and haystack's simple backend
 # cannot apply Oscar's filters (it shows an empty catalogue). Whoosh is a pure-Python index in
 # a folder: right for one server; a multi-server deployment points haystack at Solr or

@@ -29,7 +29,7 @@ def test_a_visitor_reads_a_post_adds_a_print_to_the_basket_and_an_editor_reaches
     page.locator(".main-nav").get_by_role("link", name="Shop").click()
     expect(page).to_have_url(re.compile(r"/shop/catalogue/$"))
     page.get_by_role("link", name="Tirage d'art").first.click()
-    page.get_by_role("link", name=re.compile("20×30 cm — Lustré")).click()
+    page.get_by_role("link", name=re.compile("20×30 cm — Lustré, brillant")).click()
     page.locator("#add_to_basket_form button[type=submit]").click()
     page.goto("/shop/basket/")
     expect(page.locator("#content_inner")).to_contain_text("20×30 cm — Lustré")

@@ -42,23 +42,91 @@ def test_a_second_seed_changes_nothing(search_index):
 
     assert counts() == seeded
     assert second == []
-    # 1 parent print + 6 variants + 2 albums + 1 gift card + 1 session package + 1 extra photo.
-    assert seeded["products"] == 12
-    assert seeded["stock records"] == 11  # every product but the parent, which Oscar forbids
-    assert seeded["images"] == 6  # the variants show their parent's picture
-    assert seeded["categories"] == 3
+    # 1 parent print + 15 variants + 2 albums + 1 gift card + 1 USB key + 1 session package
+    # + 1 extra photo.
+    assert seeded["products"] == 22
+    assert seeded["stock records"] == 21  # every product but the parent, which Oscar forbids
+    assert seeded["images"] == 7  # the variants show their parent's picture
+    assert seeded["categories"] == 4
     assert seeded["product classes"] == 4
-    assert seeded["attribute values"] == 12  # size and paper of each variant
+    assert seeded["attribute values"] == 60  # size, paper, finish and framing of each variant
 
 
-def test_prints_come_in_every_size_and_paper():
+def test_prints_come_in_every_size_paper_and_finish_and_framed_in_the_larger_sizes():
     demo.seed(lambda line: None)
     parent = Product.objects.get(upc=demo.PRINT_PARENT_UPC)
 
     assert parent.is_parent
     assert not parent.get_product_class().track_stock  # made to order: never out of stock
-    variants = {(child.attr.size, child.attr.paper.option) for child in parent.children.all()}
-    assert variants == {(size, paper) for _, size in demo.SIZES for _, paper in demo.PAPERS}
+    variants = {
+        (
+            child.attr.size,
+            child.attr.paper.option,
+            child.attr.finish.option,
+            child.attr.framing.option,
+        )
+        for child in parent.children.all()
+    }
+    unframed = {
+        (size, paper, finish, "Sans cadre")
+        for _, size in demo.SIZES
+        for _, paper in demo.PAPERS
+        for _, finish in demo.FINISHES
+    }
+    framed = {
+        ("30×45 cm", "Fine Art Baryta", "Mat", "Cadre bois noir"),
+        ("40×60 cm", "Fine Art Baryta", "Mat", "Cadre bois noir"),
+        ("40×60 cm", "Fine Art Baryta", "Mat", "Caisse américaine"),
+    }
+    assert variants == unframed | framed
+    assert len({child.upc for child in parent.children.all()}) == 15
+
+
+def test_each_variant_has_its_own_price_and_stock_record_at_the_studio_partner():
+    demo.seed(lambda line: None)
+    parent = Product.objects.get(upc=demo.PRINT_PARENT_UPC)
+
+    prices = {}
+    for child in parent.children.all():
+        record = child.stockrecords.get()
+        assert record.partner.name == demo.PARTNER_NAME
+        assert record.partner_sku == child.upc
+        prices[child.upc] = record.price
+    # The finish costs nothing, the frame does.
+    assert prices[demo.print_upc("20x30", "lustre", "mat")] == Decimal("20.00")
+    assert prices[demo.print_upc("40x60", "baryta", "mat")] == Decimal("85.00")
+    framed = demo.print_upc("40x60", "baryta", "mat", "caisse-americaine")
+    assert prices[framed] == Decimal("205.00")
+    # A glossy unframed print keeps the UPC it had before finishes and framings existed.
+    assert demo.print_upc("20x30", "lustre") == "BK-TIRAGE-20X30-LUSTRE"
+
+
+def test_a_catalogue_seeded_before_finishes_and_framings_gets_them_without_changes_elsewhere(
+    search_index,
+):
+    """A database seeded by the previous catalogue (six glossy prints with a size and a paper
+    only): the next seed adds the finish and framing to those six and the nine new variants,
+    and leaves a price changed in the dashboard alone."""
+    demo.seed(lambda line: None)
+    finish = get_model("catalogue", "ProductAttribute").objects.get(code="finish")
+    framing = get_model("catalogue", "ProductAttribute").objects.get(code="framing")
+    get_model("catalogue", "ProductAttributeValue").objects.filter(
+        attribute__in=[finish, framing]
+    ).delete()
+    Product.objects.filter(
+        upc__startswith=f"{demo.PRINT_PARENT_UPC}-", upc__contains="-MAT"
+    ).delete()
+    old = Product.objects.get(upc=demo.print_upc("30x45", "lustre"))
+    old.stockrecords.update(price=Decimal("30.00"))  # changed in the dashboard
+
+    log: list[str] = []
+    demo.seed(log.append)
+
+    assert sum(line.startswith("product ") for line in log) == 9
+    old = Product.objects.get(pk=old.pk)
+    assert (old.attr.finish.option, old.attr.framing.option) == ("Brillant", "Sans cadre")
+    assert old.stockrecords.get().price == Decimal("30.00")
+    assert counts()["attribute values"] == 60
 
 
 def test_services_are_not_shipped():
