@@ -33,6 +33,8 @@ urlpatterns = [
     path("cms/login/", to_login()),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Invoice download and the dashboard's payment actions (before the shop and dashboard).
+    path("", include("shop.payments.urls")),
     path("dashboard/login/", to_login()),
     path("dashboard/", apps.get_app_config("dashboard").urls),
     path("shop/accounts/login/", to_login()),

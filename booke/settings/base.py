@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     # Oscar: the apps we changed are forked into shop/, the rest is Oscar's own.
     "shop.config.BookeShop",
     "oscar.apps.analytics.apps.AnalyticsConfig",
-    "oscar.apps.checkout.apps.CheckoutConfig",
+    "shop.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
     "oscar.apps.shipping.apps.ShippingConfig",
     "oscar.apps.catalogue.apps.CatalogueConfig",
@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.vouchers.apps.VouchersDashboardConfig",
     "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
     "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
+    # Payment methods, Stripe, invoices (not an Oscar app: ours, beside them).
+    "shop.payments",
     # "Customers also bought" and the product page's social/schema.org metadata (ours, no models).
     "shop.community",
     "widget_tweaks",
@@ -381,6 +383,51 @@ def haystack_connection(url: str) -> dict:
 # Whoosh cannot facet; Oscar's default facets would show stemmed words ("tirag").
 OSCAR_SEARCH_FACETS = {"fields": {}, "queries": {}}
 SITE_ID = 1
+
+# --- Shop payments (shop.payments). Without STRIPE_SECRET_KEY, checkout offers only the
+# methods that need no keys (at the studio / bank transfer, and on invoice for those allowed).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Tests point it at a local fake; nothing else should change it.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+# A visitor may buy a print without an account (Oscar asks for an email instead).
+OSCAR_ALLOW_ANON_CHECKOUT = True
+# Order statuses, in French since the dashboard shows them as they are. Every order starts
+# awaiting payment; a card order is marked paid in the same transaction that places it.
+ORDER_AWAITING_PAYMENT = "En attente de paiement"
+ORDER_PAID = "Payée"
+ORDER_PREPARING = "En préparation"
+ORDER_SHIPPED = "Expédiée"
+ORDER_DONE = "Terminée"
+ORDER_CANCELLED = "Annulée"
+ORDER_REFUNDED = "Remboursée"
+OSCAR_INITIAL_ORDER_STATUS = ORDER_AWAITING_PAYMENT
+OSCAR_ORDER_STATUS_PIPELINE = {
+    ORDER_AWAITING_PAYMENT: (ORDER_PAID, ORDER_CANCELLED),
+    ORDER_PAID: (ORDER_PREPARING, ORDER_SHIPPED, ORDER_DONE, ORDER_REFUNDED),
+    ORDER_PREPARING: (ORDER_SHIPPED, ORDER_DONE, ORDER_REFUNDED),
+    ORDER_SHIPPED: (ORDER_DONE, ORDER_REFUNDED),
+    ORDER_DONE: (ORDER_REFUNDED,),
+    ORDER_CANCELLED: (),
+    ORDER_REFUNDED: (),
+}
+# The seller on invoices (French legal mentions). Demo values: set the real ones in production.
+BOOKE_STUDIO = {
+    "name": env.str("STUDIO_LEGAL_NAME", default="Studio Booké SARL"),
+    "address": env.str("STUDIO_ADDRESS", default="8 rue des Photographes\n69002 Lyon"),
+    "siret": env.str("STUDIO_SIRET", default="85234567800017"),
+    "vat_number": env.str("STUDIO_VAT_NUMBER", default="FR32852345678"),
+    "legal_form": env.str("STUDIO_LEGAL_FORM", default="SARL au capital de 10 000 €"),
+    "rcs": env.str("STUDIO_RCS", default="RCS Lyon 852 345 678"),
+    "iban": env.str("STUDIO_IBAN", default="FR76 3000 4000 0500 0012 3456 789"),
+    "email": env.str("STUDIO_BILLING_EMAIL", default="facturation@booke.localhost"),
+}
+BOOKE_INVOICE_DUE_DAYS = 30
+# Invoice reminders (a daily django-q2 schedule; manage.py send_invoice_reminders by hand):
+# from this many days before the due date, then
+# every BOOKE_INVOICE_REMINDER_EVERY days while it stays unpaid.
+BOOKE_INVOICE_REMIND_BEFORE_DAYS = 3
+BOOKE_INVOICE_REMINDER_EVERY = 7
 
 # --- Studio.
 STUDIO_WATERMARK = env.str("STUDIO_WATERMARK", default="© Studio Booké")

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    """How orders are paid: Stripe Checkout, pay at the studio / transfer, pay on invoice."""
+
+    name = "shop.payments"
+    verbose_name = _("Paiements")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 -- connects the order-status receiver

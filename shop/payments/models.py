@@ -1,0 +1,149 @@
+"""How an order is paid: the method chosen at checkout, the Stripe Checkout Session behind a card
+payment, the invoice of an order paid on invoice, and the B2C clients allowed to pay that way."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", _("Carte bancaire")
+    STUDIO = "studio", _("Au studio ou par virement")
+    INVOICE = "invoice", _("Sur facture")
+
+
+# Oscar's payment source type of each method, as the dashboard shows it.
+SOURCE_TYPE_NAMES = {
+    PaymentMethod.CARD: "Carte (Stripe)",
+    PaymentMethod.STUDIO: "Au studio / virement",
+    PaymentMethod.INVOICE: "Facture",
+}
+
+
+class InvoiceApproval(models.Model):
+    """A private (B2C) client a staff member allowed to pay on invoice. Company members need no
+    approval: their company's `pays_on_invoice` decides."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invoice_approval",
+        verbose_name=_("client"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approuvé par"),
+    )
+    approved_at = models.DateTimeField(_("approuvé le"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("client autorisé à payer sur facture")
+        verbose_name_plural = _("clients autorisés à payer sur facture")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class OrderPayment(models.Model):
+    """The payment method an order was placed with (Oscar's Order knows nothing of it)."""
+
+    order = models.OneToOneField(
+        "order.Order", on_delete=models.CASCADE, related_name="payment_choice"
+    )
+    method = models.CharField(_("mode de paiement"), max_length=16, choices=PaymentMethod.choices)
+
+    class Meta:
+        verbose_name = _("mode de paiement d'une commande")
+        verbose_name_plural = _("modes de paiement des commandes")
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.get_method_display()}"
+
+
+class StripeCheckout(models.Model):
+    """A Stripe Checkout Session and everything needed to place its order without the browser
+    that started it: the webhook may arrive before (or instead of) the customer's return.
+
+    The row is locked (select_for_update) while its order is placed, so that the webhook and
+    the return page place it once; `order_number` being unique on Oscar's Order backs that up."""
+
+    session_id = models.CharField(max_length=255, unique=True)
+    # Not unique: a customer who comes back from Stripe and changes the basket gets a new
+    # session for the same order number (the older one is expired at Stripe).
+    order_number = models.CharField(max_length=128, db_index=True)
+    basket = models.ForeignKey("basket.Basket", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    guest_email = models.EmailField(blank=True)
+    shipping_address = models.JSONField(null=True, blank=True)
+    billing_address = models.JSONField(null=True, blank=True)
+    shipping_method_code = models.CharField(max_length=128, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=12)
+    payment_intent = models.CharField(max_length=255, blank=True)
+    order = models.OneToOneField(
+        "order.Order",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stripe_checkout",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    placed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("paiement Stripe")
+        verbose_name_plural = _("paiements Stripe")
+
+    def __str__(self) -> str:
+        return f"{self.order_number} ({self.session_id})"
+
+
+class InvoiceCounter(models.Model):
+    """The last invoice number of a year. Numbers are taken under a row lock in the transaction
+    that places the order: a rolled-back order gives its number back, so there are no gaps."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Invoice(models.Model):
+    """The invoice of an order paid on invoice. Seller and buyer are copied at issue: an invoice
+    says what was true the day it was issued, whatever the company's address becomes."""
+
+    order = models.OneToOneField("order.Order", on_delete=models.PROTECT, related_name="invoice")
+    number = models.CharField(_("numéro"), max_length=32, unique=True)
+    issued_on = models.DateField(_("date d'émission"))
+    due_on = models.DateField(_("échéance"))
+    po_number = models.CharField(_("bon de commande"), max_length=64, blank=True)
+    company = models.ForeignKey(
+        "booker.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entreprise"),
+    )
+    seller = models.JSONField(_("vendeur"))
+    buyer = models.JSONField(_("client"))
+    paid_on = models.DateField(_("payée le"), null=True, blank=True)
+    last_reminder_on = models.DateField(_("dernière relance"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("facture")
+        verbose_name_plural = _("factures")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -1,0 +1,103 @@
+"""Reads about payments: which methods a customer may use, who may read an invoice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from booker import selectors as booker_selectors
+from booker.models import Company, Membership
+
+from . import gateway
+from .models import SOURCE_TYPE_NAMES, Invoice, InvoiceApproval, PaymentMethod
+
+
+def invoice_companies(user) -> list[Company]:
+    """The companies `user` may order for on invoice."""
+    if not user.is_authenticated:
+        return []
+    return [
+        m.company for m in booker_selectors.memberships_of(user) if m.company.pays_on_invoice
+    ]
+
+
+def approved_for_invoice(user) -> bool:
+    """A private client a staff member allowed to pay on invoice."""
+    return user.is_authenticated and InvoiceApproval.objects.filter(user=user).exists()
+
+
+def payment_methods_for(user) -> list[PaymentMethod]:
+    """Card only when Stripe is configured; at the studio / transfer always; on invoice for
+    company members and approved private clients."""
+    methods = []
+    if gateway.enabled():
+        methods.append(PaymentMethod.CARD)
+    methods.append(PaymentMethod.STUDIO)
+    if invoice_companies(user) or approved_for_invoice(user):
+        methods.append(PaymentMethod.INVOICE)
+    return methods
+
+
+def payment_method_of(order) -> str | None:
+    choice = getattr(order, "payment_choice", None)
+    return choice.method if choice else None
+
+
+@dataclass(frozen=True)
+class PaymentSummary:
+    """What the order pages show about payment, and which actions the dashboard offers."""
+
+    method: str | None
+    method_label: str
+    awaiting_payment: bool
+    invoice: Invoice | None
+    refundable: Decimal
+
+
+def payment_summary(order) -> PaymentSummary:
+    method = payment_method_of(order)
+    card_sources = order.sources.filter(source_type__name=SOURCE_TYPE_NAMES[PaymentMethod.CARD])
+    refundable = sum(
+        (source.amount_available_for_refund for source in card_sources), Decimal("0.00")
+    )
+    return PaymentSummary(
+        method=method,
+        method_label=str(PaymentMethod(method).label) if method else "",
+        awaiting_payment=order.status == settings.ORDER_AWAITING_PAYMENT,
+        invoice=Invoice.objects.filter(order=order).first(),
+        refundable=refundable if method == PaymentMethod.CARD else Decimal("0.00"),
+    )
+
+
+def may_read_invoice(user, invoice: Invoice) -> bool:
+    """The customer who ordered, the managers of the invoiced company, and the shop's staff."""
+    if not user.is_authenticated:
+        return False
+    if invoice.order.user_id == user.id:
+        return True
+    if user.is_staff and user.has_perm("partner.dashboard_access"):
+        return True
+    return bool(
+        invoice.company_id
+        and Membership.objects.filter(
+            company_id=invoice.company_id, user=user, role=Membership.Role.MANAGER
+        ).exists()
+    )
+
+
+def invoices_to_remind(today: date) -> QuerySet[Invoice]:
+    """Unpaid invoices due within the reminder window (or overdue) that were not reminded in
+    the last BOOKE_INVOICE_REMINDER_EVERY days."""
+    soon = today + timedelta(days=settings.BOOKE_INVOICE_REMIND_BEFORE_DAYS)
+    recently = today - timedelta(days=settings.BOOKE_INVOICE_REMINDER_EVERY)
+    return (
+        Invoice.objects.filter(paid_on__isnull=True, due_on__lte=soon)
+        .exclude(last_reminder_on__gt=recently)
+        .exclude(order__status=settings.ORDER_CANCELLED)
+        .select_related("order", "order__user")
+        .order_by("due_on", "number")
+    )

@@ -1,0 +1,440 @@
+"""Writes about payments: card payments through Stripe Checkout (placed exactly once), orders
+marked paid, invoices numbered without gaps, refunds, invoice reminders."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+from oscar.core.loading import get_class, get_model
+
+from booker.models import Company
+from shop import notifications
+
+from . import gateway, selectors
+from .models import (
+    SOURCE_TYPE_NAMES,
+    Invoice,
+    InvoiceCounter,
+    OrderPayment,
+    PaymentMethod,
+    StripeCheckout,
+)
+from .signals import order_paid
+
+logger = logging.getLogger(__name__)
+
+Order = get_model("order", "Order")
+OrderNote = get_model("order", "OrderNote")
+Basket = get_model("basket", "Basket")
+ShippingAddress = get_model("order", "ShippingAddress")
+BillingAddress = get_model("order", "BillingAddress")
+PaymentEvent = get_model("order", "PaymentEvent")
+PaymentEventType = get_model("order", "PaymentEventType")
+PaymentEventQuantity = get_model("order", "PaymentEventQuantity")
+Source = get_model("payment", "Source")
+SourceType = get_model("payment", "SourceType")
+OrderPlacementMixin = get_class("checkout.mixins", "OrderPlacementMixin")
+Repository = get_class("shipping.repository", "Repository")
+OrderTotalCalculator = get_class("checkout.calculators", "OrderTotalCalculator")
+SurchargeApplicator = get_class("checkout.applicator", "SurchargeApplicator")
+Applicator = get_class("offer.applicator", "Applicator")
+Selector = get_class("partner.strategy", "Selector")
+
+# Names of Oscar payment event types, as the dashboard shows them.
+EVENT_PAID = "Paiement"
+EVENT_REFUND = "Remboursement"
+STRIPE_PLACING_EVENTS = frozenset(
+    {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+)
+
+
+class PaymentError(Exception):
+    """A payment operation refused, with a message for the shop manager."""
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).quantize(Decimal("1")))
+
+
+# --- Card payments (Stripe Checkout) --------------------------------------------------------
+
+
+def basket_fingerprint(basket, total: Decimal) -> str:
+    """What the customer is asked to pay for: the frozen basket's lines and the total. The same
+    basket at the same total gives the same Stripe idempotency key (a double click, a retry)
+    and so the same Checkout Session; any change gives a new one."""
+    lines = sorted(
+        (line.product_id, line.stockrecord_id, line.quantity, str(line.line_price_incl_tax))
+        for line in basket.all_lines()
+    )
+    raw = repr((basket.id, lines, str(total)))
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _address_data(address) -> dict[str, Any] | None:
+    if address is None:
+        return None
+    data = {}
+    for field in type(address)._meta.concrete_fields:
+        if field.attname in ("id", "search_text", "date_created"):
+            continue
+        value = getattr(address, field.attname)
+        # phone numbers are PhoneNumber objects; the session stores them as strings too
+        data[field.attname] = str(value) if value not in (None, "") else value
+    return data
+
+
+def start_card_checkout(
+    *,
+    order_number: str,
+    basket,
+    user,
+    guest_email: str,
+    shipping_address,
+    billing_address,
+    shipping_method_code: str,
+    total,
+    success_url: str,
+    cancel_url: str,
+) -> str:
+    """Creates (or finds again) the Stripe Checkout Session of a frozen basket and remembers
+    what is needed to place its order later. Returns the URL of Stripe's payment page."""
+    amount = total.incl_tax
+    key = f"booke-checkout-{basket_fingerprint(basket, amount)}"
+    email = user.email if user.is_authenticated else guest_email
+    params = {
+        "mode": "payment",
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "client_reference_id": order_number,
+        "metadata": {"order_number": order_number, "basket_id": str(basket.id)},
+        # One line for the whole order: what Stripe charges is exactly Oscar's total.
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": total.currency.lower(),
+                    "unit_amount": cents(amount),
+                    "product_data": {"name": f"Commande {order_number} — Booké"},
+                },
+            }
+        ],
+    }
+    if email:
+        params["customer_email"] = email
+    session = gateway.create_checkout_session(params, idempotency_key=key)
+    _expire_older_sessions(order_number, keep=session["id"])
+    StripeCheckout.objects.update_or_create(
+        session_id=session["id"],
+        defaults={
+            "order_number": order_number,
+            "basket_id": basket.id,
+            "user": user if user.is_authenticated else None,
+            "guest_email": "" if user.is_authenticated else guest_email,
+            "shipping_address": _address_data(shipping_address),
+            "billing_address": _address_data(billing_address),
+            "shipping_method_code": shipping_method_code,
+            "amount": amount,
+            "currency": total.currency,
+        },
+    )
+    return session["url"]
+
+
+def _expire_older_sessions(order_number: str, keep: str) -> None:
+    """The basket changed after a visit to Stripe: the older sessions of this order must not
+    be paid any more. One that cannot be expired (already paid) is kept, so that its order
+    is still placed when its event arrives."""
+    older = StripeCheckout.objects.filter(order_number=order_number, order__isnull=True).exclude(
+        session_id=keep
+    )
+    for checkout in older:
+        try:
+            gateway.expire_checkout_session(checkout.session_id)
+        except stripe.StripeError as error:
+            logger.warning("Stripe session %s not expired: %s", checkout.session_id, error)
+            continue
+        checkout.delete()
+
+
+class _OrderPlacer(OrderPlacementMixin):
+    """Oscar's order placement (OrderCreator, addresses, payment details) without a request:
+    the webhook that may place a card order has no customer's browser behind it."""
+
+    request = None
+
+
+def _place_from_checkout(checkout: StripeCheckout):
+    basket = Basket._default_manager.get(pk=checkout.basket_id)
+    user = checkout.user or AnonymousUser()
+    basket.strategy = Selector().strategy(user=user)
+    Applicator().apply(basket, user, request=None)
+    shipping_address = (
+        ShippingAddress(**checkout.shipping_address) if checkout.shipping_address else None
+    )
+    billing_address = (
+        BillingAddress(**checkout.billing_address) if checkout.billing_address else None
+    )
+    methods = Repository().get_shipping_methods(
+        basket=basket, user=user, shipping_addr=shipping_address, request=None
+    )
+    method = next(m for m in methods if m.code == checkout.shipping_method_code)
+    charge = method.calculate(basket)
+    surcharges = SurchargeApplicator(None, {}).get_applicable_surcharges(
+        basket, shipping_charge=charge
+    )
+    total = OrderTotalCalculator(None).calculate(basket, charge, surcharges)
+    extra = {} if user.is_authenticated else {"guest_email": checkout.guest_email}
+    order = _OrderPlacer().place_order(
+        order_number=checkout.order_number,
+        user=user,
+        basket=basket,
+        shipping_address=shipping_address,
+        shipping_method=method,
+        shipping_charge=charge,
+        order_total=total,
+        billing_address=billing_address,
+        surcharges=surcharges,
+        request=None,
+        **extra,
+    )
+    basket.submit()
+    return order
+
+
+def place_paid_order(checkout_session_id: str, stripe_session: dict[str, Any] | None = None):
+    """Places the order of a paid Checkout Session, once. Called by the webhook and by the
+    return page, whichever comes first; the second gets the same order back.
+
+    `stripe_session` is the session as a signed event carries it; without it, the session is
+    read from Stripe. Returns None while the session is not paid, or for a session that is
+    not ours."""
+    if stripe_session is None:
+        stripe_session = gateway.retrieve_checkout_session(checkout_session_id)
+    if stripe_session.get("payment_status") != "paid":
+        return None
+    with transaction.atomic():
+        checkout = (
+            StripeCheckout.objects.select_for_update()
+            .filter(session_id=checkout_session_id)
+            .first()
+        )
+        if checkout is None:
+            logger.warning("Stripe session %s is not one of ours: ignored", checkout_session_id)
+            return None
+        if checkout.order_id:
+            return checkout.order
+        order = _place_from_checkout(checkout)
+        paid = Decimal(stripe_session.get("amount_total") or 0) / 100
+        if cents(paid) != cents(order.total_incl_tax):
+            # The customer paid; the order is placed all the same, and the shop is told.
+            logger.error(
+                "Order %s: Stripe charged %s, the order totals %s",
+                order.number, paid, order.total_incl_tax,
+            )
+            OrderNote.objects.create(
+                order=order,
+                note_type="System",
+                message=f"Stripe a encaissé {paid} € pour un total de {order.total_incl_tax} €.",
+            )
+        checkout.order = order
+        checkout.placed_at = timezone.now()
+        checkout.payment_intent = stripe_session.get("payment_intent") or ""
+        checkout.save(update_fields=["order", "placed_at", "payment_intent"])
+        OrderPayment.objects.create(order=order, method=PaymentMethod.CARD)
+        notifications.send_on_commit(order, "confirmation")
+        mark_order_paid(
+            order, method=PaymentMethod.CARD, amount=paid, reference=checkout.payment_intent,
+            notify=False,
+        )
+    return order
+
+
+def handle_stripe_event(event: dict[str, Any]) -> None:
+    """A verified webhook event. Only paid Checkout Sessions matter; the rest is logged and
+    acknowledged, so that Stripe does not send it again."""
+    kind = event.get("type", "")
+    if kind not in STRIPE_PLACING_EVENTS:
+        logger.info("Stripe event %s (%s) acknowledged, nothing to do", event.get("id"), kind)
+        return
+    session = event["data"]["object"]
+    if session.get("payment_status") != "paid":
+        # e.g. a bank debit: completed now, paid later (async_payment_succeeded)
+        logger.info("Stripe session %s completed, payment still pending", session.get("id"))
+        return
+    place_paid_order(session["id"], session)
+
+
+# --- Orders placed unpaid (at the studio, on invoice) ------------------------------------------
+
+
+def record_payment_method(
+    order, method: str, *, po_number: str = "", company: Company | None = None
+) -> None:
+    """Called in the transaction that places the order."""
+    OrderPayment.objects.create(order=order, method=method)
+    if method == PaymentMethod.INVOICE:
+        issue_invoice(order, po_number=po_number, company=company)
+
+
+def _next_invoice_number(year: int) -> str:
+    # The counter row is locked until the order's transaction ends; if it rolls back, the
+    # number is given back. Created first without a lock so that two first invoices of a year
+    # do not race on the insert.
+    InvoiceCounter.objects.bulk_create([InvoiceCounter(year=year)], ignore_conflicts=True)
+    counter = InvoiceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"FA-{year}-{counter.last:04d}"
+
+
+def _buyer(order, company: Company | None) -> dict[str, str]:
+    user = order.user
+    contact = (user.get_full_name() or user.email) if user else order.guest_email
+    if company:
+        return {
+            "name": company.legal_name or company.name,
+            "address": company.address,
+            "vat_number": company.vat_number,
+            "siret": company.siret,
+            "contact": contact,
+        }
+    address = order.billing_address or order.shipping_address
+    lines = address.active_address_fields() if address else []
+    return {
+        "name": contact,
+        "address": "\n".join(lines[1:] if lines and lines[0] == contact else lines),
+        "vat_number": "",
+        "siret": "",
+        "contact": contact,
+    }
+
+
+def issue_invoice(
+    order, *, po_number: str = "", company: Company | None = None, today: date | None = None
+) -> Invoice:
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        return Invoice.objects.create(
+            order=order,
+            number=_next_invoice_number(today.year),
+            issued_on=today,
+            due_on=today + timedelta(days=settings.BOOKE_INVOICE_DUE_DAYS),
+            po_number=po_number,
+            company=company,
+            seller=dict(settings.BOOKE_STUDIO),
+            buyer=_buyer(order, company),
+        )
+
+
+# --- Paid ---------------------------------------------------------------------------------
+
+
+def mark_order_paid(
+    order, *, method: str, amount: Decimal | None = None, reference: str = "", notify: bool = True
+) -> bool:
+    """The one way an order becomes paid: records Oscar's payment source, transaction and
+    payment event, moves the order to "paid", then (after commit) sends `order_paid` and, with
+    `notify`, the "payment received" email. False when the order was not awaiting payment
+    (already paid, cancelled): nothing is recorded twice."""
+    with transaction.atomic():
+        order = Order._default_manager.select_for_update().get(pk=order.pk)
+        if order.status != settings.ORDER_AWAITING_PAYMENT:
+            return False
+        amount = order.total_incl_tax if amount is None else amount
+        source_type, _ = SourceType.objects.get_or_create(name=SOURCE_TYPE_NAMES[method])
+        source = Source.objects.create(
+            order=order,
+            source_type=source_type,
+            currency=order.currency,
+            amount_allocated=amount,
+            reference=reference,
+        )
+        source.debit(amount, reference=reference, status="ok")
+        event_type, _ = PaymentEventType.objects.get_or_create(name=EVENT_PAID)
+        event = PaymentEvent.objects.create(
+            order=order, event_type=event_type, amount=amount, reference=reference
+        )
+        for line in order.lines.all():
+            PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
+        order.set_status(settings.ORDER_PAID)
+        Invoice.objects.filter(order=order, paid_on__isnull=True).update(
+            paid_on=timezone.localdate()
+        )
+        transaction.on_commit(lambda: order_paid.send(sender=Order, order=order))
+        if notify:
+            notifications.send_on_commit(order, "payment_received")
+    return True
+
+
+def record_payment(order, *, reference: str = "", amount: Decimal | None = None) -> bool:
+    """The shop manager received the money of an unpaid order (invoice, at the studio,
+    transfer). Card orders are paid through Stripe, never recorded by hand."""
+    method = selectors.payment_method_of(order) or PaymentMethod.STUDIO
+    if method == PaymentMethod.CARD:
+        raise PaymentError("Une commande payée par carte est encaissée par Stripe.")
+    return mark_order_paid(order, method=method, amount=amount, reference=reference)
+
+
+# --- Refunds -------------------------------------------------------------------------------
+
+
+def refund_order(order, amount: Decimal) -> PaymentEvent:
+    """Refunds (part of) a card order through Stripe and records it on the order. A second
+    identical request (double click) reuses the idempotency key: Stripe answers with the same
+    refund, which is recorded once."""
+    if amount <= 0:
+        raise PaymentError("Le montant à rembourser doit être positif.")
+    with transaction.atomic():
+        order = Order._default_manager.select_for_update().get(pk=order.pk)
+        checkout = StripeCheckout.objects.filter(order=order).first()
+        card = SOURCE_TYPE_NAMES[PaymentMethod.CARD]
+        source = order.sources.filter(source_type__name=card).first()
+        if checkout is None or source is None or not checkout.payment_intent:
+            raise PaymentError("Seules les commandes payées par carte se remboursent ici.")
+        if amount > source.amount_available_for_refund:
+            raise PaymentError(
+                f"Au plus {source.amount_available_for_refund} € peuvent être remboursés."
+            )
+        key = (
+            f"booke-refund-{order.number}-{cents(source.amount_refunded)}-{cents(amount)}"
+        )
+        refund = gateway.create_refund(checkout.payment_intent, cents(amount), key)
+        existing = order.payment_events.filter(reference=refund["id"]).first()
+        if existing:
+            return existing
+        refunded = Decimal(refund["amount"]) / 100
+        source.refund(refunded, reference=refund["id"], status=refund.get("status", ""))
+        event_type, _ = PaymentEventType.objects.get_or_create(name=EVENT_REFUND)
+        event = PaymentEvent.objects.create(
+            order=order, event_type=event_type, amount=refunded, reference=refund["id"]
+        )
+        if source.amount_available_for_refund <= 0 and (
+            settings.ORDER_REFUNDED in order.available_statuses()
+        ):
+            order.set_status(settings.ORDER_REFUNDED)
+    return event
+
+
+# --- Reminders -----------------------------------------------------------------------------
+
+
+def send_invoice_reminders(today: date | None = None) -> int:
+    """Reminds the customers of unpaid invoices due soon or overdue (see
+    selectors.invoices_to_remind). Returns how many were sent."""
+    today = today or timezone.localdate()
+    sent = 0
+    for invoice in selectors.invoices_to_remind(today):
+        notifications.send_order_email(invoice.order, "invoice_due")
+        Invoice.objects.filter(pk=invoice.pk).update(last_reminder_on=today)
+        sent += 1
+    return sent
