@@ -39,6 +39,7 @@ urlpatterns = [
     path("dashboard/", apps.get_app_config("dashboard").urls),
     path("shop/accounts/login/", to_login()),
     path("shop/password-reset/", to("password_reset")),
+    path("shop/prints/", include("shop.personal.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),

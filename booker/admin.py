@@ -542,7 +542,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             can_publish=status == Status.SHOT,
             is_booked=status == Status.BOOKED,
             shows_picks=status not in (Status.BOOKED, Status.SHOT),
-            can_reopen=status == Status.SELECTION_SUBMITTED,
+            can_reopen=status in (Status.SELECTION_SUBMITTED, Status.AWAITING_PAYMENT),
             can_start_retouching=status == Status.SELECTION_SUBMITTED,
             can_upload_finals=status == Status.RETOUCHING and bool(jobs),
             can_deliver=status == Status.RETOUCHING,
@@ -745,7 +745,9 @@ _ROAD = (Status.BOOKED, Status.SHOT, Status.PROOFING, Status.SELECTION_SUBMITTED
 
 def _steps(status: str) -> list[tuple[str, str, str]]:
     """(value, label, "done" | "current" | "todo") for each step of the road."""
-    if status not in _ROAD:  # archived counts as past delivery; cancelled stops everything
+    if status == Status.AWAITING_PAYMENT:  # submitted, extras not paid yet
+        here = _ROAD.index(Status.SELECTION_SUBMITTED)
+    elif status not in _ROAD:  # archived counts as past delivery; cancelled stops everything
         here = len(_ROAD) if status in (Status.ARCHIVED, Status.RESTORING) else -1
     else:
         here = _ROAD.index(status)

@@ -59,6 +59,10 @@ CLIENT_STATUS_TEXT = {
         "Your proofs are ready: pick the photos you want, add a comment if you "
         "wish, then submit your selection."
     ),
+    Status.AWAITING_PAYMENT: _(
+        "Your selection is saved. The studio starts on it as soon as your extra photos are "
+        "paid."
+    ),
     Status.SELECTION_SUBMITTED: _("Thank you! Your selection is with the studio."),
     Status.RETOUCHING: _("Your photos are being retouched."),
     Status.DELIVERED: _("Your photos are ready to download."),
@@ -121,6 +125,13 @@ def extras_for(session: PhotoSession, picked: int) -> Extras | None:
     return Extras(count, session.extra_photo_price, count * session.extra_photo_price)
 
 
+def extra_picks(session: PhotoSession) -> list[int]:
+    """The rush ids of the picks beyond the package: the last ones in gallery order (which
+    picks are "the extras" is arbitrary; this order keeps it stable for the shop's lines)."""
+    picked = [card.id for card in gallery(session) if card.picked]
+    return picked[session.quota:]
+
+
 def pick_count(session: PhotoSession) -> int:
     return SelectionItem.objects.filter(selection__session=session, picked=True).count()
 
@@ -168,7 +179,13 @@ def delivered_finals(session: PhotoSession) -> QuerySet:
 # archived or restoring session is still delivered as far as the client is concerned.
 FINALS_VISIBLE_TO_CLIENT = frozenset({Status.DELIVERED, Status.ARCHIVED, Status.RESTORING})
 PROOFS_VISIBLE_TO_CLIENT = frozenset(
-    {Status.PROOFING, Status.SELECTION_SUBMITTED, Status.RETOUCHING, *FINALS_VISIBLE_TO_CLIENT}
+    {
+        Status.PROOFING,
+        Status.AWAITING_PAYMENT,
+        Status.SELECTION_SUBMITTED,
+        Status.RETOUCHING,
+        *FINALS_VISIBLE_TO_CLIENT,
+    }
 )
 
 

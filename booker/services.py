@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image
 
 from . import roles
 from .models import (
@@ -97,7 +98,14 @@ def add_member(company: Company, user: User, role: str = Membership.Role.MEMBER)
 SESSION_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.BOOKED: frozenset({Status.SHOT, Status.CANCELLED}),
     Status.SHOT: frozenset({Status.PROOFING, Status.CANCELLED}),
-    Status.PROOFING: frozenset({Status.SELECTION_SUBMITTED, Status.CANCELLED}),
+    Status.PROOFING: frozenset(
+        {Status.SELECTION_SUBMITTED, Status.AWAITING_PAYMENT, Status.CANCELLED}
+    ),
+    # Extras ordered through the shop: on to the studio once paid (`extras_paid`), or back to
+    # proofing when the photographer reopens the selection.
+    Status.AWAITING_PAYMENT: frozenset(
+        {Status.SELECTION_SUBMITTED, Status.PROOFING, Status.CANCELLED}
+    ),
     # Back to proofing is the photographer's `reopen_selection`.
     Status.SELECTION_SUBMITTED: frozenset({Status.RETOUCHING, Status.PROOFING, Status.CANCELLED}),
     Status.RETOUCHING: frozenset({Status.DELIVERED}),
@@ -218,6 +226,8 @@ def add_rush(
     field = Rush._meta.get_field("original")
     name = field.generate_filename(Rush(session=session), filename)
     name = field.storage.save(name, File(fileobj, name=filename), max_length=field.max_length)
+    # Hashed here as it was read, and the storage's own write is checked (boto3 sends a
+    # checksum with every upload): what is stored is what was hashed.
     return add_stored_rush(session, name, filename, sha256=digest, size=size, actor=actor,
                            enqueue=enqueue, checked=True)
 
@@ -226,13 +236,12 @@ def add_stored_rush(
     session: PhotoSession,
     name: str,
     filename: str,
-    # Hashed here as it was read, and the storage's own write is checked (boto3 sends a
-    # checksum with every upload): what is stored is what was hashed.
     *,
     sha256: str,
     size: int,
     actor: User | None = None,
     enqueue: bool = True,
+    checked: bool = False,
 ) -> AddedRush:
     """The rush of an original already written under `name` in the originals storage (by
     add_rush, or uploaded straight to S3 by the browser), and its proof queued. `checked`:
@@ -242,7 +251,6 @@ def add_stored_rush(
     already a rush, that copy is deleted, so a file is stored once and nothing is orphaned."""
     storage = Rush._meta.get_field("original").storage
     try:
-    checked: bool = False,
         check_takes_rushes(session)
     except StudioError:
         storage.delete(name)
@@ -388,23 +396,67 @@ def set_comment(session: PhotoSession, rush_id: int, comment: str, *, user: User
 
 @transaction.atomic
 def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
+    """Lock the client's picks. Picks beyond the package, when it sells extras, are paid
+    through the shop: the selection then waits for `extras_paid` before the studio sees it."""
     selection = _open_selection(session)
     picked = selection.items.filter(picked=True).count()
     if picked == 0:
         raise StudioError("Pick at least one photo before you submit your selection.")
-    if picked > session.quota:
-        # Extras are paid through the shop; until it takes them, the client trims the
-        # selection to the package (see the issue note).
+    if picked > session.quota and not session.sells_extras:
+        # set_pick already refuses this; a package changed since the picks still must not
+        # slip extras through for free.
         extra = picked - session.quota
         raise StudioError(
-            f"You picked {picked} photos and your package includes {session.quota}. "
-            f"Ordering {extra} extra photo(s) online is not open yet: unpick {extra} "
-            "or contact the studio to add them."
+            f"You picked {picked} photos and your package includes {session.quota}: "
+            f"unpick {extra} or contact the studio to add them."
         )
     selection.submitted_at = timezone.now()
     selection.submitted_by = user
     selection.save(update_fields=["submitted_at", "submitted_by"])
+    if picked > session.quota:
+        from .selectors import extra_picks
+
+        extras = extra_picks(session)
+        return transition(
+            session, Status.AWAITING_PAYMENT, actor=user, picked=picked, extras=extras,
+            unit_price=str(session.extra_photo_price),
+        )
     return transition(session, Status.SELECTION_SUBMITTED, actor=user, picked=picked)
+
+
+@transaction.atomic
+def extras_paid(
+    session: PhotoSession, rush_ids: Iterable[int], *, actor: User | None, reference: str
+) -> SessionEvent | None:
+    """The shop was paid for the extra photos `rush_ids` (order `reference`): the selection
+    goes to the studio. Idempotent per reference. A payment that no longer matches the
+    selection (reopened, changed) moves nothing: it is recorded for the studio to settle."""
+    locked = PhotoSession.objects.select_for_update().get(pk=session.pk)
+    paid = sorted({int(pk) for pk in rush_ids})
+    done = SessionEvent.objects.filter(session=locked, name__in=EXTRAS_PAID_EVENTS)
+    if any(e.payload.get("reference") == reference for e in done):
+        return None
+    picked = set(
+        SelectionItem.objects.filter(selection__session=locked, picked=True)
+        .values_list("rush_id", flat=True)
+    )
+    owed = len(picked) - locked.quota
+    if locked.status != Status.AWAITING_PAYMENT or not set(paid) <= picked or len(paid) < owed:
+        SessionEvent.objects.create(
+            session=locked, name="session.extras_paid_unmatched", actor=actor,
+            payload={"reference": reference, "rushes": paid, "status": locked.status},
+        )
+        log.warning("Extras paid by %s do not match session %s", reference, locked.pk)
+        return None
+    event = transition(
+        locked, Status.SELECTION_SUBMITTED, actor=actor, event="session.extras_paid",
+        reference=reference, rushes=paid, picked=len(picked),
+    )
+    session.status, session.status_changed_at = locked.status, locked.status_changed_at
+    return event
+
+
+EXTRAS_PAID_EVENTS = ("session.extras_paid", "session.extras_paid_unmatched")
 
 
 @transaction.atomic
@@ -514,6 +566,7 @@ def upload_finals(
             final.file.save(filename, File(fileobj, name=filename), save=False)
             final.original_filename = PurePath(filename).name
             final.size, final.sha256 = size, digest
+            final.width, final.height = _pixel_size(fileobj)
             final.uploaded_by, final.uploaded_at = actor, timezone.now()
             final.save()
             if job.status != JobStatus.IN_REVIEW:
@@ -522,6 +575,32 @@ def upload_finals(
             final.file.storage.delete(old_name)
         report.matched.append((filename, job))
     return report
+
+
+def _pixel_size(fileobj: BinaryIO) -> tuple[int | None, int | None]:
+    """Width and height as the picture is seen (EXIF rotation applied); only the header is
+    read. (None, None) for a file Pillow cannot read: the size is a hint, not a rule."""
+    try:
+        fileobj.seek(0)
+        with Image.open(fileobj) as img:
+            width, height = img.size
+            if img.getexif().get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn
+                width, height = height, width
+            return width, height
+    except (OSError, SyntaxError, ValueError):
+        return None, None
+    finally:
+        fileobj.seek(0)
+
+
+def final_pixel_size(final: FinalPhoto) -> tuple[int | None, int | None]:
+    """The final's pixel size, read from its file (and kept) when it predates the columns."""
+    if final.width and final.height:
+        return final.width, final.height
+    with final.file.open("rb") as handle:
+        final.width, final.height = _pixel_size(handle)
+    FinalPhoto.objects.filter(pk=final.pk).update(width=final.width, height=final.height)
+    return final.width, final.height
 
 
 @transaction.atomic

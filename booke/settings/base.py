@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
     # Payment methods, Stripe, invoices (not an Oscar app: ours, beside them).
     "shop.payments",
+    # Personal prints of delivered photos, extra photos, the lab's list (calls the Booker).
+    "shop.personal",
     # "Customers also bought" and the product page's social/schema.org metadata (ours, no models).
     "shop.community",
     "widget_tweaks",
@@ -341,6 +343,19 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 OSCAR_SHOP_NAME = "Booké"
 OSCAR_SHOP_TAGLINE = "Tirages d'art et albums"
 OSCAR_DEFAULT_CURRENCY = "EUR"
+# The lab's list of personal prints (shop.personal), under Oscar's "Fulfilment" menu.
+OSCAR_DASHBOARD_NAVIGATION = [
+    {
+        **item,
+        "children": [
+            *item["children"],
+            {"label": _("Tirages personnels"), "url_name": "dashboard:personal-prints"},
+        ],
+    }
+    if any(c.get("url_name") == "dashboard:order-list" for c in item.get("children", ()))
+    else item
+    for item in OSCAR_DASHBOARD_NAVIGATION  # noqa: F405 -- from oscar.defaults
+]
 OSCAR_HOMEPAGE = "/shop/catalogue/"
 # A review shows once a shop manager approves it in the dashboard; only logged-in customers
 # write them, so that each has an account behind it and one review per product.

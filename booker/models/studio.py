@@ -53,6 +53,9 @@ class PhotoSession(models.Model):
         BOOKED = "booked", _("booked")
         SHOT = "shot", _("shot")
         PROOFING = "proofing", _("proofing")
+        # Picks beyond the package wait for the shop's order to be paid (booker.services
+        # .extras_paid) before the studio may retouch them.
+        AWAITING_PAYMENT = "awaiting_payment", _("extras awaiting payment")
         SELECTION_SUBMITTED = "selection_submitted", _("selection submitted")
         RETOUCHING = "retouching", _("retouching")
         DELIVERED = "delivered", _("delivered")
@@ -150,13 +153,13 @@ class Rush(models.Model):
                                 max_length=255)
     original_filename = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64)
-    size = models.BigIntegerField(_("size (bytes)"))
-    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
-    camera = models.CharField(_("camera"), max_length=120, blank=True)
     # The stored bytes were checked when they were stored (hashed by the studio, or S3's
     # SHA-256 of every part matched the browser's): the ingest need not read the whole file
     # again to check it, and may fetch only the embedded preview.
     checked_at_upload = models.BooleanField(default=False, editable=False)
+    size = models.BigIntegerField(_("size (bytes)"))
+    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
+    camera = models.CharField(_("camera"), max_length=120, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     proof = models.FileField(storage=proofs_storage, max_length=255, blank=True)
@@ -277,6 +280,9 @@ class FinalPhoto(models.Model):
     original_filename = models.CharField(max_length=255)
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Pixel size, read at upload: the shop warns when a print would be too large for it.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)

@@ -27,7 +27,7 @@ Status = PhotoSession.Status
 
 FILTERS = ("all", "picked", "commented")
 # Statuses in which the client sees their submitted picks, read-only.
-PICKS_SHOWN = (Status.SELECTION_SUBMITTED, Status.RETOUCHING)
+PICKS_SHOWN = (Status.AWAITING_PAYMENT, Status.SELECTION_SUBMITTED, Status.RETOUCHING)
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,11 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.StudioError as exc:
             messages.error(request, str(exc))
             return redirect("portal:submit", pk=session.pk)
-        messages.success(request, _("Your selection is sent to the studio. Thank you!"))
+        if session.status == Status.AWAITING_PAYMENT:
+            # Without the shop's page (see submit.html) the studio asks for the payment.
+            messages.info(request, _status_text(session))
+        else:
+            messages.success(request, _("Your selection is sent to the studio. Thank you!"))
         return redirect("portal:session", pk=session.pk)
     cards = selectors.gallery(session)
     picked = [c for c in cards if c.picked]

@@ -157,12 +157,17 @@ def test_the_quota_is_a_hard_limit_when_the_package_sells_no_extras():
 
 
 @pytest.mark.django_db
-def test_picks_above_the_quota_are_extras_but_cannot_be_submitted_until_the_shop_takes_them():
+def test_picks_above_the_quota_wait_for_their_payment_before_the_studio_may_retouch():
     session = session_in_proofing(n=4, quota=2, extra_price=Decimal("12.00"))
     for pk in session.rushes.values_list("pk", flat=True)[:3]:
         services.set_pick(session, pk, True, user=session.client)
-    with pytest.raises(services.StudioError, match="unpick 1"):
-        services.submit_selection(session, user=session.client)
+
+    event = services.submit_selection(session, user=session.client)
+
+    assert session.status == PhotoSession.Status.AWAITING_PAYMENT
+    assert len(event.payload["extras"]) == 1
+    with pytest.raises(services.IllegalTransition):
+        services.start_retouching(session, actor=None)
 
 
 @pytest.mark.django_db

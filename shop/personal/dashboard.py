@@ -1,0 +1,41 @@
+"""The lab's list in the Oscar dashboard: each order line that is a personal print, with its
+crop, a thumbnail and the original final to send to the lab. The dashboard's permission map
+(shop/dashboard/apps.py) lets in shop managers and photographers only."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.generic import ListView
+
+from booker.views.files import client_filename
+
+from . import selectors
+from .views import serve
+
+
+class PrintListView(ListView):
+    template_name = "personal/dashboard_prints.html"
+    context_object_name = "lines"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.show_all = self.request.GET.get("toutes") == "1"
+        return selectors.fulfilment_lines(paid_only=not self.show_all)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["show_all"] = self.show_all
+        context["rows"] = [
+            {"line": line, "specs": line.product.attribute_summary if line.product else ""}
+            for line in context["lines"]
+        ]
+        return context
+
+
+def original(request: HttpRequest, line_id: int) -> HttpResponse:
+    """The original final of a print line: streamed, or a signed link valid minutes (S3)."""
+    line, final = selectors.fulfilment_line(line_id)
+    if final is None:
+        raise Http404("No such print.")
+    name = f"{line.order.number}-{line.pk}-{client_filename(final)}"
+    return serve(final.file, download_name=name, inline=False)

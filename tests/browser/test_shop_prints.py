@@ -1,0 +1,105 @@
+"""A client orders a print of a delivered photo (issue 6): from the delivered session, the
+chooser, a frame dragged over the photo, the basket showing that photo with its crop, Oscar's
+checkout paying at the studio, and the order in their account with the photo and its crop."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def catalogue(search_index):
+    """The shop's demo catalogue only (the whole seed_demo is not needed here)."""
+    from shop import demo
+
+    demo.seed(lambda line: None)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_client_orders_a_cropped_print_of_a_delivered_photo(page: Page, catalogue, settings):
+    from oscar.core.loading import get_model
+
+    from booker.models import FinalPhoto
+    from shop.personal import selectors
+    from tests.booker.factories_studio import delivered_session
+    from tests.shop.prints import basket_of, variant
+
+    settings.STRIPE_SECRET_KEY = ""  # no card: "at the studio / transfer" is offered
+    session, _ = delivered_session(2)
+    client = session.client
+
+    page.goto(f"/portal/sessions/{session.pk}/")
+    page.locator("#id_username").fill(client.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.get_by_role("link", name="Commander un tirage").first.click()
+
+    expect(page.get_by_role("heading", name=re.compile("Commander un tirage"))).to_be_visible()
+    page.get_by_label("Format et papier").select_option(str(variant("30x45", "lustre").pk))
+    page.get_by_label("Portrait").check()
+    # The tiny test photo is far too small for a 30×45 print: the chooser says so.
+    expect(page.locator("[data-dpi-warning]")).to_be_visible()
+    frame = page.locator("[data-crop-frame]")
+    before = frame.bounding_box()
+    page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(before["x"] + before["width"] / 2 + 400, before["y"] + before["height"] / 2,
+                    steps=5)
+    page.mouse.up()
+    after = frame.bounding_box()
+    assert after["x"] > before["x"] and after["height"] > after["width"]  # moved, portrait
+    crop = page.locator("[data-crop-input]").input_value()
+    page.get_by_role("button", name="Ajouter au panier").click()
+
+    expect(page).to_have_url(re.compile(r"/shop/basket/$"))
+    thumb = page.locator(".print-thumb img")
+    expect(thumb).to_have_count(1)
+    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")  # the signed link works
+    expect(page.locator(".print-thumb-crop")).to_be_visible()
+
+    [line] = basket_of(client).all_lines()
+    final = FinalPhoto.objects.filter(job__session=session).order_by("original_filename").first()
+    options = selectors.line_options(line)
+    assert options["photo"] == final.pk
+    assert options["recadrage"] == crop and float(crop.split(",")[0]) > 0
+
+    # On through Oscar's checkout: an address, the one shipping method, paying at the studio.
+    page.goto("/shop/checkout/")
+    page.locator("#id_first_name").fill("Léa")
+    page.locator("#id_last_name").fill("Martin")
+    page.locator("#id_line1").fill("3 quai Saint-Antoine")
+    page.locator("#id_line4").fill("Lyon")
+    page.locator("#id_postcode").fill("69002")
+    page.locator("#new_shipping_address button[type=submit]").click()
+    page.get_by_label("Au studio ou par virement").check()
+    page.locator("#payment-method-continue").click()
+    expect(page.locator("#preview-payment")).to_contain_text("Au studio ou par virement")
+    page.locator("#place-order").click()
+    expect(page).to_have_url(re.compile(r"/shop/checkout/thank-you/$"))
+
+    # Mon compte → commandes → the order: the print line with the photo and its crop.
+    Order = get_model("order", "Order")
+    order = Order.objects.get()
+    page.goto("/shop/accounts/orders/")
+    page.get_by_role("link", name=order.number).click()
+    printed = page.locator(".order-print")
+    expect(printed).to_have_count(1)
+    thumb = printed.locator(".print-thumb img")
+    expect(thumb).to_have_attribute("alt", final.job.rush.original_filename)
+    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    drawn = printed.locator(".print-thumb-crop")
+    expect(drawn).to_be_visible()
+    left = selectors.Crop.parse(crop).as_percent()["left"]
+    expect(drawn).to_have_attribute("style", re.compile(rf"left:{re.escape(str(left))}%"))
+
+    [ordered] = order.lines.all()
+    assert order.user == client
+    assert ordered.product == variant("30x45", "lustre")
+    ordered_options = selectors.line_options(ordered)
+    assert ordered_options["photo"] == final.pk
+    assert ordered_options["recadrage"] == crop
