@@ -238,6 +238,8 @@ def s3_storages(
     Public media are read without signature from media/ (the bucket policy grants
     s3:GetObject on media/* to everyone, see docs/architecture.md); originals/ and proofs/
     are readable only through a signed link, made after the permission check."""
+    from boto3.s3.transfer import TransferConfig  # only when S3 is configured
+
     backend = "storages.backends.s3.S3Storage"
     private = {
         "bucket_name": private_bucket or media_bucket,
@@ -262,9 +264,12 @@ def s3_storages(
         "originals": {"BACKEND": backend, "OPTIONS": {**private, "location": "originals"}},
         # Proofs overwrite: their keys are fixed per rush, so a retried ingest (or a worker
         # that carried on after losing its lease) replaces the proof instead of adding one.
+        # A proof is 1-2 MB, sent in one PUT: no transfer threads to start for each one (a
+        # worker saves two per rush, and the thread pool costs more CPU than the upload).
         "proofs": {
             "BACKEND": backend,
-            "OPTIONS": {**private, "location": "proofs", "file_overwrite": True},
+            "OPTIONS": {**private, "location": "proofs", "file_overwrite": True,
+                        "transfer_config": TransferConfig(use_threads=False)},
         },
         # Archived originals: same bucket and names under archive/, in a cold storage class
         # (objects there cannot be read before a restore).
