@@ -204,7 +204,9 @@ def render_rush(rush: Rush) -> Rendered:
     name = rush.original.name
     blocks = tiffpreview.Blocks(lambda at, n: _read_range(storage, name, at, n), rush.size,
                                 first_read=tiffpreview.HEAD_READ)
-    return _render(blocks, lambda: local_original(rush))
+    # Without a usable preview the whole file is needed: it goes on from the bytes the
+    # preview search already fetched instead of fetching them again.
+    return _render(blocks, lambda: local_original(rush, head=blocks.head()))
 
 
 def _read_range(storage: Storage, name: str, offset: int, length: int) -> bytes:
@@ -268,7 +270,7 @@ def _unwrapped(storage: Storage) -> Storage:
 
 
 @contextmanager
-def local_original(rush: Rush) -> Iterator[Path]:
+def local_original(rush: Rush, head: bytes = b"") -> Iterator[Path]:
     """A path to the rush's original for LibRaw and Pillow, which read a file far more
     cheaply than bytes held in Python (LibRaw copies a buffer it is given; from a file it
     reads what it needs).
@@ -277,7 +279,8 @@ def local_original(rush: Rush) -> Iterator[Path]:
     (S3): streamed to a temporary file a block at a time, its sha256 checked against the
     rush's on the way unless it was checked at upload (`Rush.checked_at_upload`). The file
     is unlinked as soon as it is created and read through /proc/self/fd, so that not even a
-    kill -9 leaves a copy behind."""
+    kill -9 leaves a copy behind. `head`: the file's first bytes, already fetched; the
+    download goes on after them."""
     storage = _unwrapped(rush.original.storage)
     if isinstance(storage, FileSystemStorage):
         path = Path(storage.path(rush.original.name))
@@ -289,7 +292,12 @@ def local_original(rush: Rush) -> Iterator[Path]:
     with _anonymous_file(suffix) as (fh, path):
         digest = None if rush.checked_at_upload else hashlib.sha256()
         try:
-            for chunk in iter_chunks(storage, rush.original.name, STREAM_CHUNK):
+            if head:
+                fh.write(head)
+                if digest is not None:
+                    digest.update(head)
+            chunks = iter_chunks(storage, rush.original.name, STREAM_CHUNK, start=len(head))
+            for chunk in chunks if len(head) < rush.size else ():
                 if digest is not None:
                     digest.update(chunk)
                 fh.write(chunk)

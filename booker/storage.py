@@ -199,8 +199,9 @@ def read_range(storage: Storage, name: str, offset: int, length: int) -> bytes:
         return handle.read(length)
 
 
-def iter_chunks(storage: Storage, name: str, chunk_size: int = 256 * 1024) -> Iterator[bytes]:
-    """The stored file's bytes, a block at a time, as they arrive.
+def iter_chunks(storage: Storage, name: str, chunk_size: int = 256 * 1024,
+                start: int = 0) -> Iterator[bytes]:
+    """The stored file's bytes from `start`, a block at a time, as they arrive.
 
     django-storages' S3File downloads the whole object to a temporary file before the first
     read() returns: a 10 MB final would wait for all of it, and be written to disk and read
@@ -210,13 +211,16 @@ def iter_chunks(storage: Storage, name: str, chunk_size: int = 256 * 1024) -> It
     if isinstance(storage, S3Storage):  # a StorageAlias passes for what it wraps
         # The client, not the resource API: a resource's action costs more than the GET.
         client = storage.connection.meta.client
+        extra = {"Range": f"bytes={start}-"} if start else {}
         body = client.get_object(Bucket=storage.bucket_name,
-                                 Key=storage._normalize_name(name))["Body"]
+                                 Key=storage._normalize_name(name), **extra)["Body"]
         try:
             yield from body.iter_chunks(chunk_size)
         finally:
             body.close()
         return
     with storage.open(name, "rb") as handle:
+        if start:
+            handle.seek(start)
         while chunk := handle.read(chunk_size):
             yield chunk

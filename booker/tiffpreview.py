@@ -74,6 +74,17 @@ class Blocks:
             return self.read(offset, length)
         return self._read_at(offset, length)
 
+    def head(self) -> bytes:
+        """The bytes read so far from the start of the file without a gap (the first read):
+        a download of the whole file can go on from there."""
+        out, k = [], 0
+        while k in self._cache:
+            out.append(self._cache[k])
+            if len(self._cache[k]) < self._block:
+                break
+            k += 1
+        return b"".join(out)
+
     def file(self) -> io.BufferedReader:
         """The file as a seekable reader (for exifread), reading through the cache."""
         return io.BufferedReader(_BlocksIO(self), buffer_size=4096)

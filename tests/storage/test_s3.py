@@ -360,16 +360,27 @@ def test_a_checked_raw_on_s3_gives_its_proof_from_one_ranged_read_not_the_whole_
                                                  f"proofs/{rush.thumbnail.name}"])
 
 
-def test_a_raw_whose_preview_is_too_small_is_read_whole_from_s3_without_hashing_again(
+def test_a_raw_whose_preview_is_too_small_is_read_whole_from_s3_once_without_hashing_again(
     s3: S3, tmp_path
 ):
     from bench.dng import write_dng
+    from booker import ingest, tiffpreview
 
-    raw = write_dng(tmp_path / "IMG_0101.DNG", 600, 400, preview="sony", seed=5).read_bytes()
+    raw = write_dng(tmp_path / "IMG_0101.DNG", 2400, 1600, preview="sony", seed=5).read_bytes()
+    assert len(raw) > tiffpreview.HEAD_READ
     session = services.create_session(title="Studio", client=UserFactory())
     rush = services.add_rush(session, io.BytesIO(raw), "IMG_0101.DNG", enqueue=False).rush
-    with mock.patch("booker.ingest.hashlib.sha256",
-                    side_effect=AssertionError("hashed twice")):
+    starts: list[int] = []
+    real_chunks = ingest.iter_chunks
+
+    def spy(storage, name, chunk_size, start=0):
+        starts.append(start)
+        return real_chunks(storage, name, chunk_size, start=start)
+
+    with mock.patch("booker.ingest.hashlib.sha256", side_effect=AssertionError("hashed twice")), \
+            mock.patch.object(ingest, "iter_chunks", spy):
         rush = services.ingest_rush(rush.pk)
     assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason
-    assert (rush.width, rush.height) == (300, 200)  # LibRaw's half size, never upscaled
+    assert (rush.width, rush.height) == (1200, 800)  # LibRaw's half size, never upscaled
+    # The preview search read the first 4 MiB; the download went on from there.
+    assert starts == [tiffpreview.HEAD_READ]
