@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from .choosers import CategoryChooserBlock, ProductChooserBlock
+from .selectors import category_products, product_card, products_by_id, request_strategy
+
 # Editors write prose, not layouts: headings come from the heading block, not from rich text.
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -37,6 +40,57 @@ class QuoteBlock(blocks.StructBlock):
         label = _("Quote")
 
 
+class ProductBlock(ProductChooserBlock):
+    """One product of the shop as a card: picture, live price incl. VAT, availability, link.
+    A product deleted or unpublished since renders nothing."""
+
+    def to_python(self, value):
+        return self.bulk_to_python([value])[0]
+
+    def bulk_to_python(self, values):
+        # All the product blocks of a page load in one go, with what their cards need.
+        products = products_by_id(values)
+        return [products.get(pk) for pk in values]
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        request = (parent_context or {}).get("request")
+        context["card"] = product_card(value, request_strategy(request))
+        return context
+
+    class Meta:
+        icon = "tag"
+        template = "editorial/blocks/product.html"
+        label = _("Produit de la boutique")
+
+
+class CategoryBlock(blocks.StructBlock):
+    """The newest products of a shop category (and its subcategories), as cards."""
+
+    category = CategoryChooserBlock()
+    heading = blocks.CharBlock(
+        required=False, max_length=120, help_text=_("Par défaut, le nom de la catégorie.")
+    )
+    limit = blocks.IntegerBlock(
+        default=4, min_value=1, max_value=12, label=_("Nombre de produits au plus")
+    )
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        strategy = request_strategy((parent_context or {}).get("request"))
+        cards = [
+            product_card(product, strategy)
+            for product in category_products(value["category"], value["limit"])
+        ]
+        context["cards"] = [card for card in cards if card is not None]
+        return context
+
+    class Meta:
+        icon = "folder-open-inverse"
+        template = "editorial/blocks/category.html"
+        label = _("Catégorie de la boutique")
+
+
 class StoryBlock(blocks.StreamBlock):
     """The body of an article or of the home page."""
 
@@ -48,6 +102,8 @@ class StoryBlock(blocks.StreamBlock):
     )
     image = ImageWithCaptionBlock()
     quote = QuoteBlock()
+    product = ProductBlock()
+    category = CategoryBlock()
 
 
 class TimelineEventBlock(blocks.StructBlock):

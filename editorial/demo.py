@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.db import models
+from oscar.core.loading import get_model
 from PIL import Image as Picture
 from PIL import ImageDraw, ImageEnhance, ImageFilter, ImageOps
 from wagtail.fields import StreamField
@@ -29,6 +30,7 @@ from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
 from booker.imaging import UnreadableImage, fit, open_picture
+from shop.demo import ALBUMS, PRINT_PARENT_UPC
 
 from .models import (
     BlogIndexPage,
@@ -39,6 +41,9 @@ from .models import (
     HistoryPage,
     HomePage,
 )
+
+Category = get_model("catalogue", "Category")
+Product = get_model("catalogue", "Product")
 
 Log = Callable[[str], None]
 P = TypeVar("P", bound=Page)
@@ -520,6 +525,21 @@ def _quote(text: str, attribution: str = "") -> dict:
     return {"type": "quote", "value": {"text": text, "attribution": attribution}}
 
 
+# The shop's blocks come as lists, empty when the shop's demo catalogue is not there (the
+# editorial seed alone, as its tests run it); seeding again once it is adds them.
+def _shop_product(upc: str) -> list[dict]:
+    product = Product.objects.filter(upc=upc).first()
+    return [{"type": "product", "value": product.pk}] if product else []
+
+
+def _shop_category(name: str, heading: str = "", limit: int = 4) -> list[dict]:
+    category = Category.objects.filter(depth=1, name=name).first()
+    if category is None:
+        return []
+    value = {"category": category.pk, "heading": heading, "limit": limit}
+    return [{"type": "category", "value": value}]
+
+
 def _event(
     year: int, title: str, text: str, image: Image | None = None, day: date | None = None
 ) -> dict:
@@ -573,6 +593,7 @@ def _home(pictures: dict[str, Image], log: Log) -> HomePage:
                 "<p>Vos images restent disponibles dans votre <b>espace client</b>, et les plus "
                 "belles peuvent devenir des tirages d'art ou des albums dans notre boutique.</p>"
             ),
+            *_shop_category(ALBUMS, "Nos albums"),
         ],
     )
     _point_default_site_at(home, log)
@@ -670,6 +691,7 @@ def _journal(home: HomePage, pictures: dict[str, Image], log: Log) -> None:
                 "<p>Les 420 images retouchées ont été livrées dans leur espace client trois "
                 "semaines plus tard, et l'album de 40 pages est parti à l'impression.</p>"
             ),
+            *_shop_product("BK-ALBUM-LIN-30"),
         ],
     )
     _sync_page(
@@ -767,6 +789,7 @@ def _journal(home: HomePage, pictures: dict[str, Image], log: Log) -> None:
                 "sont eux qui font qu'une photo vous ressemble. Si vous souhaitez davantage, "
                 "on en parle ensemble, image par image.</p>"
             ),
+            *_shop_product(PRINT_PARENT_UPC),
         ],
     )
 
@@ -849,7 +872,12 @@ def _galleries(home: HomePage, pictures: dict[str, Image], log: Log) -> None:
             "<p>Des portraits faits en atelier, avec une ou deux lumières et beaucoup de "
             "patience. Chaque séance dure une heure ; on garde une image.</p>"
         ),
-        photos=[(pictures[f"portrait_{key}"], caption) for key, _painting, caption in PORTRAITS],
+        # The first portrait can be ordered as a print, when the shop's catalogue is there.
+        photos=[
+            (pictures[f"portrait_{key}"], caption,
+             Product.objects.filter(upc=PRINT_PARENT_UPC).first() if i == 0 else None)
+            for i, (key, _painting, caption) in enumerate(PORTRAITS)
+        ],
     )
 
 
@@ -864,7 +892,7 @@ def _sync_page(
     *,
     existing: P | None = None,
     tags: list[str] | None = None,
-    photos: list[tuple[Image, str]] | None = None,
+    photos: list[tuple[Image, str, Any]] | None = None,
     **fields: Any,
 ) -> P:
     """The page `slug` under `parent`, made or brought up to date; published only when its
@@ -881,11 +909,15 @@ def _sync_page(
         page.tags.set(tags)
         changed.append("tags")
     if photos is not None:
-        wanted = [(image.pk, caption) for image, caption in photos]
-        if [(photo.image_id, photo.caption) for photo in page.photos.all()] != wanted:
+        wanted = [(image.pk, caption, product.pk if product else None)
+                  for image, caption, product in photos]
+        have = [(photo.image_id, photo.caption, photo.print_product_id)
+                for photo in page.photos.all()]
+        if have != wanted:
             page.photos = [
-                GalleryPhoto(image=image, caption=caption, sort_order=position)
-                for position, (image, caption) in enumerate(photos)
+                GalleryPhoto(image=image, caption=caption, print_product=product,
+                             sort_order=position)
+                for position, (image, caption, product) in enumerate(photos)
             ]
             changed.append("photos")
 

@@ -22,6 +22,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import StoryBlock, TimelineBlock
+from .choosers import product_chooser_viewset
 
 INTRO_FEATURES = ["bold", "italic", "link"]
 # French prose read on screen; only used to tell readers roughly how long a post takes.
@@ -201,6 +202,9 @@ class GalleryPage(Page):
     class Meta:
         verbose_name = _("gallery")
 
+    def photos_with_products(self) -> models.QuerySet[GalleryPhoto]:
+        return self.photos.select_related("image", "print_product__product_class")
+
     @property
     def cover(self) -> GalleryPhoto | None:
         # Iterating keeps a prefetch useful, where .first() would query again.
@@ -211,8 +215,18 @@ class GalleryPhoto(Orderable):
     page = ParentalKey(GalleryPage, related_name="photos", on_delete=models.CASCADE)
     image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
     caption = models.CharField(max_length=255, blank=True)
+    # The shop product a visitor can order this photo as (a print, usually): "Commander ce
+    # tirage" under the photo. A product deleted later just removes the link.
+    print_product = models.ForeignKey(
+        "catalogue.Product", verbose_name=_("product to order"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
 
-    panels = [FieldPanel("image"), FieldPanel("caption")]
+    panels = [
+        FieldPanel("image"),
+        FieldPanel("caption"),
+        FieldPanel("print_product", widget=product_chooser_viewset.widget_class),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("photo")

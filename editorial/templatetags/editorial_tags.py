@@ -4,6 +4,8 @@ from django import template
 from django.http import HttpRequest
 from wagtail.models import Page, Site
 
+from editorial import selectors
+
 register = template.Library()
 
 
@@ -25,3 +27,9 @@ def main_nav(context: template.Context) -> dict:
             here = isinstance(current, Page) and current.path.startswith(child.path)
             items.append({"title": child.title, "url": child.get_url(request), "here": here})
     return {"items": items}
+
+
+@register.simple_tag
+def order_link(product) -> str | None:
+    """editorial.selectors.order_link, for gallery photos."""
+    return selectors.order_link(product)

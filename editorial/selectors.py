@@ -1,0 +1,108 @@
+"""Reads for pages that show the shop: product cards with the price a visitor pays now.
+
+Prices and availability always come from Oscar's strategy at render time, never from a copy
+in the page, so a price changed in the dashboard shows on the next request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from oscar.core.loading import get_class, get_model
+
+from shop.community.selectors import Offer, product_offer
+
+Product = get_model("catalogue", "Product")
+Selector = get_class("partner.strategy", "Selector")
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    product: Any
+    offer: Offer | None
+    image: Any  # Oscar's ProductImage, or None
+
+    @property
+    def url(self) -> str:
+        return self.product.get_absolute_url()
+
+    @property
+    def price(self) -> Decimal | None:
+        return self.offer.price if self.offer else None
+
+    @property
+    def price_varies(self) -> bool:
+        return bool(self.offer and self.offer.high_price != self.offer.price)
+
+
+def card_products() -> QuerySet:
+    """Products with what a card needs prefetched: stock records, images, public variants
+    (with their stock records), so pricing a card costs no query of its own."""
+    variants = Product.objects.public().prefetch_related("stockrecords")
+    return (
+        Product.objects.select_related("product_class")
+        .prefetch_related("stockrecords", "images")
+        .prefetch_related(
+            Prefetch("children", queryset=variants, to_attr="_prefetched_public_children")
+        )
+    )
+
+
+def products_by_id(ids: Iterable[int]) -> dict[int, Any]:
+    """Every product among `ids` that still exists, public or not: the page editor must still
+    see a product that was unpublished, the page itself hides it (see `product_card`)."""
+    ids = [pk for pk in ids if pk is not None]
+    if not ids:
+        return {}
+    return {product.pk: product for product in card_products().filter(pk__in=ids)}
+
+
+def category_products(category, limit: int) -> list:
+    """Up to `limit` public products of `category` or of its subcategories, newest first."""
+    if category is None or not category.is_public:
+        return []
+    products = (
+        card_products()
+        .filter(parent=None, is_public=True, categories__path__startswith=category.path)
+        .distinct()
+        .order_by("-date_created", "-pk")
+    )
+    return list(products[:limit])
+
+
+def request_strategy(request: HttpRequest | None):
+    """The strategy Oscar's basket middleware put on the request, or a fresh one (a page
+    rendered outside a request, e.g. a preview or a test)."""
+    strategy = getattr(request, "strategy", None)
+    return strategy if strategy is not None else Selector().strategy(request=request)
+
+
+def product_card(product, strategy) -> ProductCard | None:
+    """The card of a product a visitor may see, or None: deleted, not public, or a variant
+    (variants are shown through their parent)."""
+    if product is None or not product.is_public or product.parent_id is not None:
+        return None
+    images = list(product.images.all())
+    return ProductCard(
+        product=product,
+        offer=product_offer(product, strategy),
+        image=images[0] if images else None,
+    )
+
+
+def order_link(product: Any | None) -> str | None:
+    """Where "Commander ce tirage" under a gallery photo goes: the print chooser for a print
+    (size, paper, crop), the product page for anything else; None when the product is gone
+    or no longer public."""
+    from shop.demo import PRINT
+
+    if product is None or not product.is_public:
+        return None
+    if product.structure == Product.PARENT and product.product_class.slug == PRINT.slug:
+        return reverse("personal:product", args=[product.pk])
+    return product.get_absolute_url()
