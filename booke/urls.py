@@ -11,6 +11,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from booke import views
+from editorial import feeds
+from editorial import views as editorial_views
 
 
 def to_login():
@@ -43,6 +45,10 @@ urlpatterns = [
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", editorial_views.sitemap, name="sitemap"),
+    path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
+    path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
+    path("feeds/journal/<int:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:

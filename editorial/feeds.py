@@ -1,0 +1,83 @@
+"""The journal's RSS 2.0 and Atom feeds: its latest published posts, the newest first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from . import seo
+from .models import BlogIndexPage, BlogPostPage
+
+
+class BlogRssFeed(Feed):
+    """Made for one request (see `rss`): links are the pages' full URLs, as their canonical links
+    give them, which needs the request where Django's Feed only passes the item."""
+
+    feed_type = Rss201rev2Feed
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+
+    def get_object(self, request: HttpRequest, index_id: int) -> BlogIndexPage:
+        index = seo.feed_journal(index_id)
+        if index is None:
+            raise Http404
+        return index
+
+    def title(self, index: BlogIndexPage) -> str:
+        return index.seo_title or index.title
+
+    def link(self, index: BlogIndexPage) -> str:
+        return index.get_full_url(self.request)
+
+    def description(self, index: BlogIndexPage) -> str:
+        return seo.page_meta(index, self.request).description
+
+    def feed_url(self, index: BlogIndexPage) -> str:
+        # Django would put the sites framework's domain here, which nobody keeps up to date.
+        return self.request.build_absolute_uri()
+
+    def items(self, index: BlogIndexPage) -> list[BlogPostPage]:
+        return seo.feed_posts(index)
+
+    def item_title(self, post: BlogPostPage) -> str:
+        return post.title
+
+    def item_description(self, post: BlogPostPage) -> str:
+        return post.search_description or post.intro
+
+    def item_link(self, post: BlogPostPage) -> str:
+        return post.get_full_url(self.request)
+
+    def item_guid(self, post: BlogPostPage) -> str:
+        return post.get_full_url(self.request)
+
+    def item_pubdate(self, post: BlogPostPage) -> datetime:
+        return seo.post_published_at(post)
+
+    def item_updateddate(self, post: BlogPostPage) -> datetime | None:
+        return post.last_published_at
+
+    def item_author_name(self, post: BlogPostPage) -> str | None:
+        return post.author_name or None
+
+    def item_categories(self, post: BlogPostPage) -> list[str]:
+        return [tag.name for tag in post.tags.all()]
+
+
+class BlogAtomFeed(BlogRssFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, index: BlogIndexPage) -> str:
+        return self.description(index)
+
+
+def rss(request: HttpRequest, index_id: int) -> HttpResponse:
+    return BlogRssFeed(request)(request, index_id=index_id)
+
+
+def atom(request: HttpRequest, index_id: int) -> HttpResponse:
+    return BlogAtomFeed(request)(request, index_id=index_id)

@@ -1,0 +1,139 @@
+"""Reads for the site's pages that the models do not carry: their canonical, social and
+schema.org metadata, and the journal's feeds.
+
+Kept apart from `selectors.py`, which the StreamField blocks import and so must not import the
+page models (they import the blocks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, time
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from wagtail.images.models import Image
+from wagtail.models import Page
+
+from .models import BlogIndexPage, BlogPostPage, GalleryPage, HomePage
+
+# What OpenGraph and Twitter cards show best (1.91:1), large enough for the "large image" card.
+SOCIAL_RENDITION = "fill-1200x630"
+DESCRIPTION_CHARS = 200
+HEADLINE_CHARS = 110  # schema.org headlines longer than this are cut by search engines
+FEED_LENGTH = 20
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str
+    description: str
+    url: str
+    og_type: str  # "article" for a post, "website" otherwise
+    site_name: str
+    image: str | None = None
+    image_alt: str = ""
+    feed: BlogIndexPage | None = None  # the journal whose feeds the page links to
+    json_ld: dict | None = None
+
+
+def page_meta(page: Page, request: HttpRequest | None) -> PageMeta:
+    """Title, description, canonical URL and picture of a page as shared on social networks, the
+    journal it belongs to, and the schema.org BlogPosting of a post."""
+    page = page.specific
+    image = _social_image(page)
+    _, root_url, _ = page.get_url_parts(request) or (None, "", None)
+    meta = PageMeta(
+        title=page.seo_title or page.title,
+        description=_description(page),
+        url=page.get_full_url(request) or "",
+        og_type="article" if isinstance(page, BlogPostPage) else "website",
+        site_name=settings.OSCAR_SHOP_NAME,
+        image=_absolute(root_url, image.get_rendition(SOCIAL_RENDITION).url) if image else None,
+        image_alt=(image.default_alt_text or image.title) if image else "",
+        feed=_journal_of(page),
+    )
+    if isinstance(page, BlogPostPage):
+        meta = replace(meta, json_ld=_blog_posting(page, meta))
+    return meta
+
+
+def _description(page: Page) -> str:
+    # A rich-text intro would bring its markup and line breaks into an attribute.
+    text = page.search_description or strip_tags(getattr(page, "intro", "") or "")
+    return Truncator(" ".join(text.split())).chars(DESCRIPTION_CHARS)
+
+
+def _social_image(page: Page) -> Image | None:
+    if isinstance(page, BlogPostPage):
+        return page.cover_image
+    if isinstance(page, HomePage):
+        return page.hero_image
+    if isinstance(page, GalleryPage):
+        cover = page.cover
+        return cover.image if cover else None
+    return None
+
+
+def _absolute(root_url: str, url: str) -> str:
+    """A picture's URL on the page's own site, as its canonical URL is. Renditions are served from
+    /media/ locally and from S3 (already absolute) in production."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return urljoin(root_url or "", url)
+
+
+def _journal_of(page: Page) -> BlogIndexPage | None:
+    if page.pk is None:
+        return None  # the preview of a page not saved yet has no place in the tree
+    if isinstance(page, BlogIndexPage):
+        return page
+    if isinstance(page, BlogPostPage):
+        return BlogIndexPage.objects.live().public().parent_of(page).first()
+    if isinstance(page, HomePage):
+        return BlogIndexPage.objects.live().public().child_of(page).first()
+    return None
+
+
+def _blog_posting(post: BlogPostPage, meta: PageMeta) -> dict:
+    publisher = {"@type": "Organization", "name": meta.site_name}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": Truncator(post.title).chars(HEADLINE_CHARS),
+        "description": meta.description,
+        "url": meta.url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": meta.url},
+        "datePublished": post.date.isoformat(),
+        # A post without a named author is the studio's.
+        "author": {"@type": "Person", "name": post.author_name} if post.author_name else publisher,
+        "publisher": publisher,
+        "inLanguage": settings.LANGUAGE_CODE,
+    }
+    if post.last_published_at:
+        data["dateModified"] = post.last_published_at.isoformat()
+    if meta.image:
+        data["image"] = [meta.image]
+    keywords = [tag.name for tag in post.tags.all()]
+    if keywords:
+        data["keywords"] = keywords
+    return data
+
+
+def feed_journal(index_id: int) -> BlogIndexPage | None:
+    """A journal that visitors may read, or None."""
+    return BlogIndexPage.objects.live().public().filter(pk=index_id).first()
+
+
+def feed_posts(index: BlogIndexPage, limit: int = FEED_LENGTH) -> list[BlogPostPage]:
+    """The journal's latest published posts, the newest first, as its list shows them."""
+    return list(index.posts().prefetch_related("tags")[:limit])
+
+
+def post_published_at(post: BlogPostPage) -> datetime:
+    """When a feed says a post came out: the start of its date in the site's time zone (the date
+    is what editors set and readers see; publishing may come before or after it)."""
+    return timezone.make_aware(datetime.combine(post.date, time.min))
