@@ -154,6 +154,13 @@ def print_dpi(pixels: tuple[int | None, int | None], crop: Crop, variant: PrintV
     )
 
 
+def low_dpi(pixels: tuple[int | None, int | None], crop: Crop,
+            variant: PrintVariant) -> float | None:
+    """The print's resolution when it is below MIN_DPI (the client is warned), else None."""
+    dpi = print_dpi(pixels, crop, variant)
+    return dpi if dpi is not None and dpi < MIN_DPI else None
+
+
 def final_for(user, final_id: int) -> FinalPhoto:
     """The delivered final `user` may order a print of; 404 otherwise (booker's rule: who may
     download it may print it)."""

@@ -61,8 +61,8 @@ def _chooser(request: HttpRequest, *, variants, pixels, preview_url: str, title:
         except services.PrintError as exc:
             messages.error(request, str(exc))
         else:
-            dpi = selectors.print_dpi(pixels, form.cleaned_data["crop"], variant)
-            if dpi is not None and dpi < MIN_DPI:
+            dpi = selectors.low_dpi(pixels, form.cleaned_data["crop"], variant)
+            if dpi is not None:
                 messages.warning(request, _(
                     "Attention : à ce format la photo n'aura que %(dpi)d points par pouce ; "
                     "le tirage pourra paraître flou."
@@ -74,8 +74,7 @@ def _chooser(request: HttpRequest, *, variants, pixels, preview_url: str, title:
         {
             "variant": v,
             "selected": str(v.product_id) == chosen,
-            "low_res": (dpi := selectors.print_dpi(pixels, selectors.FULL_FRAME, v)) is not None
-            and dpi < MIN_DPI,
+            "low_res": selectors.low_dpi(pixels, selectors.FULL_FRAME, v) is not None,
         }
         for v in variants
     ]
