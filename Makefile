@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= booke.settings.dev
 
-.PHONY: run prod-local test venv lint migrate seed worker bench clean
+.PHONY: run prod-local test venv lint migrate seed worker bench clean messages
 
 venv: $(STAMP)
 
@@ -50,6 +50,21 @@ worker: venv
 # gunicorn and qcluster with 2 workers each. Ctrl-C stops everything.
 prod-local: venv
 	$(BIN)/python -m bench.stack --port $(or $(PROD_PORT),8001)
+
+# The French catalogue (locale/fr): collects every marked string of our code into the .po
+# (new ones arrive with an empty msgstr, near-matches of old ones as "fuzzy": both are still
+# English on the site until translated and un-fuzzied), then compiles the .mo that Django
+# reads, and counts what is left. Both files are committed: running the site needs no
+# gettext, this target does (apt-get install gettext). English later: LANGS="fr en".
+LANGS ?= fr
+I18N_IGNORE := $(foreach d,.* var tests bench docs static node_modules,--ignore '$(d)')
+messages: venv
+	$(BIN)/python manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --domain django \
+	  --add-location file $(I18N_IGNORE)
+	$(BIN)/python manage.py compilemessages $(foreach l,$(LANGS),-l $(l)) $(I18N_IGNORE)
+	@for l in $(LANGS); do po=locale/$$l/LC_MESSAGES/django.po; printf '%s: ' $$po; \
+	  msgfmt --statistics -o /dev/null $$po; done
+	@echo "To translate: msgattrib --untranslated, then --only-fuzzy, on that file (or any .po editor)."
 
 lint: venv
 	$(BIN)/ruff check .

@@ -171,8 +171,15 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Language and time: a French studio, ready for English later.
+# French is the only language offered, so every visitor gets French whatever their browser's
+# Accept-Language says (LocaleMiddleware only picks among LANGUAGES), and so do the CMS,
+# the shop dashboard and the studio's admin. Our own strings are marked with English msgids
+# and translated in locale/fr (`make messages`). To open English: add ("en", _("English"))
+# here and to WAGTAILADMIN_PERMITTED_LANGUAGES, run `make messages LANGS="fr en"` and fill
+# locale/en (French msgids need an English msgstr there), and translate the CMS content
+# (WAGTAIL_I18N_ENABLED with wagtail.locales, or one English tree).
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LANGUAGES = [("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
@@ -341,6 +348,9 @@ WAGTAIL_SITE_NAME = "Booké"
 WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
+# The CMS in the site's language: no per-editor language choice while there is one language
+# (Wagtail otherwise offers its ~40 admin languages in each editor's account settings).
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
