@@ -412,7 +412,7 @@ def test_the_studio_page_archives_now_then_restores_and_shows_each_state(
     studio, delivered, django_capture_on_commit_callbacks
 ):
     page = studio.get(studio_url(delivered)).content.decode()
-    assert "Archive now" in page and "Restore the originals" not in page
+    assert "Archiver maintenant" in page and "Restaurer les originaux" not in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = studio.post(studio_url(delivered, "step", "archive"))
@@ -420,15 +420,15 @@ def test_the_studio_page_archives_now_then_restores_and_shows_each_state(
     delivered.refresh_from_db()
     assert delivered.status == Status.ARCHIVED
     page = studio.get(studio_url(delivered)).content.decode()
-    assert "archived — offline" in page and "Restore the originals" in page
-    assert "Archive now" not in page
+    assert "archivés — hors ligne" in page and "Restaurer les originaux" in page
+    assert "Archiver maintenant" not in page
 
     response = studio.post(studio_url(delivered, "step", "restore"), follow=True)
     delivered.refresh_from_db()
     assert delivered.status == Status.RESTORING
-    assert "restoring…" in response.content.decode()
+    assert "restauration en cours…" in response.content.decode()
     changelist = studio.get(reverse("admin:booker_photosession_changelist")).content.decode()
-    assert "restoring the originals…" in changelist
+    assert "restauration des originaux…" in changelist
 
 
 @pytest.mark.django_db
@@ -440,7 +440,7 @@ def test_the_session_list_actions_archive_and_restore(
         studio.post(changelist, {"action": "archive_now", "_selected_action": [delivered.pk]})
     delivered.refresh_from_db()
     assert delivered.status == Status.ARCHIVED
-    assert "archived — originals offline" in studio.get(changelist).content.decode()
+    assert "archivée — originaux hors ligne" in studio.get(changelist).content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         studio.post(changelist, {"action": "restore_originals",

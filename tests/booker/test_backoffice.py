@@ -79,7 +79,7 @@ def test_a_session_needs_a_client_or_a_company_not_both(studio):
         "title": "Les deux", "client": UserFactory().pk, "company": CompanyFactory().pk,
     })
     assert response.status_code == 200
-    assert "A session belongs to a client or to a company" in response.content.decode()
+    assert "Une séance appartient à un client ou à une entreprise" in response.content.decode()
     assert not PhotoSession.objects.exists()
 
 
@@ -92,7 +92,7 @@ def test_the_list_shows_owner_status_badge_and_ingest_counts_and_filters_by_stat
     page = studio.get(url("photosession_changelist")).content.decode()
     assert "Mariage Martin" in page and "Séminaire Acme" in page
     assert 'class="bo-badge bo-session-shot"' in page
-    assert "1 ready" in page and "1 failed" in page
+    assert "1 prêt(s)" in page and "1 en échec" in page
     assert "Acme" in page
     filtered = studio.get(url("photosession_changelist"), {"status__exact": "booked"})
     assert "Séminaire Acme" in filtered.content.decode()
@@ -134,7 +134,7 @@ def test_a_corrupt_rush_fails_alone_and_its_reason_shows_on_the_studio_page(
     assert page.context["counts"]["ready"] == 2 and page.context["counts"]["failed"] == 1
     assert broken.failure_reason in html
     assert "bo-rush bo-rush-failed" in html
-    assert 'Retry the failed rushes (<span data-count="failed">1</span>)' in html
+    assert 'Relancer les rushes en échec (<span data-count="failed">1</span>)' in html
     assert reverse("portal:rush-thumb", args=[Rush.objects.get(
         original_filename="IMG_0001.CR2").pk]) in html
 
@@ -143,7 +143,7 @@ def test_a_corrupt_rush_fails_alone_and_its_reason_shows_on_the_studio_page(
     assert progress["counts"]["failed"] == 1
     failed = [r for r in progress["rushes"] if r["status"] == "failed"]
     assert failed == [{"id": broken.pk, "name": "IMG_0003.CR2", "status": "failed",
-                       "label": "failed", "reason": broken.failure_reason, "thumb": None}]
+                       "label": "en échec", "reason": broken.failure_reason, "thumb": None}]
 
 
 @pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_retry_button_requeues_failed_rushes(studio, django_capture_on_commit_ca
                                            failure_reason="original file is missing")
     with django_capture_on_commit_callbacks(execute=True):
         response = studio.post(url("photosession_step", session.pk, "retry"), follow=True)
-    assert "1 rush queued again." in texts(response)
+    assert "1 rush remis en file d'attente." in texts(response)
     rush.refresh_from_db()
     assert rush.ingest_status == Rush.Ingest.READY
 
@@ -173,11 +173,11 @@ def test_retry_button_requeues_failed_rushes(studio, django_capture_on_commit_ca
 def test_publish_proofs_button_moves_the_session_to_proofing(studio):
     session = shot_session()
     page = studio.get(url("photosession_studio", session.pk)).content.decode()
-    assert "Publish the proofs" in page
+    assert "Publier les épreuves" in page
     response = studio.post(url("photosession_step", session.pk, "publish"), follow=True)
     session.refresh_from_db()
     assert session.status == Status.PROOFING
-    assert any("Proofs published" in m for m in texts(response))
+    assert any("Épreuves publiées" in m for m in texts(response))
 
 
 @pytest.mark.django_db
@@ -198,7 +198,7 @@ def test_bulk_publish_action_reports_each_refusal(studio):
         "action": "publish_proofs", "_selected_action": [ready.pk, empty.pk],
     }, follow=True)
     messages = texts(response)
-    assert "Proofs published for 1 session." in messages
+    assert "Épreuves publiées pour 1 séance." in messages
     assert "Vide: There is no ready proof to publish yet." in messages
 
 
@@ -207,7 +207,7 @@ def test_cancel_action_asks_for_confirmation_first(studio):
     session = shot_session()
     data = {"action": "cancel_sessions", "_selected_action": [session.pk]}
     confirm = studio.post(url("photosession_changelist"), data)
-    assert confirm.status_code == 200 and "cannot be reopened" in confirm.content.decode()
+    assert confirm.status_code == 200 and "ne peut pas être rouverte" in confirm.content.decode()
     session.refresh_from_db()
     assert session.status == Status.SHOT
     studio.post(url("photosession_changelist"), {**data, "apply": "yes", "reason": "météo"})
@@ -224,10 +224,10 @@ def test_the_studio_page_shows_the_picks_and_comments(studio):
     session = submitted_session(4, picks={0: "", 2: "Plus de lumière sur le visage"},
                                 notes={3: "Et celle-ci ?"})
     html = studio.get(url("photosession_studio", session.pk)).content.decode()
-    assert "2 photos picked" in html
+    assert "2 photos choisies" in html
     assert "Plus de lumière sur le visage" in html and "Et celle-ci ?" in html
     assert 'value="IMG_0000 OR IMG_0002"' in html
-    assert "Reopen the selection" in html and "Start retouching (2 photos)" in html
+    assert "Rouvrir la sélection" in html and "Lancer la retouche (2 photos)" in html
 
 
 @pytest.mark.django_db
@@ -276,13 +276,13 @@ def test_start_retouching_button_creates_jobs_with_the_due_date_and_instructions
     session = submitted_session(picks={0: "", 2: "Plus de lumière"})
     response = studio.post(url("photosession_step", session.pk, "start-retouching"),
                            {"due_date": "2031-05-20"}, follow=True)
-    assert "Retouching started: 2 jobs created." in texts(response)
+    assert "Retouche lancée : 2 retouches créées." in texts(response)
     jobs = RetouchJob.objects.filter(session=session).order_by("rush__original_filename")
     assert [str(j.due_date) for j in jobs] == ["2031-05-20", "2031-05-20"]
     assert [j.instructions for j in jobs] == ["", "Plus de lumière"]
     bad = studio.post(url("photosession_step", session.pk, "start-retouching"),
                       {"due_date": "soon"}, follow=True)
-    assert texts(bad) == ["The due date is not a valid date."]
+    assert texts(bad) == ["La date limite n'est pas une date valide."]
 
 
 @pytest.mark.django_db
@@ -296,7 +296,7 @@ def test_assign_in_bulk_goes_through_a_page_choosing_a_retoucher(studio, retouch
     assert choices == [retoucher] and photographer_only not in choices
     response = studio.post(url("retouchjob_changelist"),
                            {**data, "apply": "yes", "retoucher": retoucher.pk}, follow=True)
-    assert f"2 jobs assigned to {retoucher}." in texts(response)
+    assert f"2 retouches confiées à {retoucher}." in texts(response)
     assert set(RetouchJob.objects.values_list("assignee", flat=True)) == {retoucher.pk}
     wrong = studio.post(url("retouchjob_changelist"),
                         {**data, "apply": "yes", "retoucher": photographer_only.pk})
@@ -329,7 +329,7 @@ def test_approve_and_request_changes_actions_move_jobs_through_the_service(studi
     RetouchJob.objects.update(status=JobStatus.IN_REVIEW)
     response = studio.post(url("retouchjob_changelist"), {**data, "action": "approve"},
                            follow=True)
-    assert "2 retouches approved." in texts(response)
+    assert "2 retouches validées." in texts(response)
     assert set(RetouchJob.objects.values_list("status", flat=True)) == {"done"}
 
 
@@ -350,8 +350,8 @@ def test_retoucher_uploads_finals_matched_by_stem_and_sees_the_unmatched(client,
     assert [name for name, _ in report.matched] == ["IMG_0000-edit.jpg", "IMG_0002_final.JPG"]
     assert report.unmatched == ["vacances.jpg"]
     html = response.content.decode()
-    assert "NOT attached" in html and "vacances.jpg" in html
-    assert "These files were not stored" in html
+    assert "NON rattachés" in html and "vacances.jpg" in html
+    assert "pas été enregistrés" in html
     statuses = set(RetouchJob.objects.values_list("status", flat=True))
     assert statuses == {"in_review"}
     final = RetouchJob.objects.get(rush__original_filename="IMG_0000.CR2").final
@@ -395,7 +395,7 @@ def test_deliver_is_refused_until_every_retouch_is_approved_then_works(studio):
     RetouchJob.objects.update(status=JobStatus.DONE)
     response = studio.post(url("photosession_step", session.pk, "deliver"),
                            {"message": "Bonne réception !"}, follow=True)
-    assert texts(response) == ["Delivered: the client can download the photos."]
+    assert texts(response) == ["Livrée : le client peut télécharger les photos."]
     session.refresh_from_db()
     assert session.status == Status.DELIVERED
     assert session.delivery.message == "Bonne réception !"

@@ -120,9 +120,9 @@ def test_home_lists_own_and_company_sessions_with_what_the_status_means(client):
     assert other.title not in html
     assert reverse("portal:session", args=[own.pk]) in html
     assert reverse("portal:session", args=[team.pk]) in html
-    assert "Your proofs are ready" in html and "Your session is booked" in html
+    assert "Vos épreuves sont prêtes" in html and "Votre séance est réservée" in html
     assert "status-proofing" in html
-    assert "My companies" in html and "Acme" in html
+    assert "Mes entreprises" in html and "Acme" in html
 
 
 def test_the_session_page_explains_a_status_without_photos(client):
@@ -130,7 +130,7 @@ def test_the_session_page_explains_a_status_without_photos(client):
     session = services.create_session(title="Book", client=owner)
     client.force_login(owner)
     html = client.get(reverse("portal:session", args=[session.pk])).content.decode()
-    assert "Your session is booked" in html
+    assert "Votre séance est réservée" in html
     assert "photo-grid" not in html
 
 
@@ -154,7 +154,7 @@ def test_the_proofing_gallery_reserves_each_thumbnail_box_and_loads_lazily(clien
     # 60×40 JPEGs are never upscaled: the thumbnail is 60×40 too.
     assert html.count('loading="lazy"') == 3
     assert html.count('width="60" height="40"') == 3
-    assert "0 of 2 included" in html
+    assert "0 sur 2 incluses" in html
     assert 'id="portal-texts"' in html and "portal.js" in html
 
 
@@ -207,7 +207,7 @@ def test_without_javascript_the_heart_posts_and_comes_back_with_the_message(clie
     response = client.post(url, {"rush": b, "picked": "1"}, follow=True)
     html = response.content.decode()
     assert "includes 1 photos" in html
-    assert "1 of 1 included" in html
+    assert "1 sur 1 incluses" in html
 
 
 def test_extras_are_counted_and_priced_when_the_package_sells_them(client):
@@ -220,8 +220,8 @@ def test_extras_are_counted_and_priced_when_the_package_sells_them(client):
     assert response.json()["count"] == 3
 
     html = client.get(reverse("portal:session", args=[session.pk])).content.decode()
-    assert "1 of 1 included" in html
-    assert "2 extra photo(s)" in html and "30,00" in html
+    assert "1 sur 1 incluses" in html
+    assert "2 photo(s) supplémentaire(s)" in html and "30,00" in html
     assert 'data-price="15.00"' in html
 
 
@@ -274,8 +274,8 @@ def test_submit_asks_for_confirmation_then_locks_the_selection(client):
     submit = reverse("portal:submit", args=[session.pk])
 
     page = client.get(submit).content.decode()
-    assert "You picked 2 photos" in page
-    assert "you can no longer change your selection" in page
+    assert "Vous avez choisi 2 photos" in page
+    assert "votre sélection ne peut plus être modifiée" in page
     session.refresh_from_db()
     assert session.status == Status.PROOFING, "a GET changes nothing"
 
@@ -296,7 +296,7 @@ def test_submit_asks_for_confirmation_then_locks_the_selection(client):
     assert refused.status_code == 400
 
     html = client.get(reverse("portal:session", args=[session.pk])).content.decode()
-    assert "The 2 photos you picked" in html
+    assert "Les 2 photos que vous avez choisies" in html
     assert "pick-form" not in html, "read-only: no heart to press"
     assert reverse("portal:rush-thumb", args=[c]) not in html
     # The confirmation page sends a submitted session back to its page.
@@ -316,7 +316,7 @@ def test_the_delivered_page_offers_each_final_and_the_zip(client):
     session, files = delivered_session(2)
     client.force_login(session.client)
     html = client.get(reverse("portal:session", args=[session.pk])).content.decode()
-    assert "Your photos are ready to download" in html
+    assert "Vos photos sont prêtes à télécharger" in html
     assert reverse("portal:delivery-zip", args=[session.pk]) in html
     for final in session.retouch_jobs.all():
         assert reverse("portal:final-download", args=[final.final.pk]) in html

@@ -31,7 +31,7 @@ def log_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
 def open_studio(page: Page) -> None:
     """From anywhere in /admin/: home → Sessions → the session's studio page."""
     page.goto("/admin/")
-    page.locator(".bo-shortcuts").get_by_role("link", name=re.compile(r"^Sessions")).click()
+    page.locator(".bo-shortcuts").get_by_role("link", name=re.compile(r"^Séances")).click()
     page.get_by_role("link", name=SESSION, exact=True).click()
     expect(page.locator("#studio h1")).to_contain_text(SESSION)
 
@@ -57,9 +57,9 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
 
     # --- 1. The client picks, comments and submits, on a phone. ---------------------------
     phone.goto("/")
-    phone.locator(".account-nav").get_by_role("link", name=re.compile("Log in|Connexion")).click()
+    phone.locator(".account-nav").get_by_role("link", name="Se connecter").click()
     log_in(phone, "client@booke.test")
-    phone.locator(".account-nav").get_by_role("link", name="My space").click()
+    phone.locator(".account-nav").get_by_role("link", name="Mon espace").click()
     expect(phone).to_have_url(re.compile(r"/portal/$"))
     phone.get_by_role("link", name=re.compile(SESSION)).click()
     expect(phone.locator("h1")).to_have_text(SESSION)
@@ -72,7 +72,7 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
 
     # Two hearts in the grid.
     for name in names[:2]:
-        heart = phone.get_by_role("button", name=f"Pick {name}", exact=True)
+        heart = phone.get_by_role("button", name=f"Choisir {name}", exact=True)
         heart.click()
         expect(heart).to_have_attribute("aria-pressed", "true")
     expect(counter).to_have_text(re.compile(r"\b2\b.*\b5\b"))
@@ -90,11 +90,11 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
     lb_heart.click()
     expect(lb_heart).to_have_attribute("aria-pressed", "true")
     expect(lightbox.locator(".lb-counter")).to_have_text(re.compile(r"\b3\b.*\b5\b"))
-    lightbox.get_by_label("A word for the studio about this photo").fill(COMMENT)
-    lightbox.get_by_role("button", name="Save comment").click()
-    expect(lightbox.locator("[data-lb-saved]")).to_have_text("Comment saved.")
+    lightbox.get_by_label("Un mot pour le studio sur cette photo").fill(COMMENT)
+    lightbox.get_by_role("button", name="Enregistrer le commentaire").click()
+    expect(lightbox.locator("[data-lb-saved]")).to_have_text("Commentaire enregistré.")
     # Django's own catalogue translates "Close" for the fr-FR browser.
-    lightbox.get_by_role("button", name=re.compile(r"^(Close|Fermer)$")).click()
+    lightbox.get_by_role("button", name="Fermer").click()
     expect(lightbox).to_be_hidden()
 
     picked_card = cards.nth(5)
@@ -106,14 +106,14 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
     picked = [names[0], names[1], names[5]]
 
     # Submit, through the confirmation step.
-    phone.get_by_role("link", name="Submit my selection").click()
-    expect(phone.locator("h1")).to_have_text("Submit my selection")
+    phone.get_by_role("link", name="Envoyer ma sélection").click()
+    expect(phone.locator("h1")).to_have_text("Envoyer ma sélection")
     expect(phone.locator(".submit-summary .lead")).to_have_text(re.compile(r"\b3\b.*\b5\b"))
     expect(phone.locator(".submit-picks [data-photo]")).to_have_count(3)
-    phone.get_by_role("button", name="Yes, submit my selection").click()
+    phone.get_by_role("button", name="Oui, envoyer ma sélection").click()
     expect(phone).to_have_url(re.compile(r"/portal/sessions/\d+/$"))
-    expect(phone.get_by_role("heading", name="The 3 photos you picked")).to_be_visible()
-    expect(phone.locator(".messages")).to_contain_text("Your selection is sent to the studio")
+    expect(phone.get_by_role("heading", name="Les 3 photos que vous avez choisies")).to_be_visible()
+    expect(phone.locator(".messages")).to_contain_text("Votre sélection est envoyée au studio")
     expect(phone.locator("[data-gallery]")).to_have_attribute("data-readonly", "")
     expect(phone.locator("[data-photo]")).to_have_count(3)
     for name in picked:
@@ -142,12 +142,12 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
     expect(picks.locator("tr.bo-picked", has_text=picked[2]).locator(".bo-comment")).to_have_text(
         COMMENT
     )
-    search = page.get_by_label("Filename search for Lightroom / Capture One")
+    search = page.get_by_label("Recherche par nom de fichier pour Lightroom / Capture One")
     expect(search).to_have_value(" OR ".join(sorted(stems, key=str.lower)))
     assert set(search.input_value().split(" OR ")) == set(stems)
 
     with page.expect_download() as download_info:
-        picks.get_by_role("link", name="Download the picks (.csv)").click()
+        picks.get_by_role("link", name="Télécharger les choix (.csv)").click()
     download = download_info.value
     assert download.suggested_filename.endswith("-picks.csv")
     rows_csv = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8-sig"))))
@@ -155,19 +155,19 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
     assert {r["stem"] for r in rows_csv} == set(stems)
     assert next(r for r in rows_csv if r["filename"] == picked[2])["comment"] == COMMENT
 
-    page.get_by_role("button", name=re.compile(r"Start retouching \(3 photos\)")).click()
-    expect(page.locator(".messagelist")).to_contain_text("3 jobs created")
+    page.get_by_role("button", name=re.compile(r"Lancer la retouche \(3 photos\)")).click()
+    expect(page.locator(".messagelist")).to_contain_text("3 retouches créées")
     retouching = page.locator("#retouching")
     expect(retouching.locator("tbody tr")).to_have_count(3)
     expect(retouching).to_contain_text(COMMENT)
 
-    retouching.get_by_role("link", name="Assign and review in Retouch jobs").click()
+    retouching.get_by_role("link", name="Confier et relire dans Retouches").click()
     expect(page.locator("#result_list tbody tr")).to_have_count(3)
     run_action_on_all(page, "assign_to_retoucher")
     expect(page.locator(".bo-object-list li")).to_have_count(3)
     page.locator("#id_retoucher").select_option(label="Inès Roux")
-    page.get_by_role("button", name="Assign", exact=True).click()
-    expect(page.locator(".messagelist")).to_contain_text("3 jobs assigned to Inès Roux")
+    page.get_by_role("button", name="Confier", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("3 retouches confiées à Inès Roux")
     expect(page.locator("#result_list tbody")).to_contain_text("Inès Roux")
 
     # --- 3. The retoucher drops the finals, and one file that matches nothing. ------------
@@ -180,7 +180,7 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
         retoucher.goto("/admin/")
         log_in(retoucher, "retouche@booke.test")
         retoucher.locator(".bo-shortcuts").get_by_role(
-            "link", name=re.compile(r"^My retouches")
+            "link", name=re.compile(r"^Mes retouches")
         ).click()
         my_jobs = retoucher.locator("#my-jobs")
         expect(my_jobs.locator("tbody tr")).to_have_count(3)
@@ -195,15 +195,15 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
 
         summary = retoucher.locator("#my-finals .bo-upload-summary")
         expect(summary).to_be_visible()
-        expect(summary.locator(".bo-summary-line")).to_contain_text("Attached: 3")
-        expect(summary.locator(".bo-summary-line")).to_contain_text("NOT attached: 1")
+        expect(summary.locator(".bo-summary-line")).to_contain_text("Rattachés : 3")
+        expect(summary.locator(".bo-summary-line")).to_contain_text("NON rattachés : 1")
         expect(summary.locator(".bo-matched li")).to_have_count(3)
         for stem, name in zip(stems, picked, strict=True):
             expect(summary.locator(".bo-matched")).to_contain_text(f"{stem}-edit.jpg → {name}")
         expect(summary.locator(".bo-unmatched li")).to_have_text(["holiday.jpg"])
 
         # The fresh list shows the jobs in review, each with its final.
-        summary.get_by_role("button", name="Refresh the list").click()
+        summary.get_by_role("button", name="Actualiser la liste").click()
         for stem in stems:
             expect(my_jobs).to_contain_text(f"{stem}-edit.jpg")
         expect(my_jobs.locator(".bo-job-in_review")).to_have_count(3)
@@ -212,27 +212,27 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
 
     # --- 4. The photographer approves the retouches and delivers. --------------------------
     open_studio(page)
-    retouching.get_by_role("link", name="Assign and review in Retouch jobs").click()
+    retouching.get_by_role("link", name="Confier et relire dans Retouches").click()
     expect(page.locator("#result_list .bo-job-in_review")).to_have_count(3)
     run_action_on_all(page, "approve")
-    expect(page.locator(".messagelist")).to_contain_text("3 retouches approved")
+    expect(page.locator(".messagelist")).to_contain_text("3 retouches validées")
     expect(page.locator("#result_list .bo-job-done")).to_have_count(3)
 
     open_studio(page)
-    expect(page.locator("#retouching")).to_contain_text("3 of 3 retouches approved")
-    page.get_by_label("Message to the client (optional)").fill("Voici vos photos, merci !")
-    page.get_by_role("button", name="Deliver to the client").click()
-    expect(page.locator(".messagelist")).to_contain_text("Delivered")
+    expect(page.locator("#retouching")).to_contain_text("3 sur 3 retouches validées")
+    page.get_by_label("Message au client (facultatif)").fill("Voici vos photos, merci !")
+    page.get_by_role("button", name="Livrer au client").click()
+    expect(page.locator(".messagelist")).to_contain_text("Livrée")
     expect(page.locator("#delivery")).to_be_visible()
 
     # --- 5. The client downloads everything as one ZIP. -----------------------------------
-    phone.locator(".account-nav").get_by_role("link", name="My space").click()
+    phone.locator(".account-nav").get_by_role("link", name="Mon espace").click()
     phone.get_by_role("link", name=re.compile(SESSION)).click()
     delivery = phone.locator(".delivery")
     expect(delivery).to_contain_text("Voici vos photos, merci !")
     expect(delivery.locator(".final")).to_have_count(3)
     with phone.expect_download() as download_info:
-        delivery.get_by_role("link", name=re.compile(r"Download all 3 photos \(ZIP")).click()
+        delivery.get_by_role("link", name=re.compile(r"Télécharger les 3 photos \(ZIP")).click()
     download = download_info.value
     assert download.suggested_filename.endswith(".zip")
     with zipfile.ZipFile(download.path()) as archive:

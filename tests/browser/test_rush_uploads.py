@@ -144,21 +144,21 @@ def test_rushes_go_up_in_chunks_duplicates_are_not_sent_and_the_grid_fills(
 
     page.locator("#rushes input[type=file]").set_input_files([big, small])
     summary = page.locator("#rushes .bo-upload-summary")
-    expect(summary).to_contain_text("Stored: 2 · duplicates: 0 · errors: 0")
-    expect(row(page, "IMG_0001.CR2").locator(".bo-file-state")).to_have_text("stored")
-    expect(page.locator(".bo-batch-text")).to_contain_text("2 of 2 files")
+    expect(summary).to_contain_text("Enregistrés : 2 · doublons : 0 · erreurs : 0")
+    expect(row(page, "IMG_0001.CR2").locator(".bo-file-state")).to_have_text("enregistré")
+    expect(page.locator(".bo-batch-text")).to_contain_text("2 sur 2 fichiers")
     assert sorted(re.sub(r".*offset=", "", u) for u in chunks) == sorted(
         ["0", str(PART), str(2 * PART), "0"])
     # The grid follows the ingest without a reload; the session is now "shot".
     expect(page.locator("[data-rush-grid] .bo-rush-ready")).to_have_count(2)
-    expect(page.locator("[data-session-badge]")).to_contain_text("shot")
+    expect(page.locator("[data-session-badge]")).to_contain_text("réalisée")
 
     # A second batch: the copy (same bytes, other name) is recognised before anything is sent.
     chunks.clear()
     page.locator("#rushes input[type=file]").set_input_files([copy])
-    expect(summary).to_contain_text("Stored: 0 · duplicates: 1 · errors: 0")
+    expect(summary).to_contain_text("Enregistrés : 0 · doublons : 1 · erreurs : 0")
     expect(row(page, "IMG_0002 copie.JPG").locator(".bo-file-state")).to_contain_text(
-        "duplicate")
+        "doublon")
     assert chunks == []
     stored = {r.original_filename: r for r in Rush.objects.all()}
     assert set(stored) == {"IMG_0001.CR2", "IMG_0002.JPG"}
@@ -183,7 +183,7 @@ def test_after_a_closed_tab_the_same_file_sends_only_what_is_missing(
             if "/chunk/" in r.url else None)
     open_studio(page, photographer, booked)
     page.locator("#rushes input[type=file]").set_input_files([big])
-    expect(page.locator("#rushes .bo-upload-summary")).to_contain_text("Stored: 1")
+    expect(page.locator("#rushes .bo-upload-summary")).to_contain_text("Enregistrés : 1")
     assert offsets == [str(PART), str(2 * PART)]
     with Rush.objects.get().original.open("rb") as fh:
         assert fh.read() == data
@@ -221,17 +221,17 @@ def test_a_dropped_chunk_is_sent_again_and_a_file_that_keeps_failing_waits_for_r
         if broken_row.locator(".bo-file-retry").count():
             break
         page.wait_for_timeout(100)
-    expect(broken_row.locator(".bo-file-state")).to_contain_text("after several attempts")
+    expect(broken_row.locator(".bo-file-state")).to_contain_text("après plusieurs essais")
     summary = page.locator("#rushes .bo-upload-summary")
-    expect(summary).to_contain_text("Stored: 2 · duplicates: 0 · errors: 1")
+    expect(summary).to_contain_text("Enregistrés : 2 · doublons : 0 · erreurs : 1")
     assert dropped == {40_000: 1, 50_000: 5}  # sent 5 times, then it waits for Retry
     assert set(Rush.objects.values_list("original_filename", flat=True)) == {
         "IMG_0004.CR2", "IMG_0006.CR2"}
 
     page.unroute("**/chunk/**")
-    broken_row.get_by_role("button", name="Retry").click()
-    expect(summary).to_contain_text("Stored: 3 · duplicates: 0 · errors: 0")
-    expect(broken_row.locator(".bo-file-state")).to_have_text("stored")
+    broken_row.get_by_role("button", name="Réessayer").click()
+    expect(summary).to_contain_text("Enregistrés : 3 · doublons : 0 · erreurs : 0")
+    expect(broken_row.locator(".bo-file-state")).to_have_text("enregistré")
 
 
 # --- Straight to S3 --------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def test_with_originals_on_s3_the_browser_puts_the_parts_to_s3_itself(
     open_studio(page, photographer, booked)
     page.locator("#rushes input[type=file]").set_input_files([big, small])
     expect(page.locator("#rushes .bo-upload-summary")).to_contain_text(
-        "Stored: 2 · duplicates: 0 · errors: 0", timeout=30_000)
+        "Enregistrés : 2 · doublons : 0 · erreurs : 0", timeout=30_000)
     assert sorted(to_s3) == [1, 1, 2, 3]
     assert max(to_studio) < 2000  # the studio saw JSON, never the file's bytes
     for rush in Rush.objects.all():

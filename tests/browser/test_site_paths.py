@@ -26,7 +26,7 @@ def test_a_visitor_reads_a_post_adds_a_print_to_the_basket_and_an_editor_reaches
     page.get_by_role("link", name=re.compile("coulisses de la retouche")).first.click()
     expect(page.locator("h1")).to_have_text(re.compile("coulisses de la retouche"))
 
-    page.locator(".main-nav").get_by_role("link", name="Shop").click()
+    page.locator(".main-nav").get_by_role("link", name="Boutique").click()
     expect(page).to_have_url(re.compile(r"/shop/catalogue/$"))
     page.get_by_role("link", name="Tirage d'art").first.click()
     page.get_by_role("link", name=re.compile("20×30 cm — Lustré, brillant")).click()
@@ -36,7 +36,7 @@ def test_a_visitor_reads_a_post_adds_a_print_to_the_basket_and_an_editor_reaches
     expect(page.locator("#content_inner")).to_contain_text("24,00")
 
     # The same browser logs in once, as an editor, and the CMS opens.
-    page.locator(".account-nav").get_by_role("link", name=re.compile("Log in|Connexion")).click()
+    page.locator(".account-nav").get_by_role("link", name="Se connecter").click()
     log_in(page, "editeur@booke.test")
     # Back where they were, and the basket survived the login.
     expect(page).to_have_url(re.compile(r"/shop/basket/$"))
@@ -53,6 +53,6 @@ def test_a_client_who_tries_the_cms_is_sent_to_the_one_login_and_cannot_get_in(p
     log_in(page, "client@booke.test")
     # Logged in, but the CMS is not for clients: back on the login page with a clear word.
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.locator("main")).to_contain_text("cannot open that page")
+    expect(page.locator("main")).to_contain_text("ne peut pas ouvrir cette page")
     page.goto("/portal/")
     expect(page.locator("h1")).to_contain_text("Léa")

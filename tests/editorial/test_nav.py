@@ -16,7 +16,7 @@ def menu(html: str) -> list[str]:
 
 
 def test_nav_lists_the_menu_pages_in_tree_order_then_the_shop(seeded, client):
-    assert menu(client.get("/").text) == ["Journal", "Notre histoire", "Galeries", "Shop"]
+    assert menu(client.get("/").text) == ["Journal", "Notre histoire", "Galeries", "Boutique"]
 
 
 def test_nav_leaves_out_pages_hidden_from_menus_or_unpublished(seeded, client):
@@ -24,7 +24,7 @@ def test_nav_leaves_out_pages_hidden_from_menus_or_unpublished(seeded, client):
     hidden = HistoryPage(title="Mentions légales", slug="mentions-legales", show_in_menus=False)
     home.add_child(instance=hidden)
     BlogIndexPage.objects.get().unpublish()
-    assert menu(client.get("/").text) == ["Notre histoire", "Galeries", "Shop"]
+    assert menu(client.get("/").text) == ["Notre histoire", "Galeries", "Boutique"]
 
 
 def test_nav_marks_the_section_of_the_current_page(seeded, client):
@@ -35,4 +35,4 @@ def test_nav_marks_the_section_of_the_current_page(seeded, client):
 
 def test_nav_works_before_the_demo_is_seeded(client):
     # Wagtail's welcome page is the site root: no menu pages yet, the shop link still there.
-    assert menu(client.get(reverse("login")).text) == ["Shop"]
+    assert menu(client.get(reverse("login")).text) == ["Boutique"]
