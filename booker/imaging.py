@@ -1,6 +1,6 @@
 """Turning a camera file into something a person can look at, without ever demosaicing a RAW
-at full size: the camera's embedded JPEG preview when it is large enough, otherwise LibRaw's
-half-size decode.
+at full size: the camera's embedded JPEG preview when it is large enough, otherwise a
+half-size decode (LibRaw's arithmetic, a strip at a time: booker/halfsize.py).
 
 Errors become `UnreadableImage` with a reason a photographer understands."""
 
@@ -19,7 +19,7 @@ import exifread
 import rawpy
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from . import tiffpreview
+from . import halfsize, tiffpreview
 
 # LibRaw's `flip` code → the Pillow transpose that puts the picture upright.
 _FLIP_TO_TRANSPOSE = {
@@ -115,10 +115,17 @@ def _open_raw(data: bytes | str, long_edge: int) -> Image.Image:
             preview = _embedded_preview(raw, long_edge)
             if preview is not None:
                 return preview
-            rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
-        # LibRaw's own buffers (the sensor data and its half-size image) are freed by now:
+            # LibRaw's half-size decode, redone a strip at a time beside the sensor data
+            # (booker/halfsize.py) instead of beside LibRaw's second full-size buffer.
+            rgb = halfsize.half_size_rgb(raw)
+            transpose = _FLIP_TO_TRANSPOSE.get(raw.sizes.flip) if rgb is not None else None
+            if rgb is None:  # a sensor it does not cover (X-Trans, linear DNG…): LibRaw's
+                rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
+        # LibRaw's own buffers (the sensor data, its half-size image) are freed by now:
         # Pillow's copy of the frame is not made while they are still held.
-        return Image.fromarray(rgb)
+        picture = Image.fromarray(rgb)
+        del rgb
+        return picture.transpose(transpose) if transpose is not None else picture
     except rawpy.LibRawFileUnsupportedError as exc:
         raise _NotRaw() from exc
     except (rawpy.LibRawIOError, rawpy.LibRawDataError) as exc:
