@@ -199,8 +199,35 @@ def fit(img: Image.Image, long_edge: int) -> Image.Image:
     if scale >= 1:
         return img
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    if img.width < 2 * _REDUCING_GAP * size[0] and img.height < 2 * _REDUCING_GAP * size[1]:
+        # Not large enough for the integer reduction below: plain Lanczos, made a band of
+        # columns at a time. Pillow resamples horizontally first, into an intermediate
+        # picture as wide as the result and as tall as the source (a 3000×2000 frame: 16 MiB
+        # beside the frame and the result); band by band it is 1/8 of that. Each band reads
+        # the source columns its filter needs beyond its box: the result is the whole's.
+        return _banded_resize(img, size)
     # reducing_gap: a cheap integer reduction first, then Lanczos (what Image.thumbnail does)
-    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+
+
+_REDUCING_GAP = 2.0
+_BANDS = 8
+
+
+def _banded_resize(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`img.resize(size, LANCZOS)` a band of columns at a time (measured equal to the whole
+    resize within one level; bands of rows are not, by up to 30 levels on noise)."""
+    width, height = size
+    if width < 2 * _BANDS:
+        return img.resize(size, Image.Resampling.LANCZOS)
+    out = Image.new(img.mode, size)
+    step = img.width / width  # source columns per result column
+    bounds = [round(width * i / _BANDS) for i in range(_BANDS + 1)]
+    for left, right in zip(bounds, bounds[1:], strict=False):
+        box = (left * step, 0, right * step, img.height)
+        out.paste(img.resize((right - left, height), Image.Resampling.LANCZOS, box=box),
+                  (left, 0))
+    return out
 
 
 def read_metadata(source: bytes | str | Path | BinaryIO) -> tuple[datetime | None, str]:
@@ -239,8 +266,12 @@ def read_metadata(source: bytes | str | Path | BinaryIO) -> tuple[datetime | Non
 def watermark(img: Image.Image, mark: str) -> Image.Image:
     """The studio's mark across the proof: visible enough to stop reuse, light enough to judge
     the picture."""
-    base = img.convert("RGBA")
-    return Image.alpha_composite(base, _mark_layer(base.size, mark)).convert("RGB")
+    # Blended into one RGB copy with the layer's alpha as the mask: the same blend as an
+    # RGBA alpha_composite (within a level), without its three proof-sized pictures.
+    out = img.convert("RGB") if img.mode != "RGB" else img.copy()
+    layer = _mark_layer(out.size, mark)
+    out.paste(layer, (0, 0), layer)
+    return out
 
 
 @functools.lru_cache(maxsize=4)
