@@ -26,9 +26,9 @@ import math
 import numpy as np
 import rawpy
 
-# Rows of the half-size picture made at once: 64 rows of 3000 px are ~4 MiB of float32 per
-# plane, small beside the picture and big enough for numpy to be efficient.
-STRIP_ROWS = 64
+# Rows of the half-size picture made at once: 16 rows of 3000 px make ~3 MiB of float32
+# temporaries in all, small beside the picture and big enough for numpy to be efficient.
+STRIP_ROWS = 16
 
 # LibRaw's defaults as rawpy's postprocess() passes them.
 _GAMMA = (1 / 2.222, 4.5)  # BT.709: power 0.45, toe slope 4.5
