@@ -1,6 +1,6 @@
 """Turning a camera file into something a person can look at, without ever demosaicing a RAW
-at full size: the camera's embedded JPEG preview when it is large enough, otherwise LibRaw's
-half-size decode.
+at full size: the camera's embedded JPEG preview when it is large enough, otherwise a
+half-size decode (LibRaw's arithmetic, a strip at a time: booker/halfsize.py).
 
 Errors become `UnreadableImage` with a reason a photographer understands."""
 
@@ -19,7 +19,7 @@ import exifread
 import rawpy
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
-from . import tiffpreview
+from . import halfsize, tiffpreview
 
 # LibRaw's `flip` code → the Pillow transpose that puts the picture upright.
 _FLIP_TO_TRANSPOSE = {
@@ -115,10 +115,17 @@ def _open_raw(data: bytes | str, long_edge: int) -> Image.Image:
             preview = _embedded_preview(raw, long_edge)
             if preview is not None:
                 return preview
-            rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
-        # LibRaw's own buffers (the sensor data and its half-size image) are freed by now:
+            # LibRaw's half-size decode, redone a strip at a time beside the sensor data
+            # (booker/halfsize.py) instead of beside LibRaw's second full-size buffer.
+            rgb = halfsize.half_size_rgb(raw)
+            transpose = _FLIP_TO_TRANSPOSE.get(raw.sizes.flip) if rgb is not None else None
+            if rgb is None:  # a sensor it does not cover (X-Trans, linear DNG…): LibRaw's
+                rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
+        # LibRaw's own buffers (the sensor data, its half-size image) are freed by now:
         # Pillow's copy of the frame is not made while they are still held.
-        return Image.fromarray(rgb)
+        picture = Image.fromarray(rgb)
+        del rgb
+        return picture.transpose(transpose) if transpose is not None else picture
     except rawpy.LibRawFileUnsupportedError as exc:
         raise _NotRaw() from exc
     except (rawpy.LibRawIOError, rawpy.LibRawDataError) as exc:
@@ -192,8 +199,35 @@ def fit(img: Image.Image, long_edge: int) -> Image.Image:
     if scale >= 1:
         return img
     size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    if img.width < 2 * _REDUCING_GAP * size[0] and img.height < 2 * _REDUCING_GAP * size[1]:
+        # Not large enough for the integer reduction below: plain Lanczos, made a band of
+        # columns at a time. Pillow resamples horizontally first, into an intermediate
+        # picture as wide as the result and as tall as the source (a 3000×2000 frame: 16 MiB
+        # beside the frame and the result); band by band it is 1/8 of that. Each band reads
+        # the source columns its filter needs beyond its box: the result is the whole's.
+        return _banded_resize(img, size)
     # reducing_gap: a cheap integer reduction first, then Lanczos (what Image.thumbnail does)
-    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=_REDUCING_GAP)
+
+
+_REDUCING_GAP = 2.0
+_BANDS = 8
+
+
+def _banded_resize(img: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`img.resize(size, LANCZOS)` a band of columns at a time (measured equal to the whole
+    resize within one level; bands of rows are not, by up to 30 levels on noise)."""
+    width, height = size
+    if width < 2 * _BANDS:
+        return img.resize(size, Image.Resampling.LANCZOS)
+    out = Image.new(img.mode, size)
+    step = img.width / width  # source columns per result column
+    bounds = [round(width * i / _BANDS) for i in range(_BANDS + 1)]
+    for left, right in zip(bounds, bounds[1:], strict=False):
+        box = (left * step, 0, right * step, img.height)
+        out.paste(img.resize((right - left, height), Image.Resampling.LANCZOS, box=box),
+                  (left, 0))
+    return out
 
 
 def read_metadata(source: bytes | str | Path | BinaryIO) -> tuple[datetime | None, str]:
@@ -232,15 +266,35 @@ def read_metadata(source: bytes | str | Path | BinaryIO) -> tuple[datetime | Non
 def watermark(img: Image.Image, mark: str) -> Image.Image:
     """The studio's mark across the proof: visible enough to stop reuse, light enough to judge
     the picture."""
-    base = img.convert("RGBA")
-    return Image.alpha_composite(base, _mark_layer(base.size, mark)).convert("RGB")
+    # Blended into one RGB copy, a band of rows at a time, with the layer's alpha as the
+    # mask: the same pixels as an RGBA alpha_composite, without its three proof-sized
+    # pictures (11 MiB each at 2048 px).
+    out = img.convert("RGB") if img.mode != "RGB" else img.copy()
+    grey, alpha = _mark_bands(out.size, mark)
+    width, height = out.size
+    for top in range(0, height, _MARK_ROWS):
+        box = (0, top, width, min(height, top + _MARK_ROWS))
+        band = grey.crop(box)
+        out.paste(Image.merge("RGB", (band, band, band)), box, alpha.crop(box))
+    return out
+
+
+_MARK_ROWS = 128
 
 
 @functools.lru_cache(maxsize=4)
+def _mark_bands(size: tuple[int, int], mark: str) -> tuple[Image.Image, Image.Image]:
+    """The mark's layer, kept as its grey and its alpha: 1 byte each per pixel where the
+    RGBA layer takes 4 (the mark is white and black, so its R, G and B are equal). Drawing
+    it (18 stroked texts on a proof) costs as much as decoding a preview; nearly every
+    proof of a shoot has one of two sizes (landscape, portrait), so a worker draws each
+    once, and keeps 5 MiB for each rather than 11. Never modified once made."""
+    grey, _, _, alpha = _mark_layer(size, mark).split()
+    return grey, alpha
+
+
 def _mark_layer(size: tuple[int, int], mark: str) -> Image.Image:
-    """The mark drawn on a transparent layer. Drawing it (18 stroked texts on a proof) costs
-    as much as decoding a preview; nearly every proof of a shoot has one of two sizes
-    (landscape, portrait), so a worker draws each once. Never modified once made."""
+    """The mark drawn on a transparent layer."""
     layer = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     width, height = size

@@ -206,7 +206,7 @@ def render_rush(rush: Rush) -> Rendered:
                                 first_read=tiffpreview.HEAD_READ)
     # Without a usable preview the whole file is needed: it goes on from the bytes the
     # preview search already fetched instead of fetching them again.
-    return _render(blocks, lambda: local_original(rush, head=blocks.head()))
+    return _render(blocks, lambda: local_original(rush, head=blocks))
 
 
 def _read_range(storage: Storage, name: str, offset: int, length: int) -> bytes:
@@ -224,8 +224,12 @@ def _render(blocks: tiffpreview.Blocks, whole) -> Rendered:
     picture = imaging.tiff_preview(blocks, PROOF_EDGE)
     if picture is not None:
         captured_at, camera = imaging.read_metadata(blocks.file())
+        blocks.forget()  # the head read (4 MiB on S3) is not needed past the metadata
     else:
         with whole() as path:
+            # The download's freed buffers go back to the system before the decode makes
+            # the task's largest allocations (LibRaw's sensor data: 48 MiB at 24 MP).
+            release_memory()
             picture = imaging.open_picture(path, PROOF_EDGE)
             captured_at, camera = imaging.read_metadata(path)
     proof = imaging.fit(picture, PROOF_EDGE)
@@ -270,7 +274,7 @@ def _unwrapped(storage: Storage) -> Storage:
 
 
 @contextmanager
-def local_original(rush: Rush, head: bytes = b"") -> Iterator[Path]:
+def local_original(rush: Rush, head: tiffpreview.Blocks | None = None) -> Iterator[Path]:
     """A path to the rush's original for LibRaw and Pillow, which read a file far more
     cheaply than bytes held in Python (LibRaw copies a buffer it is given; from a file it
     reads what it needs).
@@ -279,8 +283,9 @@ def local_original(rush: Rush, head: bytes = b"") -> Iterator[Path]:
     (S3): streamed to a temporary file a block at a time, its sha256 checked against the
     rush's on the way unless it was checked at upload (`Rush.checked_at_upload`). The file
     is unlinked as soon as it is created and read through /proc/self/fd, so that not even a
-    kill -9 leaves a copy behind. `head`: the file's first bytes, already fetched; the
-    download goes on after them."""
+    kill -9 leaves a copy behind. `head`: the blocks the preview search already fetched
+    from the file's start; the download goes on after them, and they are dropped once
+    written (the decode that follows needs the memory)."""
     storage = _unwrapped(rush.original.storage)
     if isinstance(storage, FileSystemStorage):
         path = Path(storage.path(rush.original.name))
@@ -292,12 +297,16 @@ def local_original(rush: Rush, head: bytes = b"") -> Iterator[Path]:
     with _anonymous_file(suffix) as (fh, path):
         digest = None if rush.checked_at_upload else hashlib.sha256()
         try:
-            if head:
-                fh.write(head)
-                if digest is not None:
-                    digest.update(head)
-            chunks = iter_chunks(storage, rush.original.name, STREAM_CHUNK, start=len(head))
-            for chunk in chunks if len(head) < rush.size else ():
+            fetched = 0
+            if head is not None:
+                for block in head.head_blocks():
+                    fh.write(block)
+                    if digest is not None:
+                        digest.update(block)
+                    fetched += len(block)
+                head.forget()
+            chunks = iter_chunks(storage, rush.original.name, STREAM_CHUNK, start=fetched)
+            for chunk in chunks if fetched < rush.size else ():
                 if digest is not None:
                     digest.update(chunk)
                 fh.write(chunk)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 ReadAt = Callable[[int, int], bytes]
@@ -77,13 +77,20 @@ class Blocks:
     def head(self) -> bytes:
         """The bytes read so far from the start of the file without a gap (the first read):
         a download of the whole file can go on from there."""
-        out, k = [], 0
+        return b"".join(self.head_blocks())
+
+    def head_blocks(self) -> Iterator[bytes]:
+        """`head()` block by block, without joining them into one more copy."""
+        k = 0
         while k in self._cache:
-            out.append(self._cache[k])
+            yield self._cache[k]
             if len(self._cache[k]) < self._block:
                 break
             k += 1
-        return b"".join(out)
+
+    def forget(self) -> None:
+        """Drop the blocks read (megabytes for a first read): a decode needs the memory."""
+        self._cache.clear()
 
     def file(self) -> io.BufferedReader:
         """The file as a seekable reader (for exifread), reading through the cache."""

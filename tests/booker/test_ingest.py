@@ -266,3 +266,29 @@ def test_migrate_installs_the_sweeper_schedule_every_minute(db):
     assert schedule.func == "booker.tasks.requeue_stalled_rushes"
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
 
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "reason"),
+    [
+        ("HALF.DNG", lambda raw: raw[: len(raw) // 2], "file is truncated"),
+        ("SHORT.DNG", lambda raw: raw[: len(raw) - 4096], "file is truncated"),
+    ],
+)
+def test_a_broken_raw_on_the_half_size_path_fails_alone_with_its_reason(
+    session, tmp_path, name, make, reason
+):
+    # A RAW whose preview is too small for a proof (as Sony's): decoded in strips from the
+    # sensor data (booker/halfsize.py). A damaged one still fails alone, with its reason.
+    from bench.dng import write_dng
+
+    raw = write_dng(tmp_path / "IMG.DNG", 600, 400, preview="sony", seed=4).read_bytes()
+    good = add(session, "GOOD.DNG", raw)
+    bad = add(session, name, make(raw))
+    other = add(session, "OTHER.JPG", jpeg_bytes())
+    results = {r.pk: services.ingest_rush(r.pk) for r in (good, bad, other)}
+    assert results[bad.pk].ingest_status == Rush.Ingest.FAILED
+    assert results[bad.pk].failure_reason == reason
+    assert results[good.pk].ingest_status == Rush.Ingest.READY
+    assert proof_of(results[good.pk]).size == (300, 200)
+    assert results[other.pk].ingest_status == Rush.Ingest.READY
