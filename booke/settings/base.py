@@ -27,8 +27,6 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
-    # Purges a CDN when a page is published; a no-op unless WAGTAILFRONTENDCACHE is set below.
-    "wagtail.contrib.frontend_cache",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -390,6 +388,9 @@ if env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
         "DISTRIBUTION_ID": env.str("CLOUDFRONT_DISTRIBUTION_ID"),
     }
+if WAGTAILFRONTENDCACHE:
+    # Its signal handlers purge a page's URLs from the CDN when it is published or unpublished.
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
 
 # `python -m bench pages` only: a trivial view through the whole middleware stack (bench/pages.py).
 BOOKE_BENCH_VIEWS = env.bool("BOOKE_BENCH_VIEWS", default=False)
