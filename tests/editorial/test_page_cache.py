@@ -373,3 +373,21 @@ def test_without_a_cdn_configured_nothing_is_sent_anywhere(
     assert RecordingCDN.purged == []
     assert "wagtail.contrib.frontend_cache" not in settings.INSTALLED_APPS
     assert callbacks  # the page cache's own bump after the commit
+
+
+def test_each_language_has_its_own_cached_page(journal, client):
+    post = _post(journal)
+    french = client.get(post.url, HTTP_ACCEPT_LANGUAGE="fr")
+    assert client.get(post.url, HTTP_ACCEPT_LANGUAGE="fr")["X-Cache"] == "hit"
+
+    english = client.get(post.url, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert english["X-Cache"] == "miss"
+    assert english["Content-Language"] == "en" and french["Content-Language"] == "fr"
+
+
+def test_a_post_is_never_answered_from_the_cache(journal, client):
+    post = _post(journal)
+    client.get(post.url)
+
+    assert client.post(post.url)["X-Cache"] == "bypass"
