@@ -11,6 +11,7 @@ COMMANDS = {
     "ingest": "bench.ingest",
     "proofs": "bench.proofs",
     "gallery": "bench.gallery",
+    "pages": "bench.pages",
     "zip": "bench.zip",
     "upload": "bench.upload",
 }

@@ -13,6 +13,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from booke import views
 from editorial import feeds
 from editorial import views as editorial_views
+from editorial.pagecache import views as pagecache_views
 
 
 def to_login():
@@ -42,6 +43,8 @@ urlpatterns = [
     path("shop/accounts/login/", to_login()),
     path("shop/password-reset/", to("password_reset")),
     path("shop/prints/", include("shop.personal.urls")),
+    # Oscar's own view, without a CSRF token for anonymous visitors (cached pages post here).
+    path("shop/basket/add/<int:pk>/", pagecache_views.basket_add),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
@@ -50,6 +53,10 @@ urlpatterns = [
     path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
     path("feeds/journal/<int:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
 ]
+
+if settings.BOOKE_BENCH_VIEWS:
+    # bench/pages.py's yardstick: the whole middleware stack, no database, a tiny response.
+    urlpatterns += [path("bench/minimal", views.bench_minimal)]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:
     # Local-file default: Django serves media itself (S3 serves it in production).

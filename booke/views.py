@@ -26,3 +26,8 @@ def after_login(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     connection.ensure_connection()
     return JsonResponse({"status": "ok"})
+
+
+def bench_minimal(request: HttpRequest) -> HttpResponse:
+    """The cheapest page Django can serve here (bench/pages.py; only with BOOKE_BENCH_VIEWS)."""
+    return HttpResponse("ok", content_type="text/plain")

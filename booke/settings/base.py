@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     # Ours, first so that our templates and app configs win.
     "booke",
     "editorial",
+    # The page cache of the public site and the catalogue, and its purges (no models).
+    "editorial.pagecache",
     "booker",
     # Wagtail
     "wagtail.contrib.forms",
@@ -97,6 +99,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that reads a session or a cookie: a hit costs a cache read and no more.
+    "editorial.pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -353,6 +357,53 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français")]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Page cache (editorial/pagecache): anonymous pages of the site and the catalogue, from the
+# default cache. Each process must see the others' purges, so a per-process memory cache turns
+# it off (production without CACHE_URL) unless a setting says otherwise.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_ALIAS = "default"
+# How long a page stays in the server's cache: purges keep it fresh, this only bounds memory.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
+# Browsers: short, nothing can purge them. Shared caches (a CDN): longer, a publish purges them.
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=300)
+PAGE_CACHE_EXCLUDED_PREFIXES = (
+    "/admin/", "/cms/", "/dashboard/", "/portal/", "/accounts/", "/after-login/", "/i18n/",
+    "/documents/", "/media/", "/static/", "/healthz", "/bench/",
+)
+# Under /shop/ only the catalogue (its index, categories, products) is cached; the basket,
+# checkout, accounts, search and personal prints never are.
+PAGE_CACHE_SHOP_PREFIX = "/shop/"
+PAGE_CACHE_SHOP_PAGES = ("/shop/catalogue/",)
+
+# A CDN in front of the site, purged by wagtail.contrib.frontend_cache when a page is published
+# (and by editorial/pagecache for a product's page). Off unless one of these is set:
+# FRONTEND_CACHE_URL (an HTTP purger: Varnish, Squid, nginx), CLOUDFLARE_ZONE_ID with
+# CLOUDFLARE_API_TOKEN, or CLOUDFRONT_DISTRIBUTION_ID (credentials as boto3 finds them).
+WAGTAILFRONTENDCACHE = {}
+if env.str("FRONTEND_CACHE_URL", default=""):
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": env.str("FRONTEND_CACHE_URL"),
+    }
+if env.str("CLOUDFLARE_ZONE_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": env.str("CLOUDFLARE_ZONE_ID"),
+        "BEARER_TOKEN": env.str("CLOUDFLARE_API_TOKEN"),
+    }
+if env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": env.str("CLOUDFRONT_DISTRIBUTION_ID"),
+    }
+if WAGTAILFRONTENDCACHE:
+    # Its signal handlers purge a page's URLs from the CDN when it is published or unpublished.
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
+
+# `python -m bench pages` only: a trivial view through the whole middleware stack (bench/pages.py).
+BOOKE_BENCH_VIEWS = env.bool("BOOKE_BENCH_VIEWS", default=False)
 
 # --- Oscar.
 OSCAR_SHOP_NAME = "Booké"

@@ -8,3 +8,13 @@ ALLOWED_HOSTS = ["*"]
 
 # The embedded defaults keep their database, index and files here; a fresh clone has no var/.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# `make run` is two processes (the server, the worker): one cache both see, on the disk, so
+# that a purge made by one reaches the other (editorial/pagecache).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}

@@ -51,6 +51,10 @@ if CACHE_URL:
             "KEY_PREFIX": "booke",
         }
     }
+else:
+    # Django's default cache is each process's own memory: one worker would go on serving a
+    # page another has purged.
+    PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=False)
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -33,3 +33,6 @@ MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: 
 # No shared search index between tests; those that need one use the `search_index` fixture.
 HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
 HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+# Off for the suite (a page cached by one test would be served to the next, whose database
+# differs); tests/editorial/test_page_cache.py turns it on with a cache of its own.
+PAGE_CACHE_ENABLED = False

@@ -1,0 +1,81 @@
+"""When the page cache is purged: whatever a public page shows has changed.
+
+- Wagtail pages: published, unpublished, moved, deleted (a draft saved changes nothing public;
+  menus and listings come from the tree, so any of these may change any page).
+- The shop: a product, its stock record (price, stock), its categories and images, a
+  category, an offer, a review (the product pages, the catalogue and the pages that place
+  products show them).
+- Site settings (wagtail.contrib.settings) and Wagtail sites.
+The CDN (wagtail.contrib.frontend_cache, when configured) purges a published page itself;
+for a product, its own page and the catalogue are purged here, and the other pages showing it
+follow within the shared caches' s-maxage."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import services
+
+# (app_label, model) of the shop's rows whose change shows on public pages.
+SHOP_MODELS = [
+    ("catalogue", "Product"),
+    ("catalogue", "ProductCategory"),
+    ("catalogue", "ProductImage"),
+    ("catalogue", "ProductAttributeValue"),
+    ("catalogue", "Category"),
+    ("partner", "StockRecord"),
+    ("offer", "ConditionalOffer"),
+    ("reviews", "ProductReview"),
+]
+
+
+def on_page_change(sender, instance=None, **kwargs) -> None:
+    services.purge_all(f"page {getattr(instance, 'pk', '?')} ({sender.__name__})")
+
+
+def on_shop_change(sender, instance=None, **kwargs) -> None:
+    services.purge_all(f"{sender.__name__} {getattr(instance, 'pk', '?')}")
+    services.purge_frontend_urls(_shop_urls(instance))
+
+
+def on_settings_change(sender, instance=None, **kwargs) -> None:
+    services.purge_all(f"{sender.__name__} saved")
+
+
+def _shop_urls(instance) -> list[str]:
+    """Absolute URLs of the product's own page and the catalogue's first page."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    urls = [base + reverse("catalogue:index")]
+    product = getattr(instance, "product", None) or instance
+    get_url = getattr(product, "get_absolute_url", None)
+    if callable(get_url):
+        try:
+            urls.append(base + get_url())
+        except Exception:  # noqa: BLE001 -- a half-deleted row has no URL; the index suffices
+            pass
+    return urls
+
+
+def connect() -> None:
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.models import Page, Site
+
+    page_published.connect(on_page_change, dispatch_uid="pagecache-published")
+    page_unpublished.connect(on_page_change, dispatch_uid="pagecache-unpublished")
+    post_page_move.connect(on_page_change, dispatch_uid="pagecache-moved")
+    for model in apps.get_models():
+        if issubclass(model, Page):
+            post_delete.connect(on_page_change, sender=model, dispatch_uid=f"pagecache-{model}")
+        elif issubclass(model, (BaseSiteSetting, BaseGenericSetting, Site)):
+            for signal in (post_save, post_delete):
+                signal.connect(on_settings_change, sender=model,
+                               dispatch_uid=f"pagecache-{model}")
+    for label, name in SHOP_MODELS:
+        model = apps.get_model(label, name)
+        for signal in (post_save, post_delete):
+            signal.connect(on_shop_change, sender=model, dispatch_uid=f"pagecache-{label}.{name}")
