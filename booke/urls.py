@@ -48,6 +48,7 @@ urlpatterns = [
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("recherche/", editorial_views.search, name="site-search"),
     path("sitemap.xml", editorial_views.sitemap, name="sitemap"),
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
     path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),

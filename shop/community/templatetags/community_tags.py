@@ -1,5 +1,5 @@
-"""Template tags of the product page: "customers also bought", and the OpenGraph, Twitter card and
-schema.org metadata of a product."""
+"""Template tags of the product page: "customers also bought", the OpenGraph, Twitter card and
+schema.org metadata of a product, and the panels other apps add to the page (panels.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from oscar.core.loading import get_class
 
-from shop.community import selectors
+from shop.community import panels, selectors
 
 Selector = get_class("partner.strategy", "Selector")
 
@@ -37,6 +37,12 @@ def _strategy(request):
 @register.simple_tag(takes_context=True)
 def also_bought(context, product, limit: int = 4) -> list:
     return selectors.also_bought(product, _strategy(context["request"]), limit=limit)
+
+
+@register.simple_tag(takes_context=True)
+def product_panels(context, product) -> SafeString:
+    """What other apps registered for the product page (see shop/community/panels.py)."""
+    return panels.render_product_panels(product, context["request"])
 
 
 @register.simple_tag(takes_context=True)
