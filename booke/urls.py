@@ -44,6 +44,7 @@ urlpatterns = [
     path("shop/prints/", include("shop.personal.urls")),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("newsletter/", include("editorial.contact.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", editorial_views.sitemap, name="sitemap"),
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),

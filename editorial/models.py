@@ -63,6 +63,7 @@ class HomePage(Page):
         "editorial.BlogIndexPage",
         "editorial.HistoryPage",
         "editorial.GalleryIndexPage",
+        "editorial_contact.ContactPage",
     ]
 
     class Meta:

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     # Ours, first so that our templates and app configs win.
     "booke",
     "editorial",
+    "editorial.site",
+    "editorial.contact",
     "booker",
     # Wagtail
     "wagtail.contrib.forms",
