@@ -222,7 +222,11 @@ def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
         " ".join(subject.split()),
         render_to_string(f"booker/email/newsletter_{kind}.txt", context),
         to=[consent.email],
-        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+        # RFC 8058 one-click: mail clients POST to the link, which the unsubscribe view takes.
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     try:
         message.send()
