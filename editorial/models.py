@@ -64,6 +64,7 @@ class HomePage(Page):
         "editorial.HistoryPage",
         "editorial.GalleryIndexPage",
         "editorial_contact.ContactPage",
+        "editorial_site.LegalPage",
     ]
 
     class Meta:

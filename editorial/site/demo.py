@@ -18,7 +18,7 @@ from editorial import demo as editorial_demo
 from editorial.contact import demo as contact_demo
 from editorial.models import BlogIndexPage, GalleryIndexPage, HistoryPage, HomePage
 
-from .models import FooterLink, LegalLink, NavigationSettings, StudioSettings
+from .models import FooterLink, LegalLink, LegalPage, NavigationSettings, StudioSettings
 
 Log = Callable[[str], None]
 
@@ -38,11 +38,11 @@ STUDIO = {
     "youtube": "",
     "tiktok": "",
 }
-LEGAL_INTRO = (
-    "<p><b>Éditeur du site</b> : Studio Booké, SARL au capital de 10 000 €, 12 rue des "
+LEGAL_BODY = (
+    "<h2>Éditeur du site</h2><p>Studio Booké, SARL au capital de 10 000 €, 12 rue des "
     "Tables-Claudiennes, 69001 Lyon — SIRET 812 345 678 00021 — bonjour@booke.localhost. "
     "Directeur de la publication : Gérald Martin.</p>"
-    "<p><b>Données personnelles</b> : les messages envoyés par le formulaire de contact servent "
+    "<h2>Données personnelles</h2><p>Les messages envoyés par le formulaire de contact servent "
     "uniquement à vous répondre et sont conservés trois ans. La lettre d'information n'est "
     "envoyée qu'après confirmation de votre adresse ; chaque envoi contient un lien de "
     "désinscription. Vous pouvez demander l'accès, la rectification ou l'effacement de vos "
@@ -54,12 +54,12 @@ def seed(home: HomePage, log: Log) -> None:
     contact = contact_demo.seed(home, log)
     legal = editorial_demo._sync_page(
         home,
-        HistoryPage,
-        "mentions-legales",
+        LegalPage,
+        "informations-legales",
         log,
         title="Mentions légales et confidentialité",
         show_in_menus=False,
-        intro=LEGAL_INTRO,
+        body=LEGAL_BODY,
     )
     site = Site.objects.get(is_default_site=True)
     _studio(site, _logo(log), log)

@@ -1,5 +1,6 @@
 """What editors change about the whole site without touching a page: the studio's details
-(header, footer, schema.org) and the menus (main menu, footer columns, legal links)."""
+(header, footer, schema.org) and the menus (main menu, footer columns, legal links); and the
+plain legal pages those links lead to."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Orderable
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
 
+LEGAL_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 # The networks the footer knows, in the order it shows them: (field, label).
 SOCIAL_NETWORKS = (
     ("instagram", "Instagram"),
@@ -163,3 +167,19 @@ class LegalLink(Link):
 
     class Meta(Link.Meta):
         verbose_name = _("legal link")
+
+
+class LegalPage(Page):
+    """Legal notice, privacy policy, terms: plain text pages the footer's legal links point to,
+    kept out of the main menu."""
+
+    body = RichTextField(_("text"), features=LEGAL_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+
+    parent_page_types = ["editorial.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("legal page")

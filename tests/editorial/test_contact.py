@@ -9,7 +9,7 @@ from django.test import Client
 from wagtail.contrib.forms.models import FormSubmission
 from wagtail.models import Page, Site
 
-from booker import crm
+from booker import crm, roles
 from booker.models import Lead, MarketingConsent
 from editorial.contact.forms import NEWSLETTER_CONSENT
 from editorial.contact.models import ContactFormField, ContactPage
@@ -197,3 +197,11 @@ def test_a_robot_filling_the_newsletter_honeypot_gets_no_consent(home, client):
                                             "site_web": "x"})
     assert response.status_code == 200
     assert not MarketingConsent.objects.exists() and mail.outbox == []
+
+
+def test_editors_edit_the_contact_page_and_read_its_submissions_in_the_cms(contact, client):
+    Client().post(contact.url, SUBMISSION)
+    client.force_login(UserFactory(role=roles.EDITOR))
+    assert client.get(f"/cms/pages/{contact.pk}/edit/").status_code == 200
+    submissions = client.get(f"/cms/forms/submissions/{contact.pk}/")
+    assert submissions.status_code == 200 and "Claire Dubois" in submissions.text

@@ -15,6 +15,7 @@ from editorial.site import selectors
 from editorial.site.models import (
     FooterLink,
     LegalLink,
+    LegalPage,
     MenuItem,
     NavigationSettings,
     StudioSettings,
@@ -144,3 +145,12 @@ def test_editors_edit_the_studio_details_and_the_menus_in_the_cms(site, client):
     for model in ("studiosettings", "navigationsettings"):
         response = client.get(f"/cms/settings/editorial_site/{model}/{site.pk}/")
         assert response.status_code == 200, model
+
+
+def test_a_legal_page_renders_under_the_home_page_and_stays_out_of_the_menu(home, client):
+    page = home.add_child(instance=LegalPage(
+        title="Mentions légales", slug="mentions-legales", body="<p>Éditeur : Studio Lumen.</p>"
+    ))
+    response = client.get(page.url)
+    assert response.status_code == 200 and "Éditeur : Studio Lumen." in response.text
+    assert menu(response.text) == ["Notre histoire", "Tarifs", "Shop"]
