@@ -47,6 +47,7 @@ urlpatterns = [
     path("shop/basket/add/<int:pk>/", pagecache_views.basket_add),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("newsletter/", include("editorial.contact.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("recherche/", editorial_views.search, name="site-search"),
     path("sitemap.xml", editorial_views.sitemap, name="sitemap"),

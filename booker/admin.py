@@ -39,7 +39,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import archive, exports, roles, selectors, services, uploads
-from .models import Company, Membership, Package, PhotoSession, RetouchJob, Rush, User
+from .models import (
+    Company,
+    Lead,
+    MarketingConsent,
+    Membership,
+    Package,
+    PhotoSession,
+    RetouchJob,
+    Rush,
+    User,
+)
 
 admin.site.site_header = _("Booké — studio")
 admin.site.site_title = _("Booké studio")
@@ -954,3 +964,43 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
                 context=self.studio_context(request),
             ),
         )
+
+
+# --- CRM: leads and the proof of marketing consents ---------------------------------------------
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "name", "email", "subject", "source", "status", "user")
+    list_filter = ("status", "source", "created_at")
+    list_editable = ("status",)
+    search_fields = ("name", "email", "company", "phone", "message", "subject")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at", "source", "source_url")
+    fields = (
+        "status", "name", "email", "phone", "company", "subject", "message", "user",
+        "source", "source_url", "created_at",
+    )
+
+
+@admin.register(MarketingConsent)
+class MarketingConsentAdmin(admin.ModelAdmin):
+    """Evidence, not data to edit: what each person agreed to, and when."""
+
+    list_display = ("email", "purpose", "status", "requested_at", "confirmed_at", "withdrawn_at")
+    list_filter = ("status", "purpose")
+    search_fields = ("email",)
+    date_hierarchy = "requested_at"
+    fields = (
+        "email", "purpose", "status", "consent_text", "source_url", "ip_hash",
+        "requested_at", "last_sent_at", "confirmed_at", "withdrawn_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

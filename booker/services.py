@@ -630,3 +630,16 @@ def log_download(
         delivery=delivery, final=final, user=user, ip_address=ip_address,
         user_agent=user_agent[:255],
     )
+
+
+# --- CRM (leads, newsletter consent): written in booker/crm.py, offered here with the rest. --
+
+from .crm import (  # noqa: E402, F401
+    InvalidToken,
+    TooManyRequests,
+    check_rate,
+    confirm_consent,
+    record_lead,
+    request_newsletter_consent,
+    withdraw_consent,
+)

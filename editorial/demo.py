@@ -41,6 +41,7 @@ from .models import (
     HistoryPage,
     HomePage,
 )
+from .site import demo as site_demo
 
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
@@ -62,6 +63,7 @@ def seed(log: Log) -> None:
     _journal(home, pictures, log)
     _history(home, pictures, log)
     _galleries(home, pictures, log)
+    site_demo.seed(home, log)  # studio details, menus, legal notice, contact page
 
 
 # --- Pictures -------------------------------------------------------------------------------

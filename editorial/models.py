@@ -63,6 +63,8 @@ class HomePage(Page):
         "editorial.BlogIndexPage",
         "editorial.HistoryPage",
         "editorial.GalleryIndexPage",
+        "editorial_contact.ContactPage",
+        "editorial_site.LegalPage",
     ]
 
     class Meta:

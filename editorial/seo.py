@@ -19,6 +19,7 @@ from wagtail.images.models import Image
 from wagtail.models import Page
 
 from .models import BlogIndexPage, BlogPostPage, GalleryPage, HomePage
+from .site.selectors import site_chrome
 
 # What OpenGraph and Twitter cards show best (1.91:1), large enough for the "large image" card.
 SOCIAL_RENDITION = "fill-1200x630"
@@ -57,8 +58,19 @@ def page_meta(page: Page, request: HttpRequest | None) -> PageMeta:
         feed=_journal_of(page),
     )
     if isinstance(page, BlogPostPage):
-        meta = replace(meta, json_ld=_blog_posting(page, meta))
+        meta = replace(meta, json_ld=_blog_posting(page, meta, _publisher(request, root_url)))
     return meta
+
+
+def _publisher(request: HttpRequest | None, root_url: str) -> dict:
+    """The studio as a schema.org Organization, from the site settings: name, logo, networks."""
+    studio = site_chrome(request)
+    publisher: dict = {"@type": "Organization", "name": studio.name or settings.OSCAR_SHOP_NAME}
+    if studio.logo_url:
+        publisher["logo"] = {"@type": "ImageObject", "url": _absolute(root_url, studio.logo_url)}
+    if studio.social:
+        publisher["sameAs"] = [url for _network, url in studio.social]
+    return publisher
 
 
 def _description(page: Page) -> str:
@@ -98,8 +110,7 @@ def _journal_of(page: Page) -> BlogIndexPage | None:
     return None
 
 
-def _blog_posting(post: BlogPostPage, meta: PageMeta) -> dict:
-    publisher = {"@type": "Organization", "name": meta.site_name}
+def _blog_posting(post: BlogPostPage, meta: PageMeta, publisher: dict) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",

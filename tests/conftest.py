@@ -34,3 +34,14 @@ def search_index(settings, tmp_path):
     yield
     haystack.connections.connections_info = previous
     haystack.connections.reload("default")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached site chrome and rate-limit counters are
+    keyed by ids that the next test's database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "editorial",
     # The page cache of the public site and the catalogue, and its purges (no models).
     "editorial.pagecache",
+    "editorial.site",
+    "editorial.contact",
     "booker",
     # Wagtail
     "wagtail.contrib.forms",

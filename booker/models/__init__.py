@@ -1,3 +1,4 @@
+from .crm import Lead, MarketingConsent
 from .people import Company, Membership, User, UserManager, normalise_email
 from .studio import (
     Delivery,
@@ -18,6 +19,8 @@ __all__ = [
     "Delivery",
     "DownloadLog",
     "FinalPhoto",
+    "Lead",
+    "MarketingConsent",
     "Membership",
     "Package",
     "PhotoSession",

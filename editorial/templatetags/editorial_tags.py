@@ -1,31 +1,24 @@
 from __future__ import annotations
 
 from django import template
-from django.http import HttpRequest
-from wagtail.models import Page, Site
 
 from editorial import selectors
+from editorial.site import selectors as site_selectors
 
 register = template.Library()
 
 
-def _site(request: HttpRequest | None) -> Site | None:
-    # Templates rendered outside a request (mails, tests) still get the default site's menu.
-    site = Site.find_for_request(request) if request is not None else None
-    return site or Site.objects.filter(is_default_site=True).select_related("root_page").first()
-
-
 @register.inclusion_tag("editorial/tags/main_nav.html", takes_context=True)
 def main_nav(context: template.Context) -> dict:
-    """The home page's live children that editors marked "show in menus"."""
+    """The menu items editors set in the "Menus" setting or, by default, the home page's live
+    children marked "show in menus"; read from the cached site chrome."""
     request = context.get("request")
-    site = _site(request)
     current = context.get("page")
-    items = []
-    if site is not None:
-        for child in site.root_page.get_children().live().public().in_menu():
-            here = isinstance(current, Page) and current.path.startswith(child.path)
-            items.append({"title": child.title, "url": child.get_url(request), "here": here})
+    path = request.path if request is not None else ""
+    items = [
+        {"title": link.label, "url": link.url, "here": link.is_here(current, path)}
+        for link in site_selectors.site_chrome(request).menu
+    ]
     return {"items": items}
 
 

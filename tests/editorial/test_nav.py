@@ -1,4 +1,5 @@
-"""The main menu: the home page's live children marked "show in menus", then the shop."""
+"""The main menu by default (no items in the "Menus" setting): the home page's live children
+marked "show in menus", then the shop. Items set by editors: see test_site_settings.py."""
 
 import re
 
@@ -16,7 +17,9 @@ def menu(html: str) -> list[str]:
 
 
 def test_nav_lists_the_menu_pages_in_tree_order_then_the_shop(seeded, client):
-    assert menu(client.get("/").text) == ["Journal", "Notre histoire", "Galeries", "Boutique"]
+    assert menu(client.get("/").text) == [
+        "Journal", "Notre histoire", "Galeries", "Contact", "Boutique"
+    ]
 
 
 def test_nav_leaves_out_pages_hidden_from_menus_or_unpublished(seeded, client):
@@ -24,7 +27,7 @@ def test_nav_leaves_out_pages_hidden_from_menus_or_unpublished(seeded, client):
     hidden = HistoryPage(title="Mentions légales", slug="mentions-legales", show_in_menus=False)
     home.add_child(instance=hidden)
     BlogIndexPage.objects.get().unpublish()
-    assert menu(client.get("/").text) == ["Notre histoire", "Galeries", "Boutique"]
+    assert menu(client.get("/").text) == ["Notre histoire", "Galeries", "Contact", "Boutique"]
 
 
 def test_nav_marks_the_section_of_the_current_page(seeded, client):

@@ -61,7 +61,11 @@ def test_post_describes_itself_as_an_article_with_blog_posting_json_ld(seeded, c
     assert data["headline"] == post.title
     assert data["datePublished"] == post.date.isoformat()
     assert data["author"] == {"@type": "Person", "name": post.author_name}
-    assert data["publisher"] == {"@type": "Organization", "name": "Booké"}
+    # The studio from the site settings: its name, logo (absolute) and social networks.
+    assert data["publisher"]["@type"] == "Organization"
+    assert data["publisher"]["name"] == "Booké"
+    assert data["publisher"]["logo"]["url"].startswith(post.get_site().root_url + "/media/")
+    assert "https://www.instagram.com/studio.booke/" in data["publisher"]["sameAs"]
     assert data["url"] == post.full_url
     assert data["image"] == [_meta(text, "property", "og:image")]
 

@@ -1,0 +1,234 @@
+"""The CRM's writes: leads from the site, and the newsletter's double opt-in.
+
+A newsletter consent goes pending → confirmed (the person clicked the emailed link) →
+withdrawn (the unsubscribe link, present in every newsletter mail). The confirmation token is
+random and only its hash is stored; the unsubscribe token is signed and never expires (an
+unsubscribe link must keep working). The studio core knows nothing of the site: callers pass
+functions that turn a token into an absolute link."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from .models import Lead, MarketingConsent, User, normalise_email
+
+log = logging.getLogger(__name__)
+
+Link = Callable[[str], str]
+ConsentStatus = MarketingConsent.Status
+
+# A confirmation link older than this confirms nothing; the person asks again.
+CONFIRMATION_DAYS = 7
+# A second request for the same pending address within this delay sends no second email.
+RESEND_AFTER = timedelta(minutes=10)
+UNSUBSCRIBE_SALT = "booker.crm.unsubscribe"
+# Requests from one IP address: beyond this many in the window, refused (spam, mail bombing).
+RATE_LIMITS = {"newsletter": (5, 3600), "contact": (5, 600)}
+
+
+class TooManyRequests(Exception):
+    """One address sent more requests than the studio accepts in the window."""
+
+
+class InvalidToken(Exception):
+    """A link whose token is unknown, expired, or tampered with."""
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+def hash_ip(ip: str | None) -> str:
+    """A keyed hash of an IP address (proof of origin without keeping the address)."""
+    if not ip:
+        return ""
+    return salted_hmac("booker.crm.ip", ip).hexdigest()
+
+
+def check_rate(action: str, ip: str | None) -> None:
+    """Count one request of `action` from `ip`; raise TooManyRequests past the limit.
+
+    Counted in the cache (shared by the web processes in production): a lost count only
+    lets a few more requests through."""
+    if not ip or action not in RATE_LIMITS:
+        return
+    limit, window = RATE_LIMITS[action]
+    key = f"booker.crm.rate:{action}:{hash_ip(ip)}"
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return
+    if count > limit:
+        raise TooManyRequests(action)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def unsubscribe_token(consent: MarketingConsent) -> str:
+    return signing.dumps(consent.pk, salt=UNSUBSCRIBE_SALT)
+
+
+# --- Leads ---------------------------------------------------------------------------------
+
+
+def record_lead(
+    *,
+    email: str = "",
+    name: str = "",
+    phone: str = "",
+    company: str = "",
+    subject: str = "",
+    message: str = "",
+    source: str = "",
+    source_url: str = "",
+) -> Lead:
+    """A new lead, linked to the account whose email it gives, if there is one."""
+    email = normalise_email(email)
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    return Lead.objects.create(
+        name=name.strip()[:200],
+        email=email,
+        phone=phone.strip()[:40],
+        company=company.strip()[:200],
+        subject=subject.strip()[:200],
+        message=message.strip(),
+        source=source[:255],
+        source_url=source_url[:500],
+        user=user,
+    )
+
+
+# --- Newsletter consent --------------------------------------------------------------------
+
+
+def request_newsletter_consent(
+    email: str,
+    *,
+    consent_text: str,
+    confirm_link: Link,
+    unsubscribe_link: Link,
+    ip: str | None = None,
+    source_url: str = "",
+) -> MarketingConsent:
+    """Ask `email` to confirm it wants the newsletter (double opt-in).
+
+    Idempotent for one address: a pending request is reused (a fresh link is sent, at most
+    once per RESEND_AFTER), a confirmed one gets a note that it is already subscribed, and
+    only an address with no live consent gets a new row. The caller shows the same message
+    in every case, so the form never tells whether an address is subscribed."""
+    check_rate("newsletter", ip)
+    email = normalise_email(email)
+    now = timezone.now()
+    mail: tuple[str, dict] | None = None
+    with transaction.atomic():
+        live = (
+            MarketingConsent.objects.select_for_update()
+            .filter(email=email, purpose=MarketingConsent.Purpose.NEWSLETTER)
+            .exclude(status=ConsentStatus.WITHDRAWN)
+            .order_by("-requested_at", "-pk")
+            .first()
+        )
+        recently_sent = (
+            live is not None and live.last_sent_at is not None
+            and now - live.last_sent_at < RESEND_AFTER
+        )
+        if recently_sent:
+            return live
+        if live is not None and live.status == ConsentStatus.CONFIRMED:
+            live.last_sent_at = now
+            live.save(update_fields=["last_sent_at"])
+            consent = live
+            mail = ("already", {})
+        else:
+            consent = live or MarketingConsent(
+                email=email, purpose=MarketingConsent.Purpose.NEWSLETTER
+            )
+            token = secrets.token_urlsafe(32)
+            consent.token_hash = _token_hash(token)
+            consent.consent_text = consent_text
+            consent.source_url = source_url[:500]
+            consent.ip_hash = hash_ip(ip)
+            consent.requested_at = now
+            consent.last_sent_at = now
+            consent.save()
+            mail = ("confirm", {"confirm_url": confirm_link(token), "days": CONFIRMATION_DAYS})
+    kind, context = mail
+    # Sent once the rows are written: the link in the email always finds its consent.
+    context["unsubscribe_url"] = unsubscribe_link(unsubscribe_token(consent))
+    _send(consent, kind, context)
+    return consent
+
+
+@transaction.atomic
+def confirm_consent(token: str) -> MarketingConsent:
+    """The person clicked the emailed link: their consent is confirmed (again is harmless)."""
+    consent = (
+        MarketingConsent.objects.select_for_update()
+        .filter(token_hash=_token_hash(token or ""))
+        .exclude(token_hash="")
+        .first()
+    )
+    if consent is None or consent.status == ConsentStatus.WITHDRAWN:
+        raise InvalidToken
+    if consent.status == ConsentStatus.CONFIRMED:
+        return consent
+    if timezone.now() - consent.last_sent_at > timedelta(days=CONFIRMATION_DAYS):
+        raise InvalidToken
+    consent.status = ConsentStatus.CONFIRMED
+    consent.confirmed_at = timezone.now()
+    consent.save(update_fields=["status", "confirmed_at"])
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(token: str) -> MarketingConsent:
+    """The unsubscribe link: the consent is withdrawn, whatever its state (again is harmless)."""
+    try:
+        pk = signing.loads(token or "", salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature as exc:
+        raise InvalidToken from exc
+    consent = MarketingConsent.objects.select_for_update().filter(pk=pk).first()
+    if consent is None:
+        raise InvalidToken
+    if consent.status != ConsentStatus.WITHDRAWN:
+        consent.status = ConsentStatus.WITHDRAWN
+        consent.withdrawn_at = timezone.now()
+        # The confirmation link dies with the consent.
+        consent.token_hash = ""
+        consent.save(update_fields=["status", "withdrawn_at", "token_hash"])
+    return consent
+
+
+def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
+    context = {"consent": consent, **context}
+    subject = render_to_string(f"booker/email/newsletter_{kind}_subject.txt", context)
+    message = EmailMessage(
+        " ".join(subject.split()),
+        render_to_string(f"booker/email/newsletter_{kind}.txt", context),
+        to=[consent.email],
+        # RFC 8058 one-click: mail clients POST to the link, which the unsubscribe view takes.
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    try:
+        message.send()
+    except Exception:  # the address is recorded; asking again later sends a new link
+        log.exception("newsletter email to consent %s not sent", consent.pk)

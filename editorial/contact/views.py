@@ -1,0 +1,91 @@
+"""The newsletter's sign-up (posted from every page's footer), confirmation and unsubscribe.
+
+Every page is served from the page cache to anonymous visitors, so the footer's form carries no
+CSRF token for them: the sign-up view is csrf_exempt and checks the token itself for a logged-in
+person, whose pages are never cached. An anonymous post carries no identity to abuse; robots
+meet the honeypot and the rate limit. Every answer here is personal: never cached."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from booker import services as booker
+
+from .forms import NEWSLETTER_CONSENT, NewsletterForm
+from .services import client_ip
+
+TEMPLATE = "contact/newsletter_page.html"
+
+
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Django's own CSRF check, for a logged-in person only (see the module's docstring)."""
+    if not request.user.is_authenticated:
+        return None
+    return CsrfViewMiddleware(lambda _request: HttpResponse()).process_view(
+        request, None, (), {}
+    )
+
+
+def _page(request: HttpRequest, state: str, status: int = 200, **context) -> HttpResponse:
+    return render(request, TEMPLATE, {"state": state, **context}, status=status)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    refusal = _csrf_refusal(request)
+    if refusal is not None:
+        return refusal
+    form = NewsletterForm(request.POST)
+    if form.is_robot():
+        return _page(request, "requested")
+    if not form.is_valid():
+        return _page(request, "invalid", status=400, form=form)
+    try:
+        booker.request_newsletter_consent(
+            form.cleaned_data["email"],
+            consent_text=str(NEWSLETTER_CONSENT),
+            confirm_link=lambda token: request.build_absolute_uri(
+                reverse("newsletter-confirm", args=[token])
+            ),
+            unsubscribe_link=lambda token: request.build_absolute_uri(
+                reverse("newsletter-unsubscribe", args=[token])
+            ),
+            ip=client_ip(request),
+            source_url=request.META.get("HTTP_REFERER", ""),
+        )
+    except booker.TooManyRequests:
+        return _page(request, "too-many", status=429)
+    # The same answer whether the address was new, pending or already subscribed.
+    return _page(request, "requested")
+
+
+@never_cache
+@require_GET
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        booker.confirm_consent(token)
+    except booker.InvalidToken:
+        return _page(request, "confirm-invalid", status=404)
+    return _page(request, "confirmed")
+
+
+@csrf_exempt  # the token in the URL is the credential; a person or a mail client posts it
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    # GET only asks: link scanners in mailboxes open links, they must not unsubscribe anyone.
+    if request.method == "GET":
+        return _page(request, "unsubscribe-ask", token=token)
+    try:
+        booker.withdraw_consent(token)
+    except booker.InvalidToken:
+        return _page(request, "unsubscribe-invalid", status=404)
+    return _page(request, "unsubscribed")

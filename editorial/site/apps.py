@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteConfig(AppConfig):
+    """The site's own settings (studio details, menus), edited in Wagtail. Labelled apart from
+    Django's `sites` framework, which the project also uses."""
+
+    name = "editorial.site"
+    label = "editorial_site"
+    verbose_name = _("Site settings")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 -- the menu cache's purge
