@@ -65,7 +65,7 @@
   function show(i) {
     index = (i + items.length) % items.length;
     var link = items[index];
-    img.src = link.href;
+    img.src = link.getAttribute("href");
     img.width = link.dataset.width;
     img.height = link.dataset.height;
     img.alt = link.dataset.alt || "";
