@@ -192,6 +192,7 @@ def test_a_gallery_block_holds_at_most_a_dozen_photos():
 
 def test_the_editor_shows_block_errors_instead_of_publishing(tree, editor_client):
     post = _page(tree, "post")
+    revisions_before = post.revisions.count()
     data = nested_form_data(
         {
             "title": post.title,
@@ -212,7 +213,8 @@ def test_the_editor_shows_block_errors_instead_of_publishing(tree, editor_client
     body_error = response.context["form"].errors.as_data()["body"][0]
     # What the editor's StreamField widget shows under the heading block.
     assert str(HEADING_MAX) in str(body_error.as_json_data()["blockErrors"][0])
-    assert Page.objects.get(pk=post.pk).specific.body.raw_data == []
+    assert len(Page.objects.get(pk=post.pk).specific.body) == 0
+    assert post.revisions.count() == revisions_before  # nothing saved, not even a draft
 
 
 # --- Crops keep the focal point ----------------------------------------------------------
