@@ -1,8 +1,11 @@
 """StreamField blocks of the site's pages. Each block renders through its own small template in
 templates/editorial/blocks/, so page templates only say `{% include_block page.body %}`."""
 
+from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
 from .choosers import CategoryChooserBlock, ProductChooserBlock
@@ -11,8 +14,30 @@ from .selectors import category_products, product_card, products_by_id, request_
 # Editors write prose, not layouts: headings come from the heading block, not from rich text.
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
+# Limits that keep the layout whole on a phone: a heading wraps on two or three lines at most,
+# a quote stays a quote and not a page, a gallery stays a glance and not an album (an album is
+# a gallery page).
+HEADING_MAX = 80
+QUOTE_MAX = 400
+CAPTION_MAX = 160
+GALLERY_MIN_IMAGES = 2
+GALLERY_MAX_IMAGES = 12
+CTA_TEXT_MAX = 300
+BUTTON_LABEL_MAX = 40
+
 
 class HeadingBlock(blocks.CharBlock):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", HEADING_MAX)
+        kwargs.setdefault(
+            "help_text",
+            format_lazy(
+                _("At most {max} characters: a short title reads better on a phone."),
+                max=HEADING_MAX,
+            ),
+        )
+        super().__init__(**kwargs)
+
     class Meta:
         icon = "title"
         form_classname = "title"
@@ -31,13 +56,93 @@ class ImageWithCaptionBlock(blocks.StructBlock):
 
 
 class QuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock()
+    text = blocks.TextBlock(
+        max_length=QUOTE_MAX,
+        help_text=format_lazy(
+            _("At most {max} characters; a longer text is a paragraph."), max=QUOTE_MAX
+        ),
+    )
     attribution = blocks.CharBlock(required=False, max_length=255)
 
     class Meta:
         icon = "openquote"
         template = "editorial/blocks/quote.html"
         label = _("Quote")
+
+
+class GalleryImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=CAPTION_MAX)
+
+    class Meta:
+        icon = "image"
+        label = _("Photo")
+
+
+class GalleryBlock(blocks.StructBlock):
+    """A few photos in a grid inside a story; a tap opens them full screen (the lightbox)."""
+
+    title = blocks.CharBlock(required=False, max_length=HEADING_MAX)
+    images = blocks.ListBlock(
+        GalleryImageBlock(),
+        min_num=GALLERY_MIN_IMAGES,
+        max_num=GALLERY_MAX_IMAGES,
+        label=_("Photos"),
+        help_text=format_lazy(
+            _("From {min} to {max} photos; for more, make a gallery page."),
+            min=GALLERY_MIN_IMAGES,
+            max=GALLERY_MAX_IMAGES,
+        ),
+    )
+
+    class Meta:
+        icon = "image"
+        template = "editorial/blocks/gallery.html"
+        label = _("Gallery")
+
+
+class CallToActionBlock(blocks.StructBlock):
+    """A framed invitation with one button, to a page of the site or to another site."""
+
+    title = blocks.CharBlock(max_length=HEADING_MAX)
+    text = blocks.TextBlock(required=False, max_length=CTA_TEXT_MAX)
+    button_label = blocks.CharBlock(max_length=BUTTON_LABEL_MAX, label=_("Button label"))
+    page = blocks.PageChooserBlock(required=False, label=_("Page of the site"))
+    url = blocks.URLBlock(required=False, label=_("Or another site's address"))
+
+    def clean(self, value):
+        value = super().clean(value)
+        page, url = value.get("page"), value.get("url")
+        if page and url:
+            message = _("Choose a page of the site or an address, not both.")
+            raise StructBlockValidationError(
+                block_errors={"page": ValidationError(message), "url": ValidationError(message)}
+            )
+        # A draft may be saved unfinished; publishing needs somewhere for the button to go.
+        if not page and not url and not self.is_deferred_validation:
+            raise StructBlockValidationError(
+                non_block_errors=[
+                    ValidationError(
+                        _("The button needs a destination: choose a page of the site or "
+                          "enter an address.")
+                    )
+                ]
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        page = value.get("page")
+        request = (parent_context or {}).get("request")
+        context["href"] = (page.get_url(request) if page and page.live else None) or value.get(
+            "url"
+        )
+        return context
+
+    class Meta:
+        icon = "pick"
+        template = "editorial/blocks/call_to_action.html"
+        label = _("Call to action")
 
 
 class ProductBlock(ProductChooserBlock):
@@ -102,8 +207,20 @@ class StoryBlock(blocks.StreamBlock):
     )
     image = ImageWithCaptionBlock()
     quote = QuoteBlock()
+    gallery = GalleryBlock()
+    call_to_action = CallToActionBlock()
     product = ProductBlock()
     category = CategoryBlock()
+
+
+class ShopShelfBlock(blocks.StreamBlock):
+    """Products of the shop chosen for the home page: single products or a category's newest."""
+
+    product = ProductBlock()
+    category = CategoryBlock()
+
+    class Meta:
+        max_num = 8
 
 
 class TimelineEventBlock(blocks.StructBlock):

@@ -65,6 +65,27 @@ class ProductChooseResultsView(_ProductChooseMixin, ChooseResultsView):
     pass
 
 
+class _PackageChooseMixin:
+    filter_form_class = ProductSearchForm
+
+    def get_object_list(self) -> QuerySet:
+        # Session packages are sold through booking, not the catalogue, so they are not
+        # public products: the catalogue chooser above would never offer them.
+        from shop.demo import SESSION
+
+        return Product.objects.filter(parent=None, product_class__slug=SESSION.slug).order_by(
+            "title"
+        )
+
+
+class PackageChooseView(_PackageChooseMixin, ChooseView):
+    pass
+
+
+class PackageChooseResultsView(_PackageChooseMixin, ChooseResultsView):
+    pass
+
+
 class _CategoryChooseMixin:
     filter_form_class = CategorySearchForm
 
@@ -91,6 +112,13 @@ class ProductChooserViewSet(ChooserViewSet):
     register_widget = False
 
 
+class PackageChooserViewSet(ProductChooserViewSet):
+    choose_one_text = _("Choose a session package")
+    choose_another_text = _("Choose another session package")
+    choose_view_class = PackageChooseView
+    choose_results_view_class = PackageChooseResultsView
+
+
 class CategoryChooserViewSet(ChooserViewSet):
     model = Category
     icon = "folder-open-inverse"
@@ -103,6 +131,7 @@ class CategoryChooserViewSet(ChooserViewSet):
 
 product_chooser_viewset = ProductChooserViewSet("product_chooser")
 category_chooser_viewset = CategoryChooserViewSet("category_chooser")
+package_chooser_viewset = PackageChooserViewSet("package_chooser")
 
 ProductChooserBlock = product_chooser_viewset.get_block_class(
     name="ProductChooserBlock", module_path="editorial.choosers"

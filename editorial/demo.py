@@ -39,7 +39,9 @@ from .models import (
     GalleryPage,
     GalleryPhoto,
     HistoryPage,
+    HomeFeaturedGallery,
     HomePage,
+    LandingPage,
 )
 from .site import demo as site_demo
 
@@ -60,10 +62,12 @@ SITE_NAME = "Booké"
 def seed(log: Log) -> None:
     pictures = _pictures(log)
     home = _home(pictures, log)
-    _journal(home, pictures, log)
+    landings = _landing_pages(home, pictures, log)
+    _journal(home, pictures, log, landings)
     _history(home, pictures, log)
     _galleries(home, pictures, log)
     site_demo.seed(home, log)  # studio details, menus, legal notice, contact page
+    _home_sections(home, pictures, landings, log)
 
 
 # --- Pictures -------------------------------------------------------------------------------
@@ -523,6 +527,16 @@ def _image(image: Image, caption: str = "") -> dict:
     return {"type": "image", "value": {"image": image.pk, "caption": caption}}
 
 
+def _gallery(title: str, photos: Sequence[tuple[Image, str]]) -> dict:
+    images = [{"image": image.pk, "caption": caption} for image, caption in photos]
+    return {"type": "gallery", "value": {"title": title, "images": images}}
+
+
+def _call_to_action(title: str, text: str, label: str, page: Page) -> dict:
+    value = {"title": title, "text": text, "button_label": label, "page": page.pk, "url": ""}
+    return {"type": "call_to_action", "value": value}
+
+
 def _quote(text: str, attribution: str = "") -> dict:
     return {"type": "quote", "value": {"text": text, "attribution": attribution}}
 
@@ -628,7 +642,9 @@ def _remove_welcome_page(home: HomePage, log: Log) -> None:
             log(f"removed Wagtail's « {WELCOME_TITLE} » page")
 
 
-def _journal(home: HomePage, pictures: dict[str, Image], log: Log) -> None:
+def _journal(
+    home: HomePage, pictures: dict[str, Image], log: Log, landings: dict[str, LandingPage]
+) -> None:
     journal = _sync_page(
         home,
         BlogIndexPage,
@@ -689,11 +705,25 @@ def _journal(home: HomePage, pictures: dict[str, Image], log: Log) -> None:
                 "dorée. Les portraits de couple, eux, ont été faits en dix minutes, entre le "
                 "dessert et la première danse.</p>"
             ),
+            _gallery(
+                "La journée en trois images",
+                [
+                    (pictures["wedding"], "La découverte, dans l'allée des tilleuls."),
+                    (pictures["venue"], "Le domaine, une heure avant la cérémonie."),
+                    (pictures["hero"], "Le soir, sous la guirlande d'ampoules."),
+                ],
+            ),
             _paragraph(
                 "<p>Les 420 images retouchées ont été livrées dans leur espace client trois "
                 "semaines plus tard, et l'album de 40 pages est parti à l'impression.</p>"
             ),
             *_shop_product("BK-ALBUM-LIN-30"),
+            _call_to_action(
+                "Vous vous mariez bientôt ?",
+                "Parlons de votre journée : repérage, déroulé, album, nous vous disons tout.",
+                "Notre formule mariage",
+                landings["mariage"],
+            ),
         ],
     )
     _sync_page(
@@ -740,6 +770,12 @@ def _journal(home: HomePage, pictures: dict[str, Image], log: Log) -> None:
                 "<p>Chaque collaborateur retrouve ses images dans l'espace entreprise du "
                 "portail ; l'office manager peut tout télécharger en une fois, aux formats du "
                 "site et de LinkedIn.</p>"
+            ),
+            _call_to_action(
+                "Les portraits de votre équipe",
+                "Une matinée chez vous, des portraits homogènes livrés en une semaine.",
+                "Voir la formule",
+                landings["portraits-corporate"],
             ),
         ],
     )
@@ -881,6 +917,155 @@ def _galleries(home: HomePage, pictures: dict[str, Image], log: Log) -> None:
             for i, (key, _painting, caption) in enumerate(PORTRAITS)
         ],
     )
+    _sync_page(
+        galleries,
+        GalleryPage,
+        "reportages",
+        log,
+        title="Reportages",
+        intro=(
+            "<p>Mariages et entreprises : des journées entières racontées sans mise en scène, "
+            "là où elles se passent.</p>"
+        ),
+        photos=[
+            (pictures["wedding"], "Camille et Julien, allée des tilleuls", None),
+            (pictures["venue"], "Le domaine des Tilleuls, avant la cérémonie", None),
+            (pictures["hero"], "La soirée, sous la guirlande d'ampoules", None),
+            (pictures["team"], "Une équipe, un matin, un même fond", None),
+            (pictures["business"], "Le quartier d'affaires, en fin d'après-midi", None),
+        ],
+    )
+
+
+# Only the portrait session is in the shop's demo catalogue; the wedding page goes without a
+# package until the shop sells one.
+PORTRAIT_PACKAGE_UPC = "BK-SEANCE-PORTRAIT"
+
+
+def _landing_pages(
+    home: HomePage, pictures: dict[str, Image], log: Log
+) -> dict[str, LandingPage]:
+    """One page per kind of session, with its package and the way to book it. The "Réserver"
+    button falls back to the contact page (see editorial.selectors.booking_link)."""
+    corporate = _sync_page(
+        home,
+        LandingPage,
+        "portraits-corporate",
+        log,
+        title="Portraits corporate",
+        search_description=(
+            "Portraits d'équipe homogènes, faits dans vos locaux en une matinée, livrés en une "
+            "semaine : la formule entreprise du studio Booké."
+        ),
+        hero_title="Toute votre équipe, sous la même lumière",
+        hero_image=pictures["business"],
+        intro=(
+            "<p>Un studio mobile dans votre salle de réunion, quatre minutes par personne, "
+            "et des portraits qui se ressemblent d'une page à l'autre de votre site.</p>"
+        ),
+        package=Product.objects.filter(upc=PORTRAIT_PACKAGE_UPC).first(),
+        body=[
+            _heading("Comment se passe la matinée"),
+            _paragraph(
+                "<p>Nous arrivons une heure avant le premier rendez-vous, installons un fond "
+                "et deux lumières, puis chacun passe à son tour : une minute pour se détendre, "
+                "deux pour la prise de vue, une pour choisir sa photo avec nous.</p>"
+            ),
+            _gallery(
+                "Quelques portraits d'entreprise",
+                [
+                    (pictures["portrait_nadia"], "Nadia, avocate associée."),
+                    (pictures["portrait_antoine"], "Antoine, pour le site de son orchestre."),
+                    (pictures["team"], "Une équipe, un fond, une lumière."),
+                ],
+            ),
+            _quote(
+                "Je déteste être photographiée. J'ai choisi ma photo en trente secondes.",
+                "Sophie, office manager",
+            ),
+            _heading("Ce qui est compris"),
+            _paragraph(
+                "<ul><li>l'installation du studio dans vos locaux ;</li>"
+                "<li>les retouches de chaque portrait choisi ;</li>"
+                "<li>les fichiers aux formats du site et de LinkedIn, dans l'espace "
+                "entreprise du portail.</li></ul>"
+            ),
+        ],
+    )
+    wedding = _sync_page(
+        home,
+        LandingPage,
+        "mariage",
+        log,
+        title="Mariage",
+        search_description=(
+            "Reportage de mariage par le studio Booké : de la préparation au dernier slow, "
+            "en toute discrétion, avec un album à ouvrir dans vingt ans."
+        ),
+        hero_title="Votre journée, telle que vous l'avez vécue",
+        hero_image=pictures["wedding"],
+        intro=(
+            "<p>Deux photographes discrets, de la préparation à la première danse, et un "
+            "album en lin qui raconte la journée.</p>"
+        ),
+        body=[
+            _heading("Avant le jour J"),
+            _paragraph(
+                "<p>Nous nous rencontrons au studio, puis nous repérons le lieu à l'heure de "
+                "la cérémonie pour savoir où sera la lumière.</p>"
+            ),
+            _gallery(
+                "Un mariage d'automne",
+                [
+                    (pictures["wedding"], "La découverte, dans l'allée des tilleuls."),
+                    (pictures["venue"], "Le domaine, une heure avant la cérémonie."),
+                ],
+            ),
+            _quote(
+                "On avait oublié qu'il y avait des photographes. Et pourtant, tout y est.",
+                "Camille, la mariée",
+            ),
+            *_shop_product("BK-ALBUM-LIN-30"),
+        ],
+    )
+    return {"portraits-corporate": corporate, "mariage": wedding}
+
+
+def _home_sections(
+    home: HomePage,
+    pictures: dict[str, Image],
+    landings: dict[str, LandingPage],
+    log: Log,
+) -> None:
+    """The home page's hero button, featured galleries and products, and its call to book:
+    set after the pages they point to exist."""
+    galleries = list(
+        GalleryPage.objects.live().filter(slug__in=FEATURED_GALLERY_SLUGS).order_by("path")
+    )
+    galleries.sort(key=lambda gallery: FEATURED_GALLERY_SLUGS.index(gallery.slug))
+    _sync_page(
+        home.get_parent(),
+        HomePage,
+        home.slug,
+        log,
+        existing=home,
+        hero_button_label="Voir les galeries",
+        hero_button_page=galleries[0].get_parent() if galleries else None,
+        featured_galleries=galleries,
+        featured_products=[
+            *_shop_product(PRINT_PARENT_UPC),
+            *_shop_product("BK-ALBUM-LIN-30"),
+            *_shop_product("BK-CARTE-CADEAU-120"),
+        ],
+        booking_text=(
+            "Un portrait, un mariage, une équipe à photographier ? Parlons de votre séance."
+        ),
+        booking_button_label="Découvrir nos formules",
+        booking_page=landings["portraits-corporate"],
+    )
+
+
+FEATURED_GALLERY_SLUGS = ["portraits", "reportages"]
 
 
 # --- Making pages idempotently --------------------------------------------------------------
@@ -895,6 +1080,7 @@ def _sync_page(
     existing: P | None = None,
     tags: list[str] | None = None,
     photos: list[tuple[Image, str, Any]] | None = None,
+    featured_galleries: list[GalleryPage] | None = None,
     **fields: Any,
 ) -> P:
     """The page `slug` under `parent`, made or brought up to date; published only when its
@@ -923,6 +1109,15 @@ def _sync_page(
             ]
             changed.append("photos")
 
+    if featured_galleries is not None:
+        wanted_ids = [gallery.pk for gallery in featured_galleries]
+        if [featured.gallery_id for featured in page.featured_galleries.all()] != wanted_ids:
+            page.featured_galleries = [
+                HomeFeaturedGallery(gallery=gallery, sort_order=position)
+                for position, gallery in enumerate(featured_galleries)
+            ]
+            changed.append("featured_galleries")
+
     if creating:
         parent.add_child(instance=page)
     if creating or changed:
@@ -945,4 +1140,16 @@ def _same(page: Page, name: str, value: Any) -> bool:
 def _stream_content(field: StreamField, value: Any) -> list[tuple[str, Any]]:
     # Block ids are random and raw data may omit optional keys: compare what would be stored.
     stream = field.to_python(value)
-    return [(child.block_type, child.block.get_prep_value(child.value)) for child in stream]
+    return [
+        (child.block_type, _without_ids(child.block.get_prep_value(child.value)))
+        for child in stream
+    ]
+
+
+def _without_ids(value: Any) -> Any:
+    # A list block's items carry random ids too (the gallery block's photos).
+    if isinstance(value, dict):
+        return {key: _without_ids(item) for key, item in value.items() if key != "id"}
+    if isinstance(value, list):
+        return [_without_ids(item) for item in value]
+    return value

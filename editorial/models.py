@@ -1,15 +1,19 @@
 """The public site's pages: home, journal, history, galleries.
 
 The tree is shallow and fixed: Home → Journal → posts, Home → History, Home → Galleries →
-galleries. `parent_page_types`/`subpage_types` keep editors inside that shape."""
+galleries, Home → landing pages (one per kind of session). `parent_page_types`/`subpage_types`
+keep editors inside that shape."""
 
 from __future__ import annotations
 
 import math
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,8 +25,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from .blocks import StoryBlock, TimelineBlock
-from .choosers import product_chooser_viewset
+from . import selectors
+from .blocks import BUTTON_LABEL_MAX, HEADING_MAX, ShopShelfBlock, StoryBlock, TimelineBlock
+from .choosers import package_chooser_viewset, product_chooser_viewset
 
 INTRO_FEATURES = ["bold", "italic", "link"]
 # French prose read on screen; only used to tell readers roughly how long a post takes.
@@ -42,18 +47,89 @@ def _image_fk(**kwargs) -> models.ForeignKey:
     )
 
 
+def _page_fk(**kwargs) -> models.ForeignKey:
+    # A button whose page is deleted loses its link (and hides), the page holding it stays.
+    return models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **kwargs,
+    )
+
+
+def _hero_panels() -> list:
+    return [
+        FieldPanel("hero_title"),
+        FieldPanel("intro"),
+        FieldPanel(
+            "hero_image",
+            help_text=_("Set the picture's focal point in the image library: every crop keeps it."),
+        ),
+    ]
+
+
+# The home page shows a handful of galleries; more would push the rest of the page away.
+FEATURED_GALLERIES_MAX = 6
+
+
 class HomePage(Page):
-    hero_title = models.CharField(max_length=200, blank=True)
+    # The column stays at 200 (older titles may be longer); the form holds new ones shorter.
+    hero_title = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[MaxLengthValidator(HEADING_MAX)],
+        help_text=_("Defaults to the page title."),
+    )
     hero_image = _image_fk()
-    intro = RichTextField(blank=True, features=INTRO_FEATURES)
+    intro = RichTextField(_("hero text"), blank=True, features=INTRO_FEATURES)
+    hero_button_label = models.CharField(
+        _("button label"), max_length=BUTTON_LABEL_MAX, blank=True
+    )
+    hero_button_page = _page_fk(verbose_name=_("button links to"))
+    featured_products = StreamField(
+        ShopShelfBlock(),
+        blank=True,
+        verbose_name=_("featured products"),
+        help_text=_("Products or shop categories, in the order shown."),
+    )
+    booking_text = models.CharField(
+        _("call to book text"),
+        max_length=200,
+        blank=True,
+        help_text=_("The band near the bottom of the page; hidden when empty."),
+    )
+    booking_button_label = models.CharField(
+        _("call to book button label"), max_length=BUTTON_LABEL_MAX, blank=True
+    )
+    booking_page = _page_fk(
+        verbose_name=_("call to book links to"),
+        help_text=_("Usually a landing page of a session type, or the contact page."),
+    )
     body = StreamField(StoryBlock(), blank=True)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
-            [FieldPanel("hero_title"), FieldPanel("hero_image")], heading=_("Hero banner")
+            [*_hero_panels(), FieldPanel("hero_button_label"), FieldPanel("hero_button_page")],
+            heading=_("Hero banner"),
         ),
-        FieldPanel("intro"),
+        InlinePanel(
+            "featured_galleries",
+            heading=_("Featured galleries"),
+            label=_("Gallery"),
+            max_num=FEATURED_GALLERIES_MAX,
+        ),
+        FieldPanel("featured_products"),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("booking_text"),
+                FieldPanel("booking_button_label"),
+                FieldPanel("booking_page"),
+            ],
+            heading=_("Call to book"),
+        ),
     ]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
@@ -63,6 +139,7 @@ class HomePage(Page):
         "editorial.BlogIndexPage",
         "editorial.HistoryPage",
         "editorial.GalleryIndexPage",
+        "editorial.LandingPage",
         "editorial_contact.ContactPage",
         "editorial_site.LegalPage",
     ]
@@ -70,13 +147,63 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def clean(self) -> None:
+        super().clean()
+        if self.hero_button_label and not self.hero_button_page_id:
+            raise ValidationError(
+                {"hero_button_page": _("A button needs a page to go to.")}
+            )
+        if self.booking_text and not self.booking_page_id:
+            raise ValidationError(
+                {"booking_page": _("The call to book needs a page to go to.")}
+            )
+
+    def galleries_to_show(self) -> list[GalleryPage]:
+        """The featured galleries still live, in the editor's order, with their cover photo."""
+        # Read through the relation (not a join) so a preview shows the unsaved choice.
+        ids = [featured.gallery_id for featured in self.featured_galleries.all()]
+        if not ids:
+            return []
+        photos = GalleryPhoto.objects.select_related("image").order_by("sort_order")
+        galleries = GalleryPage.objects.live().public().filter(pk__in=ids)
+        found = {g.pk: g for g in galleries.prefetch_related(Prefetch("photos", queryset=photos))}
+        return [found[pk] for pk in ids if pk in found]
+
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         context["journal"] = BlogIndexPage.objects.live().public().child_of(self).first()
         context["latest_posts"] = (
-            BlogPostPage.objects.live().public().descendant_of(self).order_by("-date", "-pk")[:3]
+            BlogPostPage.objects.live()
+            .public()
+            .descendant_of(self)
+            .select_related("cover_image")
+            .order_by("-date", "-pk")[:3]
         )
+        context["featured_galleries"] = self.galleries_to_show()
+        context["hero_button_url"] = _live_url(self.hero_button_page, request)
+        context["hero_button_label"] = self.hero_button_label
+        if context["hero_button_url"] is None and context["journal"] is not None:
+            # Without a chosen button the hero still leads somewhere: the journal.
+            context["hero_button_url"] = context["journal"].get_url(request)
+            context["hero_button_label"] = _("Read the journal")
+        context["booking_url"] = _live_url(self.booking_page, request)
         return context
+
+
+def _live_url(page: Page | None, request: HttpRequest | None) -> str | None:
+    return page.get_url(request) if page is not None and page.live else None
+
+
+class HomeFeaturedGallery(Orderable):
+    page = ParentalKey(HomePage, related_name="featured_galleries", on_delete=models.CASCADE)
+    gallery = models.ForeignKey(
+        "editorial.GalleryPage", on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("gallery")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("featured gallery")
 
 
 class BlogIndexPage(Page):
@@ -232,3 +359,74 @@ class GalleryPhoto(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("photo")
+
+
+class LandingPage(Page):
+    """The page of one kind of session ("Portraits corporate", "Mariage"): what it is, the
+    package and its price today, and a button to book."""
+
+    hero_title = models.CharField(
+        max_length=HEADING_MAX, blank=True, help_text=_("Defaults to the page title.")
+    )
+    hero_image = _image_fk()
+    intro = RichTextField(_("hero text"), blank=True, features=INTRO_FEATURES)
+    body = StreamField(StoryBlock(), blank=True)
+    package = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("session package"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown with its price today, VAT included."),
+    )
+    booking_label = models.CharField(
+        _("booking button label"),
+        max_length=BUTTON_LABEL_MAX,
+        blank=True,
+        help_text=_('Defaults to "Book now" ("Réserver").'),
+    )
+    booking_page = _page_fk(verbose_name=_("booking page"))
+    booking_url = models.URLField(
+        _("or booking address"),
+        blank=True,
+        help_text=_("Without a page or an address, the button goes to the contact page."),
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(_hero_panels(), heading=_("Hero banner")),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("package", widget=package_chooser_viewset.widget_class),
+                FieldPanel("booking_label"),
+                FieldPanel("booking_page"),
+                FieldPanel("booking_url"),
+            ],
+            heading=_("Package and booking"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["editorial.HomePage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("landing page")
+
+    def clean(self) -> None:
+        super().clean()
+        if self.booking_page_id and self.booking_url:
+            message = _("Choose a booking page or an address, not both.")
+            raise ValidationError({"booking_page": message, "booking_url": message})
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        strategy = selectors.request_strategy(request)
+        context["package"] = selectors.package_card(
+            selectors.package(self.package_id), strategy
+        )
+        context["booking_url"] = selectors.booking_link(
+            self.booking_page, self.booking_url, request
+        )
+        return context

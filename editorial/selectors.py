@@ -14,6 +14,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from oscar.core.loading import get_class, get_model
+from wagtail.models import Page
 
 from shop.community.selectors import Offer, product_offer
 
@@ -106,3 +107,44 @@ def order_link(product: Any | None) -> str | None:
     if product.structure == Product.PARENT and product.product_class.slug == PRINT.slug:
         return reverse("personal:product", args=[product.pk])
     return product.get_absolute_url()
+
+
+def package_card(product, strategy) -> ProductCard | None:
+    """The card of a session package on its landing page, priced as a visitor would pay it.
+
+    Unlike `product_card`, a package that is not public still shows: packages are sold through
+    booking, not the catalogue, and stay out of it on purpose (see shop.demo)."""
+    if product is None or product.parent_id is not None:
+        return None
+    images = list(product.images.all())
+    return ProductCard(
+        product=product,
+        offer=product_offer(product, strategy),
+        image=images[0] if images else None,
+    )
+
+
+def package(product_id: int | None) -> Any | None:
+    """A package product with what its card needs, in one go (None when gone)."""
+    if product_id is None:
+        return None
+    return card_products().filter(pk=product_id).first()
+
+
+def contact_page() -> Page | None:
+    from .contact.models import ContactPage
+
+    return ContactPage.objects.live().public().first()
+
+
+def booking_link(
+    booking_page: Page | None, booking_url: str, request: HttpRequest | None
+) -> str | None:
+    """Where a landing page's "Réserver" goes: the page or the address the editor chose, else
+    the contact page, else nowhere (the button is hidden)."""
+    if booking_page is not None and booking_page.live:
+        return booking_page.get_url(request)
+    if booking_url:
+        return booking_url
+    contact = contact_page()
+    return contact.get_url(request) if contact is not None else None

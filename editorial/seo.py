@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 from wagtail.images.models import Image
 from wagtail.models import Page
 
-from .models import BlogIndexPage, BlogPostPage, GalleryPage, HomePage
+from .models import BlogIndexPage, BlogPostPage, GalleryPage, HomePage, LandingPage
 from .site.selectors import site_chrome
 
 # What OpenGraph and Twitter cards show best (1.91:1), large enough for the "large image" card.
@@ -82,7 +82,7 @@ def _description(page: Page) -> str:
 def _social_image(page: Page) -> Image | None:
     if isinstance(page, BlogPostPage):
         return page.cover_image
-    if isinstance(page, HomePage):
+    if isinstance(page, (HomePage, LandingPage)):
         return page.hero_image
     if isinstance(page, GalleryPage):
         cover = page.cover

@@ -26,3 +26,12 @@ def main_nav(context: template.Context) -> dict:
 def order_link(product) -> str | None:
     """editorial.selectors.order_link, for gallery photos."""
     return selectors.order_link(product)
+
+
+@register.filter
+def object_position(rendition) -> str:
+    """`object-position` for a picture shown with `object-fit: cover` in a box of another shape
+    (the hero on a phone): the browser's own crop then keeps the focal point too."""
+    if not rendition:
+        return ""
+    return f"object-position: {rendition.background_position_x} {rendition.background_position_y}"
