@@ -49,6 +49,7 @@ urlpatterns = [
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
     path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
     path("feeds/journal/<int:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
+    path("commentaires/", include("editorial.comments.urls")),
 ]
 
 if settings.DEBUG or not settings.AWS_STORAGE_BUCKET_NAME:

@@ -32,6 +32,7 @@ from wagtail.models import Page, Site
 from booker.imaging import UnreadableImage, fit, open_picture
 from shop.demo import ALBUMS, PRINT_PARENT_UPC
 
+from .comments import demo as comments_demo
 from .models import (
     BlogIndexPage,
     BlogPostPage,
@@ -62,6 +63,7 @@ def seed(log: Log) -> None:
     _journal(home, pictures, log)
     _history(home, pictures, log)
     _galleries(home, pictures, log)
+    comments_demo.seed(log)
 
 
 # --- Pictures -------------------------------------------------------------------------------

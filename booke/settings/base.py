@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     # Ours, first so that our templates and app configs win.
     "booke",
     "editorial",
+    "editorial.comments",
     "booker",
     # Wagtail
     "wagtail.contrib.forms",
