@@ -280,6 +280,10 @@ def test_editors_see_the_moderation_list_pending_first(post, client, editor):
         reverse("wagtailsnippets_editorial_comments_comment:list"), {"status": "approved"}
     ).content.decode()
     assert "Déjà publié" in filtered and "En attente" not in filtered
+    found = client.get(
+        reverse("wagtailsnippets_editorial_comments_comment:list"), {"q": "attente"}
+    ).content.decode()
+    assert "En attente" in found and "Déjà publié" not in found
 
 
 def test_the_cms_menu_shows_the_number_of_comments_waiting(post, client, editor):

@@ -19,6 +19,9 @@ REPLY_KEY = "repondre"
 @register.inclusion_tag("editorial/comments/comments.html", takes_context=True)
 def post_comments(context, post) -> dict:
     request = context["request"]
+    if post.pk is None:
+        # The admin's preview of a post not saved yet: nothing to comment on.
+        return {"post": None}
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
     thread = approved_thread(post)
