@@ -362,3 +362,36 @@ def test_the_post_page_costs_the_same_queries_for_2_or_20_comments(post, client)
         thread = _comment(post, body=f"Commentaire {n}")
         _comment(post, parent=thread, body=f"Réponse {n}")
     assert _queries(client, post) == few
+
+
+# --- For the page cache ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def thread_changes():
+    from editorial.comments.signals import thread_changed
+
+    posts = []
+
+    def receiver(sender, post, **kwargs):
+        posts.append(post.pk)
+
+    thread_changed.connect(receiver)
+    yield posts
+    thread_changed.disconnect(receiver)
+
+
+def test_the_post_is_said_changed_when_a_comment_shows_or_goes_not_when_one_waits(
+    post, client, thread_changes
+):
+    client.post(_url(post), _form())
+    assert thread_changes == []
+    comment = Comment.objects.get()
+    services.approve(comment)
+    assert thread_changes == [post.pk]
+    services.reject(comment)
+    assert thread_changes == [post.pk, post.pk]
+    approved = _comment(post)
+    thread_changes.clear()
+    approved.delete()
+    assert thread_changes == [post.pk]
