@@ -215,6 +215,12 @@ def _absolute(path: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
+def _post_link(post, anchor: str = "") -> str:
+    # Like the shop's mails: the site's address from settings, the page's path from Wagtail.
+    parts = post.get_url_parts()
+    return _absolute(parts[2] + anchor) if parts else ""
+
+
 def _send(template: str, context: dict, to: list[str]) -> int:
     base = f"editorial/comments/email/{template}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
@@ -259,7 +265,7 @@ def notify_reply_received(reply: Comment) -> int:
         "reply": reply,
         "parent": parent,
         "post": post,
-        "link": _absolute(post.url + f"#commentaire-{reply.pk}") if post.url else "",
+        "link": _post_link(post, f"#commentaire-{reply.pk}"),
     }
     return _send("reply", context, [parent.email])
 
@@ -284,5 +290,10 @@ def notify_editors_of_pending(comment: Comment) -> int:
     to = editor_emails()
     if not to:
         return 0
-    context = {"comment": comment, "post": comment.post, "link": moderation_url()}
+    context = {
+        "comment": comment,
+        "post": comment.post,
+        "post_link": _post_link(comment.post),
+        "link": moderation_url(),
+    }
     return _send("pending", context, to)

@@ -227,6 +227,7 @@ def test_the_parent_author_is_emailed_when_a_reply_is_approved_not_before(
     sent = [m for m in mail.outbox if m.to == [parent.email]]
     assert len(sent) == 1
     assert "Hugo" in sent[0].body and reply.body in sent[0].body
+    assert f"http://localhost:8000{post.url}#commentaire-{reply.pk}" in sent[0].body
     assert sent[0].alternatives and "text/html" == sent[0].alternatives[0][1]
     # Approved once: taken down and approved again, no second mail.
     with django_capture_on_commit_callbacks(execute=True):
