@@ -13,6 +13,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -44,11 +45,13 @@ def _client_ip(request: HttpRequest) -> str:
 @require_POST
 def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_object_or_404(BlogPostPage.objects.live().public(), pk=post_id)
-    if request.user.is_authenticated:
-        refusal = _csrf_refusal(request)
-        if refusal is not None:
-            return refusal
     form = CommentForm(request.POST, user=request.user)
+    if request.user.is_authenticated and _csrf_refusal(request) is not None:
+        # Typically a page loaded before logging in (it had no token): nothing is saved, the
+        # text comes back with a fresh token to send it again.
+        form.is_valid()
+        form.add_error(None, _("For your security, please check your comment and send it again."))
+        return _render_post(request, post, form, status=403)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
@@ -73,7 +76,11 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
             if posted.published:
                 return HttpResponseRedirect(f"{post.url}#commentaire-{posted.comment.pk}")
             return HttpResponseRedirect(f"{post.url}?{SENT_QUERY}#{ANCHOR}")
-    # Back on the post with what was typed and what went wrong; never cached.
+    return _render_post(request, post, form, status=status)
+
+
+def _render_post(request: HttpRequest, post: BlogPostPage, form: CommentForm, status: int):
+    """Back on the post with what was typed and what went wrong; never cached."""
     context = post.get_context(request)
     context["comment_form"] = form
     response = TemplateResponse(request, post.get_template(request), context, status=status)

@@ -172,8 +172,12 @@ def test_a_logged_in_post_without_the_csrf_token_is_refused(post):
     user = UserFactory()
     client = Client(enforce_csrf_checks=True)
     client.login(username=user.email, password=PASSWORD)
-    assert client.post(_url(post), {"body": "Forgé"}).status_code == 403
+    response = client.post(_url(post), {"body": "Sans jeton"})
+    assert response.status_code == 403
     assert not Comment.objects.exists()
+    # Nothing lost: the text comes back, with a token to send it again.
+    assert "Sans jeton" in response.text and "csrfmiddlewaretoken" in response.text
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_a_logged_in_reader_comments_with_the_token_under_their_account_name(post):
