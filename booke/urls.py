@@ -54,6 +54,7 @@ urlpatterns = [
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
     path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
     path("feeds/journal/<int:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
+    path("commentaires/", include("editorial.comments.urls")),
 ]
 
 if settings.BOOKE_BENCH_VIEWS:

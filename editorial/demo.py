@@ -32,6 +32,7 @@ from wagtail.models import Page, Site
 from booker.imaging import UnreadableImage, fit, open_picture
 from shop.demo import ALBUMS, PRINT_PARENT_UPC
 
+from .comments import demo as comments_demo
 from .models import (
     BlogIndexPage,
     BlogPostPage,
@@ -68,6 +69,7 @@ def seed(log: Log) -> None:
     _galleries(home, pictures, log)
     site_demo.seed(home, log)  # studio details, menus, legal notice, contact page
     _home_sections(home, pictures, landings, log)
+    comments_demo.seed(log)
 
 
 # --- Pictures -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "editorial.pagecache",
     "editorial.site",
     "editorial.contact",
+    "editorial.comments",
     "booker",
     # Wagtail
     "wagtail.contrib.forms",

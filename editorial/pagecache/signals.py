@@ -6,6 +6,7 @@
   category, an offer, a review (the product pages, the catalogue and the pages that place
   products show them).
 - Site settings (wagtail.contrib.settings) and Wagtail sites.
+- The comments shown under a post (editorial.comments' `thread_changed`).
 The CDN (wagtail.contrib.frontend_cache, when configured) purges a published page itself;
 for a product, its own page and the catalogue are purged here, and the other pages showing it
 follow within the shared caches' s-maxage."""
@@ -40,6 +41,12 @@ def on_shop_change(sender, instance=None, **kwargs) -> None:
     services.purge_frontend_urls(_shop_urls(instance))
 
 
+def on_thread_change(sender, post=None, **kwargs) -> None:
+    services.purge_all(f"comments of post {getattr(post, 'pk', '?')}")
+    if post is not None:
+        services.purge_frontend_urls([post.get_full_url()])
+
+
 def on_settings_change(sender, instance=None, **kwargs) -> None:
     services.purge_all(f"{sender.__name__} saved")
 
@@ -65,6 +72,9 @@ def connect() -> None:
     from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
     from wagtail.models import Page, Site
 
+    from editorial.comments.signals import thread_changed
+
+    thread_changed.connect(on_thread_change, dispatch_uid="pagecache-comments")
     page_published.connect(on_page_change, dispatch_uid="pagecache-published")
     page_unpublished.connect(on_page_change, dispatch_uid="pagecache-unpublished")
     post_page_move.connect(on_page_change, dispatch_uid="pagecache-moved")

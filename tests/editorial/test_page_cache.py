@@ -375,7 +375,9 @@ def test_without_a_cdn_configured_nothing_is_sent_anywhere(
     assert callbacks  # the page cache's own bump after the commit
 
 
-def test_each_language_has_its_own_cached_page(journal, client):
+def test_each_language_has_its_own_cached_page(journal, client, settings):
+    # The site is French only today; the day English is switched on, pages must not mix.
+    settings.LANGUAGES = [("fr", "Français"), ("en", "English")]
     post = _post(journal)
     french = client.get(post.url, HTTP_ACCEPT_LANGUAGE="fr")
     assert client.get(post.url, HTTP_ACCEPT_LANGUAGE="fr")["X-Cache"] == "hit"
@@ -386,8 +388,36 @@ def test_each_language_has_its_own_cached_page(journal, client):
     assert english["Content-Language"] == "en" and french["Content-Language"] == "fr"
 
 
+def test_with_french_only_every_browser_shares_the_french_page(journal, client):
+    post = _post(journal)
+    client.get(post.url, HTTP_ACCEPT_LANGUAGE="fr")
+
+    english = client.get(post.url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert english["X-Cache"] == "hit"
+    assert english["Content-Language"] == "fr"
+
+
 def test_a_post_is_never_answered_from_the_cache(journal, client):
     post = _post(journal)
     client.get(post.url)
 
     assert client.post(post.url)["X-Cache"] == "bypass"
+
+
+def test_an_approved_comment_shows_at_once_on_the_cached_post(journal, client):
+    from editorial.comments import services as comments
+
+    post = _post(journal)
+    comment = comments.post_comment(
+        post, body="Quelle lumière dorée !", name="Camille", email="camille@example.test",
+        ip="203.0.113.9",
+    ).comment
+    client.get(post.url)
+    assert client.get(post.url)["X-Cache"] == "hit"
+
+    comments.approve(comment)
+
+    answer = client.get(post.url)
+    assert answer["X-Cache"] == "miss"
+    assert "Quelle lumière dorée !" in answer.text
