@@ -8,14 +8,17 @@ whose embedded preview is too small for a proof (Sony's 1620×1080). Here each 2
 becomes one RGB pixel, as LibRaw's half-size does, a strip of rows at a time: black levels
 off, camera white balance, the two greens averaged, camera → sRGB matrix, LibRaw's automatic
 brightness (the 99th percentile of the converted image becomes white) and its BT.709 gamma.
-The only full-size buffers are LibRaw's sensor data (freed when the caller closes the RawPy)
-and the 8-bit result (18 MiB), which Pillow copies once the sensor data is gone.
+Two passes over the sensor data (the first for the brightness), so that no full-size float
+or 16-bit image is ever made. `half_size_picture`, the ingest's, also scales the strips down
+to the proof as they come: beside LibRaw's sensor data (freed when the caller closes the
+RawPy) it holds only the proof (11 MiB at 2048 px) and a window of rows.
 
 It is LibRaw's arithmetic, not a new rendering: measured against `postprocess(half_size=True,
 use_camera_wb=True)` on the sample RAWs and the synthetic DNGs of `bench/dng.py`, the mean
 difference is under one 8-bit level per channel (docs/benchmarks.md). What it does not cover
 (X-Trans, Foveon, four-colour sensors, linear DNGs, non-square pixels, Fuji's rotated
-sensors, a missing camera white balance) is left to LibRaw: `half_size_rgb` returns None.
+sensors, a missing camera white balance, a colour matrix rawpy does not show or two that
+disagree) is left to LibRaw: `half_size_rgb` and `half_size_picture` return None.
 """
 
 from __future__ import annotations
