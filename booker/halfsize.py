@@ -8,14 +8,17 @@ whose embedded preview is too small for a proof (Sony's 1620×1080). Here each 2
 becomes one RGB pixel, as LibRaw's half-size does, a strip of rows at a time: black levels
 off, camera white balance, the two greens averaged, camera → sRGB matrix, LibRaw's automatic
 brightness (the 99th percentile of the converted image becomes white) and its BT.709 gamma.
-The only full-size buffers are LibRaw's sensor data (freed when the caller closes the RawPy)
-and the 8-bit result (18 MiB), which Pillow copies once the sensor data is gone.
+Two passes over the sensor data (the first for the brightness), so that no full-size float
+or 16-bit image is ever made. `half_size_picture`, the ingest's, also scales the strips down
+to the proof as they come: beside LibRaw's sensor data (freed when the caller closes the
+RawPy) it holds only the proof (11 MiB at 2048 px) and a window of rows.
 
 It is LibRaw's arithmetic, not a new rendering: measured against `postprocess(half_size=True,
 use_camera_wb=True)` on the sample RAWs and the synthetic DNGs of `bench/dng.py`, the mean
 difference is under one 8-bit level per channel (docs/benchmarks.md). What it does not cover
 (X-Trans, Foveon, four-colour sensors, linear DNGs, non-square pixels, Fuji's rotated
-sensors, a missing camera white balance) is left to LibRaw: `half_size_rgb` returns None.
+sensors, a missing camera white balance, a colour matrix rawpy does not show or two that
+disagree) is left to LibRaw: `half_size_rgb` and `half_size_picture` return None.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import math
 
 import numpy as np
 import rawpy
+from PIL import Image
 
 # Rows of the half-size picture made at once: 16 rows of 3000 px make ~3 MiB of float32
 # temporaries in all, small beside the picture and big enough for numpy to be efficient.
@@ -39,22 +43,73 @@ _ADJUST_MAXIMUM_THRESHOLD = 0.75
 def half_size_rgb(raw: rawpy.RawPy, raw_colour: bool = False) -> np.ndarray | None:
     """The RAW's half-size RGB picture (rows × columns × 3, 8 bits), as LibRaw's
     `postprocess(half_size=True, use_camera_wb=True, output_bps=8)` makes it, but not yet
-    turned upright (`raw.sizes.flip` says how); None when this
-    RAW is not a plain 2×2 Bayer mosaic with a known white balance and colour matrix (then
-    use LibRaw). `raw_colour`: the camera's own RGB, as LibRaw's `output_color=raw` (to
-    compare the rest of the arithmetic on a camera whose matrix rawpy does not show)."""
+    turned upright (`raw.sizes.flip` says how); None when this RAW is not a plain 2×2 Bayer
+    mosaic with a known white balance and colour matrix (then use LibRaw). `raw_colour`:
+    the camera's own RGB, as LibRaw's `output_color=raw` (to compare the rest of the
+    arithmetic on a camera whose matrix rawpy does not show)."""
     plan = _Plan.of(raw, raw_colour)
     if plan is None:
         return None
-    histogram = np.zeros((3, 0x2000), dtype=np.int64)
-    for _, strip in plan.strips():
-        for c in range(3):
-            histogram[c] += np.bincount((strip[..., c] >> 3).ravel(), minlength=0x2000)
-    curve = _curve(_white_point(histogram, plan.width * plan.height))
+    curve = _output_curve(plan)
     rgb = np.empty((plan.height, plan.width, 3), dtype=np.uint8)
     for top, strip in plan.strips():
         rgb[top:top + len(strip)] = curve[strip]
     return rgb
+
+
+def half_size_picture(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
+    """`half_size_rgb`'s picture scaled down to `long_edge` as `imaging.fit` scales it
+    (Lanczos; within one level of it), made as the strips come: each strip is resampled
+    across at once, and bands of the proof's rows are resampled down from a window of those,
+    so that the proof (11 MiB at 2048 px) is the only picture held beside LibRaw's sensor
+    data. Not yet upright. The whole half-size picture when it is not larger than
+    `long_edge`, or so much larger that `fit` would first reduce it by an integer factor."""
+    plan = _Plan.of(raw)
+    if plan is None:
+        return None
+    width, height = plan.width, plan.height
+    scale = long_edge / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if scale >= 1 or width >= 4 * size[0] or height >= 4 * size[1]:
+        return Image.fromarray(half_size_rgb(raw))
+    curve = _output_curve(plan)
+    out = Image.new("RGB", size)
+    step = height / size[1]  # half-size rows per proof row
+    reach = 3.0 * step + 2  # rows Lanczos reads on each side of a proof row's centre
+    pending = np.empty((0, size[0], 3), dtype=np.uint8)  # resampled across, from row `first`
+    first = done = 0
+    for top, strip in plan.strips():
+        across = Image.fromarray(curve[strip]).resize(
+            (size[0], len(strip)), Image.Resampling.LANCZOS, box=(0, 0, width, len(strip)))
+        pending = np.concatenate((pending, np.asarray(across)))
+        available = top + len(strip)
+        while done < size[1]:
+            end = min(size[1], done + _PROOF_ROWS)
+            needed = min(height, math.ceil(end * step + reach))
+            if available < needed:
+                break
+            low = max(first, math.floor(done * step - reach))
+            window = Image.fromarray(pending[low - first:needed - first])
+            band = window.resize((size[0], end - done), Image.Resampling.LANCZOS,
+                                 box=(0, done * step - low, size[0], end * step - low))
+            out.paste(band, (0, done))
+            done = end
+            keep = max(first, math.floor(done * step - reach))
+            pending, first = pending[keep - first:], keep
+    return out
+
+
+_PROOF_ROWS = 32
+
+
+def _output_curve(plan: _Plan) -> np.ndarray:
+    """The first pass: the converted picture's histogram, for LibRaw's automatic brightness,
+    and the 8-bit output curve it gives."""
+    histogram = np.zeros((3, 0x2000), dtype=np.int64)
+    for _, strip in plan.strips():
+        for c in range(3):
+            histogram[c] += np.bincount((strip[..., c] >> 3).ravel(), minlength=0x2000)
+    return _curve(_white_point(histogram, plan.width * plan.height))
 
 
 class _Plan:

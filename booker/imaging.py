@@ -116,15 +116,16 @@ def _open_raw(data: bytes | str, long_edge: int) -> Image.Image:
             if preview is not None:
                 return preview
             # LibRaw's half-size decode, redone a strip at a time beside the sensor data
-            # (booker/halfsize.py) instead of beside LibRaw's second full-size buffer.
-            rgb = halfsize.half_size_rgb(raw)
-            transpose = _FLIP_TO_TRANSPOSE.get(raw.sizes.flip) if rgb is not None else None
-            if rgb is None:  # a sensor it does not cover (X-Trans, linear DNG…): LibRaw's
+            # and scaled down to the proof as the strips come (booker/halfsize.py), instead
+            # of LibRaw's second full-size buffer and a full-size frame.
+            picture = halfsize.half_size_picture(raw, long_edge)
+            transpose = _FLIP_TO_TRANSPOSE.get(raw.sizes.flip)
+            if picture is None:  # a sensor it does not cover (X-Trans, linear DNG…)
                 rgb = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
         # LibRaw's own buffers (the sensor data, its half-size image) are freed by now:
-        # Pillow's copy of the frame is not made while they are still held.
-        picture = Image.fromarray(rgb)
-        del rgb
+        # Pillow's copies are not made while they are still held.
+        if picture is None:
+            return Image.fromarray(rgb)
         return picture.transpose(transpose) if transpose is not None else picture
     except rawpy.LibRawFileUnsupportedError as exc:
         raise _NotRaw() from exc

@@ -72,12 +72,28 @@ def test_a_synthetic_dngs_binned_proof_has_libraws_colours_within_a_level(tmp_pa
 def test_a_raw_whose_preview_is_too_small_is_binned_not_postprocessed(tmp_path, monkeypatch):
     path = write_dng(tmp_path / "IMG.DNG", 600, 400, preview="sony", seed=3)
     made = []
-    real = halfsize.half_size_rgb
-    monkeypatch.setattr(halfsize, "half_size_rgb", lambda raw: made.append(1) or real(raw))
+    real = halfsize.half_size_picture
+    monkeypatch.setattr(halfsize, "half_size_picture",
+                        lambda raw, edge: made.append(edge) or real(raw, edge))
     picture = imaging.open_picture(path, 2048)
-    assert made and picture.size == (300, 200)
+    assert made == [2048] and picture.size == (300, 200)
     mean, largest = difference(np.asarray(picture), libraw_half_size(path))
     assert (mean < 0.1).all() and largest <= 1
+
+
+@pytest.mark.parametrize(("width", "height"), [(800, 600), (600, 800), (1000, 404)])
+def test_the_proof_scaled_as_the_strips_come_is_the_fitted_half_size_picture(
+    tmp_path, width, height
+):
+    # Scaled down while binning (only the proof is held beside the sensor data): the same
+    # pixels as binning the whole half-size picture and fitting it, within one level.
+    path = write_dng(tmp_path / "IMG.DNG", width, height, preview=None, seed=6)
+    with rawpy.imread(str(path)) as raw:
+        streamed = halfsize.half_size_picture(raw, 250)
+        whole = imaging.fit(Image.fromarray(halfsize.half_size_rgb(raw)), 250)
+    assert streamed.size == whole.size and max(streamed.size) == 250
+    diff = np.abs(np.asarray(streamed).astype(np.int16) - np.asarray(whole).astype(np.int16))
+    assert diff.max() <= 1 and diff.mean() < 0.01
 
 
 @pytest.mark.parametrize("size", [(3000, 2000), (2000, 3000), (2100, 2100), (4096, 2731)])

@@ -381,6 +381,6 @@ def test_a_raw_whose_preview_is_too_small_is_read_whole_from_s3_once_without_has
             mock.patch.object(ingest, "iter_chunks", spy):
         rush = services.ingest_rush(rush.pk)
     assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason
-    assert (rush.width, rush.height) == (1200, 800)  # LibRaw's half size, never upscaled
+    assert (rush.width, rush.height) == (1200, 800)  # half size (binned), never upscaled
     # The preview search read the first 4 MiB; the download went on from there.
     assert starts == [tiffpreview.HEAD_READ]
