@@ -15,6 +15,10 @@ SECRET_KEY = env.str("SECRET_KEY", default="dev-only-not-secret-booke-key-change
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For
+# (1 behind nginx or Caddy; 2 with a CDN in front of it). 0: REMOTE_ADDR is the client.
+# Rate limits and download logs key on the address this gives (booker.http.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 INSTALLED_APPS = [
     # Ours, first so that our templates and app configs win.

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET
 from storages.backends.s3 import S3Storage
 
 from booker import selectors, services
+from booker.http import client_ip
 from booker.models import Delivery, FinalPhoto
 from booker.storage import iter_chunks
 
@@ -121,12 +122,6 @@ def _serve(
     )
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: a forwarded-for header is whatever the client wants it to be unless a
-    # trusted proxy sets it, and the deployment decides that, not this view.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _log(request: HttpRequest, delivery: Delivery | None, final: FinalPhoto | None) -> None:
     if delivery is None:
         # A retoucher checking a final before delivery: there is no delivery to log it against.
@@ -135,7 +130,7 @@ def _log(request: HttpRequest, delivery: Delivery | None, final: FinalPhoto | No
         delivery,
         user=request.user,
         final=final,
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from booker.http import client_ip
 from editorial.models import BlogPostPage
 
 from . import services
@@ -34,11 +35,6 @@ def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
 
     # The middleware skips views marked exempt; ask it again about an unmarked stand-in.
     return CsrfViewMiddleware(no_view).process_view(request, no_view, (), {})
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is whatever the client wants it to be.
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @csrf_exempt
@@ -64,7 +60,7 @@ def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
                 parent_id=data.get("parent"),
                 notify_replies=data["notify_replies"],
                 user=request.user,
-                ip=_client_ip(request),
+                ip=client_ip(request) or "",
                 honeypot=data.get(HONEYPOT_FIELD, ""),
             )
         except services.RateLimited as error:

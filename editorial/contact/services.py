@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from booker import http
 from booker import services as booker
 
 # A field hidden from people (CSS, aria-hidden, no tab stop): only robots fill it in.
@@ -27,9 +28,7 @@ LEAD_FIELDS = {
 }
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only (see booker.views.files): a forwarded-for header is the client's say.
-    return request.META.get("REMOTE_ADDR") or None
+client_ip = http.client_ip
 
 
 def rate_exceeded(request: HttpRequest) -> bool:
