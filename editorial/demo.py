@@ -721,7 +721,7 @@ def _journal(
             ),
             *_shop_product("BK-ALBUM-LIN-30"),
             _call_to_action(
-                "Vous vous mariez bientôt ?",
+                "Vous vous mariez bientôt\u202f?",
                 "Parlons de votre journée : repérage, déroulé, album, nous vous disons tout.",
                 "Notre formule mariage",
                 landings["mariage"],
@@ -1060,7 +1060,7 @@ def _home_sections(
             *_shop_product("BK-CARTE-CADEAU-120"),
         ],
         booking_text=(
-            "Un portrait, un mariage, une équipe à photographier ? Parlons de votre séance."
+            "Un portrait, un mariage, une équipe à photographier\u202f? Parlons de votre séance."
         ),
         booking_button_label="Découvrir nos formules",
         booking_page=landings["portraits-corporate"],
