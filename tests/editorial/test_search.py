@@ -172,6 +172,7 @@ def test_anonymous_results_are_cacheable_and_carry_no_token(journal, client):
     response = client.get(URL, {"q": "libellules"})
     assert "public" in response["Cache-Control"] and "max-age" in response["Cache-Control"]
     assert "csrfmiddlewaretoken" not in response.text
+    assert client.head(URL, {"q": "libellules"}).status_code == 200
     assert client.post(URL, {"q": "libellules"}).status_code == 405
 
 
