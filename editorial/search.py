@@ -21,6 +21,7 @@ page shown are loaded, in a fixed number of queries whatever their number."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,11 +87,16 @@ def site_search(query: str, request: HttpRequest) -> list[Hit]:
 
 
 def page_hits(query: str, request: HttpRequest) -> list[Hit]:
+    # Words only: the database backends hand the query to the engine's own syntax (SQLite's
+    # FTS5 fails on a lone double quote and reads AND, OR, NOT, NEAR as operators).
+    words = " ".join(re.findall(r"\w+", query)).lower()
+    if not words:
+        return []
     pages = Page.objects.live().public()
     site = Site.find_for_request(request)
     if site is not None:
         pages = pages.descendant_of(site.root_page, inclusive=True)
-    found = list(pages.search(query).annotate_score("_score")[:MAX_HITS])
+    found = list(pages.search(words).annotate_score("_score")[:MAX_HITS])
     return _hits(PAGE, [page.pk for page in found], [page._score for page in found])
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
 from shop.sitemaps import CategorySitemap, ProductSitemap
@@ -51,7 +51,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     """One list of the site's pages and the shop's products matching `q`, 20 a page.
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection
+from django.utils.text import slugify
 from oscar.test.factories import create_product, create_product_image
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
@@ -45,7 +46,7 @@ def post(
     publish: bool = True,
     **fields,
 ) -> BlogPostPage:
-    slug = fields.pop("slug", None) or title.lower().replace(" ", "-")
+    slug = fields.pop("slug", None) or slugify(title)
     page = BlogPostPage(title=title, slug=slug, body=body or [], **fields)
     journal.add_child(instance=page)
     if tags:
@@ -59,7 +60,7 @@ def post(
 
 
 def gallery(galleries: GalleryIndexPage, title: str, photos: list[tuple[Image, object]]):
-    page = GalleryPage(title=title, slug=title.lower().replace(" ", "-"))
+    page = GalleryPage(title=title, slug=slugify(title))
     page.photos = [
         GalleryPhoto(image=image, print_product=product, sort_order=n)
         for n, (image, product) in enumerate(photos)

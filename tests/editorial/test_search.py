@@ -172,6 +172,7 @@ def test_anonymous_results_are_cacheable_and_carry_no_token(journal, client):
     response = client.get(URL, {"q": "libellules"})
     assert "public" in response["Cache-Control"] and "max-age" in response["Cache-Control"]
     assert "csrfmiddlewaretoken" not in response.text
+    assert client.head(URL, {"q": "libellules"}).status_code == 200
     assert client.post(URL, {"q": "libellules"}).status_code == 405
 
 
@@ -194,3 +195,20 @@ def test_an_engine_without_scores_is_ranked_by_position():
     assert search.normalised([0, 0, 0, 0]) == [1.0, 0.75, 0.5, 0.25]
     assert search.normalised([None, 2.0]) == [1.0, 0.5]
     assert search.interleave([Hit(PAGE, 1, 1.0)], [Hit(PRODUCT, 2, 1.0)])[0].kind == PAGE
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "l'été", "tirage*", "(mariage", "NEAR(a b)", "a AND OR NOT", "-", "é" * 300]
+)
+def test_punctuation_and_search_syntax_are_searched_as_words(journal, search_index, client, query):
+    site_tree.post(journal, "L'été au studio")
+    index_products(site_tree.product("Tirage d'été"))
+    response = client.get(URL, {"q": query})
+    assert response.status_code == 200
+
+
+def test_a_word_with_an_apostrophe_finds_pages_and_products(journal, search_index, client):
+    site_tree.post(journal, "L'été au studio")
+    index_products(site_tree.product("Tirage d'été"))
+    found = titles(client.get(URL, {"q": "l'été"}))
+    assert "L'été au studio" in found and "Tirage d'été" in found
