@@ -372,8 +372,10 @@ PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_ALIAS = "default"
 # How long a page stays in the server's cache: purges keep it fresh, this only bounds memory.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=3600)
-# Browsers: short, nothing can purge them. Shared caches (a CDN): longer, a publish purges them.
-PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+# Browsers: 0, since nothing can purge them and a publish (or an approved comment) must show
+# on the next visit, even a visitor's reload; they ask again, and the server's cache answers.
+# Shared caches (a CDN): longer, a publish purges them.
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=0)
 PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=300)
 PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/admin/", "/cms/", "/dashboard/", "/portal/", "/accounts/", "/after-login/", "/i18n/",

@@ -18,6 +18,19 @@ TITLE = "Nos albums en lin, de près"
 COMMENT = "Le lin est-il lavable ? J'hésite pour un cadeau de mariage."
 
 
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache as production runs it (off elsewhere in the suite): the visitor's pages
+    come from it, so what the editor publishes or approves must purge it."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "browser-editorial-paths",
+        }
+    }
+    settings.PAGE_CACHE_ENABLED = True
+
+
 def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(password)
@@ -32,7 +45,7 @@ def insert_block(page, label: re.Pattern) -> None:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_editor_publishes_a_post_with_a_product_a_visitor_comments_and_buys(
-    page, browser, serial_live_server, demo
+    page, browser, serial_live_server, demo, page_cache_on
 ):
     journal = BlogIndexPage.objects.get(slug="journal")
 
@@ -71,7 +84,8 @@ def test_an_editor_publishes_a_post_with_a_product_a_visitor_comments_and_buys(
     visitor_context.set_default_timeout(15_000)
     visitor = visitor_context.new_page()
     try:
-        visitor.goto(post.url)
+        first = visitor.goto(post.url)
+        assert first.headers.get("x-cache") == "miss"
         expect(visitor.locator("h1")).to_have_text(TITLE)
         card = visitor.locator(".product-card")
         expect(card).to_contain_text(PRODUCT)
@@ -92,6 +106,10 @@ def test_an_editor_publishes_a_post_with_a_product_a_visitor_comments_and_buys(
         expect(visitor).to_have_url(re.compile(r"/shop/catalogue/"))
         expect(visitor.locator("h1")).to_have_text(PRODUCT)
 
+        # Read again from the cache: the pending comment changed nothing public.
+        again = visitor.goto(post.url)
+        assert again.headers.get("x-cache") == "hit"
+
         # The editor finds it waiting in /cms/ and approves it.
         page.goto("/cms/")
         page.locator('a[href="/cms/snippets/editorial_comments/comment/"]').first.click()
@@ -107,8 +125,9 @@ def test_an_editor_publishes_a_post_with_a_product_a_visitor_comments_and_buys(
             re.compile("Approved|Approuvé")
         )
 
-        # The visitor now sees it under the post.
-        visitor.goto(post.url)
+        # The visitor now sees it under the post: the approval purged the cached page.
+        after = visitor.goto(post.url)
+        assert after.headers.get("x-cache") == "miss"
         expect(visitor.locator(".comment-list")).to_contain_text(COMMENT)
         expect(visitor.locator(".comment-list")).to_contain_text("Inès")
     finally:
