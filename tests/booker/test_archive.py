@@ -202,9 +202,9 @@ def test_archiving_again_is_harmless_and_a_restored_session_reuses_its_verified_
 @pytest.mark.django_db
 def test_only_a_delivered_session_can_be_archived():
     session = proofing_session(2)
-    with pytest.raises(services.StudioError, match="delivered"):
+    with pytest.raises(services.StudioError, match="livrée"):
         archive.archive_session(session, actor=None)
-    with pytest.raises(services.StudioError, match="delivered"):
+    with pytest.raises(services.StudioError, match="livrée"):
         archive.queue_archive(session, actor=None)
     assert not session.rushes.exclude(original_tier=Tier.ONLINE).exists()
 
@@ -453,7 +453,7 @@ def test_the_session_list_actions_archive_and_restore(
 def test_a_refused_archive_button_says_why(studio):
     session = proofing_session(1)
     response = studio.post(studio_url(session, "step", "archive"), follow=True)
-    assert any("delivered" in str(m) for m in response.context["messages"])
+    assert any("livrée" in str(m) for m in response.context["messages"])
     session.refresh_from_db()
     assert session.status == Status.PROOFING
 
