@@ -490,5 +490,5 @@ def test_reprocessing_an_archived_rush_fails_with_a_reason_that_says_restore_fir
 
     rush.refresh_from_db()
     assert rush.ingest_status == Rush.Ingest.FAILED
-    assert "restore" in rush.failure_reason
+    assert "restaurez" in rush.failure_reason
     assert rush.original_tier == Rush.Tier.ARCHIVE
