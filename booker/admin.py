@@ -413,7 +413,9 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             try:
                 do(session)
             except services.StudioError as exc:
-                self.message_user(request, f"{session}: {exc}", messages.ERROR)
+                # Translators: a refusal in a bulk action: what was refused, then why.
+                self.message_user(request, gettext("%(item)s: %(error)s")
+                                  % {"item": session, "error": exc}, messages.ERROR)
             else:
                 count += 1
         if count:
@@ -904,7 +906,8 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
             try:
                 services.move_job(job, to, actor=request.user)
             except services.StudioError as exc:
-                self.message_user(request, f"{job.rush.original_filename}: {exc}",
+                self.message_user(request, gettext("%(item)s: %(error)s")
+                                  % {"item": job.rush.original_filename, "error": exc},
                                   messages.ERROR)
             else:
                 count += 1

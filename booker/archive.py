@@ -38,6 +38,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
@@ -324,8 +325,8 @@ def archive_session(session: PhotoSession, *, actor: User | None = None) -> Arch
         return report
     if session.status != Status.DELIVERED:
         raise StudioError(
-            f"Only the originals of a delivered session can be archived; this session is "
-            f"“{session.get_status_display()}”."
+            _("Only the originals of a delivered session can be archived; this session is "
+              "“%(status)s”.") % {"status": session.get_status_display()}
         )
     where, now, in_a_row = tiers(), timezone.now(), 0
     for rush in _online_originals(session).order_by("pk").iterator():
@@ -361,8 +362,8 @@ def queue_archive(session: PhotoSession, *, actor: User | None) -> None:
     do not fit in a web request)."""
     if session.status != Status.DELIVERED:
         raise StudioError(
-            f"Only a delivered session can be archived; this session is "
-            f"“{session.get_status_display()}”."
+            _("Only a delivered session can be archived; this session is “%(status)s”.")
+            % {"status": session.get_status_display()}
         )
     from django_q.tasks import async_task
 

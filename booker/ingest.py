@@ -42,6 +42,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext, gettext_noop
 from django_q.exceptions import TimeoutException
 
 from . import imaging, tiffpreview
@@ -55,9 +56,13 @@ Ingest = Rush.Ingest
 
 STREAM_CHUNK = 1024 * 1024
 
-CHECKSUM_MISMATCH = "file damaged during upload: checksum does not match, upload it again"
-MISSING = "original file is missing from storage"
-ARCHIVED = "the original is in the archive: restore the session's originals first"
+# Shown to the photographer as the rush's failure reason, in French once stored (gettext at
+# the time of failure: the reason is kept as text).
+CHECKSUM_MISMATCH = gettext_noop(
+    "file damaged during upload: checksum does not match, upload it again"
+)
+MISSING = gettext_noop("original file is missing from storage")
+ARCHIVED = gettext_noop("the original is in the archive: restore the session's originals first")
 
 
 class ChecksumMismatch(Exception):
@@ -137,11 +142,11 @@ def process(c: Claim) -> Rush | None:
     except imaging.UnreadableImage as exc:
         return _fail(c, rush, str(exc))
     except ChecksumMismatch:
-        return _fail(c, rush, CHECKSUM_MISMATCH)
+        return _fail(c, rush, gettext(CHECKSUM_MISMATCH))
     except FileNotFoundError:
         if rush.original_tier == Rush.Tier.ARCHIVE:
-            return _fail(c, rush, ARCHIVED)
-        return _fail(c, rush, MISSING)
+            return _fail(c, rush, gettext(ARCHIVED))
+        return _fail(c, rush, gettext(MISSING))
     except TimeoutException:
         return _fail(c, rush, f"decoding took longer than "
                               f"{settings.BOOKER_INGEST_TIMEOUT_SECONDS} s")
@@ -251,8 +256,8 @@ def _fail(c: Claim, rush: Rush, reason: str) -> Rush | None:
 
 def _give_up(rush_id: int, attempts: int) -> None:
     """The rush's worker died `attempts` times in a row: the file itself is the likely cause."""
-    reason = (f"the worker stopped {attempts} times while reading this file "
-              "(too large or damaged?): check it and retry")
+    reason = gettext("the worker stopped %(attempts)d times while reading this file "
+                     "(too large or damaged?): check it and retry") % {"attempts": attempts}
     failed = Rush.objects.filter(
         pk=rush_id, ingest_status=Ingest.PROCESSING, attempts=attempts
     ).update(ingest_status=Ingest.FAILED, failure_reason=reason[:255])

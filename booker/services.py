@@ -19,6 +19,8 @@ from django.contrib.auth.models import Group
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from PIL import Image
 
 from . import roles
@@ -131,8 +133,8 @@ def transition(
         locked = PhotoSession.objects.select_for_update().get(pk=session.pk)
         if to not in SESSION_TRANSITIONS[locked.status]:
             raise IllegalTransition(
-                f"A session cannot go from “{locked.get_status_display()}” "
-                f"to “{Status(to).label}”."
+                _("A session cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": locked.get_status_display(), "to": Status(to).label}
             )
         now = timezone.now()
         from_status = locked.status
@@ -165,7 +167,7 @@ def create_session(
     **fields,
 ) -> PhotoSession:
     if (client is None) == (company is None):
-        raise StudioError("A session belongs to a client or to a company (one of the two).")
+        raise StudioError(_("A session belongs to a client or to a company (one of the two)."))
     terms = {}
     if package is not None:
         terms = {
@@ -199,7 +201,7 @@ def check_takes_rushes(session: PhotoSession) -> None:
     """Rushes come in while the session is booked or shot; once the proofs are out, the
     client chooses among what is there."""
     if session.status not in (Status.BOOKED, Status.SHOT):
-        raise StudioError("Rushes can be added before the proofs are published, not after.")
+        raise StudioError(_("Rushes can be added before the proofs are published, not after."))
 
 
 def rush_filename(filename: str) -> str:
@@ -331,11 +333,16 @@ def publish_proofs(session: PhotoSession, *, actor: User | None) -> SessionEvent
     for status in session.rushes.values_list("ingest_status", flat=True):
         counts[status] += 1
     if counts[Ingest.READY] == 0:
-        raise StudioError("There is no ready proof to publish yet.")
+        raise StudioError(_("There is no ready proof to publish yet."))
     if counts[Ingest.PENDING] or counts[Ingest.PROCESSING]:
+        in_flight = counts[Ingest.PENDING] + counts[Ingest.PROCESSING]
         raise StudioError(
-            f"{counts[Ingest.PENDING] + counts[Ingest.PROCESSING]} rushes are still being "
-            "processed; publish when they are done."
+            ngettext(
+                "%(count)d rush is still being processed; publish when it is done.",
+                "%(count)d rushes are still being processed; publish when they are done.",
+                in_flight,
+            )
+            % {"count": in_flight}
         )
     with transaction.atomic():
         Selection.objects.get_or_create(session=session)
@@ -353,7 +360,7 @@ def _open_selection(session: PhotoSession) -> Selection:
     selection = Selection.objects.select_for_update().get(session=session)
     status = PhotoSession.objects.values_list("status", flat=True).get(pk=session.pk)
     if status != Status.PROOFING or selection.is_locked:
-        raise StudioError("This selection is submitted: it can no longer be changed.")
+        raise StudioError(_("This selection is submitted: it can no longer be changed."))
     return selection
 
 
@@ -361,7 +368,7 @@ def _ready_rush(session: PhotoSession, rush_id: int) -> Rush:
     try:
         return session.rushes.get(pk=rush_id, ingest_status=Ingest.READY)
     except Rush.DoesNotExist as exc:
-        raise StudioError("This photo is not part of the session.") from exc
+        raise StudioError(_("This photo is not part of the session.")) from exc
 
 
 @transaction.atomic
@@ -369,15 +376,21 @@ def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -
     """Pick or unpick one photo. Idempotent: the same request twice leaves the same state."""
     selection = _open_selection(session)
     rush = _ready_rush(session, rush_id)
-    item, _ = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
+    item, _created = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
     if item.picked == picked:
         return item
     if picked and not session.sells_extras:
         count = selection.items.filter(picked=True).count()
         if count >= session.quota:
             raise StudioError(
-                f"Your package includes {session.quota} photos and you have picked "
-                f"{count}. Unpick one to choose this one."
+                ngettext(
+                    "Your package includes %(quota)d photo and you have picked %(count)d. "
+                    "Unpick one to choose this one.",
+                    "Your package includes %(quota)d photos and you have picked %(count)d. "
+                    "Unpick one to choose this one.",
+                    session.quota,
+                )
+                % {"quota": session.quota, "count": count}
             )
     item.picked = picked
     item.save(update_fields=["picked", "updated_at"])
@@ -388,7 +401,7 @@ def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -
 def set_comment(session: PhotoSession, rush_id: int, comment: str, *, user: User) -> SelectionItem:
     selection = _open_selection(session)
     rush = _ready_rush(session, rush_id)
-    item, _ = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
+    item, _created = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
     item.comment = comment.strip()[:2000]
     item.save(update_fields=["comment", "updated_at"])
     return item
@@ -401,14 +414,20 @@ def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
     selection = _open_selection(session)
     picked = selection.items.filter(picked=True).count()
     if picked == 0:
-        raise StudioError("Pick at least one photo before you submit your selection.")
+        raise StudioError(_("Pick at least one photo before you submit your selection."))
     if picked > session.quota and not session.sells_extras:
         # set_pick already refuses this; a package changed since the picks still must not
         # slip extras through for free.
         extra = picked - session.quota
         raise StudioError(
-            f"You picked {picked} photos and your package includes {session.quota}: "
-            f"unpick {extra} or contact the studio to add them."
+            ngettext(
+                "You picked %(picked)d photos and your package includes %(quota)d: "
+                "unpick %(extra)d or contact the studio to add it.",
+                "You picked %(picked)d photos and your package includes %(quota)d: "
+                "unpick %(extra)d or contact the studio to add them.",
+                extra,
+            )
+            % {"picked": picked, "quota": session.quota, "extra": extra}
         )
     selection.submitted_at = timezone.now()
     selection.submitted_by = user
@@ -484,8 +503,8 @@ def move_job(job: RetouchJob, to: str, *, actor: User | None, note: str = "") ->
             return
         if to not in JOB_TRANSITIONS[locked.status]:
             raise IllegalTransition(
-                f"A retouch cannot go from “{locked.get_status_display()}” "
-                f"to “{JobStatus(to).label}”."
+                _("A retouch cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": locked.get_status_display(), "to": JobStatus(to).label}
             )
         RetouchJob.objects.filter(pk=job.pk).update(status=to, updated_at=timezone.now())
         record_event(job.session, f"retouch.{to}", actor=actor, job=job.pk,
@@ -514,7 +533,7 @@ def start_retouching(
 
 def assign_jobs(jobs: Iterable[RetouchJob], retoucher: User, *, actor: User | None) -> int:
     if not retoucher.groups.filter(name=roles.RETOUCHER).exists() and not retoucher.is_superuser:
-        raise StudioError(f"{retoucher} is not a retoucher.")
+        raise StudioError(_("%(person)s is not a retoucher.") % {"person": retoucher})
     ids = [j.pk for j in jobs]
     return RetouchJob.objects.filter(pk__in=ids).exclude(status=JobStatus.DONE).update(
         assignee=retoucher, updated_at=timezone.now()
@@ -607,11 +626,18 @@ def final_pixel_size(final: FinalPhoto) -> tuple[int | None, int | None]:
 def deliver(session: PhotoSession, *, actor: User | None, message: str = "") -> Delivery:
     jobs = list(session.retouch_jobs.values_list("status", flat=True))
     if not jobs:
-        raise StudioError("There is nothing to deliver: no retouch job.")
+        raise StudioError(_("There is nothing to deliver: no retouch job."))
     waiting = sum(1 for s in jobs if s != JobStatus.DONE)
     if waiting:
-        raise StudioError(f"{waiting} of {len(jobs)} retouches are not approved yet.")
-    delivery, _ = Delivery.objects.get_or_create(
+        raise StudioError(
+            ngettext(
+                "%(waiting)d of %(total)d retouches is not approved yet.",
+                "%(waiting)d of %(total)d retouches are not approved yet.",
+                waiting,
+            )
+            % {"waiting": waiting, "total": len(jobs)}
+        )
+    delivery, _created = Delivery.objects.get_or_create(
         session=session, defaults={"delivered_by": actor, "message": message}
     )
     transition(session, Status.DELIVERED, actor=actor, photos=len(jobs))

@@ -34,6 +34,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
@@ -156,9 +157,9 @@ def start_upload(
     services.check_takes_rushes(session)
     sha256 = str(sha256).lower()
     if not _SHA256.match(sha256):
-        raise StudioError("The file's fingerprint (sha256) is missing or malformed.")
+        raise StudioError(_("The file's fingerprint (sha256) is missing or malformed."))
     if not isinstance(size, int) or size <= 0:
-        raise StudioError("This file is empty: there is nothing to upload.")
+        raise StudioError(_("This file is empty: there is nothing to upload."))
     filename = services.rush_filename(str(filename))
     part_size = part_size_for(size)
     checksums = _valid_part_checksums(part_checksums, size, part_size) if uses_s3() else []
@@ -182,7 +183,7 @@ def start_upload(
         field_.generate_filename(Rush(session=session), filename), max_length=field_.max_length
     )
     if uses_s3():
-        client, bucket, _ = _s3()
+        client, bucket, _region = _s3()
         # SHA256 parts: S3 checks each part against the checksum its URL is signed with, and
         # keeps a composite checksum of the object that `_complete_s3` compares.
         answer = client.create_multipart_upload(Bucket=bucket, Key=_s3_key(upload.key),
@@ -204,9 +205,10 @@ def _valid_part_checksums(checksums: object, size: int, part_size: int) -> list[
     count = max(1, math.ceil(size / part_size))
     if not isinstance(checksums, list) or len(checksums) != count:
         raise StudioError(
-            f"The uploader sent {len(checksums) if isinstance(checksums, list) else 0} part "
-            f"fingerprints for a file of {count} parts of {part_size} bytes: reload the page "
-            "and choose the file again."
+            _("The uploader sent %(sent)d part fingerprints for a file of %(count)d parts of "
+              "%(size)d bytes: reload the page and choose the file again.")
+            % {"sent": len(checksums) if isinstance(checksums, list) else 0, "count": count,
+               "size": part_size}
         )
     for value in checksums:
         try:
@@ -214,7 +216,7 @@ def _valid_part_checksums(checksums: object, size: int, part_size: int) -> list[
         except (binascii.Error, ValueError):
             ok = False
         if not ok:
-            raise StudioError("A part fingerprint (base64 SHA-256) is malformed.")
+            raise StudioError(_("A part fingerprint (base64 SHA-256) is malformed."))
     return checksums
 
 
@@ -260,14 +262,15 @@ def part_urls(upload: RushUpload, numbers: Iterable[int]) -> dict[int, str]:
     """Presigned UploadPart URLs (15 minutes at most) for the given part numbers."""
     _check_open(upload)
     if not upload.is_multipart_s3:
-        raise StudioError("This upload goes to the studio in chunks, not to S3.")
+        raise StudioError(_("This upload goes to the studio in chunks, not to S3."))
     count = part_count(upload)
     wanted = sorted({int(n) for n in numbers})
     if not wanted or len(wanted) > MAX_URLS_PER_REQUEST:
-        raise StudioError(f"Ask for 1 to {MAX_URLS_PER_REQUEST} parts at a time.")
+        raise StudioError(_("Ask for 1 to %(max)d parts at a time.")
+                          % {"max": MAX_URLS_PER_REQUEST})
     if wanted[0] < 1 or wanted[-1] > count:
-        raise StudioError(f"This file has parts 1 to {count}.")
-    client, bucket, _ = _s3()
+        raise StudioError(_("This file has parts 1 to %(count)d.") % {"count": count})
+    client, bucket, _region = _s3()
     key = _s3_key(upload.key)
     lifetime = min(PART_URL_LIFETIME,
                    getattr(settings, "AWS_QUERYSTRING_EXPIRE", PART_URL_LIFETIME))
@@ -288,7 +291,7 @@ def part_urls(upload: RushUpload, numbers: Iterable[int]) -> dict[int, str]:
 
 
 def _list_parts(upload: RushUpload) -> dict[int, dict]:
-    client, bucket, _ = _s3()
+    client, bucket, _region = _s3()
     key = _s3_key(upload.key)
     parts: dict[int, dict] = {}
     marker = 0
@@ -314,7 +317,7 @@ def receive_chunk(upload: RushUpload, offset: int, body: BinaryIO, length: int) 
     received so far. Chunks come in order: any other offset is refused (OffsetMismatch)
     with what the studio has, so the browser resends from there."""
     if upload.is_multipart_s3:
-        raise StudioError("This upload goes straight to S3, not to the studio.")
+        raise StudioError(_("This upload goes straight to S3, not to the studio."))
     with transaction.atomic():
         # One writer per upload at a time (two tabs, a retried chunk still in flight).
         upload = RushUpload.objects.select_for_update().get(pk=upload.pk)
@@ -323,7 +326,8 @@ def receive_chunk(upload: RushUpload, offset: int, body: BinaryIO, length: int) 
         if offset != upload.received:
             raise OffsetMismatch(upload.received)
         if length <= 0 or offset + length > upload.size:
-            raise StudioError(f"This chunk goes past the end of the file ({upload.size} bytes).")
+            raise StudioError(_("This chunk goes past the end of the file (%(size)d bytes).")
+                              % {"size": upload.size})
         path = _partial_path(upload)
         path.parent.mkdir(parents=True, exist_ok=True)
         written = 0
@@ -341,7 +345,7 @@ def receive_chunk(upload: RushUpload, offset: int, body: BinaryIO, length: int) 
                 with path.open("r+b") as fh:
                     fh.truncate(upload.received)
         if written != length:
-            raise StudioError("The chunk arrived incomplete; send it again.")
+            raise StudioError(_("The chunk arrived incomplete; send it again."))
         upload.received += written
         RushUpload.objects.filter(pk=upload.pk).update(received=upload.received,
                                                        updated_at=timezone.now())
@@ -426,7 +430,7 @@ class _StillOpen(StudioError):
 
 
 def _complete_s3(upload: RushUpload) -> str:
-    client, bucket, _ = _s3()
+    client, bucket, _region = _s3()
     key = _s3_key(upload.key)
     try:
         parts = _list_parts(upload)
@@ -440,13 +444,14 @@ def _complete_s3(upload: RushUpload) -> str:
         missing = [n for n in range(1, count + 1) if n not in parts]
         if missing:
             shown = ", ".join(map(str, missing[:20])) + ("…" if len(missing) > 20 else "")
-            raise _StillOpen(f"Parts {shown} of {count} have not arrived; send them again.")
+            raise _StillOpen(_("Parts %(parts)s of %(count)d have not arrived; send them again.")
+                             % {"parts": shown, "count": count})
         wrong = [n for n in range(1, count + 1)
                  if parts[n]["Size"] != _expected_part_size(upload, n)]
         if wrong or len(parts) != count:
             abort_upload(upload)
-            raise StudioError("The parts received do not make up the announced file "
-                              "(size mismatch). Nothing was stored; upload it again.")
+            raise StudioError(_("The parts received do not make up the announced file "
+                                "(size mismatch). Nothing was stored; upload it again."))
         client.complete_multipart_upload(
             Bucket=bucket, Key=key, UploadId=upload.s3_upload_id,
             MultipartUpload={"Parts": [{"PartNumber": n, "ETag": parts[n]["ETag"],
@@ -462,17 +467,18 @@ def _complete_s3(upload: RushUpload) -> str:
     if stored == upload.size and composite != composite_checksum(upload.part_checksums):
         client.delete_object(Bucket=bucket, Key=key)
         RushUpload.objects.filter(pk=upload.pk).update(state=State.ABORTED)
-        raise StudioError(
+        raise StudioError(_(
             "The stored file does not match the file sent: its checksum differs. "
             "Nothing was kept; upload it again."
-        )
+        ))
     if stored != upload.size:
         if stored is not None:
             client.delete_object(Bucket=bucket, Key=key)
         RushUpload.objects.filter(pk=upload.pk).update(state=State.ABORTED)
         raise StudioError(
-            f"The stored file has {stored or 0} bytes instead of {upload.size}. "
-            "Nothing was kept; upload it again."
+            _("The stored file has %(stored)d bytes instead of %(size)d. "
+              "Nothing was kept; upload it again.")
+            % {"stored": stored or 0, "size": upload.size}
         )
     return upload.key
 
@@ -496,16 +502,16 @@ def _complete_local(upload: RushUpload) -> str:
     _sync_received(upload)
     if upload.received != upload.size:
         raise _StillOpen(
-            f"The studio has {upload.received} of {upload.size} bytes of this file; "
-            "send the rest."
+            _("The studio has %(received)d of %(size)d bytes of this file; send the rest.")
+            % {"received": upload.received, "size": upload.size}
         )
     path = _partial_path(upload)
     if _local_sha256(path) != upload.sha256:
         abort_upload(upload)
-        raise StudioError(
+        raise StudioError(_(
             "The file arrived damaged or changed on the way: its fingerprint (sha256) does not "
             "match. Nothing was stored; upload it again."
-        )
+        ))
     if Rush.objects.filter(session=upload.session, sha256=upload.sha256).exists():
         path.unlink(missing_ok=True)
         existing = Rush.objects.get(session=upload.session, sha256=upload.sha256)
@@ -526,7 +532,7 @@ def abort_upload(upload: RushUpload) -> None:
 
 
 def _abort_s3(upload: RushUpload) -> None:
-    client, bucket, _ = _s3()
+    client, bucket, _region = _s3()
     try:
         client.abort_multipart_upload(Bucket=bucket, Key=_s3_key(upload.key),
                                       UploadId=upload.s3_upload_id)
@@ -554,6 +560,6 @@ def abort_stale_uploads(older_than: timedelta = STALE_AFTER) -> int:
 
 def _check_open(upload: RushUpload) -> None:
     if upload.state != State.UPLOADING:
-        raise StudioError("This upload is closed; choose the file again to start over.")
+        raise StudioError(_("This upload is closed; choose the file again to start over."))
 
 

@@ -202,9 +202,9 @@ def test_archiving_again_is_harmless_and_a_restored_session_reuses_its_verified_
 @pytest.mark.django_db
 def test_only_a_delivered_session_can_be_archived():
     session = proofing_session(2)
-    with pytest.raises(services.StudioError, match="delivered"):
+    with pytest.raises(services.StudioError, match="livrée"):
         archive.archive_session(session, actor=None)
-    with pytest.raises(services.StudioError, match="delivered"):
+    with pytest.raises(services.StudioError, match="livrée"):
         archive.queue_archive(session, actor=None)
     assert not session.rushes.exclude(original_tier=Tier.ONLINE).exists()
 
@@ -453,7 +453,7 @@ def test_the_session_list_actions_archive_and_restore(
 def test_a_refused_archive_button_says_why(studio):
     session = proofing_session(1)
     response = studio.post(studio_url(session, "step", "archive"), follow=True)
-    assert any("delivered" in str(m) for m in response.context["messages"])
+    assert any("livrée" in str(m) for m in response.context["messages"])
     session.refresh_from_db()
     assert session.status == Status.PROOFING
 
@@ -490,5 +490,5 @@ def test_reprocessing_an_archived_rush_fails_with_a_reason_that_says_restore_fir
 
     rush.refresh_from_db()
     assert rush.ingest_status == Rush.Ingest.FAILED
-    assert "restore" in rush.failure_reason
+    assert "restaurez" in rush.failure_reason
     assert rush.original_tier == Rush.Tier.ARCHIVE

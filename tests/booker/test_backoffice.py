@@ -187,7 +187,9 @@ def test_publish_is_refused_with_the_services_reason_while_rushes_are_in_flight(
     response = studio.post(url("photosession_step", session.pk, "publish"), follow=True)
     session.refresh_from_db()
     assert session.status == Status.SHOT
-    assert texts(response) == ["1 rushes are still being processed; publish when they are done."]
+    assert texts(response) == [
+        "1 rush est encore en cours de traitement ; publiez quand il sera prêt."
+    ]
 
 
 @pytest.mark.django_db
@@ -199,7 +201,7 @@ def test_bulk_publish_action_reports_each_refusal(studio):
     }, follow=True)
     messages = texts(response)
     assert "Épreuves publiées pour 1 séance." in messages
-    assert "Vide: There is no ready proof to publish yet." in messages
+    assert "Vide : Aucune épreuve n'est encore prête à être publiée." in messages
 
 
 @pytest.mark.django_db
@@ -322,7 +324,7 @@ def test_approve_and_request_changes_actions_move_jobs_through_the_service(studi
     data = {"_selected_action": [j.pk for j in jobs]}
     refused = studio.post(url("retouchjob_changelist"), {**data, "action": "approve"},
                           follow=True)
-    assert all("cannot go from" in m for m in texts(refused)), "todo cannot be approved"
+    assert all("ne peut pas passer de" in m for m in texts(refused)), "todo cannot be approved"
     RetouchJob.objects.update(status=JobStatus.IN_REVIEW)
     studio.post(url("retouchjob_changelist"), {**data, "action": "request_changes"})
     assert set(RetouchJob.objects.values_list("status", flat=True)) == {"changes_requested"}
@@ -389,7 +391,7 @@ def test_photographer_uploads_finals_for_a_whole_session_from_the_studio_page(st
 def test_deliver_is_refused_until_every_retouch_is_approved_then_works(studio):
     session, jobs = retouching_session(picks={0: "", 2: ""})
     refused = studio.post(url("photosession_step", session.pk, "deliver"), follow=True)
-    assert texts(refused) == ["2 of 2 retouches are not approved yet."]
+    assert texts(refused) == ["2 retouches sur 2 ne sont pas encore validées."]
     session.refresh_from_db()
     assert session.status == Status.RETOUCHING
     RetouchJob.objects.update(status=JobStatus.DONE)

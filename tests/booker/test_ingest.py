@@ -234,7 +234,7 @@ def test_a_file_that_kills_its_worker_every_time_fails_alone_with_its_reason(ses
 
     rush.refresh_from_db()
     assert rush.ingest_status == Rush.Ingest.FAILED
-    assert rush.failure_reason.startswith("the worker stopped 3 times while reading this file")
+    assert rush.failure_reason.startswith("le traitement s'est arrêté 3 fois en lisant ce fichier")
     assert session.events.filter(name="rush.failed", payload__filename="KILLER.NEF").exists()
 
 

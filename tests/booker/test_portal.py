@@ -190,7 +190,7 @@ def test_the_quota_is_refused_with_a_message_when_the_package_sells_no_extras(cl
     response = client.post(url, {"rush": b, "picked": "1"}, **JSON)
 
     assert response.status_code == 400
-    assert "includes 1 photos" in response.json()["error"]
+    assert "inclut 1 photo et vous en avez choisi 1" in response.json()["error"]
     assert not SelectionItem.objects.filter(rush_id=b, picked=True).exists()
 
 
@@ -206,7 +206,7 @@ def test_without_javascript_the_heart_posts_and_comes_back_with_the_message(clie
 
     response = client.post(url, {"rush": b, "picked": "1"}, follow=True)
     html = response.content.decode()
-    assert "includes 1 photos" in html
+    assert "inclut 1 photo et vous en avez choisi 1" in html
     assert "1 sur 1 incluses" in html
 
 
@@ -235,7 +235,7 @@ def test_a_pick_of_a_photo_from_another_session_is_refused(client):
         **JSON,
     )
     assert response.status_code == 400
-    assert response.json() == {"error": "This photo is not part of the session."}
+    assert response.json() == {"error": "Cette photo ne fait pas partie de la séance."}
 
 
 def test_a_bad_request_gets_a_json_error_not_a_crash(client):
@@ -289,7 +289,7 @@ def test_submit_asks_for_confirmation_then_locks_the_selection(client):
         reverse("portal:pick", args=[session.pk]), {"rush": c, "picked": "1"}, **JSON
     )
     assert refused.status_code == 400
-    assert "can no longer be changed" in refused.json()["error"]
+    assert "ne peut plus être modifiée" in refused.json()["error"]
     refused = client.post(
         reverse("portal:comment", args=[session.pk]), {"rush": a, "comment": "x"}, **JSON
     )
@@ -307,7 +307,7 @@ def test_submit_refused_by_the_service_comes_back_with_its_message(client):
     session = proofing_session(2)
     client.force_login(session.client)
     response = client.post(reverse("portal:submit", args=[session.pk]), follow=True)
-    assert "Pick at least one photo" in response.content.decode()
+    assert "Choisissez au moins une photo" in response.content.decode()
     session.refresh_from_db()
     assert session.status == Status.PROOFING
 

@@ -139,10 +139,10 @@ def test_a_chunk_at_the_wrong_offset_is_refused_with_what_the_studio_has(studio,
     again = chunk(studio, booked, opened["upload"], 0, data[:1000])  # a retried chunk
     assert again.status_code == 409 and again.json()["received"] == 1000
     too_long = chunk(studio, booked, opened["upload"], 1000, data[1000:] + b"extra")
-    assert too_long.status_code == 409 and "past the end" in too_long.json()["error"]
+    assert too_long.status_code == 409 and "dépasse la fin" in too_long.json()["error"]
     early = complete(studio, booked, opened["upload"])
     assert early.status_code == 409
-    assert "1000 of 3000 bytes" in early.json()["error"]
+    assert "reçu 1000 octets sur 3000" in early.json()["error"]
     # Still open: the rest can come.
     assert chunk(studio, booked, opened["upload"], 1000, data[1000:]).json()["received"] == 3000
     assert complete(studio, booked, opened["upload"]).status_code == 201
@@ -187,8 +187,8 @@ def test_bytes_that_do_not_match_the_fingerprint_are_refused_and_nothing_is_stor
     assert chunk(studio, booked, opened["upload"], 0, damaged).status_code == 200
     refused = complete(studio, booked, opened["upload"])
     assert refused.status_code == 409
-    assert "does not match" in refused.json()["error"]
-    assert "Nothing was stored" in refused.json()["error"]
+    assert "ne correspond pas" in refused.json()["error"]
+    assert "Rien n'a été enregistré" in refused.json()["error"]
     assert not Rush.objects.exists()
     assert RushUpload.objects.get().state == RushUpload.State.ABORTED
     assert partial_files(settings) == []
@@ -206,11 +206,11 @@ def test_a_session_whose_proofs_are_published_takes_no_more_rushes(studio):
     services.publish_proofs(session, actor=None)
     late = complete(studio, session, opened["upload"])
     assert late.status_code == 409
-    assert "before the proofs are published" in late.json()["error"]
+    assert "avant la publication des épreuves" in late.json()["error"]
     refused = start(studio, session, "IMG_0008.CR2", os.urandom(1000))
     assert refused.status_code == 409
-    assert refused.json() == {"status": "error", "error": "Rushes can be added before the "
-                              "proofs are published, not after."}
+    assert refused.json() == {"status": "error", "error": "Les rushes s'ajoutent avant la "
+                              "publication des épreuves, pas après."}
     assert session.rushes.count() == 1
     assert RushUpload.objects.get().state == RushUpload.State.ABORTED
 
@@ -219,7 +219,7 @@ def test_empty_or_unfingerprinted_files_are_refused_clearly(studio, booked):
     empty = studio.post(base(booked), json.dumps({"filename": "a.CR2", "size": 0,
                                                   "sha256": "0" * 64}),
                         content_type="application/json")
-    assert empty.status_code == 409 and "empty" in empty.json()["error"]
+    assert empty.status_code == 409 and "vide" in empty.json()["error"]
     no_hash = studio.post(base(booked), json.dumps({"filename": "a.CR2", "size": 10}),
                           content_type="application/json")
     assert no_hash.status_code == 409 and "sha256" in no_hash.json()["error"]
@@ -235,7 +235,7 @@ def test_abort_deletes_the_partial_file(studio, booked, settings):
     assert partial_files(settings) == []
     assert RushUpload.objects.get().state == RushUpload.State.ABORTED
     closed = chunk(studio, booked, opened["upload"], 1000, data[1000:])
-    assert closed.status_code == 409 and "closed" in closed.json()["error"]
+    assert closed.status_code == 409 and "clos" in closed.json()["error"]
 
 
 def test_uploads_untouched_for_days_are_aborted(studio, booked, settings):

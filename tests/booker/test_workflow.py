@@ -60,7 +60,7 @@ def test_the_whole_path_from_booked_to_archived_records_one_event_per_step():
     )
     assert [name for name, _ in report.matched] == ["IMG_0000-edit.jpg", "IMG_0002_final.jpg"]
     assert report.unmatched == ["holiday.jpg"]
-    with pytest.raises(services.StudioError, match="not approved"):
+    with pytest.raises(services.StudioError, match="pas encore validée"):
         services.deliver(session, actor=photographer)
     for job in RetouchJob.objects.filter(session=session):
         services.move_job(job, RetouchJob.Status.DONE, actor=photographer)
@@ -152,7 +152,7 @@ def test_the_quota_is_a_hard_limit_when_the_package_sells_no_extras():
     ids = list(session.rushes.values_list("pk", flat=True))
     services.set_pick(session, ids[0], True, user=session.client)
     services.set_pick(session, ids[1], True, user=session.client)
-    with pytest.raises(services.StudioError, match="includes 2 photos"):
+    with pytest.raises(services.StudioError, match="inclut 2 photos"):
         services.set_pick(session, ids[2], True, user=session.client)
 
 
@@ -176,9 +176,9 @@ def test_a_submitted_selection_is_locked_until_the_photographer_reopens_it():
     rush = session.rushes.first()
     services.set_pick(session, rush.pk, True, user=session.client)
     services.submit_selection(session, user=session.client)
-    with pytest.raises(services.StudioError, match="submitted"):
+    with pytest.raises(services.StudioError, match="est envoyée"):
         services.set_pick(session, rush.pk, False, user=session.client)
-    with pytest.raises(services.StudioError, match="submitted"):
+    with pytest.raises(services.StudioError, match="est envoyée"):
         services.set_comment(session, rush.pk, "late", user=session.client)
     services.reopen_selection(session, actor=None)
     services.set_pick(session, rush.pk, False, user=session.client)
@@ -188,7 +188,7 @@ def test_a_submitted_selection_is_locked_until_the_photographer_reopens_it():
 @pytest.mark.django_db
 def test_a_photo_of_another_session_cannot_be_picked():
     mine, theirs = session_in_proofing(), session_in_proofing()
-    with pytest.raises(services.StudioError, match="not part"):
+    with pytest.raises(services.StudioError, match="ne fait pas partie"):
         services.set_pick(mine, theirs.rushes.first().pk, True, user=mine.client)
 
 
@@ -196,7 +196,7 @@ def test_a_photo_of_another_session_cannot_be_picked():
 def test_publishing_waits_for_rushes_still_processing():
     session = services.create_session(title="x", client=UserFactory())
     services.add_rush(session, io.BytesIO(jpeg_bytes((64, 48))), "A.JPG", enqueue=False)
-    with pytest.raises(services.StudioError, match="no ready proof"):
+    with pytest.raises(services.StudioError, match="Aucune épreuve n'est encore prête"):
         services.publish_proofs(session, actor=None)
 
 

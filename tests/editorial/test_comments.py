@@ -23,7 +23,7 @@ from tests.factories import PASSWORD, UserFactory, user_with_role
 pytestmark = pytest.mark.django_db
 
 Status = Comment.Status
-NOTICE = "Your comment will be published once it has been moderated"
+NOTICE = "Merci ! Votre commentaire sera publié après modération."
 
 
 @pytest.fixture(autouse=True)
@@ -95,7 +95,7 @@ def test_approving_a_comment_shows_it_under_the_post_with_the_count(post, client
     text = client.get(post.url).text
     assert "Superbe série" in text
     assert f'id="commentaire-{comment.pk}"' in text
-    assert re.search(r">\s*1 comment\s*<", text)
+    assert re.search(r">\s*1 commentaire\s*<", text)
 
 
 def test_replies_are_shown_under_their_comment_and_hidden_ones_stay_hidden(post, client):
@@ -120,7 +120,7 @@ def test_the_sixth_comment_in_ten_minutes_is_refused_and_the_text_kept(post, cli
         assert client.post(_url(post), _form(body=f"Commentaire {n}")).status_code == 302
     response = client.post(_url(post), _form(body="Encore un mot"))
     assert response.status_code == 429
-    assert "several comments in a short time" in response.text
+    assert "plusieurs commentaires en peu de temps" in response.text
     assert "Encore un mot" in response.text
     assert Comment.objects.count() == services.RATE_LIMIT
     assert "no-store" in response["Cache-Control"]
@@ -276,20 +276,20 @@ def test_an_editors_reply_from_the_admin_is_published_at_once_and_mailed(
 
 def test_editors_see_the_moderation_list_pending_first(post, client, editor):
     _comment(post, status=Status.APPROVED, body="Déjà publié")
-    _comment(post, status=Status.PENDING, body="En attente")
+    _comment(post, status=Status.PENDING, body="Encore à lire")
     client.force_login(editor)
     response = client.get(reverse("wagtailsnippets_editorial_comments_comment:list"))
     assert response.status_code == 200
     text = response.content.decode()
-    assert text.index("En attente") < text.index("Déjà publié")
+    assert text.index("Encore à lire") < text.index("Déjà publié")
     filtered = client.get(
         reverse("wagtailsnippets_editorial_comments_comment:list"), {"status": "approved"}
     ).content.decode()
-    assert "Déjà publié" in filtered and "En attente" not in filtered
+    assert "Déjà publié" in filtered and "Encore à lire" not in filtered
     found = client.get(
-        reverse("wagtailsnippets_editorial_comments_comment:list"), {"q": "attente"}
+        reverse("wagtailsnippets_editorial_comments_comment:list"), {"q": "lire"}
     ).content.decode()
-    assert "En attente" in found and "Déjà publié" not in found
+    assert "Encore à lire" in found and "Déjà publié" not in found
 
 
 def test_the_cms_menu_shows_the_number_of_comments_waiting(post, client, editor):

@@ -181,8 +181,10 @@ def test_the_answer_does_not_tell_whether_an_address_is_already_subscribed(home,
 @pytest.mark.parametrize(
     "data, error",
     [
-        ({"email": "pas-une-adresse", "consent": "on"}, "This email address is not valid."),
-        ({"email": "anne@example.test"}, "Tick the box to agree to receive the newsletter."),
+        # The apostrophe comes HTML-escaped in the page.
+        ({"email": "pas-une-adresse", "consent": "on"},
+         "Cette adresse e-mail n&#x27;est pas valide."),
+        ({"email": "anne@example.test"}, "Cochez la case pour accepter de recevoir la newsletter."),
     ],
     ids=["invalid-email", "box-not-ticked"],
 )

@@ -137,14 +137,14 @@ def test_a_call_to_action_with_both_a_page_and_an_address_is_refused(tree):
     with pytest.raises(StructBlockValidationError) as error:
         block.clean(value)
     assert set(error.value.block_errors) == {"page", "url"}
-    assert "not both" in _messages(error.value)
+    assert "pas les deux" in _messages(error.value)
 
 
 def test_a_call_to_action_without_destination_is_refused_on_publish(tree):
     block, value = _cta()
     with pytest.raises(StructBlockValidationError) as error:
         block.clean(value)
-    assert "needs a destination" in _messages(error.value)
+    assert "Le bouton a besoin" in _messages(error.value)
 
 
 def test_a_call_to_action_without_destination_may_be_saved_as_a_draft(tree):

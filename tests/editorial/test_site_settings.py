@@ -81,7 +81,7 @@ def test_menu_items_from_the_settings_replace_the_pages_shown_in_menus(home, sit
     ]
     nav.save()
     html = client.get(tarifs.url).text
-    assert menu(html) == ["Nos tarifs", "Tirages", "Notre histoire", "Shop"]
+    assert menu(html) == ["Nos tarifs", "Tirages", "Notre histoire", "Boutique"]
     assert '<a href="/tarifs/" aria-current="page">Nos tarifs</a>' in html
 
 
@@ -89,26 +89,26 @@ def test_a_menu_item_to_an_unpublished_page_is_left_out(home, site, client):
     tarifs = HistoryPage.objects.get(slug="tarifs")
     nav = NavigationSettings(site=site)
     nav.menu_items = [MenuItem(link_page=tarifs, sort_order=0),
-                      MenuItem(link_url="/shop/", label="Boutique", sort_order=1)]
+                      MenuItem(link_url="/shop/", label="Nos tirages", sort_order=1)]
     nav.save()
     tarifs.unpublish()
-    assert menu(client.get("/").text) == ["Boutique", "Shop"]
+    assert menu(client.get("/").text) == ["Nos tirages", "Boutique"]
 
 
 def test_saving_the_menus_replaces_the_cached_menu_at_once(home, site, client):
-    assert menu(client.get("/").text) == ["Notre histoire", "Tarifs", "Shop"]  # now cached
+    assert menu(client.get("/").text) == ["Notre histoire", "Tarifs", "Boutique"]  # now cached
     nav = NavigationSettings(site=site)
     nav.menu_items = [MenuItem(link_url="/journal/", label="Journal", sort_order=0)]
     nav.save()
-    assert menu(client.get("/").text) == ["Journal", "Shop"]
+    assert menu(client.get("/").text) == ["Journal", "Boutique"]
 
 
 def test_publishing_a_page_updates_the_cached_default_menu(home, client):
-    assert menu(client.get("/").text) == ["Notre histoire", "Tarifs", "Shop"]  # now cached
+    assert menu(client.get("/").text) == ["Notre histoire", "Tarifs", "Boutique"]  # now cached
     page = home.add_child(instance=HistoryPage(title="Galeries", slug="galeries",
                                                show_in_menus=True, live=False))
     page.save_revision().publish()
-    assert menu(client.get("/").text) == ["Notre histoire", "Tarifs", "Galeries", "Shop"]
+    assert menu(client.get("/").text) == ["Notre histoire", "Tarifs", "Galeries", "Boutique"]
 
 
 def test_footer_columns_and_legal_links_come_from_the_settings(home, site, client):
@@ -153,4 +153,4 @@ def test_a_legal_page_renders_under_the_home_page_and_stays_out_of_the_menu(home
     ))
     response = client.get(page.url)
     assert response.status_code == 200 and "Éditeur : Studio Lumen." in response.text
-    assert menu(response.text) == ["Notre histoire", "Tarifs", "Shop"]
+    assert menu(response.text) == ["Notre histoire", "Tarifs", "Boutique"]

@@ -165,7 +165,7 @@ def test_an_original_damaged_in_transit_fails_with_a_clear_reason(s3: S3):
 
     assert rush.ingest_status == Rush.Ingest.FAILED
     assert rush.failure_reason == (
-        "file damaged during upload: checksum does not match, upload it again"
+        "fichier endommagé pendant l'envoi : l'empreinte ne correspond pas, envoyez-le de nouveau"
     )
     assert s3.keys("proofs/") == []
 
@@ -178,7 +178,7 @@ def test_an_original_missing_from_the_bucket_fails_alone(s3: S3):
     rush = services.ingest_rush(rush.pk)
 
     assert (rush.ingest_status, rush.failure_reason) == (
-        Rush.Ingest.FAILED, "original file is missing from storage"
+        Rush.Ingest.FAILED, "le fichier original est introuvable dans le stockage"
     )
 
 

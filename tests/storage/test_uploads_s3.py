@@ -146,7 +146,7 @@ def test_a_resumed_upload_learns_from_s3_which_parts_it_has(s3: S3, studio, sess
     assert again["parts"] == [{"number": 1, "size": PART}, {"number": 3, "size": 1000}]
     missing = complete(studio, session, opened["upload"])
     assert missing.status_code == 409
-    assert "Parts 2 of 3 have not arrived" in missing.json()["error"]
+    assert "Les parties 2 sur 3 ne sont pas arrivées" in missing.json()["error"]
     put_parts(studio, session, again, data, [2])
     assert complete(studio, session, opened["upload"]).status_code == 201
     assert s3.read(f"originals/{Rush.objects.get().original.name}") == data
@@ -190,7 +190,7 @@ def test_an_s3_upload_without_part_fingerprints_is_refused_with_what_to_do(studi
         "filename": "IMG_0009.CR2", "size": 2 * PART, "sha256": "a" * 64,
     }), content_type="application/json")
     assert answer.status_code == 409
-    assert "reload the page" in answer.json()["error"]
+    assert "rechargez la page" in answer.json()["error"]
     assert not RushUpload.objects.exists()
 
 
