@@ -223,6 +223,41 @@ class ShopShelfBlock(blocks.StreamBlock):
         max_num = 8
 
 
+def searchable_text(block: blocks.Block, raw) -> list[str]:
+    """What `block.get_searchable_content()` gives for the stored (JSON) value `raw`, without
+    turning the whole value into Python first: a product, page or image chooser has no text to
+    give, so it is never fetched. A listing shows the reading time of several posts; loading
+    every product and image of their bodies for it cost most of the home page's render."""
+    if not getattr(block, "search_index", True):
+        return []
+    kind = type(block).get_searchable_content
+    if kind is blocks.Block.get_searchable_content:
+        return []
+    if kind is blocks.StreamBlock.get_searchable_content:
+        texts = []
+        for item in raw or []:
+            child = block.child_blocks.get(item.get("type"))
+            if child is not None:
+                texts.extend(searchable_text(child, item.get("value")))
+        return texts
+    if kind is blocks.StructBlock.get_searchable_content and isinstance(raw, dict):
+        texts = []
+        for name, child in block.child_blocks.items():
+            if name in raw:
+                texts.extend(searchable_text(child, raw[name]))
+            else:
+                texts.extend(child.get_searchable_content(child.get_default()))
+        return texts
+    if kind is blocks.ListBlock.get_searchable_content:
+        texts = []
+        for item in raw or []:
+            value = item["value"] if block._item_is_in_block_format(item) else item
+            texts.extend(searchable_text(block.child_block, value))
+        return texts
+    # A block of text (or one of a kind this does not know): ask it, as the search index does.
+    return block.get_searchable_content(block.to_python(raw))
+
+
 class TimelineEventBlock(blocks.StructBlock):
     # The year is what a timeline shows; the exact date is there for events that have one.
     year = blocks.IntegerBlock(min_value=1800, max_value=2200)

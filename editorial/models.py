@@ -26,7 +26,14 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from . import selectors
-from .blocks import BUTTON_LABEL_MAX, HEADING_MAX, ShopShelfBlock, StoryBlock, TimelineBlock
+from .blocks import (
+    BUTTON_LABEL_MAX,
+    HEADING_MAX,
+    ShopShelfBlock,
+    StoryBlock,
+    TimelineBlock,
+    searchable_text,
+)
 from .choosers import package_chooser_viewset, product_chooser_viewset
 
 INTRO_FEATURES = ["bold", "italic", "link"]
@@ -275,7 +282,8 @@ class BlogPostPage(Page):
     @property
     def reading_time(self) -> int:
         """Whole minutes, at least one."""
-        texts = [self.title, self.intro, *self.body.stream_block.get_searchable_content(self.body)]
+        body = searchable_text(self.body.stream_block, list(self.body.raw_data))
+        texts = [self.title, self.intro, *body]
         # French typography spaces its colons and semicolons; they are not words.
         words = sum(1 for text in texts for word in text.split() if any(c.isalnum() for c in word))
         return max(1, math.ceil(words / WORDS_PER_MINUTE))

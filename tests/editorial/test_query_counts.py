@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from oscar.test.factories import create_product, create_product_image
 
+from editorial.blocks import searchable_text
 from editorial.models import BlogPostPage, GalleryPage, GalleryPhoto, HomeFeaturedGallery
 
 from .trees import build_tree, picture
@@ -107,3 +108,20 @@ def test_twenty_blocks_cost_no_more_than_three_plus_a_constant(tree, client):
     print(f"post with 3 blocks: {short_count} queries, with 20 blocks: {long_count}")
     assert text.count("story-cta") == 2
     assert long_count <= short_count + EXTRA_BLOCKS_ALLOWANCE
+
+
+def test_reading_time_counts_the_indexed_words_without_loading_products_or_images(tree):
+    images = [picture(f"Image {n}") for n in range(2)]
+    products = [_product(n) for n in range(2)]
+    post = tree.post
+    post.body = _blocks(14, images, products, tree.landing)
+    post.save_revision().publish()
+
+    fresh = BlogPostPage.objects.get(pk=post.pk)
+    with CaptureQueriesContext(connection) as queries:
+        minutes = fresh.reading_time
+    assert len(queries) == 0
+    loaded = BlogPostPage.objects.get(pk=post.pk).body
+    indexed = loaded.stream_block.get_searchable_content(loaded)
+    assert searchable_text(fresh.body.stream_block, list(fresh.body.raw_data)) == indexed
+    assert "Citation 4" in indexed and minutes == 1
