@@ -1,15 +1,24 @@
 """StreamField blocks of the site's pages. Each block renders through its own small template in
 templates/editorial/blocks/, so page templates only say `{% include_block page.body %}`."""
 
+from collections.abc import Iterator
+
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.list_block import ListValue
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.images.models import AbstractImage
 
 from .choosers import CategoryChooserBlock, ProductChooserBlock
-from .selectors import category_products, product_card, products_by_id, request_strategy
+from .selectors import (
+    category_products,
+    product_card,
+    products_by_id,
+    request_strategy,
+)
 
 # Editors write prose, not layouts: headings come from the heading block, not from rich text.
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
@@ -221,6 +230,22 @@ class ShopShelfBlock(blocks.StreamBlock):
 
     class Meta:
         max_num = 8
+
+
+def images_in(value) -> Iterator[AbstractImage]:
+    """Every Wagtail image in a block value (a stream, a struct, a list, at any depth), so that
+    a page loads the renditions of all its pictures in one query (selectors.with_renditions)."""
+    if isinstance(value, AbstractImage):
+        yield value
+    elif isinstance(value, blocks.StreamValue):
+        for child in value:
+            yield from images_in(child.value)
+    elif isinstance(value, dict):  # a StructValue
+        for item in value.values():
+            yield from images_in(item)
+    elif isinstance(value, (list, ListValue)):
+        for item in value:
+            yield from images_in(item)
 
 
 def searchable_text(block: blocks.Block, raw) -> list[str]:

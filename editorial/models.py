@@ -32,6 +32,7 @@ from .blocks import (
     ShopShelfBlock,
     StoryBlock,
     TimelineBlock,
+    images_in,
     searchable_text,
 )
 from .choosers import package_chooser_viewset, product_chooser_viewset
@@ -179,14 +180,23 @@ class HomePage(Page):
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         context["journal"] = BlogIndexPage.objects.live().public().child_of(self).first()
-        context["latest_posts"] = (
+        latest_posts = list(
             BlogPostPage.objects.live()
             .public()
             .descendant_of(self)
             .select_related("cover_image")
             .order_by("-date", "-pk")[:3]
         )
-        context["featured_galleries"] = self.galleries_to_show()
+        galleries = self.galleries_to_show()
+        context["latest_posts"], context["featured_galleries"] = latest_posts, galleries
+        # Every picture of the page (the hero, also the social image; the body's; the cards'),
+        # with their renditions in one query.
+        selectors.with_renditions([
+            self.hero_image,
+            *images_in(self.body),
+            *(post.cover_image for post in latest_posts),
+            *(gallery.cover.image for gallery in galleries if gallery.cover),
+        ])
         context["hero_button_url"] = _live_url(self.hero_button_page, request)
         context["hero_button_label"] = self.hero_button_label
         if context["hero_button_url"] is None and context["journal"] is not None:
@@ -279,6 +289,12 @@ class BlogPostPage(Page):
     class Meta:
         verbose_name = _("blog post")
 
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        # The cover (also the social image) and the body's pictures, in one query.
+        selectors.with_renditions([self.cover_image, *images_in(self.body)])
+        return context
+
     @property
     def reading_time(self) -> int:
         """Whole minutes, at least one."""
@@ -305,6 +321,11 @@ class HistoryPage(Page):
 
     class Meta:
         verbose_name = _("history page")
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        selectors.with_renditions(images_in(self.timeline))  # every event's picture at once
+        return context
 
 
 class GalleryIndexPage(Page):
@@ -340,7 +361,9 @@ class GalleryPage(Page):
         verbose_name = _("gallery")
 
     def photos_with_products(self) -> models.QuerySet[GalleryPhoto]:
-        return self.photos.select_related("image", "print_product__product_class")
+        return self.photos.select_related(
+            "image", "print_product__product_class"
+        ).prefetch_related("image__renditions")
 
     @property
     def cover(self) -> GalleryPhoto | None:
@@ -431,6 +454,8 @@ class LandingPage(Page):
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         strategy = selectors.request_strategy(request)
+        # The hero (also the social image) and the body's pictures, in one query.
+        selectors.with_renditions([self.hero_image, *images_in(self.body)])
         context["package"] = selectors.package_card(
             selectors.package(self.package_id), strategy
         )
