@@ -53,7 +53,7 @@ def page_meta(page: Page, request: HttpRequest | None) -> PageMeta:
         url=page.get_full_url(request) or "",
         og_type="article" if isinstance(page, BlogPostPage) else "website",
         site_name=settings.OSCAR_SHOP_NAME,
-        image=_absolute(root_url, image.get_rendition(SOCIAL_RENDITION).url) if image else None,
+        image=_absolute(root_url, _social_rendition(image).url) if image else None,
         image_alt=(image.default_alt_text or image.title) if image else "",
         feed=_journal_of(page),
     )
@@ -88,6 +88,12 @@ def _social_image(page: Page) -> Image | None:
         cover = page.cover
         return cover.image if cover else None
     return None
+
+
+def _social_rendition(image: Image):
+    # get_renditions(), unlike get_rendition(), writes nothing back to the cache when the page
+    # prefetched the image's renditions.
+    return next(iter(image.get_renditions(SOCIAL_RENDITION).values()))
 
 
 def _absolute(root_url: str, url: str) -> str:
