@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -166,6 +167,12 @@ class HomePage(Page):
                 {"booking_page": _("The call to book needs a page to go to.")}
             )
 
+    @cached_property
+    def live_journal(self) -> BlogIndexPage | None:
+        """The journal visitors may read; kept on the page, which asks for it twice per render
+        (its "latest posts" link and the feed link of its meta tags)."""
+        return BlogIndexPage.objects.live().public().child_of(self).first()
+
     def galleries_to_show(self) -> list[GalleryPage]:
         """The featured galleries still live, in the editor's order, with their cover photo."""
         # Read through the relation (not a join) so a preview shows the unsaved choice.
@@ -179,7 +186,7 @@ class HomePage(Page):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        context["journal"] = BlogIndexPage.objects.live().public().child_of(self).first()
+        context["journal"] = self.live_journal
         latest_posts = list(
             BlogPostPage.objects.live()
             .public()

@@ -112,7 +112,7 @@ def _journal_of(page: Page) -> BlogIndexPage | None:
     if isinstance(page, BlogPostPage):
         return BlogIndexPage.objects.live().public().parent_of(page).first()
     if isinstance(page, HomePage):
-        return BlogIndexPage.objects.live().public().child_of(page).first()
+        return page.live_journal
     return None
 
 
