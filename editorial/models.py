@@ -302,6 +302,11 @@ class BlogPostPage(Page):
         selectors.with_renditions([self.cover_image, *images_in(self.body)])
         return context
 
+    @cached_property
+    def tag_list(self) -> list:
+        """The post's tags, read once per render: its footer and its schema.org keywords."""
+        return list(self.tags.all())
+
     @property
     def reading_time(self) -> int:
         """Whole minutes, at least one."""

@@ -134,7 +134,7 @@ def _blog_posting(post: BlogPostPage, meta: PageMeta, publisher: dict) -> dict:
         data["dateModified"] = post.last_published_at.isoformat()
     if meta.image:
         data["image"] = [meta.image]
-    keywords = [tag.name for tag in post.tags.all()]
+    keywords = [tag.name for tag in post.tag_list]
     if keywords:
         data["keywords"] = keywords
     return data
