@@ -18,10 +18,10 @@ from .trees import build_tree, picture
 pytestmark = pytest.mark.django_db
 
 # Measured on SQLite with a warm page (renditions and thumbnails made by a first view): 28
-# for the home page, 17 for a 3-block post and 22 for a 20-block one, 12 for a gallery page,
+# for the home page, 16 for a 3-block post and 21 for a 20-block one, 12 for a gallery page,
 # 17 for a landing page; a small margin above.
 HOME_MAX_QUERIES = 30
-POST_MAX_QUERIES = 24
+POST_MAX_QUERIES = 23
 GALLERY_MAX_QUERIES = 14
 LANDING_MAX_QUERIES = 19
 # What the 17 extra blocks may cost beyond the 3-block post: nothing per block, a few queries
