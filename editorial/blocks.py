@@ -1,15 +1,24 @@
 """StreamField blocks of the site's pages. Each block renders through its own small template in
 templates/editorial/blocks/, so page templates only say `{% include_block page.body %}`."""
 
+from collections.abc import Iterator
+
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.list_block import ListValue
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.images.models import AbstractImage
 
 from .choosers import CategoryChooserBlock, ProductChooserBlock
-from .selectors import category_products, product_card, products_by_id, request_strategy
+from .selectors import (
+    category_products,
+    product_card,
+    products_by_id,
+    request_strategy,
+)
 
 # Editors write prose, not layouts: headings come from the heading block, not from rich text.
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
@@ -221,6 +230,57 @@ class ShopShelfBlock(blocks.StreamBlock):
 
     class Meta:
         max_num = 8
+
+
+def images_in(value) -> Iterator[AbstractImage]:
+    """Every Wagtail image in a block value (a stream, a struct, a list, at any depth), so that
+    a page loads the renditions of all its pictures in one query (selectors.with_renditions)."""
+    if isinstance(value, AbstractImage):
+        yield value
+    elif isinstance(value, blocks.StreamValue):
+        for child in value:
+            yield from images_in(child.value)
+    elif isinstance(value, dict):  # a StructValue
+        for item in value.values():
+            yield from images_in(item)
+    elif isinstance(value, (list, ListValue)):
+        for item in value:
+            yield from images_in(item)
+
+
+def searchable_text(block: blocks.Block, raw) -> list[str]:
+    """What `block.get_searchable_content()` gives for the stored (JSON) value `raw`, without
+    turning the whole value into Python first: a product, page or image chooser has no text to
+    give, so it is never fetched. A listing shows the reading time of several posts; loading
+    every product and image of their bodies for it cost most of the home page's render."""
+    if not getattr(block, "search_index", True):
+        return []
+    kind = type(block).get_searchable_content
+    if kind is blocks.Block.get_searchable_content:
+        return []
+    if kind is blocks.StreamBlock.get_searchable_content:
+        texts = []
+        for item in raw or []:
+            child = block.child_blocks.get(item.get("type"))
+            if child is not None:
+                texts.extend(searchable_text(child, item.get("value")))
+        return texts
+    if kind is blocks.StructBlock.get_searchable_content and isinstance(raw, dict):
+        texts = []
+        for name, child in block.child_blocks.items():
+            if name in raw:
+                texts.extend(searchable_text(child, raw[name]))
+            else:
+                texts.extend(child.get_searchable_content(child.get_default()))
+        return texts
+    if kind is blocks.ListBlock.get_searchable_content:
+        texts = []
+        for item in raw or []:
+            value = item["value"] if block._item_is_in_block_format(item) else item
+            texts.extend(searchable_text(block.child_block, value))
+        return texts
+    # A block of text (or one of a kind this does not know): ask it, as the search index does.
+    return block.get_searchable_content(block.to_python(raw))
 
 
 class TimelineEventBlock(blocks.StructBlock):

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -26,7 +27,15 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from . import selectors
-from .blocks import BUTTON_LABEL_MAX, HEADING_MAX, ShopShelfBlock, StoryBlock, TimelineBlock
+from .blocks import (
+    BUTTON_LABEL_MAX,
+    HEADING_MAX,
+    ShopShelfBlock,
+    StoryBlock,
+    TimelineBlock,
+    images_in,
+    searchable_text,
+)
 from .choosers import package_chooser_viewset, product_chooser_viewset
 
 INTRO_FEATURES = ["bold", "italic", "link"]
@@ -158,6 +167,12 @@ class HomePage(Page):
                 {"booking_page": _("The call to book needs a page to go to.")}
             )
 
+    @cached_property
+    def live_journal(self) -> BlogIndexPage | None:
+        """The journal visitors may read; kept on the page, which asks for it twice per render
+        (its "latest posts" link and the feed link of its meta tags)."""
+        return BlogIndexPage.objects.live().public().child_of(self).first()
+
     def galleries_to_show(self) -> list[GalleryPage]:
         """The featured galleries still live, in the editor's order, with their cover photo."""
         # Read through the relation (not a join) so a preview shows the unsaved choice.
@@ -171,15 +186,24 @@ class HomePage(Page):
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        context["journal"] = BlogIndexPage.objects.live().public().child_of(self).first()
-        context["latest_posts"] = (
+        context["journal"] = self.live_journal
+        latest_posts = list(
             BlogPostPage.objects.live()
             .public()
             .descendant_of(self)
             .select_related("cover_image")
             .order_by("-date", "-pk")[:3]
         )
-        context["featured_galleries"] = self.galleries_to_show()
+        galleries = self.galleries_to_show()
+        context["latest_posts"], context["featured_galleries"] = latest_posts, galleries
+        # Every picture of the page (the hero, also the social image; the body's; the cards'),
+        # with their renditions in one query.
+        selectors.with_renditions([
+            self.hero_image,
+            *images_in(self.body),
+            *(post.cover_image for post in latest_posts),
+            *(gallery.cover.image for gallery in galleries if gallery.cover),
+        ])
         context["hero_button_url"] = _live_url(self.hero_button_page, request)
         context["hero_button_label"] = self.hero_button_label
         if context["hero_button_url"] is None and context["journal"] is not None:
@@ -272,10 +296,22 @@ class BlogPostPage(Page):
     class Meta:
         verbose_name = _("blog post")
 
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        # The cover (also the social image) and the body's pictures, in one query.
+        selectors.with_renditions([self.cover_image, *images_in(self.body)])
+        return context
+
+    @cached_property
+    def tag_list(self) -> list:
+        """The post's tags, read once per render: its footer and its schema.org keywords."""
+        return list(self.tags.all())
+
     @property
     def reading_time(self) -> int:
         """Whole minutes, at least one."""
-        texts = [self.title, self.intro, *self.body.stream_block.get_searchable_content(self.body)]
+        body = searchable_text(self.body.stream_block, list(self.body.raw_data))
+        texts = [self.title, self.intro, *body]
         # French typography spaces its colons and semicolons; they are not words.
         words = sum(1 for text in texts for word in text.split() if any(c.isalnum() for c in word))
         return max(1, math.ceil(words / WORDS_PER_MINUTE))
@@ -297,6 +333,11 @@ class HistoryPage(Page):
 
     class Meta:
         verbose_name = _("history page")
+
+    def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
+        context = super().get_context(request, *args, **kwargs)
+        selectors.with_renditions(images_in(self.timeline))  # every event's picture at once
+        return context
 
 
 class GalleryIndexPage(Page):
@@ -332,7 +373,9 @@ class GalleryPage(Page):
         verbose_name = _("gallery")
 
     def photos_with_products(self) -> models.QuerySet[GalleryPhoto]:
-        return self.photos.select_related("image", "print_product__product_class")
+        return self.photos.select_related(
+            "image", "print_product__product_class"
+        ).prefetch_related("image__renditions")
 
     @property
     def cover(self) -> GalleryPhoto | None:
@@ -423,6 +466,8 @@ class LandingPage(Page):
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
         strategy = selectors.request_strategy(request)
+        # The hero (also the social image) and the body's pictures, in one query.
+        selectors.with_renditions([self.hero_image, *images_in(self.body)])
         context["package"] = selectors.package_card(
             selectors.package(self.package_id), strategy
         )

@@ -53,7 +53,7 @@ def page_meta(page: Page, request: HttpRequest | None) -> PageMeta:
         url=page.get_full_url(request) or "",
         og_type="article" if isinstance(page, BlogPostPage) else "website",
         site_name=settings.OSCAR_SHOP_NAME,
-        image=_absolute(root_url, image.get_rendition(SOCIAL_RENDITION).url) if image else None,
+        image=_absolute(root_url, _social_rendition(image).url) if image else None,
         image_alt=(image.default_alt_text or image.title) if image else "",
         feed=_journal_of(page),
     )
@@ -90,6 +90,12 @@ def _social_image(page: Page) -> Image | None:
     return None
 
 
+def _social_rendition(image: Image):
+    # get_renditions(), unlike get_rendition(), writes nothing back to the cache when the page
+    # prefetched the image's renditions.
+    return next(iter(image.get_renditions(SOCIAL_RENDITION).values()))
+
+
 def _absolute(root_url: str, url: str) -> str:
     """A picture's URL on the page's own site, as its canonical URL is. Renditions are served from
     /media/ locally and from S3 (already absolute) in production."""
@@ -106,7 +112,7 @@ def _journal_of(page: Page) -> BlogIndexPage | None:
     if isinstance(page, BlogPostPage):
         return BlogIndexPage.objects.live().public().parent_of(page).first()
     if isinstance(page, HomePage):
-        return BlogIndexPage.objects.live().public().child_of(page).first()
+        return page.live_journal
     return None
 
 
@@ -128,7 +134,7 @@ def _blog_posting(post: BlogPostPage, meta: PageMeta, publisher: dict) -> dict:
         data["dateModified"] = post.last_published_at.isoformat()
     if meta.image:
         data["image"] = [meta.image]
-    keywords = [tag.name for tag in post.tags.all()]
+    keywords = [tag.name for tag in post.tag_list]
     if keywords:
         data["keywords"] = keywords
     return data
