@@ -54,6 +54,16 @@ urlpatterns = [
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
     path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
     path("feeds/journal/<int:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
+    path(
+        "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/rss/",
+        feeds.category_rss,
+        name="blog-category-feed-rss",
+    ),
+    path(
+        "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/atom/",
+        feeds.category_atom,
+        name="blog-category-feed-atom",
+    ),
     path("commentaires/", include("editorial.comments.urls")),
 ]
 

@@ -32,6 +32,7 @@ from wagtail.models import Page, Site
 from booker.imaging import UnreadableImage, fit, open_picture
 from shop.demo import ALBUMS, PRINT_PARENT_UPC
 
+from . import journal_demo
 from .comments import demo as comments_demo
 from .models import (
     BlogIndexPage,
@@ -65,6 +66,7 @@ def seed(log: Log) -> None:
     home = _home(pictures, log)
     landings = _landing_pages(home, pictures, log)
     _journal(home, pictures, log, landings)
+    journal_demo.seed(log)  # the journal's categories, ticked on its posts
     _history(home, pictures, log)
     _galleries(home, pictures, log)
     site_demo.seed(home, log)  # studio details, menus, legal notice, contact page

@@ -1,4 +1,5 @@
-"""The journal's RSS 2.0 and Atom feeds: its latest published posts, the newest first."""
+"""The journal's RSS 2.0 and Atom feeds: its latest published posts, the newest first; and the
+same for each of its categories."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from . import seo
-from .models import BlogIndexPage, BlogPostPage
+from .models import BlogCategory, BlogIndexPage, BlogPostPage
 
 
 class BlogRssFeed(Feed):
@@ -20,20 +21,33 @@ class BlogRssFeed(Feed):
 
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
+        self.category: BlogCategory | None = None
 
-    def get_object(self, request: HttpRequest, index_id: int) -> BlogIndexPage:
+    def get_object(
+        self, request: HttpRequest, index_id: int, category_slug: str | None = None
+    ) -> BlogIndexPage:
         index = seo.feed_journal(index_id)
         if index is None:
             raise Http404
+        if category_slug is not None:
+            self.category = seo.feed_category(category_slug)
+            if self.category is None:
+                raise Http404
         return index
 
     def title(self, index: BlogIndexPage) -> str:
-        return index.seo_title or index.title
+        title = index.seo_title or index.title
+        return f"{title} · {self.category.name}" if self.category else title
 
     def link(self, index: BlogIndexPage) -> str:
-        return index.get_full_url(self.request)
+        url = index.get_full_url(self.request)
+        if self.category:
+            url += index.reverse_subpage("category", args=[self.category.slug])
+        return url
 
     def description(self, index: BlogIndexPage) -> str:
+        if self.category and self.category.description:
+            return self.category.description
         return seo.page_meta(index, self.request).description
 
     def feed_url(self, index: BlogIndexPage) -> str:
@@ -41,7 +55,7 @@ class BlogRssFeed(Feed):
         return self.request.build_absolute_uri()
 
     def items(self, index: BlogIndexPage) -> list[BlogPostPage]:
-        return seo.feed_posts(index)
+        return seo.feed_posts(index, category=self.category)
 
     def item_title(self, post: BlogPostPage) -> str:
         return post.title
@@ -65,7 +79,9 @@ class BlogRssFeed(Feed):
         return post.author_name or None
 
     def item_categories(self, post: BlogPostPage) -> list[str]:
-        return [tag.name for tag in post.tags.all()]
+        return [category.name for category in post.categories.all()] + [
+            tag.name for tag in post.tags.all()
+        ]
 
 
 class BlogAtomFeed(BlogRssFeed):
@@ -81,3 +97,11 @@ def rss(request: HttpRequest, index_id: int) -> HttpResponse:
 
 def atom(request: HttpRequest, index_id: int) -> HttpResponse:
     return BlogAtomFeed(request)(request, index_id=index_id)
+
+
+def category_rss(request: HttpRequest, index_id: int, category_slug: str) -> HttpResponse:
+    return BlogRssFeed(request)(request, index_id=index_id, category_slug=category_slug)
+
+
+def category_atom(request: HttpRequest, index_id: int, category_slug: str) -> HttpResponse:
+    return BlogAtomFeed(request)(request, index_id=index_id, category_slug=category_slug)

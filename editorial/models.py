@@ -7,21 +7,25 @@ keep editors inside that shape."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Prefetch
-from django.http import HttpRequest
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
-from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -192,6 +196,7 @@ class HomePage(Page):
             .public()
             .descendant_of(self)
             .select_related("cover_image")
+            .prefetch_related("categories")
             .order_by("-date", "-pk")[:3]
         )
         galleries = self.galleries_to_show()
@@ -230,7 +235,72 @@ class HomeFeaturedGallery(Orderable):
         verbose_name = _("featured gallery")
 
 
-class BlogIndexPage(Page):
+class BlogCategory(models.Model):
+    """A section of the journal ("Mariage", "Coulisses"): a post belongs to a few, each has its
+    own page on the journal. Unlike tags, editors keep the list short and named with care."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, allow_unicode=False,
+        help_text=_("The end of the category's address: /journal/categorie/<slug>/."),
+    )
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Shown at the top of the category's page.")
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("blog category")
+        verbose_name_plural = _("blog categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class JournalListing:
+    """One list of the journal's posts (all of them, a category's, a tag's), one page of it,
+    with the addresses its head links to."""
+
+    posts: PaginatorPage
+    first_page_url: str  # absolute, without ?page=
+    heading: str = ""  # the category's or tag's name; empty for the whole journal
+    description: str = ""
+    category: BlogCategory | None = None
+    tag: Tag | None = None
+
+    def page_url(self, number: int) -> str:
+        return self.first_page_url if number <= 1 else f"{self.first_page_url}?page={number}"
+
+    @property
+    def canonical_url(self) -> str:
+        return self.page_url(self.posts.number)
+
+    @property
+    def prev_url(self) -> str | None:
+        posts = self.posts
+        return self.page_url(posts.previous_page_number()) if posts.has_previous() else None
+
+    @property
+    def next_url(self) -> str | None:
+        posts = self.posts
+        return self.page_url(posts.next_page_number()) if posts.has_next() else None
+
+
+def journal_route_url(
+    journal: Page, route: str, slug: str, request: HttpRequest | None = None
+) -> str:
+    """The address of a journal's "category" or "tag" page. Takes the journal as any Page: a
+    post's parent comes back as a plain one, and making it specific would cost a query."""
+    return (journal.get_url(request) or "") + BlogIndexPage.get_resolver().reverse(route, slug)
+
+
+class BlogIndexPage(RoutablePageMixin, Page):
+    """The journal: its posts ten a page, and the same list narrowed to a category
+    (/journal/categorie/<slug>/) or a tag (/journal/tag/<slug>/)."""
+
     intro = RichTextField(blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -243,20 +313,119 @@ class BlogIndexPage(Page):
     class Meta:
         verbose_name = _("blog index")
 
-    def posts(self, tag: str | None = None) -> models.QuerySet[BlogPostPage]:
+    def posts(
+        self, tag: str | None = None, category: BlogCategory | None = None
+    ) -> models.QuerySet[BlogPostPage]:
         posts = BlogPostPage.objects.live().public().child_of(self)
         if tag:
             posts = posts.filter(tags__name=tag)
+        if category is not None:
+            posts = posts.filter(categories=category)
         return posts.order_by("-date", "-pk")
+
+    def categories_with_counts(self) -> list[BlogCategory]:
+        """The categories that have posts visitors can read here, by name, each with its
+        `post_count` and `lastmod` (its latest publication): one query whatever their number."""
+        readable = Q(posts__in=BlogPostPage.objects.live().public().child_of(self).values("pk"))
+        return list(
+            BlogCategory.objects.annotate(
+                post_count=Count("posts", filter=readable, distinct=True),
+                lastmod=Max("posts__last_published_at", filter=readable),
+            )
+            .filter(post_count__gt=0)
+            .order_by("name")
+        )
+
+    def tag_url(self, slug: str, request: HttpRequest | None = None) -> str:
+        return journal_route_url(self, "tag", slug, request)
+
+    def _listing(
+        self, request: HttpRequest, posts: models.QuerySet[BlogPostPage], subpath: str = "",
+        **about,
+    ) -> JournalListing:
+        # Cards show each post's categories and cover: fetched for the whole page at once.
+        posts = posts.select_related("cover_image").prefetch_related("categories")
+        # get_page() turns a missing, junk or too-large number into a page that exists.
+        page = Paginator(posts, POSTS_PER_PAGE).get_page(request.GET.get("page"))
+        return JournalListing(
+            posts=page, first_page_url=(self.get_full_url(request) or "") + subpath, **about
+        )
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
-        tag = request.GET.get("tag") or None
-        paginator = Paginator(self.posts(tag), POSTS_PER_PAGE)
-        # get_page() turns a missing, junk or too-large number into a page that exists.
-        posts: PaginatorPage = paginator.get_page(request.GET.get("page"))
-        context.update(posts=posts, tag=tag)
+        listing = kwargs.get("listing") or self._listing(request, self.posts())
+        context.update(
+            journal=self,
+            listing=listing,
+            posts=listing.posts,
+            tag=listing.tag.name if listing.tag else None,
+            category=listing.category,
+            categories=self.categories_with_counts(),
+        )
         return context
+
+    def _render_listing(self, request: HttpRequest, listing: JournalListing) -> HttpResponse:
+        # Not self.render(): it would build the whole journal's listing before replacing it.
+        request.is_preview = getattr(request, "is_preview", False)
+        return TemplateResponse(
+            request, self.get_template(request), self.get_context(request, listing=listing)
+        )
+
+    @path("")
+    def index_route(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        tag_name = request.GET.get("tag")
+        if tag_name:
+            # The old filtered list (?tag=name) lives on at the tag's own page.
+            tag = Tag.objects.filter(name=tag_name).first()
+            if tag is None:
+                raise Http404
+            url = self.tag_url(tag.slug, request)
+            page = request.GET.get("page")
+            return HttpResponsePermanentRedirect(f"{url}?page={page}" if page else url)
+        return super().index_route(request, *args, **kwargs)
+
+    @path("categorie/<slug:slug>/", name="category")
+    def category_route(self, request: HttpRequest, slug: str) -> HttpResponse:
+        category = BlogCategory.objects.filter(slug=slug).first()
+        if category is None:
+            raise Http404
+        listing = self._listing(
+            request,
+            self.posts(category=category),
+            self.reverse_subpage("category", args=[slug]),
+            heading=category.name,
+            description=category.description,
+            category=category,
+        )
+        return self._render_listing(request, listing)
+
+    @path("tag/<slug:slug>/", name="tag")
+    def tag_route(self, request: HttpRequest, slug: str) -> HttpResponse:
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            raise Http404
+        listing = self._listing(
+            request,
+            self.posts(tag=tag.name),
+            self.reverse_subpage("tag", args=[slug]),
+            heading=tag.name,
+            tag=tag,
+        )
+        return self._render_listing(request, listing)
+
+    def get_sitemap_urls(self, request: HttpRequest | None = None) -> list[dict]:
+        """The journal, then each category page that has posts to read."""
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        if base:
+            urls += [
+                {
+                    "location": base + self.reverse_subpage("category", args=[category.slug]),
+                    "lastmod": category.lastmod,
+                }
+                for category in self.categories_with_counts()
+            ]
+        return urls
 
 
 class BlogPostTag(TaggedItemBase):
@@ -273,11 +442,23 @@ class BlogPostPage(Page):
     )
     cover_image = _image_fk()
     tags = ClusterTaggableManager(through=BlogPostTag, blank=True)
+    categories = ParentalManyToManyField(
+        BlogCategory,
+        verbose_name=_("categories"),
+        blank=True,
+        related_name="posts",
+        help_text=_("The journal's sections this post appears in."),
+    )
     body = StreamField(StoryBlock(), blank=True)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
-            [FieldPanel("date"), FieldPanel("author_name"), FieldPanel("tags")],
+            [
+                FieldPanel("date"),
+                FieldPanel("author_name"),
+                FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("tags"),
+            ],
             heading=_("About this post"),
         ),
         FieldPanel("intro"),

@@ -18,7 +18,15 @@ from django.utils.text import Truncator
 from wagtail.images.models import Image
 from wagtail.models import Page
 
-from .models import BlogIndexPage, BlogPostPage, GalleryPage, HomePage, LandingPage
+from .models import (
+    BlogCategory,
+    BlogIndexPage,
+    BlogPostPage,
+    GalleryPage,
+    HomePage,
+    JournalListing,
+    LandingPage,
+)
 from .site.selectors import site_chrome
 
 # What OpenGraph and Twitter cards show best (1.91:1), large enough for the "large image" card.
@@ -39,11 +47,19 @@ class PageMeta:
     image_alt: str = ""
     feed: BlogIndexPage | None = None  # the journal whose feeds the page links to
     json_ld: dict | None = None
+    prev_url: str | None = None  # the neighbouring pages of a paginated list
+    next_url: str | None = None
+    category: BlogCategory | None = None  # a category page also links to its own feeds
 
 
-def page_meta(page: Page, request: HttpRequest | None) -> PageMeta:
+def page_meta(
+    page: Page, request: HttpRequest | None, listing: JournalListing | None = None
+) -> PageMeta:
     """Title, description, canonical URL and picture of a page as shared on social networks, the
-    journal it belongs to, and the schema.org BlogPosting of a post."""
+    journal it belongs to, and the schema.org BlogPosting of a post.
+
+    On the journal, `listing` is the list shown (a category's, a tag's, page 2…): its own address
+    is the canonical one, so that search engines keep each list and each of its pages."""
     page = page.specific
     image = _social_image(page)
     _, root_url, _ = page.get_url_parts(request) or (None, "", None)
@@ -59,7 +75,23 @@ def page_meta(page: Page, request: HttpRequest | None) -> PageMeta:
     )
     if isinstance(page, BlogPostPage):
         meta = replace(meta, json_ld=_blog_posting(page, meta, _publisher(request, root_url)))
+    if listing is not None and isinstance(page, BlogIndexPage):
+        meta = _listing_meta(meta, listing)
     return meta
+
+
+def _listing_meta(meta: PageMeta, listing: JournalListing) -> PageMeta:
+    title = f"{listing.heading} · {meta.title}" if listing.heading else meta.title
+    description = Truncator(" ".join(listing.description.split())).chars(DESCRIPTION_CHARS)
+    return replace(
+        meta,
+        title=title,
+        description=description or meta.description,
+        url=listing.canonical_url,
+        prev_url=listing.prev_url,
+        next_url=listing.next_url,
+        category=listing.category,
+    )
 
 
 def _publisher(request: HttpRequest | None, root_url: str) -> dict:
@@ -145,9 +177,17 @@ def feed_journal(index_id: int) -> BlogIndexPage | None:
     return BlogIndexPage.objects.live().public().filter(pk=index_id).first()
 
 
-def feed_posts(index: BlogIndexPage, limit: int = FEED_LENGTH) -> list[BlogPostPage]:
-    """The journal's latest published posts, the newest first, as its list shows them."""
-    return list(index.posts().prefetch_related("tags")[:limit])
+def feed_category(slug: str) -> BlogCategory | None:
+    return BlogCategory.objects.filter(slug=slug).first()
+
+
+def feed_posts(
+    index: BlogIndexPage, limit: int = FEED_LENGTH, category: BlogCategory | None = None
+) -> list[BlogPostPage]:
+    """The journal's (or one of its categories') latest published posts, the newest first, as
+    its list shows them."""
+    posts = index.posts(category=category).prefetch_related("tags", "categories")
+    return list(posts[:limit])
 
 
 def post_published_at(post: BlogPostPage) -> datetime:

@@ -51,6 +51,11 @@ def on_settings_change(sender, instance=None, **kwargs) -> None:
     services.purge_all(f"{sender.__name__} saved")
 
 
+def on_blog_category_change(sender, instance=None, **kwargs) -> None:
+    # A category's name shows on the journal, its pages and every post card that has it.
+    services.purge_all(f"blog category {getattr(instance, 'pk', '?')}")
+
+
 def _shop_urls(instance) -> list[str]:
     """Absolute URLs of the product's own page and the catalogue's first page."""
     from django.conf import settings
@@ -85,6 +90,10 @@ def connect() -> None:
             for signal in (post_save, post_delete):
                 signal.connect(on_settings_change, sender=model,
                                dispatch_uid=f"pagecache-{model}")
+    blog_category = apps.get_model("editorial", "BlogCategory")
+    for signal in (post_save, post_delete):
+        signal.connect(on_blog_category_change, sender=blog_category,
+                       dispatch_uid="pagecache-blogcategory")
     for label, name in SHOP_MODELS:
         model = apps.get_model(label, name)
         for signal in (post_save, post_delete):

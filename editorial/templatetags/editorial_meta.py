@@ -20,7 +20,7 @@ SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 @register.simple_tag(takes_context=True)
 def page_meta(context: template.Context, page) -> seo.PageMeta:
-    return seo.page_meta(page, context.get("request"))
+    return seo.page_meta(page, context.get("request"), context.get("listing"))
 
 
 @register.filter

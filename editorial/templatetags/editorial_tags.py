@@ -4,6 +4,7 @@ from django import template
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from editorial import selectors
+from editorial.models import journal_route_url
 from editorial.site import selectors as site_selectors
 
 register = template.Library()
@@ -46,3 +47,9 @@ def object_position(rendition) -> str:
     if not rendition:
         return ""
     return f"object-position: {rendition.background_position_x} {rendition.background_position_y}"
+
+
+@register.simple_tag(takes_context=True)
+def journal_url(context: template.Context, journal, route: str, slug: str) -> str:
+    """The address of the journal's page of a category (`route` "category") or a tag ("tag")."""
+    return journal_route_url(journal, route, slug, context.get("request"))
