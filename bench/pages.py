@@ -150,6 +150,17 @@ def _get(url: str, cookie: str = "") -> http.client.HTTPResponse:
 # --- The site ------------------------------------------------------------------------------
 
 
+def _code_fingerprint() -> str:
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("**/migrations/*.py"), *root.glob("**/demo.py")]):
+        if ".venv" not in path.parts:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _prepare(database_url: str, redis_url: str, fresh: bool, log) -> dict[str, str]:
     """Database, media and index for the bench, seeded once and kept (by database name)."""
     for problem in (stack.postgres_problem(database_url) if database_url.startswith("postgres")
@@ -158,7 +169,9 @@ def _prepare(database_url: str, redis_url: str, fresh: bool, log) -> dict[str, s
             raise RuntimeError(problem)
     name = Path(urlsplit(database_url).path).name or "db"
     keep = Path(tempfile.gettempdir()) / f"booke-bench-pages-{name}"
-    seeded = keep / "seeded"
+    # Seeded by this code's migrations and demo: a database kept from older code is seeded
+    # again rather than served half-migrated (a 500 on the home page, seen once).
+    seeded = keep / f"seeded-{_code_fingerprint()}"
     if fresh or not seeded.exists():
         shutil.rmtree(keep, ignore_errors=True)
         if database_url.startswith("postgres"):
