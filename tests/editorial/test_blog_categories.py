@@ -105,7 +105,7 @@ def test_journal_canonical_keeps_the_page_number_beyond_the_first(tree, client):
 def test_an_empty_category_shows_its_page_with_a_message(tree, wedding, client):
     response = client.get(_category_url(tree.journal, "mariage"))
     assert response.status_code == 200
-    assert "No posts in this category yet." in response.text
+    assert "Aucun article dans cette catégorie" in response.text
 
 
 def test_unknown_category_or_tag_is_not_found(tree, client):
