@@ -161,7 +161,7 @@ def test_parts_that_do_not_make_the_announced_size_are_refused_and_nothing_is_ke
     put_parts(studio, session, opened, data, [1, 2])
     refused = complete(studio, session, opened["upload"])
     assert refused.status_code == 409
-    assert "size mismatch" in refused.json()["error"]
+    assert "taille différente" in refused.json()["error"]
     assert "Nothing was stored" in refused.json()["error"]
     assert not Rush.objects.exists()
     assert s3.keys("originals/") == [] and open_uploads(s3) == []
@@ -179,7 +179,7 @@ def test_a_part_damaged_on_the_way_fails_the_checksum_at_complete_and_nothing_is
     put_parts(studio, session, opened, damaged, [1, 2])
     refused = complete(studio, session, opened["upload"])
     assert refused.status_code == 409
-    assert "checksum differs" in refused.json()["error"]
+    assert "son empreinte diffère" in refused.json()["error"]
     assert not Rush.objects.exists()
     assert s3.keys("originals/") == [] and open_uploads(s3) == []
     assert RushUpload.objects.get().state == RushUpload.State.ABORTED
