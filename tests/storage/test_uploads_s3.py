@@ -162,7 +162,7 @@ def test_parts_that_do_not_make_the_announced_size_are_refused_and_nothing_is_ke
     refused = complete(studio, session, opened["upload"])
     assert refused.status_code == 409
     assert "taille différente" in refused.json()["error"]
-    assert "Nothing was stored" in refused.json()["error"]
+    assert "Rien n'a été enregistré" in refused.json()["error"]
     assert not Rush.objects.exists()
     assert s3.keys("originals/") == [] and open_uploads(s3) == []
     assert RushUpload.objects.get().state == RushUpload.State.ABORTED
