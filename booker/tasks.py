@@ -1,6 +1,6 @@
 """django-q2 task entry points: thin wrappers around services, importable by dotted path."""
 
-from . import archive, ingest, services
+from . import archive, ingest, services, uploads
 
 
 def ingest_rush(rush_id: int) -> str:
@@ -37,3 +37,8 @@ def check_restores() -> str:
     done = sum(1 for p in progress if p.complete)
     waiting = sum(p.waiting for p in progress)
     return f"{done} of {len(progress)} restoring sessions back online; {waiting} files waiting"
+
+
+def abort_stale_uploads() -> str:
+    """Daily (the Schedule is made by booker/migrations/0011_abort_stale_uploads_schedule.py)."""
+    return f"{uploads.abort_stale_uploads()} stale upload(s) aborted"

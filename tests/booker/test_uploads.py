@@ -250,6 +250,22 @@ def test_uploads_untouched_for_days_are_aborted(studio, booked, settings):
     assert partial_files(settings) == []
 
 
+def test_the_cluster_aborts_stale_uploads_daily_through_a_schedule_made_by_migrate(
+    studio, booked, settings
+):
+    from pydoc import locate  # how django-q's worker resolves a dotted func
+
+    from django_q.models import Schedule
+
+    schedule = Schedule.objects.get(name="booker.abort_stale_uploads")
+    assert (schedule.schedule_type, schedule.repeats) == (Schedule.DAILY, -1)
+    old = start(studio, booked, "IMG_0012.CR2", b"old" * 100).json()
+    RushUpload.objects.filter(pk=old["upload"]).update(
+        updated_at=timezone.now() - timedelta(days=4))
+    assert locate(schedule.func)() == "1 stale upload(s) aborted"
+    assert RushUpload.objects.get(pk=old["upload"]).state == RushUpload.State.ABORTED
+
+
 def test_parts_grow_for_huge_files_to_fit_s3s_10000_parts():
     assert uploads.part_size_for(80 * 2**20) == 16 * 2**20
     huge = 400 * 2**30  # 400 GiB at 16 MiB would be 25,600 parts

@@ -1,6 +1,6 @@
 """Give up the rush uploads nobody touched for days (a tab closed for good): their parts cost
-storage, on S3 too. Run it daily from cron, or schedule `booker.uploads.abort_stale_uploads`
-in django-q.
+storage, on S3 too. The cluster runs it daily (the Schedule "booker.abort_stale_uploads",
+made by migrate); this is the manual way, with another delay.
 
     python manage.py abort_stale_uploads [--days 3]
 """
