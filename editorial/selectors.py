@@ -100,12 +100,7 @@ def product_card(product, strategy) -> ProductCard | None:
     (variants are shown through their parent)."""
     if product is None or not product.is_public or product.parent_id is not None:
         return None
-    images = list(product.images.all())
-    return ProductCard(
-        product=product,
-        offer=product_offer(product, strategy),
-        image=images[0] if images else None,
-    )
+    return _card(product, strategy)
 
 
 def order_link(product: Any | None) -> str | None:
@@ -128,7 +123,11 @@ def package_card(product, strategy) -> ProductCard | None:
     booking, not the catalogue, and stay out of it on purpose (see shop.demo)."""
     if product is None or product.parent_id is not None:
         return None
-    images = list(product.images.all())
+    return _card(product, strategy)
+
+
+def _card(product, strategy) -> ProductCard:
+    images = list(product.images.all())  # prefetched by card_products(): no query per card
     return ProductCard(
         product=product,
         offer=product_offer(product, strategy),
