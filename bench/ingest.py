@@ -247,9 +247,10 @@ SPAN = """
 import json
 from django.db.models import Max, Min
 from django_q.models import Task
-span = Task.objects.filter(name__startswith="ingest-rush-").aggregate(
-    first=Min("started"), last=Max("stopped"))
-print(json.dumps({k: v.timestamp() for k, v in span.items()}))
+from booker.models import Rush
+names = [f"ingest-rush-{{pk}}" for pk in Rush.objects.filter(session_id={session}).values_list("pk", flat=True)]
+span = Task.objects.filter(name__in=names).aggregate(first=Min("started"), last=Max("stopped"))
+print(json.dumps({{k: v.timestamp() for k, v in span.items()}}))
 """
 
 
@@ -310,8 +311,10 @@ def real(site: Site, files: list[Path]) -> dict:
         deadline = time.monotonic() + TIMEOUT
         while True:
             sample()
+            # This session's tasks only: a DATABASE_URL kept between runs holds earlier ones.
             done = site.query(
-                "select count(*) from django_q_task where name like 'ingest-rush-%'"
+                "select count(*) from django_q_task where name in"
+                " (select 'ingest-rush-' || id from booker_rush where session_id = ?)", session
             )[0][0]
             if done >= n:
                 break
@@ -327,7 +330,7 @@ def real(site: Site, files: list[Path]) -> dict:
         log_text = cluster.log.read_text(errors="replace") if cluster.log else ""
         parent = cluster.pid
 
-    span = site.shell(SPAN)
+    span = site.shell(SPAN.format(session=session))
     rows = site.query(
         "select ingest_status, failure_reason from booker_rush where session_id = ?", session
     )
