@@ -267,6 +267,39 @@ def test_a_multipart_copy_cut_off_midway_is_aborted_and_the_original_stays_onlin
 
 
 @pytest.mark.django_db
+def test_a_copied_part_whose_sha256_s3_reports_wrong_stops_the_copy_at_that_part(
+    s3, delivered, big
+):
+    rush, data, checksums = big
+    events = archive_storage().connection.meta.client.meta.events
+    copied = []
+
+    # S3 answers each UploadPartCopy of a SHA256 multipart upload with the part's SHA-256
+    # (moto answers none): here part 2 comes out damaged.
+    def s3_reports(http_response, parsed, model, **kwargs):
+        copied.append(parsed)
+        number = len(copied)
+        parsed["CopyPartResult"]["ChecksumSHA256"] = (
+            checksums[number - 1] if number != 2 else b64_sha256(hashlib.sha256(b"x").hexdigest())
+        )
+
+    events.register("after-call.s3.UploadPartCopy", s3_reports)
+    try:
+        report = archive.archive_session(delivered, actor=None)
+    finally:
+        events.unregister("after-call.s3.UploadPartCopy", s3_reports)
+
+    assert len(copied) == 2  # part 3 was never copied
+    assert [name for name, _ in report.failed] == [rush.original_filename]
+    assert "La partie 2 sur 3 de la copie ne correspond pas" in report.failed[0][1]
+    assert open_multipart_uploads(s3) == []
+    assert f"archive/{rush.original.name}" not in s3.keys("archive/")
+    assert s3.read(f"originals/{rush.original.name}") == data
+    rush.refresh_from_db()
+    assert rush.original_tier == Tier.ONLINE
+
+
+@pytest.mark.django_db
 def test_a_big_original_without_recorded_parts_is_not_copied_and_says_why(s3, delivered, big):
     rush, data, _checksums = big
     RushUpload.objects.filter(rush=rush).delete()
