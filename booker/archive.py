@@ -14,8 +14,11 @@ has two tiers; its name is the same in both storages.
 
 On S3 the bytes never pass through the application: CopyObject with
 `ChecksumAlgorithm=SHA256` makes S3 compute the copy's SHA-256 as it writes it, and HeadObject
-(`ChecksumMode=ENABLED`) reads it back for the comparison. Locally (or any other storage) the
-file is copied by streaming and the copy is read back in full to hash it."""
+(`ChecksumMode=ENABLED`) reads it back for the comparison. Originals over
+BOOKER_ARCHIVE_SINGLE_COPY_MAX (CopyObject stops at 5 GB) are copied in the parts they were
+uploaded in and verified by S3's checksum of those parts (see S3Tiers._copy_in_parts).
+Locally (or any other storage) the file is copied by streaming and the copy is read back in
+full to hash it."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import base64
 import binascii
 import hashlib
 import logging
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -35,6 +39,7 @@ from django.core.files import File
 from django.core.files.storage import Storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -42,9 +47,10 @@ from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-from .models import Membership, PhotoSession, Rush, SessionEvent, User
+from .models import Membership, PhotoSession, Rush, RushUpload, SessionEvent, User
 from .services import IllegalTransition, StudioError, record_event, transition
 from .storage import archive_storage, iter_chunks, originals_storage
+from .uploads import composite_checksum
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,36 @@ class CopyFailed(Exception):
 # --- Moving bytes between the tiers -----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Original:
+    """One rush's original as the tiers see it: its name (the same in both storages), and
+    what a faithful copy of it must show."""
+
+    name: str
+    size: int
+    sha256: str  # of the whole file, recorded at upload
+    # The parts it was uploaded to S3 in, when it was: their size and base64 SHA-256s, computed
+    # by the browser along with `sha256`, each checked by S3 against the bytes it stored, and
+    # checked together at complete (booker.uploads._complete_s3). Empty otherwise.
+    part_size: int = 0
+    part_checksums: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, rush: Rush) -> Original:
+        upload = (RushUpload.objects.filter(rush_id=rush.pk, state=RushUpload.State.COMPLETE)
+                  .values("size", "part_size", "part_checksums").first())
+        parts: tuple[str, ...] = ()
+        part_size = 0
+        if upload and upload["size"] == rush.size and upload["part_size"] > 0:
+            checksums = upload["part_checksums"]
+            # The parts must tile the file exactly, or they describe some other file.
+            if (isinstance(checksums, list)
+                    and len(checksums) == max(1, math.ceil(rush.size / upload["part_size"]))):
+                parts, part_size = tuple(str(c) for c in checksums), upload["part_size"]
+        return cls(name=rush.original.name, size=rush.size, sha256=rush.sha256,
+                   part_size=part_size, part_checksums=parts)
+
+
 class CopyState(Enum):
     READABLE = "readable"  # can be copied back now
     RESTORING = "restoring"  # S3 is restoring it (hours)
@@ -77,12 +113,18 @@ class CopyState(Enum):
 
 
 class Tiers(Protocol):
-    """What the archive needs from a pair of storages (online originals, archive)."""
+    """What the archive needs from a pair of storages (online originals, archive).
 
-    def archived_sha256(self, name: str) -> str | None: ...
-    def online_sha256(self, name: str) -> str | None: ...
-    def copy_to_archive(self, name: str) -> None: ...
-    def copy_back(self, name: str) -> None: ...
+    A fingerprint is what a tier can tell of a stored file without the application reading
+    it; `expected` is the fingerprint of a faithful copy of the original (raising CopyFailed
+    when none can be checked), the `*_fingerprint` methods that of the file in a tier (None:
+    no file there)."""
+
+    def expected(self, original: Original) -> str: ...
+    def archived_fingerprint(self, original: Original) -> str | None: ...
+    def online_fingerprint(self, original: Original) -> str | None: ...
+    def copy_to_archive(self, original: Original) -> None: ...
+    def copy_back(self, original: Original) -> None: ...
     def discard_archived(self, name: str) -> None: ...
     def discard_online(self, name: str) -> None: ...
     def archived_state(self, name: str) -> CopyState: ...
@@ -105,11 +147,14 @@ class StreamedTiers:
     def __init__(self, online: Storage, archive: Storage):
         self.online, self.archive = online, archive
 
-    def archived_sha256(self, name: str) -> str | None:
-        return _sha256_by_reading(self.archive, name)
+    def expected(self, original: Original) -> str:
+        return original.sha256
 
-    def online_sha256(self, name: str) -> str | None:
-        return _sha256_by_reading(self.online, name)
+    def archived_fingerprint(self, original: Original) -> str | None:
+        return _sha256_by_reading(self.archive, original.name)
+
+    def online_fingerprint(self, original: Original) -> str | None:
+        return _sha256_by_reading(self.online, original.name)
 
     def _copy(self, source: Storage, target: Storage, name: str) -> None:
         with source.open(name, "rb") as handle:
@@ -120,11 +165,11 @@ class StreamedTiers:
             target.delete(saved)
             raise CopyFailed(f"another copy appeared under {name} meanwhile; try again")
 
-    def copy_to_archive(self, name: str) -> None:
-        self._copy(self.online, self.archive, name)
+    def copy_to_archive(self, original: Original) -> None:
+        self._copy(self.online, self.archive, original.name)
 
-    def copy_back(self, name: str) -> None:
-        self._copy(self.archive, self.online, name)
+    def copy_back(self, original: Original) -> None:
+        self._copy(self.archive, self.online, original.name)
 
     def discard_archived(self, name: str) -> None:
         self.archive.delete(name)
@@ -145,7 +190,8 @@ def _s3_error_code(exc: ClientError) -> str:
 
 class S3Tiers:
     """Both storages on S3: server-side copies, checksums computed by S3 on the bytes it
-    stores (CopyObject `ChecksumAlgorithm=SHA256`, read back by HeadObject)."""
+    stores (CopyObject `ChecksumAlgorithm=SHA256`, read back by HeadObject); in parts for the
+    originals CopyObject cannot take."""
 
     def __init__(self, online: S3Storage, archive: S3Storage):
         self.online, self.archive = online, archive
@@ -164,6 +210,23 @@ class S3Tiers:
             raise
 
     @staticmethod
+    def _in_parts(original: Original) -> bool:
+        return original.size > settings.BOOKER_ARCHIVE_SINGLE_COPY_MAX
+
+    def expected(self, original: Original) -> str:
+        if not self._in_parts(original):
+            return original.sha256
+        if not original.part_checksums:
+            # Its whole-file SHA-256 is all we have, and S3 keeps none for a file this big (it
+            # was necessarily uploaded in parts): only reading it back could check a copy.
+            raise CopyFailed(_(
+                "This file is larger than %(limit)s and its part fingerprints were not "
+                "recorded when it was uploaded: S3 cannot verify a copy of it, so it stays "
+                "online."
+            ) % {"limit": filesizeformat(settings.BOOKER_ARCHIVE_SINGLE_COPY_MAX)})
+        return f"{composite_checksum(list(original.part_checksums))}-{len(original.part_checksums)}"
+
+    @staticmethod
     def _sha256_of(head: dict | None) -> str | None:
         if head is None:
             return None
@@ -177,29 +240,116 @@ class S3Tiers:
         except (binascii.Error, ValueError):
             return ""
 
-    def archived_sha256(self, name: str) -> str | None:
-        return self._sha256_of(self._head(self.archive, name))
+    @staticmethod
+    def _composite_of(head: dict | None, original: Original) -> str | None:
+        """S3's checksum of the object's parts, as `expected` writes it ("…-N")."""
+        if head is None:
+            return None
+        checksum, _dash, count = str(head.get("ChecksumSHA256") or "").partition("-")
+        if not checksum or head.get("ChecksumType", "COMPOSITE") != "COMPOSITE":
+            return ""
+        # S3 appends the part count; moto does not. The checksum commits to the count anyway:
+        # it hashes 32 bytes per part.
+        return f"{checksum}-{count or len(original.part_checksums)}"
 
-    def online_sha256(self, name: str) -> str | None:
-        return self._sha256_of(self._head(self.online, name))
+    def _fingerprint(self, storage: S3Storage, original: Original) -> str | None:
+        head = self._head(storage, original.name)
+        if self._in_parts(original):
+            return self._composite_of(head, original)
+        return self._sha256_of(head)
 
-    def _copy(self, source: S3Storage, target: S3Storage, name: str) -> None:
+    def archived_fingerprint(self, original: Original) -> str | None:
+        return self._fingerprint(self.archive, original)
+
+    def online_fingerprint(self, original: Original) -> str | None:
+        return self._fingerprint(self.online, original)
+
+    def _copy(self, source: S3Storage, target: S3Storage, original: Original) -> None:
         storage_class = (target.object_parameters or {}).get("StorageClass", "STANDARD")
-        # One CopyObject: up to 5 GB, which covers any RAW; a bigger file fails with S3's
-        # own message and stays online.
+        if self._in_parts(original):
+            self._copy_in_parts(source, target, original, storage_class)
+            return
+        # One CopyObject (up to 5 GB): S3 computes the SHA-256 of the whole copy.
         self.client.copy_object(
-            **self._where(target, name),
-            CopySource=self._where(source, name),
+            **self._where(target, original.name),
+            CopySource=self._where(source, original.name),
             ChecksumAlgorithm="SHA256",
             StorageClass=storage_class,
             MetadataDirective="COPY",
         )
 
-    def copy_to_archive(self, name: str) -> None:
-        self._copy(self.online, self.archive, name)
+    def _copy_in_parts(self, source: S3Storage, target: S3Storage, original: Original,
+                       storage_class: str) -> None:
+        """A multipart copy (UploadPartCopy) cut exactly where the upload was cut.
 
-    def copy_back(self, name: str) -> None:
-        self._copy(self.archive, self.online, name)
+        Why this verifies the copy: a multipart upload created with SHA256 makes S3 compute
+        the SHA-256 of each part from the bytes it writes, and the object's checksum is the
+        SHA-256 of those digests. With the copy's parts on the upload's boundaries, that
+        checksum equals `composite_checksum(part_checksums)` exactly when every part of the
+        copy has the SHA-256 the browser computed on the photographer's file, which S3 already
+        checked against the uploaded bytes. That is the same chain of trust as the whole-file
+        SHA-256 of the small files (both come from the browser with the file), with no byte
+        read by the application. Comparing the copy with the source object instead would
+        prove only that it copies whatever is online now. Without recorded parts there is
+        nothing to compare with: `expected` refuses and the original stays online.
+
+        Any failure aborts the multipart upload, so no orphan parts stay behind (billed, and
+        invisible in a listing)."""
+        name, count = original.name, len(original.part_checksums)
+        source_head = self._head(source, name)
+        if source_head is None:
+            raise FileNotFoundError(name)
+        if source_head.get("ContentLength") != original.size:
+            raise CopyFailed(_(
+                "The file to copy has %(found)d bytes instead of %(size)d: it is not the "
+                "uploaded original. Nothing was copied."
+            ) % {"found": source_head.get("ContentLength") or 0, "size": original.size})
+        target_where = self._where(target, name)
+        content_type = source_head.get("ContentType")
+        extra = {"ContentType": content_type} if content_type else {}
+        upload_id = self.client.create_multipart_upload(
+            **target_where, ChecksumAlgorithm="SHA256", StorageClass=storage_class,
+            Metadata=source_head.get("Metadata") or {}, **extra,
+        )["UploadId"]
+        try:
+            parts = []
+            for number in range(1, count + 1):
+                first = (number - 1) * original.part_size
+                last = min(original.size, first + original.part_size) - 1
+                result = self.client.upload_part_copy(
+                    **target_where, UploadId=upload_id, PartNumber=number,
+                    CopySource=self._where(source, name), CopySourceRange=f"bytes={first}-{last}",
+                    # The source must not change between its parts.
+                    CopySourceIfMatch=source_head["ETag"],
+                )["CopyPartResult"]
+                wanted = original.part_checksums[number - 1]
+                # S3 returns each part's SHA-256 (moto does not): a bad part stops the copy
+                # here rather than after the whole file.
+                got = result.get("ChecksumSHA256")
+                if got and got != wanted:
+                    raise CopyFailed(_(
+                        "Part %(number)d of %(count)d of the copy does not match the original "
+                        "(sha256 %(got)s instead of %(wanted)s)."
+                    ) % {"number": number, "count": count, "got": got, "wanted": wanted})
+                parts.append({"PartNumber": number, "ETag": result["ETag"],
+                              "ChecksumSHA256": got or wanted})
+            self.client.complete_multipart_upload(
+                **target_where, UploadId=upload_id, MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            try:
+                self.client.abort_multipart_upload(**target_where, UploadId=upload_id)
+            except (ClientError, BotoCoreError):
+                # A bucket lifecycle rule (AbortIncompleteMultipartUpload) is the safety net.
+                log.warning("could not abort the multipart copy of %s (%s)", name, upload_id,
+                            exc_info=True)
+            raise
+
+    def copy_to_archive(self, original: Original) -> None:
+        self._copy(self.online, self.archive, original)
+
+    def copy_back(self, original: Original) -> None:
+        self._copy(self.archive, self.online, original)
 
     def discard_archived(self, name: str) -> None:
         """CopyObject replaces a bad copy: nothing to delete first."""
@@ -275,14 +425,14 @@ def _online_originals(session: PhotoSession):
     return session.rushes.filter(original_tier=Tier.ONLINE).exclude(original="")
 
 
-def _copy_verified(name: str, expected: str, *, found: str | None, discard, copy, sha256,
-                   what: str) -> None:
-    """Copy `name` across the tiers and check the copy's SHA-256, or raise CopyFailed.
-    `found` is the checksum of what already stands at the destination (None: nothing)."""
+def _copy_verified(original: Original, expected: str, *, found: str | None, discard, copy,
+                   fingerprint, what: str) -> None:
+    """Copy `original` across the tiers and check the copy's fingerprint, or raise CopyFailed.
+    `found` is the fingerprint of what already stands at the destination (None: nothing)."""
     if found is not None:
-        discard(name)
-    copy(name)
-    got = sha256(name)
+        discard(original.name)
+    copy(original)
+    got = fingerprint(original)
     if got != expected:
         raise CopyFailed(
             f"{what} does not match the original (sha256 {got or 'none'} instead of {expected})"
@@ -292,14 +442,16 @@ def _copy_verified(name: str, expected: str, *, found: str | None, discard, copy
 def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
     """Archive one original; True if an earlier archived copy was reused. Raises (and leaves
     the original online) unless the archived copy is verified."""
-    name = rush.original.name
-    archived = where.archived_sha256(name)
-    reused = archived == rush.sha256
+    original = Original.of(rush)
+    name = original.name
+    expected = where.expected(original)
+    archived = where.archived_fingerprint(original)
+    reused = archived == expected
     if not reused:
         # An interrupted or bad earlier copy is discarded first: the original is still online,
         # so that archived file is nobody's only copy.
-        _copy_verified(name, rush.sha256, found=archived, discard=where.discard_archived,
-                       copy=where.copy_to_archive, sha256=where.archived_sha256,
+        _copy_verified(original, expected, found=archived, discard=where.discard_archived,
+                       copy=where.copy_to_archive, fingerprint=where.archived_fingerprint,
                        what="the archived copy")
     # Verified: only now may the original leave the online tier. The row says so before the
     # file goes, so a crash in between leaves an extra online copy, never a missing one.
@@ -449,12 +601,13 @@ class RestoreProgress:
 def _bring_back(rush: Rush, where: Tiers) -> None:
     """Copy a readable archived original back online, verify it, mark it online. The archived
     copy stays (already verified: archiving this session again copies nothing)."""
-    name = rush.original.name
-    online = where.online_sha256(name)
-    if online != rush.sha256:
+    original = Original.of(rush)
+    expected = where.expected(original)
+    online = where.online_fingerprint(original)
+    if online != expected:
         # An earlier bad copy back is discarded first: the archive has the original.
-        _copy_verified(name, rush.sha256, found=online, discard=where.discard_online,
-                       copy=where.copy_back, sha256=where.online_sha256,
+        _copy_verified(original, expected, found=online, discard=where.discard_online,
+                       copy=where.copy_back, fingerprint=where.online_fingerprint,
                        what="the copy brought back")
     Rush.objects.filter(pk=rush.pk, original_tier=Tier.ARCHIVE).update(original_tier=Tier.ONLINE)
 

@@ -242,6 +242,10 @@ if BOOKER_ARCHIVE_STORAGE_CLASS not in ("DEEP_ARCHIVE", "GLACIER", "GLACIER_IR")
         f"BOOKER_ARCHIVE_STORAGE_CLASS={BOOKER_ARCHIVE_STORAGE_CLASS!r}: use DEEP_ARCHIVE, "
         "GLACIER or GLACIER_IR."
     )
+# On S3, originals bigger than this are copied between the tiers in parts (UploadPartCopy)
+# rather than by one CopyObject, which S3 limits to 5 GB (booker/archive.py).
+BOOKER_ARCHIVE_SINGLE_COPY_MAX = env.int("BOOKER_ARCHIVE_SINGLE_COPY_MAX",
+                                         default=5 * 1024 * 1024 * 1024)
 # How S3 restores an archived original (Bulk, Standard or Expedited; Expedited does not
 # exist for DEEP_ARCHIVE), and how long the restored copy stays readable.
 BOOKER_RESTORE_TIER = env.str("BOOKER_RESTORE_TIER", default="Standard")
