@@ -248,7 +248,8 @@ import json
 from django.db.models import Max, Min
 from django_q.models import Task
 from booker.models import Rush
-names = [f"ingest-rush-{{pk}}" for pk in Rush.objects.filter(session_id={session}).values_list("pk", flat=True)]
+ids = Rush.objects.filter(session_id={session}).values_list("pk", flat=True)
+names = [f"ingest-rush-{{pk}}" for pk in ids]
 span = Task.objects.filter(name__in=names).aggregate(first=Min("started"), last=Max("stopped"))
 print(json.dumps({{k: v.timestamp() for k, v in span.items()}}))
 """
