@@ -27,6 +27,7 @@ import binascii
 import hashlib
 import logging
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -415,6 +416,7 @@ class ArchiveReport:
     reused: int = 0  # an earlier verified archived copy was found and kept
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     stopped: bool = False  # too many failures in a row: the rest was not tried
+    unfinished: bool = False  # its time ran out: the rest waits for the next run
 
     @property
     def complete(self) -> bool:
@@ -465,7 +467,20 @@ def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
     return reused
 
 
-def archive_session(session: PhotoSession, *, actor: User | None = None) -> ArchiveReport:
+def _out_of_time(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def run_deadline() -> float:
+    """When a worker's archive or restore run stops taking new files. A wedding is thousands
+    of copies (S3 needs about a second for each): done in one task they would outlast the task
+    queue's timeout, which kills the worker mid-copy. Each run works for
+    BOOKER_ARCHIVE_RUN_SECONDS, then leaves the rest to the next run."""
+    return time.monotonic() + settings.BOOKER_ARCHIVE_RUN_SECONDS
+
+
+def archive_session(session: PhotoSession, *, actor: User | None = None,
+                    deadline: float | None = None) -> ArchiveReport:
     """Move every online original of a delivered session to the archive tier, each only once
     its archived copy is verified; then the session is `archived`. A failed file stays online
     with an `archive.failed` event, the others go on, and the session stays `delivered` so
@@ -482,6 +497,9 @@ def archive_session(session: PhotoSession, *, actor: User | None = None) -> Arch
         )
     where, now, in_a_row = tiers(), timezone.now(), 0
     for rush in _online_originals(session).order_by("pk").iterator():
+        if _out_of_time(deadline):
+            report.unfinished = True
+            break
         try:
             reused = _archive_one(rush, where, now)
         except Exception as exc:  # noqa: BLE001 -- one file's failure must not lose the others
@@ -533,14 +551,23 @@ def sessions_due_for_archive(now: datetime | None = None):
     return PhotoSession.objects.filter(status=Status.DELIVERED, status_changed_at__lte=cutoff)
 
 
-def archive_due_sessions(now: datetime | None = None) -> list[ArchiveReport]:
-    """The daily run (django-q2 schedule `booker.archive_due_sessions`)."""
+def archive_due_sessions(now: datetime | None = None,
+                         deadline: float | None = None) -> list[ArchiveReport]:
+    """The daily run (django-q2 schedule `booker.archive_due_sessions`). A session it has no
+    time left for, or could not finish, is queued as an archive task of its own (which goes on
+    the same way until it is done), rather than waiting for tomorrow's run."""
     reports = []
     for session in sessions_due_for_archive(now).order_by("status_changed_at", "pk"):
         try:
-            reports.append(archive_session(session, actor=None))
+            if _out_of_time(deadline):
+                queue_archive(session, actor=None)
+                continue
+            report = archive_session(session, actor=None, deadline=deadline)
         except StudioError:
             continue  # its status changed since the query: no longer due
+        reports.append(report)
+        if report.unfinished:
+            queue_archive(session, actor=None)
     return reports
 
 
@@ -623,9 +650,12 @@ def _record_restore_failure(session: PhotoSession, rush: Rush, reason: str) -> N
                      filename=rush.original_filename, reason=reason)
 
 
-def _restore_session(session: PhotoSession, where: Tiers) -> RestoreProgress:
+def _restore_session(session: PhotoSession, where: Tiers,
+                     deadline: float | None = None) -> RestoreProgress:
     progress = RestoreProgress(session)
     for rush in session.rushes.filter(original_tier=Tier.ARCHIVE).order_by("pk").iterator():
+        if _out_of_time(deadline):
+            break  # the next check (every RESTORE_CHECK_MINUTES) goes on from here
         try:
             state = where.archived_state(rush.original.name)
             if state is CopyState.MISSING:
@@ -655,13 +685,14 @@ def _restore_session(session: PhotoSession, where: Tiers) -> RestoreProgress:
     return progress
 
 
-def check_restores() -> list[RestoreProgress]:
+def check_restores(deadline: float | None = None) -> list[RestoreProgress]:
     """For each restoring session: ask S3 to restore what is not being restored yet, copy back
     what is readable again, and once every original is online move the session back to
-    `delivered` and tell the photographer and the client."""
+    `delivered` and tell the photographer and the client. With a deadline, what is left when
+    it passes waits for the next check."""
     where = tiers()
     progress = [
-        _restore_session(session, where)
+        _restore_session(session, where, deadline)
         for session in PhotoSession.objects.filter(status=Status.RESTORING).order_by("pk")
     ]
     if PhotoSession.objects.filter(status=Status.RESTORING).exists():

@@ -19,21 +19,24 @@ def archive_session(session_id: int, actor_id: int | None = None) -> str:
 
     session = PhotoSession.objects.get(pk=session_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    report = archive.archive_session(session, actor=actor)
+    report = archive.archive_session(session, actor=actor, deadline=archive.run_deadline())
+    if report.unfinished:
+        archive.queue_archive(session, actor=actor)  # the rest, in a task of its own
     return (f"archived {report.archived}, reused {report.reused}, failed {len(report.failed)}"
-            f"{' (stopped)' if report.stopped else ''}")
+            f"{' (stopped)' if report.stopped else ''}"
+            f"{' (time up, queued again)' if report.unfinished else ''}")
 
 
 def archive_due_sessions() -> str:
     """Daily (the Schedule is made by booker/migrations/0006_archive_schedule.py)."""
-    reports = archive.archive_due_sessions()
+    reports = archive.archive_due_sessions(deadline=archive.run_deadline())
     done = sum(1 for r in reports if r.complete)
     return f"{done} of {len(reports)} due sessions archived"
 
 
 def check_restores() -> str:
     """Queued by a restore request, then every few minutes while a session is restoring."""
-    progress = archive.check_restores()
+    progress = archive.check_restores(deadline=archive.run_deadline())
     done = sum(1 for p in progress if p.complete)
     waiting = sum(p.waiting for p in progress)
     return f"{done} of {len(progress)} restoring sessions back online; {waiting} files waiting"

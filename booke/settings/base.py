@@ -230,6 +230,12 @@ AWS_DEFAULT_ACL = None
 # Rush uploads (booker.uploads): the browser's part size, grown for files over 10,000 parts.
 BOOKER_UPLOAD_PART_SIZE = env.int("BOOKER_UPLOAD_PART_SIZE", default=16 * 1024 * 1024)
 
+# How long one archive or restore run (a worker's task) takes new files: below the task
+# queue's timeout (Q_CLUSTER "timeout") with room for the copy in flight, and below
+# RESTORE_CHECK_MINUTES (10) so that two restore checks never overlap. The rest goes on in the
+# next run: the archive queues itself again, the restore waits for the next check.
+BOOKER_ARCHIVE_RUN_SECONDS = env.int("BOOKER_ARCHIVE_RUN_SECONDS", default=420)
+
 # --- The archive tier (booker/archive.py): a delivered session's originals leave the online
 # storage this many days after delivery, once their archived copy is verified.
 BOOKER_ARCHIVE_AFTER_DAYS = env.int("BOOKER_ARCHIVE_AFTER_DAYS", default=90)

@@ -209,6 +209,80 @@ def test_only_a_delivered_session_can_be_archived():
     assert not session.rushes.exclude(original_tier=Tier.ONLINE).exists()
 
 
+class Clock:
+    """time.monotonic for booker.archive: each reading is one second after the last."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        self.now += 1
+        return self.now
+
+
+@pytest.mark.django_db
+def test_an_archive_task_out_of_time_stops_between_files_and_queues_the_rest_until_done(
+    delivered, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from booker import tasks
+
+    # Two readings fit in a run: the deadline's own, then one file.
+    monkeypatch.setattr(archive, "time", Clock())
+    settings.BOOKER_ARCHIVE_RUN_SECONDS = 2
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        result = tasks.archive_session(delivered.pk)
+
+    assert result.startswith("archived 1, reused 0, failed 0") and "queued again" in result
+    # The tasks it queued ran at once (the test's queue is synchronous), one file each: three
+    # originals, so queued twice, and then nothing is left.
+    assert len(queued) == 2
+    delivered.refresh_from_db()
+    assert delivered.status == Status.ARCHIVED
+    assert not delivered.rushes.filter(original_tier=Tier.ONLINE).exists()
+    assert not delivered.events.filter(name="archive.failed").exists()
+
+
+@pytest.mark.django_db
+def test_an_archive_run_out_of_time_leaves_the_rest_online_and_the_session_delivered(delivered):
+    report = archive.archive_session(delivered, actor=None, deadline=0.0)
+
+    assert (report.archived, report.unfinished, report.complete) == (0, True, False)
+    delivered.refresh_from_db()
+    assert delivered.status == Status.DELIVERED
+    assert delivered.rushes.filter(original_tier=Tier.ONLINE).count() == 3
+
+
+@pytest.mark.django_db
+def test_the_daily_run_queues_the_sessions_it_has_no_time_left_for(
+    delivered, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.BOOKER_ARCHIVE_AFTER_DAYS = 30
+    PhotoSession.objects.filter(pk=delivered.pk).update(
+        status_changed_at=timezone.now() - timedelta(days=31))
+    queued = []
+    monkeypatch.setattr(archive, "queue_archive",
+                        lambda session, actor: queued.append(session.pk))
+
+    reports = archive.archive_due_sessions(deadline=0.0)
+
+    assert reports == [] and queued == [delivered.pk]
+    assert delivered.rushes.filter(original_tier=Tier.ONLINE).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_restore_check_out_of_time_leaves_the_rest_for_the_next_check(delivered, photographer):
+    archived(delivered)
+    archive.request_restore(delivered, actor=photographer)
+
+    progress = archive.check_restores(deadline=0.0)
+
+    assert [p.back_online for p in progress] == [0]
+    delivered.refresh_from_db()
+    assert delivered.status == Status.RESTORING
+    assert Schedule.objects.filter(name=archive.RESTORE_CHECK_SCHEDULE).exists()
+    assert [p.back_online for p in archive.check_restores()] == [3]
+
+
 # --- Nothing deletes an original without a verified copy ----------------------------------------
 
 
