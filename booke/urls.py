@@ -4,7 +4,7 @@ and the three back offices — /admin/ (photographers), /cms/ (editors), /dashbo
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path, re_path, reverse_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -14,6 +14,7 @@ from booke import views
 from editorial import feeds
 from editorial import views as editorial_views
 from editorial.pagecache import views as pagecache_views
+from shop.history import views as history_views
 
 
 def to_login():
@@ -45,6 +46,19 @@ urlpatterns = [
     path("shop/prints/", include("shop.personal.urls")),
     # Oscar's own view, without a CSRF token for anonymous visitors (cached pages post here).
     path("shop/basket/add/<int:pk>/", pagecache_views.basket_add),
+    # The product page, shared by anonymous visitors: its view beacon (posted from the cached
+    # page, so the same exemption) and its "recently viewed" fragment (shop/history).
+    path(
+        "shop/historique/vu/<int:pk>/",
+        pagecache_views.csrf_for_people_only(history_views.product_viewed),
+    ),
+    path("shop/historique/", include("shop.history.urls")),
+    # Oscar's product page without what it did per visitor; Oscar's pattern, so its
+    # `catalogue:detail` name still reverses to this path.
+    re_path(
+        r"^shop/catalogue/(?P<product_slug>[\w-]*)_(?P<pk>\d+)/$",
+        history_views.ProductDetailView.as_view(),
+    ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("newsletter/", include("editorial.contact.urls")),

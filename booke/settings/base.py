@@ -392,8 +392,9 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/admin/", "/cms/", "/dashboard/", "/portal/", "/accounts/", "/after-login/", "/i18n/",
     "/documents/", "/media/", "/static/", "/healthz", "/bench/",
 )
-# Under /shop/ only the catalogue (its index, categories, products) is cached; the basket,
-# checkout, accounts, search and personal prints never are.
+# Under /shop/ only the catalogue (its index, categories, product pages) is cached; the basket,
+# checkout, accounts, search and personal prints never are, nor /shop/historique/ (a visitor's
+# "recently viewed" fragment and the view beacon of the product page: shop/history).
 PAGE_CACHE_SHOP_PREFIX = "/shop/"
 PAGE_CACHE_SHOP_PAGES = ("/shop/catalogue/",)
 

@@ -12,7 +12,9 @@ A request is served from, or stored in, the cache only when all of these hold:
   does not split the cache: every cookie-less request gets the same page.
 The response is stored only if it is a 200 HTML page that sets no cookie, did not use the
 CSRF token (a form for this visitor), is not private/no-cache/no-store (Wagtail's restricted
-pages and `never_cache` views say so) and is not a preview.
+pages and `never_cache` views say so) and is not a preview. (Oscar's product page set the
+history cookie on every view: the shop's version leaves that to a beacon from the page,
+shop/history, so that it can be stored.)
 
 The key is the scheme, host, full path with its query and the language the LocaleMiddleware
 will pick; the value is the page's status, headers and bytes with the generation token it was

@@ -1,5 +1,5 @@
-"""The catalogue as a visitor browses it: categories, pictures, search, recently viewed products,
-and prices with VAT in euros, written the French way."""
+"""The catalogue as a visitor browses it: categories, pictures, search, and prices with VAT in
+euros, written the French way (recently viewed products: test_product_history.py)."""
 
 from django.urls import reverse
 from oscar.core.loading import get_model
@@ -72,17 +72,3 @@ def test_search_leaves_out_products_not_sold_in_the_catalogue(client, catalogue)
     found = {result.object.upc for result in response.context["page_obj"].object_list}
     assert "BK-SEANCE-PORTRAIT" not in found
 
-
-def test_a_product_page_lists_the_products_viewed_before_it(client, catalogue):
-    album = Product.objects.get(upc="BK-ALBUM-LIN-30")
-    gift_card = Product.objects.get(upc="BK-CARTE-CADEAU-120")
-
-    first = text(client.get(album.get_absolute_url()))
-    assert "Produits récemment consultés" not in first
-
-    page = text(client.get(gift_card.get_absolute_url()))
-
-    assert "Produits récemment consultés" in page
-    recent = page[page.index("Produits récemment consultés") :]
-    assert album.get_absolute_url() in recent
-    assert gift_card.get_absolute_url() not in recent  # not the page being read

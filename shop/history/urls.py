@@ -1,0 +1,13 @@
+"""Mounted at /shop/historique/ by booke/urls.py, outside the page cache's paths (the fragment
+is one visitor's); the beacon is wired there too, without a CSRF token for anonymous visitors."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "history"
+
+urlpatterns = [
+    path("vu/<int:pk>/", views.product_viewed, name="viewed"),
+    path("recents/", views.recently_viewed, name="recently-viewed"),
+]
