@@ -21,21 +21,6 @@ pytestmark = pytest.mark.django_db
 URL = "/recherche/"
 
 
-@pytest.fixture
-def site():
-    return site_tree.build_site()
-
-
-@pytest.fixture
-def journal(site):
-    return site[1]
-
-
-@pytest.fixture
-def galleries(site):
-    return site[2]
-
-
 def index_products(*products) -> None:
     """Put products in the shop's search index, as the realtime signal processor does in
     production (the test settings turn it off)."""
@@ -119,7 +104,7 @@ def test_an_empty_query_searches_nothing(journal, client):
     assert "search-empty" not in response.text
 
 
-def test_no_result_says_so(site, client):
+def test_no_result_says_so(site_pages, client):
     response = client.get(URL, {"q": "zzyzx"})
     assert response.context["results"] == []
     assert 'class="search-empty"' in response.text
@@ -160,8 +145,8 @@ def test_twenty_results_cost_as_many_queries_as_three(journal, galleries, search
     assert len(twenty) <= len(three), "\n".join(twenty)
 
 
-def test_the_search_box_is_in_the_header_of_site_and_shop_pages(site, client):
-    home = site[0]
+def test_the_search_box_is_in_the_header_of_site_and_shop_pages(site_pages, client):
+    home = site_pages[0]
     for url in [home.url, reverse("catalogue:index")]:
         text = client.get(url).text
         assert f'action="{URL}"' in text, url
