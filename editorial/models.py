@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.template.response import TemplateResponse
+from django.urls.converters import SlugConverter
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -336,6 +337,18 @@ class BlogIndexPage(RoutablePageMixin, Page):
             .order_by("name")
         )
 
+    def tags_with_posts(self) -> list[Tag]:
+        """The tags of posts visitors can read here, by slug, each with its `lastmod` (its
+        latest publication): one query whatever their number."""
+        readable = BlogPostPage.objects.live().public().child_of(self).values("pk")
+        return list(
+            Tag.objects.filter(editorial_blogposttag_items__content_object__in=readable)
+            # The route takes ASCII slugs only; taggit makes "église" of "Église": no page.
+            .filter(slug__regex=rf"^{SlugConverter.regex}$")
+            .annotate(lastmod=Max("editorial_blogposttag_items__content_object__last_published_at"))
+            .order_by("slug")
+        )
+
     def tag_url(self, slug: str, request: HttpRequest | None = None) -> str:
         return journal_route_url(self, "tag", slug, request)
 
@@ -414,16 +427,18 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return self._render_listing(request, listing)
 
     def get_sitemap_urls(self, request: HttpRequest | None = None) -> list[dict]:
-        """The journal, then each category page that has posts to read."""
+        """The journal, then each category page and each tag page that has posts to read."""
         urls = super().get_sitemap_urls(request)
         base = self.get_full_url(request)
         if base:
+            routes = [("category", self.categories_with_counts()), ("tag", self.tags_with_posts())]
             urls += [
                 {
-                    "location": base + self.reverse_subpage("category", args=[category.slug]),
-                    "lastmod": category.lastmod,
+                    "location": base + self.reverse_subpage(route, args=[item.slug]),
+                    "lastmod": item.lastmod,
                 }
-                for category in self.categories_with_counts()
+                for route, items in routes
+                for item in items
             ]
         return urls
 

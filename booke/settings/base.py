@@ -369,6 +369,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 WAGTAIL_SITE_NAME = "Booké"
 WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
+    # Pages are in French: stem them as French ("mariages" finds "Mariage", "chevaux" finds
+    # "Cheval"), not with the server's default_text_search_config (english or simple). The
+    # configuration is PostgreSQL's 'french' without its stop words (editorial migration
+    # 0008). The index keeps the stems it was written with: run `manage.py update_index` once
+    # after changing this. SQLite's FTS5 has no French stemmer: there, exact words only.
+    WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = "booke_french"
 WAGTAIL_I18N_ENABLED = False
 # The CMS in the site's language: no per-editor language choice while there is one language
 # (Wagtail otherwise offers its ~40 admin languages in each editor's account settings).

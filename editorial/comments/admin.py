@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.ui.tables import Column
@@ -105,7 +105,10 @@ class CommentViewSet(SnippetViewSet):
 
 
 class ModerationAction(SnippetBulkAction):
+    """Made by moderation_action() below, one per status a moderator moves comments to."""
+
     status: str = ""
+    done: str  # "%(count)d comments approved.", as moderation_action() is given it
     template_name = "editorial/comments/admin/confirm_moderation.html"
     models = [Comment]
 
@@ -129,47 +132,41 @@ class ModerationAction(SnippetBulkAction):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "action": self}
 
-
-class ApproveAction(ModerationAction):
-    display_name = _("Approve")
-    action_type = "approve"
-    aria_label = _("Approve the selected comments")
-    status = Status.APPROVED
-    action_priority = 10
-
     def get_success_message(self, num_parent_objects, num_child_objects):
-        return ngettext(
-            "%(count)d comment approved.", "%(count)d comments approved.", num_parent_objects
-        ) % {"count": num_parent_objects}
+        return self.done % {"count": num_parent_objects}
 
 
-class RejectAction(ModerationAction):
-    display_name = _("Reject")
-    action_type = "reject"
-    aria_label = _("Reject the selected comments")
-    status = Status.REJECTED
-    action_priority = 20
+def moderation_action(
+    action_type: str, status: str, priority: int, label: str, aria_label: str, done
+) -> type[ModerationAction]:
+    """The bulk action moving comments to `status`; `done` is an ngettext_lazy keyed on "count"
+    (the number moved), so that each action's message stays whole for translators."""
+    attributes = {
+        "action_type": action_type,
+        "status": status,
+        "action_priority": priority,
+        "display_name": label,
+        "aria_label": aria_label,
+        "done": done,
+        "__module__": __name__,
+    }
+    return type(f"{action_type.title()}Action", (ModerationAction,), attributes)
 
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        return ngettext(
-            "%(count)d comment rejected.", "%(count)d comments rejected.", num_parent_objects
-        ) % {"count": num_parent_objects}
 
-
-class SpamAction(ModerationAction):
-    display_name = _("Spam")
-    action_type = "spam"
-    aria_label = _("Mark the selected comments as spam")
-    status = Status.SPAM
-    action_priority = 25
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        return ngettext(
-            "%(count)d comment marked as spam.",
-            "%(count)d comments marked as spam.",
-            num_parent_objects,
-        ) % {"count": num_parent_objects}
-
+ApproveAction = moderation_action(
+    "approve", Status.APPROVED, 10, _("Approve"), _("Approve the selected comments"),
+    ngettext_lazy("%(count)d comment approved.", "%(count)d comments approved.", "count"),
+)
+RejectAction = moderation_action(
+    "reject", Status.REJECTED, 20, _("Reject"), _("Reject the selected comments"),
+    ngettext_lazy("%(count)d comment rejected.", "%(count)d comments rejected.", "count"),
+)
+SpamAction = moderation_action(
+    "spam", Status.SPAM, 25, _("Spam"), _("Mark the selected comments as spam"),
+    ngettext_lazy(
+        "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", "count"
+    ),
+)
 
 MODERATION_ACTIONS = (ApproveAction, RejectAction, SpamAction)
 

@@ -1,15 +1,13 @@
 """The public comment form's receiving end.
 
 Anonymous visitors' post pages are cached and carry no CSRF token, so this view is exempt from
-the middleware's check and runs it itself for logged-in people, whose session a forged post
-could abuse; an anonymous post carries no identity, and spam is the honeypot's and the rate
-limit's business."""
+the middleware's check and runs it for logged-in people only (editorial/pagecache/csrf.py);
+unlike the other such views it answers a refusal with the form and what was typed."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from booker.http import client_ip
 from editorial.models import BlogPostPage
+from editorial.pagecache.csrf import csrf_refusal
 
 from . import services
 from .forms import HONEYPOT_FIELD, CommentForm
@@ -27,22 +26,12 @@ SENT_QUERY = "commentaire=envoye"
 ANCHOR = "commentaires"
 
 
-def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
-    """Django's own CSRF check, as the middleware would have run it."""
-
-    def no_view(request, *args, **kwargs):  # pragma: no cover - never called
-        return None
-
-    # The middleware skips views marked exempt; ask it again about an unmarked stand-in.
-    return CsrfViewMiddleware(no_view).process_view(request, no_view, (), {})
-
-
 @csrf_exempt
 @require_POST
 def post_comment(request: HttpRequest, post_id: int) -> HttpResponse:
     post = get_object_or_404(BlogPostPage.objects.live().public(), pk=post_id)
     form = CommentForm(request.POST, user=request.user)
-    if request.user.is_authenticated and _csrf_refusal(request) is not None:
+    if csrf_refusal(request) is not None:
         # Typically a page loaded before logging in (it had no token): nothing is saved, the
         # text comes back with a fresh token to send it again.
         form.is_valid()

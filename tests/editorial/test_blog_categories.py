@@ -1,5 +1,6 @@
 """The journal's categories and tags: each has its own paginated page on the journal, posts show
-their categories, editors manage categories in /cms/, and the sitemap lists category pages."""
+their categories, editors manage categories in /cms/, and the sitemap lists category and tag
+pages."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from taggit.models import Tag
 
 from booker import roles
 from editorial.models import BlogCategory, BlogIndexPage, BlogPostPage
@@ -216,6 +218,30 @@ def test_sitemap_lists_category_pages_that_have_posts(tree, wedding, portrait, c
 
     assert any(loc.endswith("/journal/categorie/mariage/") for loc in locations)
     assert not any(loc.endswith("/journal/categorie/portrait/") for loc in locations)
+
+
+def test_sitemap_lists_tag_pages_that_have_live_posts_with_their_latest_publication(
+    tree, client
+):
+    # "Église" gets the slug "église", which the tag route does not take: it has no page.
+    _post(tree.journal, "ceremonie", date(2027, 1, 2), tags=["plein air", "Église"])
+    latest = _post(tree.journal, "cocktail", date(2027, 1, 3), tags=["plein air", "cocktail"])
+    _post(tree.journal, "brouillon", date(2027, 1, 4), tags=["brouillon"], live=False)
+    Tag.objects.create(name="vide", slug="vide")
+
+    response = client.get("/sitemap.xml")
+
+    assert response.status_code == 200
+    urls = ET.fromstring(response.content).findall("sm:url", NS)
+    tags = {
+        url.find("sm:loc", NS).text.rsplit("/journal/tag/", 1)[1]: url.find("sm:lastmod", NS)
+        for url in urls
+        if "/journal/tag/" in url.find("sm:loc", NS).text
+    }
+    assert sorted(tags) == ["cocktail/", "plein-air/"]
+    latest.refresh_from_db()
+    assert tags["plein-air/"].text.startswith(latest.last_published_at.date().isoformat())
+    assert client.get(f"{tree.journal.url}tag/plein-air/").status_code == 200
 
 
 def test_category_feed_has_only_the_categorys_posts(tree, wedding, client):

@@ -5,6 +5,7 @@ asked."""
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection
@@ -15,7 +16,7 @@ from wagtail.models import Page, Site
 
 from booker import roles
 from editorial.comments import services
-from editorial.comments.admin import ApproveAction, SpamAction, action_url
+from editorial.comments.admin import ApproveAction, RejectAction, SpamAction, action_url
 from editorial.comments.models import Comment
 from editorial.models import BlogIndexPage, BlogPostPage, HomePage
 from tests.factories import PASSWORD, UserFactory, user_with_role
@@ -334,6 +335,26 @@ def test_editors_mark_one_comment_as_spam_from_its_row(post, client, editor):
     client.post(url)
     comment.refresh_from_db()
     assert comment.status == Status.SPAM
+
+
+@pytest.mark.parametrize(
+    ("action", "count", "told"),
+    [
+        (ApproveAction, 2, "2 commentaires approuvés."),
+        (RejectAction, 1, "1 commentaire rejeté."),
+        (SpamAction, 2, "2 commentaires marqués comme spam."),
+    ],
+)
+def test_editors_are_told_in_french_how_many_comments_each_action_moved(
+    post, client, editor, action, count, told
+):
+    comments = [_comment(post, status=Status.PENDING, body=f"N{n}") for n in range(count)]
+    client.force_login(editor)
+    url = reverse("wagtail_bulk_action", args=("editorial_comments", "comment", action.action_type))
+    ids = "&".join(f"id={comment.pk}" for comment in comments)
+    response = client.post(f"{url}?{ids}")
+    assert [str(message).strip() for message in get_messages(response.wsgi_request)] == [told]
+    assert set(Comment.objects.values_list("status", flat=True)) == {action.status}
 
 
 def test_an_editor_replies_from_the_cms_and_it_is_published(post, client, editor):

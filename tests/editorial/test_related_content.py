@@ -23,21 +23,6 @@ pytestmark = pytest.mark.django_db
 SECTION = 'id="related-content-title"'
 
 
-@pytest.fixture
-def site():
-    return site_tree.build_site()
-
-
-@pytest.fixture
-def journal(site):
-    return site[1]
-
-
-@pytest.fixture
-def galleries(site):
-    return site[2]
-
-
 def product_block(item) -> dict:
     return {"type": "product", "value": item.pk}
 
