@@ -211,11 +211,23 @@ def test_a_word_with_an_apostrophe_finds_pages_and_products(journal, search_inde
         ("mariages", "Mariage"),  # missed by the 'simple' config
         ("chevaux", "Cheval"),  # missed by the 'english' config too
         ("animal", "Animaux"),
-        # Not "portrait" for "Portraits": French Snowball reads "-ait" as a verb ending and
-        # stems "portrait" to "portr" but "portraits" to "portrait".
     ],
 )
 def test_on_postgresql_a_french_plural_finds_the_singular_and_back(journal, client, query, title):
     site_tree.post(journal, title)
     site_tree.post(journal, "Paysages")
     assert titles(client.get(URL, {"q": query})) == [title]
+
+
+def test_the_singular_finds_a_page_whose_title_starts_with_it_on_every_database(journal, client):
+    # French Snowball stems "portrait" to "portr" and "portraits" to "portrait"; SQLite does
+    # not stem: the title's prefix match is what finds the studio's "Portraits" gallery.
+    site_tree.post(journal, "Portraits")
+    site_tree.post(journal, "Paysages")
+    assert titles(client.get(URL, {"q": "portrait"})) == ["Portraits"]
+
+
+def test_full_text_hits_come_before_title_prefix_hits(journal, client):
+    site_tree.post(journal, "Portraitiste à Lyon")
+    site_tree.post(journal, "Portrait", body=[paragraph("Un portrait en lumière naturelle.")])
+    assert titles(client.get(URL, {"q": "portrait"})) == ["Portrait", "Portraitiste à Lyon"]
