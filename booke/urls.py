@@ -14,6 +14,7 @@ from booke import views
 from editorial import feeds
 from editorial import views as editorial_views
 from editorial.pagecache import views as pagecache_views
+from editorial.pagecache.csrf import csrf_for_people_only
 from shop.history import views as history_views
 
 
@@ -50,7 +51,7 @@ urlpatterns = [
     # page, so the same exemption) and its "recently viewed" fragment (shop/history).
     path(
         "shop/historique/vu/<int:pk>/",
-        pagecache_views.csrf_for_people_only(history_views.product_viewed),
+        csrf_for_people_only(history_views.product_viewed),
     ),
     path("shop/historique/", include("shop.history.urls")),
     # Oscar's product page without what it did per visitor; Oscar's pattern, so its
