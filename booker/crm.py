@@ -84,6 +84,16 @@ def unsubscribe_token(consent: MarketingConsent) -> str:
     return signing.dumps(consent.pk, salt=UNSUBSCRIBE_SALT)
 
 
+def one_click_unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 8058 one-click: mail clients offer their own "unsubscribe" button and POST
+    `List-Unsubscribe=One-Click` to `url`, with no cookie and no CSRF token; the view behind
+    `url` must take that POST (and only ask on GET, which link scanners follow)."""
+    return {
+        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 # --- Leads ---------------------------------------------------------------------------------
 
 
@@ -222,11 +232,7 @@ def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
         " ".join(subject.split()),
         render_to_string(f"booker/email/newsletter_{kind}.txt", context),
         to=[consent.email],
-        # RFC 8058 one-click: mail clients POST to the link, which the unsubscribe view takes.
-        headers={
-            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers=one_click_unsubscribe_headers(context["unsubscribe_url"]),
     )
     try:
         message.send()

@@ -665,6 +665,7 @@ from .crm import (  # noqa: E402, F401
     TooManyRequests,
     check_rate,
     confirm_consent,
+    one_click_unsubscribe_headers,
     record_lead,
     request_newsletter_consent,
     withdraw_consent,
