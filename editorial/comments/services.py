@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from booker import roles
+from booker.services import InvalidToken, one_click_unsubscribe_headers
 
 from .models import Comment
 
@@ -31,6 +34,9 @@ logger = logging.getLogger(__name__)
 RATE_LIMIT = 5
 RATE_WINDOW = 10 * 60  # seconds
 MODERATE_PERMISSION = "editorial_comments.change_comment"
+# Signs the "stop the reply emails" links; the newsletter's links use a salt of their own, so
+# neither link opens the other's door.
+REPLIES_OFF_SALT = "editorial.comments.replies-off"
 
 Status = Comment.Status
 # Where a comment may go from each status. An approved comment can be taken down; a comment
@@ -221,10 +227,12 @@ def _post_link(post, anchor: str = "") -> str:
     return _absolute(parts[2] + anchor) if parts else ""
 
 
-def _send(template: str, context: dict, to: list[str]) -> int:
+def _send(template: str, context: dict, to: list[str], headers: dict | None = None) -> int:
     base = f"editorial/comments/email/{template}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject, render_to_string(f"{base}.txt", context), to=to)
+    message = EmailMultiAlternatives(
+        subject, render_to_string(f"{base}.txt", context), to=to, headers=headers
+    )
     message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
     return message.send()
 
@@ -261,13 +269,65 @@ def notify_reply_received(reply: Comment) -> int:
     ):
         return 0
     post = reply.post
+    stop_link = replies_off_link(parent)
     context = {
         "reply": reply,
         "parent": parent,
         "post": post,
         "link": _post_link(post, f"#commentaire-{reply.pk}"),
+        "stop_link": stop_link,
     }
-    return _send("reply", context, [parent.email])
+    return _send("reply", context, [parent.email], one_click_unsubscribe_headers(stop_link))
+
+
+# --- Stopping the reply emails ---------------------------------------------------------------
+#
+# Every reply email carries a link that stops them, for people who have no account: the link's
+# signed token is the credential. Like the newsletter's unsubscribe link it never expires (a
+# stop link must keep working in an old email) and GET only asks, POST stops.
+
+
+def replies_off_token(comment: Comment) -> str:
+    return signing.dumps(comment.pk, salt=REPLIES_OFF_SALT)
+
+
+def replies_off_link(comment: Comment) -> str:
+    return _absolute(reverse("comments:replies-off", args=[replies_off_token(comment)]))
+
+
+def comment_for_replies_off(token: str) -> Comment:
+    """The comment a stop link was made for. Raises InvalidToken when the token was tampered
+    with or the comment no longer exists. Changes nothing."""
+    try:
+        pk = signing.loads(token or "", salt=REPLIES_OFF_SALT)
+    except signing.BadSignature as exc:
+        raise InvalidToken from exc
+    comment = Comment.objects.select_related("post").filter(pk=pk).first()
+    if comment is None:
+        raise InvalidToken
+    return comment
+
+
+def stop_reply_notifications(token: str) -> Comment:
+    """No more reply emails for the comment of this stop link, nor for the same person's other
+    comments on the same post (again is harmless). Raises InvalidToken like
+    comment_for_replies_off.
+
+    The whole post, not this comment alone: whoever clicks means "stop writing to me about this
+    conversation", and a second email about their other comment under the same post would read
+    as the link not working. Their comments on other posts keep their own choice, and a comment
+    they write later on this post opts in afresh."""
+    comment = comment_for_replies_off(token)
+    same_person = Q(email__iexact=comment.email.strip())
+    if comment.author_id:
+        same_person |= Q(author_id=comment.author_id)
+    stopped = (
+        Comment.objects.filter(same_person, post_id=comment.post_id, notify_replies=True)
+        .update(notify_replies=False)
+    )
+    logger.info("Comment %s: reply emails stopped (%d comments)", comment.pk, stopped)
+    comment.notify_replies = False
+    return comment
 
 
 def editor_emails() -> list[str]:

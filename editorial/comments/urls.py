@@ -6,4 +6,5 @@ app_name = "comments"
 
 urlpatterns = [
     path("<int:post_id>/", views.post_comment, name="post"),
+    path("reponses/arret/<str:token>/", views.replies_off, name="replies-off"),
 ]
