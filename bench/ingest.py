@@ -326,6 +326,13 @@ def real(site: Site, files: list[Path]) -> dict:
             time.sleep(0.5)
         sample()
         own_cpu = time.process_time() - own_cpu
+        # Idle again: what a worker keeps from one task to the next (its peak minus this is
+        # one task's own footprint).
+        time.sleep(1)
+        for pid, seen in mem.items():
+            after = _proc(pid)
+            if after is not None:
+                seen["after_pss"] = after["Pss"]
         s3_cpu = (_cpu_s(site.s3.pid) if site.s3 is not None else 0.0) - s3_cpu
         worker_cpu = sum(_cpu_s(pid) - cpu for pid, cpu in worker_cpu.items())
         log_text = cluster.log.read_text(errors="replace") if cluster.log else ""
@@ -438,7 +445,8 @@ def run(argv: list[str]) -> int:
               f"(expected {2 * r['ready']})")
     for pid, m in sorted(r["workers"].items()):
         print(f"  worker {pid}: idle RSS {mib(m['idle_rss'])} PSS {mib(m['idle_pss'])}; "
-              f"peak RSS (VmHWM) {mib(m['hwm'])}, peak PSS (sampled) {mib(m['pss'])}")
+              f"peak RSS (VmHWM) {mib(m['hwm'])}, peak PSS (sampled) {mib(m['pss'])}; "
+              f"idle after the run PSS {mib(m.get('after_pss', 0))}")
     others = r["others"]
     if others:
         print(f"  qcluster parent: peak RSS {mib(r['parent'].get('hwm', 0))}; "
