@@ -1,3 +1,5 @@
+import sys
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -18,3 +20,7 @@ class BookerConfig(AppConfig):
         post_migrate.connect(ensure_sweeper_schedule, sender=self,
                              dispatch_uid="booker.ingest.sweeper_schedule")
         post_spawn.connect(warm_up, dispatch_uid="booker.ingest.warm_up")
+        if sys.argv[1:2] == ["qcluster"]:
+            from .ingest import warm_up_before_fork
+
+            warm_up_before_fork()

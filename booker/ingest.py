@@ -369,6 +369,23 @@ def warm_up(**kwargs) -> None:
         log.exception("ingest warm-up failed")
 
 
+def warm_up_before_fork() -> None:
+    """Run once in the cluster's parent, before it forks its workers: what every worker would
+    otherwise build for itself on its first rush (the watermark layers of the two usual proof
+    sizes, Pillow's codecs, a JPEG round trip) is then built once and shared by the workers'
+    pages until written to, instead of counted in each worker."""
+    from PIL import Image
+
+    Image.init()
+    width, height = PROOF_EDGE, round(PROOF_EDGE * 2 / 3)
+    for size in ((width, height), (height, width)):
+        imaging.watermark(Image.new("RGB", size), settings.STUDIO_WATERMARK)
+    imaging.to_jpeg(Image.new("RGB", (64, 64)))
+    gc.collect()
+    gc.freeze()
+    release_memory()  # the proof-sized pictures drawn on, not inherited as dead heap
+
+
 # --- Memory ---------------------------------------------------------------------------------
 
 _libc = None

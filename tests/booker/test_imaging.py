@@ -120,3 +120,18 @@ def test_the_watermark_is_the_same_blend_as_an_rgba_composite():
     assert np.array_equal(np.asarray(marked), np.asarray(composite.convert("RGB")))
     assert not np.array_equal(np.asarray(marked), np.asarray(img)), "the mark is there"
     assert np.array_equal(np.asarray(img), pixels), "the proof given is left untouched"
+
+
+def test_the_cluster_parent_draws_both_proof_watermarks_before_forking_its_workers(settings):
+    from PIL import Image
+
+    from booker import imaging, ingest
+
+    imaging._mark_bands.cache_clear()
+    ingest.warm_up_before_fork()
+    misses = imaging._mark_bands.cache_info().misses
+
+    # A worker's first landscape and portrait proofs find the layers made in the parent.
+    imaging.watermark(Image.new("RGB", (2048, 1365)), settings.STUDIO_WATERMARK)
+    imaging.watermark(Image.new("RGB", (1365, 2048)), settings.STUDIO_WATERMARK)
+    assert imaging._mark_bands.cache_info().misses == misses == 2
