@@ -1,3 +1,5 @@
+import uuid
+
 import haystack
 import pytest
 
@@ -45,3 +47,15 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache (editorial/pagecache) on, in a memory cache of this test's own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"pagecache-{uuid.uuid4()}",
+        }
+    }
+    settings.PAGE_CACHE_ENABLED = True

@@ -4,8 +4,6 @@ after it (shop/history, static/shop/product_history.js)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -18,15 +16,6 @@ def catalogue(search_index):
     demo.seed(lambda line: None)
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"pagecache-{uuid.uuid4()}",
-        }
-    }
-    settings.PAGE_CACHE_ENABLED = True
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,7 +1,6 @@
 """The page cache (editorial/pagecache): anonymous pages served from the cache, never a page
 for a logged-in person or a basket, fresh at once after a publish or a price change."""
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -19,15 +18,8 @@ Product = get_model("catalogue", "Product")
 
 
 @pytest.fixture(autouse=True)
-def page_cache(settings):
-    """The page cache on, in a memory cache of this test's own."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"pagecache-{uuid.uuid4()}",
-        }
-    }
-    settings.PAGE_CACHE_ENABLED = True
+def _page_cache_on(page_cache):
+    """Every test here with the page cache on (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ it (shop/history); never a logged-in person's or a basket holder's page; a price
 at once."""
 
 import json
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -24,15 +23,8 @@ HISTORY = settings.OSCAR_RECENTLY_VIEWED_COOKIE_NAME
 
 
 @pytest.fixture(autouse=True)
-def page_cache(settings):
-    """The page cache on, in a memory cache of this test's own."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"pagecache-{uuid.uuid4()}",
-        }
-    }
-    settings.PAGE_CACHE_ENABLED = True
+def _page_cache_on(page_cache):
+    """Every test here with the page cache on (tests/conftest.py)."""
 
 
 @pytest.fixture
