@@ -9,12 +9,11 @@ import pytest
 from django.core import mail, signing
 from django.core.cache import cache
 from django.test import Client
-from wagtail.models import Page, Site
 
 from booker.crm import UNSUBSCRIBE_SALT
 from editorial.comments import services
 from editorial.comments.models import Comment
-from editorial.models import BlogIndexPage, BlogPostPage, HomePage
+from editorial.models import BlogPostPage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +30,6 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def journal() -> BlogIndexPage:
-    home = Page.get_first_root_node().add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
-    )
-    return home.add_child(instance=BlogIndexPage(title="Journal", slug="journal"))
 
 
 def _post(journal, slug="billet") -> BlogPostPage:

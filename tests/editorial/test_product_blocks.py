@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 from oscar.templatetags.currency_filters import currency
 from oscar.test.factories import create_product, create_product_image
-from wagtail.models import Page, Site
 
-from editorial.models import BlogIndexPage, BlogPostPage, HomePage
+from editorial.models import BlogIndexPage, BlogPostPage
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,15 +17,6 @@ pytestmark = pytest.mark.django_db
 def _price(excl_tax: str) -> str:
     # The French strategy adds 20 % VAT to the stock record's price.
     return currency(Decimal(excl_tax) * Decimal("1.2"), "EUR")
-
-
-@pytest.fixture
-def journal() -> BlogIndexPage:
-    home = Page.get_first_root_node().add_child(instance=HomePage(title="Accueil", slug="accueil"))
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
-    )
-    return home.add_child(instance=BlogIndexPage(title="Journal", slug="journal"))
 
 
 def _post(journal: BlogIndexPage, body: list[dict], slug: str = "post") -> BlogPostPage:
