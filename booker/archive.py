@@ -527,6 +527,15 @@ def archive_session(session: PhotoSession, *, actor: User | None = None,
     return report
 
 
+def archive_in_slices(session: PhotoSession, *, actor: User | None) -> ArchiveReport:
+    """One worker's slice of a session's archive (the "Archive now" task): what its time
+    allows, the rest queued as the next slice."""
+    report = archive_session(session, actor=actor, deadline=run_deadline())
+    if report.unfinished:
+        queue_archive(session, actor=actor)
+    return report
+
+
 def queue_archive(session: PhotoSession, *, actor: User | None) -> None:
     """The photographer's "Archive now": checked here, done by a worker (thousands of copies
     do not fit in a web request)."""

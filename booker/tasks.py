@@ -19,9 +19,7 @@ def archive_session(session_id: int, actor_id: int | None = None) -> str:
 
     session = PhotoSession.objects.get(pk=session_id)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    report = archive.archive_session(session, actor=actor, deadline=archive.run_deadline())
-    if report.unfinished:
-        archive.queue_archive(session, actor=actor)  # the rest, in a task of its own
+    report = archive.archive_in_slices(session, actor=actor)
     return (f"archived {report.archived}, reused {report.reused}, failed {len(report.failed)}"
             f"{' (stopped)' if report.stopped else ''}"
             f"{' (time up, queued again)' if report.unfinished else ''}")
