@@ -187,7 +187,19 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# --- Rate limits (issue 14: ASVS 2.2.1). --------------------------------------------------
+# --- Sessions and rate limits (issue 14: ASVS 3.3, 2.2.1). ------------------------------
+# A session lives 7 days from its sign-in at most, whatever happens in between (Django's own
+# age slides with every save; booker.session_limits counts from the sign-in): a client opens
+# a gallery a few times in a week, and a stolen cookie or a forgotten shared computer stays
+# useful for days, not weeks. Staff (the back offices) are signed out after
+# BOOKE_STAFF_IDLE_TIMEOUT seconds without a request.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=7 * 24 * 3600)
+BOOKE_STAFF_IDLE_TIMEOUT = env.int("BOOKE_STAFF_IDLE_TIMEOUT", default=30 * 60)
+# After MessageMiddleware, so that the "signed out after inactivity" note reaches the login page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "booker.session_limits.SessionLimitsMiddleware",
+)
 # Every limit of the project, by name (booker/throttle.py), in django-ratelimit's notation
 # (count/period). Sign-ins count failures; the others count every request.
 BOOKE_RATE_LIMITS = {
@@ -210,7 +222,7 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = "booker.http.client_ip"
 # A cache outage limits nothing rather than shutting everyone out (booker/throttle.py).
 RATELIMIT_FAIL_OPEN = True
-# --- End of rate limits. ------------------------------------------------------------------
+# --- End of sessions and rate limits. ---------------------------------------------------
 
 # --- Language and time: a French studio, ready for English later.
 # French is the only language offered, so every visitor gets French whatever their browser's
