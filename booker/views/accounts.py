@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from booker import throttle
-from booker.auth import LOGIN, login_throttled
+from booker.auth import LOGIN, login_throttled, remember_device
 from booker.models import normalise_email
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,11 @@ class LoginView(auth_views.LoginView):
 
     form_class = EmailAuthenticationForm
     template_name = "registration/login.html"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        remember_device(response, form.get_user().email)
+        return response
 
     def form_invalid(self, form):
         response = super().form_invalid(form)

@@ -9,10 +9,11 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from booker import throttle
+from booker.auth import DEVICE_COOKIE
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +254,42 @@ def test_check_and_record_count_only_what_the_caller_says():
         throttle.record("invitation", ip=f"198.51.100.{_}", account="inv-1")
     paused = throttle.check("invitation", ip="198.51.100.99", account="inv-1")
     assert paused is not None and paused.scope == "account"
+
+
+# --- A stranger's failures never pause the owner's own devices -----------------------------
+
+
+def test_a_stranger_cannot_keep_the_owner_out_of_their_account_on_a_known_device(client):
+    UserFactory(email="anne@studio.test")
+    owner = Client()
+    assert sign_in(owner, "anne@studio.test", PASSWORD).status_code == 302
+    assert DEVICE_COOKIE in owner.cookies
+    owner.post(reverse("logout"))
+    for n in range(40):  # the attacker, from many addresses
+        sign_in(client, "anne@studio.test", "guess", REMOTE_ADDR=f"203.0.113.{n}")
+    assert right(client, REMOTE_ADDR="198.51.100.77") == 429, "a new browser is paused"
+    assert right(owner) == 302, "the owner's own browser is not"
+
+
+def test_a_known_device_is_still_limited_on_its_own_failures():
+    UserFactory(email="anne@studio.test")
+    owner = Client()
+    sign_in(owner, "anne@studio.test", PASSWORD)
+    owner.post(reverse("logout"))
+    for n in range(throttle.allowed("login", "account")):
+        sign_in(owner, "anne@studio.test", "guess", REMOTE_ADDR=f"203.0.113.{n}")
+    assert right(owner, REMOTE_ADDR="198.51.100.78") == 429
+
+
+def test_a_device_cookie_of_another_account_or_forged_counts_for_nothing(client):
+    UserFactory(email="anne@studio.test")
+    UserFactory(email="bob@studio.test")
+    bob = Client()
+    sign_in(bob, "bob@studio.test", PASSWORD)
+    bob.post(reverse("logout"))
+    for n in range(throttle.allowed("login", "account")):
+        sign_in(client, "anne@studio.test", "guess", REMOTE_ADDR=f"203.0.113.{n}")
+    assert right(bob, REMOTE_ADDR="198.51.100.79") == 429
+    forged = Client()
+    forged.cookies[DEVICE_COOKIE] = "anything:at:all"
+    assert right(forged, REMOTE_ADDR="198.51.100.80") == 429
