@@ -29,6 +29,7 @@ def login_wait_message(throttled: throttle.Throttled) -> str:
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    throttled: throttle.Throttled | None = None
     username = forms.EmailField(
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
@@ -36,9 +37,9 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         # Checked before the password, so that the right one is refused too while paused.
-        throttled = login_throttled(self.request, self.cleaned_data.get("username"))
-        if throttled is not None:
-            raise ValidationError(login_wait_message(throttled), code="throttled")
+        self.throttled = login_throttled(self.request, self.cleaned_data.get("username"))
+        if self.throttled is not None:
+            raise ValidationError(login_wait_message(self.throttled), code="throttled")
         return super().clean()
 
 
@@ -56,8 +57,9 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.has_error(NON_FIELD_ERRORS, "throttled"):
-            logger.info("Sign-in paused (%s limit)", LOGIN)
+            logger.info("Sign-in paused (%s limit)", form.throttled.scope)
             response.status_code = 429
+            response["Retry-After"] = str(max(1, form.throttled.seconds_left))
         return response
 
 

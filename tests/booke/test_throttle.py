@@ -81,6 +81,7 @@ def test_the_paused_page_shows_the_form_again_with_the_email_and_the_wait_in_fre
     assert response.status_code == 429
     assert 'name="password"' in response.text
     assert 'value="anne@studio.test"' in response.text
+    assert 0 < int(response["Retry-After"]) <= 15 * 60
     assert re.search(r"réessayez dans \d+ minutes?, ou réinitialisez votre mot de passe",
                      response.text)
 
