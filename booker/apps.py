@@ -15,6 +15,7 @@ class BookerConfig(AppConfig):
         # every deployment runs it) rather than by hand.
         from django_q.signals import post_spawn
 
+        from . import session_limits  # noqa: F401 -- its sign-in receiver starts the clocks
         from .ingest import ensure_sweeper_schedule, warm_up
 
         post_migrate.connect(ensure_sweeper_schedule, sender=self,

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from . import throttle
 from .models import Lead, MarketingConsent, User, normalise_email
 
 log = logging.getLogger(__name__)
@@ -34,8 +34,8 @@ CONFIRMATION_DAYS = 7
 # A second request for the same pending address within this delay sends no second email.
 RESEND_AFTER = timedelta(minutes=10)
 UNSUBSCRIBE_SALT = "booker.crm.unsubscribe"
-# Requests from one IP address: beyond this many in the window, refused (spam, mail bombing).
-RATE_LIMITS = {"newsletter": (5, 3600), "contact": (5, 600)}
+# Requests from one IP address: beyond settings.BOOKE_RATE_LIMITS[action]["ip"] in its window,
+# refused (spam, mail bombing). Counted by booker.throttle.
 
 
 class TooManyRequests(Exception):
@@ -57,22 +57,9 @@ def hash_ip(ip: str | None) -> str:
 
 
 def check_rate(action: str, ip: str | None) -> None:
-    """Count one request of `action` from `ip`; raise TooManyRequests past the limit.
-
-    Counted in the cache (shared by the web processes in production): a lost count only
-    lets a few more requests through."""
-    if not ip or action not in RATE_LIMITS:
-        return
-    limit, window = RATE_LIMITS[action]
-    key = f"booker.crm.rate:{action}:{hash_ip(ip)}"
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return
-    if count > limit:
+    """Count one request of `action` from `ip`; raise TooManyRequests past the limit (a
+    refused request is not counted)."""
+    if throttle.attempt(action, ip=ip):
         raise TooManyRequests(action)
 
 

@@ -174,13 +174,55 @@ WAGTAILADMIN_LOGIN_URL = "login"
 WAGTAIL_FRONTEND_LOGIN_URL = "login"
 # Password reset is one flow (ours, at /accounts/password-reset/); Wagtail's would be a second.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# ASVS 4.0.3 level 2 (2.1.1, 2.1.7): at least 12 characters, none of the 20,000 common
+# passwords of Django's list. Their French messages come from Django's own catalogue.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# --- Sessions and rate limits (issue 14: ASVS 3.3, 2.2.1). ------------------------------
+# A session lives 7 days from its sign-in at most, whatever happens in between (Django's own
+# age slides with every save; booker.session_limits counts from the sign-in): a client opens
+# a gallery a few times in a week, and a stolen cookie or a forgotten shared computer stays
+# useful for days, not weeks. Staff (the back offices) are signed out after
+# BOOKE_STAFF_IDLE_TIMEOUT seconds without a request.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=7 * 24 * 3600)
+BOOKE_STAFF_IDLE_TIMEOUT = env.int("BOOKE_STAFF_IDLE_TIMEOUT", default=30 * 60)
+# After MessageMiddleware, so that the "signed out after inactivity" note reaches the login page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "booker.session_limits.SessionLimitsMiddleware",
+)
+# Every limit of the project, by name (booker/throttle.py), in django-ratelimit's notation
+# (count/period). Sign-ins count failures; the others count every request.
+BOOKE_RATE_LIMITS = {
+    # Failed sign-ins (every password check: the login page, the checkout gateway).
+    "login": {"ip": "30/15m", "account": "10/15m"},
+    # Reset emails: past the address's limit nothing is sent, and the page looks the same.
+    "password_reset": {"ip": "10/h", "account": "3/h"},
+    # For the invitation and gallery-code pages: account = the invitation or gallery.
+    "invitation": {"ip": "10/h", "account": "5/h"},
+    "gallery_code": {"ip": "10/15m", "account": "30/h"},
+    # The public forms (account = the email typed).
+    "comments": {"ip": "5/10m", "account": "5/10m"},
+    "contact": {"ip": "5/10m"},
+    "newsletter": {"ip": "5/h"},
+}
+# django-ratelimit: its system checks (cache backend), the cache it counts in, and the
+# client's address as the deployment knows it (behind TRUSTED_PROXY_COUNT proxies).
+INSTALLED_APPS.append("django_ratelimit")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "booker.http.client_ip"
+# A cache outage limits nothing rather than shutting everyone out (booker/throttle.py).
+RATELIMIT_FAIL_OPEN = True
+# --- End of sessions and rate limits. ---------------------------------------------------
 
 # --- Language and time: a French studio, ready for English later.
 # French is the only language offered, so every visitor gets French whatever their browser's

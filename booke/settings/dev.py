@@ -18,3 +18,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+# Rate limits (booker/throttle.py) are counted in memory: `make run` serves every request from
+# one runserver process, where that count is exact and atomic (a lock), while the file cache
+# above cannot increment atomically. django-ratelimit's checks only see "not shared" and
+# "not officially supported".
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "booke-ratelimit",
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

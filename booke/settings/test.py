@@ -36,3 +36,7 @@ HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
 # Off for the suite (a page cached by one test would be served to the next, whose database
 # differs); tests/editorial/test_page_cache.py turns it on with a cache of its own.
 PAGE_CACHE_ENABLED = False
+# Rate limits count in the default cache, each test's own memory (tests/conftest.py empties it):
+# one process, where the count is exact; django-ratelimit's checks only see "not shared"
+# and "not officially supported".
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -1,19 +1,17 @@
 """Writing comments: a reader posts, an editor replies or moderates, people are told by email.
 
 Nothing is shown before an editor approves it. Spam is kept out by a honeypot field and a rate
-limit per IP and per email address (Django's cache), so that the public form needs no CSRF
-token for anonymous visitors and their pages stay cacheable."""
+limit per IP and per email address (booker.throttle, limit "comments"), so that the public form
+needs no CSRF token for anonymous visitors and their pages stay cacheable."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -24,15 +22,15 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from booker import roles
+from booker import roles, throttle
 from booker.services import InvalidToken, one_click_unsubscribe_headers
 
 from .models import Comment
 
 logger = logging.getLogger(__name__)
 
-RATE_LIMIT = 5
-RATE_WINDOW = 10 * 60  # seconds
+# Comments per IP and per email in a window: settings.BOOKE_RATE_LIMITS["comments"].
+RATE_LIMIT_NAME = "comments"
 MODERATE_PERMISSION = "editorial_comments.change_comment"
 # Signs the "stop the reply emails" links; the newsletter's links use a salt of their own, so
 # neither link opens the other's door.
@@ -69,20 +67,10 @@ def hash_ip(ip: str) -> str:
     return salted_hmac("editorial.comments.ip", ip or "").hexdigest()[:64] if ip else ""
 
 
-def _rate_keys(ip_hash: str, email: str) -> list[str]:
-    keys = []
-    if ip_hash:
-        keys.append(f"comments:rate:ip:{ip_hash}")
-    if email:
-        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-        keys.append(f"comments:rate:email:{digest}")
-    return keys
-
-
-def _check_rate(keys: list[str]) -> None:
-    """Counts this post in a fixed window per key; refuses the sixth within ten minutes."""
-    counts = cache.get_many(keys)
-    if any(counts.get(key, 0) >= RATE_LIMIT for key in keys):
+def _check_rate(ip: str, email: str) -> None:
+    """Counts this post per IP and per email; refuses it past either limit (a refused post is
+    not counted, so the window ends when it would have)."""
+    if throttle.attempt(RATE_LIMIT_NAME, ip=ip, account=email):
         raise RateLimited(
             _(
                 "You have sent several comments in a short time. Please wait a few minutes "
@@ -90,13 +78,6 @@ def _check_rate(keys: list[str]) -> None:
             ),
             code="rate_limited",
         )
-    for key in keys:
-        if cache.add(key, 1, RATE_WINDOW):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, RATE_WINDOW)
 
 
 def _parent_for(post, parent_id: int | None) -> Comment | None:
@@ -146,7 +127,7 @@ def post_comment(
     parent = _parent_for(post, parent_id)
     moderator = can_moderate(user)
     if not moderator:
-        _check_rate(_rate_keys(ip_hash, email))
+        _check_rate(ip, email)
     comment = Comment(
         post=post,
         parent=parent,

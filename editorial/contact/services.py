@@ -10,11 +10,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from booker import http
-from booker import services as booker
+from booker import http, throttle
 
 # A field hidden from people (CSS, aria-hidden, no tab stop): only robots fill it in.
 HONEYPOT = "site_web"
+RATE_LIMIT_NAME = "contact"
 TOO_MANY_MESSAGE = _("Too many messages sent from your connection. Please try again later.")
 
 # Form fields' names (Wagtail's clean names, from their labels) → the lead's columns.
@@ -32,11 +32,8 @@ client_ip = http.client_ip
 
 
 def rate_exceeded(request: HttpRequest) -> bool:
-    try:
-        booker.check_rate("contact", client_ip(request))
-    except booker.TooManyRequests:
-        return True
-    return False
+    """Counts this message per IP; True past settings.BOOKE_RATE_LIMITS["contact"]."""
+    return throttle.attempt_for(request, RATE_LIMIT_NAME) is not None
 
 
 def _text(value: Any) -> str:

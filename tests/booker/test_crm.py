@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from booker import crm, roles, services
+from booker import crm, roles, services, throttle
 from booker.models import Lead, MarketingConsent
 from tests.factories import UserFactory, user_with_role
 
@@ -165,7 +165,8 @@ def test_asking_after_withdrawal_makes_a_new_consent_and_keeps_the_old_proof():
 
 
 def test_too_many_requests_from_one_address_are_refused():
-    limit, _window = crm.RATE_LIMITS["newsletter"]
+    assert throttle.rate("newsletter", "ip") == "5/h"
+    limit = throttle.allowed("newsletter", "ip")
     for n in range(limit):
         ask(email=f"person{n}@example.test", ip="198.51.100.9")
     with pytest.raises(services.TooManyRequests):

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import Page, Site
 
-from booker import roles
+from booker import roles, throttle
 from editorial.comments import services
 from editorial.comments.admin import ApproveAction, RejectAction, SpamAction, action_url
 from editorial.comments.models import Comment
@@ -117,18 +117,20 @@ def test_a_filled_honeypot_looks_accepted_and_stores_nothing(post, client):
 
 
 def test_the_sixth_comment_in_ten_minutes_is_refused_and_the_text_kept(post, client):
-    for n in range(services.RATE_LIMIT):
+    assert throttle.rate(services.RATE_LIMIT_NAME, "ip") == "5/10m"
+    for n in range(throttle.allowed(services.RATE_LIMIT_NAME, "ip")):
         assert client.post(_url(post), _form(body=f"Commentaire {n}")).status_code == 302
     response = client.post(_url(post), _form(body="Encore un mot"))
     assert response.status_code == 429
     assert "plusieurs commentaires en peu de temps" in response.text
     assert "Encore un mot" in response.text
-    assert Comment.objects.count() == services.RATE_LIMIT
+    assert Comment.objects.count() == throttle.allowed(services.RATE_LIMIT_NAME, "ip")
     assert "no-store" in response["Cache-Control"]
 
 
 def test_the_rate_limit_also_counts_per_email_across_addresses(post, client):
-    for n in range(services.RATE_LIMIT):
+    assert throttle.rate(services.RATE_LIMIT_NAME, "account") == "5/10m"
+    for n in range(throttle.allowed(services.RATE_LIMIT_NAME, "account")):
         client.post(_url(post), _form(body=f"Mot {n}"), REMOTE_ADDR=f"10.0.0.{n}")
     response = client.post(_url(post), _form(body="Depuis ailleurs"), REMOTE_ADDR="10.0.1.1")
     assert response.status_code == 429
