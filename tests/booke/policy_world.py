@@ -13,6 +13,7 @@ Relationships, as the policy table names them:
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,7 +38,7 @@ from wagtail.models import (
     Workflow,
 )
 
-from booker import roles, services
+from booker import crm, roles, services
 from booker.models import (
     Company,
     FinalPhoto,
@@ -50,11 +51,13 @@ from booker.models import (
     RushUpload,
     User,
 )
+from editorial.comments import services as comment_services
 from editorial.comments.models import Comment
 from editorial.contact.models import ContactFormField, ContactPage
 from editorial.models import BlogCategory
 from shop import demo as shop_demo
 from shop.payments import services as payment_services
+from shop.payments.models import InvoiceApproval
 from shop.personal import views as personal_views
 from tests.booker.factories_studio import jpeg, rush_ids
 from tests.editorial import site_tree
@@ -68,6 +71,9 @@ Partner = get_model("partner", "Partner")
 CommunicationEventType = get_model("communication", "CommunicationEventType")
 Email = get_model("communication", "Email")
 Notification = get_model("communication", "Notification")
+
+# The emailed token that confirms the newsletter consent of the world (only its hash is kept).
+CONSENT_TOKEN = "policy-consent-token"
 
 # The ten kinds of person, as the policy table names them.
 ANONYMOUS = "anonymous"
@@ -166,9 +172,11 @@ def build() -> World:
         key="sessions/x/originals/u.cr2", part_size=1024, created_by=photographer,
     )
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
-    MarketingConsent.objects.create(
+    InvoiceApproval.objects.create(user=other_client)
+    consent = MarketingConsent.objects.create(
         email="jeanne@example.test", purpose=MarketingConsent.Purpose.NEWSLETTER,
-        consent_text="J'accepte", token_hash="0" * 64, requested_at=timezone.now(),
+        consent_text="J'accepte", token_hash=hashlib.sha256(CONSENT_TOKEN.encode()).hexdigest(),
+        requested_at=timezone.now(), last_sent_at=timezone.now(),
     )
 
     # The shop: the demo catalogue (print parent, extras product), an order of the client's
@@ -180,6 +188,7 @@ def build() -> World:
         people=people, session=session, final=final, job=job, upload=upload, order=order,
         print_line=print_line,
     )
+    world.objects["unsubscribe_token"] = crm.unsubscribe_token(consent)
     world.objects.update(_shop_objects(client, order))
     world.objects.update(_site_objects(people[EDITOR]))
     thumb_url = personal_views.thumb_url(world.rush_id)
@@ -217,6 +226,7 @@ def _shop_objects(client: User, order) -> dict[str, object]:
     wishlist.add(product)
     other_wishlist = oscar.WishListFactory(owner=client, name="Autre")
     alert = oscar.ProductAlertFactory(product=product, user=client)
+    guest_alert = oscar.ProductAlertFactory(product=product, user=None, email="invite@example.test")
     method = oscar.create_shipping_weight_based()
     band = oscar.create_shipping_weight_band(10, Decimal("5.00"), weight_based=method)
     event_type = CommunicationEventType.objects.create(code="TEST", name="Test")
@@ -229,7 +239,8 @@ def _shop_objects(client: User, order) -> dict[str, object]:
     return {
         "product": product, "offer": offer, "voucher": voucher, "voucher_set": voucher_set,
         "review": review, "address": address, "wishlist": wishlist,
-        "other_wishlist": other_wishlist, "alert": alert, "shipping_method": method,
+        "other_wishlist": other_wishlist, "alert": alert, "guest_alert": guest_alert,
+        "shipping_method": method,
         "band": band, "event_type": event_type, "email": email, "notification": notification,
         "flatpage": flatpage, "category": Category.objects.order_by("pk").first(),
         "other_category": Category.objects.order_by("pk")[1],
@@ -284,7 +295,8 @@ def _site_objects(editor: User) -> dict[str, object]:
         "editing_session": editing_session, "redirect": redirect,
         "uploaded_file": uploaded_file, "default_site": Site.objects.get(is_default_site=True),
         "home": home, "journal": journal, "galleries": galleries, "post": post,
-        "blog_category": category, "comment": comment, "contact": contact,
+        "blog_category": category, "comment": comment,
+        "replies_off_token": comment_services.replies_off_token(comment), "contact": contact,
         "restriction": restriction, "collection": collection, "document": document,
         "picture": site_tree.picture(), "workflow": workflow, "task": task,
     }

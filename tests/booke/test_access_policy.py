@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
@@ -49,13 +50,14 @@ def login_as(client: Client, user) -> None:
 # --- Every URL pattern ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Route:
     route: str  # the pattern as Django joins it (ResolverMatch.route): what the table declares
     path_format: str  # %-format of a concrete path
     params: tuple[str, ...]
     callback: Callable
     name: str | None
+    default_args: dict
 
     def __str__(self) -> str:
         return self.route
@@ -80,7 +82,10 @@ def walk(patterns=None, route="", path_format="", params=()) -> Iterator[Route]:
         if isinstance(entry, URLResolver):
             yield from walk(entry.url_patterns, own_route, full_format, full_params)
         elif isinstance(entry, URLPattern):
-            yield Route(own_route, full_format, full_params, entry.callback, entry.name)
+            yield Route(
+                own_route, full_format, full_params, entry.callback, entry.name,
+                entry.default_args,
+            )
 
 
 def routes() -> list[Route]:
@@ -108,7 +113,7 @@ def _model_of(route: Route):
     model = initkwargs.get("model") or getattr(view_class, "model", None)
     if model is None and getattr(view_class, "queryset", None) is not None:
         model = view_class.queryset.model
-    return model
+    return apps.get_model(model) if isinstance(model, str) else model
 
 
 def _first(model) -> object:
@@ -149,13 +154,29 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("shop/accounts/", "hash"): lambda w: w.order.verification_hash(),
     ("shop/accounts/", "email_id"): lambda w: w.objects["email"].pk,
     ("shop/accounts/", "action"): lambda w: "default_for_billing",
-    ("shop/accounts/alerts/", "key"): lambda w: w.objects["alert"].key,
+    ("shop/accounts/alerts/", "key"): lambda w: w.objects["guest_alert"].key,
     ("shop/accounts/wishlists/", "key"): lambda w: w.objects["wishlist"].key,
     ("shop/accounts/wishlists/", "to_key"): lambda w: w.objects["other_wishlist"].key,
     ("shop/accounts/wishlists/", "line_pk"): lambda w: w.objects["wishlist"].lines.first().pk,
     ("shop/wishlists/", "key"): lambda w: w.objects["wishlist"].key,
     ("shop/", "product_pk"): lambda w: w.objects["product"].pk,
+    ("shop/basket/add/", "pk"): lambda w: w.objects["product"].pk,
+    ("shop/historique/vu/", "pk"): lambda w: w.objects["product"].pk,
+    ("shop/basket/vouchers/", "pk"): lambda w: w.objects["voucher"].pk,
+    ("shop/checkout/user-address/", "pk"): lambda w: w.objects["address"].pk,
+    ("shop/accounts/addresses/", "pk"): lambda w: w.objects["address"].pk,
+    ("shop/accounts/alerts/create/", "pk"): lambda w: w.objects["product"].pk,
+    ("shop/accounts/alerts/cancel/", "pk"): lambda w: w.objects["alert"].pk,
+    ("shop/catalogue/category/", "pk"): lambda w: w.objects["category"].pk,
+    ("shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<product_pk>\\d+)/reviews/", "pk"):
+        lambda w: w.objects["review"].pk,
+    ("dashboard/partners/", "pk"): lambda w: w.objects["partner"].pk,
+    ("dashboard/offers/", "pk"): lambda w: w.objects["offer"].pk,
     ("shop/", "product_slug"): lambda w: w.objects["product"].slug,
+    ("^shop/catalogue/", "product_slug"): lambda w: w.objects["product"].slug,
+    ("^shop/catalogue/", "pk"): lambda w: w.objects["product"].pk,
+    # Wagtail's page tree: the journal's post.
+    ("^((?:", "_0"): lambda w: f"{w.objects['journal'].slug}/{w.objects['post'].slug}/",
     ("shop/catalogue/", "category_slug"): lambda w: w.objects["category"].slug,
     ("shop/catalogue/", "slug"): lambda w: w.objects["range"].slug,
     ("shop/offers/", "slug"): lambda w: w.objects["offer"].slug,
@@ -177,8 +198,9 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("shop/password-reset/", "token"): lambda w: "set-password",
     ("cms/password_reset/", "uidb64"): lambda w: "MQ",
     ("cms/password_reset/", "token"): lambda w: "set-password",
-    ("newsletter/", "token"): lambda w: "not-a-token",
-    ("commentaires/reponses/", "token"): lambda w: "not-a-token",
+    ("newsletter/confirm/", "token"): lambda w: policy_world.CONSENT_TOKEN,
+    ("newsletter/unsubscribe/", "token"): lambda w: w.objects["unsubscribe_token"],
+    ("commentaires/reponses/", "token"): lambda w: w.objects["replies_off_token"],
     # The site: the journal, its post, its category.
     ("feeds/", "index_id"): lambda w: w.objects["journal"].pk,
     ("feeds/", "category_slug"): lambda w: w.objects["blog_category"].slug,
@@ -188,7 +210,7 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("documents/", "restriction_id"): lambda w: w.objects["collection_restriction"].pk,
     ("_util/", "page_view_restriction_id"): lambda w: w.objects["restriction"].pk,
     ("_util/", "page_id"): lambda w: w.objects["galleries"].pk,
-    ("media/", "path"): lambda w: w.objects["picture"].file.name,
+    ("media/", "path"): lambda w: w.objects["media_file"],
     # Wagtail's admin.
     ("cms/", "page_id"): lambda w: w.objects["post"].pk,
     ("cms/", "parent_page_id"): lambda w: w.objects["journal"].pk,
@@ -264,6 +286,14 @@ REQUESTS: dict[str, Callable[[World], dict]] = {
 }
 
 
+# Framework patterns that one of ours, before them, answers instead (same URLs).
+SHADOWED = {
+    # Oscar's product page: booke/urls.py serves it with shop.history's view.
+    "shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$":
+        "^shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$",
+}
+
+
 def _a_block_id() -> str:
     from wagtail.blocks import Block
 
@@ -291,7 +321,10 @@ def kwarg_value(route: Route, name: str, world: World) -> object:
         obj = _first(model) if model is not None else None
         if obj is not None:
             return obj.pk
-        if model is not None and not policy.who_may_open(route.route):
+        if model is not None and (
+            not policy.who_may_open(route.route) or route.route.endswith("<path:object_id>/")
+        ):
+            # Django admin's bare object address only redirects to the change page.
             return 0
         if model is not None:
             raise NoValue(
@@ -363,6 +396,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         transaction.atomic(),
     ):
         built = policy_world.build()
+        media = _write_public_media_file()
+        built.objects["media_file"] = media.name
         # One session per person, made once: each request starts from its cookie alone.
         built.cookies = {}
         for role, user in built.people.items():
@@ -370,8 +405,24 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             if user is not None:
                 login_as(client, user)
             built.cookies[role] = client.cookies.get(settings.SESSION_COOKIE_NAME)
-        yield built
-        transaction.set_rollback(True)
+        try:
+            yield built
+        finally:
+            media.unlink(missing_ok=True)
+            transaction.set_rollback(True)
+
+
+def _write_public_media_file():
+    """/media/ is served from the folder its URL pattern was given at start-up (not the
+    per-test MEDIA_ROOT): one small file there for the module, removed after."""
+    from pathlib import Path
+
+    route = next(r for r in ROUTES if r.route == "media/<path:path>")
+    folder = Path(route.default_args["document_root"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "access-policy-test.txt"
+    path.write_text("public\n")
+    return path
 
 
 def as_person(world: World, role: str) -> Client:
@@ -414,6 +465,9 @@ def test_each_person_opens_exactly_what_the_policy_allows(route, world):
         return
     url = request["path"]
     reached = resolve(url).route
+    if route.route in SHADOWED:
+        assert reached == SHADOWED[route.route], f"{url} reaches {reached}"
+        return  # answered by the pattern before it, which has its own case
     assert reached == route.route, f"{url} reaches {reached}, not {route}"
     wrong = []
     seen = {}
@@ -453,3 +507,15 @@ def test_every_pattern_is_walked():
     assert {"admin/", "cms/", "dashboard/", "shop/", "portal/", "accounts/"} <= prefixes
     assert any(r.name == "wagtail_serve" for r in ROUTES)
     assert len(ROUTES) > 800
+
+
+def test_the_policy_declares_only_patterns_that_exist():
+    """A line for a URL that is gone (renamed, moved) would hide that its new address is
+    declared nowhere else: the table keeps only live patterns, prefixes and admin models."""
+    from django.contrib import admin
+
+    walked = {r.route for r in walk()}
+    assert sorted(set(policy.ROUTES) - walked) == []
+    assert [p for p in policy.FAMILIES if not any(r.startswith(p) for r in walked)] == []
+    registered = {m._meta.label_lower for m in admin.site._registry}
+    assert sorted(set(policy.ADMIN_MODELS) - registered) == []
