@@ -103,6 +103,8 @@ class World:
     order: Order
     print_line: object
     objects: dict[str, object] = field(default_factory=dict)
+    # Each person's session cookie, logged in once for the module.
+    cookies: dict[str, object] = field(default_factory=dict)
 
     @property
     def rush_id(self) -> int:

@@ -12,6 +12,10 @@ is fetched with GET as each person:
 
 A POST-only view answers GET with 405 whoever asks; for the people it refuses, it is also sent
 an empty POST, which must be refused the same way (never 2xx or a redirect elsewhere).
+
+A new framework, or an upgrade that adds dozens of pages: ACCESS_POLICY_DUMP=/tmp/seen.txt
+runs every pattern without failing and writes what each person got, line by line, to help
+write the table (the table says what *should* be, so read it before copying it).
 """
 
 from __future__ import annotations
@@ -399,7 +403,6 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         media = _write_public_media_file()
         built.objects["media_file"] = media.name
         # One session per person, made once: each request starts from its cookie alone.
-        built.cookies = {}
         for role, user in built.people.items():
             client = Client()
             if user is not None:
