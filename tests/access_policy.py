@@ -269,7 +269,10 @@ ROUTES: dict[str, Who] = {
     "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/atom/": EVERYONE,
     "commentaires/<int:post_id>/": EVERYONE,
     "commentaires/reponses/arret/<str:token>/": EVERYONE,
-    "media/<path:path>": EVERYONE,  # public media only (private files are not under it)
+    # Only where Django serves media itself (no bucket): public media, no private file under it.
+    "media/<path:path>": EVERYONE,
+    # bench/pages.py's yardstick, routed only with BOOKE_BENCH_VIEWS.
+    "bench/minimal": EVERYONE,
     "^((?:[\\w\\-]+/)*)$": EVERYONE,  # Wagtail's page tree
 }
 
@@ -374,6 +377,9 @@ FAMILIES: dict[str, Who] = {
 ADMIN_ACTIONS = {"": "list", "add/": "add", "<path:object_id>/history/": "view",
                  "<path:object_id>/delete/": "delete", "<path:object_id>/change/": "view"}
 
+
+# Patterns that exist only under some settings (booke/urls.py).
+CONDITIONAL = frozenset({"media/<path:path>", "bench/minimal"})
 
 # Pages whose 500 is their purpose (allowed people only).
 RAISES_ON_PURPOSE = frozenset({"cms/failwhale/"})
