@@ -1,0 +1,311 @@
+"""The people and objects the access-policy test opens every URL with (tests/access_policy.py,
+tests/booke/test_access_policy.py): one of each kind of person, and one real object behind
+every kind of id a URL can carry, so that an allowed person reaches the page itself and a
+refused one is refused for who they are, not because the object is missing.
+
+Relationships, as the policy table names them:
+- `client` books for company A (its manager): the session S is A's, the order O is theirs,
+  with an invoice to A;
+- `company member` is a plain member of A (sees A's sessions, not A's invoices);
+- `other client` is a private client with a session of their own;
+- `member of another company` belongs to company B;
+- `retoucher with a job` holds a retouch job of S; `retoucher without a job` holds none."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.sites.models import Site as DjangoSite
+from django.utils import timezone
+from oscar.core.loading import get_model
+from oscar.test import factories as oscar
+from wagtail.admin.models import EditingSession
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents.models import Document
+from wagtail.models import (
+    Collection,
+    CollectionViewRestriction,
+    Page,
+    PageViewRestriction,
+    Site,
+    Task,
+    UploadedFile,
+    Workflow,
+)
+
+from booker import crm, roles, services
+from booker.models import (
+    Company,
+    FinalPhoto,
+    Lead,
+    MarketingConsent,
+    Membership,
+    Package,
+    PhotoSession,
+    RetouchJob,
+    RushUpload,
+    User,
+)
+from editorial.comments import services as comment_services
+from editorial.comments.models import Comment
+from editorial.contact.models import ContactFormField, ContactPage
+from editorial.models import BlogCategory
+from shop import demo as shop_demo
+from shop.payments import services as payment_services
+from shop.payments.models import InvoiceApproval
+from shop.personal import views as personal_views
+from tests.booker.factories_studio import jpeg, rush_ids
+from tests.editorial import site_tree
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory, user_with_role
+
+Order = get_model("order", "Order")
+OrderNote = get_model("order", "OrderNote")
+Category = get_model("catalogue", "Category")
+Product = get_model("catalogue", "Product")
+Partner = get_model("partner", "Partner")
+CommunicationEventType = get_model("communication", "CommunicationEventType")
+Email = get_model("communication", "Email")
+Notification = get_model("communication", "Notification")
+
+# The emailed token that confirms the newsletter consent of the world (only its hash is kept).
+CONSENT_TOKEN = "policy-consent-token"
+
+# The ten kinds of person, as the policy table names them.
+ANONYMOUS = "anonymous"
+CLIENT = "client"
+OTHER_CLIENT = "other client"
+MEMBER = "company member"
+OTHER_MEMBER = "member of another company"
+RETOUCHER_WITH_JOB = "retoucher with a job"
+RETOUCHER = "retoucher without a job"
+PHOTOGRAPHER = "photographer"
+EDITOR = "editor"
+SHOP_MANAGER = "shop manager"
+
+ROLES = (
+    ANONYMOUS, CLIENT, OTHER_CLIENT, MEMBER, OTHER_MEMBER, RETOUCHER_WITH_JOB, RETOUCHER,
+    PHOTOGRAPHER, EDITOR, SHOP_MANAGER,
+)  # fmt: skip
+
+
+@dataclass
+class World:
+    people: dict[str, User | None]
+    session: PhotoSession
+    final: FinalPhoto
+    job: RetouchJob
+    upload: RushUpload
+    order: Order
+    print_line: object
+    objects: dict[str, object] = field(default_factory=dict)
+    # Each person's session cookie, logged in once for the module.
+    cookies: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def rush_id(self) -> int:
+        return rush_ids(self.session)[0]
+
+
+def _delivered_company_session(company: Company, retoucher: User, photographer: User):
+    """S: company A's session, proofs published, two picks retouched (one job held by the
+    retoucher), delivered."""
+    package = Package.objects.create(name="Séminaire", photos_included=2)
+    session = services.create_session(
+        title="Séminaire Acme", company=company, package=package, photographer=photographer
+    )
+    for i in range(3):
+        added = services.add_rush(session, io.BytesIO(jpeg(i)), f"IMG_{i:04}.CR2", enqueue=False)
+        services.ingest_rush(added.rush.pk)
+    services.publish_proofs(session, actor=photographer)
+    manager = company.memberships.filter(role=Membership.Role.MANAGER).first().user
+    for pk in rush_ids(session)[:2]:
+        services.set_pick(session, pk, True, user=manager)
+    services.submit_selection(session, user=manager)
+    jobs = services.start_retouching(session, actor=photographer)
+    services.assign_jobs(jobs[:1], retoucher, actor=photographer)
+    uploads = [
+        (f"{job.rush.stem}-edit.jpg", io.BytesIO(jpeg(1000 + job.rush_id, size=(80, 60))))
+        for job in jobs
+    ]
+    services.upload_finals(uploads, jobs=jobs, actor=photographer)
+    for job in RetouchJob.objects.filter(session=session):
+        services.move_job(job, RetouchJob.Status.DONE, actor=photographer)
+    services.deliver(session, actor=photographer, message="Merci !")
+    session.refresh_from_db()
+    job = RetouchJob.objects.get(session=session, assignee=retoucher)
+    return session, job
+
+
+def build() -> World:
+    company = CompanyFactory(name="Acme")
+    other_company = CompanyFactory(name="Globex")
+    client = UserFactory(email="client@acme.test")
+    member = UserFactory(email="membre@acme.test")
+    MembershipFactory(company=company, user=client, role=Membership.Role.MANAGER)
+    MembershipFactory(company=company, user=member, role=Membership.Role.MEMBER)
+    other_member = MembershipFactory(company=other_company, role=Membership.Role.MANAGER).user
+    other_client = UserFactory(email="autre@example.test")
+    photographer = user_with_role(roles.PHOTOGRAPHER)
+    retoucher_with_job = user_with_role(roles.RETOUCHER)
+    people = {
+        ANONYMOUS: None,
+        CLIENT: client,
+        OTHER_CLIENT: other_client,
+        MEMBER: member,
+        OTHER_MEMBER: other_member,
+        RETOUCHER_WITH_JOB: retoucher_with_job,
+        RETOUCHER: user_with_role(roles.RETOUCHER),
+        PHOTOGRAPHER: photographer,
+        EDITOR: user_with_role(roles.EDITOR),
+        SHOP_MANAGER: user_with_role(roles.SHOP_MANAGER),
+    }
+
+    # The Booker: S (company A, delivered) and a private session of the other client.
+    session, job = _delivered_company_session(company, retoucher_with_job, photographer)
+    services.create_session(title="Portrait", client=other_client, quota=5)
+    final = FinalPhoto.objects.filter(job=job).get()
+    upload = RushUpload.objects.create(
+        session=session, filename="IMG_0100.CR2", size=1024, sha256="0" * 64,
+        key="sessions/x/originals/u.cr2", part_size=1024, created_by=photographer,
+    )
+    Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
+    InvoiceApproval.objects.create(user=other_client)
+    consent = MarketingConsent.objects.create(
+        email="jeanne@example.test", purpose=MarketingConsent.Purpose.NEWSLETTER,
+        consent_text="J'accepte", token_hash=hashlib.sha256(CONSENT_TOKEN.encode()).hexdigest(),
+        requested_at=timezone.now(), last_sent_at=timezone.now(),
+    )
+
+    # The shop: the demo catalogue (print parent, extras product), an order of the client's
+    # with an invoice to A and a personal print of S's final.
+    shop_demo.seed(lambda line: None)
+    order, print_line = _order_with_invoice_and_print(client, company, final)
+
+    world = World(
+        people=people, session=session, final=final, job=job, upload=upload, order=order,
+        print_line=print_line,
+    )
+    world.objects["unsubscribe_token"] = crm.unsubscribe_token(consent)
+    world.objects.update(_shop_objects(client, order))
+    world.objects.update(_site_objects(people[EDITOR]))
+    thumb_url = personal_views.thumb_url(world.rush_id)
+    world.objects["thumb_token"] = thumb_url.rstrip("/").split("/")[-1]
+    return world
+
+
+def _order_with_invoice_and_print(client: User, company: Company, final: FinalPhoto):
+    from shop.personal import services as personal_services
+    from shop.personal.selectors import FULL_FRAME, print_parent
+    from tests.shop.prints import basket_of
+
+    basket = basket_of(client)
+    child = print_parent().get_public_children().first()
+    personal_services.add_print_of_final(basket, final, child.pk, FULL_FRAME, 1)
+    order = oscar.create_order(
+        basket=basket, user=client, shipping_address=oscar.ShippingAddressFactory()
+    )
+    payment_services.issue_invoice(order, po_number="PO-1", company=company)
+    OrderNote.objects.create(order=order, user=client, message="Note")
+    print_line = order.lines.first()
+    return order, print_line
+
+
+def _shop_objects(client: User, order) -> dict[str, object]:
+    from shop.personal.selectors import print_parent
+
+    product = Product.objects.filter(structure=Product.STANDALONE).order_by("pk").first()
+    offer = oscar.ConditionalOfferFactory(name="Offre")
+    voucher = oscar.VoucherFactory()
+    voucher_set = oscar.VoucherSetFactory()
+    review = oscar.ProductReviewFactory(product=product, user=client)
+    address = oscar.UserAddressFactory(user=client)
+    wishlist = oscar.WishListFactory(owner=client)
+    wishlist.add(product)
+    other_wishlist = oscar.WishListFactory(owner=client, name="Autre")
+    alert = oscar.ProductAlertFactory(product=product, user=client)
+    guest_alert = oscar.ProductAlertFactory(product=product, user=None, email="invite@example.test")
+    method = oscar.create_shipping_weight_based()
+    band = oscar.create_shipping_weight_band(10, Decimal("5.00"), weight_based=method)
+    event_type = CommunicationEventType.objects.create(code="TEST", name="Test")
+    email = Email.objects.create(user=client, subject="Sujet", body_text="Corps")
+    notification = Notification.objects.create(recipient=client, subject="Bonjour")
+    partner = Partner.objects.order_by("pk").first()
+    partner.users.add(UserFactory(email="atelier@example.test"))
+    flatpage = FlatPage.objects.create(url="/cgv/", title="CGV", content="…")
+    flatpage.sites.add(DjangoSite.objects.get_current())
+    return {
+        "product": product, "offer": offer, "voucher": voucher, "voucher_set": voucher_set,
+        "review": review, "address": address, "wishlist": wishlist,
+        "other_wishlist": other_wishlist, "alert": alert, "guest_alert": guest_alert,
+        "shipping_method": method,
+        "band": band, "event_type": event_type, "email": email, "notification": notification,
+        "flatpage": flatpage, "category": Category.objects.order_by("pk").first(),
+        "other_category": Category.objects.order_by("pk")[1],
+        "partner": partner,
+        "range": oscar.RangeFactory(name="Sélection", is_public=True),
+        "print_parent": print_parent(),
+    }
+
+
+def _site_objects(editor: User) -> dict[str, object]:
+    home, journal, galleries = site_tree.build_site()
+    category = BlogCategory.objects.create(name="Mariages", slug="mariages")
+    post = site_tree.post(journal, "Un mariage", tags=["mariage"])
+    post.categories.add(category)
+    post.save_revision().publish()
+    comment = Comment.objects.create(
+        post=post, name="Léa", email="lea@example.test", body="Bravo", status="approved"
+    )
+    contact = home.add_child(
+        instance=ContactPage(title="Contact", slug="contact", to_address="studio@example.test")
+    )
+    ContactFormField.objects.create(page=contact, label="Message", field_type="multiline")
+    restriction = PageViewRestriction.objects.create(
+        page=galleries, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+    collection = Collection.get_first_root_node().add_child(name="Photos")
+    document = Document.objects.create(title="Tarifs", file=_document_file())
+    # Wagtail's default workflow (its migration makes "Moderators approval"), started on a
+    # draft of the post so that its task and workflow states exist.
+    workflow = Workflow.objects.filter(active=True).order_by("pk").first()
+    task = Task.objects.filter(active=True).order_by("pk").first()
+    moderated = site_tree.post(journal, "En relecture")
+    moderated.save_revision(user=editor)
+    workflow_state = workflow.start(moderated, editor)
+    alias = post.create_alias(parent=galleries, update_slug="un-mariage-alias")
+    collection_restriction = CollectionViewRestriction.objects.create(
+        collection=collection, restriction_type=CollectionViewRestriction.PASSWORD,
+        password="secret",
+    )
+    editing_session = EditingSession.objects.create(
+        user=editor, content_type=ContentType.objects.get_for_model(Page), object_id=str(post.pk),
+        last_seen_at=timezone.now(),
+    )
+    redirect = Redirect.objects.create(old_path="/ancien-journal", redirect_page=journal)
+    uploaded_file = UploadedFile.objects.create(
+        for_content_type=ContentType.objects.get_for_model(Document), file=_document_file(),
+        uploaded_by_user=editor,
+    )
+    return {
+        "moderated": moderated, "alias": alias, "collection_restriction": collection_restriction,
+        "workflow_state": workflow_state, "task_state": workflow_state.current_task_state,
+        "editing_session": editing_session, "redirect": redirect,
+        "uploaded_file": uploaded_file, "default_site": Site.objects.get(is_default_site=True),
+        "home": home, "journal": journal, "galleries": galleries, "post": post,
+        "blog_category": category, "comment": comment,
+        "replies_off_token": comment_services.replies_off_token(comment), "contact": contact,
+        "restriction": restriction, "collection": collection, "document": document,
+        "picture": site_tree.picture(), "workflow": workflow, "task": task,
+    }
+
+
+def _document_file():
+    from django.core.files.base import ContentFile
+
+    return ContentFile(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", name="tarifs.pdf")
+
