@@ -305,6 +305,16 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         sessions = selectors.with_ingest_counts(selectors.back_office_sessions(request.user))
         return sessions.order_by(*(self.get_ordering(request) or PhotoSession._meta.ordering))
 
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        if not selectors.sees_every_session(request.user) and selectors.runs_the_studio(
+            request.user
+        ):
+            # A photographer who sees only the sessions they shoot books their own by default:
+            # booked for nobody, the session would leave their list at once.
+            initial.setdefault("photographer", request.user.pk)
+        return initial
+
     def get_list_display(self, request: HttpRequest) -> list[str]:
         if selectors.runs_the_studio(request.user):
             return self.list_display
@@ -519,8 +529,9 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         return studio + super().get_urls()
 
     def _studio_session(self, request: HttpRequest, object_id: int) -> PhotoSession:
-        """The session, for people who run the studio. Refused (403) before anything else —
-        and before an upload's body is read."""
+        """The session, for people who run the studio and see it (`back_office_sessions`, the
+        rule of the files). Refused (403) before anything else — and before an upload's body
+        is read."""
         if not selectors.runs_the_studio(request.user):
             raise PermissionDenied
         session = self.get_queryset(request).filter(pk=object_id).first()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +21,7 @@ from .models import (
     SelectionItem,
     User,
 )
-from .roles import RETOUCHER
+from .roles import PHOTOGRAPHER, RETOUCHER
 
 Status = PhotoSession.Status
 
@@ -189,54 +191,169 @@ PROOFS_VISIBLE_TO_CLIENT = frozenset(
 )
 
 
+class SessionFiles(StrEnum):
+    """What of a session's files is asked for: each kind has its own rule for clients."""
+
+    PROOFS = "proofs"  # thumbnails and watermarked proofs of the rushes
+    FINALS = "finals"  # the retouched files, one by one or in the delivery's ZIP
+    ORIGINALS = "originals"  # the RAW rushes: the studio's only, never the client's
+
+
+# For a client, each kind of file opens at a status; the studio sees them at any status.
+CLIENT_STATUSES = {
+    SessionFiles.PROOFS: PROOFS_VISIBLE_TO_CLIENT,
+    SessionFiles.FINALS: FINALS_VISIBLE_TO_CLIENT,
+    SessionFiles.ORIGINALS: frozenset(),
+}
+# Whoever holds a job in a session works on its photos: these roles' holders get its files.
+JOB_HOLDING_ROLES = frozenset({PHOTOGRAPHER, RETOUCHER})
+
+
+def role_names(user: User) -> frozenset[str]:
+    """The studio roles (groups) `user` holds, read once per user object, as Django caches
+    permissions: the admin asks several times a page."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_booker_role_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._booker_role_names = cached
+    return cached
+
+
+def sees_every_session(user: User) -> bool:
+    """Superusers, and photographers while the studio is one team
+    (`BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS`, see docs/architecture.md)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return PHOTOGRAPHER in role_names(user) and settings.BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS
+
+
+def _studio_scope(user: User) -> Q | None:
+    """The sessions `user` works on, for someone who does not see every session: those they
+    shoot (photographers) and those they hold a retouch job in. None: no studio relationship."""
+    held = role_names(user)
+    scope = None
+    if PHOTOGRAPHER in held:
+        scope = Q(photographer=user)
+    if held & JOB_HOLDING_ROLES:
+        # A subquery rather than a join: a join repeats a session once per job and inflates
+        # the counts the admin list annotates.
+        jobs = Q(pk__in=RetouchJob.objects.filter(assignee=user).values("session_id"))
+        scope = jobs if scope is None else scope | jobs
+    return scope
+
+
+def studio_sessions(user: User) -> QuerySet[PhotoSession]:
+    """The sessions `user` works on in the studio, whatever their status: every one for
+    superusers (and photographers when they all see everything), else those they shoot or
+    hold a job in. Clients, editors and shop managers: none."""
+    if sees_every_session(user):
+        return PhotoSession.objects.all()
+    scope = _studio_scope(user)
+    if scope is None:
+        return PhotoSession.objects.none()
+    return PhotoSession.objects.filter(scope)
+
+
+def sessions_with_files_for(user: User, kind: SessionFiles) -> QuerySet[PhotoSession]:
+    """The list form of `may_see_session_files`: the sessions whose `kind` files `user` may
+    fetch, as the studio (any status) or as the client or a member of the client company
+    (once the status opens them)."""
+    if sees_every_session(user):
+        return PhotoSession.objects.all()
+    scope = _studio_scope(user)
+    statuses = CLIENT_STATUSES[kind]
+    if statuses and user.is_authenticated and user.is_active:
+        as_client = Q(pk__in=sessions_visible_to(user).filter(status__in=statuses).values("pk"))
+        scope = as_client if scope is None else scope | as_client
+    if scope is None:
+        return PhotoSession.objects.none()
+    return PhotoSession.objects.filter(scope)
+
+
+def works_on_session(user: User, session: PhotoSession) -> bool:
+    """Whether `user` works on `session` in the studio (the object form of studio_sessions)."""
+    if sees_every_session(user):
+        return True
+    held = role_names(user)
+    if PHOTOGRAPHER in held and session.photographer_id == user.pk:
+        return True
+    return bool(
+        held & JOB_HOLDING_ROLES
+        and RetouchJob.objects.filter(session=session, assignee=user).exists()
+    )
+
+
+def receives_session(user: User, session: PhotoSession) -> bool:
+    """Whether `session` is `user`'s as a client: their own, or their company's."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if session.status == Status.CANCELLED:
+        return False
+    if session.client_id is not None:
+        return session.client_id == user.pk
+    return Membership.objects.filter(company_id=session.company_id, user=user).exists()
+
+
+def may_see_session_files(user: User, session: PhotoSession, kind: SessionFiles) -> bool:
+    """THE rule of who may fetch a session's private files (every file view, the back office
+    and the shop's prints ask it or its list form `sessions_with_files_for`):
+
+    - the studio, at any status: superusers; photographers, every session or only those they
+      shoot (`BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS`); a retoucher (or photographer) holding
+      a job in the session;
+    - the client, or any member of the client company: proofs once published, finals once
+      delivered, never the originals.
+
+    Editors and shop managers get nothing unless they also hold a studio role. The model
+    permissions (`view_rush`…) say what a role may do in the admin, not whose files it reads."""
+    if works_on_session(user, session):
+        return True
+    return session.status in CLIENT_STATUSES[kind] and receives_session(user, session)
+
+
 def rush_file_for(user: User, rush_id: int) -> Rush:
-    """A ready rush whose proof and thumbnail `user` may fetch: studio people with the
-    `booker.view_rush` permission (any session), or a client who may see the session once its
-    proofs are published. 404 for everyone else — never say it exists."""
+    """A ready rush whose proof and thumbnail `user` may fetch (`may_see_session_files`).
+    404 for everyone else — never say it exists."""
     rush = (
         Rush.objects.filter(pk=rush_id, ingest_status=Rush.Ingest.READY)
         .select_related("session")
         .first()
     )
-    if rush is None:
-        raise Http404("No such photo.")
-    if user.has_perm("booker.view_rush"):
-        return rush
-    session = session_for(user, rush.session_id)
-    if session.status not in PROOFS_VISIBLE_TO_CLIENT:
+    if rush is None or not may_see_session_files(user, rush.session, SessionFiles.PROOFS):
         raise Http404("No such photo.")
     return rush
 
 
 def final_file_for(user: User, final_id: int) -> FinalPhoto:
-    """A final `user` may download: studio people with `booker.view_finalphoto` (to check a
-    retouch, delivered or not), or a client of a delivered session for an approved final."""
+    """A final `user` may download: the studio working on the session (to check a retouch,
+    delivered or not), or the client of a delivered session for an approved final."""
     final = (
         FinalPhoto.objects.filter(pk=final_id).select_related("job__rush", "job__session").first()
     )
     if final is None:
         raise Http404("No such file.")
-    if user.has_perm("booker.view_finalphoto"):
+    session = final.job.session
+    if works_on_session(user, session):
         return final
-    session = session_for(user, final.job.session_id)
-    if session.status not in FINALS_VISIBLE_TO_CLIENT or final.job.status != RetouchJob.Status.DONE:
+    if final.job.status != RetouchJob.Status.DONE or not may_see_session_files(
+        user, session, SessionFiles.FINALS
+    ):
         raise Http404("No such file.")
     return final
 
 
 def delivery_for(user: User, session_pk: int) -> tuple[PhotoSession, Delivery | None]:
     """The session and its delivery (None if not delivered yet) for a download of every
-    final: studio people with `booker.view_finalphoto`, or a client of a delivered session."""
-    if user.has_perm("booker.view_finalphoto"):
-        session = PhotoSession.objects.filter(pk=session_pk).first()
-        if session is None:
-            raise Http404("No such session.")
-    else:
-        session = session_for(user, session_pk)
-        if session.status not in FINALS_VISIBLE_TO_CLIENT:
-            raise Http404("Nothing delivered yet.")
-    delivery = Delivery.objects.filter(session=session).first()
-    if delivery is None and not user.has_perm("booker.view_finalphoto"):
+    final: the studio working on the session, or a client of a delivered session."""
+    session = PhotoSession.objects.filter(pk=session_pk).select_related("delivery").first()
+    if session is None or not may_see_session_files(user, session, SessionFiles.FINALS):
+        raise Http404("No such session.")
+    delivery = getattr(session, "delivery", None)
+    if delivery is None and not works_on_session(user, session):
         raise Http404("Nothing delivered yet.")
     return session, delivery
 
@@ -245,19 +362,18 @@ def delivery_for(user: User, session_pk: int) -> tuple[PhotoSession, Delivery | 
 
 
 def runs_the_studio(user: User) -> bool:
-    """Photographers (and superusers) see and run every session; the rest of the back office
-    (retouchers) sees only the work given to them."""
-    return bool(user.is_active and user.has_perm("booker.change_photosession"))
+    """Photographers (and superusers) run the sessions they see (`studio_sessions`: all, or
+    those they shoot); the rest of the back office (retouchers) sees only the work given to
+    them."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or PHOTOGRAPHER in role_names(user)
 
 
 def back_office_sessions(user: User) -> QuerySet[PhotoSession]:
-    """Every session for the studio; for a retoucher, the sessions they have a job in."""
-    sessions = PhotoSession.objects.select_related("client", "company", "package")
-    if runs_the_studio(user):
-        return sessions
-    # A subquery rather than a join: a join would repeat a session once per job and inflate
-    # the counts the admin list annotates.
-    return sessions.filter(pk__in=RetouchJob.objects.filter(assignee=user).values("session_id"))
+    """The sessions of the back office's lists and pages: `studio_sessions`, the same rule as
+    the files."""
+    return studio_sessions(user).select_related("client", "company", "package")
 
 
 def with_ingest_counts(sessions: QuerySet[PhotoSession]) -> QuerySet[PhotoSession]:
@@ -286,11 +402,18 @@ def studio_rushes(session: PhotoSession) -> QuerySet[Rush]:
 
 
 def back_office_jobs(user: User) -> QuerySet[RetouchJob]:
-    """Every retouch job for the studio; for a retoucher, their own (done ones included)."""
+    """Every retouch job for those who see every session; for a photographer who sees only
+    their own sessions, the jobs of those; for a retoucher, their own (done ones included)."""
     jobs = RetouchJob.objects.select_related("rush", "session", "assignee", "final")
-    if runs_the_studio(user):
+    if sees_every_session(user):
         return jobs
-    return jobs.filter(assignee=user)
+    held = role_names(user)
+    scope = None
+    if PHOTOGRAPHER in held:
+        scope = Q(session__photographer=user)
+    if held & JOB_HOLDING_ROLES:
+        scope = Q(assignee=user) if scope is None else scope | Q(assignee=user)
+    return jobs.none() if scope is None else jobs.filter(scope)
 
 
 def session_jobs(session: PhotoSession) -> QuerySet[RetouchJob]:

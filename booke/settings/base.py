@@ -269,6 +269,12 @@ AWS_S3_FILE_OVERWRITE = False
 # No ACL on objects: buckets with "Object Ownership: bucket owner enforced" (the AWS default
 # since 2023) refuse ACLs; who may read what is the bucket policy's business.
 AWS_DEFAULT_ACL = None
+# Who in the studio sees a session's files and pages (booker.selectors.may_see_session_files):
+# True, every photographer sees every session (most studios are one team); False, a
+# photographer sees only the sessions they shoot (PhotoSession.photographer). Retouchers see
+# the sessions they hold a job in either way.
+BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS = env.bool("BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS",
+                                                 default=True)
 # Rush uploads (booker.uploads): the browser's part size, grown for files over 10,000 parts.
 BOOKER_UPLOAD_PART_SIZE = env.int("BOOKER_UPLOAD_PART_SIZE", default=16 * 1024 * 1024)
 

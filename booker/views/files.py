@@ -1,5 +1,7 @@
 """The portal's private files: proofs and thumbnails of rushes, delivered finals, the ZIP of a
-delivery. Who may fetch what is decided in booker.selectors; these views only stream.
+delivery. Who may fetch what is decided by one rule, `booker.selectors.may_see_session_files`
+(by relationship: the studio working on the session, the client and their company); these
+views only ask it and stream. A download is logged only once the rule let it through.
 
 Local storage (the default) is streamed by Django. Any other storage (S3) answers with a
 redirect to a signed link that expires within minutes, built in `storage_url()`; the views

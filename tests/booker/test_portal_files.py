@@ -12,7 +12,13 @@ from django.urls import reverse
 from booker import roles, services
 from booker.models import DownloadLog, FinalPhoto, Rush
 from booker.views import files
-from tests.booker.factories_studio import delivered_session, jpeg, proofing_session, rush_ids
+from tests.booker.factories_studio import (
+    delivered_session,
+    jpeg,
+    proofing_session,
+    retouching_session,
+    rush_ids,
+)
 from tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -51,22 +57,27 @@ def test_thumbnails_and_proofs_are_served_to_the_owner_only(client):
 
 def test_proofs_are_not_shown_to_the_client_before_they_are_published(client):
     owner = UserFactory()
-    session = services.create_session(title="Pas encore", client=owner)
+    photographer = user_with_role(roles.PHOTOGRAPHER)
+    session = services.create_session(title="Pas encore", client=owner, photographer=photographer)
     rush = services.add_rush(session, io.BytesIO(jpeg(1)), "IMG_1.CR2", enqueue=False).rush
     services.ingest_rush(rush.pk)
     client.force_login(owner)
     assert client.get(reverse("portal:rush-thumb", args=[rush.pk])).status_code == 404
     # … while the studio sees it in the back office, through the same URL.
-    client.force_login(user_with_role(roles.RETOUCHER))
+    client.force_login(photographer)
     response = client.get(reverse("portal:rush-thumb", args=[rush.pk]))
     assert response.status_code == 200
     body(response)
 
 
 @pytest.mark.parametrize(
-    ("role", "status"), [(roles.PHOTOGRAPHER, 200), (roles.RETOUCHER, 200), (roles.EDITOR, 404)]
+    ("role", "status"),
+    [(roles.PHOTOGRAPHER, 200), ("superuser", 200), (roles.RETOUCHER, 404), (roles.EDITOR, 404),
+     (roles.SHOP_MANAGER, 404)],
 )
-def test_studio_people_with_the_permission_get_any_thumbnail(client, role, status):
+def test_the_studio_gets_a_thumbnail_by_relationship_not_by_permission(client, role, status):
+    """Photographers (all sessions, by default) and superusers: yes; a retoucher holds
+    `view_rush` but no job here, so no."""
     session = proofing_session(1)
     client.force_login(user_with_role(role))
     response = client.get(reverse("portal:rush-thumb", args=[rush_ids(session)[0]]))
@@ -143,6 +154,27 @@ def test_finals_and_zip_are_404_for_another_client_and_before_delivery(client):
     client.force_login(undelivered.client)
     response = client.get(reverse("portal:delivery-zip", args=[undelivered.pk]))
     assert response.status_code == 404
+
+
+def test_a_retoucher_without_a_job_in_the_session_gets_none_of_its_files(client):
+    """Finding 4 of issue 14: the model permission `view_rush` / `view_finalphoto` let any
+    retoucher read every client's proofs, finals and ZIP, and be logged as a downloader."""
+    session, _ = delivered_session(2)
+    final = FinalPhoto.objects.filter(job__session=session).first()
+    # A retoucher busy on another client's session: a job, but not in this one.
+    _, elsewhere = retouching_session()
+    retoucher = user_with_role(roles.RETOUCHER)
+    services.assign_jobs(elsewhere, retoucher, actor=None)
+    client.force_login(retoucher)
+
+    for url in (
+        reverse("portal:rush-thumb", args=[final.job.rush_id]),
+        reverse("portal:rush-proof", args=[final.job.rush_id]),
+        reverse("portal:final-download", args=[final.pk]),
+        reverse("portal:delivery-zip", args=[session.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert not DownloadLog.objects.exists()
 
 
 def test_zip_entries_of_the_same_name_are_kept_apart():
