@@ -406,3 +406,22 @@ def test_a_webhook_signed_in_the_future_is_refused(client, product, stripe_serve
 
     assert response.status_code == 400
     assert not Order.objects.exists()
+
+
+def test_the_shop_manager_reads_why_a_stripe_payment_was_refunded(
+    client, product, big_product, stripe_server
+):
+    session_id = start_card_checkout(client, product)
+    paid = stripe_server.pay(session_id)
+    client.get(reverse("checkout:stripe-cancel"))
+    flow.fill_basket(client, big_product)
+    deliver(*stripe_server.event("checkout.session.completed", paid))
+    checkout = StripeCheckout.objects.get(session_id=session_id)
+
+    staff = shop_manager()
+    listing = staff.get("/admin/payments/stripecheckout/?state=refunded")
+    detail = staff.get(f"/admin/payments/stripecheckout/{checkout.pk}/change/")
+
+    assert listing.status_code == 200 and session_id in listing.content.decode()
+    assert "Le panier a changé après le début du paiement" in detail.content.decode()
+    assert staff.post(f"/admin/payments/stripecheckout/{checkout.pk}/delete/").status_code == 403
