@@ -332,6 +332,25 @@ def test_a_stripe_session_whose_amount_differs_from_the_basket_is_refunded(
     assert refund["amount"] == 100
 
 
+def test_a_stale_payment_that_stripe_will_not_refund_is_held_for_the_shop(
+    client, product, big_product, stripe_server
+):
+    session_id = start_card_checkout(client, product)
+    paid = stripe_server.pay(session_id)
+    client.get(reverse("checkout:stripe-cancel"))
+    flow.fill_basket(client, big_product)
+    # Stripe answers the refund with an error (here: a payment it does not know).
+    paid["payment_intent"] = "pi_unknown"
+
+    webhook = deliver(*stripe_server.event("checkout.session.completed", paid))
+
+    assert webhook.status_code == 200
+    assert not Order.objects.exists()
+    checkout = StripeCheckout.objects.get(session_id=session_id)
+    assert checkout.state == "held"
+    assert "remboursez à la main" in checkout.note
+
+
 def test_a_new_checkout_of_the_same_basket_after_cancelling_gets_a_new_session(
     client, product, stripe_server
 ):
