@@ -287,6 +287,28 @@ def test_a_changed_basket_expires_the_stripe_session_made_for_it(client, product
     assert stripe_server.sessions[session_id]["status"] == "expired"
 
 
+@pytest.mark.parametrize("change", ["quantity", "removed", "voucher"])
+def test_any_other_basket_change_expires_the_stripe_session_too(
+    client, product, stripe_server, change
+):
+    from oscar.test.factories import create_voucher
+
+    session_id = start_card_checkout(client, product)
+    basket = Basket.objects.get(pk=StripeCheckout.objects.get(session_id=session_id).basket_id)
+    basket.thaw()
+    [line] = basket.lines.all()
+
+    if change == "quantity":
+        line.quantity = 2
+        line.save()
+    elif change == "removed":
+        line.delete()
+    else:
+        basket.vouchers.add(create_voucher())
+
+    assert stripe_server.sessions[session_id]["status"] == "expired"
+
+
 def flow_strategy():
     from shop.partner.strategy import FranceStrategy
 
