@@ -1,5 +1,6 @@
 """A local stand-in for Stripe's API, good enough for the `stripe` library's real HTTP calls:
-Checkout Sessions (create, retrieve, expire), refunds, idempotency keys; plus a fake hosted
+Checkout Sessions (create, retrieve, expire; an expired one cannot be paid), refunds of a
+paid session's payment intent, idempotency keys; plus a fake hosted
 payment page whose Pay button sends the browser to the session's success_url. Webhook events
 are signed as Stripe signs them: `t=<timestamp>,v1=HMAC_SHA256(secret, "<t>.<payload>")`.
 
@@ -60,9 +61,12 @@ class FakeStripe:
     # --- what tests do
 
     def pay(self, session_id: str) -> dict:
-        """The customer paid on Stripe's page."""
+        """The customer paid on Stripe's page. As on Stripe, an expired session cannot be
+        paid (ValueError)."""
         with self._lock:
             session = self.sessions[session_id]
+            if session["status"] != "open":
+                raise ValueError(f"Session {session_id} is {session['status']}: not payable.")
             session.update(
                 status="complete",
                 payment_status="paid",
@@ -130,10 +134,18 @@ class FakeStripe:
                 session["status"] = "expired"
                 return 200, dict(session)
         if method == "POST" and path == "/v1/refunds":
+            paid = next(
+                (s for s in self.sessions.values()
+                 if s["payment_intent"] == params.get("payment_intent")),
+                None,
+            )
+            if paid is None:
+                return 400, _error(f"No such payment_intent: {params.get('payment_intent')}")
             refund = {
                 "id": f"re_test_{next(self._ids)}",
                 "object": "refund",
-                "amount": int(params["amount"]),
+                # Without an amount, Stripe refunds the whole payment.
+                "amount": int(params.get("amount") or paid["amount_total"]),
                 "currency": "eur",
                 "payment_intent": params["payment_intent"],
                 "status": "succeeded",
@@ -175,6 +187,14 @@ class FakeStripe:
         if session is None:
             handler.send_response(404)
             handler.end_headers()
+            return
+        if method == "POST" and session["status"] != "open":
+            page = b"<!doctype html><html><body><h1>Session expired</h1></body></html>"
+            handler.send_response(410)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(page)))
+            handler.end_headers()
+            handler.wfile.write(page)
             return
         if method == "POST":
             session.update(

@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
     "shop.partner.apps.PartnerConfig",
-    "oscar.apps.basket.apps.BasketConfig",
+    "shop.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
     "oscar.apps.order.apps.OrderConfig",
@@ -558,9 +558,13 @@ ORDER_SHIPPED = "Expédiée"
 ORDER_DONE = "Terminée"
 ORDER_CANCELLED = "Annulée"
 ORDER_REFUNDED = "Remboursée"
+# Money came in but not the order's total (or not in its currency): nothing is unlocked until
+# the shop manager accepts it (→ paid), refunds it or cancels the order (shop.payments.services).
+ORDER_PAYMENT_CHECK = "Paiement à vérifier"
 OSCAR_INITIAL_ORDER_STATUS = ORDER_AWAITING_PAYMENT
 OSCAR_ORDER_STATUS_PIPELINE = {
-    ORDER_AWAITING_PAYMENT: (ORDER_PAID, ORDER_CANCELLED),
+    ORDER_AWAITING_PAYMENT: (ORDER_PAID, ORDER_PAYMENT_CHECK, ORDER_CANCELLED),
+    ORDER_PAYMENT_CHECK: (ORDER_PAID, ORDER_CANCELLED, ORDER_REFUNDED),
     ORDER_PAID: (ORDER_PREPARING, ORDER_SHIPPED, ORDER_DONE, ORDER_REFUNDED),
     ORDER_PREPARING: (ORDER_SHIPPED, ORDER_DONE, ORDER_REFUNDED),
     ORDER_SHIPPED: (ORDER_DONE, ORDER_REFUNDED),

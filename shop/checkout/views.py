@@ -161,8 +161,19 @@ class StripeReturnView(OrderPlacementMixin, View):
         ours = str(self.checkout_session.get_order_number())
         if checkout is None or checkout.order_number != ours:
             return redirect("basket:summary")
-        order = services.place_paid_order(session_id)
+        try:
+            order = services.place_paid_order(session_id)
+        except (stripe.StripeError, services.MalformedEvent) as error:
+            logger.warning("Stripe session %s not read on return: %s", session_id, error)
+            order = None
         if order is None:
+            checkout.refresh_from_db()
+            if checkout.state in (StripeCheckout.State.REFUNDED, StripeCheckout.State.HELD):
+                # The payment did not pay this basket: the customer gets the basket back.
+                self.restore_frozen_basket()
+                return render(
+                    request, "oscar/checkout/stripe_refunded.html", {"checkout": checkout}
+                )
             return render(request, "oscar/checkout/stripe_pending.html", {"checkout": checkout})
         self.checkout_session.flush()
         request.session["checkout_order_id"] = order.id
@@ -173,6 +184,8 @@ class StripeCancelView(OrderPlacementMixin, View):
     """Back from Stripe without paying: the basket can be changed again."""
 
     def get(self, request, *args, **kwargs):
+        # The session is over: expired at Stripe before the basket can change again.
+        services.card_checkout_cancelled(self.checkout_session.get_submitted_basket_id())
         self.restore_frozen_basket()
         messages.info(request, _("Paiement annulé : votre panier vous attend."))
         return redirect("checkout:preview")
@@ -187,11 +200,23 @@ class StripeWebhookView(View):
     def post(self, request, *args, **kwargs):
         # Without a webhook secret, nothing can be verified: refuse rather than trust.
         if not settings.STRIPE_WEBHOOK_SECRET or not request.headers.get("Stripe-Signature"):
-            return http.HttpResponseBadRequest()
+            return _refused(_("Missing Stripe signature."))
         try:
             event = gateway.construct_event(request.body, request.headers["Stripe-Signature"])
-        except (ValueError, stripe.SignatureVerificationError) as error:
+        except stripe.SignatureVerificationError as error:
             logger.warning("Stripe webhook refused: %s", error)
-            return http.HttpResponseBadRequest()
-        services.handle_stripe_event(event)
+            return _refused(_("Invalid or expired Stripe signature."))
+        except (ValueError, RecursionError) as error:
+            logger.warning("Stripe webhook refused: %s", error)
+            return _refused(_("Unreadable Stripe event."))
+        try:
+            services.handle_stripe_event(event)
+        except services.MalformedEvent as error:
+            logger.warning("Stripe webhook refused: %s", error)
+            return _refused(str(error))
         return http.HttpResponse(status=200)
+
+
+def _refused(message: str) -> http.HttpResponse:
+    # Read by whoever debugs the endpoint in Stripe's dashboard: plain text.
+    return http.HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

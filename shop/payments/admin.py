@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Invoice, InvoiceApproval
+from .models import Invoice, InvoiceApproval, StripeCheckout
 
 
 @admin.register(InvoiceApproval)
@@ -26,6 +26,31 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_display = ("number", "order", "company", "issued_on", "due_on", "paid_on")
     list_filter = ("paid_on",)
     search_fields = ("number", "order__number", "po_number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StripeCheckout)
+class StripeCheckoutAdmin(admin.ModelAdmin):
+    """Read-only: the Stripe Checkout Sessions and what became of each. A payment refunded
+    because its basket changed, or held because Stripe refused that refund, says why in its
+    note: a held one is refunded by hand in Stripe's dashboard."""
+
+    list_display = ("session_id", "order_number", "amount", "currency", "state", "created_at")
+    list_filter = ("state",)
+    search_fields = ("session_id", "order_number", "payment_intent")
+    fields = (
+        "session_id", "order_number", "order", "state", "note", "amount", "currency",
+        "payment_intent", "user", "guest_email", "created_at", "placed_at",
+    )
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

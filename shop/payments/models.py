@@ -72,7 +72,18 @@ class StripeCheckout(models.Model):
     that started it: the webhook may arrive before (or instead of) the customer's return.
 
     The row is locked (select_for_update) while its order is placed, so that the webhook and
-    the return page place it once; `order_number` being unique on Oscar's Order backs that up."""
+    the return page place it once; `order_number` being unique on Oscar's Order backs that up.
+
+    A session pays only the basket it was made for (`fingerprint`): it is expired at Stripe
+    when its checkout is cancelled or its basket changes, and a payment that arrives all the
+    same for a basket that changed is refunded (or, if Stripe refuses, held for the shop)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("ouverte")
+        EXPIRED = "expired", _("expirée")
+        PLACED = "placed", _("commande passée")
+        REFUNDED = "refunded", _("remboursée (panier changé)")
+        HELD = "held", _("à vérifier par la boutique")
 
     session_id = models.CharField(max_length=255, unique=True)
     # Not unique: a customer who comes back from Stripe and changes the basket gets a new
@@ -98,6 +109,13 @@ class StripeCheckout(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     placed_at = models.DateTimeField(null=True, blank=True)
+    # shop.payments.services.basket_fingerprint of the frozen basket and its total.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    state = models.CharField(
+        _("état"), max_length=16, choices=State.choices, default=State.OPEN
+    )
+    # Why a payment was refunded or held: what the shop manager reads.
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("paiement Stripe")

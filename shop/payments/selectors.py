@@ -56,13 +56,18 @@ class PaymentSummary:
     awaiting_payment: bool
     invoice: Invoice | None
     refundable: Decimal
+    # A payment that did not match the total waits for the shop manager (mark_order_paid).
+    needs_check: bool
+    received: Decimal
 
 
 def payment_summary(order) -> PaymentSummary:
     method = payment_method_of(order)
-    card_sources = order.sources.filter(source_type__name=SOURCE_TYPE_NAMES[PaymentMethod.CARD])
+    sources = list(order.sources.select_related("source_type"))
+    card = SOURCE_TYPE_NAMES[PaymentMethod.CARD]
     refundable = sum(
-        (source.amount_available_for_refund for source in card_sources), Decimal("0.00")
+        (s.amount_available_for_refund for s in sources if s.source_type.name == card),
+        Decimal("0.00"),
     )
     return PaymentSummary(
         method=method,
@@ -70,6 +75,8 @@ def payment_summary(order) -> PaymentSummary:
         awaiting_payment=order.status == settings.ORDER_AWAITING_PAYMENT,
         invoice=Invoice.objects.filter(order=order).first(),
         refundable=refundable if method == PaymentMethod.CARD else Decimal("0.00"),
+        needs_check=order.status == settings.ORDER_PAYMENT_CHECK,
+        received=sum((s.amount_debited for s in sources), Decimal("0.00")),
     )
 
 

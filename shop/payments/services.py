@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
 from booker.models import Company
@@ -61,23 +63,63 @@ class PaymentError(Exception):
     """A payment operation refused, with a message for the shop manager."""
 
 
+class MalformedEvent(PaymentError):
+    """A correctly signed Stripe event that does not say what a payment event must say."""
+
+
 def cents(amount: Decimal) -> int:
     return int((amount * 100).quantize(Decimal("1")))
+
+
+# A sum of money as a person types it: digits, and at most two decimals after "." or ",".
+# Anything else (NaN, Infinity, exponents, signs, spaces inside) is not an amount.
+_AMOUNT = re.compile(r"\d{1,9}(?:[.,]\d{1,2})?")
+
+
+def parse_amount(text: str) -> Decimal:
+    """A positive amount in euros from a form; PaymentError (a message for the shop manager)
+    for anything else."""
+    text = (text or "").strip()
+    if not _AMOUNT.fullmatch(text):
+        raise PaymentError(
+            _("Invalid amount: type a sum in euros, e.g. 12,50 (at most two decimals).")
+        )
+    amount = Decimal(text.replace(",", "."))
+    if amount <= 0:
+        raise PaymentError(_("The amount to refund must be greater than zero."))
+    return amount
 
 
 # --- Card payments (Stripe Checkout) --------------------------------------------------------
 
 
 def basket_fingerprint(basket, total: Decimal) -> str:
-    """What the customer is asked to pay for: the frozen basket's lines and the total. The same
-    basket at the same total gives the same Stripe idempotency key (a double click, a retry)
-    and so the same Checkout Session; any change gives a new one."""
+    """What the customer is asked to pay for: the frozen basket's lines (each with what it
+    names: a photo, a crop, a session's extras, through Oscar's line reference), its vouchers
+    and the total. A Checkout Session pays only the basket whose fingerprint it was made
+    with; any change gives another."""
     lines = sorted(
-        (line.product_id, line.stockrecord_id, line.quantity, str(line.line_price_incl_tax))
+        (
+            line.pk, line.product_id, line.stockrecord_id, line.line_reference, line.quantity,
+            str(line.line_price_incl_tax),
+        )
         for line in basket.all_lines()
     )
-    raw = repr((basket.id, lines, str(total)))
+    vouchers = sorted(basket.vouchers.values_list("pk", flat=True)) if basket.pk else []
+    raw = repr((basket.id, lines, vouchers, str(total)))
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def checkout_idempotency_key(basket, total: Decimal) -> str:
+    """The same basket at the same total gives the same key (a double click, a retry: Stripe
+    answers with the same session), until one of its sessions is expired, refunded or placed:
+    then a new key, so that Stripe does not hand back a session that can no longer be paid."""
+    closed = (
+        StripeCheckout.objects.filter(basket_id=basket.id)
+        .exclude(state=StripeCheckout.State.OPEN)
+        .count()
+    )
+    return f"booke-checkout-{basket_fingerprint(basket, total)}-{closed}"
 
 
 def _address_data(address) -> dict[str, Any] | None:
@@ -109,7 +151,7 @@ def start_card_checkout(
     """Creates (or finds again) the Stripe Checkout Session of a frozen basket and remembers
     what is needed to place its order later. Returns the URL of Stripe's payment page."""
     amount = total.incl_tax
-    key = f"booke-checkout-{basket_fingerprint(basket, amount)}"
+    key = checkout_idempotency_key(basket, amount)
     email = user.email if user.is_authenticated else guest_email
     params = {
         "mode": "payment",
@@ -132,7 +174,7 @@ def start_card_checkout(
     if email:
         params["customer_email"] = email
     session = gateway.create_checkout_session(params, idempotency_key=key)
-    _expire_older_sessions(order_number, keep=session["id"])
+    expire_open_sessions(basket_id=basket.id, keep=session["id"])
     StripeCheckout.objects.update_or_create(
         session_id=session["id"],
         defaults={
@@ -145,25 +187,48 @@ def start_card_checkout(
             "shipping_method_code": shipping_method_code,
             "amount": amount,
             "currency": total.currency,
+            "fingerprint": basket_fingerprint(basket, amount),
         },
     )
     return session["url"]
 
 
-def _expire_older_sessions(order_number: str, keep: str) -> None:
-    """The basket changed after a visit to Stripe: the older sessions of this order must not
-    be paid any more. One that cannot be expired (already paid) is kept, so that its order
-    is still placed when its event arrives."""
-    older = StripeCheckout.objects.filter(order_number=order_number, order__isnull=True).exclude(
-        session_id=keep
+def expire_open_sessions(*, basket_id: int, keep: str | None = None) -> int:
+    """Expires at Stripe the open Checkout Sessions of a basket (but `keep`): they must not be
+    paid any more. One that cannot be expired (already paid, its event on its way) stays
+    open: placing it checks that it still pays its basket. Returns how many were expired."""
+    open_ones = StripeCheckout.objects.filter(
+        basket_id=basket_id, state=StripeCheckout.State.OPEN, order__isnull=True
     )
-    for checkout in older:
+    if keep:
+        open_ones = open_ones.exclude(session_id=keep)
+    expired = 0
+    for checkout in open_ones:
         try:
             gateway.expire_checkout_session(checkout.session_id)
         except stripe.StripeError as error:
             logger.warning("Stripe session %s not expired: %s", checkout.session_id, error)
             continue
-        checkout.delete()
+        StripeCheckout.objects.filter(pk=checkout.pk, state=StripeCheckout.State.OPEN).update(
+            state=StripeCheckout.State.EXPIRED
+        )
+        expired += 1
+    return expired
+
+
+def card_checkout_cancelled(basket_id: int | None) -> None:
+    """The customer came back from Stripe without paying: the session is over."""
+    if basket_id:
+        expire_open_sessions(basket_id=basket_id)
+
+
+def basket_changed(basket_id: int | None) -> None:
+    """A line was added, removed or changed, or a voucher applied: the sessions made for the
+    basket as it was no longer pay it. Costs one query when there is none (the usual case)."""
+    if basket_id and StripeCheckout.objects.filter(
+        basket_id=basket_id, state=StripeCheckout.State.OPEN, order__isnull=True
+    ).exists():
+        expire_open_sessions(basket_id=basket_id)
 
 
 class _OrderPlacer(OrderPlacementMixin):
@@ -173,8 +238,12 @@ class _OrderPlacer(OrderPlacementMixin):
     request = None
 
 
-def _place_from_checkout(checkout: StripeCheckout):
-    basket = Basket._default_manager.get(pk=checkout.basket_id)
+def _checkout_basket(checkout: StripeCheckout) -> dict[str, Any] | None:
+    """The basket of a checkout, priced as at placing, with what placing its order needs;
+    None when it cannot be placed any more (basket gone or submitted, shipping method gone)."""
+    basket = Basket._default_manager.filter(pk=checkout.basket_id).first()
+    if basket is None or basket.status not in (Basket.OPEN, Basket.FROZEN):
+        return None
     user = checkout.user or AnonymousUser()
     basket.strategy = Selector().strategy(user=user)
     Applicator().apply(basket, user, request=None)
@@ -187,28 +256,74 @@ def _place_from_checkout(checkout: StripeCheckout):
     methods = Repository().get_shipping_methods(
         basket=basket, user=user, shipping_addr=shipping_address, request=None
     )
-    method = next(m for m in methods if m.code == checkout.shipping_method_code)
+    method = next((m for m in methods if m.code == checkout.shipping_method_code), None)
+    if method is None:
+        return None
     charge = method.calculate(basket)
     surcharges = SurchargeApplicator(None, {}).get_applicable_surcharges(
         basket, shipping_charge=charge
     )
     total = OrderTotalCalculator(None).calculate(basket, charge, surcharges)
-    extra = {} if user.is_authenticated else {"guest_email": checkout.guest_email}
-    order = _OrderPlacer().place_order(
-        order_number=checkout.order_number,
-        user=user,
-        basket=basket,
-        shipping_address=shipping_address,
-        shipping_method=method,
-        shipping_charge=charge,
-        order_total=total,
-        billing_address=billing_address,
-        surcharges=surcharges,
-        request=None,
-        **extra,
+    return {
+        "basket": basket, "user": user, "shipping_address": shipping_address,
+        "billing_address": billing_address, "shipping_method": method,
+        "shipping_charge": charge, "surcharges": surcharges, "order_total": total,
+    }
+
+
+def _stale_reason(checkout: StripeCheckout, placing: dict[str, Any] | None, paid: Decimal,
+                  currency: str) -> str:
+    """Why a paid session does not pay its basket as it is now ("" when it does)."""
+    if placing is None or Order._default_manager.filter(number=checkout.order_number).exists():
+        return _("The basket of this payment was ordered otherwise or no longer exists.")
+    if currency != checkout.currency.upper() or cents(paid) != cents(checkout.amount):
+        return _("Stripe received %(paid)s %(currency)s for a basket of %(amount)s %(ours)s.") % {
+            "paid": paid, "currency": currency, "amount": checkout.amount,
+            "ours": checkout.currency,
+        }
+    total = placing["order_total"].incl_tax
+    changed = checkout.fingerprint and checkout.fingerprint != basket_fingerprint(
+        placing["basket"], total
     )
-    basket.submit()
-    return order
+    if changed or cents(total) != cents(checkout.amount):
+        return _(
+            "The basket changed after the payment started: it now totals %(total)s € "
+            "instead of the %(amount)s € paid."
+        ) % {"total": total, "amount": checkout.amount}
+    return ""
+
+
+def _refund_stale(checkout: StripeCheckout, paid: Decimal, reason: str) -> None:
+    """A payment that does not pay its basket is given back in full at once; if Stripe
+    refuses, it is held for the shop manager (never accepted as paying another basket)."""
+    try:
+        if not checkout.payment_intent:
+            raise PaymentError(_("Stripe gave no payment to refund."))
+        refund = gateway.create_refund(
+            checkout.payment_intent, cents(paid), f"booke-stale-{checkout.session_id}"
+        )
+    except (stripe.StripeError, PaymentError) as error:
+        logger.error("Stripe session %s: %s; refund failed: %s", checkout.session_id, reason,
+                     error)
+        checkout.state = StripeCheckout.State.HELD
+        checkout.note = _("%(reason)s Automatic refund failed (%(error)s): refund it by hand.") % {
+            "reason": reason, "error": error,
+        }
+    else:
+        logger.warning("Stripe session %s: %s; refunded (%s)", checkout.session_id, reason,
+                       refund.get("id"))
+        checkout.state = StripeCheckout.State.REFUNDED
+        checkout.note = _("%(reason)s Refunded in full (%(refund)s).") % {
+            "reason": reason, "refund": refund.get("id", ""),
+        }
+    checkout.save(update_fields=["state", "note", "payment_intent"])
+
+
+def _amount_of(stripe_session: dict[str, Any]) -> Decimal:
+    amount = stripe_session.get("amount_total")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+        raise MalformedEvent(_("The Checkout Session carries no valid amount."))
+    return Decimal(amount) / 100
 
 
 def place_paid_order(checkout_session_id: str, stripe_session: dict[str, Any] | None = None):
@@ -216,12 +331,14 @@ def place_paid_order(checkout_session_id: str, stripe_session: dict[str, Any] | 
     return page, whichever comes first; the second gets the same order back.
 
     `stripe_session` is the session as a signed event carries it; without it, the session is
-    read from Stripe. Returns None while the session is not paid, or for a session that is
-    not ours."""
+    read from Stripe. Returns None while the session is not paid, for a session that is not
+    ours, and for one that does not pay its basket as it is now (refunded, or held)."""
     if stripe_session is None:
         stripe_session = gateway.retrieve_checkout_session(checkout_session_id)
     if stripe_session.get("payment_status") != "paid":
         return None
+    paid = _amount_of(stripe_session)
+    currency = str(stripe_session.get("currency") or "").upper()
     with transaction.atomic():
         checkout = (
             StripeCheckout.objects.select_for_update()
@@ -233,44 +350,53 @@ def place_paid_order(checkout_session_id: str, stripe_session: dict[str, Any] | 
             return None
         if checkout.order_id:
             return checkout.order
-        order = _place_from_checkout(checkout)
-        paid = Decimal(stripe_session.get("amount_total") or 0) / 100
-        if cents(paid) != cents(order.total_incl_tax):
-            # The customer paid; the order is placed all the same, and the shop is told.
-            logger.error(
-                "Order %s: Stripe charged %s, the order totals %s",
-                order.number, paid, order.total_incl_tax,
-            )
-            OrderNote.objects.create(
-                order=order,
-                note_type="System",
-                message=f"Stripe a encaissé {paid} € pour un total de {order.total_incl_tax} €.",
-            )
+        if checkout.state in (StripeCheckout.State.REFUNDED, StripeCheckout.State.HELD):
+            return None
+        checkout.payment_intent = str(stripe_session.get("payment_intent") or "")
+        placing = _checkout_basket(checkout)
+        reason = _stale_reason(checkout, placing, paid, currency)
+        if reason:
+            _refund_stale(checkout, paid, reason)
+            return None
+        extra = {} if placing["user"].is_authenticated else {"guest_email": checkout.guest_email}
+        order = _OrderPlacer().place_order(
+            order_number=checkout.order_number, request=None, **placing, **extra
+        )
+        placing["basket"].submit()
         checkout.order = order
         checkout.placed_at = timezone.now()
-        checkout.payment_intent = stripe_session.get("payment_intent") or ""
-        checkout.save(update_fields=["order", "placed_at", "payment_intent"])
+        checkout.state = StripeCheckout.State.PLACED
+        checkout.save(update_fields=["order", "placed_at", "payment_intent", "state"])
         OrderPayment.objects.create(order=order, method=PaymentMethod.CARD)
         notifications.send_on_commit(order, "confirmation")
         mark_order_paid(
-            order, method=PaymentMethod.CARD, amount=paid, reference=checkout.payment_intent,
-            notify=False,
+            order, method=PaymentMethod.CARD, amount=paid, currency=currency,
+            reference=checkout.payment_intent, notify=False,
         )
     return order
 
 
 def handle_stripe_event(event: dict[str, Any]) -> None:
     """A verified webhook event. Only paid Checkout Sessions matter; the rest is logged and
-    acknowledged, so that Stripe does not send it again."""
-    kind = event.get("type", "")
+    acknowledged, so that Stripe does not send it again. MalformedEvent for a signed event
+    that lacks what a payment event must carry."""
+    kind = event.get("type")
+    if not isinstance(kind, str):
+        raise MalformedEvent(_("The Stripe event has no type."))
     if kind not in STRIPE_PLACING_EVENTS:
         logger.info("Stripe event %s (%s) acknowledged, nothing to do", event.get("id"), kind)
         return
-    session = event["data"]["object"]
+    data = event.get("data")
+    session = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(session, dict) or not isinstance(session.get("id"), str) or not (
+        session["id"]
+    ):
+        raise MalformedEvent(_("The Stripe event carries no Checkout Session id."))
     if session.get("payment_status") != "paid":
         # e.g. a bank debit: completed now, paid later (async_payment_succeeded)
-        logger.info("Stripe session %s completed, payment still pending", session.get("id"))
+        logger.info("Stripe session %s completed, payment still pending", session["id"])
         return
+    _amount_of(session)
     place_paid_order(session["id"], session)
 
 
@@ -340,40 +466,104 @@ def issue_invoice(
 
 
 def mark_order_paid(
-    order, *, method: str, amount: Decimal | None = None, reference: str = "", notify: bool = True
+    order,
+    *,
+    method: str,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    reference: str = "",
+    notify: bool = True,
 ) -> bool:
     """The one way an order becomes paid: records Oscar's payment source, transaction and
     payment event, moves the order to "paid", then (after commit) sends `order_paid` and, with
-    `notify`, the "payment received" email. False when the order was not awaiting payment
-    (already paid, cancelled): nothing is recorded twice."""
+    `notify`, the "payment received" email.
+
+    An order is paid only when the amount received equals its total, in its currency (None:
+    the total, in the order's currency). Any other amount is recorded as received, the order
+    waits "Paiement à vérifier" for the shop manager (accept_payment, a refund or a
+    cancellation), and nothing is unlocked. Returns True when the order is now paid; False
+    when it is flagged, or was not awaiting payment (already paid, cancelled): nothing is
+    recorded twice."""
     with transaction.atomic():
         order = Order._default_manager.select_for_update().get(pk=order.pk)
         if order.status != settings.ORDER_AWAITING_PAYMENT:
             return False
         amount = order.total_incl_tax if amount is None else amount
-        source_type, _ = SourceType.objects.get_or_create(name=SOURCE_TYPE_NAMES[method])
+        currency = (currency or order.currency).upper()
+        matches = currency == order.currency.upper() and cents(amount) == cents(
+            order.total_incl_tax
+        )
+        source_type, _created = SourceType.objects.get_or_create(name=SOURCE_TYPE_NAMES[method])
         source = Source.objects.create(
             order=order,
             source_type=source_type,
-            currency=order.currency,
+            currency=currency,
             amount_allocated=amount,
             reference=reference,
         )
         source.debit(amount, reference=reference, status="ok")
-        event_type, _ = PaymentEventType.objects.get_or_create(name=EVENT_PAID)
+        event_type, _created = PaymentEventType.objects.get_or_create(name=EVENT_PAID)
         event = PaymentEvent.objects.create(
             order=order, event_type=event_type, amount=amount, reference=reference
         )
+        if not matches:
+            logger.error(
+                "Order %s: received %s %s for a total of %s %s; held for the shop",
+                order.number, amount, currency, order.total_incl_tax, order.currency,
+            )
+            order.set_status(settings.ORDER_PAYMENT_CHECK)
+            OrderNote.objects.create(
+                order=order,
+                note_type="System",
+                message=_(
+                    "Received %(amount)s %(currency)s for a total of %(total)s %(ours)s: "
+                    "the order is not paid and nothing is unlocked until the shop accepts "
+                    "the payment, refunds it or cancels the order."
+                ) % {
+                    "amount": amount, "currency": currency, "total": order.total_incl_tax,
+                    "ours": order.currency,
+                },
+            )
+            return False
         for line in order.lines.all():
             PaymentEventQuantity.objects.create(event=event, line=line, quantity=line.quantity)
         order.set_status(settings.ORDER_PAID)
-        Invoice.objects.filter(order=order, paid_on__isnull=True).update(
-            paid_on=timezone.localdate()
-        )
-        transaction.on_commit(lambda: order_paid.send(sender=Order, order=order))
-        if notify:
-            notifications.send_on_commit(order, "payment_received")
+        _order_became_paid(order, notify=notify)
     return True
+
+
+def _order_became_paid(order, *, notify: bool) -> None:
+    Invoice.objects.filter(order=order, paid_on__isnull=True).update(
+        paid_on=timezone.localdate()
+    )
+    transaction.on_commit(lambda: order_paid.send(sender=Order, order=order))
+    if notify:
+        notifications.send_on_commit(order, "payment_received")
+
+
+def accept_payment(order, *, actor) -> bool:
+    """The shop manager settled a payment that did not match its order (the rest received,
+    a partial refund agreed...) and accepts it: the order is paid. False when the order was
+    not waiting for that."""
+    with transaction.atomic():
+        order = Order._default_manager.select_for_update().get(pk=order.pk)
+        if order.status != settings.ORDER_PAYMENT_CHECK:
+            return False
+        OrderNote.objects.create(
+            order=order, user=actor, note_type="System",
+            message=_("Payment accepted by the shop although it differed from the total."),
+        )
+        # The status change's receiver (payment_accepted) does the rest, as it does when the
+        # dashboard's status form makes the same move.
+        order.set_status(settings.ORDER_PAID)
+    return True
+
+
+def payment_accepted(order, old_status: str, new_status: str) -> None:
+    """An order moved from "Paiement à vérifier" to "Payée" (accept_payment or the
+    dashboard's status form): it is paid now, with what follows."""
+    if old_status == settings.ORDER_PAYMENT_CHECK and new_status == settings.ORDER_PAID:
+        _order_became_paid(order, notify=True)
 
 
 def record_payment(order, *, reference: str = "", amount: Decimal | None = None) -> bool:
@@ -392,8 +582,8 @@ def refund_order(order, amount: Decimal) -> PaymentEvent:
     """Refunds (part of) a card order through Stripe and records it on the order. A second
     identical request (double click) reuses the idempotency key: Stripe answers with the same
     refund, which is recorded once."""
-    if amount <= 0:
-        raise PaymentError("Le montant à rembourser doit être positif.")
+    if not amount.is_finite() or amount <= 0:
+        raise PaymentError(_("The amount to refund must be greater than zero."))
     with transaction.atomic():
         order = Order._default_manager.select_for_update().get(pk=order.pk)
         checkout = StripeCheckout.objects.filter(order=order).first()
@@ -414,7 +604,7 @@ def refund_order(order, amount: Decimal) -> PaymentEvent:
             return existing
         refunded = Decimal(refund["amount"]) / 100
         source.refund(refunded, reference=refund["id"], status=refund.get("status", ""))
-        event_type, _ = PaymentEventType.objects.get_or_create(name=EVENT_REFUND)
+        event_type, _created = PaymentEventType.objects.get_or_create(name=EVENT_REFUND)
         event = PaymentEvent.objects.create(
             order=order, event_type=event_type, amount=refunded, reference=refund["id"]
         )

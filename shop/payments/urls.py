@@ -18,4 +18,9 @@ urlpatterns = [
         name="record-payment",
     ),
     path("dashboard/orders/<str:number>/remboursement/", views.refund, name="refund"),
+    path(
+        "dashboard/orders/<str:number>/paiement/accepter/",
+        views.accept_payment,
+        name="accept-payment",
+    ),
 ]

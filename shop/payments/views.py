@@ -1,14 +1,13 @@
 """The invoice download (customers, company managers, the shop) and the dashboard's payment
-actions on an order (record a payment, refund a card payment). Thin: services do the work."""
+actions on an order (record a payment, accept a payment that differed from the total,
+refund a card payment). Thin: services do the work."""
 
 from __future__ import annotations
-
-from decimal import Decimal, InvalidOperation
 
 from django import http
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from oscar.core.loading import get_model
@@ -58,14 +57,29 @@ def record_payment(request, number: str) -> http.HttpResponse:
 def refund(request, number: str) -> http.HttpResponse:
     order = _dashboard_order(request, number)
     try:
-        amount = Decimal(request.POST.get("amount", "").replace(",", "."))
-    except InvalidOperation:
-        messages.error(request, _("Montant invalide."))
-        return redirect("dashboard:order-detail", number=order.number)
-    try:
-        services.refund_order(order, amount)
+        services.refund_order(order, services.parse_amount(request.POST.get("amount", "")))
     except services.PaymentError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Remboursement effectué par Stripe et enregistré."))
+        # Refused input: said on a page of its own, with a 400, not hidden in a redirect.
+        return _refused(request, order, str(error))
+    messages.success(request, _("Remboursement effectué par Stripe et enregistré."))
     return redirect("dashboard:order-detail", number=order.number)
+
+
+@login_required
+@require_POST
+def accept_payment(request, number: str) -> http.HttpResponse:
+    order = _dashboard_order(request, number)
+    if services.accept_payment(order, actor=request.user):
+        messages.success(request, _("Payment accepted: the order is paid."))
+    else:
+        messages.warning(request, _("This order had no payment to check."))
+    return redirect("dashboard:order-detail", number=order.number)
+
+
+def _refused(request, order, message: str) -> http.HttpResponse:
+    return render(
+        request,
+        "shop/payments/dashboard_refused.html",
+        {"order": order, "message": message},
+        status=400,
+    )

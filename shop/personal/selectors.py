@@ -172,6 +172,13 @@ def extras_product() -> Product:
     return Product.objects.filter(product_class__slug=EXTRA_PHOTO.slug).order_by("pk").first()
 
 
+def is_extras_product(product) -> bool:
+    """Whether `product` is the extras product, which only shop.personal.services puts in a
+    basket (its lines name the session and the photos)."""
+    product_class = product.get_product_class() if product is not None else None
+    return product_class is not None and product_class.slug == EXTRA_PHOTO.slug
+
+
 def line_options(line) -> dict[str, object]:
     """A basket or order line's options by code (Oscar's line attributes)."""
     return {a.option.code: a.value for a in line.attributes.all() if a.option_id}

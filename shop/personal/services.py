@@ -97,9 +97,11 @@ def put_extras_in_basket(basket, session: PhotoSession) -> int:
 
 
 def order_paid(order) -> None:
-    """Unlock the extras an order paid for: each extra-photo line tells the Booker its session
-    and photos. Called by the `order_paid` receiver; safe to call twice (the Booker ignores a
-    reference it has seen)."""
+    """Unlock the extras an order paid for. What is unlocked comes from what was paid: each
+    extras line's quantity and amount, never the photos its options ask for. A line that paid
+    for fewer photos than it names passes only those, and the Booker records the payment
+    without unlocking anything. Called by the `order_paid` receiver; safe to call twice (the
+    Booker ignores a reference it has seen)."""
     for line in order.lines.prefetch_related("attributes__option"):
         extras = selectors.extras_of_line(line)
         if extras is None:
@@ -108,6 +110,22 @@ def order_paid(order) -> None:
         if session is None:
             log.warning("Order %s paid extras of a session that no longer exists", order.number)
             continue
+        paid = _photos_paid(line, session)
+        if paid < len(extras[1]):
+            log.warning(
+                "Order %s line %s names %d extras of session %s but paid for %d",
+                order.number, line.pk, len(extras[1]), session.pk, paid,
+            )
         booker_services.extras_paid(
-            session, extras[1], actor=order.user, reference=f"order {order.number}"
+            session, extras[1][:paid], actor=order.user, reference=f"order {order.number}"
         )
+
+
+def _photos_paid(line, session: PhotoSession) -> int:
+    """How many photos an extras order line paid for: its quantity, and no more than its
+    amount (before the shop's own discounts) covers at the session's price."""
+    count = max(int(line.quantity or 0), 0)
+    price = session.extra_photo_price
+    if price and price > 0:
+        count = min(count, int(line.line_price_before_discounts_incl_tax // price))
+    return count

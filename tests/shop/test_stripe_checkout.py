@@ -98,13 +98,14 @@ def test_the_same_frozen_basket_gets_the_same_stripe_session(client, product, st
     basket.strategy = FranceStrategy()
 
     keys = {
-        services.basket_fingerprint(basket, checkout.amount) for _ in range(2)
+        services.checkout_idempotency_key(basket, checkout.amount) for _ in range(2)
     }
 
     assert len(keys) == 1
-    assert f"booke-checkout-{keys.pop()}" == (
+    assert keys.pop() == (
         stripe_server.calls("POST", "/v1/checkout/sessions")[0][3]["idempotency-key"]
     )
+    assert checkout.fingerprint == services.basket_fingerprint(basket, checkout.amount)
 
 
 def test_return_page_first_then_webhook_places_one_paid_order(
@@ -252,7 +253,10 @@ def test_a_shop_manager_refunds_a_card_order_through_stripe(client, product, str
     rest = staff.post(reverse("payments:refund", args=[order.number]), {"amount": "14.00"})
     too_much = staff.post(reverse("payments:refund", args=[order.number]), {"amount": "1"})
 
-    assert partial.status_code == rest.status_code == too_much.status_code == 302
+    assert partial.status_code == rest.status_code == 302
+    # Nothing left to refund: refused with the reason, on a page of its own.
+    assert too_much.status_code == 400
+    assert "Au plus 0.00 € peuvent être remboursés." in too_much.content.decode()
     refunds = stripe_server.calls("POST", "/v1/refunds")
     assert [(r[2]["amount"], r[2]["payment_intent"]) for r in refunds] == [
         ("1000", StripeCheckout.objects.get().payment_intent),
