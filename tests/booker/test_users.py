@@ -69,3 +69,50 @@ def test_migrations_create_the_four_roles_with_their_permissions():
     assert "partner.dashboard_access" not in perms[roles.RETOUCHER]
     assert "booker.change_company" in perms[roles.PHOTOGRAPHER]
     assert "catalogue.change_product" in perms[roles.SHOP_MANAGER]
+
+
+# --- Finding 1 of issue 14: a photographer made themselves superuser ----------------------------
+
+
+@pytest.mark.django_db
+def test_a_photographer_cannot_make_themselves_superuser_in_the_user_admin(client):
+    """The exact request of the finding: POST /admin/booker/user/<own id>/change/ with
+    is_superuser=on (and staff, every group, every permission) saved nothing of it."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tests.factories import user_with_role
+    from tests.forms import form_data
+
+    photographer = user_with_role(roles.PHOTOGRAPHER)
+    client.force_login(photographer)
+    url = f"/admin/booker/user/{photographer.pk}/change/"
+    data = form_data(client.get(url).content.decode())
+    data.update(
+        is_superuser=["on"], is_staff=["on"], is_active=["on"],
+        groups=[str(pk) for pk in Group.objects.values_list("pk", flat=True)],
+        user_permissions=[str(pk) for pk in Permission.objects.values_list("pk", flat=True)],
+    )
+    data.setdefault("email", [photographer.email])
+    client.post(url, data)
+
+    photographer.refresh_from_db()
+    assert not photographer.is_superuser
+    assert set(photographer.groups.values_list("name", flat=True)) == {roles.PHOTOGRAPHER}
+    assert not photographer.user_permissions.exists()
+
+
+@pytest.mark.django_db
+def test_a_photographer_cannot_set_a_superusers_password(client):
+    from tests.factories import user_with_role
+
+    photographer = user_with_role(roles.PHOTOGRAPHER)
+    boss = user_with_role("superuser")
+    client.force_login(photographer)
+    url = f"/admin/booker/user/{boss.pk}/password/"
+    assert client.get(url).status_code in (403, 404)
+    response = client.post(url, {"password1": "taken-over-by-the-photographer",
+                                 "password2": "taken-over-by-the-photographer"})
+
+    assert response.status_code in (403, 404)
+    boss.refresh_from_db()
+    assert not boss.check_password("taken-over-by-the-photographer")
