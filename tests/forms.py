@@ -59,8 +59,10 @@ class _FormReader(HTMLParser):
             self.in_form = False
         elif tag == "select" and self._select is not None:
             values = self._select_values
-            if not values and not self._select_multiple and self._select_first is not None:
-                values = [self._select_first]
+            if not values and not self._select_multiple:
+                # A browser sends the first option; a select with none yet (an autocomplete
+                # widget) is sent empty here, so that tests can see the field exists.
+                values = [self._select_first or ""]
             for value in values:
                 self._add(self._select, value)
             self._select = None
