@@ -2,7 +2,8 @@
 so that no app reaches into another's: booker grants studio permissions, shop grants the
 dashboard, editorial grants Wagtail.
 
-These helpers run inside data migrations (they take the migration's `apps`)."""
+The grant helpers run inside data migrations (they take the migration's `apps`). Below them,
+the one rule on rights that every door to accounts asks: only superusers grant them."""
 
 from __future__ import annotations
 
