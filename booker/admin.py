@@ -294,6 +294,14 @@ class UserAdmin(DjangoUserAdmin):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False,
+                           form_url="", obj=None):
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if add and not roles.grants_rights(request.user):
+            # Django's add page speaks of passwords; a role's is an invitation.
+            response.template_name = "admin/booker/user/invite_form.html"
+        return response
+
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if change or roles.grants_rights(request.user):
             return super().save_model(request, obj, form, change)

@@ -134,6 +134,7 @@ def test_a_photographer_invites_a_client_who_then_chooses_their_password(
 
     client.force_login(user_with_role(roles.PHOTOGRAPHER))
     page = client.get("/admin/booker/user/add/")
+    assert "recevra un e-mail avec un lien pour choisir son mot de passe" in page.content.decode()
     fields = set(form_data(page.content.decode(), "user_form"))
     assert {"email", "first_name", "last_name", "phone"} <= fields
     assert not fields & {"password", "password1", "password2", "usable_password",
