@@ -395,3 +395,21 @@ def test_a_role_still_sends_a_client_the_password_reset_email(client, world):
     response = client.post(reverse("dashboard:user-password-reset", args=[customer.pk]))
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[customer.email]]
+
+
+@pytest.mark.django_db
+def test_the_administrator_keeps_every_door_to_accounts(client):
+    from oscar.core.loading import get_model
+
+    partner = get_model("partner", "Partner").objects.create(name="Labo photo")
+    customer = UserFactory()
+    client.force_login(user_with_role("superuser"))
+    for url in (
+        reverse("wagtailusers_users:index"),
+        reverse("wagtailusers_users:edit", args=[customer.pk]),
+        reverse("wagtailusers_groups:index"),
+        reverse("admin:auth_group_changelist"),
+        reverse("admin:auth_user_password_change", args=[customer.pk]),
+        reverse("dashboard:partner-user-create", args=[partner.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
