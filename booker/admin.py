@@ -15,7 +15,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db.models import QuerySet
@@ -49,6 +51,7 @@ from .models import (
     RetouchJob,
     Rush,
     User,
+    normalise_email,
 )
 
 admin.site.site_header = _("Booké — studio")
@@ -209,8 +212,39 @@ class StudioAdminMixin:
 # --- People -----------------------------------------------------------------------------------
 
 
+class InviteClientForm(forms.ModelForm):
+    """A new client's details, and nothing else: the studio never types a client's password.
+    Saving opens the account with an unusable password and emails a link to choose one
+    (`services.invite_client`)."""
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "phone"]
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account already exists for this email address."))
+        return email
+
+
+# What a role (not a superuser) sees of an account: the profile, never the rights.
+PROFILE_FIELDSETS = (
+    (None, {"fields": ("email",)}),
+    (_("Personal info"), {"fields": ("first_name", "last_name", "phone")}),
+    (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+)
+INVITE_FIELDSETS = (
+    (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "phone")}),
+)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Superusers manage everything here. A role with the user permissions (Photographer)
+    invites clients and edits their profile; a staff member's account, its own included, is
+    read-only to it and its password page refused (`roles.may_edit_account`)."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -226,11 +260,93 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
+        if roles.grants_rights(request.user):
+            return super().get_fieldsets(request, obj)
+        return INVITE_FIELDSETS if obj is None else PROFILE_FIELDSETS
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
+        if roles.grants_rights(request.user):
+            return super().get_readonly_fields(request, obj)
+        return ("last_login", "date_joined")
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
+        # The form is built from the fieldsets above, so a posted `is_superuser` or `groups`
+        # has no field to land in; the add form is the invitation for a role.
+        if obj is None and not roles.grants_rights(request.user):
+            kwargs["form"] = InviteClientForm
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and not roles.may_edit_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and not roles.may_edit_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = ""):
+        # Nobody but a superuser types a password for someone else: clients choose theirs
+        # from the invitation or the password-reset email.
+        if not roles.grants_rights(request.user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False,
+                           form_url="", obj=None):
+        response = super().render_change_form(request, context, add, change, form_url, obj)
+        if add and not roles.grants_rights(request.user):
+            # Django's add page speaks of passwords; a role's is an invitation.
+            response.template_name = "admin/booker/user/invite_form.html"
+        return response
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if change or roles.grants_rights(request.user):
+            return super().save_model(request, obj, form, change)
+        invited = services.invite_client(
+            obj.email, first_name=obj.first_name, last_name=obj.last_name, phone=obj.phone,
+            invited_by=request.user,
+        )
+        # The admin goes on with `obj` (history entry, redirect): make it the saved account.
+        obj.pk, obj.password, obj._state.adding, obj._state.db = (
+            invited.pk, invited.password, False, invited._state.db
+        )
+        messages.info(
+            request,
+            gettext("%(email)s will receive an email to choose their password.")
+            % {"email": invited.email},
+        )
+
+
+class MembershipForm(forms.ModelForm):
+    """A company membership row. Putting a staff account in a company (or changing its place
+    there) would give a role a client's powers over that company: superusers only."""
+
+    actor: User | None = None
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user")
+        touched = {"user", "role"} & set(self.changed_data)
+        if user is not None and touched and not roles.may_edit_account(self.actor, user):
+            raise forms.ValidationError(
+                _("Only an administrator can put a staff account in a company.")
+            )
+        return cleaned
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
     extra = 1
     autocomplete_fields = ["user"]
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"actor": request.user})
+        return formset
 
 
 @admin.register(Company)
@@ -238,6 +354,25 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "siret", "billing_email", "pays_on_invoice"]
     search_fields = ["name", "legal_name", "siret"]
     inlines = [MembershipInline]
+
+
+class RoleGroupAdmin(GroupAdmin):
+    """Roles are groups: only superusers create, change or delete them, whatever permission a
+    role would be given on groups."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return roles.grants_rights(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Group | None = None) -> bool:
+        return roles.grants_rights(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Group | None = None) -> bool:
+        return roles.grants_rights(request.user)
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)
 
 
 @admin.register(Package)
