@@ -4,6 +4,7 @@ and the three back offices — /admin/ (photographers), /cms/ (editors), /dashbo
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path, reverse_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
@@ -15,6 +16,7 @@ from editorial import feeds
 from editorial import views as editorial_views
 from editorial.pagecache import views as pagecache_views
 from editorial.pagecache.csrf import csrf_for_people_only
+from shop import customer_orders
 from shop.history import views as history_views
 
 
@@ -59,6 +61,11 @@ urlpatterns = [
     re_path(
         r"^shop/catalogue/(?P<product_slug>[\w-]*)_(?P<pk>\d+)/$",
         history_views.ProductDetailView.as_view(),
+    ),
+    # Oscar's order-line page without its missing template (shop/customer_orders.py).
+    path(
+        "shop/accounts/orders/<str:order_number>/<int:line_id>/",
+        login_required(customer_orders.OrderLineView.as_view()),
     ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),

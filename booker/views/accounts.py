@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from booker import throttle
 from booker.auth import LOGIN, login_throttled, remember_device
-from booker.models import normalise_email
+from booker.models import User, normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,16 @@ class ThrottledPasswordResetForm(PasswordResetForm):
                 # On the field: the page shows the email's errors, beside what was typed.
                 self.add_error("email", ValidationError(throttled.message, code="throttled"))
         return cleaned
+
+    def get_users(self, email):
+        """Django leaves out accounts without a usable password; here those are clients the
+        studio invited (`services.invite_client`) who never used their link: "forgot my
+        password" is how they get a new one. Proving the mailbox is all a reset ever asked."""
+        return (
+            user
+            for user in User._default_manager.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -1,4 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from booker import roles
 
 from .models import Invoice, InvoiceApproval, StripeCheckout
 
@@ -11,6 +15,23 @@ class InvoiceApprovalAdmin(admin.ModelAdmin):
     search_fields = ("user__email", "user__last_name")
     autocomplete_fields = ("user",)
     readonly_fields = ("approved_by", "approved_at")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        actor = request.user
+
+        class ApprovalForm(form):
+            def clean_user(self):
+                user = self.cleaned_data["user"]
+                # Paying on invoice is credit: a staff member never grants it to themselves
+                # or to another staff account (`roles.may_edit_account`, the rule of accounts).
+                if user is not None and not roles.may_edit_account(actor, user):
+                    raise forms.ValidationError(
+                        _("Only an administrator may allow a staff account to pay on invoice.")
+                    )
+                return user
+
+        return ApprovalForm
 
     def save_model(self, request, obj, form, change):
         if not change:

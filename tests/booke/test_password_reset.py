@@ -42,3 +42,16 @@ def test_an_unknown_email_gets_the_same_answer_and_no_mail(client):
 @pytest.mark.parametrize("url", ["/admin/password_reset/", "/shop/password-reset/"])
 def test_framework_password_reset_pages_forward_to_ours(client, url):
     assert client.get(url)["Location"] == reverse("password_reset")
+
+
+@pytest.mark.django_db
+def test_an_invited_client_who_lost_the_invitation_gets_a_reset_link(client):
+    from booker import services
+
+    invited = services.invite_client(email="lea@client.test", first_name="Léa", last_name="Roy")
+    assert not invited.has_usable_password()
+    mail.outbox.clear()
+
+    response = client.post(reverse("password_reset"), {"email": "lea@client.test"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["lea@client.test"]]

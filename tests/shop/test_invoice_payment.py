@@ -358,3 +358,22 @@ def test_invoice_reminders_run_daily_from_a_django_q_schedule(db):
         "shop.payments.tasks.send_invoice_reminders", Schedule.DAILY
     )
     assert tasks.send_invoice_reminders() == "0 invoice reminder(s) sent"
+
+
+@pytest.mark.django_db
+def test_a_shop_manager_cannot_allow_their_own_account_to_pay_on_invoice(client):
+    from booker import roles
+
+    shop_manager = user_with_role(roles.SHOP_MANAGER)
+    private_client = UserFactory()
+    client.force_login(shop_manager)
+    add = reverse("admin:payments_invoiceapproval_add")
+
+    refused = client.post(add, {"user": shop_manager.pk, "note": "moi"})
+    assert refused.status_code == 200
+    assert "Seul un administrateur" in refused.content.decode()
+    assert not InvoiceApproval.objects.filter(user=shop_manager).exists()
+
+    allowed = client.post(add, {"user": private_client.pk, "note": "client fidèle"})
+    assert allowed.status_code == 302
+    assert InvoiceApproval.objects.filter(user=private_client, approved_by=shop_manager).exists()
