@@ -50,6 +50,7 @@ from .models import (
     Rush,
     User,
 )
+from .twofactor.admin import SecondFactorResetMixin
 
 admin.site.site_header = _("Booké — studio")
 admin.site.site_title = _("Booké studio")
@@ -210,7 +211,7 @@ class StudioAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
