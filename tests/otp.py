@@ -39,3 +39,20 @@ def totp_code(user) -> str:
 def pass_second_factor(client, user, next_url: str = ""):
     """Type the app's code on the code page, as a person would after the password."""
     return client.post(reverse("twofactor:verify"), {"code": totp_code(user), "next": next_url})
+
+
+def type_the_code(page, user_or_email) -> None:
+    """In a browser, right after the password: the code page asks, and the person types what
+    their app shows now (computed here from the device's key)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from booker.models import User
+
+    user = (User.objects.get(email=user_or_email) if isinstance(user_or_email, str)
+            else user_or_email)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/verify/"))
+    expect(page.locator("h1")).to_have_text("Votre code")
+    page.locator("#id_code").fill(totp_code(user))
+    page.get_by_role("button", name="Continuer").click()

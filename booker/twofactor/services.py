@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 
 import django_otp
@@ -17,6 +18,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import selectors
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Application d'authentification"
@@ -70,6 +73,7 @@ def verify_code(user: AbstractBaseUser, code: str) -> Device:
         verified = django_otp.verify_token(user, device.persistent_id, code)
         if verified is not None:
             return verified
+    logger.warning("second factor: wrong code for user %s", user.pk)
     raise CodeRefused(_("This code is not right. Check the time of your phone and type the "
                         "code your app shows now, or one of your recovery codes."))
 
@@ -132,4 +136,6 @@ def reset_second_factor(actor: AbstractBaseUser, user: AbstractBaseUser) -> int:
     for model in (TOTPDevice, StaticDevice):
         _, per_model = model.objects.filter(user=user).delete()
         deleted += per_model.get(model._meta.label, 0)
+    if deleted:
+        logger.warning("second factor of user %s reset by user %s", user.pk, actor.pk)
     return deleted
