@@ -53,6 +53,7 @@ from .models import (
     User,
     normalise_email,
 )
+from .twofactor.admin import SecondFactorResetMixin
 
 admin.site.site_header = _("Booké — studio")
 admin.site.site_title = _("Booké studio")
@@ -240,7 +241,7 @@ INVITE_FIELDSETS = (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
     """Superusers manage everything here. A role with the user permissions (Photographer)
     invites clients and edits their profile; a staff member's account, its own included, is
     read-only to it and its password page refused (`roles.may_edit_account`)."""

@@ -18,6 +18,11 @@ from . import roles, services
 from .models import Company, Membership, Package, PhotoSession, RetouchJob, User
 
 DEMO_PASSWORD = "booke-demo-2026"
+# The second factor of the demo's back-office accounts (and of no other account): one key
+# for all of them, public like the password, so that a developer adds it once to any
+# authenticator app (or reads the code from `manage.py demo_logins`). Base32, 20 bytes.
+DEMO_TOTP_SECRET = "BOOKEDEMOSTUDIOTOTPSECRETDEMO234"
+DEMO_TOTP_DEVICE_NAME = "Démo (clé publique)"
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ def seed(log: Callable[[str], None]) -> None:
             services.assign_role(user, login.role)
         if created:
             log(f"user {login.email} ({login.what})")
+        _demo_second_factor(user, log)
 
     acme, created = Company.objects.get_or_create(
         name="Acme Industries",
@@ -83,6 +89,27 @@ def seed(log: Callable[[str], None]) -> None:
     packages = _packages()
     _proofing_session(packages["portrait"], log)
     _delivered_session(acme, packages["corporate"], log)
+
+
+def _demo_second_factor(user: User, log: Callable[[str], None]) -> None:
+    """A confirmed authenticator app with the demo's public key, for a demo account that
+    needs a second factor (booker.twofactor): usable at once, and the same on every run."""
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .twofactor.selectors import needs_second_factor
+
+    # A fresh copy: the permissions of the roles just given are not in a cached set.
+    if not needs_second_factor(User.objects.get(pk=user.pk)):
+        return
+    _, created = TOTPDevice.objects.get_or_create(
+        user=user,
+        name=DEMO_TOTP_DEVICE_NAME,
+        defaults={"key": b32decode(DEMO_TOTP_SECRET).hex(), "confirmed": True},
+    )
+    if created:
+        log(f"second factor of {user.email}: the demo key")
 
 
 def _packages() -> dict[str, Package]:

@@ -2,6 +2,7 @@ import uuid
 
 import haystack
 import pytest
+from django.test.client import ClientMixin
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,29 @@ def page_cache(settings):
         }
     }
     settings.PAGE_CACHE_ENABLED = True
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """`client.force_login` skips the password; for a back-office person it also skips the
+    second factor (a confirmed authenticator app, and a session marked as having passed it),
+    which is the same promise. Tests of the second factor itself log in through the pages
+    (tests/otp.py)."""
+    original = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        from booker.models import User
+        from booker.twofactor.selectors import needs_second_factor
+        from tests.otp import confirmed_device
+
+        # A fresh copy: has_perm caches the permissions on the object the test holds.
+        fresh = User.objects.get(pk=user.pk)
+        if needs_second_factor(fresh):
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = confirmed_device(fresh).persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)

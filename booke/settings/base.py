@@ -121,6 +121,33 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
+# --- Second factor for everyone who reaches a back office (booker/twofactor, django-otp).
+# Apps after django.contrib.admin: booker.twofactor's ready() takes django-otp's device admins
+# back out once the admin has discovered them (they would list every secret).
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "booker.twofactor",
+]
+# Right after authentication: OTPMiddleware tells whether the session passed the second factor,
+# ours holds a back-office person who has not at the door of every surface.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "booker.twofactor.middleware.SecondFactorMiddleware",
+)
+# Besides staff and superusers, who can open a back office: the CMS and the shop's dashboard
+# are opened by a permission (booker.twofactor.selectors.needs_second_factor).
+BOOKE_BACK_OFFICE_PERMISSIONS = ("wagtailadmin.access_admin", "partner.dashboard_access")
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "Booké"
+# Should the device admins come back one day: never show a secret there.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 ROOT_URLCONF = "booke.urls"
 WSGI_APPLICATION = "booke.wsgi.application"
 ASGI_APPLICATION = "booke.asgi.application"

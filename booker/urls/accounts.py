@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from booker.views import accounts
 
 urlpatterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The second factor of everyone who reaches a back office (booker/twofactor).
+    path("2fa/", include("booker.twofactor.urls")),
     path(
         "password-reset/",
         accounts.PasswordResetView.as_view(

@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 
 from booker import roles
+from booker.twofactor.selectors import needs_second_factor
 from tests.factories import PASSWORD, ROLE_NAMES, user_with_role
+from tests.otp import confirmed_device, pass_second_factor, totp_code
 
-OK, LOGIN, FORBIDDEN = "ok", "login", "forbidden"
+OK, LOGIN, FORBIDDEN, CODE = "ok", "login", "forbidden", "second factor"
 SURFACES = ("/", "/shop/catalogue/", "/portal/", "/cms/", "/dashboard/", "/admin/")
 
 # What each kind of person gets on each surface.
@@ -34,6 +36,8 @@ def outcome(response) -> str:
     assert response.status_code == 200, (response.status_code, response.redirect_chain)
     if response.request["PATH_INFO"] == reverse("login"):
         return LOGIN
+    if response.request["PATH_INFO"].startswith("/accounts/2fa/"):
+        return CODE
     return OK
 
 
@@ -60,6 +64,10 @@ def test_one_login_through_the_form_reaches_every_allowed_surface(client, role):
     user = user_with_role(role)
     response = client.post(reverse("login"), {"username": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302, "login with the email in any case works"
+    if needs_second_factor(user):
+        confirmed_device(user)
+        assert outcome(client.get("/portal/", follow=True)) == CODE
+        pass_second_factor(client, user)
     for surface, expected in EXPECTED[role].items():
         if expected == OK:
             assert outcome(client.get(surface, follow=True)) == OK, surface
@@ -68,7 +76,9 @@ def test_one_login_through_the_form_reaches_every_allowed_surface(client, role):
 @pytest.mark.django_db
 def test_logging_out_anywhere_ends_the_session_everywhere(client):
     superuser = user_with_role("superuser")
+    confirmed_device(superuser)
     client.post(reverse("login"), {"username": superuser.email, "password": PASSWORD})
+    pass_second_factor(client, superuser)
     assert outcome(client.get("/cms/", follow=True)) == OK
     client.post(reverse("logout"))
     for surface in ("/portal/", "/cms/", "/dashboard/", "/admin/"):
@@ -99,7 +109,15 @@ def test_every_framework_login_page_forwards_to_the_one_login(client, framework_
 )
 def test_login_without_next_lands_on_the_roles_own_surface(client, role, home):
     user = user_with_role(role)
+    if needs_second_factor(user):
+        confirmed_device(user)
     response = client.post(
         reverse("login"), {"username": user.email, "password": PASSWORD}, follow=True
     )
+    if needs_second_factor(user):
+        # Staff first give the code, then go on where the login would have sent them.
+        assert outcome(response) == CODE
+        response = client.post(reverse("twofactor:verify"),
+                               {"code": totp_code(user), "next": response.context["next"]},
+                               follow=True)
     assert response.redirect_chain[-1][0] == home

@@ -40,3 +40,28 @@ def test_seed_demo_creates_every_demo_login_and_a_company_with_two_members(clien
     acme = Company.objects.get(name="Acme Industries")
     assert acme.memberships.count() == 2
     assert User.objects.filter(groups__name="Photographer").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_back_office_accounts_share_the_public_demo_key_and_clients_have_none():
+    from base64 import b32decode
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from booker.demo import DEMO_TOTP_SECRET
+
+    call_command("seed_demo", quiet=True)
+    keys = {d.user.email: d.key for d in TOTPDevice.objects.filter(confirmed=True)}
+    assert keys == {
+        email: b32decode(DEMO_TOTP_SECRET).hex()
+        for email in ("admin@booke.test", "photo@booke.test", "retouche@booke.test",
+                      "editeur@booke.test", "boutique@booke.test")
+    }
+
+
+def test_demo_logins_prints_the_demo_key_as_an_otpauth_uri():
+    from booker.demo import DEMO_TOTP_SECRET
+
+    out = io.StringIO()
+    call_command("demo_logins", stdout=out)
+    assert f"otpauth://totp/Book%C3%A9%20d%C3%A9mo?secret={DEMO_TOTP_SECRET}" in out.getvalue()

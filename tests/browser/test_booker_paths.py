@@ -17,6 +17,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from booker.demo import DEMO_PASSWORD
+from tests.otp import type_the_code
 
 SESSION = "Portraits de Léa"
 COMMENT = "recadrer plus serré"
@@ -132,6 +133,7 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
     # --- 2. The photographer reads the picks and starts the retouching. -------------------
     page.goto("/admin/")
     log_in(page, "photo@booke.test")
+    type_the_code(page, "photo@booke.test")  # the demo's key, seeded with the password
     expect(page).to_have_url(re.compile(r"/admin/$"))
     open_studio(page)
     picks = page.locator("#picks")
@@ -179,6 +181,7 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
         retoucher = retoucher_context.new_page()
         retoucher.goto("/admin/")
         log_in(retoucher, "retouche@booke.test")
+        type_the_code(retoucher, "retouche@booke.test")
         retoucher.locator(".bo-shortcuts").get_by_role(
             "link", name=re.compile(r"^Mes retouches")
         ).click()

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from booker.demo import DEMO_PASSWORD
 from editorial.comments.models import Comment
 from editorial.models import BlogIndexPage, BlogPostPage
+from tests.otp import type_the_code
 
 EDITOR = "editeur@booke.test"
 PRODUCT = "Album lin 30×30 cm"
@@ -52,6 +53,7 @@ def test_an_editor_publishes_a_post_with_a_product_a_visitor_comments_and_buys(
     # The editor logs in once and writes the post in /cms/.
     page.goto("/accounts/login/?next=/cms/")
     log_in(page, EDITOR)
+    type_the_code(page, EDITOR)
     expect(page).to_have_url(re.compile(r"/cms/$"))
     page.goto(f"/cms/pages/{journal.pk}/")
     page.locator(f'a[href$="/cms/pages/{journal.pk}/add_subpage/"]').first.click()

@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from booker import roles, services, uploads
 from tests.factories import PASSWORD, UserFactory, user_with_role
+from tests.otp import confirmed_device, type_the_code
 from tests.storage.conftest import s3, s3_server  # noqa: F401  (fixtures)
 
 MiB = 1024 * 1024
@@ -50,10 +51,12 @@ def small_parts(settings):
 
 
 def open_studio(page: Page, user, session) -> None:
+    confirmed_device(user)
     page.goto(f"/accounts/login/?next=/admin/booker/photosession/{session.pk}/studio/")
     page.locator("#id_username").fill(user.email)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    type_the_code(page, user)
     expect(page.locator("#studio h1")).to_contain_text(session.title)
 
 
