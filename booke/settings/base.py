@@ -241,6 +241,9 @@ BOOKE_RATE_LIMITS = {
     "comments": {"ip": "5/10m", "account": "5/10m"},
     "contact": {"ip": "5/10m"},
     "newsletter": {"ip": "5/h"},
+    # Codes of the second factor, per person (account = the user's id), on top of
+    # django-otp's own back-off per device.
+    "second_factor": {"account": "5/5m"},
 }
 # django-ratelimit: its system checks (cache backend), the cache it counts in, and the
 # client's address as the deployment knows it (behind TRUSTED_PROXY_COUNT proxies).

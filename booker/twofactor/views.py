@@ -19,15 +19,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_ratelimit.decorators import ratelimit
+
+from booker import throttle
 
 from . import selectors, services
 from .forms import AppCodeForm, CodeForm
 
-# One counter for every page that checks a code, per person: 5 tries in 5 minutes.
-CODE_LIMIT = {"group": "twofactor-code", "key": "user", "rate": "5/5m", "method": "POST",
-              "block": False}
+# One counter for every page that checks a code, per person (BOOKE_RATE_LIMITS).
+SECOND_FACTOR = "second_factor"
 TOO_MANY = gettext_lazy("Too many tries: wait a few minutes before typing a code again.")
+
+
+def _code_throttled(request: HttpRequest) -> bool:
+    """Counts this code check; True past the limit (the same counter for every page here)."""
+    return throttle.attempt_for(request, SECOND_FACTOR, str(request.user.pk)) is not None
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -60,7 +65,6 @@ def qr_svg(device: TOTPDevice) -> str:
 
 @never_cache
 @login_required
-@ratelimit(**CODE_LIMIT)
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """After the password: the code of the app (or a recovery code) before any back office."""
@@ -73,7 +77,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if _code_throttled(request):
             form.add_error(None, TOO_MANY)
             status = 429
         elif form.is_valid():
@@ -90,7 +94,6 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@ratelimit(**CODE_LIMIT)
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest) -> HttpResponse:
     """First visit to a back office: set up the app (scan or type the secret), confirm with a
@@ -105,7 +108,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     form = AppCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if _code_throttled(request):
             form.add_error(None, TOO_MANY)
             status = 429
         elif form.is_valid():
@@ -128,7 +131,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@ratelimit(**CODE_LIMIT)
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest) -> HttpResponse:
     """A staff member's second factor: how many recovery codes are left, and new ones after
@@ -142,7 +144,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if getattr(request, "limited", False):
+        if _code_throttled(request):
             form.add_error(None, TOO_MANY)
             status = 429
         elif form.is_valid():
