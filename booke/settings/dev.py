@@ -18,3 +18,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 5000},
     }
 }
+
+# Security headers: the policy is reported, not enforced, while developing (the browser's
+# console lists what it would block); production and the test suite enforce it.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY  # noqa: F405
+CONTENT_SECURITY_POLICY = None
