@@ -29,7 +29,7 @@ class OnloadScriptNode(template.Node):
         # Oscar's own base.html: only the nonce is new.
         return format_html(
             '<script nonce="{}">\n$(function() {{{}}});\n</script>', _nonce(context),
-            mark_safe(body),  # nosec B308 B703: our templates' own JS, autoescaped (see above)
+            mark_safe(body),  # nosec B308, B703 # our templates' own JS, autoescaped (see above)
         )
 
 
