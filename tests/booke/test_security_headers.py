@@ -131,7 +131,13 @@ def test_every_surface_answers_with_productions_enforced_policy_and_permissions_
             continue
         policy = directives(header)
         script_src = policy.get("script-src", [])
-        if "'self'" not in script_src or {"'unsafe-inline'", "'unsafe-eval'"} & set(script_src):
+        if url.startswith("/cms/"):
+            # Wagtail's admin, the one exception (wagtail#1288): inline scripts, no nonce.
+            if script_src != ["'self'", "'unsafe-inline'"]:
+                problems.append(f"{what}: script-src {script_src}")
+        elif "'self'" not in script_src or {"'unsafe-inline'", "'unsafe-eval'"} & set(
+            script_src
+        ):
             problems.append(f"{what}: script-src {script_src}")
         for name in ("object-src", "base-uri", "frame-ancestors", "form-action"):
             if name not in policy:
@@ -159,7 +165,8 @@ def test_each_inline_script_carries_its_own_responses_nonce_and_no_page_has_hand
         page = Scripts()
         page.feed(response.content.decode())
         nonces = re.findall(r"'nonce-([^']+)'", response["Content-Security-Policy"])
-        for script in page.inline:
+        # Wagtail's admin writes inline scripts that cannot carry a nonce; /cms/ allows them.
+        for script in page.inline if not url.startswith("/cms/") else ():
             if not nonces or script.get("nonce") != nonces[0]:
                 problems.append(f"{what}: inline script without the nonce {script}")
         problems += [f"{what}: handler {h}" for h in page.handlers]
