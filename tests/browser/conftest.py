@@ -82,7 +82,11 @@ def watch_csp(context) -> list[str]:
     """The policy's violations on this context's pages: securitypolicyviolation events and
     the console's "Content Security Policy" errors (also those of a worker's page)."""
     violations: list[str] = []
-    context.expose_function("__bookeCspViolation", violations.append)
+
+    def report(violation: str) -> None:  # Playwright wraps a function, not a bound builtin
+        violations.append(violation)
+
+    context.expose_function("__bookeCspViolation", report)
     context.add_init_script(CSP_LISTENER)
 
     def on_console(message) -> None:
