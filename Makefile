@@ -68,11 +68,13 @@ messages: venv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/bandit -r booke booker shop editorial -ll -q
 
 # The whole suite: lint, migrations in step with the models, then pytest.
 # DATABASE_URL picks the database (SQLite under var/ when unset).
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/bandit -r booke booker shop editorial -ll -q
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 	# Browser tests run alone: their live server needs committed data, and restoring the

@@ -637,3 +637,112 @@ LOGGING = {
         "editorial": {"level": "INFO"},
     },
 }
+
+# ============================================================================================
+# Security headers (issue 14): Content-Security-Policy, Permissions-Policy, SameSite cookies.
+# One block, kept apart from the rest so that it merges alone. Why each source is there:
+# docs/architecture.md, "Headers". booke/headers.py adds at request time the origins that
+# depend on other settings: the S3 bucket (connect-src, img-src) and Stripe (form-action).
+import base64  # noqa: E402 -- this block's own imports
+import hashlib  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF, UNSAFE_HASHES, UNSAFE_INLINE  # noqa: E402
+
+INSTALLED_APPS.append("csp")
+# Permissions-Policy first, on every response (static files too); the CSP before the page
+# cache, so that a cached page gets the header made for its own response.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "booke.headers.PermissionsPolicyMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("editorial.pagecache.middleware.PageCacheMiddleware"),
+    "booke.headers.BookeCSPMiddleware",
+)
+# Oscar's basket middleware, setting its cookie SameSite (shop/middleware.py).
+MIDDLEWARE[MIDDLEWARE.index("oscar.apps.basket.middleware.BasketMiddleware")] = (
+    "shop.middleware.BasketMiddleware"
+)
+
+
+def csp_hash(code: str) -> str:
+    return f"'sha256-{base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()}'"
+
+
+# The on…= attributes left in Oscar's templates we do not override, each a fixed string (go
+# back, print, close the popup): allowed by their exact hash, so that an injected handler,
+# which would have to be one of these very strings to run, can do nothing else.
+CSP_OSCAR_HANDLERS = (
+    "window.history.go(-1);return false",  # partials/form.html, dashboard forms
+    "history.go(-1);return false",  # customer/wishlists/wishlists_form.html
+    "javascript:history.go(-1);",  # error.html, 500.html
+    "window.print()",  # checkout/thank_you.html
+    "window.close();return false;",  # dashboard/catalogue/attribute_option_group_delete.html
+)
+
+CSP_DIRECTIVES = {
+    "default-src": [SELF],
+    # Our scripts are static files; the few inline ones (Oscar's onload block, the portal's
+    # "js" class) carry the response's nonce. No 'unsafe-inline' (but in /cms/, below) and no
+    # 'unsafe-eval': an injected <script> never runs.
+    "script-src": [SELF, NONCE],
+    # Handler attributes: only Oscar's fixed ones above ('unsafe-hashes' lets a hash match an
+    # attribute). Browsers without script-src-attr fall back to script-src: none run there.
+    "script-src-attr": [UNSAFE_HASHES, *map(csp_hash, CSP_OSCAR_HANDLERS)],
+    # Style attributes are everywhere in Wagtail's, Oscar's and Django's admin templates (and
+    # the print line's crop box): allowed, since CSS cannot run script. The risk left is
+    # restyling a page, which script-src and the escaping of every template bound.
+    "style-src": [SELF, UNSAFE_INLINE],
+    # data: and blob: for Wagtail's image previews and placeholders; the bucket (or its CDN)
+    # is added when files are on S3.
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF, "data:"],
+    # The bucket is added when files are on S3 (the browser PUTs rush parts there).
+    "connect-src": [SELF],
+    # The rush uploader's SHA-256 worker (static/booker/sha256.js).
+    "worker-src": [SELF],
+    # Wagtail's preview is an iframe of our own page; nothing embeds third-party frames.
+    "frame-src": [SELF],
+    # As X-Frame-Options SAMEORIGIN: Wagtail's preview frames our pages, nobody else may.
+    "frame-ancestors": [SELF],
+    # Stripe Checkout is added when card payment is on (a redirect answering our form).
+    "form-action": [SELF],
+    "base-uri": [SELF],
+    "object-src": [NONE],
+}
+# Wagtail's admin writes inline scripts from Python (every chooser widget: BaseChooser.render)
+# and its JS inserts more; none can carry a nonce (wagtail/wagtail#1288, open). On its pages
+# only, inline scripts run, and no nonce is sent (a nonce would turn 'unsafe-inline' off);
+# every other directive is the site's. The CMS is for logged-in editors only.
+CSP_CMS_PREFIX = "/cms/"
+CSP_CMS_REPLACE = {"script-src": [SELF, UNSAFE_INLINE]}
+# Enforced by default (production, the test suite); dev.py makes it report-only.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}
+# Stripe's hosted payment page, for form-action (booke.headers.checkout_origins).
+STRIPE_CHECKOUT_ORIGIN = env.str("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+# Wagtail's admin would load each editor's avatar from gravatar.com: a third party told who
+# works in the CMS, and an origin the policy would have to allow. Initials instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor does the CMS dashboard ask releases.wagtail.org for new versions (upgrades are ours).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Powerful browser features the site never uses are off for every page and every frame in it.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    # Stripe Checkout is a page of Stripe's own; ours never call the Payment Request API.
+    "payment": [],
+    "usb": [],
+    "browsing-topics": [],
+}
+# Oscar sets its basket cookie without SameSite (shop/middleware.py sets it): Lax, like the
+# session's, so a cross-site POST never carries an anonymous visitor's basket.
+OSCAR_BASKET_COOKIE_SAMESITE = "Lax"
+# ============================================================================================

@@ -29,3 +29,8 @@ CACHES["ratelimit"] = {
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+
+# Security headers: the policy is reported, not enforced, while developing (the browser's
+# console lists what it would block); production and the test suite enforce it.
+CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY  # noqa: F405
+CONTENT_SECURITY_POLICY = None

@@ -67,3 +67,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Security headers: base.py's policy, enforced, and any http:// subresource fetched over https.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**CSP_DIRECTIVES, "upgrade-insecure-requests": not LOCAL_HTTP},  # noqa: F405
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None

@@ -11,10 +11,12 @@ A request is served from, or stored in, the cache only when all of these hold:
   differently for a visitor hangs off one of these, which is why the pages' `Vary: Cookie`
   does not split the cache: every cookie-less request gets the same page.
 The response is stored only if it is a 200 HTML page that sets no cookie, did not use the
-CSRF token (a form for this visitor), is not private/no-cache/no-store (Wagtail's restricted
-pages and `never_cache` views say so) and is not a preview. (Oscar's product page set the
-history cookie on every view: the shop's version leaves that to a beacon from the page,
-shop/history, so that it can be stored.)
+CSRF token (a form for this visitor) nor the Content-Security-Policy nonce (an inline script
+for this response), is not private/no-cache/no-store (Wagtail's restricted pages and
+`never_cache` views say so) and is not a preview. The CSP header itself is not stored: its
+middleware (booke.headers) sits before this one and writes it on every response, hits too.
+(Oscar's product page set the history cookie on every view: the shop's version leaves that
+to a beacon from the page, shop/history, so that it can be stored.)
 
 The key is the scheme, host, full path with its query and the language the LocaleMiddleware
 will pick; the value is the page's status, headers and bytes with the generation token it was
@@ -76,6 +78,11 @@ def is_storable(request: HttpRequest, response: HttpResponse) -> bool:
     if has_vary_header(response, "*"):
         return False
     if getattr(request, "is_preview", False):
+        return False
+    # An inline script with this response's CSP nonce: stored, the page would hand the same
+    # nonce to every visitor (a nonce is worth something only while nobody can know it in
+    # advance). django-csp makes the nonce on first use; its lazy object is true from then on.
+    if getattr(request, "csp_nonce", None):
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_authenticated)

@@ -67,6 +67,40 @@ def serial_live_server(live_server):
         httpd.set_app(app)
 
 
+# Every page the browser tests open runs under the enforced Content-Security-Policy of the
+# test settings (booke/settings/base.py, as in production): anything it blocks fails the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__bookeCspViolation(
+    `${e.effectiveDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`
+  );
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """The policy's violations on this context's pages: securitypolicyviolation events and
+    the console's "Content Security Policy" errors (also those of a worker's page)."""
+    violations: list[str] = []
+
+    def report(violation: str) -> None:  # Playwright wraps a function, not a bound builtin
+        violations.append(violation)
+
+    context.expose_function("__bookeCspViolation", report)
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
+def assert_no_csp_violation(violations: list[str]) -> None:
+    assert violations == [], "the Content-Security-Policy blocked something"
+
+
 @pytest.fixture
 def page(browser, serial_live_server):
     live_server = serial_live_server
@@ -74,9 +108,11 @@ def page(browser, serial_live_server):
         base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="fr-FR"
     )
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    assert_no_csp_violation(violations)
 
 
 @pytest.fixture
@@ -91,9 +127,11 @@ def phone(browser, serial_live_server):
         locale="fr-FR",
     )
     context.set_default_timeout(15_000)
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    assert_no_csp_violation(violations)
 
 
 @pytest.fixture

@@ -26,6 +26,8 @@ def stripe_server(settings):
         settings.STRIPE_SECRET_KEY = stripe_fake.SECRET_KEY
         settings.STRIPE_WEBHOOK_SECRET = stripe_fake.WEBHOOK_SECRET
         settings.STRIPE_API_BASE = server.url
+        # Its payment page is where the checkout form's redirect goes (CSP form-action).
+        settings.STRIPE_CHECKOUT_ORIGIN = server.url
         yield server
 
 
