@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell cksum < requirements.lock | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= booke.settings.dev
+# pytest-xdist workers for `make test` (auto: one per core; 0: in this process).
+PYTEST_WORKERS ?= auto
 
 .PHONY: run prod-local test venv lint migrate seed worker bench clean messages
 
@@ -76,7 +78,10 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/bandit -r booke booker shop editorial -ll -q
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+	# On every core (pytest-xdist), a test file per worker at a time: a file's module-scoped
+	# objects (the access policy's world) are built once.
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest --ignore=tests/browser \
+	  -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 	# Browser tests run alone: their live server needs committed data, and restoring the
 	# migrations' rows after earlier in-transaction tests proved unreliable on in-memory SQLite.
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
