@@ -79,9 +79,12 @@ test: venv
 	$(BIN)/bandit -r booke booker shop editorial -ll -q
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# On every core (pytest-xdist), a test file per worker at a time: a file's module-scoped
-	# objects (the access policy's world) are built once.
+	# objects (the access policy's world) are built once. Tests that really commit empty the
+	# database when they end (tests/conftest.py): they run after, in a pass of their own.
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest --ignore=tests/browser \
-	  -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	  -n $(PYTEST_WORKERS) --dist loadfile -m "not transactional" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest --ignore=tests/browser \
+	  -m transactional $(PYTEST_ARGS)
 	# Browser tests run alone: their live server needs committed data, and restoring the
 	# migrations' rows after earlier in-transaction tests proved unreliable on in-memory SQLite.
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)

@@ -86,3 +86,14 @@ def _force_login_passes_the_second_factor(monkeypatch):
             session.save()
 
     monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
+def pytest_collection_modifyitems(items):
+    """A test that really commits (`django_db(transaction=True)`) empties the database when it
+    ends: the rows the migrations made (roles, the site, Wagtail's root page) are gone for the
+    tests after it. pytest-django runs such tests last; with pytest-xdist a worker runs whole
+    files in turn, so `make test` runs them in a pass of their own (`-m transactional`)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction"):
+            item.add_marker(pytest.mark.transactional)
