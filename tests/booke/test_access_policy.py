@@ -6,8 +6,8 @@ after an upgrade) is a new case here, and fails until the table says who may ope
 pattern gets a real URL (its ids filled from the objects of tests/booke/policy_world.py) and
 is fetched with GET as each person:
 - allowed: a 2xx, a redirect that is not to the login page, or 405 (a POST-only view);
-- refused: 404, 403, a redirect to the login page, or the back office's "not found / not
-  allowed" bounce to its own home (Django admin, Wagtail);
+- refused: 404, 403, a redirect to the login page or to the second factor's pages, or the back
+  office's "not found / not allowed" bounce to its own home (Django admin, Wagtail);
 - for anyone: never a 5xx, never another 4xx.
 
 A POST-only view answers GET with 405 whoever asks; for the people it refuses, it is also sent
