@@ -66,6 +66,16 @@ ROUTES: dict[str, Who] = {
     "accounts/password-reset/<uidb64>/<token>/": EVERYONE,
     "accounts/password-reset/done/": EVERYONE,
     "after-login/": PEOPLE,
+    # The second factor (booker/twofactor/views.py). Every back-office session of the world
+    # has passed it, and clients need none: the code page sends them all on to their landing
+    # page (anonymous: to log in).
+    "accounts/2fa/verify/": PEOPLE,
+    # Setting up an app: whoever has one is sent to the code page instead (counted as
+    # refused), clients on to their landing page.
+    "accounts/2fa/enrol/": PEOPLE - STAFF - EDITORS,
+    # The second factor's own page (recovery codes, a new app): back-office people get it;
+    # clients are sent on to their portal (counted as allowed: a redirect, not a refusal).
+    "accounts/2fa/": PEOPLE,
     # --- The client portal and its private files
     "portal/": PEOPLE,
     "portal/sessions/<int:pk>/": SESSION_PEOPLE,
@@ -93,10 +103,6 @@ ROUTES: dict[str, Who] = {
     "admin/autocomplete/": frozenset({PHOTOGRAPHER}),
     # "View on site": any staff member is sent on to the object's public page, if any.
     "admin/r/<path:content_type_id>/<path:object_id>/": STAFF,
-    # The booker app's index (/admin/booker/): whoever may view one of its models.
-    "admin/(?P<app_label>auth|booker|wagtaildocs|wagtailimages|taggit|sites|flatpages|"
-    "analytics|address|shipping|catalogue|reviews|communication|partner|basket|payment|offer|"
-    "order|customer|voucher|wishlists|payments|django_q)/$": STAFF - {SHOP_MANAGER},
     "admin/(?P<url>.*)$": NOBODY,  # any other address under /admin/: not found
     # A retoucher's own jobs and where they upload their finals (the photographer sees all).
     "admin/booker/retouchjob/mine/": PH | RETOUCHERS,
@@ -159,6 +165,8 @@ ROUTES: dict[str, Who] = {
     "shop/accounts/orders/<str:order_number>/facture/": CUSTOMER | DASHBOARD,
     "dashboard/orders/<str:number>/paiement/": DASHBOARD,
     "dashboard/orders/<str:number>/remboursement/": DASHBOARD,
+    # Accepting a payment held because its amount differs from the total (a POST).
+    "dashboard/orders/<str:number>/paiement/accepter/": DASHBOARD,
     # --- Shop: personal prints (who may download a final may print it) and extras
     "shop/prints/final/<int:final_id>/": SESSION_FILES,
     "shop/prints/produit/<int:product_id>/": EVERYONE,
@@ -321,6 +329,9 @@ ADMIN_MODELS: dict[str, Admin] = {
     "reviews.productreview": SHOP_ADMIN,
     "payments.invoiceapproval": SHOP_ADMIN,
     "payments.invoice": Admin(view=SM),  # numbered, never edited nor deleted
+    # Stripe Checkout Sessions and what became of each (a held payment is refunded by hand):
+    # read-only, for the shop manager.
+    "payments.stripecheckout": Admin(view=SM),
 }
 # Apps whose models only superusers administer in /admin/ (the frameworks' internals, the
 # shop's other tables: the dashboard is where the shop works).
@@ -332,6 +343,10 @@ SUPERUSER_ONLY_APPS = (
 
 # Framework back offices: every page under the prefix unless ROUTES says otherwise.
 FAMILIES: dict[str, Who] = {
+    # An app's index in /admin/, opened for the booker app (/admin/booker/): whoever may view
+    # one of its models. A prefix, not the pattern: Django writes the registered apps into it
+    # in registration order, which any new admin reorders.
+    "admin/(?P<app_label>": STAFF - {SHOP_MANAGER},
     "cms/": EDITORS,
     # What Wagtail keeps to superusers (our editors edit pages, images, documents, snippets,
     # forms; they do not run collections, workflows, redirects, sites, users, groups).

@@ -57,7 +57,7 @@ from editorial.contact.models import ContactFormField, ContactPage
 from editorial.models import BlogCategory
 from shop import demo as shop_demo
 from shop.payments import services as payment_services
-from shop.payments.models import InvoiceApproval
+from shop.payments.models import InvoiceApproval, StripeCheckout
 from shop.personal import views as personal_views
 from tests.booker.factories_studio import jpeg, rush_ids
 from tests.editorial import site_tree
@@ -211,6 +211,12 @@ def _order_with_invoice_and_print(client: User, company: Company, final: FinalPh
     )
     payment_services.issue_invoice(order, po_number="PO-1", company=company)
     OrderNote.objects.create(order=order, user=client, message="Note")
+    # The card payment it could have been: the admin's read-only list of Stripe sessions.
+    StripeCheckout.objects.create(
+        session_id="cs_test_policy", order_number=order.number, basket=basket, user=client,
+        amount=order.total_incl_tax, currency=order.currency, order=order,
+        state=StripeCheckout.State.PLACED,
+    )
     print_line = order.lines.first()
     return order, print_line
 

@@ -6,8 +6,8 @@ after an upgrade) is a new case here, and fails until the table says who may ope
 pattern gets a real URL (its ids filled from the objects of tests/booke/policy_world.py) and
 is fetched with GET as each person:
 - allowed: a 2xx, a redirect that is not to the login page, or 405 (a POST-only view);
-- refused: 404, 403, a redirect to the login page, or the back office's "not found / not
-  allowed" bounce to its own home (Django admin, Wagtail);
+- refused: 404, 403, a redirect to the login page or to the second factor's pages, or the back
+  office's "not found / not allowed" bounce to its own home (Django admin, Wagtail);
 - for anyone: never a 5xx, never another 4xx.
 
 A POST-only view answers GET with 405 whoever asks; for the people it refuses, it is also sent
@@ -38,17 +38,34 @@ from tests import access_policy as policy
 from tests.booke import policy_world
 from tests.booke.policy_world import ROLES, World
 
-# Where people are sent to log in (and, with a second factor, to give it): a redirect there
-# is a refusal. The frameworks' own login pages only forward to ours.
-LOGIN_PATHS = (
+# The login pages: the frameworks' own only forward to ours.
+FORWARDING_LOGINS = (
     "/accounts/login/", "/admin/login/", "/cms/login/", "/dashboard/login/",
     "/shop/accounts/login/",
 )
+# Where people are sent to log in, and back-office people to give their second factor (or
+# set one up): a redirect there is a refusal.
+LOGIN_PATHS = (*FORWARDING_LOGINS, "/accounts/2fa/verify/", "/accounts/2fa/enrol/")
 
 
 def login_as(client: Client, user) -> None:
-    """The one way this module logs a person in; staff will need a second factor here."""
+    """The one way this module logs a person in: the password, and for a back-office person
+    the second factor, as a session that passed both. Done here, not left to conftest's
+    autouse patch of force_login: the world is built once per module, before any
+    function-scoped fixture applies (a session held at the code page would make every
+    "refused" row pass for the wrong reason)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from booker.models import User
+    from booker.twofactor.selectors import needs_second_factor
+    from tests.otp import confirmed_device
+
     client.force_login(user)
+    user = User.objects.get(pk=user.pk)  # has_perm caches permissions on the object
+    if needs_second_factor(user) and DEVICE_ID_SESSION_KEY not in client.session:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = confirmed_device(user).persistent_id
+        session.save()
 
 
 # --- Every URL pattern ---------------------------------------------------------------------------
@@ -370,7 +387,7 @@ def outcome(url: str, response) -> str:
         target = _location(response)
         if target.startswith(LOGIN_PATHS):
             # The frameworks' login pages are themselves only a forward to the login page.
-            return ALLOWED if url in LOGIN_PATHS else REFUSED
+            return ALLOWED if url in FORWARDING_LOGINS else REFUSED
         # The back offices answer "not allowed" / "no such object" with a bounce to their home.
         for home in ("/admin/", "/cms/"):
             if url.startswith(home) and url != home and target == home:
@@ -522,3 +539,22 @@ def test_the_policy_declares_only_patterns_that_exist():
     assert [p for p in policy.FAMILIES if not any(r.startswith(p) for r in walked)] == []
     registered = {m._meta.label_lower for m in admin.site._registry}
     assert sorted(set(policy.ADMIN_MODELS) - registered) == []
+
+
+@pytest.mark.django_db
+def test_back_office_people_browse_with_the_second_factor_passed(world):
+    """Every staff role and the editor ask with a session that passed the second factor: held
+    at the code page, they would be "refused" everywhere and the table's refusals prove
+    nothing about their role."""
+    from booker.models import User
+    from booker.twofactor.selectors import needs_second_factor
+
+    back_office = [
+        role for role, user in world.people.items()
+        if user is not None and needs_second_factor(User.objects.get(pk=user.pk))
+    ]
+    assert len(back_office) == 5
+    for role in back_office:
+        response = as_person(world, role).get("/accounts/2fa/verify/")
+        assert response.status_code == 302, role
+        assert not _location(response).startswith("/accounts/2fa/"), role
