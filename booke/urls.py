@@ -46,11 +46,11 @@ urlpatterns = [
     path("shop/password-reset/", to("password_reset")),
     path("shop/prints/", include("shop.personal.urls")),
     # Oscar's own view, without a CSRF token for anonymous visitors (cached pages post here).
-    path("shop/basket/add/<int:pk>/", pagecache_views.basket_add),
+    path("shop/basket/add/<id:pk>/", pagecache_views.basket_add),
     # The product page, shared by anonymous visitors: its view beacon (posted from the cached
     # page, so the same exemption) and its "recently viewed" fragment (shop/history).
     path(
-        "shop/historique/vu/<int:pk>/",
+        "shop/historique/vu/<id:pk>/",
         csrf_for_people_only(history_views.product_viewed),
     ),
     path("shop/historique/", include("shop.history.urls")),
@@ -67,15 +67,15 @@ urlpatterns = [
     path("recherche/", editorial_views.search, name="site-search"),
     path("sitemap.xml", editorial_views.sitemap, name="sitemap"),
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
-    path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
-    path("feeds/journal/<int:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
+    path("feeds/journal/<id:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
+    path("feeds/journal/<id:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
     path(
-        "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/rss/",
+        "feeds/journal/<id:index_id>/categorie/<slug:category_slug>/rss/",
         feeds.category_rss,
         name="blog-category-feed-rss",
     ),
     path(
-        "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/atom/",
+        "feeds/journal/<id:index_id>/categorie/<slug:category_slug>/atom/",
         feeds.category_atom,
         name="blog-category-feed-atom",
     ),

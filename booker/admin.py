@@ -496,24 +496,24 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         studio = [
-            path("<int:object_id>/studio/", wrap(self.studio_view),
+            path("<id:object_id>/studio/", wrap(self.studio_view),
                  name="booker_photosession_studio"),
             # Rushes: the resumable uploader's API (booker.uploads; docs/architecture.md).
-            path("<int:object_id>/studio/uploads/", wrap(self.upload_start_view),
+            path("<id:object_id>/studio/uploads/", wrap(self.upload_start_view),
                  name="booker_photosession_uploads"),
-            path("<int:object_id>/studio/uploads/<int:upload_id>/", wrap(self.upload_view),
+            path("<id:object_id>/studio/uploads/<id:upload_id>/", wrap(self.upload_view),
                  name="booker_photosession_upload"),
-            path("<int:object_id>/studio/uploads/<int:upload_id>/<slug:step>/",
+            path("<id:object_id>/studio/uploads/<id:upload_id>/<slug:step>/",
                  wrap(self.upload_view), name="booker_photosession_upload_step"),
             # Finals are csrf_exempt at the URL only: receive_uploads checks CSRF itself,
             # after routing the files to disk.
-            path("<int:object_id>/studio/progress/", wrap(self.progress_view),
+            path("<id:object_id>/studio/progress/", wrap(self.progress_view),
                  name="booker_photosession_progress"),
-            path("<int:object_id>/studio/finals/", wrap(csrf_exempt(self.finals_view)),
+            path("<id:object_id>/studio/finals/", wrap(csrf_exempt(self.finals_view)),
                  name="booker_photosession_finals"),
-            path("<int:object_id>/studio/do/<slug:step>/", wrap(self.step_view),
+            path("<id:object_id>/studio/do/<slug:step>/", wrap(self.step_view),
                  name="booker_photosession_step"),
-            path("<int:object_id>/studio/export/<slug:kind>/", wrap(self.export_view),
+            path("<id:object_id>/studio/export/<slug:kind>/", wrap(self.export_view),
                  name="booker_photosession_export"),
         ]
         return studio + super().get_urls()
