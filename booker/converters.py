@@ -3,24 +3,28 @@
 Django's `<int:>` takes any number of digits, and a number past the database's bigint makes
 some lookups fail instead of finding nothing (SQLite: "Python int too large to convert to
 SQLite INTEGER" on a Wagtail page's parent link), a 500 where a 404 is the answer. `<id:>`
-refuses such a number while resolving, so the URL does not match and the visitor gets the
-site's 404. Registered once by BookerConfig.ready(), before any URLconf is read;
+answers 404 at once for such a number: no row can have it. (Http404 rather than Django's
+"no match" ValueError: a non-match would go on to catch-all routes — the admin's
+`<path:object_id>/` redirect, Wagtail's page serving — and answer something else.)
+Registered once by BookerConfig.ready(), before any URLconf is read;
 tests/booke/test_huge_ids.py checks that no route of ours uses `<int:>`."""
 
 from __future__ import annotations
+
+from django.http import Http404
 
 # The largest value of a signed 64-bit integer, PostgreSQL's bigint and SQLite's INTEGER.
 MAX_ID = 2**63 - 1
 
 
 class DatabaseIdConverter:
-    regex = "[0-9]{1,19}"
+    regex = "[0-9]+"
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if number > MAX_ID:
-            raise ValueError("past the database's largest id")  # Django: no match
-        return number
+        # The length first: int() refuses strings of more than 4,300 digits (ValueError).
+        if len(value) > len(str(MAX_ID)) or int(value) > MAX_ID:
+            raise Http404("No such id: past the database's largest.")
+        return int(value)
 
     def to_url(self, value: int | str) -> str:
         return str(int(value))

@@ -14,7 +14,7 @@ from tests.factories import user_with_role
 pytestmark = pytest.mark.django_db
 
 # Just past PostgreSQL's bigint (and SQLite's INTEGER), and far past it.
-HUGE = [2**63, 2**64 + 5, 10**40]
+HUGE = [2**63, 2**64 + 5, 10**40, 10**5000]
 
 # (method, path template, who asks): every route of ours that takes an id.
 ROUTES = [
