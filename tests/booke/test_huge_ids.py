@@ -13,8 +13,9 @@ from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
 
-# Just past PostgreSQL's bigint (and SQLite's INTEGER), and far past it.
-HUGE = [2**63, 2**64 + 5, 10**40, 10**5000]
+# Just past PostgreSQL's bigint (and SQLite's INTEGER), far past it, and past the 4,300 digits
+# Python's int() takes.
+HUGE = [str(2**63), str(2**64 + 5), "1" + "0" * 40, "9" * 5000]
 
 # (method, path template, who asks): every route of ours that takes an id.
 ROUTES = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,16 @@ def test_the_picks_csv_neutralises_a_hostile_comment_and_file_name(value):
     rows = list(csv.reader(io.StringIO(exports.picks_csv([Item()]), newline="")))
     filename, _stem, _picked, comment = rows[1]
     assert filename.startswith("'") and comment == "'" + value
+
+
+def test_every_csv_writer_of_ours_goes_through_the_shared_function():
+    """A new CSV export that writes cells without booker.csvsafe fails here."""
+    root = Path(__file__).resolve().parents[2]
+    writers = ("csv.writer(", "csv.DictWriter(", "UnicodeCSVWriter(", "get_csv_writer(")
+    unsafe = []
+    for app in ("booke", "booker", "shop", "editorial"):
+        for path in (root / app).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if any(w in text for w in writers) and "csvsafe" not in text:
+                unsafe.append(str(path.relative_to(root)))
+    assert unsafe == []

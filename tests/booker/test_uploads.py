@@ -347,7 +347,7 @@ def test_a_declared_size_above_the_cap_is_refused_at_start_with_its_reason(
     assert answer.status_code == 413
     error = answer.json()["error"]
     assert error.startswith("IMG_0001.CR2 est trop lourd")
-    assert "au plus 4,0 Go par RAW" in error
+    assert "au plus 4,0\xa0Gio par RAW" in error
     assert not RushUpload.objects.exists()
 
 
@@ -356,7 +356,7 @@ def test_the_cap_is_a_setting_and_a_file_of_exactly_the_cap_is_taken(studio, boo
     data = os.urandom(3000)
     assert start(studio, booked, "IMG_0002.CR2", data).status_code == 201
     refused = start(studio, booked, "IMG_0003.CR2", os.urandom(3001))
-    assert refused.status_code == 413 and "au plus 2,9 Ko par RAW" in refused.json()["error"]
+    assert refused.status_code == 413 and "au plus 2,9\xa0Kio par RAW" in refused.json()["error"]
 
 
 def test_part_numbers_that_are_not_numbers_are_bad_input(studio, booked):

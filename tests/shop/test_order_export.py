@@ -15,7 +15,7 @@ from oscar.test.factories import (
 )
 
 from booker import roles
-from tests.factories import user_with_role
+from tests.factories import UserFactory, user_with_role
 from tests.hostile import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,23 @@ def test_the_order_csv_of_the_search_form_is_neutralised_too(client):
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     assert "'" + HOSTILE[0].replace('"', '""') in text
+
+
+def test_the_dashboards_reports_neutralise_what_customers_typed(client):
+    """Oscar's reports (/dashboard/reports/, "Download") write customers' names too: the
+    order report here; every report goes through the same ReportCSVFormatter."""
+    buyer = UserFactory(first_name=HOSTILE[0], last_name="")
+    order = create_order(user=buyer)
+    client.force_login(user_with_role("superuser"))  # Oscar's reports need analytics rights
+    day = order.date_placed.date().isoformat()
+
+    response = client.get(reverse("dashboard:reports-index"), {
+        "report_type": "order_report", "date_from": day, "date_to": day, "download": "true",
+    })
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    (row,) = rows[1:]
+    assert row[0] == str(order.number)
+    assert row[1] == "'" + HOSTILE[0]
