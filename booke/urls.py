@@ -4,7 +4,7 @@ and the three back offices — /admin/ (photographers), /cms/ (editors), /dashbo
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path, reverse_lazy
+from django.urls import include, path, register_converter, reverse_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -16,6 +16,22 @@ from editorial import views as editorial_views
 from editorial.pagecache import views as pagecache_views
 from editorial.pagecache.csrf import csrf_for_people_only
 from shop.history import views as history_views
+
+
+class ProductSlugConverter:
+    r"""Oscar's product slug as its own pattern takes it (`[\w-]*`: unicode, may be empty), so
+    that the product page's id can be an `<id:…>` (booker/converters.py)."""
+
+    regex = r"[\w-]*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ProductSlugConverter, "product_slug")
 
 
 def to_login():
@@ -56,8 +72,8 @@ urlpatterns = [
     path("shop/historique/", include("shop.history.urls")),
     # Oscar's product page without what it did per visitor; Oscar's pattern, so its
     # `catalogue:detail` name still reverses to this path.
-    re_path(
-        r"^shop/catalogue/(?P<product_slug>[\w-]*)_(?P<pk>\d+)/$",
+    path(
+        "shop/catalogue/<product_slug:product_slug>_<id:pk>/",
         history_views.ProductDetailView.as_view(),
     ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),

@@ -119,6 +119,9 @@ MIDDLEWARE = [
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An id past the database's bigint in any URL, ours or the frameworks': 404 (last, so the
+    # 404 page has the session, user and basket it renders with).
+    "booker.converters.HugeIdMiddleware",
 ]
 
 ROOT_URLCONF = "booke.urls"

@@ -76,3 +76,24 @@ def test_no_route_of_ours_takes_an_unbounded_int():
         if _ours(pattern) and any(isinstance(c, IntConverter) for c in converters.values()):
             unbounded.append(route)
     assert unbounded == []
+
+
+# The frameworks' own routes (Oscar's `\d+` patterns, Wagtail's documents): their views turn
+# the id into an int themselves, which Python refuses past 4,300 digits.
+FRAMEWORK_ROUTES = [
+    "/shop/catalogue/category/tirages_{}/",
+    "/shop/catalogue/tirage_{}/reviews/",
+    "/dashboard/users/{}/",
+    "/dashboard/orders/{}/",
+    "/documents/{}/contrat.pdf",
+    "/cms/pages/{}/edit/",
+]
+
+
+@pytest.mark.parametrize("template", FRAMEWORK_ROUTES)
+def test_the_frameworks_routes_answer_404_for_an_id_past_bigint_too(template):
+    browser = Client(raise_request_exception=False)
+    browser.force_login(user_with_role("superuser"))
+    for number in HUGE:
+        response = browser.get(template.format(number))
+        assert response.status_code == 404, (template.format(number)[:60], response.status_code)
