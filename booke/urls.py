@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path, re_path, reverse_lazy
+from django.urls import include, path, register_converter, reverse_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -18,6 +18,22 @@ from editorial.pagecache import views as pagecache_views
 from editorial.pagecache.csrf import csrf_for_people_only
 from shop import customer_orders
 from shop.history import views as history_views
+
+
+class ProductSlugConverter:
+    r"""Oscar's product slug as its own pattern takes it (`[\w-]*`: unicode, may be empty), so
+    that the product page's id can be an `<id:…>` (booker/converters.py)."""
+
+    regex = r"[\w-]*"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ProductSlugConverter, "product_slug")
 
 
 def to_login():
@@ -48,23 +64,23 @@ urlpatterns = [
     path("shop/password-reset/", to("password_reset")),
     path("shop/prints/", include("shop.personal.urls")),
     # Oscar's own view, without a CSRF token for anonymous visitors (cached pages post here).
-    path("shop/basket/add/<int:pk>/", pagecache_views.basket_add),
+    path("shop/basket/add/<id:pk>/", pagecache_views.basket_add),
     # The product page, shared by anonymous visitors: its view beacon (posted from the cached
     # page, so the same exemption) and its "recently viewed" fragment (shop/history).
     path(
-        "shop/historique/vu/<int:pk>/",
+        "shop/historique/vu/<id:pk>/",
         csrf_for_people_only(history_views.product_viewed),
     ),
     path("shop/historique/", include("shop.history.urls")),
     # Oscar's product page without what it did per visitor; Oscar's pattern, so its
     # `catalogue:detail` name still reverses to this path.
-    re_path(
-        r"^shop/catalogue/(?P<product_slug>[\w-]*)_(?P<pk>\d+)/$",
+    path(
+        "shop/catalogue/<product_slug:product_slug>_<id:pk>/",
         history_views.ProductDetailView.as_view(),
     ),
     # Oscar's order-line page without its missing template (shop/customer_orders.py).
     path(
-        "shop/accounts/orders/<str:order_number>/<int:line_id>/",
+        "shop/accounts/orders/<str:order_number>/<id:line_id>/",
         login_required(customer_orders.OrderLineView.as_view()),
     ),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
@@ -74,15 +90,15 @@ urlpatterns = [
     path("recherche/", editorial_views.search, name="site-search"),
     path("sitemap.xml", editorial_views.sitemap, name="sitemap"),
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
-    path("feeds/journal/<int:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
-    path("feeds/journal/<int:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
+    path("feeds/journal/<id:index_id>/rss/", feeds.rss, name="blog-feed-rss"),
+    path("feeds/journal/<id:index_id>/atom/", feeds.atom, name="blog-feed-atom"),
     path(
-        "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/rss/",
+        "feeds/journal/<id:index_id>/categorie/<slug:category_slug>/rss/",
         feeds.category_rss,
         name="blog-category-feed-rss",
     ),
     path(
-        "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/atom/",
+        "feeds/journal/<id:index_id>/categorie/<slug:category_slug>/atom/",
         feeds.category_atom,
         name="blog-category-feed-atom",
     ),

@@ -7,7 +7,6 @@ Photographers (and superusers) run every session; retouchers see only their own 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 
 from django import forms
@@ -107,12 +106,15 @@ def receive_uploads(
 
 
 def json_body(request: HttpRequest) -> dict:
-    """A JSON object from the request body; an empty one when it is not JSON."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+    """The JSON object of an upload request; `uploads.BadUploadRequest` (400) otherwise."""
+    return uploads.read_json(request.body)
+
+
+def refusal(exc: services.StudioError) -> JsonResponse:
+    """A refused upload step, with the reason the uploader shows: 400 for a malformed request,
+    413 for a file too large, 409 for a refusal of the studio's rules."""
+    return JsonResponse({"status": "error", "error": str(exc)},
+                        status=getattr(exc, "status", 409))
 
 
 def js_strings() -> dict[str, str]:
@@ -642,24 +644,24 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         studio = [
-            path("<int:object_id>/studio/", wrap(self.studio_view),
+            path("<id:object_id>/studio/", wrap(self.studio_view),
                  name="booker_photosession_studio"),
             # Rushes: the resumable uploader's API (booker.uploads; docs/architecture.md).
-            path("<int:object_id>/studio/uploads/", wrap(self.upload_start_view),
+            path("<id:object_id>/studio/uploads/", wrap(self.upload_start_view),
                  name="booker_photosession_uploads"),
-            path("<int:object_id>/studio/uploads/<int:upload_id>/", wrap(self.upload_view),
+            path("<id:object_id>/studio/uploads/<id:upload_id>/", wrap(self.upload_view),
                  name="booker_photosession_upload"),
-            path("<int:object_id>/studio/uploads/<int:upload_id>/<slug:step>/",
+            path("<id:object_id>/studio/uploads/<id:upload_id>/<slug:step>/",
                  wrap(self.upload_view), name="booker_photosession_upload_step"),
             # Finals are csrf_exempt at the URL only: receive_uploads checks CSRF itself,
             # after routing the files to disk.
-            path("<int:object_id>/studio/progress/", wrap(self.progress_view),
+            path("<id:object_id>/studio/progress/", wrap(self.progress_view),
                  name="booker_photosession_progress"),
-            path("<int:object_id>/studio/finals/", wrap(csrf_exempt(self.finals_view)),
+            path("<id:object_id>/studio/finals/", wrap(csrf_exempt(self.finals_view)),
                  name="booker_photosession_finals"),
-            path("<int:object_id>/studio/do/<slug:step>/", wrap(self.step_view),
+            path("<id:object_id>/studio/do/<slug:step>/", wrap(self.step_view),
                  name="booker_photosession_step"),
-            path("<int:object_id>/studio/export/<slug:kind>/", wrap(self.export_view),
+            path("<id:object_id>/studio/export/<slug:kind>/", wrap(self.export_view),
                  name="booker_photosession_export"),
         ]
         return studio + super().get_urls()
@@ -727,15 +729,15 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         session = self._studio_session(request, object_id)
-        body = json_body(request)
         try:
+            body = json_body(request)
             started = uploads.start_upload(
                 session, filename=body.get("filename", ""), size=body.get("size"),
                 sha256=body.get("sha256", ""), part_checksums=body.get("part_sha256"),
                 actor=request.user,
             )
         except services.StudioError as exc:
-            return JsonResponse({"status": "error", "error": str(exc)}, status=409)
+            return refusal(exc)
         if started.duplicate_of is not None:
             rush = started.duplicate_of
             return JsonResponse({"status": "duplicate", "rush": rush.pk,
@@ -788,7 +790,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             return JsonResponse({"status": "error", "error": str(exc),
                                  "received": exc.received}, status=409)
         except services.StudioError as exc:
-            return JsonResponse({"status": "error", "error": str(exc)}, status=409)
+            return refusal(exc)
 
     def progress_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
         """What the studio page polls while proofs are being made."""

@@ -11,6 +11,12 @@ class BookerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from .converters import DatabaseIdConverter
+
+        # `<id:…>` in every URL of ours: ids past the database's bigint are a 404, not a 500.
+        register_converter(DatabaseIdConverter, "id")
         # The ingest sweeper's Schedule is data the cluster needs, made by `migrate` (as
         # every deployment runs it) rather than by hand.
         from django_q.signals import post_spawn

@@ -19,6 +19,8 @@ from pathlib import PurePath
 from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
+from .csvsafe import safe_row
+
 
 class _RushLike(Protocol):
     original_filename: str
@@ -76,13 +78,6 @@ def search_string(items: Iterable[PickLike]) -> str:
 # Column names and yes/no stay English whatever the interface language: scripts and
 # spreadsheets read them.
 CSV_HEADER = ("filename", "stem", "picked", "comment")
-# A cell starting with one of these is run as a formula by spreadsheets; comments are typed by
-# clients, so they are neutralised (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
 def picks_csv(items: Iterable[PickLike]) -> str:
@@ -91,9 +86,9 @@ def picks_csv(items: Iterable[PickLike]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for pick in as_picks(items):
+        # Comments (and file names) are typed by clients: no cell may run as a formula.
         writer.writerow(
-            [_cell(pick.filename), _cell(pick.stem), "yes" if pick.picked else "no",
-             _cell(pick.comment)]
+            safe_row([pick.filename, pick.stem, "yes" if pick.picked else "no", pick.comment])
         )
     return out.getvalue()
 

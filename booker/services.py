@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+import struct
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +29,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from . import roles
 from .models import (
@@ -639,7 +641,12 @@ def upload_finals(
             report.unmatched.append(filename)
             continue
         if job.status == JobStatus.DONE:
-            report.refused.append((filename, "this photo is already approved"))
+            report.refused.append((filename, _("this photo is already approved")))
+            continue
+        reason = final_refusal(fileobj)
+        if reason is not None:
+            # Refused alone: the rest of the batch goes on, and the job does not move.
+            report.refused.append((filename, reason))
             continue
         digest, size = sha256_of(fileobj)
         with transaction.atomic():
@@ -657,6 +664,41 @@ def upload_finals(
             final.file.storage.delete(old_name)
         report.matched.append((filename, job))
     return report
+
+
+FINAL_FORMATS = ("JPEG", "TIFF", "PNG")
+
+
+def final_refusal(fileobj: BinaryIO) -> str | None:
+    """Why a file cannot be a final (what the person who uploaded it reads), or None.
+
+    A final is what the client downloads and prints: it must be a JPEG, TIFF or PNG picture
+    that Pillow opens and verifies. Bounded work: Pillow refuses to open a picture of more
+    than twice its MAX_IMAGE_PIXELS (its decompression-bomb guard, left at its default); a
+    JPEG is decoded at 1/8 scale only (its draft), which reads every byte — enough to find a
+    file cut short — for 1/64 of the pixels; a PNG's verify checks every chunk's CRC."""
+    try:
+        fileobj.seek(0)
+        with warnings.catch_warnings():
+            # Past MAX_IMAGE_PIXELS Pillow only warns (a 100 MP back is a real final); past
+            # twice that it raises DecompressionBombError, refused below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(fileobj, formats=FINAL_FORMATS) as img:
+                img.verify()
+            if img.format == "JPEG":
+                fileobj.seek(0)
+                with Image.open(fileobj, formats=("JPEG",)) as img:
+                    img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
+                    img.load()
+    except Image.DecompressionBombError:
+        return _("this picture has too many pixels to be opened safely.")
+    except UnidentifiedImageError:
+        return _("this file is not a JPEG, TIFF or PNG picture.")
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+        return _("this image is damaged or incomplete: export it again.")
+    finally:
+        fileobj.seek(0)
+    return None
 
 
 def _pixel_size(fileobj: BinaryIO) -> tuple[int | None, int | None]:

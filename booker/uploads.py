@@ -18,11 +18,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import logging
 import math
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
@@ -60,6 +62,27 @@ MAX_URLS_PER_REQUEST = 100
 STALE_AFTER = timedelta(days=3)
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _COPY_BLOCK = 1 * MiB
+
+
+# A start body carries one base64 SHA-256 per part (10,000 at most, ~470 KB): room for that.
+MAX_JSON_BODY = 1 * MiB
+# The declared size of one RAW, at most (BOOKER_MAX_RAW_BYTES): past it the upload is refused
+# before a byte is sent. Never past what the size column (a signed bigint) holds.
+DEFAULT_MAX_RAW_BYTES = 4 * 1024 * MiB
+_BIGINT_MAX = 2**63 - 1
+
+
+class BadUploadRequest(StudioError):
+    """A request the uploader never sends (not JSON, nested past reason, a size that is no
+    size): answered 400 with this reason."""
+
+    status = 400
+
+
+class FileTooLarge(StudioError):
+    """A declared size above BOOKER_MAX_RAW_BYTES: answered 413, before any byte is sent."""
+
+    status = 413
 
 
 class OffsetMismatch(StudioError):
@@ -135,6 +158,50 @@ def _expected_part_size(upload: RushUpload, number: int) -> int:
     return upload.part_size if number < count else upload.size - upload.part_size * (count - 1)
 
 
+# --- Reading what the browser sends ------------------------------------------------------------
+
+
+def read_json(body: bytes) -> dict:
+    """The JSON object of an upload request; BadUploadRequest for anything else.
+
+    The size is capped before parsing, and a body nested deeper than the parser's recursion
+    (`"[" * 100000`) is refused like any malformed one, instead of escaping as a 500."""
+    if len(body) > MAX_JSON_BODY:
+        raise BadUploadRequest(_("The upload request is too long (%(max)s at most).")
+                               % {"max": filesizeformat(MAX_JSON_BODY)})
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, RecursionError) as exc:
+        raise BadUploadRequest(_("The upload request cannot be read (invalid JSON): reload "
+                                 "the page and try again.")) from exc
+    if not isinstance(data, dict):
+        raise BadUploadRequest(_("The upload request cannot be read (invalid JSON): reload "
+                                 "the page and try again."))
+    return data
+
+
+def max_raw_bytes() -> int:
+    return min(getattr(settings, "BOOKER_MAX_RAW_BYTES", DEFAULT_MAX_RAW_BYTES), _BIGINT_MAX)
+
+
+def _checked_size(size: object, filename: str) -> int:
+    """The declared size, refused when it is no size (400), empty (409) or above the cap
+    (413): the photographer reads why, and nothing is opened."""
+    # bool is an int to Python, and JSON's true is no size.
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise BadUploadRequest(_("The file's size is missing or is not a whole number of "
+                                 "bytes: reload the page and try again."))
+    if size == 0:
+        raise StudioError(_("This file is empty: there is nothing to upload."))
+    limit = max_raw_bytes()
+    if size > limit:
+        raise FileTooLarge(
+            _("%(name)s is too heavy (%(size)s): the studio takes %(max)s at most per RAW.")
+            % {"name": filename, "size": filesizeformat(size), "max": filesizeformat(limit)}
+        )
+    return size
+
+
 # --- Start (or resume) -------------------------------------------------------------------------
 
 
@@ -158,9 +225,8 @@ def start_upload(
     sha256 = str(sha256).lower()
     if not _SHA256.match(sha256):
         raise StudioError(_("The file's fingerprint (sha256) is missing or malformed."))
-    if not isinstance(size, int) or size <= 0:
-        raise StudioError(_("This file is empty: there is nothing to upload."))
     filename = services.rush_filename(str(filename))
+    size = _checked_size(size, filename)
     part_size = part_size_for(size)
     checksums = _valid_part_checksums(part_checksums, size, part_size) if uses_s3() else []
     existing = Rush.objects.filter(session=session, sha256=sha256).first()
@@ -258,13 +324,18 @@ def _sync_received(upload: RushUpload) -> None:
 # --- S3: the browser sends the parts ---------------------------------------------------------
 
 
-def part_urls(upload: RushUpload, numbers: Iterable[int]) -> dict[int, str]:
+def part_urls(upload: RushUpload, numbers: object) -> dict[int, str]:
     """Presigned UploadPart URLs (15 minutes at most) for the given part numbers."""
+    if not isinstance(numbers, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in numbers
+    ):
+        raise BadUploadRequest(_("Part numbers are whole numbers: reload the page and try "
+                                 "again."))
     _check_open(upload)
     if not upload.is_multipart_s3:
         raise StudioError(_("This upload goes to the studio in chunks, not to S3."))
     count = part_count(upload)
-    wanted = sorted({int(n) for n in numbers})
+    wanted = sorted(set(numbers))
     if not wanted or len(wanted) > MAX_URLS_PER_REQUEST:
         raise StudioError(_("Ask for 1 to %(max)d parts at a time.")
                           % {"max": MAX_URLS_PER_REQUEST})

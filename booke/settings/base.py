@@ -119,6 +119,9 @@ MIDDLEWARE = [
     "oscar.apps.basket.middleware.BasketMiddleware",
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # An id past the database's bigint in any URL, ours or the frameworks': 404 (last, so the
+    # 404 page has the session, user and basket it renders with).
+    "booker.converters.HugeIdMiddleware",
 ]
 
 # --- Second factor for everyone who reaches a back office (booker/twofactor, django-otp).
@@ -307,6 +310,9 @@ BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS = env.bool("BOOKER_PHOTOGRAPHERS_SEE_ALL_S
                                                  default=True)
 # Rush uploads (booker.uploads): the browser's part size, grown for files over 10,000 parts.
 BOOKER_UPLOAD_PART_SIZE = env.int("BOOKER_UPLOAD_PART_SIZE", default=16 * 1024 * 1024)
+# The largest RAW the uploader takes: a declared size above it is refused before any byte is
+# sent (a 100 MP camera's RAW is ~200 MB; 4 GiB leaves room for any camera, not for abuse).
+BOOKER_MAX_RAW_BYTES = env.int("BOOKER_MAX_RAW_BYTES", default=4 * 1024**3)
 
 # How long one archive or restore run (a worker's task) takes new files: below the task
 # queue's timeout (Q_CLUSTER "timeout") with room for the copy in flight, and below

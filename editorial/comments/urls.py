@@ -5,6 +5,6 @@ from . import views
 app_name = "comments"
 
 urlpatterns = [
-    path("<int:post_id>/", views.post_comment, name="post"),
+    path("<id:post_id>/", views.post_comment, name="post"),
     path("reponses/arret/<str:token>/", views.replies_off, name="replies-off"),
 ]

@@ -62,6 +62,12 @@ class ContactPage(AbstractEmailForm):
     class Meta:
         verbose_name = _("contact page")
 
+    def get_submissions_list_view_class(self):
+        # Imported here: Wagtail's form views import the page models.
+        from .submissions import SafeSubmissionsListView
+
+        return SafeSubmissionsListView
+
     def serve(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "POST":
             response = super().serve(request, *args, **kwargs)

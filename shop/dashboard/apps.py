@@ -18,6 +18,6 @@ class DashboardConfig(apps.DashboardConfig):
 
         return super().get_urls() + self.post_process_urls([
             path("prints/", dashboard.PrintListView.as_view(), name="personal-prints"),
-            path("prints/<int:line_id>/original/", dashboard.original,
+            path("prints/<id:line_id>/original/", dashboard.original,
                  name="personal-print-original"),
         ])

@@ -8,6 +8,6 @@ from . import views
 app_name = "history"
 
 urlpatterns = [
-    path("vu/<int:pk>/", views.product_viewed, name="viewed"),
+    path("vu/<id:pk>/", views.product_viewed, name="viewed"),
     path("recents/", views.recently_viewed, name="recently-viewed"),
 ]

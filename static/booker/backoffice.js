@@ -426,7 +426,9 @@
   /* A refusal or a broken answer from the studio: the file stops with its reason. */
   UploadZone.prototype.refused = function (item, status, body) {
     if (status === 0 || status >= 500) return this.fail(item, t("network"), true);
-    if (body && body.error) return this.fail(item, body.error, true);
+    // 400 (a request the studio cannot read) and 413 (a file above the studio's cap) would
+    // be refused again: the reason is shown without a Retry button.
+    if (body && body.error) return this.fail(item, body.error, status !== 400 && status !== 413);
     this.fail(item, t("expired").replace("%s", status), true);
   };
 

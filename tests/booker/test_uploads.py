@@ -303,3 +303,68 @@ def test_the_upload_api_checks_csrf(photographer, booked):
     upload = opened.json()["upload"]
     assert chunk(browser, booked, upload, 0, data).status_code == 403
     assert chunk(browser, booked, upload, 0, data, HTTP_X_CSRFTOKEN=token).status_code == 200
+
+
+# --- Bad input: 4xx with a reason the photographer reads, never a 500 ------------------------
+
+
+def _start_raw(client, session, body: str | bytes):
+    return client.post(base(session), body, content_type="application/json")
+
+
+def test_a_deeply_nested_json_body_is_refused_with_a_clear_message(studio, booked):
+    for body in ("[" * 100_000, "[" * 50_000 + "]" * 50_000, '{"a":' * 50_000):
+        answer = _start_raw(studio, booked, body)
+        assert answer.status_code == 400
+        assert answer.json() == {"status": "error", "error": "La demande de l'envoi est "
+                                 "illisible (JSON invalide) : rechargez la page et réessayez."}
+    assert not RushUpload.objects.exists()
+
+
+def test_a_json_body_past_its_cap_is_refused(studio, booked):
+    body = json.dumps({"filename": "a.CR2", "size": 10, "sha256": "0" * 64,
+                       "padding": "x" * (uploads.MAX_JSON_BODY + 1)})
+    answer = _start_raw(studio, booked, body)
+    assert answer.status_code == 400 and "trop longue" in answer.json()["error"]
+
+
+@pytest.mark.parametrize("size", [-1, -(2**63), "12", 1.5, True, None, [1], 1e300])
+def test_a_declared_size_that_is_no_size_is_bad_input(studio, booked, size):
+    answer = _start_raw(studio, booked, json.dumps(
+        {"filename": "a.CR2", "size": size, "sha256": "0" * 64}))
+    assert answer.status_code == 400
+    assert answer.json()["error"] == ("La taille du fichier manque ou n'est pas un nombre entier "
+                                      "d'octets : rechargez la page et réessayez.")
+    assert not RushUpload.objects.exists()
+
+
+@pytest.mark.parametrize("size", [4 * 2**30 + 1, 2**63 - 1, 2**63, 2**64, 10**40])
+def test_a_declared_size_above_the_cap_is_refused_at_start_with_its_reason(
+    studio, booked, size
+):
+    answer = _start_raw(studio, booked, json.dumps(
+        {"filename": "IMG_0001.CR2", "size": size, "sha256": "0" * 64}))
+    assert answer.status_code == 413
+    error = answer.json()["error"]
+    assert error.startswith("IMG_0001.CR2 est trop lourd")
+    assert "au plus 4,0\xa0Gio par RAW" in error
+    assert not RushUpload.objects.exists()
+
+
+def test_the_cap_is_a_setting_and_a_file_of_exactly_the_cap_is_taken(studio, booked, settings):
+    settings.BOOKER_MAX_RAW_BYTES = 3000
+    data = os.urandom(3000)
+    assert start(studio, booked, "IMG_0002.CR2", data).status_code == 201
+    refused = start(studio, booked, "IMG_0003.CR2", os.urandom(3001))
+    assert refused.status_code == 413 and "au plus 2,9\xa0Kio par RAW" in refused.json()["error"]
+
+
+def test_part_numbers_that_are_not_numbers_are_bad_input(studio, booked):
+    opened = start(studio, booked, "IMG_0004.CR2", os.urandom(100)).json()
+    upload = RushUpload.objects.get(pk=opened["upload"])
+    for numbers in (["x"], "abc", [1.5], [True], {"1": 1}, [float("inf")]):
+        with pytest.raises(uploads.BadUploadRequest):
+            uploads.part_urls(upload, numbers)
+    answer = studio.post(f"{base(booked)}{opened['upload']}/parts/", "[" * 100_000,
+                         content_type="application/json")
+    assert answer.status_code == 400

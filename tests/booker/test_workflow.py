@@ -51,8 +51,8 @@ def test_the_whole_path_from_booked_to_archived_records_one_event_per_step():
     services.assign_jobs(jobs, retoucher, actor=photographer)
     report = services.upload_finals(
         [
-            ("IMG_0000-edit.jpg", io.BytesIO(b"final-0")),
-            ("IMG_0002_final.jpg", io.BytesIO(b"final-2")),
+            ("IMG_0000-edit.jpg", io.BytesIO(jpeg_bytes((60, 40)))),
+            ("IMG_0002_final.jpg", io.BytesIO(jpeg_bytes((60, 40)))),
             ("holiday.jpg", io.BytesIO(b"??")),
         ],
         jobs=services_jobs(retoucher),
