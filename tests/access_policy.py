@@ -78,14 +78,14 @@ ROUTES: dict[str, Who] = {
     "accounts/2fa/": PEOPLE,
     # --- The client portal and its private files
     "portal/": PEOPLE,
-    "portal/sessions/<int:pk>/": SESSION_PEOPLE,
-    "portal/sessions/<int:pk>/pick/": SESSION_PEOPLE,
-    "portal/sessions/<int:pk>/comment/": SESSION_PEOPLE,
-    "portal/sessions/<int:pk>/submit/": SESSION_PEOPLE,
-    "portal/photos/<int:rush_id>/thumb.jpg": SESSION_FILES,
-    "portal/photos/<int:rush_id>/proof.jpg": SESSION_FILES,
-    "portal/finals/<int:final_id>/download/": SESSION_FILES,
-    "portal/sessions/<int:session_pk>/photos.zip": SESSION_FILES,
+    "portal/sessions/<id:pk>/": SESSION_PEOPLE,
+    "portal/sessions/<id:pk>/pick/": SESSION_PEOPLE,
+    "portal/sessions/<id:pk>/comment/": SESSION_PEOPLE,
+    "portal/sessions/<id:pk>/submit/": SESSION_PEOPLE,
+    "portal/photos/<id:rush_id>/thumb.jpg": SESSION_FILES,
+    "portal/photos/<id:rush_id>/proof.jpg": SESSION_FILES,
+    "portal/finals/<id:final_id>/download/": SESSION_FILES,
+    "portal/sessions/<id:session_pk>/photos.zip": SESSION_FILES,
     # --- The frameworks' own logins and password resets forward to ours
     "admin/login/": EVERYONE,
     "admin/password_reset/": EVERYONE,
@@ -116,17 +116,17 @@ ROUTES: dict[str, Who] = {
     "admin/booker/user/<id>/password/": NOBODY,
     # The studio page of a session and its actions: the photographer, and a retoucher only
     # for a session where they hold a job (they see it in their list; read-only for them).
-    "admin/booker/photosession/<int:object_id>/studio/": frozenset({PHOTOGRAPHER}),
-    "admin/booker/photosession/<int:object_id>/studio/uploads/": frozenset({PHOTOGRAPHER}),
-    "admin/booker/photosession/<int:object_id>/studio/uploads/<int:upload_id>/":
+    "admin/booker/photosession/<id:object_id>/studio/": frozenset({PHOTOGRAPHER}),
+    "admin/booker/photosession/<id:object_id>/studio/uploads/": frozenset({PHOTOGRAPHER}),
+    "admin/booker/photosession/<id:object_id>/studio/uploads/<id:upload_id>/":
         frozenset({PHOTOGRAPHER}),
-    "admin/booker/photosession/<int:object_id>/studio/uploads/<int:upload_id>/<slug:step>/":
+    "admin/booker/photosession/<id:object_id>/studio/uploads/<id:upload_id>/<slug:step>/":
         frozenset({PHOTOGRAPHER}),
-    "admin/booker/photosession/<int:object_id>/studio/progress/": frozenset({PHOTOGRAPHER}),
-    "admin/booker/photosession/<int:object_id>/studio/finals/": frozenset({PHOTOGRAPHER}),
-    "admin/booker/photosession/<int:object_id>/studio/do/<slug:step>/":
+    "admin/booker/photosession/<id:object_id>/studio/progress/": frozenset({PHOTOGRAPHER}),
+    "admin/booker/photosession/<id:object_id>/studio/finals/": frozenset({PHOTOGRAPHER}),
+    "admin/booker/photosession/<id:object_id>/studio/do/<slug:step>/":
         frozenset({PHOTOGRAPHER}),
-    "admin/booker/photosession/<int:object_id>/studio/export/<slug:kind>/":
+    "admin/booker/photosession/<id:object_id>/studio/export/<slug:kind>/":
         frozenset({PHOTOGRAPHER}),
     # --- Wagtail (/cms/): editors, by FAMILIES; these differ
     "cms/sprite/": EVERYONE,  # the admin's icons
@@ -168,20 +168,21 @@ ROUTES: dict[str, Who] = {
     # Accepting a payment held because its amount differs from the total (a POST).
     "dashboard/orders/<str:number>/paiement/accepter/": DASHBOARD,
     # --- Shop: personal prints (who may download a final may print it) and extras
-    "shop/prints/final/<int:final_id>/": SESSION_FILES,
-    "shop/prints/produit/<int:product_id>/": EVERYONE,
-    "shop/prints/seance/<int:session_pk>/extras/": SESSION_PEOPLE,
+    "shop/prints/final/<id:final_id>/": SESSION_FILES,
+    "shop/prints/produit/<id:product_id>/": EVERYONE,
+    "shop/prints/seance/<id:session_pk>/extras/": SESSION_PEOPLE,
     # A signed, expiring link made for someone the page checked: the link is the key.
     "shop/prints/vignette/<str:token>/": EVERYONE,
     # The lab's list and a print's original file: the shop.
     "dashboard/prints/": DASHBOARD,
-    "dashboard/prints/<int:line_id>/original/": DASHBOARD,
+    "dashboard/prints/<id:line_id>/original/": DASHBOARD,
     "dashboard/logout/": EVERYONE,
     # --- Shop: storefront, basket, checkout (guests may buy)
-    "shop/basket/add/<int:pk>/": EVERYONE,
-    "shop/historique/vu/<int:pk>/": EVERYONE,
+    "shop/basket/add/<id:pk>/": EVERYONE,  # ours (booke/urls.py), before Oscar's
+    "shop/basket/add/<int:pk>/": EVERYONE,  # Oscar's, shadowed
+    "shop/historique/vu/<id:pk>/": EVERYONE,
     "shop/historique/recents/": EVERYONE,
-    "^shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$": EVERYONE,
+    "shop/catalogue/<product_slug:product_slug>_<id:pk>/": EVERYONE,
     "shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$": EVERYONE,  # shadowed
     "shop/": EVERYONE,
     "shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<product_pk>\\d+)/reviews/<int:pk>/": EVERYONE,
@@ -230,7 +231,9 @@ ROUTES: dict[str, Who] = {
         EVERYONE,
     "shop/accounts/order-status/(?P<order_number>[\\w-]*)/(?P<hash>[A-z0-9-_=:]+)/$": EVERYONE,
     "shop/accounts/orders/<str:order_number>/": CUSTOMER,
-    "shop/accounts/orders/<str:order_number>/<int:line_id>/": CUSTOMER,
+    # shop/customer_orders.py (its GET leads to the order), before Oscar's same pattern.
+    "shop/accounts/orders/<str:order_number>/<id:line_id>/": CUSTOMER,
+    "shop/accounts/orders/<str:order_number>/<int:line_id>/": CUSTOMER,  # shadowed
     "shop/accounts/addresses/": PEOPLE,
     "shop/accounts/addresses/add/": PEOPLE,
     "shop/accounts/addresses/<int:pk>/": CUSTOMER,
@@ -271,11 +274,11 @@ ROUTES: dict[str, Who] = {
     "recherche/": EVERYONE,
     "sitemap.xml": EVERYONE,
     "robots.txt": EVERYONE,
-    "feeds/journal/<int:index_id>/rss/": EVERYONE,
-    "feeds/journal/<int:index_id>/atom/": EVERYONE,
-    "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/rss/": EVERYONE,
-    "feeds/journal/<int:index_id>/categorie/<slug:category_slug>/atom/": EVERYONE,
-    "commentaires/<int:post_id>/": EVERYONE,
+    "feeds/journal/<id:index_id>/rss/": EVERYONE,
+    "feeds/journal/<id:index_id>/atom/": EVERYONE,
+    "feeds/journal/<id:index_id>/categorie/<slug:category_slug>/rss/": EVERYONE,
+    "feeds/journal/<id:index_id>/categorie/<slug:category_slug>/atom/": EVERYONE,
+    "commentaires/<id:post_id>/": EVERYONE,
     "commentaires/reponses/arret/<str:token>/": EVERYONE,
     # Only where Django serves media itself (no bucket): public media, no private file under it.
     "media/<path:path>": EVERYONE,

@@ -194,8 +194,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("dashboard/partners/", "pk"): lambda w: w.objects["partner"].pk,
     ("dashboard/offers/", "pk"): lambda w: w.objects["offer"].pk,
     ("shop/", "product_slug"): lambda w: w.objects["product"].slug,
-    ("^shop/catalogue/", "product_slug"): lambda w: w.objects["product"].slug,
-    ("^shop/catalogue/", "pk"): lambda w: w.objects["product"].pk,
+    ("shop/catalogue/<product_slug:", "product_slug"): lambda w: w.objects["product"].slug,
+    ("shop/catalogue/<product_slug:", "pk"): lambda w: w.objects["product"].pk,
     # Wagtail's page tree: the journal's post.
     ("^((?:", "_0"): lambda w: f"{w.objects['journal'].slug}/{w.objects['post'].slug}/",
     ("shop/catalogue/", "category_slug"): lambda w: w.objects["category"].slug,
@@ -311,7 +311,12 @@ REQUESTS: dict[str, Callable[[World], dict]] = {
 SHADOWED = {
     # Oscar's product page: booke/urls.py serves it with shop.history's view.
     "shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$":
-        "^shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$",
+        "shop/catalogue/<product_slug:product_slug>_<id:pk>/",
+    # Oscar's add-to-basket, taken without a CSRF token for anonymous visitors (cached pages).
+    "shop/basket/add/<int:pk>/": "shop/basket/add/<id:pk>/",
+    # Oscar's order-line page, without its missing template (shop/customer_orders.py).
+    "shop/accounts/orders/<str:order_number>/<int:line_id>/":
+        "shop/accounts/orders/<str:order_number>/<id:line_id>/",
 }
 
 
