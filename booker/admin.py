@@ -299,6 +299,8 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
 
     def render_change_form(self, request: HttpRequest, context, add=False, change=False,
                            form_url="", obj=None):
+        if add and not roles.grants_rights(request.user):
+            context["title"] = _("Invite a client")
         response = super().render_change_form(request, context, add, change, form_url, obj)
         if add and not roles.grants_rights(request.user):
             # Django's add page speaks of passwords; a role's is an invitation.
