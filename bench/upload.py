@@ -173,6 +173,12 @@ def _prepare(env: dict[str, str], modes: list[str]) -> dict[str, int]:
         "from booker import roles, services\n"
         f"u, _ = services.ensure_user({EMAIL!r}, password={PASSWORD!r}, first_name='Bench')\n"
         "services.assign_role(u, roles.PHOTOGRAPHER)\n"
+        # Staff give a code after the password: an app with the demo's key (stack.login).
+        "from base64 import b32decode\n"
+        "from django_otp.plugins.otp_totp.models import TOTPDevice\n"
+        "from booker.demo import DEMO_TOTP_SECRET\n"
+        "TOTPDevice.objects.get_or_create(user=u, name='bench', defaults={\n"
+        "    'key': b32decode(DEMO_TOTP_SECRET).hex(), 'confirmed': True})\n"
         "c, _ = services.ensure_user('bench-upload-client@booke.test')\n"
         f"for mode in {modes!r}:\n"
         "    s = services.create_session(title='bench upload ' + mode, client=c, photographer=u)\n"
