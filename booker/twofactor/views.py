@@ -6,9 +6,12 @@ django-otp's own per-device back-off."""
 from __future__ import annotations
 
 from base64 import b32encode
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import segno
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,12 +30,23 @@ from .forms import AppCodeForm, CodeForm
 
 # One counter for every page that checks a code, per person (BOOKE_RATE_LIMITS).
 SECOND_FACTOR = "second_factor"
+T = TypeVar("T")
 TOO_MANY = gettext_lazy("Too many tries: wait a few minutes before typing a code again.")
 
 
-def _code_throttled(request: HttpRequest) -> bool:
-    """Counts this code check; True past the limit (the same counter for every page here)."""
-    return throttle.attempt_for(request, SECOND_FACTOR, str(request.user.pk)) is not None
+def _check_code(request: HttpRequest, form: forms.Form, check: Callable[[str], T]
+                ) -> tuple[T | None, int]:
+    """Count this code check (one counter for every page here, per person), then run
+    `check(code)`: its result and the answer's status; on a refusal, the form says why."""
+    if throttle.attempt_for(request, SECOND_FACTOR, str(request.user.pk)) is not None:
+        form.add_error(None, TOO_MANY)
+        return None, 429
+    if form.is_valid():
+        try:
+            return check(form.cleaned_data["code"]), 200
+        except services.CodeRefused as refused:
+            form.add_error("code", refused.message)
+    return None, 200
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -77,17 +91,10 @@ def verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _code_throttled(request):
-            form.add_error(None, TOO_MANY)
-            status = 429
-        elif form.is_valid():
-            try:
-                device = services.verify_code(user, form.cleaned_data["code"])
-            except services.CodeRefused as refused:
-                form.add_error("code", refused.message)
-            else:
-                services.mark_verified(request, device)
-                return redirect(nxt)
+        device, status = _check_code(request, form, lambda code: services.verify_code(user, code))
+        if device is not None:
+            services.mark_verified(request, device)
+            return redirect(nxt)
     return render(request, "registration/twofactor_verify.html",
                   {"form": form, "next": nxt}, status=status)
 
@@ -108,18 +115,14 @@ def enrol(request: HttpRequest) -> HttpResponse:
     form = AppCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _code_throttled(request):
-            form.add_error(None, TOO_MANY)
-            status = 429
-        elif form.is_valid():
-            try:
-                device, codes = services.confirm_enrolment(user, form.cleaned_data["code"])
-            except services.CodeRefused as refused:
-                form.add_error("code", refused.message)
-            else:
-                services.mark_verified(request, device)
-                return render(request, "registration/twofactor_recovery_codes.html",
-                              {"codes": codes, "next": nxt, "enrolled": True})
+        enrolled, status = _check_code(
+            request, form, lambda code: services.confirm_enrolment(user, code)
+        )
+        if enrolled is not None:
+            device, codes = enrolled
+            services.mark_verified(request, device)
+            return render(request, "registration/twofactor_recovery_codes.html",
+                          {"codes": codes, "next": nxt, "enrolled": True})
     return render(
         request,
         "registration/twofactor_enrol.html",
@@ -144,18 +147,11 @@ def manage(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if _code_throttled(request):
-            form.add_error(None, TOO_MANY)
-            status = 429
-        elif form.is_valid():
-            try:
-                services.verify_code(user, form.cleaned_data["code"])
-            except services.CodeRefused as refused:
-                form.add_error("code", refused.message)
-            else:
-                return render(request, "registration/twofactor_recovery_codes.html",
-                              {"codes": services.new_recovery_codes(user),
-                               "next": reverse("after-login"), "enrolled": False})
+        device, status = _check_code(request, form, lambda code: services.verify_code(user, code))
+        if device is not None:
+            return render(request, "registration/twofactor_recovery_codes.html",
+                          {"codes": services.new_recovery_codes(user),
+                           "next": reverse("after-login"), "enrolled": False})
     device = selectors.confirmed_totp_device(user)
     return render(
         request,

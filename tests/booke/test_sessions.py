@@ -16,8 +16,10 @@ from wagtail.models import Page, Site
 
 from booker import roles
 from booker.session_limits import LAST_SEEN_AT, SIGNED_IN_AT, SessionLimitsMiddleware
+from booker.twofactor.selectors import needs_second_factor
 from editorial.models import HomePage
 from tests.factories import PASSWORD, UserFactory, user_with_role
+from tests.otp import confirmed_device, pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +27,13 @@ NEW = "a brand new passphrase 2026"
 
 
 def signed_in(user) -> Client:
+    """Signed in through the login page, and past the second factor for back-office people."""
     client = Client()
     response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
     assert response.status_code == 302
+    if needs_second_factor(user):
+        confirmed_device(user)
+        assert pass_second_factor(client, user).status_code == 302
     return client
 
 
