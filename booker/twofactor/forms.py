@@ -1,20 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+# What every code field asks of the browser: the phone offers the code it just received.
+CODE_FIELD = {"autofocus": True, "autocomplete": "one-time-code", "class": "otp-code"}
+
 
 class CodeForm(forms.Form):
+    # Letters too: a recovery code is typed here as well.
     code = forms.CharField(
         label=_("Code"),
         max_length=32,
         widget=forms.TextInput(
-            attrs={
-                "autofocus": True,
-                "autocomplete": "one-time-code",
-                "autocapitalize": "none",
-                "spellcheck": "false",
-                "inputmode": "text",
-                "class": "otp-code",
-            }
+            attrs={**CODE_FIELD, "autocapitalize": "none", "spellcheck": "false",
+                   "inputmode": "text"}
         ),
     )
 
@@ -25,12 +23,5 @@ class AppCodeForm(CodeForm):
     code = forms.CharField(
         label=_("Code shown by the app"),
         max_length=16,
-        widget=forms.TextInput(
-            attrs={
-                "autofocus": True,
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "class": "otp-code",
-            }
-        ),
+        widget=forms.TextInput(attrs={**CODE_FIELD, "inputmode": "numeric"}),
     )

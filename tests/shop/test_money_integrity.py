@@ -72,6 +72,15 @@ def start_card_checkout(client, product, email="visiteur@example.test") -> str:
     return response["Location"].rsplit("/", 1)[1]
 
 
+def studio_order(client, product):
+    """A visitor's order placed to be paid at the studio: unpaid until the shop records it."""
+    flow.fill_basket(client, product)
+    flow.to_payment_method(client, guest_email="visiteur@example.test")
+    flow.choose(client, PaymentMethod.STUDIO)
+    flow.place(client)
+    return Order.objects.get()
+
+
 def shop_manager() -> Client:
     staff = Client()
     staff.force_login(user_with_role("Shop manager"))
@@ -211,11 +220,7 @@ def test_a_personal_print_s_quantity_changes_its_price_per_copy_and_keeps_its_ph
 def test_an_order_paid_less_than_its_total_waits_flagged_and_unlocks_nothing(
     client, product, django_capture_on_commit_callbacks
 ):
-    flow.fill_basket(client, product)
-    flow.to_payment_method(client, guest_email="visiteur@example.test")
-    flow.choose(client, PaymentMethod.STUDIO)
-    flow.place(client)
-    order = Order.objects.get()
+    order = studio_order(client, product)
     received = []
     order_paid.connect(lambda sender, order, **kw: received.append(order.number), weak=False,
                        dispatch_uid="test-underpaid")
@@ -240,11 +245,7 @@ def test_an_order_paid_less_than_its_total_waits_flagged_and_unlocks_nothing(
 def test_a_flagged_order_accepted_by_the_shop_manager_becomes_paid(
     client, product, django_capture_on_commit_callbacks
 ):
-    flow.fill_basket(client, product)
-    flow.to_payment_method(client, guest_email="visiteur@example.test")
-    flow.choose(client, PaymentMethod.STUDIO)
-    flow.place(client)
-    order = Order.objects.get()
+    order = studio_order(client, product)
     services.mark_order_paid(order, method=PaymentMethod.STUDIO, amount=Decimal("10.00"))
     received = []
     order_paid.connect(lambda sender, order, **kw: received.append(order.number), weak=False,
