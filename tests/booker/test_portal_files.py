@@ -10,6 +10,7 @@ from django.core.files.storage import Storage
 from django.urls import reverse
 
 from booker import roles, services
+from booker.delivery.files import unique_name
 from booker.models import DownloadLog, FinalPhoto, Rush
 from booker.views import files
 from tests.booker.factories_studio import (
@@ -179,7 +180,7 @@ def test_a_retoucher_without_a_job_in_the_session_gets_none_of_its_files(client)
 
 def test_zip_entries_of_the_same_name_are_kept_apart():
     taken: set[str] = set()
-    names = [files._unique(n, taken) for n in ("IMG_1.jpg", "img_1.jpg", "IMG_1.jpg")]
+    names = [unique_name(n, taken) for n in ("IMG_1.jpg", "img_1.jpg", "IMG_1.jpg")]
     assert names == ["IMG_1.jpg", "img_1 (2).jpg", "IMG_1 (3).jpg"]
 
 

@@ -1,0 +1,1 @@
+"""Delivery: the finals a client receives, their files and downloads."""
