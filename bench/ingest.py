@@ -69,7 +69,7 @@ def camera_files(n: int, preview: str, width: int = 6000, height: int = 4000) ->
 
 def _ceiling_one(path: str) -> float:
     """CPU seconds of one render."""
-    from booker.ingest import render
+    from booker.intake.ingest import render
 
     started = time.process_time()
     render(Path(path))
@@ -94,7 +94,7 @@ def _setup() -> None:
     import django
 
     django.setup()
-    import booker.ingest  # noqa: F401 -- imports out of the timing
+    import booker.intake.ingest  # noqa: F401 -- imports out of the timing
 
 
 def pooled(func, files: list[Path]) -> tuple[float, list]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from booker import imaging, services
+from booker import services
+from booker.intake import imaging
 
 
 def one(data: bytes) -> tuple[int, int]:

@@ -39,7 +39,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from . import archive, exports, roles, selectors, services, uploads
+from booker import exports, roles, selectors, services
+from booker.archive import services as archive
+from booker.intake import uploads
+from booker.sessions.machine import SESSION
+
 from .models import (
     Company,
     Lead,
@@ -709,7 +713,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             can_start_retouching=status == Status.SELECTION_SUBMITTED,
             can_upload_finals=status == Status.RETOUCHING and bool(jobs),
             can_deliver=status == Status.RETOUCHING,
-            can_cancel=Status.CANCELLED in services.SESSION_TRANSITIONS[status],
+            can_cancel=SESSION.allows(status, Status.CANCELLED),
             originals=selectors.originals_by_tier(session),
             can_archive=status == Status.DELIVERED,
             can_restore=status == Status.ARCHIVED,

@@ -21,13 +21,14 @@ class BookerConfig(AppConfig):
         # every deployment runs it) rather than by hand.
         from django_q.signals import post_spawn
 
+        from booker.intake.ingest import ensure_sweeper_schedule, warm_up
+
         from . import session_limits  # noqa: F401 -- its sign-in receiver starts the clocks
-        from .ingest import ensure_sweeper_schedule, warm_up
 
         post_migrate.connect(ensure_sweeper_schedule, sender=self,
                              dispatch_uid="booker.ingest.sweeper_schedule")
         post_spawn.connect(warm_up, dispatch_uid="booker.ingest.warm_up")
         if sys.argv[1:2] == ["qcluster"]:
-            from .ingest import warm_up_before_fork
+            from booker.intake.ingest import warm_up_before_fork
 
             warm_up_before_fork()

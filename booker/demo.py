@@ -14,7 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
-from . import roles, services
+from booker import roles, services
+
 from .models import Company, Membership, Package, PhotoSession, RetouchJob, User
 
 DEMO_PASSWORD = "booke-demo-2026"

@@ -1,6 +1,8 @@
 """django-q2 task entry points: thin wrappers around services, importable by dotted path."""
 
-from . import archive, ingest, services, uploads
+from booker import services
+from booker.archive import services as archive
+from booker.intake import ingest, uploads
 
 
 def ingest_rush(rush_id: int) -> str:

@@ -29,7 +29,7 @@ from wagtail.fields import StreamField
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
-from booker.imaging import UnreadableImage, fit, open_picture
+from booker.intake.imaging import UnreadableImage, fit, open_picture
 from shop.demo import ALBUMS, PRINT_PARENT_UPC
 
 from . import journal_demo

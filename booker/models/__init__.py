@@ -1,18 +1,14 @@
-from .crm import Lead, MarketingConsent
-from .people import Company, Membership, User, UserManager, normalise_email
-from .studio import (
-    Delivery,
-    DownloadLog,
-    FinalPhoto,
-    Package,
-    PhotoSession,
-    RetouchJob,
-    Rush,
-    Selection,
-    SelectionItem,
-    SessionEvent,
-)
-from .uploads import RushUpload
+"""The studio's models, defined in their domain packages (booker/<domain>/models.py) and
+gathered here: Django loads an app's models from this module, and the rest of the code and
+the migrations know them as `booker.models.X`."""
+
+from booker.crm.models import Lead, MarketingConsent
+from booker.delivery.models import Delivery, DownloadLog
+from booker.intake.models import Rush, RushUpload
+from booker.people.models import Company, Membership, User, UserManager, normalise_email
+from booker.proofing.models import Selection, SelectionItem
+from booker.retouch.models import FinalPhoto, RetouchJob
+from booker.sessions.models import Package, PhotoSession, SessionEvent
 
 __all__ = [
     "Company",

@@ -10,7 +10,8 @@ import rawpy
 from PIL import Image
 
 from bench import dng
-from booker import imaging, services
+from booker import services
+from booker.intake import imaging
 
 W, H = 600, 400
 VARIANTS = {"full": dng.FULL, "sony": dng.SONY, "none": None}  # sony: 162×108 here

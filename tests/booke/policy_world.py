@@ -38,7 +38,8 @@ from wagtail.models import (
     Workflow,
 )
 
-from booker import crm, roles, services
+from booker import roles, services
+from booker.crm import services as crm
 from booker.models import (
     Company,
     FinalPhoto,

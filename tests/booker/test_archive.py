@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Schedule
 
-from booker import archive, roles, services
+from booker import roles, services
+from booker.archive import services as archive
 from booker.models import FinalPhoto, Membership, PhotoSession, Rush, SessionEvent
 from booker.storage import (
     PrivateFileSystemStorage,

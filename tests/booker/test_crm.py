@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from booker import crm, roles, services, throttle
+from booker import roles, services, throttle
+from booker.crm import services as crm
 from booker.models import Lead, MarketingConsent
 from tests.factories import UserFactory, user_with_role
 

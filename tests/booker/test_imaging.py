@@ -10,7 +10,7 @@ from django.conf import settings
 from PIL import Image
 
 from bench.dng import write_dng
-from booker import halfsize, imaging
+from booker.intake import halfsize, imaging
 
 SAMPLES = Path(settings.STUDIO_SAMPLES_DIR) / "raw"
 KODAK = SAMPLES / "kodak_dc50.kdc"
@@ -125,7 +125,7 @@ def test_the_watermark_is_the_same_blend_as_an_rgba_composite():
 def test_the_cluster_parent_draws_both_proof_watermarks_before_forking_its_workers(settings):
     from PIL import Image
 
-    from booker import imaging, ingest
+    from booker.intake import imaging, ingest
 
     imaging._mark_bands.cache_clear()
     ingest.warm_up_before_fork()

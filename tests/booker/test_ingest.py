@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 from PIL import Image
 
-from booker import ingest, services
+from booker import services
+from booker.intake import ingest
 from booker.models import PhotoSession, Rush
 from tests.factories import UserFactory
 

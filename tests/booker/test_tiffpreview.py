@@ -9,7 +9,7 @@ import struct
 import pytest
 from PIL import Image
 
-from booker import imaging, tiffpreview
+from booker.intake import imaging, tiffpreview
 
 
 def blocks_of(data: bytes, reads: list | None = None) -> tiffpreview.Blocks:

@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from booker import roles, services, uploads
+from booker import roles, services
+from booker.intake import uploads
 from booker.models import PhotoSession, Rush, RushUpload
 from tests.booker.factories_studio import jpeg, shot_session
 from tests.factories import UserFactory, user_with_role

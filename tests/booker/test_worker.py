@@ -146,7 +146,7 @@ import os, time
 from pathlib import Path
 import django
 django.setup()
-from booker import imaging
+from booker.intake import imaging
 gate = Path(os.environ["TEST_INGEST_GATE"])
 decode = imaging.open_picture
 def gated(source, long_edge):

@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from booker import roles, services, uploads
+from booker import roles, services
+from booker.intake import uploads
 from tests.factories import PASSWORD, UserFactory, user_with_role
 from tests.otp import confirmed_device, type_the_code
 from tests.storage.conftest import s3, s3_server  # noqa: F401  (fixtures)

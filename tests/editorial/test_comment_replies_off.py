@@ -10,7 +10,7 @@ from django.core import mail, signing
 from django.core.cache import cache
 from django.test import Client
 
-from booker.crm import UNSUBSCRIBE_SALT
+from booker.crm.services import UNSUBSCRIBE_SALT
 from editorial.comments import services
 from editorial.comments.models import Comment
 from editorial.models import BlogPostPage

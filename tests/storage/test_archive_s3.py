@@ -14,7 +14,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from django.core import mail
 
 from booke.settings.base import s3_storages
-from booker import archive, uploads
+from booker.archive import services as archive
+from booker.intake import uploads
 from booker.models import FinalPhoto, PhotoSession, Rush, RushUpload
 from booker.storage import archive_storage
 from tests.booker.factories_studio import delivered_session

@@ -19,7 +19,8 @@ from PIL import Image
 from storages.backends.s3 import S3Storage
 
 from booke.settings.base import s3_storages
-from booker import imaging, services
+from booker import services
+from booker.intake import imaging
 from booker.models import DownloadLog, FinalPhoto, Rush
 from booker.storage import PrivateFileSystemStorage, originals_storage
 from booker.views.files import storage_url
@@ -333,7 +334,7 @@ def test_a_checked_raw_on_s3_gives_its_proof_from_one_ranged_read_not_the_whole_
     s3: S3, tmp_path
 ):
     from bench.dng import write_dng
-    from booker import ingest, tiffpreview
+    from booker.intake import ingest, tiffpreview
 
     raw = write_dng(tmp_path / "IMG_0100.DNG", 2400, 1600, preview="full", seed=4).read_bytes()
     session = services.create_session(title="Studio", client=UserFactory())
@@ -364,7 +365,7 @@ def test_a_raw_whose_preview_is_too_small_is_read_whole_from_s3_once_without_has
     s3: S3, tmp_path
 ):
     from bench.dng import write_dng
-    from booker import ingest, tiffpreview
+    from booker.intake import ingest, tiffpreview
 
     raw = write_dng(tmp_path / "IMG_0101.DNG", 2400, 1600, preview="sony", seed=5).read_bytes()
     assert len(raw) > tiffpreview.HEAD_READ
@@ -377,7 +378,8 @@ def test_a_raw_whose_preview_is_too_small_is_read_whole_from_s3_once_without_has
         starts.append(start)
         return real_chunks(storage, name, chunk_size, start=start)
 
-    with mock.patch("booker.ingest.hashlib.sha256", side_effect=AssertionError("hashed twice")), \
+    with mock.patch("booker.intake.ingest.hashlib.sha256",
+                    side_effect=AssertionError("hashed twice")), \
             mock.patch.object(ingest, "iter_chunks", spy):
         rush = services.ingest_rush(rush.pk)
     assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason

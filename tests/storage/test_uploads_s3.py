@@ -15,7 +15,8 @@ import requests
 from django.urls import reverse
 from PIL import Image
 
-from booker import roles, services, uploads
+from booker import roles, services
+from booker.intake import uploads
 from booker.models import Rush, RushUpload
 from tests.factories import UserFactory, user_with_role
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from booker import uploads
+from booker.intake import uploads
 
 
 class Command(BaseCommand):

@@ -45,10 +45,14 @@ from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext, gettext_noop
 from django_q.exceptions import TimeoutException
 
+from booker.events import Event
+from booker.intake.machine import RUSH_INGEST
+from booker.intake.services import PROOF_EDGE, THUMB_EDGE, enqueue_ingest
+from booker.models import Rush
+from booker.sessions.services import record_event
+from booker.storage import iter_chunks, read_range
+
 from . import imaging, tiffpreview
-from .models import Rush
-from .services import PROOF_EDGE, THUMB_EDGE, enqueue_ingest, record_event
-from .storage import iter_chunks, read_range
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +109,9 @@ def claim(rush_id: int) -> Claim | None:
             return None
     elif status not in (Ingest.PENDING, Ingest.FAILED):
         return None
-    won = Rush.objects.filter(pk=rush_id, ingest_status=status, attempts=attempts).update(
-        ingest_status=Ingest.PROCESSING, processing_started_at=now, attempts=attempts + 1,
-        failure_reason="",
+    won = RUSH_INGEST.move_rows(
+        Rush.objects.filter(pk=rush_id, attempts=attempts), status, Ingest.PROCESSING,
+        processing_started_at=now, attempts=attempts + 1, failure_reason="",
     )
     return Claim(rush_id, attempts + 1, now) if won else None
 
@@ -165,10 +169,10 @@ def process(c: Claim) -> Rush | None:
     captured_at = r.captured_at
     if captured_at is not None and timezone.is_naive(captured_at):
         captured_at = timezone.make_aware(captured_at)
-    written = _held(c).update(
+    written = RUSH_INGEST.move_rows(
+        _held(c), Ingest.PROCESSING, Ingest.READY,
         proof=names["proof"], thumbnail=names["thumbnail"], width=r.size[0],
-        height=r.size[1], captured_at=captured_at, camera=r.camera,
-        ingest_status=Ingest.READY, failure_reason="",
+        height=r.size[1], captured_at=captured_at, camera=r.camera, failure_reason="",
     )
     if not written:
         log.warning("rush %s: lease lost during attempt %s, result dropped", rush.pk, c.attempt)
@@ -246,9 +250,10 @@ def _render(blocks: tiffpreview.Blocks, whole) -> Rendered:
 
 
 def _fail(c: Claim, rush: Rush, reason: str) -> Rush | None:
-    if not _held(c).update(ingest_status=Ingest.FAILED, failure_reason=reason):
+    if not RUSH_INGEST.move_rows(_held(c), Ingest.PROCESSING, Ingest.FAILED,
+                                 failure_reason=reason):
         return None
-    record_event(rush.session, "rush.failed", actor=None, rush=rush.pk,
+    record_event(rush.session, Event.RUSH_FAILED, actor=None, rush=rush.pk,
                  filename=rush.original_filename, reason=reason)
     rush.refresh_from_db()
     return rush
@@ -258,12 +263,13 @@ def _give_up(rush_id: int, attempts: int) -> None:
     """The rush's worker died `attempts` times in a row: the file itself is the likely cause."""
     reason = gettext("the worker stopped %(attempts)d times while reading this file "
                      "(too large or damaged?): check it and retry") % {"attempts": attempts}
-    failed = Rush.objects.filter(
-        pk=rush_id, ingest_status=Ingest.PROCESSING, attempts=attempts
-    ).update(ingest_status=Ingest.FAILED, failure_reason=reason[:255])
+    failed = RUSH_INGEST.move_rows(
+        Rush.objects.filter(pk=rush_id, attempts=attempts), Ingest.PROCESSING, Ingest.FAILED,
+        failure_reason=reason[:255],
+    )
     if failed:
         rush = Rush.objects.select_related("session").get(pk=rush_id)
-        record_event(rush.session, "rush.failed", actor=None, rush=rush.pk,
+        record_event(rush.session, Event.RUSH_FAILED, actor=None, rush=rush.pk,
                      filename=rush.original_filename, reason=reason)
 
 
@@ -427,9 +433,8 @@ def requeue_stalled_rushes() -> int:
         if attempts >= settings.BOOKER_INGEST_MAX_ATTEMPTS:
             _give_up(pk, attempts)
             continue
-        if Rush.objects.filter(pk=pk, ingest_status=Ingest.PROCESSING, attempts=attempts).update(
-            ingest_status=Ingest.PENDING
-        ):
+        if RUSH_INGEST.move_rows(Rush.objects.filter(pk=pk, attempts=attempts),
+                                 Ingest.PROCESSING, Ingest.PENDING):
             enqueue_ingest(Rush(pk=pk, session_id=session_id))
             count += 1
     if _queue_is_empty():

@@ -21,8 +21,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from . import throttle
-from .models import Lead, MarketingConsent, User, normalise_email
+from booker import throttle
+from booker.crm.machine import CONSENT
+from booker.models import Lead, MarketingConsent, User, normalise_email
 
 log = logging.getLogger(__name__)
 
@@ -187,9 +188,9 @@ def confirm_consent(token: str) -> MarketingConsent:
         return consent
     if timezone.now() - consent.last_sent_at > timedelta(days=CONFIRMATION_DAYS):
         raise InvalidToken
-    consent.status = ConsentStatus.CONFIRMED
-    consent.confirmed_at = timezone.now()
-    consent.save(update_fields=["status", "confirmed_at"])
+    CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk), consent.status,
+                      ConsentStatus.CONFIRMED, confirmed_at=timezone.now())
+    consent.refresh_from_db()
     return consent
 
 
@@ -204,11 +205,10 @@ def withdraw_consent(token: str) -> MarketingConsent:
     if consent is None:
         raise InvalidToken
     if consent.status != ConsentStatus.WITHDRAWN:
-        consent.status = ConsentStatus.WITHDRAWN
-        consent.withdrawn_at = timezone.now()
         # The confirmation link dies with the consent.
-        consent.token_hash = ""
-        consent.save(update_fields=["status", "withdrawn_at", "token_hash"])
+        CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk), consent.status,
+                          ConsentStatus.WITHDRAWN, withdrawn_at=timezone.now(), token_hash="")
+        consent.refresh_from_db()
     return consent
 
 

@@ -40,10 +40,13 @@ from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+from booker.errors import StudioError
+from booker.intake.machine import UPLOAD
+from booker.intake.services import AddedRush
+from booker.models import PhotoSession, Rush, RushUpload, User
+from booker.storage import originals_storage
+
 from . import services
-from .models import PhotoSession, Rush, RushUpload, User
-from .services import AddedRush, StudioError
-from .storage import originals_storage
 
 log = logging.getLogger(__name__)
 
@@ -488,9 +491,9 @@ def complete_upload(upload: RushUpload, *, actor: User | None = None) -> AddedRu
             if upload.state == State.UPLOADING and not isinstance(exc, _StillOpen):
                 abort_upload(upload)
         else:
-            RushUpload.objects.filter(pk=upload.pk).update(
-                state=State.COMPLETE, key=name, updated_at=timezone.now(),
-                rush=None if added.duplicate else added.rush,
+            UPLOAD.move_rows(
+                RushUpload.objects.filter(pk=upload.pk), State.UPLOADING, State.COMPLETE,
+                key=name, updated_at=timezone.now(), rush=None if added.duplicate else added.rush,
             )
             return added
     raise refusal
@@ -537,7 +540,7 @@ def _complete_s3(upload: RushUpload) -> str:
     composite = str(head.get("ChecksumSHA256", "")).split("-")[0]
     if stored == upload.size and composite != composite_checksum(upload.part_checksums):
         client.delete_object(Bucket=bucket, Key=key)
-        RushUpload.objects.filter(pk=upload.pk).update(state=State.ABORTED)
+        UPLOAD.move_rows(RushUpload.objects.filter(pk=upload.pk), State.UPLOADING, State.ABORTED)
         raise StudioError(_(
             "The stored file does not match the file sent: its checksum differs. "
             "Nothing was kept; upload it again."
@@ -545,7 +548,7 @@ def _complete_s3(upload: RushUpload) -> str:
     if stored != upload.size:
         if stored is not None:
             client.delete_object(Bucket=bucket, Key=key)
-        RushUpload.objects.filter(pk=upload.pk).update(state=State.ABORTED)
+        UPLOAD.move_rows(RushUpload.objects.filter(pk=upload.pk), State.UPLOADING, State.ABORTED)
         raise StudioError(
             _("The stored file has %(stored)d bytes instead of %(size)d. "
               "Nothing was kept; upload it again.")
@@ -596,9 +599,8 @@ def abort_upload(upload: RushUpload) -> None:
         _abort_s3(upload)
     else:
         _partial_path(upload).unlink(missing_ok=True)
-    RushUpload.objects.filter(pk=upload.pk, state=State.UPLOADING).update(
-        state=State.ABORTED, updated_at=timezone.now()
-    )
+    UPLOAD.move_rows(RushUpload.objects.filter(pk=upload.pk), State.UPLOADING, State.ABORTED,
+                     updated_at=timezone.now())
     upload.state = State.ABORTED
 
 

@@ -48,10 +48,14 @@ from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-from .models import Membership, PhotoSession, Rush, RushUpload, SessionEvent, User
-from .services import IllegalTransition, StudioError, record_event, transition
-from .storage import archive_storage, iter_chunks, originals_storage
-from .uploads import composite_checksum
+from booker.archive.machine import ORIGINAL_TIER
+from booker.errors import IllegalTransition, StudioError
+from booker.events import Event
+from booker.intake.uploads import composite_checksum
+from booker.models import Membership, PhotoSession, Rush, RushUpload, SessionEvent, User
+from booker.sessions.machine import transition
+from booker.sessions.services import record_event
+from booker.storage import archive_storage, iter_chunks, originals_storage
 
 log = logging.getLogger(__name__)
 
@@ -457,8 +461,8 @@ def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
                        what="the archived copy")
     # Verified: only now may the original leave the online tier. The row says so before the
     # file goes, so a crash in between leaves an extra online copy, never a missing one.
-    Rush.objects.filter(pk=rush.pk, original_tier=Tier.ONLINE).update(
-        original_tier=Tier.ARCHIVE, archive_verified_at=now
+    ORIGINAL_TIER.move_rows(
+        Rush.objects.filter(pk=rush.pk), Tier.ONLINE, Tier.ARCHIVE, archive_verified_at=now
     )
     try:
         originals_storage().delete(name)
@@ -505,7 +509,7 @@ def archive_session(session: PhotoSession, *, actor: User | None = None,
         except Exception as exc:  # noqa: BLE001 -- one file's failure must not lose the others
             reason = _reason(exc)
             log.warning("archive of rush %s failed: %s", rush.pk, reason, exc_info=True)
-            record_event(session, "archive.failed", actor=actor, rush=rush.pk,
+            record_event(session, Event.ARCHIVE_FAILED, actor=actor, rush=rush.pk,
                          filename=rush.original_filename, reason=reason)
             report.failed.append((rush.original_filename, reason))
             in_a_row += 1
@@ -645,17 +649,17 @@ def _bring_back(rush: Rush, where: Tiers) -> None:
         _copy_verified(original, expected, found=online, discard=where.discard_online,
                        copy=where.copy_back, fingerprint=where.online_fingerprint,
                        what="the copy brought back")
-    Rush.objects.filter(pk=rush.pk, original_tier=Tier.ARCHIVE).update(original_tier=Tier.ONLINE)
+    ORIGINAL_TIER.move_rows(Rush.objects.filter(pk=rush.pk), Tier.ARCHIVE, Tier.ONLINE)
 
 
 def _record_restore_failure(session: PhotoSession, rush: Rush, reason: str) -> None:
     # Checks run every few minutes: one event per file and restore, not one per check.
     already = SessionEvent.objects.filter(
-        session=session, name="restore.failed", payload__rush=rush.pk,
+        session=session, name=Event.RESTORE_FAILED, payload__rush=rush.pk,
         created_at__gte=session.status_changed_at,
     ).exists()
     if not already:
-        record_event(session, "restore.failed", actor=None, rush=rush.pk,
+        record_event(session, Event.RESTORE_FAILED, actor=None, rush=rush.pk,
                      filename=rush.original_filename, reason=reason)
 
 
@@ -685,7 +689,7 @@ def _restore_session(session: PhotoSession, where: Tiers,
     if session.rushes.filter(original_tier=Tier.ARCHIVE).exists():
         return progress
     try:
-        transition(session, Status.DELIVERED, actor=None, event="session.restored",
+        transition(session, Status.DELIVERED, actor=None, event=Event.SESSION_RESTORED,
                    originals=session.rushes.count())
     except IllegalTransition:
         session.refresh_from_db(fields=["status", "status_changed_at"])  # another check did

@@ -1,0 +1,142 @@
+"""The Booker's domain events: one name per thing that happens, and how to hear it.
+
+Every event is stored as a `SessionEvent` row (the session's history, in the studio page and
+for the CRM) and, once its transaction commits, sent to the subscribers of its name: the shop
+and the notifications react to the studio through here, never by parsing a string or by the
+Booker calling them.
+
+    from booker.events import Event, subscribe
+
+    @subscribe(Event.SELECTION_SUBMITTED)
+    def on_selection(event: Happened) -> None: ...
+
+Payloads (the row's `payload`, JSON), by event:
+- session.<status> (a status change): what the move recorded (below), plus the row's own
+  `from_status` / `to_status`. `session.proofing`: proofs, failed (counts);
+  `session.awaiting_payment`: picked, extras (rush ids), unit_price;
+  `session.selection_submitted`: picked; `session.cancelled`: reason.
+- session.booked: none. session.extras_paid: reference (the shop's order), rushes, picked.
+  session.extras_paid_unmatched: reference, rushes, status (nothing moved).
+  session.selection_reopened, session.restored: none.
+- retouch.<job status>: job (id), rush (id), note.
+- rush.failed: rush (id), reason. archive.failed / restore.failed: rush (id), reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from booker.models import SessionEvent
+
+
+class Event(StrEnum):
+    # A session's status changes: "session." + the status it arrives at (sessions/machine.py).
+    SESSION_SHOT = "session.shot"
+    PROOFS_PUBLISHED = "session.proofing"
+    EXTRAS_AWAITING_PAYMENT = "session.awaiting_payment"
+    SELECTION_SUBMITTED = "session.selection_submitted"
+    RETOUCHING_STARTED = "session.retouching"
+    SESSION_DELIVERED = "session.delivered"
+    SESSION_ARCHIVED = "session.archived"
+    RESTORE_REQUESTED = "session.restoring"
+    SESSION_CANCELLED = "session.cancelled"
+    # Status changes that say more than the status they arrive at.
+    EXTRAS_PAID = "session.extras_paid"
+    SELECTION_REOPENED = "session.selection_reopened"
+    SESSION_RESTORED = "session.restored"
+    # Events without a status change.
+    SESSION_BOOKED = "session.booked"
+    EXTRAS_PAID_UNMATCHED = "session.extras_paid_unmatched"
+    RUSH_FAILED = "rush.failed"
+    ARCHIVE_FAILED = "archive.failed"
+    RESTORE_FAILED = "restore.failed"
+    # A retouch job's status changes: "retouch." + the job's new status (retouch/machine.py).
+    JOB_TODO = "retouch.todo"
+    JOB_STARTED = "retouch.in_progress"
+    JOB_IN_REVIEW = "retouch.in_review"
+    JOB_DONE = "retouch.done"
+    JOB_CHANGES_REQUESTED = "retouch.changes_requested"
+
+    @classmethod
+    def arriving_at(cls, status: str) -> Event:
+        """The event of a session arriving at `status`."""
+        return cls(f"session.{status}")
+
+    @classmethod
+    def job_arriving_at(cls, status: str) -> Event:
+        return cls(f"retouch.{status}")
+
+
+@dataclass(frozen=True)
+class Happened:
+    """What a subscriber receives: the event, its session, who did it and its payload."""
+
+    event: Event
+    session_id: int
+    actor_id: int | None
+    payload: dict[str, Any]
+    record_id: int
+
+    @classmethod
+    def of(cls, row: SessionEvent) -> Happened:
+        return cls(Event(row.name), row.session_id, row.actor_id, dict(row.payload), row.pk)
+
+
+Subscriber = Callable[[Happened], None]
+_subscribers: dict[Event, list[Subscriber]] = defaultdict(list)
+
+
+def subscribe(*events: Event) -> Callable[[Subscriber], Subscriber]:
+    """Decorator: call the function after the commit of each of `events`. Connect from an
+    app's `receivers.py`, imported in its `ready()`; a function is subscribed once."""
+
+    def register(fn: Subscriber) -> Subscriber:
+        for event in events:
+            if fn not in _subscribers[event]:
+                _subscribers[event].append(fn)
+        return fn
+
+    return register
+
+
+def unsubscribe(event: Event, fn: Subscriber) -> None:
+    if fn in _subscribers[event]:
+        _subscribers[event].remove(fn)
+
+
+def record(
+    session: Any,
+    event: Event,
+    *,
+    actor: Any = None,
+    from_status: str = "",
+    to_status: str = "",
+    at: Any = None,
+    **payload: Any,
+) -> SessionEvent:
+    """Store `event` in the session's history and publish it: the one place an event is
+    written (the state machines call it with their move)."""
+    from booker.models import SessionEvent
+
+    fields: dict[str, Any] = {"created_at": at} if at is not None else {}
+    row = SessionEvent.objects.create(
+        session=session, name=Event(event), actor=actor, from_status=from_status,
+        to_status=to_status, payload=payload, **fields,
+    )
+    publish(row)
+    return row
+
+
+def publish(row: SessionEvent) -> None:
+    """Send the stored event to its subscribers once the transaction that wrote it commits
+    (an event rolled back never happened)."""
+    happened = Happened.of(row)
+    for fn in list(_subscribers[happened.event]):
+        transaction.on_commit(lambda fn=fn: fn(happened), robust=True)

@@ -1,0 +1,185 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from booker.errors import StudioError
+from booker.events import Event, record
+from booker.models import (
+    PhotoSession,
+    RetouchJob,
+    Rush,
+    Selection,
+    SelectionItem,
+    SessionEvent,
+    User,
+)
+from booker.sessions.machine import transition
+
+log = logging.getLogger(__name__)
+
+
+Status = PhotoSession.Status
+
+
+JobStatus = RetouchJob.Status
+
+
+Ingest = Rush.Ingest
+
+
+def publish_proofs(session: PhotoSession, *, actor: User | None) -> SessionEvent:
+    """Show the proofs to the client. Every rush must be ready or failed (nothing in flight)."""
+    counts = {s: 0 for s in Ingest.values}
+    for status in session.rushes.values_list("ingest_status", flat=True):
+        counts[status] += 1
+    if counts[Ingest.READY] == 0:
+        raise StudioError(_("There is no ready proof to publish yet."))
+    if counts[Ingest.PENDING] or counts[Ingest.PROCESSING]:
+        in_flight = counts[Ingest.PENDING] + counts[Ingest.PROCESSING]
+        raise StudioError(
+            ngettext(
+                "%(count)d rush is still being processed; publish when it is done.",
+                "%(count)d rushes are still being processed; publish when they are done.",
+                in_flight,
+            )
+            % {"count": in_flight}
+        )
+    with transaction.atomic():
+        Selection.objects.get_or_create(session=session)
+        return transition(session, Status.PROOFING, actor=actor, proofs=counts[Ingest.READY],
+                          failed=counts[Ingest.FAILED])
+
+
+def _open_selection(session: PhotoSession) -> Selection:
+    """The selection row, locked for this transaction: picks of one session are serialised
+    so two tabs (or two clicks) can never pass the quota together."""
+    Selection.objects.get_or_create(session=session)
+    selection = Selection.objects.select_for_update().get(session=session)
+    status = PhotoSession.objects.values_list("status", flat=True).get(pk=session.pk)
+    if status != Status.PROOFING or selection.is_locked:
+        raise StudioError(_("This selection is submitted: it can no longer be changed."))
+    return selection
+
+
+def _ready_rush(session: PhotoSession, rush_id: int) -> Rush:
+    try:
+        return session.rushes.get(pk=rush_id, ingest_status=Ingest.READY)
+    except Rush.DoesNotExist as exc:
+        raise StudioError(_("This photo is not part of the session.")) from exc
+
+
+@transaction.atomic
+def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -> SelectionItem:
+    """Pick or unpick one photo. Idempotent: the same request twice leaves the same state."""
+    selection = _open_selection(session)
+    rush = _ready_rush(session, rush_id)
+    item, _created = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
+    if item.picked == picked:
+        return item
+    if picked and not session.sells_extras:
+        count = selection.items.filter(picked=True).count()
+        if count >= session.quota:
+            raise StudioError(
+                ngettext(
+                    "Your package includes %(quota)d photo and you have picked %(count)d. "
+                    "Unpick one to choose this one.",
+                    "Your package includes %(quota)d photos and you have picked %(count)d. "
+                    "Unpick one to choose this one.",
+                    session.quota,
+                )
+                % {"quota": session.quota, "count": count}
+            )
+    item.picked = picked
+    item.save(update_fields=["picked", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def set_comment(session: PhotoSession, rush_id: int, comment: str, *, user: User) -> SelectionItem:
+    selection = _open_selection(session)
+    rush = _ready_rush(session, rush_id)
+    item, _created = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
+    item.comment = comment.strip()[:2000]
+    item.save(update_fields=["comment", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
+    """Lock the client's picks. Picks beyond the package, when it sells extras, are paid
+    through the shop: the selection then waits for `extras_paid` before the studio sees it."""
+    selection = _open_selection(session)
+    picked = selection.items.filter(picked=True).count()
+    if picked == 0:
+        raise StudioError(_("Pick at least one photo before you submit your selection."))
+    if picked > session.quota and not session.sells_extras:
+        # set_pick already refuses this; a package changed since the picks still must not
+        # slip extras through for free.
+        extra = picked - session.quota
+        raise StudioError(
+            ngettext(
+                "You picked %(picked)d photos and your package includes %(quota)d: "
+                "unpick %(extra)d or contact the studio to add it.",
+                "You picked %(picked)d photos and your package includes %(quota)d: "
+                "unpick %(extra)d or contact the studio to add them.",
+                extra,
+            )
+            % {"picked": picked, "quota": session.quota, "extra": extra}
+        )
+    selection.submitted_at = timezone.now()
+    selection.submitted_by = user
+    selection.save(update_fields=["submitted_at", "submitted_by"])
+    if picked > session.quota:
+        from .selectors import extra_picks
+
+        extras = extra_picks(session)
+        return transition(
+            session, Status.AWAITING_PAYMENT, actor=user, picked=picked, extras=extras,
+            unit_price=str(session.extra_photo_price),
+        )
+    return transition(session, Status.SELECTION_SUBMITTED, actor=user, picked=picked)
+
+
+@transaction.atomic
+def extras_paid(
+    session: PhotoSession, rush_ids: Iterable[int], *, actor: User | None, reference: str
+) -> SessionEvent | None:
+    """The shop was paid for the extra photos `rush_ids` (order `reference`): the selection
+    goes to the studio. Idempotent per reference. A payment that no longer matches the
+    selection (reopened, changed) moves nothing: it is recorded for the studio to settle."""
+    locked = PhotoSession.objects.select_for_update().get(pk=session.pk)
+    paid = sorted({int(pk) for pk in rush_ids})
+    done = SessionEvent.objects.filter(session=locked, name__in=EXTRAS_PAID_EVENTS)
+    if any(e.payload.get("reference") == reference for e in done):
+        return None
+    picked = set(
+        SelectionItem.objects.filter(selection__session=locked, picked=True)
+        .values_list("rush_id", flat=True)
+    )
+    owed = len(picked) - locked.quota
+    if locked.status != Status.AWAITING_PAYMENT or not set(paid) <= picked or len(paid) < owed:
+        record(locked, Event.EXTRAS_PAID_UNMATCHED, actor=actor, reference=reference,
+               rushes=paid, status=locked.status)
+        log.warning("Extras paid by %s do not match session %s", reference, locked.pk)
+        return None
+    event = transition(
+        locked, Status.SELECTION_SUBMITTED, actor=actor, event=Event.EXTRAS_PAID,
+        reference=reference, rushes=paid, picked=len(picked),
+    )
+    session.refresh_from_db(fields=["status", "status_changed_at"])
+    return event
+
+
+EXTRAS_PAID_EVENTS = (Event.EXTRAS_PAID, Event.EXTRAS_PAID_UNMATCHED)
+
+
+@transaction.atomic
+def reopen_selection(session: PhotoSession, *, actor: User | None) -> SessionEvent:
+    Selection.objects.filter(session=session).update(submitted_at=None, submitted_by=None)
+    return transition(session, Status.PROOFING, actor=actor, event=Event.SELECTION_REOPENED)

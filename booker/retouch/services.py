@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import logging
+import re
+import struct
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+from typing import BinaryIO
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from booker import roles
+from booker.errors import StudioError
+from booker.models import (
+    FinalPhoto,
+    PhotoSession,
+    RetouchJob,
+    Rush,
+    SelectionItem,
+    User,
+)
+from booker.retouch.machine import move_job
+from booker.sessions.machine import transition
+from booker.storage import sha256_of
+
+log = logging.getLogger(__name__)
+
+
+Status = PhotoSession.Status
+
+
+JobStatus = RetouchJob.Status
+
+
+Ingest = Rush.Ingest
+
+
+@transaction.atomic
+def start_retouching(
+    session: PhotoSession, *, actor: User | None, due_date: date | None = None
+) -> list[RetouchJob]:
+    """One job per picked photo, carrying the client's comment as instructions."""
+    items = SelectionItem.objects.filter(selection__session=session, picked=True).select_related(
+        "rush"
+    )
+    jobs = [
+        RetouchJob.objects.get_or_create(
+            session=session, rush=item.rush,
+            defaults={"instructions": item.comment, "due_date": due_date},
+        )[0]
+        for item in items
+    ]
+    transition(session, Status.RETOUCHING, actor=actor, jobs=len(jobs))
+    return jobs
+
+
+def assign_jobs(jobs: Iterable[RetouchJob], retoucher: User, *, actor: User | None) -> int:
+    if not retoucher.groups.filter(name=roles.RETOUCHER).exists() and not retoucher.is_superuser:
+        raise StudioError(_("%(person)s is not a retoucher.") % {"person": retoucher})
+    ids = [j.pk for j in jobs]
+    return RetouchJob.objects.filter(pk__in=ids).exclude(status=JobStatus.DONE).update(
+        assignee=retoucher, updated_at=timezone.now()
+    )
+
+
+_EDIT_SUFFIX = re.compile(r"^[-_ .]?(edit|edited|final|retouche|retouched|hd|copy|v\d+)?",
+                          re.IGNORECASE)
+
+
+def match_final(filename: str, jobs: Iterable[RetouchJob]) -> RetouchJob | None:
+    """`IMG_0012-edit.jpg` belongs to the job of `IMG_0012.CR2`: the longest rush stem that
+    starts the file's stem, followed by nothing or by a separator."""
+    stem = PurePath(filename).stem.lower()
+    best: RetouchJob | None = None
+    for job in jobs:
+        rush_stem = job.rush.stem.lower()
+        if stem == rush_stem or (stem.startswith(rush_stem) and not stem[len(rush_stem)].isalnum()):
+            if best is None or len(rush_stem) > len(best.rush.stem):
+                best = job
+    return best
+
+
+@dataclass
+class FinalsReport:
+    matched: list[tuple[str, RetouchJob]] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def upload_finals(
+    files: Iterable[tuple[str, BinaryIO]], *, jobs: Iterable[RetouchJob], actor: User | None
+) -> FinalsReport:
+    """Attach each file to its job by filename stem. Unmatched files are listed, not lost."""
+    jobs = list(jobs)
+    report = FinalsReport()
+    for filename, fileobj in files:
+        job = match_final(filename, jobs)
+        if job is None:
+            report.unmatched.append(filename)
+            continue
+        if job.status == JobStatus.DONE:
+            report.refused.append((filename, _("this photo is already approved")))
+            continue
+        reason = final_refusal(fileobj)
+        if reason is not None:
+            # Refused alone: the rest of the batch goes on, and the job does not move.
+            report.refused.append((filename, reason))
+            continue
+        digest, size = sha256_of(fileobj)
+        with transaction.atomic():
+            final = FinalPhoto.objects.filter(job=job).first() or FinalPhoto(job=job)
+            old_name = final.file.name if final.pk else None
+            final.file.save(filename, File(fileobj, name=filename), save=False)
+            final.original_filename = PurePath(filename).name
+            final.size, final.sha256 = size, digest
+            final.width, final.height = _pixel_size(fileobj)
+            final.uploaded_by, final.uploaded_at = actor, timezone.now()
+            final.save()
+            if job.status != JobStatus.IN_REVIEW:
+                move_job(job, JobStatus.IN_REVIEW, actor=actor, note=filename)
+        if old_name and old_name != final.file.name:
+            final.file.storage.delete(old_name)
+        report.matched.append((filename, job))
+    return report
+
+
+FINAL_FORMATS = ("JPEG", "TIFF", "PNG")
+
+
+def final_refusal(fileobj: BinaryIO) -> str | None:
+    """Why a file cannot be a final (what the person who uploaded it reads), or None.
+
+    A final is what the client downloads and prints: it must be a JPEG, TIFF or PNG picture
+    that Pillow opens and verifies. Bounded work: Pillow refuses to open a picture of more
+    than twice its MAX_IMAGE_PIXELS (its decompression-bomb guard, left at its default); a
+    JPEG is decoded at 1/8 scale only (its draft), which reads every byte — enough to find a
+    file cut short — for 1/64 of the pixels; a PNG's verify checks every chunk's CRC."""
+    try:
+        fileobj.seek(0)
+        with warnings.catch_warnings():
+            # Past MAX_IMAGE_PIXELS Pillow only warns (a 100 MP back is a real final); past
+            # twice that it raises DecompressionBombError, refused below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(fileobj, formats=FINAL_FORMATS) as img:
+                img.verify()
+            if img.format == "JPEG":
+                fileobj.seek(0)
+                with Image.open(fileobj, formats=("JPEG",)) as img:
+                    img.draft(img.mode, (max(1, img.width // 8), max(1, img.height // 8)))
+                    img.load()
+    except Image.DecompressionBombError:
+        return _("this picture has too many pixels to be opened safely.")
+    except UnidentifiedImageError:
+        return _("this file is not a JPEG, TIFF or PNG picture.")
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+        return _("this image is damaged or incomplete: export it again.")
+    finally:
+        fileobj.seek(0)
+    return None
+
+
+def _pixel_size(fileobj: BinaryIO) -> tuple[int | None, int | None]:
+    """Width and height as the picture is seen (EXIF rotation applied); only the header is
+    read. (None, None) for a file Pillow cannot read: the size is a hint, not a rule."""
+    try:
+        fileobj.seek(0)
+        with Image.open(fileobj) as img:
+            width, height = img.size
+            if img.getexif().get(0x0112) in (5, 6, 7, 8):  # rotated a quarter turn
+                width, height = height, width
+            return width, height
+    except (OSError, SyntaxError, ValueError):
+        return None, None
+    finally:
+        fileobj.seek(0)
+
+
+def final_pixel_size(final: FinalPhoto) -> tuple[int | None, int | None]:
+    """The final's pixel size, read from its file (and kept) when it predates the columns."""
+    if final.width and final.height:
+        return final.width, final.height
+    with final.file.open("rb") as handle:
+        final.width, final.height = _pixel_size(handle)
+    FinalPhoto.objects.filter(pk=final.pk).update(width=final.width, height=final.height)
+    return final.width, final.height

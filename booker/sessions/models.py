@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booker.people.models import Company
+
+
+class Package(models.Model):
+    """What a client buys: how many photos are included and what an extra one costs."""
+
+    name = models.CharField(_("name"), max_length=120)
+    photos_included = models.PositiveIntegerField(_("photos included"), default=20)
+    extra_photo_price = models.DecimalField(
+        _("price of an extra photo (incl. VAT)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the package sells no extra photo, the quota is a hard limit."),
+    )
+    delivery_formats = models.CharField(
+        _("delivery formats"), max_length=200, default="JPEG haute définition"
+    )
+    price = models.DecimalField(_("price (incl. VAT)"), max_digits=8, decimal_places=2,
+                                default=Decimal("0"))
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        verbose_name = _("package")
+        verbose_name_plural = _("packages")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PhotoSession(models.Model):
+    """One shoot, for a private client or for a company."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        SHOT = "shot", _("shot")
+        PROOFING = "proofing", _("proofing")
+        # Picks beyond the package wait for the shop's order to be paid (booker.services
+        # .extras_paid) before the studio may retouch them.
+        AWAITING_PAYMENT = "awaiting_payment", _("extras awaiting payment")
+        SELECTION_SUBMITTED = "selection_submitted", _("selection submitted")
+        RETOUCHING = "retouching", _("retouching")
+        DELIVERED = "delivered", _("delivered")
+        ARCHIVED = "archived", _("archived")
+        # Originals coming back from the archive tier; back to delivered once all are online.
+        RESTORING = "restoring", _("restoring")
+        CANCELLED = "cancelled", _("cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("client"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="photo_sessions",
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="photo_sessions",
+    )
+    photographer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("photographer"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="sessions_shot",
+    )
+    package = models.ForeignKey(Package, verbose_name=_("package"), null=True, blank=True,
+                                on_delete=models.PROTECT)
+    # The package's terms are copied at booking: changing a package never changes a sale.
+    quota = models.PositiveIntegerField(_("photos included"), default=20)
+    extra_photo_price = models.DecimalField(
+        _("price of an extra photo"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    delivery_formats = models.CharField(_("delivery formats"), max_length=200, blank=True)
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    notes = models.TextField(_("studio notes"), blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices,
+                              default=Status.BOOKED, editable=False)
+    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo session")
+        verbose_name_plural = _("photo sessions")
+        ordering = ["-scheduled_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(client__isnull=False, company__isnull=True)
+                           | Q(client__isnull=True, company__isnull=False)),
+                name="session_has_one_owner",
+                violation_error_message=_("A session belongs to a client or to a company."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def sells_extras(self) -> bool:
+        return self.extra_photo_price is not None
+
+    @property
+    def owner_label(self) -> str:
+        return str(self.company or self.client)
+
+
+class SessionEvent(models.Model):
+    """A domain event: something happened to a session. The CRM turns these into messages."""
+
+    session = models.ForeignKey(PhotoSession, on_delete=models.CASCADE, related_name="events")
+    name = models.CharField(max_length=64, db_index=True)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("session event")
+        verbose_name_plural = _("session events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.session_id}"
