@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path, register_converter, reverse_lazy
+from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -14,26 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from booke import views
 from editorial import feeds
 from editorial import views as editorial_views
-from editorial.pagecache import views as pagecache_views
-from editorial.pagecache.csrf import csrf_for_people_only
 from shop import customer_orders
-from shop.history import views as history_views
-
-
-class ProductSlugConverter:
-    r"""Oscar's product slug as its own pattern takes it (`[\w-]*`: unicode, may be empty), so
-    that the product page's id can be an `<id:…>` (booker/converters.py)."""
-
-    regex = r"[\w-]*"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ProductSlugConverter, "product_slug")
 
 
 def to_login():
@@ -63,21 +44,8 @@ urlpatterns = [
     path("shop/accounts/login/", to_login()),
     path("shop/password-reset/", to("password_reset")),
     path("shop/prints/", include("shop.personal.urls")),
-    # Oscar's own view, without a CSRF token for anonymous visitors (cached pages post here).
-    path("shop/basket/add/<id:pk>/", pagecache_views.basket_add),
-    # The product page, shared by anonymous visitors: its view beacon (posted from the cached
-    # page, so the same exemption) and its "recently viewed" fragment (shop/history).
-    path(
-        "shop/historique/vu/<id:pk>/",
-        csrf_for_people_only(history_views.product_viewed),
-    ),
+    # The product page's view beacon and "recently viewed" fragment (shop/history).
     path("shop/historique/", include("shop.history.urls")),
-    # Oscar's product page without what it did per visitor; Oscar's pattern, so its
-    # `catalogue:detail` name still reverses to this path.
-    path(
-        "shop/catalogue/<product_slug:product_slug>_<id:pk>/",
-        history_views.ProductDetailView.as_view(),
-    ),
     # Oscar's order-line page without its missing template (shop/customer_orders.py).
     path(
         "shop/accounts/orders/<str:order_number>/<id:line_id>/",

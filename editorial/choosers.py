@@ -14,6 +14,8 @@ from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
+from shop.catalogue.product_classes import SESSION
+
 Category = get_model("catalogue", "Category")
 Product = get_model("catalogue", "Product")
 
@@ -71,8 +73,6 @@ class _PackageChooseMixin:
     def get_object_list(self) -> QuerySet:
         # Session packages are sold through booking, not the catalogue, so they are not
         # public products: the catalogue chooser above would never offer them.
-        from shop.demo import SESSION
-
         return Product.objects.filter(parent=None, product_class__slug=SESSION.slug).order_by(
             "title"
         )

@@ -16,6 +16,7 @@ from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 from wagtail.models import Page
 
+from shop.catalogue.product_classes import PRINT
 from shop.community.selectors import Offer, product_offer
 
 Product = get_model("catalogue", "Product")
@@ -107,8 +108,6 @@ def order_link(product: Any | None) -> str | None:
     """Where "Commander ce tirage" under a gallery photo goes: the print chooser for a print
     (size, paper, crop), the product page for anything else; None when the product is gone
     or no longer public."""
-    from shop.demo import PRINT
-
     if product is None or not product.is_public:
         return None
     if product.structure == Product.PARENT and product.product_class.slug == PRINT.slug:

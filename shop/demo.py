@@ -24,6 +24,16 @@ from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
+from shop.catalogue.product_classes import (
+    CLASSES,
+    EXTRA_PHOTO,
+    GOODS,
+    PRINT,
+    PRINT_PARENT_UPC,
+    SESSION,
+    ProductClassSpec,
+)
+
 AttributeOption = get_model("catalogue", "AttributeOption")
 AttributeOptionGroup = get_model("catalogue", "AttributeOptionGroup")
 Category = get_model("catalogue", "Category")
@@ -43,26 +53,6 @@ PRINTS, ALBUMS, GIFT_CARDS = "Tirages", "Albums", "Cartes cadeaux"
 ACCESSORIES = "Accessoires"
 CATEGORIES = (PRINTS, ALBUMS, GIFT_CARDS, ACCESSORIES)
 
-
-@dataclass(frozen=True)
-class DemoClass:
-    slug: str
-    name: str
-    requires_shipping: bool
-    track_stock: bool
-
-
-# Prints, sessions and digital photos are made (or delivered) on demand: nothing to count, so
-# they never run out. Albums and gift cards are bought in and shipped from a counted stock.
-PRINT = DemoClass("tirage-art", "Tirage d'art", requires_shipping=True, track_stock=False)
-GOODS = DemoClass("produit", "Produit", requires_shipping=True, track_stock=True)
-SESSION = DemoClass("forfait-seance", "Forfait séance", requires_shipping=False, track_stock=False)
-EXTRA_PHOTO = DemoClass(
-    "photo-supplementaire", "Photo supplémentaire", requires_shipping=False, track_stock=False
-)
-CLASSES = (PRINT, GOODS, SESSION, EXTRA_PHOTO)
-
-PRINT_PARENT_UPC = "BK-TIRAGE"
 SIZES = (("20x30", "20×30 cm"), ("30x45", "30×45 cm"), ("40x60", "40×60 cm"))
 PAPERS = (("lustre", "Lustré"), ("baryta", "Fine Art Baryta"))
 # Excluding VAT; chosen so that the 20 % lands on whole cents (20.00 → 24.00 incl.).
@@ -133,7 +123,7 @@ class DemoProduct:
     upc: str
     title: str
     description: str
-    product_class: DemoClass
+    product_class: ProductClassSpec
     price: Decimal
     category: str | None
     picture: str
@@ -267,7 +257,7 @@ def _category(name: str, log: Callable[[str], None]):
     return category
 
 
-def _product_class(spec: DemoClass, log: Callable[[str], None]):
+def _product_class(spec: ProductClassSpec, log: Callable[[str], None]):
     product_class, created = ProductClass.objects.get_or_create(
         slug=spec.slug,
         defaults={

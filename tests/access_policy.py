@@ -178,12 +178,10 @@ ROUTES: dict[str, Who] = {
     "dashboard/prints/<id:line_id>/original/": DASHBOARD,
     "dashboard/logout/": EVERYONE,
     # --- Shop: storefront, basket, checkout (guests may buy)
-    "shop/basket/add/<id:pk>/": EVERYONE,  # ours (booke/urls.py), before Oscar's
-    "shop/basket/add/<int:pk>/": EVERYONE,  # Oscar's, shadowed
+    "shop/basket/add/<id:pk>/": EVERYONE,  # Oscar's, with our id (shop/basket/apps.py)
     "shop/historique/vu/<id:pk>/": EVERYONE,
     "shop/historique/recents/": EVERYONE,
-    "shop/catalogue/<product_slug:product_slug>_<id:pk>/": EVERYONE,
-    "shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<pk>\\d+)/$": EVERYONE,  # shadowed
+    "shop/catalogue/<product_slug:product_slug>_<id:pk>/": EVERYONE,  # shop/catalogue/apps.py
     "shop/": EVERYONE,
     "shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<product_pk>\\d+)/reviews/<int:pk>/": EVERYONE,
     "shop/catalogue/(?P<product_slug>[\\w-]*)_(?P<product_pk>\\d+)/reviews/add/": EVERYONE,

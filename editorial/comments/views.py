@@ -1,7 +1,7 @@
 """The public comment form's receiving end.
 
 Anonymous visitors' post pages are cached and carry no CSRF token, so this view is exempt from
-the middleware's check and runs it for logged-in people only (editorial/pagecache/csrf.py);
+the middleware's check and runs it for logged-in people only (shop/csrf.py);
 unlike the other such views it answers a refusal with the form and what was typed.
 
 The page that stops the reply emails is reached from a link in an email, by people without an
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from booker.http import client_ip
 from editorial.models import BlogPostPage
-from editorial.pagecache.csrf import csrf_refusal
+from shop.csrf import csrf_refusal
 
 from . import services
 from .forms import HONEYPOT_FIELD, CommentForm

@@ -2,7 +2,7 @@
 
 Every page is served from the page cache to anonymous visitors, so the footer's form carries no
 CSRF token for them: the sign-up view checks it for a logged-in person only, whose pages are
-never cached (editorial/pagecache/csrf.py). An anonymous post carries no identity to abuse;
+never cached (shop/csrf.py). An anonymous post carries no identity to abuse;
 robots meet the honeypot and the rate limit. Every answer here is personal: never cached."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from booker import services as booker
-from editorial.pagecache.csrf import csrf_for_people_only
+from shop.csrf import csrf_for_people_only
 
 from .forms import NEWSLETTER_CONSENT, NewsletterForm
 from .services import client_ip

@@ -1,5 +1,5 @@
 """Mounted at /shop/historique/ by booke/urls.py, outside the page cache's paths (the fragment
-is one visitor's); the beacon is wired there too, without a CSRF token for anonymous visitors."""
+is one visitor's)."""
 
 from django.urls import path
 

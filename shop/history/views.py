@@ -1,5 +1,6 @@
-"""The product page, the same for every anonymous visitor, and the two requests its script makes
-after it: the view beacon and the "recently viewed" fragment (see the package's docstring)."""
+"""The two requests the product page's script makes after it (the page itself, the same for every
+anonymous visitor, is shop/catalogue/views.py): the view beacon and the "recently viewed"
+fragment (see the package's docstring)."""
 
 from __future__ import annotations
 
@@ -11,46 +12,28 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie
 from oscar.core.loading import get_class, get_model
 
+from shop.csrf import csrf_for_people_only
+
 from . import services
 
-OscarProductDetailView = get_class("catalogue.views", "ProductDetailView")
-CustomerHistoryManager = get_class("customer.history", "CustomerHistoryManager")
+# The product page (shop/catalogue/views.py): its viewability rule, and the sender of the
+# signal it no longer sends itself.
+ProductDetailView = get_class("catalogue.views", "ProductDetailView")
 Product = get_model("catalogue", "Product")
-
-
-class ProductDetailView(OscarProductDetailView):
-    """Oscar's product page, minus what it did for the visitor reading it."""
-
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        # Oscar's template reads two things of the request besides the user: the history cookie
-        # (its "recently viewed" block, which now comes from the fragment) and, for the "back
-        # to search results" link, the Referer. Without them an anonymous visitor's page is
-        # everyone's, and the page cache may store it: a visitor's search must not show on it.
-        request.COOKIES = {
-            name: value for name, value in request.COOKIES.items()
-            if name != CustomerHistoryManager.cookie_name
-        }
-        if not request.user.is_authenticated:
-            request.META.pop("HTTP_REFERER", None)
-        return super().get(request, *args, **kwargs)
-
-    def send_signal(self, request, response, product) -> None:
-        # The page's beacon (product_viewed below) records the view: a page served from the
-        # cache never reaches this view, and one that set the cookie could not be stored.
-        return None
 
 
 def _viewable_product(request: HttpRequest, pk: int) -> Product:
     product = get_object_or_404(Product.objects.select_related("parent"), pk=pk)
-    if not OscarProductDetailView().is_viewable(product, request):
+    if not ProductDetailView().is_viewable(product, request):
         raise Http404
     return product
 
 
+@csrf_for_people_only
 @require_POST
 def product_viewed(request: HttpRequest, pk: int) -> HttpResponse:
     """The page's beacon: Oscar's receivers count the view and set the history cookie on this
-    answer. Without a CSRF token for anonymous visitors (booke/urls.py): their page is shared."""
+    answer. Without a CSRF token for anonymous visitors (shop/csrf.py): their page is shared."""
     response = HttpResponse(status=204)
     services.record_view(_viewable_product(request, pk), request, response,
                          sender=ProductDetailView)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.generic import ListView
 
-from booker.views.files import client_filename
+from booker.delivery.files import client_filename
 
 from . import selectors
 from .views import serve

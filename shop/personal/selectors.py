@@ -16,7 +16,7 @@ from oscar.core.loading import get_model
 
 from booker import selectors as booker_selectors
 from booker.models import FinalPhoto, PhotoSession
-from shop.demo import EXTRA_PHOTO, PRINT, PRINT_PARENT_UPC
+from shop.catalogue.product_classes import EXTRA_PHOTO, PRINT, PRINT_PARENT_UPC
 
 Product = get_model("catalogue", "Product")
 OrderLine = get_model("order", "Line")

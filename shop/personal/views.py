@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from booker import selectors as booker_selectors
 from booker import services as booker_services
+from booker.delivery.files import storage_url
 from booker.models import Rush
-from booker.views.files import storage_url
 
 from . import selectors, services
 from .selectors import MIN_DPI, Crop

@@ -1,5 +1,9 @@
 """CSRF for the forms on cached pages: checked for logged-in people only.
 
+Here, in the shop, because it is the lowest app with such a form (the catalogue's "add to
+basket") and the arrows editorial → shop let the site's forms (comments, newsletter) use it
+too; booke/ is the wiring above every app, which no app imports.
+
 A cached page is shared between anonymous visitors, so its forms carry no CSRF token for them,
 and the views those forms post to are exempt from the middleware's check. A logged-in person's
 pages are never cached and do carry the token, and a forged post could abuse their session: for
