@@ -71,12 +71,14 @@ messages: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/bandit -r booke booker shop editorial -ll -q
+	$(BIN)/lint-imports --no-cache
 
 # The whole suite: lint, migrations in step with the models, then pytest.
 # DATABASE_URL picks the database (SQLite under var/ when unset).
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/bandit -r booke booker shop editorial -ll -q
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# On every core (pytest-xdist), a test file per worker at a time: a file's module-scoped
 	# objects (the access policy's world) are built once. Tests that really commit empty the

@@ -1,5 +1,16 @@
 from django.apps import AppConfig
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def pay_extras_url(session) -> str:
+    """The page that puts a session's extra photos in the basket (and submits the selection)."""
+    return reverse("personal:extras", args=[session.pk])
+
+
+def order_print_url(final) -> str:
+    """The print chooser for a delivered photo."""
+    return reverse("personal:final", args=[final.pk])
 
 
 class PersonalConfig(AppConfig):
@@ -10,4 +21,11 @@ class PersonalConfig(AppConfig):
     verbose_name = _("Tirages personnels")
 
     def ready(self) -> None:
+        from booker.links import register_link
+
         from . import receivers  # noqa: F401 -- unlocks paid extras when an order is paid
+
+        # The client's portal (booker) links to these shop pages without naming them: the
+        # booker cannot depend on the shop, so the shop hands it the URLs (booker/links.py).
+        register_link("pay_extras", pay_extras_url)
+        register_link("order_print", order_print_url)
