@@ -21,16 +21,16 @@ from booker.errors import (
     StudioError,
 )
 from booker.intake.ingest import (
+    PROOF_EDGE,
+    THUMB_EDGE,
+    enqueue_ingest,
     ingest_rush,
 )
 from booker.intake.services import (
-    PROOF_EDGE,
-    THUMB_EDGE,
     AddedRush,
     add_rush,
     add_stored_rush,
     check_takes_rushes,
-    enqueue_ingest,
     retry_rushes,
     rush_filename,
 )

@@ -40,6 +40,7 @@ from pathlib import Path, PurePath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext, gettext_noop
@@ -47,7 +48,6 @@ from django_q.exceptions import TimeoutException
 
 from booker.events import Event
 from booker.intake.machine import RUSH_INGEST
-from booker.intake.services import PROOF_EDGE, THUMB_EDGE, enqueue_ingest
 from booker.models import Rush
 from booker.sessions.services import record_event
 from booker.storage import iter_chunks, read_range
@@ -67,6 +67,26 @@ CHECKSUM_MISMATCH = gettext_noop(
 )
 MISSING = gettext_noop("original file is missing from storage")
 ARCHIVED = gettext_noop("the original is in the archive: restore the session's originals first")
+
+
+PROOF_EDGE = 2048
+
+
+THUMB_EDGE = 400
+
+
+def enqueue_ingest(rush: Rush) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task(
+            "booker.tasks.ingest_rush", rush.pk, task_name=f"ingest-rush-{rush.pk}",
+            group=f"session-{rush.session_id}",
+            # Shorter than the claim's lease (booker.ingest): a rush whose lease ran out has
+            # no live worker left.
+            timeout=settings.BOOKER_INGEST_TIMEOUT_SECONDS,
+        )
+    )
 
 
 class ChecksumMismatch(Exception):

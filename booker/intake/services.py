@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
 
-from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from booker.errors import IllegalTransition, StudioError
+from booker.intake import ingest
+from booker.intake.ingest import enqueue_ingest
 from booker.intake.machine import RUSH_INGEST
 from booker.models import (
     PhotoSession,
@@ -34,10 +35,8 @@ JobStatus = RetouchJob.Status
 Ingest = Rush.Ingest
 
 
-PROOF_EDGE = 2048
 
 
-THUMB_EDGE = 400
 
 
 @dataclass
@@ -140,25 +139,11 @@ def _mark_shot(session: PhotoSession, actor: User | None) -> None:
             raise
 
 
-def enqueue_ingest(rush: Rush) -> None:
-    from django_q.tasks import async_task
-
-    transaction.on_commit(
-        lambda: async_task(
-            "booker.tasks.ingest_rush", rush.pk, task_name=f"ingest-rush-{rush.pk}",
-            group=f"session-{rush.session_id}",
-            # Shorter than the claim's lease (booker.ingest): a rush whose lease ran out has
-            # no live worker left.
-            timeout=settings.BOOKER_INGEST_TIMEOUT_SECONDS,
-        )
-    )
 
 
 def ingest_rush(rush_id: int) -> Rush | None:
     """Make the proof and the thumbnail of one rush; None when there was nothing to do. The
     work, the claim and what survives a dead worker are in booker.ingest."""
-    from . import ingest
-
     return ingest.ingest_rush(rush_id)
 
 

@@ -126,8 +126,9 @@ def test_a_move_the_table_does_not_allow_is_refused_in_the_persons_words():
 
 @pytest.mark.django_db
 def test_a_compare_and_set_move_happens_once():
-    from booker.crm.machine import CONSENT
     from django.utils import timezone
+
+    from booker.crm.machine import CONSENT
 
     consent = MarketingConsent.objects.create(
         email="a@example.com", consent_text="oui", requested_at=timezone.now()
