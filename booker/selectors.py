@@ -17,14 +17,20 @@ from booker.people.selectors import (
     role_names,
     runs_the_studio,
 )
-from booker.proofing.selectors import (
+from booker.proofing.extras import (
     Extras,
+    extras,
+    photos_paid_for,
+)
+from booker.proofing.selectors import (
     ProofCard,
     extra_picks,
     extras_for,
+    extras_unit_price,
     gallery,
     pick_count,
     picks,
+    selection_extras,
 )
 from booker.retouch.selectors import (
     back_office_jobs,
@@ -67,7 +73,9 @@ __all__ = [
     "delivered_finals",
     "delivery_for",
     "extra_picks",
+    "extras",
     "extras_for",
+    "extras_unit_price",
     "final_file_for",
     "gallery",
     "ingest_counts",
@@ -75,6 +83,7 @@ __all__ = [
     "may_see_session_files",
     "memberships_of",
     "originals_by_tier",
+    "photos_paid_for",
     "pick_count",
     "picks",
     "receives_session",
@@ -83,6 +92,7 @@ __all__ = [
     "runs_the_studio",
     "rush_file_for",
     "sees_every_session",
+    "selection_extras",
     "session_for",
     "session_jobs",
     "sessions_visible_to",

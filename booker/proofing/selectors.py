@@ -10,6 +10,7 @@ from booker.models import (
     Rush,
     SelectionItem,
 )
+from booker.proofing.extras import Extras, extras
 
 Status = PhotoSession.Status
 
@@ -43,28 +44,31 @@ def gallery(session: PhotoSession) -> list[ProofCard]:
     ]
 
 
-@dataclass(frozen=True)
-class Extras:
-    """Picks beyond the package: how many, and what they cost."""
-
-    count: int
-    unit_price: Decimal
-    total: Decimal
-
-
 def extras_for(session: PhotoSession, picked: int) -> Extras | None:
-    """The extra photos of a selection of `picked`, when the package sells extras."""
-    if not session.sells_extras or picked <= session.quota:
-        return None
-    count = picked - session.quota
-    return Extras(count, session.extra_photo_price, count * session.extra_photo_price)
+    """The extra photos of a selection of `picked` (the extras rule), or None when there are
+    none to pay for."""
+    rule = extras(session, picked)
+    return rule if rule.count else None
 
 
 def extra_picks(session: PhotoSession) -> list[int]:
-    """The rush ids of the picks beyond the package: the last ones in gallery order (which
-    picks are "the extras" is arbitrary; this order keeps it stable for the shop's lines)."""
-    picked = [card.id for card in gallery(session) if card.picked]
-    return picked[session.quota:]
+    """The rush ids of the picks beyond the package (the extras rule: the last ones in gallery
+    order)."""
+    return list(extras(session, [card.id for card in gallery(session) if card.picked]).rush_ids)
+
+
+def selection_extras(session: PhotoSession) -> Extras:
+    """The extras rule applied to the session's current picks."""
+    return extras(session, pick_count(session))
+
+
+def extras_unit_price(session_id: int) -> Decimal | None:
+    """The price of one extra photo of a session, by the extras rule (the shop's extras line is
+    priced with it); None when the package sells none or the session is gone."""
+    session = (
+        PhotoSession.objects.only("quota", "extra_photo_price").filter(pk=session_id).first()
+    )
+    return None if session is None else extras(session, 0).unit_price
 
 
 def pick_count(session: PhotoSession) -> int:

@@ -19,6 +19,7 @@ from booker.models import (
     SessionEvent,
     User,
 )
+from booker.proofing.extras import extras
 from booker.sessions.machine import transition
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,9 @@ def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -
     item, _created = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
     if item.picked == picked:
         return item
-    if picked and not session.sells_extras:
+    if picked:
         count = selection.items.filter(picked=True).count()
-        if count >= session.quota:
+        if not extras(session, count).may_pick_another:
             raise StudioError(
                 ngettext(
                     "Your package includes %(quota)d photo and you have picked %(count)d. "
@@ -118,10 +119,11 @@ def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
     picked = selection.items.filter(picked=True).count()
     if picked == 0:
         raise StudioError(_("Pick at least one photo before you submit your selection."))
-    if picked > session.quota and not session.sells_extras:
+    rule = extras(session, picked)
+    if rule.beyond and not rule.sells:
         # set_pick already refuses this; a package changed since the picks still must not
         # slip extras through for free.
-        extra = picked - session.quota
+        extra = rule.beyond
         raise StudioError(
             ngettext(
                 "You picked %(picked)d photos and your package includes %(quota)d: "
@@ -135,13 +137,12 @@ def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
     selection.submitted_at = timezone.now()
     selection.submitted_by = user
     selection.save(update_fields=["submitted_at", "submitted_by"])
-    if picked > session.quota:
+    if rule.count:
         from .selectors import extra_picks
 
-        extras = extra_picks(session)
         return transition(
-            session, Status.AWAITING_PAYMENT, actor=user, picked=picked, extras=extras,
-            unit_price=str(session.extra_photo_price),
+            session, Status.AWAITING_PAYMENT, actor=user, picked=picked,
+            extras=extra_picks(session), unit_price=str(rule.unit_price),
         )
     return transition(session, Status.SELECTION_SUBMITTED, actor=user, picked=picked)
 
@@ -162,7 +163,7 @@ def extras_paid(
         SelectionItem.objects.filter(selection__session=locked, picked=True)
         .values_list("rush_id", flat=True)
     )
-    owed = len(picked) - locked.quota
+    owed = extras(locked, len(picked)).beyond
     if locked.status != Status.AWAITING_PAYMENT or not set(paid) <= picked or len(paid) < owed:
         record(locked, Event.EXTRAS_PAID_UNMATCHED, actor=actor, reference=reference,
                rushes=paid, status=locked.status)

@@ -56,20 +56,25 @@ def _money(amount: Decimal) -> str:
     return f"{number_format(amount, 2)}\u00a0€"
 
 
-def _counter_texts(session: PhotoSession, picked: int, texts: dict[str, str]) -> tuple[str, str]:
-    """The live counter as the page first shows it; portal.js recomputes the same texts
-    after each pick (same rule: beyond the quota, a package that sells extras counts them)."""
-    extras = selectors.extras_for(session, picked)
-    if extras is not None:
+def _counter_texts(rule: selectors.Extras, texts: dict[str, str]) -> tuple[str, str]:
+    """The live counter's two texts for the extras rule's answer: the page shows them, and
+    each pick answers with them again (portal.js displays them, it computes nothing)."""
+    if rule.count:
         return (
-            texts["counter"].format(count=session.quota, quota=session.quota),
+            texts["counter"].format(count=rule.included, quota=rule.quota),
             texts["extras"].format(
-                extra=extras.count,
-                price=_money(extras.unit_price),
-                total=_money(extras.total),
+                extra=rule.count,
+                price=_money(rule.unit_price),
+                total=_money(rule.total),
             ),
         )
-    return texts["counter"].format(count=picked, quota=session.quota), ""
+    return texts["counter"].format(count=rule.picked, quota=rule.quota), ""
+
+
+def _selection_summary(rule: selectors.Extras) -> dict[str, object]:
+    """The rule's answer as portal.js receives it: the numbers and the texts to show."""
+    counter_text, extras_text = _counter_texts(rule, _gallery_texts())
+    return {**rule.as_json(), "counter_text": counter_text, "extras_text": extras_text}
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         show = show if show in FILTERS else "all"
         picked = sum(1 for c in cards if c.picked)
         texts = _gallery_texts()
-        counter_text, extras_text = _counter_texts(session, picked, texts)
+        counter_text, extras_text = _counter_texts(selectors.extras(session, picked), texts)
         context.update(
             tiles=_tiles(cards),
             show=show,
@@ -197,7 +202,11 @@ def pick(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, session, str(exc))
     count = selectors.pick_count(session)
     if _wants_json(request):
-        return JsonResponse({"picked": item.picked, "count": count, "rush": rush_id})
+        answer = {"picked": item.picked, "count": count, "rush": rush_id}
+        if request.POST.get("summary"):
+            # The gallery's script asks for the counter as the extras rule computes it.
+            answer["selection"] = _selection_summary(selectors.extras(session, count))
+        return JsonResponse(answer)
     return _back_to_photo(session, rush_id)
 
 
@@ -243,7 +252,6 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("portal:session", pk=session.pk)
     cards = selectors.gallery(session)
     picked = [c for c in cards if c.picked]
-    extra = max(0, len(picked) - session.quota)
     return render(
         request,
         "booker/portal/submit.html",
@@ -251,7 +259,6 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             "session": session,
             "tiles": _tiles(picked),
             "picked_count": len(picked),
-            "extra_count": extra,
-            "extra_total": extra * session.extra_photo_price if session.sells_extras else None,
+            "extras": selectors.extras(session, len(picked)),
         },
     )

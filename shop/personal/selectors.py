@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from oscar.core.loading import get_model
 
 from booker import selectors as booker_selectors
-from booker.models import FinalPhoto, PhotoSession
+from booker.models import FinalPhoto
 from shop.catalogue.product_classes import EXTRA_PHOTO, PRINT, PRINT_PARENT_UPC
 
 Product = get_model("catalogue", "Product")
@@ -238,11 +238,7 @@ def extras_unit_price(line) -> Decimal | None:
     extras = extras_of_line(line)
     if extras is None:
         return None
-    return (
-        PhotoSession.objects.filter(pk=extras[0])
-        .values_list("extra_photo_price", flat=True)
-        .first()
-    )
+    return booker_selectors.extras_unit_price(extras[0])
 
 
 def paid_statuses() -> tuple[str, ...]:

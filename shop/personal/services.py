@@ -122,10 +122,10 @@ def order_paid(order) -> None:
 
 
 def _photos_paid(line, session: PhotoSession) -> int:
-    """How many photos an extras order line paid for: its quantity, and no more than its
-    amount (before the shop's own discounts) covers at the session's price."""
-    count = max(int(line.quantity or 0), 0)
-    price = session.extra_photo_price
-    if price and price > 0:
-        count = min(count, int(line.line_price_before_discounts_incl_tax // price))
-    return count
+    """How many photos an extras order line paid for: the Booker's extras rule, given the
+    line's quantity and its amount before the shop's own discounts."""
+    from booker import selectors as booker_selectors
+
+    return booker_selectors.photos_paid_for(
+        session, line.quantity, line.line_price_before_discounts_incl_tax
+    )

@@ -13,10 +13,6 @@
   var readonly = root.hasAttribute("data-readonly");
   var textsNode = document.getElementById("portal-texts");
   var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
-  var quota = parseInt(root.dataset.quota, 10) || 0;
-  var price = root.dataset.price ? parseFloat(root.dataset.price) : null;
-  var lang = document.documentElement.lang || "fr";
-  var money = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR" });
   var csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
   var cards = Array.prototype.slice.call(root.querySelectorAll("[data-photo]"));
   var filter = currentFilter();
@@ -81,20 +77,20 @@
 
   /* --- Counter and filters ---------------------------------------------------------------- */
 
-  function updateCounts(pickedCount) {
-    var picked = typeof pickedCount === "number" ? pickedCount : cards.filter(isPicked).length;
-    var commented = cards.filter(function (c) { return c.dataset.comment; }).length;
-    setText("[data-count=picked]", picked);
-    setText("[data-count=commented]", commented);
-    var extra = price !== null ? Math.max(0, picked - quota) : 0;
-    var counter = fill(texts.counter, { count: extra ? quota : picked, quota: quota });
-    setText("[data-counter-text]", counter);
+  /* The selection's counter is the server's: each pick answers with what the Booker's extras
+   * rule computed (included, extras, total) and the texts to show. Nothing is recomputed here. */
+  function showSelection(selection) {
+    if (!selection) return;
+    setText("[data-count=picked]", selection.picked);
+    setText("[data-counter-text]", selection.counter_text);
     document.querySelectorAll("[data-extras-text]").forEach(function (node) {
-      node.hidden = !extra;
-      node.textContent = extra ? fill(texts.extras, {
-        extra: extra, price: money.format(price), total: money.format(extra * price)
-      }) : "";
+      node.hidden = !selection.extras_text;
+      node.textContent = selection.extras_text || "";
     });
+  }
+
+  function updateCommented() {
+    setText("[data-count=commented]", cards.filter(function (c) { return c.dataset.comment; }).length);
   }
 
   function setText(selector, value) {
@@ -143,10 +139,10 @@
     if (busy[id]) return Promise.resolve();
     busy[id] = true;
     // The wanted state is sent, never "toggle": a repeated request cannot flip it back.
-    return post(root.dataset.pickUrl, { rush: id, picked: isPicked(card) ? "0" : "1" })
+    return post(root.dataset.pickUrl, { rush: id, picked: isPicked(card) ? "0" : "1", summary: "1" })
       .then(function (answer) {
         setPicked(card, answer.picked);
-        updateCounts(answer.count);
+        showSelection(answer.selection);
         if (!dialog || !dialog.open) applyFilter();
         if (current === card) showInLightbox();
       })
@@ -158,7 +154,7 @@
     return post(root.dataset.commentUrl, { rush: card.dataset.id, comment: comment })
       .then(function (answer) {
         setComment(card, answer.comment);
-        updateCounts();
+        updateCommented();
         return answer;
       });
   }
@@ -174,7 +170,6 @@
 
   /* --- Lightbox --------------------------------------------------------------------------- */
 
-  if (!readonly) updateCounts();
   if (!dialog || typeof dialog.showModal !== "function") return;  // old browser: links work
   var img = dialog.querySelector("[data-lb-img]");
   var heart = dialog.querySelector("[data-lb-heart]");
