@@ -23,11 +23,7 @@ from booker.models import FinalPhoto, PhotoSession
 from booker.selectors import ProofCard
 from booker.views.files import client_filename
 
-Status = PhotoSession.Status
-
 FILTERS = ("all", "picked", "commented")
-# Statuses in which the client sees their submitted picks, read-only.
-PICKS_SHOWN = (Status.AWAITING_PAYMENT, Status.SELECTION_SUBMITTED, Status.RETOUCHING)
 
 
 @dataclass(frozen=True)
@@ -87,12 +83,6 @@ class FinalTile:
     thumb_height: int
 
 
-def _status_text(session: PhotoSession) -> str:
-    # The texts live in selectors, lazily translated: one voice for every page that tells a
-    # client where their session stands.
-    return str(selectors.CLIENT_STATUS_TEXT[session.status])
-
-
 def _wants_json(request: HttpRequest) -> bool:
     """The gallery's fetch() asks for JSON; a plain form post (no JavaScript) does not."""
     return "application/json" in request.headers.get("Accept", "")
@@ -115,7 +105,7 @@ def _gallery_texts() -> dict[str, str]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     sessions = [
-        (session, _status_text(session))
+        (session, selectors.client_view(session).status_text)
         for session in selectors.sessions_visible_to(request.user)
     ]
     return render(
@@ -131,8 +121,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for(request.user, pk)
-    context: dict = {"session": session, "status_text": _status_text(session)}
-    if session.status == Status.PROOFING:
+    view = selectors.client_view(session)
+    context: dict = {"session": session, "view": view, "status_text": view.status_text}
+    if view.can_pick:
         cards = selectors.gallery(session)
         show = request.GET.get("show", "all")
         show = show if show in FILTERS else "all"
@@ -149,10 +140,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             extras_text=extras_text,
             texts=texts,
         )
-    elif session.status in PICKS_SHOWN:
+    elif view.shows_picks:
         context["tiles"] = _tiles([c for c in selectors.gallery(session) if c.picked])
         context["texts"] = _gallery_texts()
-    elif session.status in selectors.FINALS_VISIBLE_TO_CLIENT:
+    elif view.finals_visible:
         finals = [
             FinalTile(f, client_filename(f), *_thumb_size(f.job.rush.width, f.job.rush.height))
             for f in selectors.delivered_finals(session)
@@ -161,7 +152,6 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             finals=finals,
             total_size=sum(f.final.size for f in finals),
             delivery=getattr(session, "delivery", None),
-            shows_delivery=True,
         )
     return render(request, "booker/portal/session.html", context)
 
@@ -235,8 +225,9 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation step: submitting locks the selection, so the client sees what they send
     before they send it."""
     session = selectors.session_for(request.user, pk)
-    if session.status != Status.PROOFING:
-        messages.info(request, _status_text(session))
+    view = selectors.client_view(session)
+    if not view.can_pick:
+        messages.info(request, view.status_text)
         return redirect("portal:session", pk=session.pk)
     if request.method == "POST":
         try:
@@ -244,9 +235,10 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         except services.StudioError as exc:
             messages.error(request, str(exc))
             return redirect("portal:submit", pk=session.pk)
-        if session.status == Status.AWAITING_PAYMENT:
+        view = selectors.client_view(session)
+        if view.pays_extras:
             # Without the shop's page (see submit.html) the studio asks for the payment.
-            messages.info(request, _status_text(session))
+            messages.info(request, view.status_text)
         else:
             messages.success(request, _("Your selection is sent to the studio. Thank you!"))
         return redirect("portal:session", pk=session.pk)
