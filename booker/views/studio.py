@@ -33,7 +33,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_protect
 
-from booker import exports, selectors, services
+from booker import selectors, services
 from booker.archive import services as archive
 from booker.intake import uploads
 from booker.models import (
@@ -41,6 +41,7 @@ from booker.models import (
     RetouchJob,
     Rush,
 )
+from booker.proofing import exports
 from booker.sessions.machine import SESSION
 
 Status = PhotoSession.Status
@@ -426,7 +427,7 @@ def step(
 def export(
     model_admin: admin.ModelAdmin, request: HttpRequest, object_id: int, kind: str,
 ) -> HttpResponse:
-    """The client's picks for Lightroom / Capture One (see booker.exports)."""
+    """The client's picks for Lightroom / Capture One (see booker.proofing.exports)."""
     session = studio_session(model_admin, request, object_id)
     picks = list(selectors.picks(session))
     base = f"{slugify(session.title) or 'session'}-{session.pk}"
