@@ -7,10 +7,10 @@ Photographers (and superusers) run every session; retouchers see only their own 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from functools import update_wrapper
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -18,31 +18,34 @@ from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db.models import QuerySet
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseNotAllowed,
     HttpResponseRedirect,
-    JsonResponse,
 )
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 
-from booker import exports, roles, selectors, services
+from booker import roles, selectors, services
 from booker.archive import services as archive
-from booker.intake import uploads
-from booker.sessions.machine import SESSION
+from booker.views import studio
+from booker.views.studio import (
+    BACKOFFICE_CSS,
+    BACKOFFICE_JS,
+    BACKOFFICE_MEDIA,
+    ReasonForm,
+    badge,
+    js_strings,
+    rush_thumb_url,
+)
 
 from .models import (
     Company,
@@ -68,139 +71,37 @@ Status = PhotoSession.Status
 JobStatus = RetouchJob.Status
 Ingest = Rush.Ingest
 
-BACKOFFICE_CSS = {"all": ["booker/backoffice.css"]}
-BACKOFFICE_JS = ["booker/backoffice.js"]
-BACKOFFICE_MEDIA = forms.Media(css=BACKOFFICE_CSS, js=BACKOFFICE_JS)
 
 
 # --- Helpers shared by the studio pages ---------------------------------------------------------
 
 
-def rush_thumb_url(rush: Rush) -> str | None:
-    """Thumbnails are private files: the portal serves them after a permission check."""
-    if rush.ingest_status != Ingest.READY or not rush.thumbnail:
-        return None
-    try:
-        return reverse("portal:rush-thumb", args=[rush.pk])
-    except NoReverseMatch:  # the portal's file views are not wired yet: show a placeholder
-        return None
 
 
-def badge(kind: str, value: str, label: str) -> str:
-    return format_html('<span class="bo-badge bo-{}-{}">{}</span>', kind, value, label)
 
 
-def wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
-def receive_uploads(
-    request: HttpRequest, handle: Callable[[HttpRequest], HttpResponse]
-) -> HttpResponse:
-    """Run `handle` on a multipart POST whose files are streamed to temporary files on disk.
-
-    RAWs weigh up to several hundred MB and must never be held in memory. Upload handlers can
-    only be swapped before the body is parsed, and CsrfViewMiddleware parses it to look for the
-    token: so these views are csrf_exempt at the URL and the CSRF check runs here, after the
-    swap (the pattern Django's "modifying upload handlers on the fly" documents)."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    request.upload_handlers = [TemporaryFileUploadHandler(request)]
-    return csrf_protect(handle)(request)
 
 
-def json_body(request: HttpRequest) -> dict:
-    """The JSON object of an upload request; `uploads.BadUploadRequest` (400) otherwise."""
-    return uploads.read_json(request.body)
 
 
-def refusal(exc: services.StudioError) -> JsonResponse:
-    """A refused upload step, with the reason the uploader shows: 400 for a malformed request,
-    413 for a file too large, 409 for a refusal of the studio's rules."""
-    return JsonResponse({"status": "error", "error": str(exc)},
-                        status=getattr(exc, "status", 409))
 
 
-def js_strings() -> dict[str, str]:
-    """The words backoffice.js shows, translated here (the admin has no JS catalogue)."""
-    return {
-        "waiting": gettext("waiting"),
-        "uploading": gettext("uploading…"),
-        "created": gettext("stored"),
-        "duplicate": gettext("duplicate: already in this session"),
-        "matched": gettext("attached"),
-        "unmatched": gettext("NOT attached: no job matches this file name"),
-        "refused": gettext("refused"),
-        "error": gettext("error"),
-        "retry": gettext("Retry"),
-        "network": gettext("network error: the upload did not reach the studio"),
-        "expired": gettext("unexpected answer (HTTP %s): is your login still valid? Reload."),
-        "batch": gettext("%(done)s of %(total)s files · %(sent)s of %(size)s"),
-        "summary_rushes": gettext(
-            "Stored: %(created)s · duplicates: %(duplicate)s · errors: %(error)s"
-        ),
-        "summary_finals": gettext(
-            "Attached: %(matched)s · NOT attached: %(unmatched)s · refused: %(refused)s · "
-            "errors: %(error)s"
-        ),
-        "attached_title": gettext("Attached to their job"),
-        "unattached_title": gettext(
-            "NOT attached — no job matches these file names. They were not stored: rename them "
-            "after the original (IMG_0012-edit.jpg for IMG_0012.CR2) and upload them again."
-        ),
-        "refused_title": gettext("Refused"),
-        "leave": gettext("Uploads are still running. Leave the page anyway?"),
-        "all_done": gettext("All rushes are processed."),
-        "copied": gettext("Copied"),
-        "hashing": gettext("reading the file… %(pct)s %"),
-        "queued": gettext("waiting for its turn"),
-        "resuming": gettext("resuming: %(pct)s % already at the studio"),
-        "completing": gettext("checking…"),
-        "retrying": gettext("connection lost, trying again (%(n)s/%(max)s)…"),
-        "gave_up": gettext("the upload stopped after several attempts. Retry when the "
-                           "connection is back: only the missing parts will be sent."),
-        "refresh": gettext("Refresh the list"),
-    }
 
 
-def finals_response(
-    request: HttpRequest,
-    jobs: Iterable[RetouchJob],
-    *,
-    back_url: str,
-    context: dict,
-) -> HttpResponse:
-    """Attach uploaded finals to their jobs by file name; answer JSON (one XHR per file from
-    backoffice.js) or a result page (a plain form post of many files)."""
-    files = request.FILES.getlist("files")
-    if not files:
-        if wants_json(request):
-            return JsonResponse({"error": gettext("No file was sent.")}, status=400)
-        messages.error(request, gettext("Choose the retouched files to upload."))
-        return HttpResponseRedirect(back_url)
-    report = services.upload_finals(
-        [(upload.name, upload) for upload in files], jobs=jobs, actor=request.user
-    )
-    if wants_json(request):
-        results = [
-            {"name": name, "status": "matched", "job": job.pk,
-             "rush": job.rush.original_filename, "session": str(job.session)}
-            for name, job in report.matched
-        ]
-        results += [{"name": name, "status": "unmatched"} for name in report.unmatched]
-        results += [{"name": name, "status": "refused", "reason": why}
-                    for name, why in report.refused]
-        return JsonResponse({"results": results})
-    return TemplateResponse(
-        request,
-        "admin/booker/finals_result.html",
-        {**context, "report": report, "back_url": back_url,
-         "title": gettext("Retouched files uploaded")},
-    )
 
 
 class StudioAdminMixin:
     """Permission shortcuts shared by the studio's ModelAdmins."""
+
+    def _page(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """A studio page (booker/views/studio.py) served by this ModelAdmin."""
+
+        def page(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            return view(self, request, *args, **kwargs)
+
+        return update_wrapper(page, view)
 
     def has_studio_permission(self, request: HttpRequest) -> bool:
         """Used by `@admin.action(permissions=["studio"])`: photographers' actions."""
@@ -417,13 +318,8 @@ class PhotoSessionForm(forms.ModelForm):
             ).distinct()
 
 
-class DueDateForm(forms.Form):
-    due_date = forms.DateField(label=_("due date"), required=False)
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason (kept in the session's history)"), required=False,
-                             max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 @admin.register(PhotoSession)
@@ -503,14 +399,14 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         if any(k in request.POST for k in ("_continue", "_addanother", IS_POPUP_VAR)):
             return response
         # Booked: the next thing the photographer does is upload the rushes.
-        return HttpResponseRedirect(self._url("studio", obj.pk))
+        return HttpResponseRedirect(studio.studio_url("studio", obj.pk))
 
     # Columns.
 
     @admin.display(description=_("title"), ordering="title")
     def studio_title(self, obj: PhotoSession) -> str:
         return format_html('<a class="bo-title-link" href="{}">{}</a>',
-                           self._url("studio", obj.pk), obj.title)
+                           studio.studio_url("studio", obj.pk), obj.title)
 
     @admin.display(description=_("client / company"), ordering="company__name")
     def owner(self, obj: PhotoSession) -> str:
@@ -551,7 +447,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         if obj.pk is None:
             return "—"
         return format_html('<a class="bo-link-button" href="{}">{}</a>',
-                           self._url("studio", obj.pk), gettext("Studio →"))
+                           studio.studio_url("studio", obj.pk), gettext("Studio →"))
 
     # Actions on many sessions: each calls the service and reports its refusals.
 
@@ -644,284 +540,45 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
 
     # The studio page of one session and its endpoints.
 
-    def _url(self, name: str, *args) -> str:
-        return reverse(f"admin:booker_photosession_{name}", args=args)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
-        studio = [
-            path("<id:object_id>/studio/", wrap(self.studio_view),
+        pages = [
+            path("<id:object_id>/studio/", wrap(self._page(studio.studio_page)),
                  name="booker_photosession_studio"),
             # Rushes: the resumable uploader's API (booker.uploads; docs/architecture.md).
-            path("<id:object_id>/studio/uploads/", wrap(self.upload_start_view),
+            path("<id:object_id>/studio/uploads/", wrap(self._page(studio.upload_start)),
                  name="booker_photosession_uploads"),
-            path("<id:object_id>/studio/uploads/<id:upload_id>/", wrap(self.upload_view),
+            path("<id:object_id>/studio/uploads/<id:upload_id>/",
+                 wrap(self._page(studio.upload_step)),
                  name="booker_photosession_upload"),
             path("<id:object_id>/studio/uploads/<id:upload_id>/<slug:step>/",
-                 wrap(self.upload_view), name="booker_photosession_upload_step"),
+                 wrap(self._page(studio.upload_step)), name="booker_photosession_upload_step"),
             # Finals are csrf_exempt at the URL only: receive_uploads checks CSRF itself,
             # after routing the files to disk.
-            path("<id:object_id>/studio/progress/", wrap(self.progress_view),
+            path("<id:object_id>/studio/progress/", wrap(self._page(studio.progress)),
                  name="booker_photosession_progress"),
-            path("<id:object_id>/studio/finals/", wrap(csrf_exempt(self.finals_view)),
+            path("<id:object_id>/studio/finals/",
+                 wrap(csrf_exempt(self._page(studio.session_finals))),
                  name="booker_photosession_finals"),
-            path("<id:object_id>/studio/do/<slug:step>/", wrap(self.step_view),
+            path("<id:object_id>/studio/do/<slug:step>/", wrap(self._page(studio.step)),
                  name="booker_photosession_step"),
-            path("<id:object_id>/studio/export/<slug:kind>/", wrap(self.export_view),
+            path("<id:object_id>/studio/export/<slug:kind>/", wrap(self._page(studio.export)),
                  name="booker_photosession_export"),
         ]
-        return studio + super().get_urls()
-
-    def _studio_session(self, request: HttpRequest, object_id: int) -> PhotoSession:
-        """The session, for people who run the studio and see it (`back_office_sessions`, the
-        rule of the files). Refused (403) before anything else — and before an upload's body
-        is read."""
-        if not selectors.runs_the_studio(request.user):
-            raise PermissionDenied
-        session = self.get_queryset(request).filter(pk=object_id).first()
-        if session is None:
-            raise Http404("No such session.")
-        return session
-
-    def studio_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        session = self._studio_session(request, object_id)
-        counts = selectors.ingest_counts(session)
-        status = session.status
-        picks = list(selectors.picks(session))
-        jobs = list(selectors.session_jobs(session))
-        context = self.studio_context(
-            request,
-            title=session.title,
-            subtitle=gettext("Studio"),
-            session=session,
-            original=session,
-            status_badge=self.status_badge(session),
-            steps=_steps(status),
-            counts=counts,
-            in_flight=counts[Ingest.PENDING] + counts[Ingest.PROCESSING],
-            rushes=[(rush, rush_thumb_url(rush)) for rush in selectors.studio_rushes(session)],
-            picks=[(item, rush_thumb_url(item.rush)) for item in picks],
-            picked_count=sum(1 for item in picks if item.picked),
-            search_string=exports.search_string(picks),
-            jobs=[(job, rush_thumb_url(job.rush)) for job in jobs],
-            jobs_done=sum(1 for job in jobs if job.status == JobStatus.DONE),
-            can_upload_rushes=status in (Status.BOOKED, Status.SHOT),
-            can_publish=status == Status.SHOT,
-            is_booked=status == Status.BOOKED,
-            shows_picks=status not in (Status.BOOKED, Status.SHOT),
-            can_reopen=status in (Status.SELECTION_SUBMITTED, Status.AWAITING_PAYMENT),
-            can_start_retouching=status == Status.SELECTION_SUBMITTED,
-            can_upload_finals=status == Status.RETOUCHING and bool(jobs),
-            can_deliver=status == Status.RETOUCHING,
-            can_cancel=SESSION.allows(status, Status.CANCELLED),
-            originals=selectors.originals_by_tier(session),
-            can_archive=status == Status.DELIVERED,
-            can_restore=status == Status.ARCHIVED,
-            archive_after_days=settings.BOOKER_ARCHIVE_AFTER_DAYS,
-            due_form=DueDateForm(),
-            reason_form=ReasonForm(),
-            jobs_url=reverse("admin:booker_retouchjob_changelist") + f"?session__id__exact="
-            f"{session.pk}",
-            upload_url=self._url("uploads", session.pk),
-            progress_url=self._url("progress", session.pk),
-            finals_url=self._url("finals", session.pk),
-            upload_part_size=uploads.base_part_size(),
-            change_url=reverse("admin:booker_photosession_change", args=[session.pk]),
-        )
-        return TemplateResponse(request, "admin/booker/photosession/studio.html", context)
-
-    def upload_start_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        """Start (or resume) the upload of one rush; see booker.uploads."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        session = self._studio_session(request, object_id)
-        try:
-            body = json_body(request)
-            started = uploads.start_upload(
-                session, filename=body.get("filename", ""), size=body.get("size"),
-                sha256=body.get("sha256", ""), part_checksums=body.get("part_sha256"),
-                actor=request.user,
-            )
-        except services.StudioError as exc:
-            return refusal(exc)
-        if started.duplicate_of is not None:
-            rush = started.duplicate_of
-            return JsonResponse({"status": "duplicate", "rush": rush.pk,
-                                 "stored_as": rush.original_filename})
-        upload = started.upload
-        return JsonResponse({
-            "status": "uploading", "upload": upload.pk, "mode": started.mode,
-            "part_size": upload.part_size,
-            "parts": [{"number": n, "size": size} for n, size in started.parts],
-            "received": upload.received,
-        }, status=201 if upload.received == 0 and not started.parts else 200)
-
-    def upload_view(self, request: HttpRequest, object_id: int, upload_id: int,
-                    step: str = "") -> HttpResponse:
-        """One upload's steps: part URLs (S3), a chunk (local), complete, abort (DELETE)."""
-        session = self._studio_session(request, object_id)
-        upload = session.uploads.filter(pk=upload_id).first()
-        if upload is None:
-            raise Http404("No such upload.")
-        allowed = {"": "DELETE", "parts": "POST", "chunk": "PUT", "complete": "POST"}
-        if step not in allowed:
-            raise Http404("No such step.")
-        if request.method != allowed[step]:
-            return HttpResponseNotAllowed([allowed[step]])
-        try:
-            if step == "parts":
-                numbers = json_body(request).get("numbers") or []
-                urls = uploads.part_urls(upload, numbers)
-                return JsonResponse({"urls": {str(n): url for n, url in urls.items()}})
-            if step == "chunk":
-                try:
-                    offset = int(request.GET.get("offset", ""))
-                    length = int(request.headers.get("Content-Length") or 0)
-                except ValueError:
-                    return JsonResponse({"status": "error",
-                                         "error": gettext("offset and length are needed")},
-                                        status=400)
-                received = uploads.receive_chunk(upload, offset, request, length)
-                return JsonResponse({"received": received})
-            if step == "complete":
-                added = uploads.complete_upload(upload, actor=request.user)
-                return JsonResponse(
-                    {"status": "duplicate" if added.duplicate else "created",
-                     "rush": added.rush.pk, "stored_as": added.rush.original_filename},
-                    status=200 if added.duplicate else 201,
-                )
-            uploads.abort_upload(upload)
-            return HttpResponse(status=204)
-        except uploads.OffsetMismatch as exc:
-            return JsonResponse({"status": "error", "error": str(exc),
-                                 "received": exc.received}, status=409)
-        except services.StudioError as exc:
-            return refusal(exc)
-
-    def progress_view(self, request: HttpRequest, object_id: int) -> JsonResponse:
-        """What the studio page polls while proofs are being made."""
-        session = self._studio_session(request, object_id)
-        counts = selectors.ingest_counts(session)
-        rushes = [
-            {"id": rush.pk, "name": rush.original_filename, "status": rush.ingest_status,
-             "label": rush.get_ingest_status_display(), "reason": rush.failure_reason,
-             "thumb": rush_thumb_url(rush)}
-            for rush in selectors.studio_rushes(session).only(
-                "pk", "original_filename", "ingest_status", "failure_reason", "thumbnail"
-            )
-        ]
-        return JsonResponse({
-            "session_status": session.status,
-            "session_status_label": session.get_status_display(),
-            "counts": counts,
-            "in_flight": counts[Ingest.PENDING] + counts[Ingest.PROCESSING],
-            "rushes": rushes,
-        })
-
-    def finals_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
-        """The photographer uploads the finals of a whole session, matched by file name."""
-        session = self._studio_session(request, object_id)
-        back_url = self._url("studio", session.pk)
-        return receive_uploads(
-            request,
-            lambda request: finals_response(
-                request, selectors.session_jobs(session), back_url=back_url,
-                context=self.studio_context(request, session=session),
-            ),
-        )
-
-    def step_view(self, request: HttpRequest, object_id: int, step: str) -> HttpResponse:
-        """The studio page's buttons: one service call each, refusals become messages."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        session = self._studio_session(request, object_id)
-        actor = request.user
-        try:
-            if step == "publish":
-                services.publish_proofs(session, actor=actor)
-                done = gettext("Proofs published: the client can now choose their photos.")
-            elif step == "reopen":
-                services.reopen_selection(session, actor=actor)
-                done = gettext("The selection is open again: the client can change it.")
-            elif step == "start-retouching":
-                form = DueDateForm(request.POST)
-                if not form.is_valid():
-                    raise services.StudioError(gettext("The due date is not a valid date."))
-                jobs = services.start_retouching(session, actor=actor,
-                                                 due_date=form.cleaned_data["due_date"])
-                done = ngettext("Retouching started: %(n)d job created.",
-                                "Retouching started: %(n)d jobs created.",
-                                len(jobs)) % {"n": len(jobs)}
-            elif step == "deliver":
-                services.deliver(session, actor=actor,
-                                 message=request.POST.get("message", "").strip())
-                done = gettext("Delivered: the client can download the photos.")
-            elif step == "cancel":
-                form = ReasonForm(request.POST)
-                form.is_valid()
-                services.cancel_session(session, actor=actor,
-                                        reason=form.cleaned_data.get("reason", ""))
-                done = gettext("The session is cancelled.")
-            elif step == "archive":
-                archive.queue_archive(session, actor=actor)
-                done = gettext("Archiving started: each original goes offline once its "
-                               "archived copy is verified. Proofs and finals stay online.")
-            elif step == "restore":
-                archive.request_restore(session, actor=actor)
-                done = gettext("Restore requested: the session shows “restoring” until the "
-                               "originals are back, and you will get an email then.")
-            elif step == "retry":
-                count = services.retry_rushes(
-                    session.rushes.filter(ingest_status=Ingest.FAILED), actor=actor
-                )
-                done = ngettext("%(n)d rush queued again.", "%(n)d rushes queued again.",
-                                count) % {"n": count}
-            else:
-                raise Http404("No such step.")
-        except services.StudioError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, done)
-        return HttpResponseRedirect(self._url("studio", session.pk))
-
-    def export_view(self, request: HttpRequest, object_id: int, kind: str) -> HttpResponse:
-        """The client's picks for Lightroom / Capture One (see booker.exports)."""
-        session = self._studio_session(request, object_id)
-        picks = list(selectors.picks(session))
-        base = f"{slugify(session.title) or 'session'}-{session.pk}"
-        if kind == "search":
-            body, mime, name = exports.search_string(picks), "text/plain; charset=utf-8", \
-                f"{base}-search.txt"
-        elif kind == "csv":
-            # The BOM makes Excel read the clients' accents as UTF-8.
-            body, mime, name = exports.picks_csv(picks).encode("utf-8-sig"), \
-                "text/csv; charset=utf-8", f"{base}-picks.csv"
-        elif kind == "xmp":
-            body, mime, name = exports.xmp_zip(picks), "application/zip", f"{base}-xmp.zip"
-        else:
-            raise Http404("No such export.")
-        return HttpResponse(body, content_type=mime, headers={
-            "Content-Disposition": content_disposition_header(True, name),
-        })
+        return pages + super().get_urls()
 
 
-# The session's road, for the step indicator at the top of the studio page.
-_ROAD = (Status.BOOKED, Status.SHOT, Status.PROOFING, Status.SELECTION_SUBMITTED,
-         Status.RETOUCHING, Status.DELIVERED)
 
 
-def _steps(status: str) -> list[tuple[str, str, str]]:
-    """(value, label, "done" | "current" | "todo") for each step of the road."""
-    if status == Status.AWAITING_PAYMENT:  # submitted, extras not paid yet
-        here = _ROAD.index(Status.SELECTION_SUBMITTED)
-    elif status not in _ROAD:  # archived counts as past delivery; cancelled stops everything
-        here = len(_ROAD) if status in (Status.ARCHIVED, Status.RESTORING) else -1
-    else:
-        here = _ROAD.index(status)
-    return [
-        (s.value, s.label, "done" if i < here else "current" if i == here else "todo")
-        for i, s in enumerate(_ROAD)
-    ]
+
+
+
+
+
+
+
+
 
 
 # --- Retouching -------------------------------------------------------------------------------
@@ -1087,41 +744,13 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         mine = [
-            path("mine/", wrap(self.my_jobs_view), name="booker_retouchjob_mine"),
-            path("mine/finals/", wrap(csrf_exempt(self.my_finals_view)),
+            path("mine/", wrap(self._page(studio.my_jobs_page)), name="booker_retouchjob_mine"),
+            path("mine/finals/", wrap(csrf_exempt(self._page(studio.my_finals))),
                  name="booker_retouchjob_mine_finals"),
         ]
         return mine + super().get_urls()
 
-    def my_jobs_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        jobs = list(selectors.jobs_of(request.user))
-        today = timezone.localdate()
-        return TemplateResponse(
-            request,
-            "admin/booker/retouchjob/my_jobs.html",
-            self.studio_context(
-                request,
-                title=gettext("My retouches"),
-                jobs=[(job, rush_thumb_url(job.rush),
-                       bool(job.due_date and job.due_date < today)) for job in jobs],
-                finals_url=reverse("admin:booker_retouchjob_mine_finals"),
-            ),
-        )
 
-    def my_finals_view(self, request: HttpRequest) -> HttpResponse:
-        """A retoucher drops their finished files; each goes to their own job of that name."""
-        if not request.user.has_perm("booker.add_finalphoto"):
-            raise PermissionDenied
-        back_url = reverse("admin:booker_retouchjob_mine")
-        return receive_uploads(
-            request,
-            lambda request: finals_response(
-                request, selectors.jobs_of(request.user), back_url=back_url,
-                context=self.studio_context(request),
-            ),
-        )
 
 
 # --- CRM: leads and the proof of marketing consents ---------------------------------------------

@@ -3,9 +3,8 @@ allows. The table is the rule; one function per thing (the thing's `machine.py`)
 it checks the table, locks or compares-and-sets the row, records the typed event and says what
 changed. Selectors ask the same table what can happen next, so a page never keeps its own copy.
 
-`MACHINES` lists them all: docs/architecture.md draws them, and
-tests/booker/test_state_machines.py fails when a status is written anywhere but in the
-module that owns its machine."""
+`booker.machines.machines()` lists them all: docs/architecture.md draws them, and
+tests/booker/test_state_machines.py fails when a status is written anywhere but here."""
 
 from __future__ import annotations
 
@@ -87,14 +86,3 @@ class StateMachine:
             lines.append(f"    {state} --> {state}")
         return "\n".join(lines)
 
-
-def machines() -> list[StateMachine]:
-    """Every state machine of the Booker (imported here, not at module level: the machine
-    modules import their models)."""
-    from booker.archive.machine import ORIGINAL_TIER
-    from booker.crm.machine import CONSENT
-    from booker.intake.machine import RUSH_INGEST, UPLOAD
-    from booker.retouch.machine import RETOUCH_JOB
-    from booker.sessions.machine import SESSION
-
-    return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT]

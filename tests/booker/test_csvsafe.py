@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from booker import exports
 from booker.csvsafe import safe_cell, safe_row
+from booker.proofing import exports
 from tests.hostile import HOSTILE
 
 

@@ -8,7 +8,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from booker import exports, selectors
+from booker import selectors
+from booker.proofing import exports
 from tests.booker.factories_studio import submitted_session
 
 NS = {

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from booker.errors import IllegalTransition
-from booker.machine import StateMachine, machines
+from booker.machine import StateMachine
+from booker.machines import machines
 from booker.models import MarketingConsent, PhotoSession, Rush
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
-from .csvsafe import safe_row
+from booker.csvsafe import safe_row
 
 
 class _RushLike(Protocol):
