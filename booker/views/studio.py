@@ -44,7 +44,7 @@ from booker.models import (
 from booker.proofing import exports
 from booker.sessions.machine import SESSION
 
-Status = PhotoSession.Status
+Action = selectors.Action
 JobStatus = RetouchJob.Status
 Ingest = Rush.Ingest
 
@@ -217,6 +217,7 @@ def studio_page(
     status = session.status
     picks = list(selectors.picks(session))
     jobs = list(selectors.session_jobs(session))
+    actions = selectors.session_actions(session, request.user)
     context = model_admin.studio_context(
         request,
         title=session.title,
@@ -224,7 +225,7 @@ def studio_page(
         session=session,
         original=session,
         status_badge=model_admin.status_badge(session),
-        steps=road_steps(status),
+        steps=selectors.road_steps(status),
         counts=counts,
         in_flight=counts[Ingest.PENDING] + counts[Ingest.PROCESSING],
         rushes=[(rush, rush_thumb_url(rush)) for rush in selectors.studio_rushes(session)],
@@ -233,18 +234,23 @@ def studio_page(
         search_string=exports.search_string(picks),
         jobs=[(job, rush_thumb_url(job.rush)) for job in jobs],
         jobs_done=sum(1 for job in jobs if job.status == JobStatus.DONE),
-        can_upload_rushes=status in (Status.BOOKED, Status.SHOT),
-        can_publish=status == Status.SHOT,
-        is_booked=status == Status.BOOKED,
-        shows_picks=status not in (Status.BOOKED, Status.SHOT),
-        can_reopen=status in (Status.SELECTION_SUBMITTED, Status.AWAITING_PAYMENT),
-        can_start_retouching=status == Status.SELECTION_SUBMITTED,
-        can_upload_finals=status == Status.RETOUCHING and bool(jobs),
-        can_deliver=status == Status.RETOUCHING,
-        can_cancel=SESSION.allows(status, Status.CANCELLED),
+        # What may be done now is the SESSION table's, the person's and the domain's answer
+        # (selectors.session_actions); the page only shows it.
+        can_upload_rushes=Action.ADD_RUSHES in actions,
+        can_publish=Action.PUBLISH in actions,
+        is_booked=status == SESSION.initial,
+        # The picks exist once the rushes' window has closed (the proofs went out).
+        shows_picks=not selectors.ACTION_MOVES[Action.ADD_RUSHES].open_from(status),
+        can_reopen=Action.REOPEN in actions,
+        can_start_retouching=Action.START_RETOUCHING in actions,
+        can_upload_finals=Action.UPLOAD_FINALS in actions,
+        can_deliver=Action.DELIVER in actions,
+        can_cancel=Action.CANCEL in actions,
+        # The delivery's card shows once the client has the finals.
+        shows_delivery=selectors.client_view(session).finals_visible,
         originals=selectors.originals_by_tier(session),
-        can_archive=status == Status.DELIVERED,
-        can_restore=status == Status.ARCHIVED,
+        can_archive=Action.ARCHIVE in actions,
+        can_restore=Action.RESTORE in actions,
         archive_after_days=settings.BOOKER_ARCHIVE_AFTER_DAYS,
         due_form=DueDateForm(),
         reason_form=ReasonForm(),
@@ -445,25 +451,6 @@ def export(
     return HttpResponse(body, content_type=mime, headers={
         "Content-Disposition": content_disposition_header(True, name),
     })
-
-
-# The session's road, for the step indicator at the top of the studio page.
-ROAD = (Status.BOOKED, Status.SHOT, Status.PROOFING, Status.SELECTION_SUBMITTED,
-         Status.RETOUCHING, Status.DELIVERED)
-
-
-def road_steps(status: str) -> list[tuple[str, str, str]]:
-    """(value, label, "done" | "current" | "todo") for each step of the road."""
-    if status == Status.AWAITING_PAYMENT:  # submitted, extras not paid yet
-        here = ROAD.index(Status.SELECTION_SUBMITTED)
-    elif status not in ROAD:  # archived counts as past delivery; cancelled stops everything
-        here = len(ROAD) if status in (Status.ARCHIVED, Status.RESTORING) else -1
-    else:
-        here = ROAD.index(status)
-    return [
-        (s.value, s.label, "done" if i < here else "current" if i == here else "todo")
-        for i, s in enumerate(ROAD)
-    ]
 
 
 def my_jobs_page(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpResponse:

@@ -150,3 +150,24 @@ def test_the_portal_compares_no_status_of_its_own():
     for path in sources:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"status\s*(==|!=|in\b)|Status\.|_VISIBLE_TO_CLIENT", text), path
+
+
+# --- The studio page shows them -----------------------------------------------------------------
+
+
+def test_the_studio_page_keeps_no_road_or_status_rule_of_its_own():
+    text = (ROOT / "booker/views/studio.py").read_text(encoding="utf-8")
+    assert not re.search(r"\bROAD\b|status\s*(==|!=|in\b)\s*\(?Status\.", text)
+
+
+@pytest.mark.django_db
+def test_the_studio_page_offers_what_session_actions_allows(studio, photographer):
+    from django.urls import reverse
+
+    session = submitted_session()
+    page = studio.get(reverse("admin:booker_photosession_studio", args=[session.pk]))
+    html = page.content.decode()
+    assert "Rouvrir la sélection" in html and "Lancer la retouche" in html
+    assert page.context["steps"] == selectors.road_steps(session.status)
+    step = reverse("admin:booker_photosession_step", args=[session.pk, "deliver"])
+    assert step not in html  # retouching has not started: nothing to deliver
