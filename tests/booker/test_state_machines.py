@@ -139,3 +139,26 @@ def test_a_compare_and_set_move_happens_once():
     assert CONSENT.move_rows(rows, "pending", "confirmed") == 0
     consent.refresh_from_db()
     assert consent.status == "confirmed"
+
+
+def _doc_block() -> str:
+    """The state machines' part of docs/architecture.md, as their tables say it."""
+    parts = []
+    for machine in machines():
+        model = machine.model.split(".")[1]
+        parts.append(
+            f"**{machine.name.capitalize()}** — `{model}.{machine.field}` "
+            f"(`{machine.owner}`)\n\n```mermaid\n{machine.mermaid()}\n```\n"
+        )
+    return "\n".join(parts)
+
+
+def test_the_architecture_doc_draws_each_machine_as_its_table_says():
+    doc = (ROOT / "docs" / "architecture.md").read_text()
+    start = doc.index("<!-- state-machines")
+    start = doc.index("-->", start) + len("-->\n")
+    end = doc.index("<!-- /state-machines -->")
+    assert doc[start:end].strip() == _doc_block().strip(), (
+        "docs/architecture.md's state machines differ from the tables; put this between the "
+        "state-machines markers:\n\n" + _doc_block()
+    )
