@@ -32,6 +32,17 @@ SLOW_MODULES = (
     "tests/storage/test_archive_s3.py",
     "tests/storage/test_uploads_s3.py",
 )
+# The longest modules (minutes each, measured with --durations=0), longest first: with
+# `--dist loadfile` a worker takes a whole module, so starting with them keeps one of them from
+# being the last thing the run waits for.
+LONGEST_FIRST = (
+    "tests/booker/test_worker.py",
+    "tests/booke/test_access_policy.py",
+    "tests/bench/test_pages.py",
+    "tests/deploy/test_prod_local.py",
+    "tests/bench/test_upload.py",
+    "tests/booke/test_roles_cannot_climb.py",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -118,12 +129,13 @@ def _force_login_passes_the_second_factor(monkeypatch):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Markers from the test's folder or module (see MARKED_FOLDERS).
+    """Markers from the test's folder or module (see MARKED_FOLDERS), and the longest
+    modules first.
 
     A test that really commits (`django_db(transaction=True)`) empties the database when it
     ends: the rows the migrations made (roles, the site, Wagtail's root page) are gone for the
     tests after it. pytest-django runs such tests last; with pytest-xdist a worker runs whole
-    files in turn, so `make test` runs them in a pass of their own (`-m transactional`)."""
+    files in turn, so `make test` runs them in a pass of their own, with the browser tests."""
     root = Path(str(config.rootpath))
     for item in items:
         where = Path(str(item.path)).relative_to(root).as_posix()
@@ -135,6 +147,15 @@ def pytest_collection_modifyitems(config, items):
         marker = item.get_closest_marker("django_db")
         if marker is not None and marker.kwargs.get("transaction"):
             item.add_marker(pytest.mark.transactional)
+
+    def order(item) -> tuple[int, int]:
+        # pytest-django has put the tests that commit last (a stable sort keeps them there).
+        last = item.get_closest_marker("transactional") or item.get_closest_marker("browser")
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        longest = LONGEST_FIRST.index(where) if where in LONGEST_FIRST else len(LONGEST_FIRST)
+        return (1 if last else 0, longest)
+
+    items.sort(key=order)
 
 
 # --- The test database, migrated once and copied.
