@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= booke.settings.dev
 # pytest-xdist workers for `make test` (auto: one per core; 0: in this process).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run prod-local test venv lint migrate seed worker bench clean messages
+.PHONY: run prod-local test test-quick venv lint migrate seed worker bench clean messages
 
 venv: $(STAMP)
 
@@ -74,7 +74,8 @@ lint: venv
 	$(BIN)/lint-imports --no-cache
 
 # The whole suite: lint, migrations in step with the models, then pytest.
-# DATABASE_URL picks the database (SQLite under var/ when unset).
+# DATABASE_URL picks the database (SQLite under var/ when unset). Each process's test database
+# is a copy of one migrated template, built when a migration changes (tests/conftest.py).
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/bandit -r booke booker shop editorial -ll -q
@@ -82,14 +83,22 @@ test: venv
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# On every core (pytest-xdist), a test file per worker at a time: a file's module-scoped
 	# objects (the access policy's world) are built once. Tests that really commit empty the
-	# database when they end (tests/conftest.py): they run after, in a pass of their own.
-	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest --ignore=tests/browser \
-	  -n $(PYTEST_WORKERS) --dist loadfile -m "not transactional" $(PYTEST_ARGS)
-	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest --ignore=tests/browser \
-	  -m transactional $(PYTEST_ARGS)
-	# Browser tests run alone: their live server needs committed data, and restoring the
-	# migrations' rows after earlier in-transaction tests proved unreliable on in-memory SQLite.
-	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
+	# database when they end (tests/conftest.py): they run after, in a pass of their own, with
+	# the browser tests (their live server needs committed data); each worker has its own
+	# database and live server.
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
+	  -n $(PYTEST_WORKERS) --dist loadfile -m "not transactional and not browser" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
+	  -n $(PYTEST_WORKERS) --dist loadfile -m "transactional or browser" $(PYTEST_ARGS)
+
+# The fast loop while working: ruff, then the tests that take less than a second each, on
+# every core. Left out (pyproject.toml's markers): slow, browser, bench, deploy, and the tests
+# that commit. `make test` before pushing runs them all.
+QUICK := not (slow or browser or bench or deploy or transactional)
+test-quick: venv
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
+	  -n $(PYTEST_WORKERS) --dist loadfile -m "$(QUICK)" $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -20,6 +20,7 @@ def snapshot() -> dict:
     return {(r["model"], r["pk"]): r["fields"] for r in rows}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_twice_in_a_row_gives_the_same_database():
     call_command("seed_demo", quiet=True)
@@ -32,6 +33,7 @@ def test_seed_demo_twice_in_a_row_gives_the_same_database():
     assert (sorted(added), sorted(removed), sorted(changed)) == ([], [], [])
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_seed_demo_creates_every_demo_login_and_a_company_with_two_members(client):
     call_command("seed_demo", quiet=True)
@@ -42,6 +44,7 @@ def test_seed_demo_creates_every_demo_login_and_a_company_with_two_members(clien
     assert User.objects.filter(groups__name="Photographer").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_demo_back_office_accounts_share_the_public_demo_key_and_clients_have_none():
     from base64 import b32decode

@@ -20,6 +20,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "database_url",
     ["sqlite:////tmp/booke-settings-check.sqlite3", "postgres://postgres@127.0.0.1:5432/test"],
@@ -46,6 +47,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.slow
 def test_production_settings_pass_the_deploy_check():
     result = run_manage(
         "check",

@@ -131,6 +131,7 @@ def test_the_compiled_catalogue_is_the_po_compiled():
     assert compiled == expected
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not shutil.which("xgettext"), reason="needs GNU gettext's xgettext (apt-get install gettext)"
 )

@@ -25,6 +25,7 @@ def render(client, session) -> tuple[int, float, int]:
     return len(captured), elapsed, photos
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_the_gallery_of_2000_proofs_costs_the_same_queries_as_5(client):
     small = proofing_session(5, quota=5)

@@ -13,17 +13,16 @@ CHROMIUM = Path(os.environ.get("BOOKE_CHROMIUM", "/usr/bin/chromium"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # `make test` runs these tests on every core, a browser and a live server per worker: on a
+    # busy machine a page takes longer to settle. Assertions wait as long as actions do
+    # (15 s, set on each context below) instead of Playwright's 5 s; what they check is the same.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(

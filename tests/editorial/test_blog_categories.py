@@ -77,6 +77,7 @@ def test_category_page_lists_only_its_live_posts_newest_first(tree, wedding, por
     assert "Nos mariages." in response.text
 
 
+@pytest.mark.slow
 def test_category_page_is_paginated_with_the_page_in_its_canonical_and_prev_next(
     tree, wedding, client
 ):
@@ -97,6 +98,7 @@ def test_category_page_is_paginated_with_the_page_in_its_canonical_and_prev_next
     assert 'rel="prev"' not in first.text.split("</head>")[0]
 
 
+@pytest.mark.slow
 def test_journal_canonical_keeps_the_page_number_beyond_the_first(tree, client):
     for day in range(1, 12):
         _post(tree.journal, f"note-{day}", date(2027, 1, day))
@@ -266,6 +268,7 @@ def test_category_feed_has_only_the_categorys_posts(tree, wedding, client):
     assert client.get(f"/feeds/journal/{tree.journal.pk}/categorie/x/rss/").status_code == 404
 
 
+@pytest.mark.slow
 def test_category_page_queries_do_not_grow_with_its_posts(tree, wedding, portrait, client):
     url = _category_url(tree.journal, "mariage")
 

@@ -99,6 +99,7 @@ def test_a_scheduled_revision_goes_live_at_its_time(tree, client, monkeypatch, n
     assert "Publié à l&#x27;heure dite" in client.get(page.url).text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_NAMES)
 def test_an_earlier_revision_can_be_brought_back(tree, client, editor_client, name):
     page = _page(tree, name)

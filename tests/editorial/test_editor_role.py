@@ -30,6 +30,7 @@ def test_wagtails_editors_group_is_folded_into_ours():
     assert Group.objects.filter(name=roles.EDITOR).count() == 1
 
 
+@pytest.mark.slow
 def test_an_editor_can_add_edit_publish_and_lock_anywhere_in_the_tree(seeded):
     user = user_with_role(roles.EDITOR)
     assert HomePage.objects.get().permissions_for_user(user).can_add_subpage()
@@ -48,6 +49,7 @@ def test_an_editor_can_add_change_and_choose_images_and_documents_in_every_colle
             assert root in policy.collections_user_has_permission_for(user, action), (model, action)
 
 
+@pytest.mark.slow
 def test_an_editor_reaches_the_cms_and_its_page_editor(seeded, client):
     client.force_login(user_with_role(roles.EDITOR))
     assert client.get("/cms/").status_code == 200

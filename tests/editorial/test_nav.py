@@ -16,12 +16,14 @@ def menu(html: str) -> list[str]:
     return [re.sub(r"\s+", " ", text).strip() for text in re.findall(r"<a [^>]*>(.*?)</a>", nav)]
 
 
+@pytest.mark.slow
 def test_nav_lists_the_menu_pages_in_tree_order_then_the_shop(seeded, client):
     assert menu(client.get("/").text) == [
         "Journal", "Notre histoire", "Galeries", "Contact", "Boutique"
     ]
 
 
+@pytest.mark.slow
 def test_nav_leaves_out_pages_hidden_from_menus_or_unpublished(seeded, client):
     home = HomePage.objects.get()
     hidden = HistoryPage(title="Mentions légales", slug="mentions-legales", show_in_menus=False)
@@ -30,6 +32,7 @@ def test_nav_leaves_out_pages_hidden_from_menus_or_unpublished(seeded, client):
     assert menu(client.get("/").text) == ["Notre histoire", "Galeries", "Contact", "Boutique"]
 
 
+@pytest.mark.slow
 def test_nav_marks_the_section_of_the_current_page(seeded, client):
     post_url = BlogIndexPage.objects.get().get_children().first().url
     html = client.get(post_url).text

@@ -111,6 +111,7 @@ def test_no_result_says_so(site_pages, client):
     assert 'class="search-empty"' in response.text
 
 
+@pytest.mark.slow
 def test_results_come_twenty_a_page(journal, client):
     for n in range(25):
         site_tree.post(journal, f"Libellules {n}", slug=f"libellules-{n}")
@@ -123,6 +124,7 @@ def test_results_come_twenty_a_page(journal, client):
     assert 'rel="next"' in first.text and "q=libellules" in first.text
 
 
+@pytest.mark.slow
 def test_twenty_results_cost_as_many_queries_as_three(journal, galleries, search_index, client):
     def add(n: int) -> list:
         site_tree.post(journal, f"Libellules {n}", cover_image=site_tree.picture())
