@@ -91,12 +91,13 @@ test: venv
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
 	  -n $(PYTEST_WORKERS) --dist loadfile -m "transactional or browser" $(PYTEST_ARGS)
 
-# The fast loop while working: ruff, then the tests that take less than a second each, on
+# The fast loop while working: ruff and the import contracts, then the tests that take less than a second each, on
 # every core. Left out (pyproject.toml's markers): slow, browser, bench, deploy, and the tests
 # that commit. `make test` before pushing runs them all.
 QUICK := not (slow or browser or bench or deploy or transactional)
 test-quick: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
 	  -n $(PYTEST_WORKERS) --dist loadfile -m "$(QUICK)" $(PYTEST_ARGS)
 
