@@ -1,6 +1,10 @@
 """Migrating a database of the studio as it was before the schedule registry (main at 3547347:
 the schedules made by data migrations) to the latest state loses nothing, and leaves each
-schedule once, as the studio left it (a paused one stays paused)."""
+schedule once, as the studio left it (a paused one stays paused).
+
+Transactional (migrations commit), with serialized_rollback like every such test here: the
+rows the migrations made (roles, the site, Wagtail's root page) are put back for the tests
+after these."""
 
 from __future__ import annotations
 
@@ -98,7 +102,7 @@ def counts(apps) -> dict[str, int]:
     }
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrating_a_database_from_before_the_registry_loses_nothing_and_keeps_each_schedule_once():
     before = studio_rows(migrate_to(BEFORE))
 
@@ -125,7 +129,7 @@ def test_migrating_a_database_from_before_the_registry_loses_nothing_and_keeps_e
     assert Schedule.objects.get(name="shop.payments.send_invoice_reminders").repeats == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_old_schedule_migrations_undone_and_redone_neither_delete_nor_duplicate():
     Schedule = current.get_model("django_q", "Schedule")
     assert sorted(Schedule.objects.values_list("name", flat=True)) == sorted(SCHEDULES)
@@ -139,7 +143,7 @@ def test_the_old_schedule_migrations_undone_and_redone_neither_delete_nor_duplic
     assert sorted(Schedule.objects.values_list("name", flat=True)) == sorted(SCHEDULES)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrate_run_twice_leaves_each_schedule_once():
     current.get_model("django_q", "Schedule").objects.all().delete()
 
