@@ -14,8 +14,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
@@ -30,9 +28,9 @@ def is_staff(user) -> bool:
     return bool(user.is_staff or user.is_superuser)
 
 
-@receiver(user_logged_in, dispatch_uid="booker.session_limits.signed_in")
-def _signed_in(sender, request: HttpRequest | None, user, **kwargs) -> None:
-    # login() has just rotated the session key; the session's clocks start now.
+def start_clocks(request: HttpRequest | None) -> None:
+    """At sign-in (booker/receivers.py, on `user_logged_in`): login() has just rotated the
+    session key; the session's clocks start now."""
     if request is not None and hasattr(request, "session"):
         now = int(time.time())
         request.session[SIGNED_IN_AT] = now

@@ -32,6 +32,8 @@ class PrivateFileSystemStorage(FileSystemStorage):
     def __init__(self, subdir: str = "", **kwargs):
         self.subdir = subdir
         super().__init__(**kwargs)
+        # The one receiver not in booker/receivers.py: it belongs to this instance (held
+        # weakly, gone with it), as Django's FileSystemStorage connects its own.
         setting_changed.connect(self._private_root_changed)
 
     def _private_root_changed(self, *, setting: str, **kwargs) -> None:
@@ -136,15 +138,12 @@ _ALIASES = {
 }
 
 
-def _storages_changed(*, setting: str, **kwargs) -> None:
-    # Django empties its own `storages` cache on this signal; the aliases must let go of the
-    # storage they hold too, or a field would keep writing where the old settings said.
-    if setting == "STORAGES":
-        for alias in _ALIASES.values():
-            alias._reset()
-
-
-setting_changed.connect(_storages_changed, dispatch_uid="booker.storage.storages_changed")
+def storages_changed() -> None:
+    """settings.STORAGES changed (booker/receivers.py, on `setting_changed`): Django empties
+    its own `storages` cache; the aliases must let go of the storage they hold too, or a field
+    would keep writing where the old settings said."""
+    for alias in _ALIASES.values():
+        alias._reset()
 
 
 def originals_storage() -> Storage:

@@ -1,4 +1,5 @@
-"""django-q2 task entry points: thin wrappers around services, importable by dotted path."""
+"""django-q2 task entry points: thin wrappers around services, importable by dotted path. The
+stable names the schedules point at (booker/schedules.py): keep them when the services move."""
 
 from booker import services
 from booker.archive import services as archive
@@ -11,7 +12,7 @@ def ingest_rush(rush_id: int) -> str:
 
 
 def requeue_stalled_rushes() -> int:
-    """Run every minute by the cluster's scheduler (the Schedule is made by `migrate`)."""
+    """Every minute (booker.schedules.SWEEPER)."""
     return ingest.requeue_stalled_rushes()
 
 
@@ -28,14 +29,15 @@ def archive_session(session_id: int, actor_id: int | None = None) -> str:
 
 
 def archive_due_sessions() -> str:
-    """Daily (the Schedule is made by booker/migrations/0006_archive_schedule.py)."""
+    """Daily (booker.schedules.ARCHIVE_DUE_SESSIONS)."""
     reports = archive.archive_due_sessions(deadline=archive.run_deadline())
     done = sum(1 for r in reports if r.complete)
     return f"{done} of {len(reports)} due sessions archived"
 
 
 def check_restores() -> str:
-    """Queued by a restore request, then every few minutes while a session is restoring."""
+    """Queued by a restore request, then every few minutes while a session is restoring
+    (booker.schedules.RESTORE_CHECKS, on demand)."""
     progress = archive.check_restores(deadline=archive.run_deadline())
     done = sum(1 for p in progress if p.complete)
     waiting = sum(p.waiting for p in progress)
@@ -43,5 +45,5 @@ def check_restores() -> str:
 
 
 def abort_stale_uploads() -> str:
-    """Daily (the Schedule is made by booker/migrations/0011_abort_stale_uploads_schedule.py)."""
+    """Daily (booker.schedules.ABORT_STALE_UPLOADS)."""
     return f"{uploads.abort_stale_uploads()} stale upload(s) aborted"

@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
+from booker import schedules
 from booker.archive.machine import ORIGINAL_TIER
 from booker.errors import IllegalTransition, StudioError
 from booker.events import Event
@@ -65,9 +66,9 @@ Tier = Rush.Tier
 # S3 storage classes whose objects cannot be read (GET, CopyObject) before a restore.
 COLD_STORAGE_CLASSES = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 # django-q2 schedules, found again by name.
-ARCHIVE_SCHEDULE = "booker.archive_due_sessions"
-RESTORE_CHECK_SCHEDULE = "booker.check_restores"
-RESTORE_CHECK_MINUTES = 10
+ARCHIVE_SCHEDULE = schedules.ARCHIVE_DUE_SESSIONS.name
+RESTORE_CHECK_SCHEDULE = schedules.RESTORE_CHECKS.name
+RESTORE_CHECK_MINUTES = schedules.RESTORE_CHECKS.minutes
 # After this many failures in a row the archive storage itself is probably unreachable:
 # stop rather than record the same failure for each of 3,000 rushes.
 MAX_FAILURES_IN_A_ROW = 3
@@ -604,23 +605,12 @@ def request_restore(session: PhotoSession, *, actor: User | None) -> SessionEven
 
 
 def _ensure_restore_checks() -> None:
-    from django_q.models import Schedule
-
-    if not Schedule.objects.filter(name=RESTORE_CHECK_SCHEDULE).exists():
-        Schedule.objects.create(
-            name=RESTORE_CHECK_SCHEDULE,
-            func="booker.tasks.check_restores",
-            schedule_type=Schedule.MINUTES,
-            minutes=RESTORE_CHECK_MINUTES,
-            repeats=-1,
-            next_run=timezone.now() + timedelta(minutes=RESTORE_CHECK_MINUTES),
-        )
+    # An on-demand schedule of the registry (booker/schedules.py): there while needed only.
+    schedules.ensure(RESTORE_CHECK_SCHEDULE)
 
 
 def _drop_restore_checks() -> None:
-    from django_q.models import Schedule
-
-    Schedule.objects.filter(name=RESTORE_CHECK_SCHEDULE).delete()
+    schedules.drop(RESTORE_CHECK_SCHEDULE)
     # A restore requested while we deleted must keep its checks.
     if PhotoSession.objects.filter(status=Status.RESTORING).exists():
         _ensure_restore_checks()

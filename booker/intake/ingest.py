@@ -46,6 +46,7 @@ from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext, gettext_noop
 from django_q.exceptions import TimeoutException
 
+from booker import schedules
 from booker.events import Event
 from booker.intake.machine import RUSH_INGEST
 from booker.models import Rush
@@ -481,19 +482,5 @@ def _queue_is_empty() -> bool:
         return False
 
 
-SWEEPER = "booker: requeue stalled rushes"
-
-
-def ensure_sweeper_schedule(**kwargs) -> None:
-    """The sweeper's Schedule, made (or corrected) after every `migrate`."""
-    from django_q.models import Schedule
-
-    Schedule.objects.update_or_create(
-        name=SWEEPER,
-        defaults={
-            "func": "booker.tasks.requeue_stalled_rushes",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-            "repeats": -1,
-        },
-    )
+# Its Schedule is declared in booker/schedules.py and kept by the registry.
+SWEEPER = schedules.SWEEPER.name

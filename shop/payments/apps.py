@@ -9,4 +9,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Paiements")
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 -- connects the order-status receiver
+        from . import receivers  # noqa: F401 -- connects its order and basket receivers

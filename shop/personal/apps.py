@@ -23,7 +23,9 @@ class PersonalConfig(AppConfig):
     def ready(self) -> None:
         from booker.links import register_link
 
-        from . import receivers  # noqa: F401 -- unlocks paid extras when an order is paid
+        # Unlocks paid extras when an order is paid, withdraws unpaid ones the Booker's events
+        # make stale.
+        from . import receivers  # noqa: F401
 
         # The client's portal (booker) links to these shop pages without naming them: the
         # booker cannot depend on the shop, so the shop hands it the URLs (booker/links.py).

@@ -17,6 +17,8 @@ from booker.models import FinalPhoto, PhotoSession
 from . import selectors
 from .selectors import CROP, EXTRA_RUSHES, PHOTO, SESSION, Crop
 
+Basket = get_model("basket", "Basket")
+Line = get_model("basket", "Line")
 Option = get_model("catalogue", "Option")
 Product = get_model("catalogue", "Product")
 
@@ -129,3 +131,27 @@ def _photos_paid(line, session: PhotoSession) -> int:
     return booker_selectors.photos_paid_for(
         session, line.quantity, line.line_price_before_discounts_incl_tax
     )
+
+
+def withdraw_extras(session_id: int) -> int:
+    """The session's selection was reopened, or the session cancelled: an unpaid extras line
+    naming it no longer matches what paying would unlock, so it leaves every basket not yet
+    ordered (the client picks again and submits again, which puts a new line in). Removing
+    the line ends the Stripe Checkout Sessions made for its basket (shop.payments' basket
+    receivers); one paid all the same is refunded, its basket having changed. Called by the
+    Booker's events (receivers.py). Returns how many lines were removed."""
+    product = selectors.extras_product()
+    if product is None:
+        return 0
+    lines = Line.objects.filter(
+        product=product, basket__status__in=(Basket.OPEN, Basket.SAVED, Basket.FROZEN)
+    ).prefetch_related("attributes__option")
+    removed = 0
+    for line in lines:
+        extras = selectors.extras_of_line(line)
+        if extras is not None and extras[0] == session_id:
+            line.delete()
+            removed += 1
+    if removed:
+        log.info("Session %s: %d unpaid extras line(s) withdrawn", session_id, removed)
+    return removed

@@ -1,0 +1,44 @@
+"""Every signal the Booker listens to, connected in one place: imported by BookerConfig.ready()
+(booker/apps.py). Each receiver only calls the module that knows what to do.
+
+The shop hears the Booker through its typed events (booker.events.subscribe), in its own
+apps' receivers.py; the Booker subscribes to none of its own here."""
+
+from django.apps import apps
+from django.contrib.auth.signals import user_logged_in
+from django.core.signals import setting_changed
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+from django_q.signals import post_spawn
+
+from booker import schedules, session_limits, storage
+from booker.intake import ingest
+
+
+@receiver(user_logged_in, dispatch_uid="booker.session_limits.signed_in")
+def start_session_clocks(sender, request=None, user=None, **kwargs) -> None:
+    session_limits.start_clocks(request)
+
+
+@receiver(setting_changed, dispatch_uid="booker.storage.storages_changed")
+def storages_changed(sender, *, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":  # tests swap the local disk for S3
+        storage.storages_changed()
+
+
+def _last_migrated_app():
+    # post_migrate is sent once per app that has models, in INSTALLED_APPS order.
+    return [config for config in apps.get_app_configs() if config.models_module][-1]
+
+
+@receiver(post_migrate, dispatch_uid="booker.schedules.sync")
+def sync_schedules(sender, using: str = "default", **kwargs) -> None:
+    # The cluster's periodic tasks are data it needs, made by `migrate` (every deployment runs
+    # it): once per run, after the last app, when every migration is applied.
+    if sender is _last_migrated_app():
+        schedules.sync(using=using)
+
+
+@receiver(post_spawn, dispatch_uid="booker.ingest.warm_up")
+def warm_up_worker(sender, **kwargs) -> None:
+    ingest.warm_up()
