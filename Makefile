@@ -82,14 +82,16 @@ test: venv
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	# On every core (pytest-xdist), a test file per worker at a time: a file's module-scoped
-	# objects (the access policy's world) are built once. Tests that really commit empty the
-	# database when they end (tests/conftest.py): they run after, in a pass of their own, with
-	# the browser tests (their live server needs committed data); each worker has its own
-	# database and live server.
+	# objects (the access policy's world) are built once. The browser tests follow, each worker
+	# with its own database and live server (the live server needs committed data). Tests that
+	# really commit empty the database or migrate it back and forth (tests/conftest.py): they
+	# come last, in a pass of their own, so that no other test meets the database they leave.
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
 	  -n $(PYTEST_WORKERS) --dist loadfile -m "not transactional and not browser" $(PYTEST_ARGS)
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
-	  -n $(PYTEST_WORKERS) --dist loadfile -m "transactional or browser" $(PYTEST_ARGS)
+	  -n $(PYTEST_WORKERS) --dist loadfile -m "browser" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
+	  -n $(PYTEST_WORKERS) --dist loadfile -m "transactional and not browser" $(PYTEST_ARGS)
 
 # The fast loop while working: ruff and the import contracts, then the tests that take less than a second each, on
 # every core. Left out (pyproject.toml's markers): slow, browser, bench, deploy, and the tests

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,10 +9,4 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals
-        from .models import Comment
-
-        post_save.connect(signals.on_comment_saved, sender=Comment, dispatch_uid="comments-saved")
-        post_delete.connect(
-            signals.on_comment_deleted, sender=Comment, dispatch_uid="comments-deleted"
-        )
+        from . import receivers  # noqa: F401 -- a comment's change reaches the page cache

@@ -8,6 +8,6 @@ class PageCacheConfig(AppConfig):
     verbose_name = _("Page cache")
 
     def ready(self) -> None:
-        from . import signals
+        from . import receivers
 
-        signals.connect()
+        receivers.wire()

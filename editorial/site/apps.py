@@ -12,4 +12,4 @@ class SiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 -- the menu cache's purge
+        from . import receivers  # noqa: F401 -- the menu cache's purge

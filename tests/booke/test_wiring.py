@@ -1,7 +1,6 @@
-"""One way for each cross-cutting thing, in the Booker and the shop: signals are connected in
-an app's receivers.py (imported by its ready()), and periodic tasks are declared in its
-schedules.py (booker/schedules.py's registry), never made by hand in a migration or at runtime.
-(The editorial apps still wire theirs in signals.py; not covered here.)"""
+"""One way for each cross-cutting thing, in every app: signals are connected in an app's
+receivers.py (imported by its ready()), and periodic tasks are declared in its schedules.py
+(booker/schedules.py's registry), never made by hand in a migration or at runtime."""
 
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ INSTANCE_HOOKS = {"booker/storage.py"}
 
 def sources() -> list[tuple[str, str]]:
     found = []
-    for app in ("booker", "shop"):
+    for app in ("booker", "shop", "editorial", "booke"):
         for path in sorted((ROOT / app).rglob("*.py")):
             relative = path.relative_to(ROOT).as_posix()
             if "/migrations/" not in relative:

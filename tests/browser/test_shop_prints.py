@@ -8,8 +8,20 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.factories import PASSWORD
+
+
+def image_loaded(page: Page, img) -> bool:
+    """Whether the image arrived, once the browser had time to fetch it (a slow machine may
+    still be loading it when the page is already there)."""
+    try:
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                               arg=img.element_handle(), timeout=15_000)
+    except PlaywrightTimeout:
+        return False
+    return True
 
 
 @pytest.fixture
@@ -59,7 +71,7 @@ def test_a_client_orders_a_cropped_print_of_a_delivered_photo(page: Page, catalo
     expect(page).to_have_url(re.compile(r"/shop/basket/$"))
     thumb = page.locator(".print-thumb img")
     expect(thumb).to_have_count(1)
-    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")  # the signed link works
+    assert image_loaded(page, thumb)  # the signed link works
     expect(page.locator(".print-thumb-crop")).to_be_visible()
 
     [line] = basket_of(client).all_lines()
@@ -91,7 +103,7 @@ def test_a_client_orders_a_cropped_print_of_a_delivered_photo(page: Page, catalo
     expect(printed).to_have_count(1)
     thumb = printed.locator(".print-thumb img")
     expect(thumb).to_have_attribute("alt", final.job.rush.original_filename)
-    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert image_loaded(page, thumb)
     drawn = printed.locator(".print-thumb-crop")
     expect(drawn).to_be_visible()
     left = selectors.Crop.parse(crop).as_percent()["left"]

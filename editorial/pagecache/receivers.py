@@ -73,7 +73,7 @@ def _shop_urls(instance) -> list[str]:
     return urls
 
 
-def connect() -> None:
+def wire() -> None:
     from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
     from wagtail.models import Page, Site
 
