@@ -55,7 +55,6 @@ from .models import (
     Package,
     PhotoSession,
     RetouchJob,
-    Rush,
     User,
     normalise_email,
 )
@@ -69,27 +68,9 @@ admin.site.index_template = "admin/booker/index.html"
 
 Status = PhotoSession.Status
 JobStatus = RetouchJob.Status
-Ingest = Rush.Ingest
-
 
 
 # --- Helpers shared by the studio pages ---------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 class StudioAdminMixin:
@@ -316,10 +297,6 @@ class PhotoSessionForm(forms.ModelForm):
             self.fields["photographer"].queryset = User.objects.filter(
                 is_active=True, groups__name=roles.PHOTOGRAPHER
             ).distinct()
-
-
-
-
 
 
 @admin.register(PhotoSession)
@@ -569,18 +546,6 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         return pages + super().get_urls()
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 # --- Retouching -------------------------------------------------------------------------------
 
 
@@ -749,8 +714,6 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
                  name="booker_retouchjob_mine_finals"),
         ]
         return mine + super().get_urls()
-
-
 
 
 # --- CRM: leads and the proof of marketing consents ---------------------------------------------

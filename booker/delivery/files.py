@@ -78,8 +78,6 @@ def storage_url(
     return storage.url(fieldfile.name, parameters=params, expire=expire)
 
 
-
-
 def client_filename(final: FinalPhoto) -> str:
     """The name the client knows: the rush's name from the gallery (IMG_0012) with the final's
     extension — not the retoucher's working name (IMG_0012-edit) nor the storage key."""

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,21 +11,14 @@ from booker.models import (
     FinalPhoto,
     PhotoSession,
     RetouchJob,
-    Rush,
     User,
 )
 from booker.sessions.machine import transition
-
-log = logging.getLogger(__name__)
-
 
 Status = PhotoSession.Status
 
 
 JobStatus = RetouchJob.Status
-
-
-Ingest = Rush.Ingest
 
 
 @transaction.atomic

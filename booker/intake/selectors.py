@@ -7,8 +7,6 @@ from booker.models import (
     Rush,
 )
 
-Status = PhotoSession.Status
-
 
 def ingest_counts(session: PhotoSession) -> dict[str, int]:
     counts = {s: 0 for s in Rush.Ingest.values}

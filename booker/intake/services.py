@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -16,27 +15,16 @@ from booker.intake.ingest import enqueue_ingest
 from booker.intake.machine import RUSH_INGEST
 from booker.models import (
     PhotoSession,
-    RetouchJob,
     Rush,
     User,
 )
 from booker.sessions.machine import transition
 from booker.storage import sha256_of
 
-log = logging.getLogger(__name__)
-
-
 Status = PhotoSession.Status
 
 
-JobStatus = RetouchJob.Status
-
-
 Ingest = Rush.Ingest
-
-
-
-
 
 
 @dataclass
@@ -137,8 +125,6 @@ def _mark_shot(session: PhotoSession, actor: User | None) -> None:
         session.refresh_from_db(fields=["status", "status_changed_at"])
         if session.status != Status.SHOT:
             raise
-
-
 
 
 def ingest_rush(rush_id: int) -> Rush | None:

@@ -4,12 +4,9 @@ from django.db.models import QuerySet
 
 from booker.models import (
     Membership,
-    PhotoSession,
     User,
 )
 from booker.roles import PHOTOGRAPHER, RETOUCHER
-
-Status = PhotoSession.Status
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:

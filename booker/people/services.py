@@ -19,8 +19,6 @@ from booker.models import (
     Company,
     Membership,
     PhotoSession,
-    RetouchJob,
-    Rush,
     User,
     normalise_email,
 )
@@ -29,12 +27,6 @@ log = logging.getLogger(__name__)
 
 
 Status = PhotoSession.Status
-
-
-JobStatus = RetouchJob.Status
-
-
-Ingest = Rush.Ingest
 
 
 @transaction.atomic

@@ -12,8 +12,6 @@ from booker.models import (
 )
 from booker.proofing.extras import Extras, extras
 
-Status = PhotoSession.Status
-
 
 @dataclass(frozen=True)
 class ProofCard:

@@ -12,7 +12,6 @@ from booker.errors import StudioError
 from booker.events import Event, record
 from booker.models import (
     PhotoSession,
-    RetouchJob,
     Rush,
     Selection,
     SelectionItem,
@@ -26,9 +25,6 @@ log = logging.getLogger(__name__)
 
 
 Status = PhotoSession.Status
-
-
-JobStatus = RetouchJob.Status
 
 
 Ingest = Rush.Ingest

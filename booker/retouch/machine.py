@@ -29,8 +29,6 @@ RETOUCH_JOB = StateMachine(
     },
 )
 
-JOB_TRANSITIONS = RETOUCH_JOB.moves
-
 
 def move_job(job: RetouchJob, to: str, *, actor: User | None, note: str = "") -> None:
     """The one place a retouch job changes status (moving to where it is changes nothing)."""

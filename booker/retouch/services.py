@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 import re
 import struct
 import warnings
@@ -22,7 +21,6 @@ from booker.models import (
     FinalPhoto,
     PhotoSession,
     RetouchJob,
-    Rush,
     SelectionItem,
     User,
 )
@@ -30,16 +28,10 @@ from booker.retouch.machine import move_job
 from booker.sessions.machine import transition
 from booker.storage import sha256_of
 
-log = logging.getLogger(__name__)
-
-
 Status = PhotoSession.Status
 
 
 JobStatus = RetouchJob.Status
-
-
-Ingest = Rush.Ingest
 
 
 @transaction.atomic

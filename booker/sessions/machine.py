@@ -45,9 +45,6 @@ SESSION = StateMachine(
     },
 )
 
-# The table under its old name, for readers of the moves (selectors, admin).
-SESSION_TRANSITIONS = SESSION.moves
-
 
 def transition(
     session: PhotoSession,

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import logging
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -11,22 +9,11 @@ from booker.models import (
     Company,
     Package,
     PhotoSession,
-    RetouchJob,
-    Rush,
     User,
 )
 from booker.sessions.machine import transition
 
-log = logging.getLogger(__name__)
-
-
 Status = PhotoSession.Status
-
-
-JobStatus = RetouchJob.Status
-
-
-Ingest = Rush.Ingest
 
 
 def record_event(session: PhotoSession, event: Event, *, actor: User | None, **payload) -> None:
