@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from oscar.core.loading import get_model
+
+from booker.mail import absolute_url, templated_email
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +21,10 @@ Order = get_model("order", "Order")
 KINDS = ("confirmation", "payment_received", "shipped", "invoice_due")
 
 
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def _order_link(order) -> str:
     if order.user_id:
-        return _absolute(reverse("customer:order", kwargs={"order_number": order.number}))
-    return _absolute(
+        return absolute_url(reverse("customer:order", kwargs={"order_number": order.number}))
+    return absolute_url(
         reverse(
             "customer:anon-order",
             kwargs={"order_number": order.number, "hash": order.verification_hash()},
@@ -64,11 +60,7 @@ def send_order_email(order, kind: str) -> int:
         "studio": settings.BOOKE_STUDIO,
         "awaiting_payment": order.status == settings.ORDER_AWAITING_PAYMENT,
     }
-    base = f"shop/email/{kind}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject, render_to_string(f"{base}.txt", context), to=to)
-    message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
-    return message.send()
+    return templated_email(f"shop/email/{kind}", context, to).send()
 
 
 def send_on_commit(order, kind: str) -> None:

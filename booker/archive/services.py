@@ -38,10 +38,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +52,7 @@ from booker.archive.machine import ORIGINAL_TIER
 from booker.errors import IllegalTransition, StudioError
 from booker.events import Event
 from booker.intake.uploads import composite_checksum
+from booker.mail import absolute_url, templated_email
 from booker.models import Membership, PhotoSession, Rush, RushUpload, SessionEvent, User
 from booker.sessions.machine import transition
 from booker.sessions.services import record_event
@@ -729,10 +729,6 @@ def _restore_recipients(session: PhotoSession) -> list[tuple[User, bool]]:
     return unique
 
 
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def notify_originals_restored(
     session: PhotoSession, recipients: Iterable[tuple[User, bool]] | None = None
 ) -> int:
@@ -745,17 +741,10 @@ def notify_originals_restored(
             else reverse("portal:session", args=[session.pk])
         )
         context = {"session": session, "user": user, "is_studio": is_studio,
-                   "link": _absolute(link)}
-        subject = render_to_string("booker/email/originals_restored_subject.txt", context)
-        message = EmailMultiAlternatives(
-            " ".join(subject.split()),
-            render_to_string("booker/email/originals_restored.txt", context),
-            to=[user.email],
+                   "link": absolute_url(link)}
+        messages.append(
+            templated_email("booker/email/originals_restored", context, [user.email])
         )
-        message.attach_alternative(
-            render_to_string("booker/email/originals_restored.html", context), "text/html"
-        )
-        messages.append(message)
     if not messages:
         return 0
     return get_connection().send_messages(messages) or 0

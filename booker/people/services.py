@@ -2,12 +2,9 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -15,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from booker import roles
 from booker.errors import StudioError
+from booker.mail import absolute_url, templated_email
 from booker.models import (
     Company,
     Membership,
@@ -92,19 +90,10 @@ def send_invitation(user: User, *, invited_by: User | None = None) -> None:
     context = {
         "user": user,
         "invited_by": invited_by,
-        "link": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path,
-        "login": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("login"),
+        "link": absolute_url(path),
+        "login": absolute_url(reverse("login")),
     }
-    subject = render_to_string("booker/email/invitation_subject.txt", context)
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()),
-        render_to_string("booker/email/invitation.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
-        render_to_string("booker/email/invitation.html", context), "text/html"
-    )
-    message.send()
+    templated_email("booker/email/invitation", context, [user.email]).send()
 
 
 @transaction.atomic

@@ -9,20 +9,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from booker import roles, throttle
+from booker.mail import absolute_url, templated_email
 from booker.services import InvalidToken, one_click_unsubscribe_headers
 
 from .models import Comment
@@ -198,24 +196,16 @@ def mark_spam(comment: Comment, *, by=None) -> Comment:
 # --- Emails ----------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def _post_link(post, anchor: str = "") -> str:
     # Like the shop's mails: the site's address from settings, the page's path from Wagtail.
     parts = post.get_url_parts()
-    return _absolute(parts[2] + anchor) if parts else ""
+    return absolute_url(parts[2] + anchor) if parts else ""
 
 
 def _send(template: str, context: dict, to: list[str], headers: dict | None = None) -> int:
-    base = f"editorial/comments/email/{template}"
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-    message = EmailMultiAlternatives(
-        subject, render_to_string(f"{base}.txt", context), to=to, headers=headers
-    )
-    message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
-    return message.send()
+    return templated_email(
+        f"editorial/comments/email/{template}", context, to, headers=headers
+    ).send()
 
 
 def _notify_on_commit(comment: Comment, notify) -> None:
@@ -273,7 +263,7 @@ def replies_off_token(comment: Comment) -> str:
 
 
 def replies_off_link(comment: Comment) -> str:
-    return _absolute(reverse("comments:replies-off", args=[replies_off_token(comment)]))
+    return absolute_url(reverse("comments:replies-off", args=[replies_off_token(comment)]))
 
 
 def comment_for_replies_off(token: str) -> Comment:
@@ -322,7 +312,7 @@ def editor_emails() -> list[str]:
 
 
 def moderation_url() -> str:
-    return _absolute(reverse("wagtailsnippets_editorial_comments_comment:list"))
+    return absolute_url(reverse("wagtailsnippets_editorial_comments_comment:list"))
 
 
 def notify_editors_of_pending(comment: Comment) -> int:
