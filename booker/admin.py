@@ -357,7 +357,15 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: PhotoSession, form, change: bool) -> None:
         if change:
+            moved = "scheduled_at" in form.changed_data
+            new_date = obj.scheduled_at
+            if moved:
+                # The date moves through the service: it tells the client and the
+                # photographer and moves the reminders.
+                obj.scheduled_at = form.initial.get("scheduled_at")
             super().save_model(request, obj, form, change)
+            if moved:
+                services.reschedule_session(obj, new_date, actor=request.user)
             return
         # A new session is booked through the service: it copies the package's terms and
         # records the `session.booked` event.

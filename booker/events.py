@@ -20,6 +20,13 @@ Payloads (the row's `payload`, JSON), by event:
   session.selection_reopened, session.restored: none.
 - retouch.<job status>: job (id), rush (id), note.
 - rush.failed: rush (id), reason. archive.failed / restore.failed: rush (id), reason.
+- session.confirmed: none. session.rescheduled: previous, scheduled_at (ISO datetimes).
+- session.delivery_expiring: expires_at (ISO datetime).
+- retouch.assigned: jobs (ids), assignee (user id).
+- account.invited (subject "invitation:<pk>", user: the invited person): session (id or None).
+- order.* (subject "order:<pk>", user: the customer if logged in): number, total.
+- invoice.due / invoice.overdue (subject "order:<pk>"): number, due_date.
+- basket.abandoned (subject "basket:<pk>", user): lines, total.
 """
 
 from __future__ import annotations
@@ -53,6 +60,13 @@ class Event(StrEnum):
     SESSION_RESTORED = "session.restored"
     # Events without a status change.
     SESSION_BOOKED = "session.booked"
+    # A date is agreed: at once for a session the studio books, after approval or deposit for
+    # one booked online.
+    SESSION_CONFIRMED = "session.confirmed"
+    SESSION_RESCHEDULED = "session.rescheduled"
+    # The clock's events (booker/automation/clock.py): the download window of a delivered
+    # session closes in BOOKER_DELIVERY_WARN_DAYS.
+    DELIVERY_EXPIRING = "session.delivery_expiring"
     EXTRAS_PAID_UNMATCHED = "session.extras_paid_unmatched"
     RUSH_FAILED = "rush.failed"
     ARCHIVE_FAILED = "archive.failed"
@@ -63,6 +77,23 @@ class Event(StrEnum):
     JOB_IN_REVIEW = "retouch.in_review"
     JOB_DONE = "retouch.done"
     JOB_CHANGES_REQUESTED = "retouch.changes_requested"
+    # Jobs handed to a retoucher (not a status change): jobs (ids), assignee (user id).
+    JOB_ASSIGNED = "retouch.assigned"
+    # The people's events, with no session: an account opened by the studio.
+    CLIENT_INVITED = "account.invited"
+    # The shop's events (emitted by the shop through booker.events.emit; the Booker only names
+    # them): an order placed, paid, shipped; an invoice due soon or overdue; a basket left.
+    ORDER_PLACED = "order.placed"
+    ORDER_PAID = "order.paid"
+    ORDER_SHIPPED = "order.shipped"
+    INVOICE_DUE = "invoice.due"
+    INVOICE_OVERDUE = "invoice.overdue"
+    BASKET_ABANDONED = "basket.abandoned"
+
+    # The studio's words for some of the above.
+    FINALS_APPROVED = "retouch.done"
+    ORIGINALS_ARCHIVED = "session.archived"
+    ORIGINALS_RESTORED = "session.restored"
 
     @classmethod
     def arriving_at(cls, status: str) -> Event:
@@ -76,17 +107,22 @@ class Event(StrEnum):
 
 @dataclass(frozen=True)
 class Happened:
-    """What a subscriber receives: the event, its session, who did it and its payload."""
+    """What a subscriber receives: the event, its session (None for an event about an order or
+    an account), who did it, its payload, and for events without a session what they concern:
+    `subject` ("order:<pk>", "invitation:<pk>"…) and the person (`user_id`)."""
 
     event: Event
-    session_id: int
+    session_id: int | None
     actor_id: int | None
     payload: dict[str, Any]
     record_id: int
+    subject: str = ""
+    user_id: int | None = None
 
     @classmethod
     def of(cls, row: SessionEvent) -> Happened:
-        return cls(Event(row.name), row.session_id, row.actor_id, dict(row.payload), row.pk)
+        return cls(Event(row.name), row.session_id, row.actor_id, dict(row.payload), row.pk,
+                   row.subject, row.user_id)
 
 
 Subscriber = Callable[[Happened], None]
@@ -121,14 +157,35 @@ def record(
     at: Any = None,
     **payload: Any,
 ) -> SessionEvent:
-    """Store `event` in the session's history and publish it: the one place an event is
-    written (the state machines call it with their move)."""
+    """Store `event` in the session's history and publish it (the state machines call it with
+    their move)."""
+    return emit(event, session=session, actor=actor, from_status=from_status,
+                to_status=to_status, at=at, **payload)
+
+
+def emit(
+    event: Event,
+    *,
+    session: Any = None,
+    subject: str = "",
+    user: Any = None,
+    actor: Any = None,
+    from_status: str = "",
+    to_status: str = "",
+    at: Any = None,
+    **payload: Any,
+) -> SessionEvent:
+    """Store `event` and publish it after commit: the one place an event is written. An event
+    about a session names it; one about an order or an account names its `subject`
+    ("order:<pk>") and the person it concerns (`user`)."""
     from booker.models import SessionEvent
 
+    if session is None and not subject:
+        raise ValueError(f"{event}: an event concerns a session or a subject")
     fields: dict[str, Any] = {"created_at": at} if at is not None else {}
     row = SessionEvent.objects.create(
-        session=session, name=Event(event), actor=actor, from_status=from_status,
-        to_status=to_status, payload=payload, **fields,
+        session=session, name=Event(event), subject=subject, user=user, actor=actor,
+        from_status=from_status, to_status=to_status, payload=payload, **fields,
     )
     publish(row)
     return row

@@ -10,9 +10,10 @@ def machines() -> list[StateMachine]:
     """Every state machine of the Booker (imported when asked: the machine modules import
     their models, which need the app registry ready)."""
     from booker.archive.machine import ORIGINAL_TIER
+    from booker.automation.machine import MESSAGE
     from booker.crm.machine import CONSENT
     from booker.intake.machine import RUSH_INGEST, UPLOAD
     from booker.retouch.machine import RETOUCH_JOB
     from booker.sessions.machine import SESSION
 
-    return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT]
+    return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE]

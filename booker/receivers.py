@@ -2,7 +2,8 @@
 (booker/apps.py). Each receiver only calls the module that knows what to do.
 
 The shop hears the Booker through its typed events (booker.events.subscribe), in its own
-apps' receivers.py; the Booker subscribes to none of its own here."""
+apps' receivers.py; the Booker's automation engine hears every event (booker/automation/
+planner.py, subscribed below)."""
 
 from django.apps import apps
 from django.contrib.auth.signals import user_logged_in
@@ -12,6 +13,9 @@ from django.dispatch import receiver
 from django_q.signals import post_spawn
 
 from booker import schedules, session_limits, storage
+from booker.automation import planner
+from booker.automation.defaults import ensure_defaults
+from booker.events import Event, subscribe
 from booker.intake import ingest
 
 
@@ -39,6 +43,20 @@ def sync_schedules(sender, using: str = "default", **kwargs) -> None:
         schedules.sync(using=using)
 
 
+@receiver(post_migrate, dispatch_uid="booker.automation.defaults")
+def ensure_automation_defaults(sender, using: str = "default", **kwargs) -> None:
+    # The rules and templates the studio starts with (booker/automation/defaults.py): made
+    # once, then the studio's to edit.
+    if sender is _last_migrated_app() and using == "default":
+        ensure_defaults()
+
+
 @receiver(post_spawn, dispatch_uid="booker.ingest.warm_up")
 def warm_up_worker(sender, **kwargs) -> None:
     ingest.warm_up()
+
+
+# The automation engine hears every event and plans its rules' messages; a session moved takes
+# its reminders along.
+subscribe(*Event)(planner.on_event)
+subscribe(Event.SESSION_RESCHEDULED)(planner.on_rescheduled)

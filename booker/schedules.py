@@ -207,4 +207,11 @@ RESTORE_CHECKS = Scheduled(
     after_minutes=10, on_demand=True,
 )
 
-declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS)
+SEND_MESSAGES = Scheduled(
+    # The automation engine's outbox (booker.automation.sender): what a rule planned for later
+    # (a reminder, a review request) and what failed and waits for its retry. Messages due at
+    # once are also sent by a task queued when they are planned.
+    "booker.send_due_messages", "booker.tasks.send_due_messages", MINUTES, minutes=1,
+)
+
+declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS, SEND_MESSAGES)

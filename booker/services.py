@@ -2,6 +2,13 @@
 commands and tests call `booker.services.X`. Each function lives in its domain package
 (booker/<domain>/services.py, and the state machines in booker/<domain>/machine.py); this
 module only gathers the public ones, so a caller need not know where a rule sits."""
+from booker.automation.services import (
+    emit_event,
+    ensure_defaults,
+    register_subject,
+    retry_message,
+    send_due_messages,
+)
 from booker.crm.services import (
     InvalidToken,
     TooManyRequests,
@@ -70,9 +77,15 @@ from booker.sessions.services import (
     cancel_session,
     create_session,
     record_event,
+    reschedule_session,
 )
 
 __all__ = [
+    "emit_event",
+    "ensure_defaults",
+    "register_subject",
+    "retry_message",
+    "send_due_messages",
     "AddedRush",
     "EXTRAS_PAID_EVENTS",
     "FINAL_FORMATS",
@@ -93,6 +106,7 @@ __all__ = [
     "check_takes_rushes",
     "confirm_consent",
     "create_session",
+    "reschedule_session",
     "deliver",
     "enqueue_ingest",
     "ensure_user",

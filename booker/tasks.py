@@ -47,3 +47,11 @@ def check_restores() -> str:
 def abort_stale_uploads() -> str:
     """Daily (booker.schedules.ABORT_STALE_UPLOADS)."""
     return f"{uploads.abort_stale_uploads()} stale upload(s) aborted"
+
+
+def send_due_messages() -> str:
+    """Every minute (booker.schedules.SEND_MESSAGES), and queued when messages are planned."""
+    from booker.automation import sender
+
+    counts = sender.send_due()
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"

@@ -340,6 +340,12 @@ BOOKER_ARCHIVE_SINGLE_COPY_MAX = env.int("BOOKER_ARCHIVE_SINGLE_COPY_MAX",
 # exist for DEEP_ARCHIVE), and how long the restored copy stays readable.
 BOOKER_RESTORE_TIER = env.str("BOOKER_RESTORE_TIER", default="Standard")
 BOOKER_RESTORE_DAYS = env.int("BOOKER_RESTORE_DAYS", default=7)
+# How long a delivered session's photos can be downloaded (Delivery.expires_at); the client is
+# reminded a week before they close.
+BOOKER_DOWNLOAD_DAYS = env.int("BOOKER_DOWNLOAD_DAYS", default=180)
+# The automation engine's outbound webhooks are signed with this key (X-Booke-Signature, an
+# HMAC-SHA256 of the body), so the receiver can tell them from forgeries.
+BOOKE_WEBHOOK_SECRET = env.str("BOOKE_WEBHOOK_SECRET", default="") or SECRET_KEY
 
 
 def s3_storages(

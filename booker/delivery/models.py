@@ -18,6 +18,9 @@ class Delivery(models.Model):
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     message = models.TextField(blank=True)
+    # Downloads stay open until then (BOOKER_DOWNLOAD_DAYS after delivery; the studio may push
+    # it back); the client is told a week before (the "delivery-expiring" rule).
+    expires_at = models.DateTimeField(_("downloads open until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -37,7 +41,10 @@ def deliver(session: PhotoSession, *, actor: User | None, message: str = "") -> 
             % {"waiting": waiting, "total": len(jobs)}
         )
     delivery, _created = Delivery.objects.get_or_create(
-        session=session, defaults={"delivered_by": actor, "message": message}
+        session=session, defaults={
+            "delivered_by": actor, "message": message,
+            "expires_at": timezone.now() + timedelta(days=settings.BOOKER_DOWNLOAD_DAYS),
+        },
     )
     transition(session, Status.DELIVERED, actor=actor, photos=len(jobs))
     return delivery

@@ -2,6 +2,7 @@
 gathered here: Django loads an app's models from this module, and the rest of the code and
 the migrations know them as `booker.models.X`."""
 
+from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.crm.models import Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog
 from booker.intake.models import Rush, RushUpload
@@ -14,18 +15,22 @@ __all__ = [
     "Company",
     "Delivery",
     "DownloadLog",
+    "EmailTemplate",
     "FinalPhoto",
     "Lead",
     "MarketingConsent",
     "Membership",
+    "Message",
     "Package",
     "PhotoSession",
     "RetouchJob",
+    "Rule",
     "Rush",
     "RushUpload",
     "Selection",
     "SelectionItem",
     "SessionEvent",
+    "StaffTask",
     "User",
     "UserManager",
     "normalise_email",

@@ -44,6 +44,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Service messages (bookings, photos ready, orders) always go out; reminders and review
+    # requests only while this is on ("Mon compte", or the link at the foot of those emails).
+    reminder_emails = models.BooleanField(_("reminders and review requests by email"),
+                                          default=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from booker import roles
 from booker.errors import StudioError
+from booker.events import Event, record
 from booker.models import (
     FinalPhoto,
     PhotoSession,
@@ -57,9 +58,20 @@ def assign_jobs(jobs: Iterable[RetouchJob], retoucher: User, *, actor: User | No
     if not retoucher.groups.filter(name=roles.RETOUCHER).exists() and not retoucher.is_superuser:
         raise StudioError(_("%(person)s is not a retoucher.") % {"person": retoucher})
     ids = [j.pk for j in jobs]
-    return RetouchJob.objects.filter(pk__in=ids).exclude(status=JobStatus.DONE).update(
-        assignee=retoucher, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        handed = list(RetouchJob.objects.filter(pk__in=ids).exclude(status=JobStatus.DONE)
+                      .exclude(assignee=retoucher).values_list("pk", "session_id"))
+        count = RetouchJob.objects.filter(pk__in=ids).exclude(status=JobStatus.DONE).update(
+            assignee=retoucher, updated_at=timezone.now()
+        )
+        # One event per session: the retoucher gets one email per session handed to them.
+        by_session: dict[int, list[int]] = {}
+        for pk, session_id in handed:
+            by_session.setdefault(session_id, []).append(pk)
+        for session_id, job_ids in by_session.items():
+            record(PhotoSession(pk=session_id), Event.JOB_ASSIGNED, actor=actor,
+                   jobs=job_ids, assignee=retoucher.pk)
+    return count
 
 
 _EDIT_SUFFIX = re.compile(r"^[-_ .]?(edit|edited|final|retouche|retouched|hd|copy|v\d+)?",

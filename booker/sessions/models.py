@@ -113,9 +113,15 @@ class PhotoSession(models.Model):
 
 
 class SessionEvent(models.Model):
-    """A domain event: something happened to a session. The CRM turns these into messages."""
+    """A domain event (booker.events): something happened to a session, or, without a session,
+    to what `subject` names (an order, an invitation) and the person `user`. The automation
+    engine (booker.automation) turns them into messages."""
 
-    session = models.ForeignKey(PhotoSession, on_delete=models.CASCADE, related_name="events")
+    session = models.ForeignKey(PhotoSession, on_delete=models.CASCADE, related_name="events",
+                                null=True, blank=True)
+    subject = models.CharField(max_length=64, blank=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
     name = models.CharField(max_length=64, db_index=True)
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24, blank=True)
@@ -130,4 +136,4 @@ class SessionEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.name} #{self.session_id}"
+        return f"{self.name} #{self.session_id or self.subject}"

@@ -46,7 +46,38 @@ def create_session(
             photographer=photographer, **{**terms, **fields},
         )
         record_event(session, Event.SESSION_BOOKED, actor=actor)
+        # A session the studio books is agreed with the client: confirmed at once, with its
+        # date when it has one (an online booking confirms after its deposit or approval).
+        if session.scheduled_at is not None:
+            record_event(session, Event.SESSION_CONFIRMED, actor=actor)
     return session
+
+
+def reschedule_session(session: PhotoSession, scheduled_at, *, actor: User | None,
+                       location: str | None = None) -> bool:
+    """Move a session to another date (and place): the client and the photographer are told,
+    its reminders follow. A first date given to an undated session confirms it. Returns
+    whether anything changed."""
+    with transaction.atomic():
+        locked = PhotoSession.objects.select_for_update().get(pk=session.pk)
+        previous = locked.scheduled_at
+        fields = {"scheduled_at": scheduled_at}
+        if location is not None:
+            fields["location"] = location
+        changed = previous != scheduled_at or (location is not None and
+                                              location != locked.location)
+        if not changed:
+            return False
+        PhotoSession.objects.filter(pk=session.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(session, name, value)
+        if previous is None and scheduled_at is not None:
+            record_event(session, Event.SESSION_CONFIRMED, actor=actor)
+        elif scheduled_at is not None:
+            record_event(session, Event.SESSION_RESCHEDULED, actor=actor,
+                         previous=previous.isoformat() if previous else None,
+                         scheduled_at=scheduled_at.isoformat())
+    return True
 
 
 def cancel_session(session: PhotoSession, *, actor: User | None, reason: str = "") -> None:

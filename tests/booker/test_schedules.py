@@ -18,7 +18,8 @@ from booker.schedules import DAILY, MINUTES, Scheduled
 pytestmark = pytest.mark.django_db
 
 ALWAYS = {"booker: requeue stalled rushes", "booker.archive_due_sessions",
-          "booker.abort_stale_uploads", "shop.payments.send_invoice_reminders"}
+          "booker.abort_stale_uploads", "booker.send_due_messages",
+          "shop.payments.send_invoice_reminders"}
 
 
 def names() -> list[str]:

@@ -1,0 +1,291 @@
+"""Who a rule's message goes to, and what its template may say.
+
+Templates see plain values only (strings, numbers, lists of dicts), never model instances: a
+template edited in the admin cannot reach a password hash or a private file through an
+attribute. `VARIABLES` lists them for the editor; `build()` computes them for one message.
+
+Events without a session (an order, an invitation) name a `subject` ("order:12"); the app that
+owns it describes it through `register_subject` (the shop registers "order" and "basket" in its
+apps' ready()), so the engine never imports the shop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from booker import roles
+from booker.branding import studio_details
+from booker.events import Happened
+from booker.mail import absolute_url
+from booker.models import Membership, PhotoSession, RetouchJob, User
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    user_id: int | None = None
+
+
+@dataclass
+class Subject:
+    """What an app says about the subject of an event without a session."""
+
+    variables: dict[str, Any] = field(default_factory=dict)
+    # Who "the client" is for this subject (the customer of an order…).
+    client: list[Recipient] = field(default_factory=list)
+    billing: list[Recipient] = field(default_factory=list)
+    company_name: str = ""
+    amount: Decimal | None = None
+    # False when the subject no longer warrants the message (an order cancelled meanwhile).
+    still_relevant: bool = True
+
+
+SubjectProvider = Callable[[str, Happened], Subject | None]
+_subjects: dict[str, SubjectProvider] = {}
+
+
+def register_subject(prefix: str, provider: SubjectProvider) -> None:
+    """`provider(subject_id, happened)` describes the subjects "<prefix>:<id>"."""
+    _subjects[prefix] = provider
+
+
+def describe_subject(happened: Happened) -> Subject | None:
+    if not happened.subject:
+        return None
+    prefix, _sep, ident = happened.subject.partition(":")
+    provider = _subjects.get(prefix)
+    return provider(ident, happened) if provider else None
+
+
+# The variables a template may use, by name, with what they hold (shown beside the editor).
+VARIABLES: dict[str, Any] = {
+    "greeting": gettext_lazy("“Bonjour Claire,” or “Bonjour à toute l’équipe d’ACME,”"),
+    "recipient_name": gettext_lazy("the recipient's first name (or the company's name)"),
+    "is_company": gettext_lazy("true when the session or order is a company's (B2B)"),
+    "company_name": gettext_lazy("the company's name (B2B)"),
+    "client_name": gettext_lazy("the client's full name, or the company's name"),
+    "session_title": gettext_lazy("the session's title"),
+    "session_date": gettext_lazy("the session's date and time (“samedi 12 décembre 2026 à 10:00”)"),
+    "session_location": gettext_lazy("where the session takes place"),
+    "session_url": gettext_lazy("the session's page in the client's space (absolute link)"),
+    "studio_session_url": gettext_lazy("the session's page in the studio (for staff)"),
+    "photographer_name": gettext_lazy("the photographer's name"),
+    "package_name": gettext_lazy("the package's name"),
+    "quota": gettext_lazy("photos included in the package"),
+    "proofs_count": gettext_lazy("proofs published"),
+    "picked": gettext_lazy("photos picked by the client"),
+    "extras": gettext_lazy("photos picked beyond the package"),
+    "amount": gettext_lazy("an amount in euros, formatted (“79,20 €”)"),
+    "reason": gettext_lazy("the reason given (a cancellation…)"),
+    "note": gettext_lazy("the note left with a retouch job"),
+    "job_count": gettext_lazy("retouch jobs concerned"),
+    "jobs_url": gettext_lazy("the retoucher's list of jobs (absolute link)"),
+    "expires_on": gettext_lazy("when the downloads close (delivery expiring)"),
+    "previous_date": gettext_lazy("the session's former date (rescheduled)"),
+    "review_url": gettext_lazy("where to leave a review"),
+    "portal_url": gettext_lazy("the client's space (absolute link)"),
+    "account_url": gettext_lazy("the client's account page: preferences (absolute link)"),
+    "studio_name": gettext_lazy("the studio's name (site settings)"),
+    "studio_email": gettext_lazy("the studio's email address"),
+    "studio_phone": gettext_lazy("the studio's phone"),
+    "studio_address": gettext_lazy("the studio's postal address"),
+    "site_url": gettext_lazy("the site's address"),
+}
+# Variables the subjects add (registered by their apps with `declare_variables`).
+SUBJECT_VARIABLES: dict[str, Any] = {}
+
+
+def declare_variables(**described: Any) -> None:
+    SUBJECT_VARIABLES.update(described)
+
+
+def all_variables() -> dict[str, Any]:
+    return {**VARIABLES, **SUBJECT_VARIABLES}
+
+
+def euros(amount: Decimal | float | int | str | None) -> str:
+    if amount in (None, ""):
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"))
+    whole, cents = f"{value:,.2f}".split(".")
+    thin, nbsp = "\u202f", "\u00a0"
+    return f"{whole.replace(',', thin)},{cents}{nbsp}€"
+
+
+def when(moment) -> str:
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    return _("%(day)s at %(time)s") % {
+        "day": date_format(local, "l j F Y"), "time": date_format(local, "H:i"),
+    }
+
+
+# --- Recipients ---------------------------------------------------------------------------------
+
+def _person(user: User | None) -> list[Recipient]:
+    if user is None or not user.is_active or not user.email:
+        return []
+    return [Recipient(user.email, user.first_name or user.get_full_name(), user.pk)]
+
+
+def _members(session: PhotoSession, *, managers_only: bool) -> list[Recipient]:
+    memberships = Membership.objects.filter(company_id=session.company_id,
+                                            user__is_active=True).select_related("user")
+    if managers_only:
+        memberships = memberships.filter(role=Membership.Role.MANAGER)
+    out: list[Recipient] = []
+    for membership in memberships.order_by("user__email"):
+        out.extend(_person(membership.user))
+    return out
+
+
+def _retoucher(happened: Happened) -> list[Recipient]:
+    payload = happened.payload
+    if payload.get("assignee"):
+        return _person(User.objects.filter(pk=payload["assignee"]).first())
+    if payload.get("job"):
+        job = RetouchJob.objects.filter(pk=payload["job"]).select_related("assignee").first()
+        return _person(job.assignee if job else None)
+    return []
+
+
+def recipients(role: str, happened: Happened, session: PhotoSession | None,
+               subject: Subject | None) -> list[Recipient]:
+    """The people a rule's `role` stands for, for this event (deduplicated, in a stable order)."""
+    from booker.automation.models import Rule
+
+    R = Rule.Recipient
+    found: list[Recipient] = []
+    if role == R.CLIENT:
+        if session is not None:
+            found = (_members(session, managers_only=False) if session.company_id
+                     else _person(session.client))
+        elif subject is not None:
+            found = subject.client
+        else:
+            found = _person(User.objects.filter(pk=happened.user_id).first())
+    elif role == R.COMPANY_MANAGERS and session is not None and session.company_id:
+        found = _members(session, managers_only=True)
+    elif role == R.PHOTOGRAPHER and session is not None:
+        found = _person(session.photographer)
+    elif role == R.RETOUCHER:
+        found = _retoucher(happened)
+    elif role == R.SHOP_MANAGERS:
+        for user in User.objects.filter(groups__name=roles.SHOP_MANAGER,
+                                        is_active=True).order_by("email"):
+            found.extend(_person(user))
+    elif role == R.STUDIO:
+        email = studio_details().get("email") or settings.BOOKE_STUDIO.get("email", "")
+        found = [Recipient(email, studio_details().get("name", ""))] if email else []
+    elif role == R.BILLING:
+        if subject is not None:
+            found = subject.billing
+        elif session is not None and session.company_id and session.company.billing_email:
+            found = [Recipient(session.company.billing_email, session.company.name)]
+    seen: set[str] = set()
+    unique = []
+    for r in found:
+        if r.email.lower() not in seen:
+            seen.add(r.email.lower())
+            unique.append(r)
+    return unique
+
+
+# --- Variables ----------------------------------------------------------------------------------
+
+def _session_variables(session: PhotoSession) -> dict[str, Any]:
+    company = session.company
+    client = session.client
+    return {
+        "is_company": bool(company),
+        "company_name": company.name if company else "",
+        "client_name": company.name if company else (client.get_full_name() or client.email
+                                                       if client else ""),
+        "session_title": session.title,
+        "session_date": when(session.scheduled_at),
+        "session_location": session.location,
+        "session_url": absolute_url(reverse("portal:session", args=[session.pk])),
+        "studio_session_url": absolute_url(
+            reverse("admin:booker_photosession_change", args=[session.pk])),
+        "photographer_name": session.photographer.get_full_name() if session.photographer else "",
+        "package_name": session.package.name if session.package else "",
+        "quota": session.quota,
+    }
+
+
+def _payload_variables(happened: Happened) -> dict[str, Any]:
+    p = happened.payload
+    out: dict[str, Any] = {}
+    if "proofs" in p:
+        out["proofs_count"] = p["proofs"]
+    if "picked" in p:
+        out["picked"] = p["picked"]
+    if "extras" in p:
+        extras = p["extras"]
+        out["extras"] = len(extras) if isinstance(extras, list) else extras
+    if p.get("unit_price") and isinstance(p.get("extras"), list):
+        out["amount"] = euros(Decimal(str(p["unit_price"])) * len(p["extras"]))
+    for key in ("reason", "note"):
+        if p.get(key):
+            out[key] = p[key]
+    if "jobs" in p:
+        out["job_count"] = len(p["jobs"]) if isinstance(p["jobs"], list) else p["jobs"]
+    if p.get("expires_at"):
+        out["expires_on"] = date_format(
+            timezone.localtime(timezone.datetime.fromisoformat(p["expires_at"])), "l j F Y")
+    if p.get("previous"):
+        out["previous_date"] = when(timezone.datetime.fromisoformat(p["previous"]))
+    return out
+
+
+def build(happened: Happened, recipient: Recipient, session: PhotoSession | None,
+          subject: Subject | None) -> dict[str, Any]:
+    """Every variable of one message, as plain values."""
+    studio = studio_details()
+    values: dict[str, Any] = {
+        "studio_name": studio.get("name", ""),
+        "studio_email": studio.get("email", ""),
+        "studio_phone": studio.get("phone", ""),
+        "studio_address": studio.get("address", ""),
+        "site_url": absolute_url("/"),
+        "portal_url": absolute_url(reverse("portal:home")),
+        "account_url": absolute_url(reverse("account")),
+        "review_url": getattr(settings, "BOOKE_REVIEW_URL", "") or absolute_url("/"),
+        "jobs_url": absolute_url(reverse("admin:booker_retouchjob_changelist")),
+        "is_company": False,
+        "company_name": "",
+    }
+    if session is not None:
+        values.update(_session_variables(session))
+    if subject is not None:
+        values.update(subject.variables)
+        if subject.company_name:
+            values.update(is_company=True, company_name=subject.company_name)
+        if subject.amount is not None:
+            values.setdefault("amount", euros(subject.amount))
+    values.update(_payload_variables(happened))
+    first = recipient.name
+    if values["is_company"] and recipient.user_id is None:
+        first = values["company_name"]
+    values["recipient_name"] = first or values.get("company_name", "")
+    if values["is_company"]:
+        values["greeting"] = (_("Hello %(name)s and the whole %(company)s team,")
+                              % {"name": first, "company": values["company_name"]}
+                              if first and first != values["company_name"]
+                              else _("Hello to the whole %(company)s team,")
+                              % {"company": values["company_name"]})
+    else:
+        values["greeting"] = (_("Hello %(name)s,") % {"name": first} if first
+                              else _("Hello,"))
+    return values

@@ -1,0 +1,168 @@
+"""From events to messages: each event heard (after its commit) is matched against the active
+rules; each matching rule plans one `Message` per recipient, due at once or after its delay.
+
+Planning is idempotent: a message's key is event × rule × recipient and unique in the table, so
+an event heard twice (a retried task, two processes) plans nothing more."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from booker.automation import context
+from booker.automation.models import EmailTemplate, Message, Rule
+from booker.events import Happened
+from booker.models import PhotoSession
+
+log = logging.getLogger(__name__)
+
+
+def message_key(event_id: int, rule_id: int, recipient: str) -> str:
+    return f"{event_id}:{rule_id}:{recipient.lower()}"
+
+
+def _audience_ok(rule: Rule, session: PhotoSession | None, subject: context.Subject | None
+                 ) -> bool:
+    if rule.audience == Rule.Audience.ANY:
+        return True
+    is_company = bool(session.company_id) if session is not None else bool(
+        subject and subject.company_name)
+    return is_company == (rule.audience == Rule.Audience.B2B)
+
+
+def _amount(happened: Happened, subject: context.Subject | None):
+    from decimal import Decimal
+
+    if subject is not None and subject.amount is not None:
+        return subject.amount
+    p = happened.payload
+    if p.get("total") not in (None, ""):
+        return Decimal(str(p["total"]))
+    if p.get("unit_price") and isinstance(p.get("extras"), list):
+        return Decimal(str(p["unit_price"])) * len(p["extras"])
+    return None
+
+
+def conditions_hold(rule: Rule, happened: Happened, session: PhotoSession | None,
+                    subject: context.Subject | None) -> bool:
+    if not _audience_ok(rule, session, subject):
+        return False
+    if rule.package_id and (session is None or session.package_id != rule.package_id):
+        return False
+    if rule.min_amount is not None:
+        amount = _amount(happened, subject)
+        if amount is None or amount < rule.min_amount:
+            return False
+    return True
+
+
+def due_time(rule: Rule, happened_at: datetime, session: PhotoSession | None,
+             payload: dict) -> datetime | None:
+    """When the rule's action is due; None when its anchor does not exist (a reminder before a
+    session that has no date)."""
+    if rule.anchor == Rule.Anchor.BEFORE_SESSION:
+        if session is None or session.scheduled_at is None:
+            return None
+        return session.scheduled_at - rule.delay
+    if rule.anchor == Rule.Anchor.BEFORE_DELIVERY_EXPIRES:
+        delivery = getattr(session, "delivery", None) if session is not None else None
+        expires = getattr(delivery, "expires_at", None)
+        if expires is None:
+            return None
+        return expires - rule.delay
+    return happened_at + rule.delay
+
+
+def _targets(rule: Rule, happened: Happened, session, subject) -> list[context.Recipient]:
+    if rule.action == Rule.Action.WEBHOOK:
+        return [context.Recipient(rule.webhook_url)] if rule.webhook_url else []
+    found: list[context.Recipient] = []
+    for role in rule.recipients or []:
+        for r in context.recipients(role, happened, session, subject):
+            if all(r.email.lower() != f.email.lower() for f in found):
+                found.append(r)
+    return found
+
+
+def _role_of(rule: Rule, recipient: context.Recipient, happened, session, subject) -> str:
+    for role in rule.recipients or []:
+        if any(r.email.lower() == recipient.email.lower()
+               for r in context.recipients(role, happened, session, subject)):
+            return role
+    return ""
+
+
+def plan(happened: Happened) -> list[Message]:
+    """The messages `happened` calls for, written once (see the module's docstring)."""
+    rules = list(Rule.objects.filter(is_active=True, event=happened.event.value)
+                 .select_related("template"))
+    if not rules:
+        return []
+    session = (PhotoSession.objects.select_related("client", "company", "photographer",
+                                                   "package")
+               .filter(pk=happened.session_id).first() if happened.session_id else None)
+    subject = context.describe_subject(happened)
+    from booker.models import SessionEvent
+
+    happened_at = SessionEvent.objects.values_list("created_at", flat=True).get(
+        pk=happened.record_id)
+    planned: list[Message] = []
+    for rule in rules:
+        if not conditions_hold(rule, happened, session, subject):
+            continue
+        due = due_time(rule, happened_at, session, happened.payload)
+        if due is None:
+            continue
+        for recipient in _targets(rule, happened, session, subject):
+            planned.append(Message(
+                key=message_key(happened.record_id, rule.pk, recipient.email),
+                rule=rule, event_id=happened.record_id, action=rule.action,
+                session=session, user_id=recipient.user_id, recipient=recipient.email,
+                recipient_role=_role_of(rule, recipient, happened, session, subject),
+                template_key=rule.template.key if rule.template_id else "",
+                due_at=max(due, timezone.now()) if rule.anchor != Rule.Anchor.EVENT else due,
+            ))
+    if planned:
+        # The unique key makes a second planning of the same event a no-op.
+        Message.objects.bulk_create(planned, ignore_conflicts=True)
+        from booker.automation.sender import kick
+
+        transaction.on_commit(kick)
+    return planned
+
+
+def on_event(happened: Happened) -> None:
+    try:
+        plan(happened)
+    except Exception:
+        log.exception("planning the messages of %s (event %s) failed", happened.event,
+                      happened.record_id)
+        raise
+
+
+def retime_session_reminders(session: PhotoSession) -> int:
+    """A session moved: its reminders before the session are due at their new time."""
+    moved = 0
+    pending = Message.objects.filter(
+        session=session, status=Message.Status.PENDING,
+        rule__anchor=Rule.Anchor.BEFORE_SESSION,
+    ).select_related("rule")
+    for message in pending:
+        if session.scheduled_at is None:
+            continue
+        due = max(session.scheduled_at - message.rule.delay, timezone.now())
+        moved += Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
+            due_at=due)
+    return moved
+
+
+def on_rescheduled(happened: Happened) -> None:
+    session = PhotoSession.objects.filter(pk=happened.session_id).first()
+    if session is not None:
+        retime_session_reminders(session)
+
+
+__all__ = ["EmailTemplate", "plan", "message_key", "retime_session_reminders"]

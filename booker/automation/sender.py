@@ -1,0 +1,263 @@
+"""Sending what is due, once: a sender claims a message (compare-and-set pending → sending with a
+lease), renders and sends it, and marks it sent. Two workers, a retried task or a schedule
+running beside an immediate kick never send a message twice: only the claim's winner sends.
+A failure is retried with a growing delay, then given up and shown to staff."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F, Q
+from django.template import engines
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from booker.automation import context
+from booker.automation.machine import MESSAGE
+from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
+from booker.automation.unsubscribe import unsubscribe_url
+from booker.branding import studio_details
+from booker.events import Happened
+from booker.models import PhotoSession, SessionEvent, User
+
+log = logging.getLogger(__name__)
+S = Message.Status
+
+# Seconds a claim holds a message: longer than one SMTP exchange, short enough that a message
+# whose sender was killed goes out again within minutes.
+LEASE = timedelta(seconds=120)
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4… minutes after each failure, at most 6 hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(template: EmailTemplate, variables: dict) -> Rendered:
+    """The template's subject and bodies over `variables`, inside the studio's email layout."""
+    engine = engines["django"]
+
+    def plain(source: str) -> str:
+        # Text parts are not HTML: an apostrophe in a name stays an apostrophe.
+        return engine.from_string("{% autoescape off %}" + source + "{% endautoescape %}"
+                                  ).render(variables)
+
+    subject = " ".join(plain(template.subject).split())
+    html_body = engine.from_string(template.body_html).render(variables)
+    text_body = plain(template.body_text)
+    layout = {**variables, "subject": subject, "studio": studio_details(),
+              "unsubscribe_url": variables.get("unsubscribe_url", "")}
+    html = render_to_string("automation/email/layout.html", {**layout, "body": html_body})
+    text = render_to_string("automation/email/layout.txt", {**layout, "body": text_body})
+    return Rendered(subject, text, html)
+
+
+def _due() -> Q:
+    now = timezone.now()
+    return (Q(status__in=[S.PENDING, S.FAILED], due_at__lte=now)
+            | Q(status=S.SENDING, claimed_until__lt=now))
+
+
+def claim(message_id: int) -> Message | None:
+    """Take the message for this sender, or None if another one has it or it is not due."""
+    now = timezone.now()
+    rows = Message.objects.filter(_due(), pk=message_id)
+    for source in (S.PENDING, S.FAILED, S.SENDING):
+        if MESSAGE.move_rows(rows, source, S.SENDING, claimed_until=now + LEASE,
+                             attempts=F("attempts") + 1):
+            return Message.objects.select_related("rule", "rule__template", "event").get(
+                pk=message_id)
+    return None
+
+
+def _finish(message: Message, target: str, **fields) -> None:
+    # The claim's holder alone finishes it: a sender whose lease ran out and was overtaken
+    # changes nothing.
+    MESSAGE.move_rows(Message.objects.filter(pk=message.pk, attempts=message.attempts),
+                      S.SENDING, target, claimed_until=None, **fields)
+
+
+def _skip_reason(message: Message, happened: Happened, session: PhotoSession | None,
+                 subject: context.Subject | None) -> str:
+    rule = message.rule
+    if rule is None or not rule.is_active:
+        return "rule disabled"
+    if session is not None and session.status == PhotoSession.Status.CANCELLED and \
+            not happened.event.value.startswith("session.cancelled"):
+        return "session cancelled"
+    if rule.unless:
+        later = SessionEvent.objects.filter(name__in=rule.unless,
+                                            created_at__gte=message.event.created_at)
+        later = (later.filter(session_id=happened.session_id) if happened.session_id
+                 else later.filter(subject=happened.subject))
+        seen = later.values_list("name", flat=True).first()
+        if seen:
+            return f"{seen} happened meanwhile"
+    if subject is not None and not subject.still_relevant:
+        return "no longer relevant"
+    if rule.anchor == Rule.Anchor.BEFORE_SESSION and session is not None and \
+            session.scheduled_at is not None and session.scheduled_at < timezone.now():
+        return "the session has started"
+    template = rule.template
+    if rule.action == Rule.Action.EMAIL and template is not None:
+        user = User.objects.filter(pk=message.user_id).first() if message.user_id else None
+        if template.kind == EmailTemplate.Kind.REMINDER and user is not None and \
+                not user.reminder_emails:
+            return "the client turned reminders off"
+        if template.kind == EmailTemplate.Kind.MARKETING and not _consented(message.recipient):
+            return "no marketing consent"
+    return ""
+
+
+def _consented(email: str) -> bool:
+    from booker.models import MarketingConsent
+
+    return MarketingConsent.objects.filter(
+        email__iexact=email, status=MarketingConsent.Status.CONFIRMED).exists()
+
+
+def _email(message: Message, happened: Happened, session, subject) -> None:
+    template = message.rule.template
+    recipient = context.Recipient(message.recipient, "", message.user_id)
+    if message.user_id:
+        user = User.objects.filter(pk=message.user_id).first()
+        if user is not None:
+            recipient = context.Recipient(message.recipient, user.first_name or
+                                          user.get_full_name(), user.pk)
+    variables = context.build(happened, recipient, session, subject)
+    headers = {
+        # The same message id on a resend: a mailbox that got the first copy shows one.
+        "Message-ID": f"<{message.key.replace(':', '.')}.{message.pk}@booke>",
+        "X-Booke-Event": happened.event.value,
+        "X-Booke-Rule": message.rule.key or str(message.rule.pk),
+    }
+    if template.kind != EmailTemplate.Kind.TRANSACTIONAL:
+        kind = "marketing" if template.kind == EmailTemplate.Kind.MARKETING else "reminder"
+        link = unsubscribe_url(message.recipient, kind)
+        variables["unsubscribe_url"] = link
+        headers["List-Unsubscribe"] = f"<{link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    rendered = render(template, variables)
+    reply_to = [e for e in [studio_details().get("email")] if e]
+    email = EmailMultiAlternatives(rendered.subject, rendered.text, to=[message.recipient],
+                                   headers=headers, reply_to=reply_to)
+    email.attach_alternative(rendered.html, "text/html")
+    email.send()
+    Message.objects.filter(pk=message.pk).update(subject=rendered.subject[:300])
+
+
+def _task(message: Message, happened: Happened, session) -> None:
+    rule = message.rule
+    title = rule.task_title or rule.name
+    if session is not None:
+        title = f"{title} — {session.title}"
+    StaffTask.objects.get_or_create(
+        message=message,
+        defaults={"title": title[:200], "session": session, "assignee_id": message.user_id,
+                  "due_at": timezone.now()},
+    )
+
+
+def webhook_body(happened: Happened) -> bytes:
+    return json.dumps({
+        "event": happened.event.value, "id": happened.record_id,
+        "session": happened.session_id, "subject": happened.subject,
+        "payload": happened.payload,
+    }, cls=DjangoJSONEncoder, sort_keys=True).encode()
+
+
+def _webhook(message: Message, happened: Happened) -> None:
+    import requests
+
+    body = webhook_body(happened)
+    secret = settings.BOOKE_WEBHOOK_SECRET.encode()
+    signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
+    response = requests.post(message.recipient, data=body, timeout=(5, 15), headers={
+        "Content-Type": "application/json", "X-Booke-Signature": f"sha256={signature}",
+        "X-Booke-Delivery": message.key,
+    })
+    response.raise_for_status()
+
+
+def deliver(message_id: int) -> str:
+    """Claim, act and finish one message. Returns its new status (or "" if not claimed)."""
+    message = claim(message_id)
+    if message is None:
+        return ""
+    event = message.event
+    if event is None or message.rule is None:
+        _finish(message, S.SKIPPED, last_error="event or rule deleted")
+        return S.SKIPPED
+    happened = Happened.of(event)
+    session = (PhotoSession.objects.select_related("client", "company", "photographer",
+                                                   "package").filter(pk=event.session_id).first()
+               if event.session_id else None)
+    try:
+        subject = context.describe_subject(happened)
+        reason = _skip_reason(message, happened, session, subject)
+        if reason:
+            _finish(message, S.SKIPPED, last_error=reason)
+            return S.SKIPPED
+        if message.action == Rule.Action.EMAIL:
+            _email(message, happened, session, subject)
+        elif message.action == Rule.Action.TASK:
+            _task(message, happened, session)
+        else:
+            _webhook(message, happened)
+    except Exception as exc:  # any failure: the message waits and is retried
+        log.warning("message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
+        if message.attempts >= MAX_ATTEMPTS:
+            _finish(message, S.DEAD, last_error=str(exc)[:2000])
+            return S.DEAD
+        _finish(message, S.FAILED, last_error=str(exc)[:2000],
+                due_at=timezone.now() + backoff(message.attempts))
+        return S.FAILED
+    _finish(message, S.SENT, sent_at=timezone.now(), last_error="")
+    return S.SENT
+
+
+def send_due(limit: int = 200) -> dict[str, int]:
+    """Every message due now, oldest first, each claimed before it is sent."""
+    ids = list(Message.objects.filter(_due()).order_by("due_at", "pk")
+               .values_list("pk", flat=True)[:limit])
+    counts: dict[str, int] = {}
+    for pk in ids:
+        status = deliver(pk)
+        if status:
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def kick() -> None:
+    """Ask the worker to send what is due now (the minute schedule would, a little later)."""
+    from django_q.tasks import async_task
+
+    try:
+        async_task("booker.tasks.send_due_messages", task_name="send due messages")
+    except Exception:  # the schedule sends them anyway
+        log.exception("could not queue the sending of due messages")
+
+
+@transaction.atomic
+def retry(message: Message) -> bool:
+    """Staff send a given-up message again."""
+    return bool(MESSAGE.move_rows(Message.objects.filter(pk=message.pk), S.DEAD, S.PENDING,
+                                  due_at=timezone.now(), attempts=0))
+
