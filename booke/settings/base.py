@@ -425,7 +425,8 @@ STORAGES = {
 # --- Background work: django-q2, ORM broker by default, Redis when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
 Q_CLUSTER = {
-    "name": "booke",
+    # One name per site sharing a broker (it also salts the tasks' signatures).
+    "name": env.str("Q_NAME", default="booke"),
     "workers": env.int("Q_WORKERS", default=2),
     "timeout": 600,
     "retry": 900,
