@@ -458,7 +458,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Wagtail.
 WAGTAIL_SITE_NAME = "Booké"
-WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# The site's public address, scheme://host[:port] with no path: the one source of every
+# absolute URL the site writes (emails, canonical links, feeds, sitemaps, JSON-LD, Stripe's
+# return pages), whatever host a request came on (booker.mail.absolute_url). Wagtail's admin
+# reads it as WAGTAILADMIN_BASE_URL.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
     # Pages are in French: stem them as French ("mariages" finds "Mariage", "chevaux" finds

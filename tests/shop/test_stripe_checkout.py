@@ -91,6 +91,18 @@ def test_card_checkout_creates_a_stripe_session_for_the_order_total_with_an_idem
     assert Basket.objects.get(pk=checkout.basket_id).status == "Frozen"
 
 
+def test_stripe_sends_the_customer_back_to_site_url_not_the_requests_host(
+    product, stripe_server, settings
+):
+    settings.SITE_URL = "https://studio.example.fr"
+    start_card_checkout(Client(HTTP_HOST="localhost"), product)
+
+    [(_, _, params, _)] = stripe_server.calls("POST", "/v1/checkout/sessions")
+    back = "https://studio.example.fr" + reverse("checkout:stripe-return")
+    assert params["success_url"] == back + "?session_id={CHECKOUT_SESSION_ID}"
+    assert params["cancel_url"] == "https://studio.example.fr" + reverse("checkout:stripe-cancel")
+
+
 def test_the_same_frozen_basket_gets_the_same_stripe_session(client, product, stripe_server):
     session_id = start_card_checkout(client, product)
     checkout = StripeCheckout.objects.get(session_id=session_id)
