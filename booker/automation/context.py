@@ -217,7 +217,7 @@ def _session_variables(session: PhotoSession) -> dict[str, Any]:
         "session_location": session.location,
         "session_url": absolute_url(reverse("portal:session", args=[session.pk])),
         "studio_session_url": absolute_url(
-            reverse("admin:booker_photosession_change", args=[session.pk])),
+            reverse("admin:booker_photosession_studio", args=[session.pk])),
         "photographer_name": session.photographer.get_full_name() if session.photographer else "",
         "package_name": session.package.name if session.package else "",
         "quota": session.quota,

@@ -372,7 +372,7 @@ def test_the_daily_archive_run_is_scheduled_by_the_migrations():
 
 @pytest.mark.django_db
 def test_a_restore_shows_restoring_then_brings_back_verified_originals_and_tells_everyone(
-    delivered, photographer
+    delivered, photographer, django_capture_on_commit_callbacks
 ):
     archived(delivered)
     rushes = originals(delivered)
@@ -385,7 +385,8 @@ def test_a_restore_shows_restoring_then_brings_back_verified_originals_and_tells
     assert Schedule.objects.filter(name=archive.RESTORE_CHECK_SCHEDULE).exists()
     assert mail.outbox == []
 
-    progress = archive.check_restores()
+    with django_capture_on_commit_callbacks(execute=True):
+        progress = archive.check_restores()
 
     assert [p.back_online for p in progress] == [3]
     delivered.refresh_from_db()
@@ -425,7 +426,9 @@ def test_a_restore_request_queues_the_check_at_once(
 
 
 @pytest.mark.django_db
-def test_a_company_session_tells_the_company_managers_when_restored(photographer):
+def test_a_company_session_tells_the_company_managers_when_restored(
+    photographer, django_capture_on_commit_callbacks
+):
     company = CompanyFactory()
     manager = MembershipFactory(company=company, role=Membership.Role.MANAGER).user
     MembershipFactory(company=company)  # a plain member: not told
@@ -434,7 +437,8 @@ def test_a_company_session_tells_the_company_managers_when_restored(photographer
     archive.request_restore(session, actor=None)
     mail.outbox.clear()
 
-    archive.check_restores()
+    with django_capture_on_commit_callbacks(execute=True):
+        archive.check_restores()
 
     assert [m.to for m in mail.outbox] == [[manager.email]]
 
