@@ -47,7 +47,7 @@ def order_event(event: Event, order, *, actor: Any = None, **payload: Any):
     commit; an order rolled back announces nothing)."""
     return booker.emit_event(
         event, subject=order_subject(order), user=order.user if order.user_id else None,
-        actor=actor, number=order.number, total=str(order.total_incl_tax), **payload,
+        actor=actor, number=str(order.number), total=str(order.total_incl_tax), **payload,
     )
 
 
