@@ -143,6 +143,34 @@ def test_a_transfer_order_s_confirmation_states_its_amounts_iban_and_reference(
     assert order.verification_hash() in body
 
 
+def test_a_discounted_order_s_email_lists_what_adds_up_to_its_total(
+    product, django_capture_on_commit_callbacks
+):
+    from oscar.test.factories import create_offer
+
+    create_offer()  # 20 % off everything
+    with django_capture_on_commit_callbacks(execute=True):
+        client = Client()
+        flow.fill_basket(client, product, quantity=2)
+        flow.to_payment_method(client, guest_email="passant@example.test")
+        flow.choose(client, PaymentMethod.STUDIO)
+        flow.place(client)
+    order = Order.objects.get()
+
+    [confirmation] = sent("Votre commande")
+    line = order.lines.get()
+    discount = line.line_price_before_discounts_incl_tax - line.line_price_incl_tax
+    assert discount > 0
+    assert (line.line_price_before_discounts_incl_tax - discount + order.shipping_incl_tax
+            == order.total_incl_tax)
+    for shown in (f"2 × {line.title} : {euros(line.line_price_before_discounts_incl_tax)}",
+                  f"Remise : −{euros(discount)}",
+                  f"Livraison : {euros(order.shipping_incl_tax)}",
+                  f"Total TTC : {euros(order.total_incl_tax)}"):
+        assert shown in confirmation.body, shown
+        assert shown.split(" : ")[1] in confirmation.alternatives[0][0]
+
+
 def test_the_invoice_reminder_task_run_twice_sends_one_email(
     product, django_capture_on_commit_callbacks
 ):
