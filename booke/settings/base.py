@@ -633,10 +633,9 @@ BOOKE_STUDIO = {
 }
 BOOKE_INVOICE_DUE_DAYS = 30
 # Invoice reminders (a daily django-q2 schedule; manage.py send_invoice_reminders by hand):
-# from this many days before the due date, then
-# every BOOKE_INVOICE_REMINDER_EVERY days while it stays unpaid.
+# "invoice due" this many days before the due date, "invoice overdue" the day after it, each
+# once per unpaid invoice (the automation rules say what is sent).
 BOOKE_INVOICE_REMIND_BEFORE_DAYS = 3
-BOOKE_INVOICE_REMINDER_EVERY = 7
 
 # --- Studio.
 STUDIO_WATERMARK = env.str("STUDIO_WATERMARK", default="© Studio Booké")

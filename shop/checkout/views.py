@@ -23,6 +23,7 @@ from oscar.apps.checkout import exceptions
 from oscar.apps.checkout import views as oscar_views
 from oscar.core.loading import get_class
 
+from booker.events import Event
 from booker.mail import absolute_url
 from booker.models import Company
 from shop import notifications
@@ -150,7 +151,13 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         return order
 
     def send_order_placed_email(self, order):
-        notifications.send_on_commit(order, "confirmation")
+        # Placed unpaid (studio, invoice) or free: the engine's rules confirm it to the customer
+        # and tell the shop. Card orders are announced when Stripe's payment places them.
+        notifications.order_event(Event.ORDER_PLACED, order, actor=self._actor())
+
+    def _actor(self):
+        user = self.request.user
+        return user if user.is_authenticated else None
 
 
 class StripeReturnView(OrderPlacementMixin, View):

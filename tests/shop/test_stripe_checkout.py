@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 
+from booker.events import Event
+from booker.models import SessionEvent
 from shop.partner.strategy import FranceStrategy
 from shop.payments import services
 from shop.payments.models import PaymentMethod, StripeCheckout
@@ -145,6 +147,10 @@ def test_return_page_first_then_webhook_places_one_paid_order(
     assert order.sources.get().amount_debited == order.total_incl_tax
     assert received == [order.number]
     assert [m.subject for m in mail.outbox] == [f"Votre commande {order.number} est enregistrée"]
+    assert "Votre paiement est reçu" in mail.outbox[0].body
+    # Placed once, already paid: one event, and no "payment received" after the confirmation.
+    assert list(SessionEvent.objects.filter(subject=f"order:{order.pk}")
+                .values_list("name", flat=True)) == [Event.ORDER_PLACED]
     thanks = client.get(reverse("checkout:thank-you"))
     assert order.number in thanks.content.decode()
 
