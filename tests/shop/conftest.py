@@ -10,15 +10,6 @@ def catalogue(db, search_index) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _automation_defaults(db) -> None:
-    """The default rules and templates, the shop's included: the migrated template database
-    is reused while the migrations do not change, so it may predate a default declared since."""
-    from booker import services
-
-    services.ensure_defaults()
-
-
-@pytest.fixture(autouse=True)
 def _engine_urls_until_merged(monkeypatch) -> None:
     # TEMPORARY: the engine's first cut (2b09a45) reverses "account" and "unsubscribe", names
     # that the invitations branch (i16 invite: "portal:account", "unsubscribe") and the lead's
