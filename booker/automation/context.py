@@ -260,7 +260,7 @@ def build(happened: Happened, recipient: Recipient, session: PhotoSession | None
         "studio_address": studio.get("address", ""),
         "site_url": absolute_url("/"),
         "portal_url": absolute_url(reverse("portal:home")),
-        "account_url": absolute_url(reverse("account")),
+        "account_url": absolute_url(reverse("portal:account")),
         "review_url": getattr(settings, "BOOKE_REVIEW_URL", "") or absolute_url("/"),
         "jobs_url": absolute_url(reverse("admin:booker_retouchjob_changelist")),
         "is_company": False,
