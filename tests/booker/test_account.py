@@ -171,3 +171,15 @@ def test_a_forged_unsubscribe_token_changes_nothing(person):
 
 def test_stop_reminder_emails_is_case_insensitive(person):
     assert people.stop_reminder_emails("CLAIRE@example.test") == 1
+
+
+def test_signing_up_in_the_shop_lands_on_my_account():
+    browser = Client()
+    page = browser.get("/shop/accounts/register/")
+    assert 'value="/portal/compte/"' in page.content.decode()
+    response = browser.post("/shop/accounts/register/", {
+        "email": "nouveau@example.test", "password1": "Un-Mot-De-Passe-Neuf-9",
+        "password2": "Un-Mot-De-Passe-Neuf-9", "redirect_url": "/portal/compte/",
+    })
+    assert response.status_code == 302 and response["Location"] == ACCOUNT
+    assert browser.get(ACCOUNT).status_code == 200
