@@ -216,9 +216,11 @@ def read_invitation(token: str, *, for_update: bool = False) -> InvitationLink:
 
 
 class InvitationRefused(StudioError):
-    def __init__(self, state: str) -> None:
-        super().__init__(state)
-        self.state = state
+    """A link that does not (or no longer) lead to a password: `reason` is its state."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def accept_invitation(token: str, password: str) -> User:

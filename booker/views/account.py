@@ -93,7 +93,7 @@ def account(request: HttpRequest) -> HttpResponse:
         if done:
             return redirect(reverse("portal:account") + f"#{section}")
     return render(request, "booker/portal/account.html", {
-        "forms": forms_, "newsletter_status": status,
+        "forms": forms_, "newsletter_pending": status == "pending",
         "newsletter_available": _newsletter_links(request) is not None,
     }, status=400 if form is not None and form.errors else 200)
 

@@ -170,7 +170,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 user = services.accept_invitation(token, form.cleaned_data["new_password1"])
             except services.InvitationRefused as refused:
-                return _dead_link(request, services.InvitationLink(invitation, refused.state))
+                return _dead_link(request, services.InvitationLink(invitation, refused.reason))
             except ValidationError as error:
                 form.add_error("new_password1", error)
             else:

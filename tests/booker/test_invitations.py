@@ -207,3 +207,8 @@ def test_the_admin_resends_and_revokes_and_shows_the_status_in_french(
     assert invitation.revoked_at is not None
     user_page = studio.get(reverse("admin:booker_user_change", args=[invitation.user_id]))
     assert "révoquée" in user_page.content.decode()
+
+
+def test_the_session_add_form_offers_a_new_client(studio):
+    page = studio.get(reverse("admin:booker_photosession_add")).content.decode()
+    assert 'name="new_email"' in page and "nouveau client" in page
