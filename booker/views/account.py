@@ -66,7 +66,11 @@ def _newsletter_links(request: HttpRequest):
 
 def _password_form(user: User, data=None):
     form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
-    return form_class(user, data)
+    form = form_class(user, data)
+    # One page of several forms: the focus would jump to the password, halfway down a phone.
+    for field in form.fields.values():
+        field.widget.attrs.pop("autofocus", None)
+    return form
 
 
 @never_cache

@@ -49,6 +49,13 @@ def test_a_new_client_opens_the_invitation_on_a_phone_and_lands_on_their_session
     phone.screenshot(path=str(tmp_path / "session-phone.png"), full_page=True)
     assert User.objects.get(email="camille@example.test").check_password(PASSWORD)
 
+    # "Mon compte" is one tap away, and fits the phone too.
+    phone.get_by_role("link", name="Mes séances photo").click()
+    phone.get_by_role("link", name="Mon compte").first.click()
+    expect(phone.locator("h1")).to_have_text("Mon compte")
+    expect(phone.locator("#id_first_name")).to_have_value("Camille")
+    phone.screenshot(path=str(tmp_path / "account-phone.png"), full_page=True)
+
     # The link worked once: opened again, it says so.
     phone.goto(link)
     expect(phone.locator("main")).to_contain_text("déjà été utilisée")
