@@ -185,23 +185,45 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def _dead_link(request: HttpRequest, link, *, sent: bool = False) -> HttpResponse:
     return render(request, "registration/invitation_dead.html", {
         "state": link.state, "invitation": link.invitation, "sent": sent,
-        # A fresh link for a link that ran out or was replaced; an accepted one leads to the
-        # login page, a revoked one to the studio (it was the studio's decision).
-        "can_renew": link.state in ("expired", "replaced"),
+        # A fresh link for a link that ran out or was replaced, a password-reset link for one
+        # already used; none for a revoked one (the studio's decision: the client asks it).
+        "can_renew": link.state in RENEWABLE,
     })
 
 
+RENEWABLE = ("expired", "replaced", "used")
+
+
 def _send_new_link(request: HttpRequest, link) -> HttpResponse:
-    if link.invitation is None or link.state not in ("expired", "replaced"):
+    """Mails the invitation's own address, never one typed here: the page reveals nothing."""
+    if link.invitation is None or link.state not in RENEWABLE:
         return _dead_link(request, link)
     throttled = throttle.attempt_for(request, INVITATION, f"invitation:{link.invitation.pk}")
     if throttled is not None:
         return throttle.refused(request, throttled)
+    if link.state == "used":
+        _send_password_reset(request, link.invitation.user)
+        return _dead_link(request, link, sent=True)
     try:
         services.resend_invitation(link.invitation)
     except services.StudioError:
         return _dead_link(request, link)
     return _dead_link(request, link, sent=True)
+
+
+def _send_password_reset(request: HttpRequest, user: User) -> None:
+    """The password-reset email of `PasswordResetView`, to the account's address, within the
+    same per-address limit."""
+    if throttle.attempt_for(request, PASSWORD_RESET, user.email) is not None:
+        return
+    form = ThrottledPasswordResetForm({"email": user.email})
+    if form.is_valid():
+        form.save(
+            request=request, use_https=request.is_secure(),
+            email_template_name="registration/password_reset_email.txt",
+            html_email_template_name="registration/password_reset_email.html",
+            subject_template_name="registration/password_reset_subject.txt",
+        )
 
 
 # --- One-click unsubscribe (List-Unsubscribe, RFC 8058) -----------------------------------------

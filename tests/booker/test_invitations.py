@@ -90,6 +90,27 @@ def test_the_link_works_once(client, invited):
     assert User.objects.get(email="nina@example.test").check_password(PASSWORD)
 
 
+def test_a_used_link_offers_a_password_reset_mailed_to_the_account_only(client, invited):
+    url = path_of(link_in(mail.outbox[-1]))
+    client.post(url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    client.logout()
+    assert "Recevoir un nouveau lien" in client.get(url).content.decode()
+    mail.outbox.clear()
+    page = client.post(url, {"new_link": "1", "email": "attacker@example.test"})
+    assert "nouveau mot de passe" in page.content.decode()
+    assert [m.to for m in mail.outbox] == [["nina@example.test"]]
+    assert "/accounts/password-reset/" in mail.outbox[0].body
+
+
+def test_asking_for_new_links_is_throttled(client, invited, settings):
+    url = path_of(link_in(mail.outbox[-1]))
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    limit = int(settings.BOOKE_RATE_LIMITS["invitation"]["account"].split("/")[0])
+    for _ in range(limit):
+        assert client.post(url, {"new_link": "1"}).status_code == 200
+    assert client.post(url, {"new_link": "1"}).status_code == 429
+
+
 def test_django_password_validators_apply(client, invited):
     url = path_of(link_in(mail.outbox[-1]))
     response = client.post(url, {"new_password1": "123", "new_password2": "123"})
