@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -249,13 +249,6 @@ def _payload_variables(happened: Happened) -> dict[str, Any]:
     return out
 
 
-def _account_url() -> str:
-    try:
-        return absolute_url(reverse("portal:account"))
-    except NoReverseMatch:  # before "Mon compte" exists
-        return absolute_url(reverse("portal:home"))
-
-
 def build(happened: Happened, recipient: Recipient, session: PhotoSession | None,
           subject: Subject | None) -> dict[str, Any]:
     """Every variable of one message, as plain values."""
@@ -267,7 +260,7 @@ def build(happened: Happened, recipient: Recipient, session: PhotoSession | None
         "studio_address": studio.get("address", ""),
         "site_url": absolute_url("/"),
         "portal_url": absolute_url(reverse("portal:home")),
-        "account_url": _account_url(),
+        "account_url": absolute_url(reverse("portal:account")),
         "review_url": getattr(settings, "BOOKE_REVIEW_URL", "") or absolute_url("/"),
         "jobs_url": absolute_url(reverse("admin:booker_retouchjob_changelist")),
         "is_company": False,
