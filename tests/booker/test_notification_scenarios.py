@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import Client
 from django.utils import timezone
 
 from booker import roles, schedules, services
@@ -177,16 +179,27 @@ def test_a_private_client_is_told_every_step_once(world, mailbox):
     claire = "claire@example.test"
     date = timezone.now() + timedelta(days=10)
 
-    # The studio books a session for a new client: an invitation, then the confirmation.
-    client = services.invite_client(claire, first_name="Claire", last_name="Martin",
-                                    invited_by=photographer)
-    session = services.create_session(title="Portrait de famille", client=client,
-                                      photographer=photographer, scheduled_at=date)
+    # The studio books a session for a new client: the confirmation and the invitation.
+    session = services.create_session_for_new_client(
+        email=claire, first_name="Claire", last_name="Martin", actor=photographer,
+        title="Portrait de famille", photographer=photographer, scheduled_at=date)
+    client = session.client
     nudge()
-    assert got(mailbox, 2, cluster) == [
+    assert sorted(got(mailbox, 2, cluster)) == [
         (claire, "Studio Booké SARL vous ouvre votre espace client"),
         (claire, f"Votre séance du {sender.context.when(date)} est confirmée"),
     ]
+    # The client follows the invitation's link, chooses a password, lands on the session.
+    invitation = next(r for r in mailbox.received if "espace client" in r.subject)
+    link = re.search(rf"{re.escape(SITE)}(/accounts/invitation/[^/\s]+/)",
+                     invitation.part("plain")).group(1)
+    browser = Client()
+    assert browser.get(link).status_code == 200
+    landed = browser.post(link, {"new_password1": "Un-mot-de-passe-2026",
+                                 "new_password2": "Un-mot-de-passe-2026"})
+    assert landed.status_code == 302
+    assert landed["Location"] == f"/portal/sessions/{session.pk}/"
+    assert browser.get(landed["Location"]).status_code == 200
     # 48 hours before: the reminder.
     later(8.01)
     reminder = f"Rappel : votre séance {sender.context.when(date)}"
@@ -243,8 +256,8 @@ def test_a_private_client_is_told_every_step_once(world, mailbox):
     assert f"{SITE}/portal/sessions/{session.pk}/" in delivered.part("plain")
     assert "List-Unsubscribe" not in delivered.message
     review = mailbox.received[-1]
-    assert review.message["List-Unsubscribe"].startswith(f"<{SITE}/")
-    assert review.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert str(review.message["List-Unsubscribe"]).strip().startswith(f"<{SITE}/accounts/")
+    assert str(review.message["List-Unsubscribe-Post"]).strip() == "List-Unsubscribe=One-Click"
     assert not Message.objects.exclude(status__in=["sent", "skipped"]).exclude(
         rule__key__in=["delivery-expiring"]).exists()
 
