@@ -113,6 +113,7 @@ declare(
     DefaultTemplate("finals-delivered", "Photos livrées"),
     DefaultTemplate("delivery-expiring", "Téléchargements bientôt fermés", kind="reminder"),
     DefaultTemplate("review-request", "Demande d'avis", kind="reminder"),
+    DefaultTemplate("selection-reopened", "Sélection rouverte"),
     DefaultTemplate("originals-restored", "Originaux revenus de l'archive (client)"),
     DefaultTemplate("originals-restored-studio", "Originaux revenus de l'archive (studio)"),
 )
@@ -142,6 +143,8 @@ declare(
                 audience="b2b"),
     DefaultRule("extras-to-pay", "Photos supplémentaires à régler",
                 Event.EXTRAS_AWAITING_PAYMENT, (CLIENT,), "extras-to-pay"),
+    DefaultRule("selection-reopened", "Sélection rouverte par le studio",
+                Event.SELECTION_REOPENED, (CLIENT,), "selection-reopened"),
     DefaultRule("selection-received", "Sélection reçue : au photographe",
                 Event.SELECTION_SUBMITTED, (PHOTOGRAPHER,), "selection-received"),
     DefaultRule("extras-paid-received", "Suppléments payés : au photographe", Event.EXTRAS_PAID,

@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -88,6 +89,13 @@ class ThrottledPasswordResetForm(PasswordResetForm):
                 # On the field: the page shows the email's errors, beside what was typed.
                 self.add_error("email", ValidationError(throttled.message, code="throttled"))
         return cleaned
+
+    def save(self, *args, **kwargs):
+        # The link in the email is on the site's public address (SITE_URL), like every other
+        # link we send, not on whatever host the request came through.
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(domain_override=site.netloc, use_https=site.scheme == "https")
+        return super().save(*args, **kwargs)
 
     def get_users(self, email):
         """Django leaves out accounts without a usable password; here those are clients the

@@ -55,3 +55,12 @@ def test_an_invited_client_who_lost_the_invitation_gets_a_reset_link(client):
     response = client.post(reverse("password_reset"), {"email": "lea@client.test"})
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["lea@client.test"]]
+
+
+@pytest.mark.django_db
+def test_the_reset_link_is_on_the_sites_public_address_not_the_requests_host(client, settings):
+    settings.SITE_URL = "https://studio.example.fr"
+    user_with_role(None, email="anne@studio.test")
+    client.post(reverse("password_reset"), {"email": "anne@studio.test"},
+                HTTP_HOST="localhost")
+    assert "https://studio.example.fr/accounts/password-reset/" in mail.outbox[0].body

@@ -75,7 +75,9 @@ def test_archived_originals_land_in_the_cold_class_verified_and_refuse_a_get(
 
 
 @pytest.mark.django_db
-def test_restore_then_check_restores_brings_the_originals_back_verified(s3, delivered):
+def test_restore_then_check_restores_brings_the_originals_back_verified(
+    s3, delivered, django_capture_on_commit_callbacks
+):
     archive.archive_session(delivered, actor=None)
     rushes = list(delivered.rushes.order_by("pk"))
     archive.request_restore(delivered, actor=None)
@@ -91,7 +93,8 @@ def test_restore_then_check_restores_brings_the_originals_back_verified(s3, deli
     assert delivered.status == Status.RESTORING
 
     # moto restores at once; S3 would take hours, and the next checks would find them.
-    second = archive.check_restores()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = archive.check_restores()
 
     assert [p.back_online for p in second] == [3]
     delivered.refresh_from_db()
