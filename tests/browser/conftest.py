@@ -43,12 +43,16 @@ def browser():
 
 
 @pytest.fixture
-def serial_live_server(live_server):
+def serial_live_server(live_server, settings):
     """In-memory shared-cache SQLite: every live-server thread has its own connection and
     shared-cache table locks never wait, so parallel writing requests fail ("database table is
-    locked"). Handle one request at a time there; nothing changes on other databases."""
+    locked"). Handle one request at a time there; nothing changes on other databases.
+
+    The live server is the site's public address here (SITE_URL): the links the site writes
+    (Stripe's return, emails) lead back to it."""
     from django.db import connection
 
+    settings.SITE_URL = settings.WAGTAILADMIN_BASE_URL = live_server.url
     if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         yield live_server
         return
