@@ -21,6 +21,7 @@ from booker.crm.services import (
 )
 from booker.delivery.services import (
     deliver,
+    extend_downloads,
     log_download,
 )
 from booker.errors import (
@@ -108,6 +109,7 @@ __all__ = [
     "create_session",
     "reschedule_session",
     "deliver",
+    "extend_downloads",
     "enqueue_ingest",
     "ensure_user",
     "extras_paid",
