@@ -104,6 +104,8 @@ ROUTES: dict[str, Who] = {
     # "View on site": any staff member is sent on to the object's public page, if any.
     "admin/r/<path:content_type_id>/<path:object_id>/": STAFF,
     "admin/(?P<url>.*)$": NOBODY,  # any other address under /admin/: not found
+    # An email's preview, under its own CSP: who may read the template.
+    "admin/booker/emailtemplate/<id:object_id>/preview/": PH,
     # A retoucher's own jobs and where they upload their finals (the photographer sees all).
     "admin/booker/retouchjob/mine/": PH | RETOUCHERS,
     "admin/booker/retouchjob/mine/finals/": PH | RETOUCHERS,
@@ -311,6 +313,13 @@ ADMIN_MODELS: dict[str, Admin] = {
     ),
     "booker.retouchjob": Admin(view=PH | {RETOUCHER_WITH_JOB}, delete=PH, list=PH | RETOUCHERS),
     "booker.lead": Admin(view=PH),
+    # The automation engine: photographers write the rules and the emails (the defaults are
+    # switched off, never deleted), everyone who follows it reads the outbox; nobody edits it.
+    "booker.rule": Admin(view=PH, add=PH),
+    "booker.emailtemplate": Admin(view=PH, add=PH),
+    "booker.message": Admin(view=PH | SM),
+    # A task is the photographer's (A's session); shop managers and retouchers list their own.
+    "booker.stafftask": Admin(view=PH, list=PH | SM | RETOUCHERS),
     "booker.marketingconsent": Admin(view=PH),
     # The shop's models the shop manager keeps (they also have the dashboard)
     "catalogue.product": SHOP_ADMIN,
@@ -345,9 +354,10 @@ SUPERUSER_ONLY_APPS = (
 # Framework back offices: every page under the prefix unless ROUTES says otherwise.
 FAMILIES: dict[str, Who] = {
     # An app's index in /admin/, opened for the booker app (/admin/booker/): whoever may view
-    # one of its models. A prefix, not the pattern: Django writes the registered apps into it
-    # in registration order, which any new admin reorders.
-    "admin/(?P<app_label>": STAFF - {SHOP_MANAGER},
+    # one of its models (shop managers: the outbox and their tasks). A prefix, not the pattern:
+    # Django writes the registered apps into it in registration order, which any new admin
+    # reorders.
+    "admin/(?P<app_label>": STAFF,
     "cms/": EDITORS,
     # What Wagtail keeps to superusers (our editors edit pages, images, documents, snippets,
     # forms; they do not run collections, workflows, redirects, sites, users, groups).

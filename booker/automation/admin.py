@@ -4,10 +4,11 @@ it is the evidence of what was sent) and the staff's tasks.
 
 Registered by importing this module from booker/admin.py. It lives in the engine's layer, so it
 imports no view: the studio page's panels are built in booker/views/studio.py from
-`session_messages()` and `session_history()` below."""
+booker/automation/selectors.py."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,13 +17,12 @@ from typing import Any
 from csp.decorators import csp_replace
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template import Engine, TemplateSyntaxError, engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -32,8 +32,9 @@ from booker.automation import context
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.automation.sender import Rendered, render, retry
 from booker.events import Event, Happened
-from booker.models import PhotoSession, SessionEvent, User
+from booker.models import PhotoSession
 
+log = logging.getLogger(__name__)
 S = Message.Status
 # Events that concern no session (an order, an invitation): previewed with sample values.
 SUBJECT_EVENTS = frozenset({
@@ -158,11 +159,20 @@ class RuleAdmin(admin.ModelAdmin):
 
     def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
         rule = Rule.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
-        if rule is not None and rule.key and self.has_change_permission(request, rule):
-            self.message_user(request, DEFAULT_RULE_NOTE, messages.ERROR)
-            return HttpResponseRedirect(
-                reverse("admin:booker_rule_change", args=[rule.pk]))
+        if rule is not None and rule.key and self.has_view_permission(request, rule):
+            # Refused, saying why and what to do instead.
+            return TemplateResponse(request, "admin/booker/rule/cannot_delete.html", {
+                **self.admin_site.each_context(request), "opts": self.opts, "rule": rule,
+                "title": gettext("This rule cannot be deleted"), "note": DEFAULT_RULE_NOTE,
+            }, status=403)
         return super().delete_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # "Delete selected" asks for each object's permission: the defaults would refuse the
+        # whole batch. They are left out of it instead (and kept by delete_queryset).
+        if isinstance(objs, QuerySet):
+            objs = objs.filter(Q(key__isnull=True) | Q(key=""))
+        return super().get_deleted_objects(objs, request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Rule]) -> None:
         defaults = queryset.filter(key__isnull=False).exclude(key="")
@@ -353,26 +363,33 @@ def preview(template: EmailTemplate, session_id: str | int | None = None) -> Pre
                                  syntax_error(template.body_text)) if e)
     rendered = None
     if not error:
-        happened = Happened(Event(event), session.pk if session else None, None,
-                            _sample_payload(session), 0)
-        if session is not None:
-            found = context.recipients(Rule.Recipient.CLIENT, happened, session, None)
-            recipient = found[0] if found else context.Recipient("client@example.com", "Claire")
-            variables = context.build(happened, recipient, session, None)
-        else:
-            variables = {**_sample_values(), **context.build(
-                happened, context.Recipient("client@example.com", "Claire"), None, None)}
-            variables.update(greeting=gettext("Hello %(name)s,") % {"name": "Claire"},
-                             recipient_name="Claire")
-        if template.kind != EmailTemplate.Kind.TRANSACTIONAL:
-            variables["unsubscribe_url"] = "#"
         try:
-            rendered = render(template, variables)
-        except Exception as exc:  # a filter failing on a value: shown, not a crash
-            error = explain(exc)
+            rendered = _render_for(template, event, session)
+        except Exception as exc:  # a filter failing on a value, a link that cannot be made
+            log.warning("preview of the email template %s failed", template.pk, exc_info=True)
+            error = gettext("This email cannot be rendered: %(detail)s") % {"detail": exc}
     return Preview(event, context.event_label(event), session, sessions, rendered, error,
                    sample, unknown_variables(template.subject, template.body_html,
                                              template.body_text))
+
+
+def _render_for(template: EmailTemplate, event: str, session: PhotoSession | None
+                ) -> Rendered:
+    """The email as the client would get it (the first client of a company's session)."""
+    happened = Happened(Event(event), session.pk if session else None, None,
+                        _sample_payload(session), 0)
+    if session is not None:
+        found = context.recipients(Rule.Recipient.CLIENT, happened, session, None)
+        recipient = found[0] if found else context.Recipient("client@example.com", "Claire")
+        variables = context.build(happened, recipient, session, None)
+    else:
+        variables = {**_sample_values(), **context.build(
+            happened, context.Recipient("client@example.com", "Claire"), None, None)}
+        variables.update(greeting=gettext("Hello %(name)s,") % {"name": "Claire"},
+                         recipient_name="Claire")
+    if template.kind != EmailTemplate.Kind.TRANSACTIONAL:
+        variables["unsubscribe_url"] = "#"
+    return render(template, variables)
 
 
 # The preview page shows the email as a mailbox would: its own inline <style>, images from
@@ -414,9 +431,8 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict | None = None) -> HttpResponse:
         obj = self.get_object(request, object_id)
-        extra = dict(extra_context or {})
-        extra["variables"] = sorted(context.all_variables().items())
-        if obj is not None:
+        extra = {**(extra_context or {}), **self._editor_context()}
+        if obj is not None and self.has_view_permission(request, obj):
             shown = preview(obj, request.GET.get("session"))
             extra["preview"] = shown
             query = f"?session={shown.session.pk}" if shown.session else ""
@@ -426,8 +442,16 @@ class EmailTemplateAdmin(admin.ModelAdmin):
 
     def add_view(self, request: HttpRequest, form_url: str = "",
                  extra_context: dict | None = None) -> HttpResponse:
-        extra = {**(extra_context or {}), "variables": sorted(context.all_variables().items())}
+        extra = {**(extra_context or {}), **self._editor_context()}
         return super().add_view(request, form_url, extra)
+
+    def _editor_context(self) -> dict[str, Any]:
+        return {
+            "variables": sorted(context.all_variables().items()),
+            "variables_help": gettext(
+                "Write them between double braces: {{ session_title }}. Conditions: "
+                "{% if is_company %}…{% else %}…{% endif %}."),
+        }
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self.get_object(request, object_id)
@@ -443,14 +467,13 @@ class EmailTemplateAdmin(admin.ModelAdmin):
         return response
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
+        # The project's CSP mechanism (django-csp), replaced for this page alone, enforced and
+        # report-only alike (dev.py reports only).
+        view = self.admin_site.admin_view(csp_replace(PREVIEW_CSP)(
+            csp_replace(PREVIEW_CSP, REPORT_ONLY=True)(self.preview_view)))
+        view.model_admin = self  # as Django's own admin views: whose object the id is
         return [
-            # The project's CSP mechanism (django-csp), replaced for this page alone, enforced
-            # and report-only alike (dev.py reports only).
-            path("<id:object_id>/preview/",
-                 wrap(csp_replace(PREVIEW_CSP)(csp_replace(PREVIEW_CSP, REPORT_ONLY=True)(
-                     self.preview_view))),
-                 name="booker_emailtemplate_preview"),
+            path("<id:object_id>/preview/", view, name="booker_emailtemplate_preview"),
             *super().get_urls(),
         ]
 
@@ -639,46 +662,3 @@ class StaffTaskAdmin(admin.ModelAdmin):
         n = queryset.filter(done_at__isnull=False).update(done_at=None)
         self.message_user(request, ngettext("%(n)d task to do again.", "%(n)d tasks to do again.",
                                             n) % {"n": n}, messages.SUCCESS)
-
-
-# --- What the studio page shows of a session ------------------------------------------------------
-
-
-@dataclass
-class HistoryLine:
-    at: Any
-    label: str
-    actor: User | None
-    detail: str
-
-
-def session_messages(session: PhotoSession) -> list[Message]:
-    return list(Message.objects.filter(session=session).select_related("rule", "event")
-                .order_by("-created_at", "-pk")[:200])
-
-
-def open_tasks(session: PhotoSession) -> list[StaffTask]:
-    return list(StaffTask.objects.filter(session=session, done_at__isnull=True)
-                .select_related("assignee").order_by("due_at"))
-
-
-def _detail(row: SessionEvent) -> str:
-    p = row.payload or {}
-    if p.get("reason"):
-        return str(p["reason"])
-    if p.get("expires_at") and row.name == Event.DELIVERY_EXTENDED:
-        when = timezone.localtime(timezone.datetime.fromisoformat(p["expires_at"]))
-        return gettext("until %(date)s") % {"date": date_format(when, "j F Y")}
-    if p.get("scheduled_at") and row.name == Event.SESSION_RESCHEDULED:
-        return context.when(timezone.datetime.fromisoformat(p["scheduled_at"]))
-    if p.get("note"):
-        return str(p["note"])
-    return ""
-
-
-def session_history(session: PhotoSession) -> list[HistoryLine]:
-    """The session's events, newest first, in the studio's words."""
-    rows = (SessionEvent.objects.filter(session=session).select_related("actor")
-            .order_by("-created_at", "-pk")[:300])
-    return [HistoryLine(row.created_at, context.event_label(row.name), row.actor, _detail(row))
-            for row in rows]
