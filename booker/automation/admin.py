@@ -23,6 +23,7 @@ from django.template import Engine, TemplateSyntaxError, engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -58,10 +59,10 @@ class RuleForm(forms.ModelForm):
     event = forms.ChoiceField(label=_("when"), choices=event_choices)
     recipients = forms.MultipleChoiceField(
         label=_("recipients"), choices=Rule.Recipient.choices, required=False,
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "bo-columns"}))
     unless = forms.MultipleChoiceField(
         label=_("unless meanwhile"), choices=event_choices, required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "bo-columns"}),
         help_text=Rule._meta.get_field("unless").help_text)
     delay_days = forms.IntegerField(label=_("days"), min_value=0, max_value=3650, initial=0)
     delay_hours = forms.IntegerField(label=_("hours"), min_value=0, max_value=23, initial=0)
@@ -106,6 +107,30 @@ def describe_delay(rule: Rule) -> str:
     return f"{amount} {rule.get_anchor_display()}"
 
 
+# The recipients in a word, for the list of rules.
+RECIPIENT_SHORT = {
+    Rule.Recipient.CLIENT: _("client"),
+    Rule.Recipient.COMPANY_MANAGERS: _("company managers"),
+    Rule.Recipient.PHOTOGRAPHER: _("photographer"),
+    Rule.Recipient.RETOUCHER: _("retoucher"),
+    Rule.Recipient.SHOP_MANAGERS: _("shop managers"),
+    Rule.Recipient.STUDIO: _("studio"),
+    Rule.Recipient.BILLING: _("billing"),
+}
+
+
+class EventFilter(admin.SimpleListFilter):
+    title = _("when")
+    parameter_name = "event"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        used = set(model_admin.get_queryset(request).values_list("event", flat=True))
+        return [(value, label) for value, label in event_choices() if value in used]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
 DEFAULT_RULE_NOTE = _("This rule ships with the studio: it cannot be deleted (it would come "
                       "back at the next update). Untick “active” to switch it off.")
 
@@ -116,10 +141,13 @@ class RuleAdmin(admin.ModelAdmin):
     list_display = ["name", "when", "audience", "action", "delay_display", "recipients_display",
                     "is_active"]
     list_display_links = ["name"]
-    list_filter = ["is_active", "action", "event"]
+    list_filter = ["is_active", "action", EventFilter]
     search_fields = ["name", "key", "task_title"]
     readonly_fields = ["default_note"]
     actions = ["switch_on", "switch_off"]
+
+    class Media:
+        css = AUTOMATION_CSS
 
     def get_fieldsets(self, request: HttpRequest, obj: Rule | None = None):
         head = [("default_note",)] if obj is not None and obj.key else []
@@ -131,7 +159,7 @@ class RuleAdmin(admin.ModelAdmin):
             (_("After"), {"fields": [("delay_days", "delay_hours", "anchor")]}),
         ]
 
-    @admin.display(description="")
+    @admin.display(description=_("default rule"))
     def default_note(self, obj: Rule) -> str:
         return format_html('<p class="bo-help">{}</p>', DEFAULT_RULE_NOTE)
 
@@ -147,8 +175,7 @@ class RuleAdmin(admin.ModelAdmin):
     def recipients_display(self, obj: Rule) -> str:
         if obj.action == Rule.Action.WEBHOOK:
             return obj.webhook_url or "—"
-        labels = dict(Rule.Recipient.choices)
-        return ", ".join(str(labels.get(r, r)) for r in obj.recipients or []) or "—"
+        return ", ".join(str(RECIPIENT_SHORT.get(r, r)) for r in obj.recipients or []) or "—"
 
     # The defaults stay: deleting one is refused with the way to switch it off.
 
@@ -481,9 +508,24 @@ class EmailTemplateAdmin(admin.ModelAdmin):
 # --- The outbox -----------------------------------------------------------------------------------
 
 
+def _short(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 def status_badge(message: Message) -> str:
     return format_html('<span class="bo-badge bo-message-{}">{}</span>', message.status,
                        message.get_status_display())
+
+
+class TemplateFilter(admin.SimpleListFilter):
+    title = _("email template")
+    parameter_name = "template"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(EmailTemplate.objects.order_by("name").values_list("key", "name"))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet):
+        return queryset.filter(template_key=self.value()) if self.value() else queryset
 
 
 @admin.register(Message)
@@ -491,9 +533,8 @@ class MessageAdmin(admin.ModelAdmin):
     """What was sent, to whom, and what failed: evidence, read only. The one thing staff do
     here is send a given-up message again once its cause is fixed."""
 
-    list_display = ["recipient", "what", "event_label", "session", "status_display", "attempts",
-                    "due_at", "sent_at", "error_short"]
-    list_filter = ["status", "template_key", "action"]
+    list_display = ["recipient", "what", "session", "status_display", "attempts", "moment"]
+    list_filter = ["status", TemplateFilter, "action"]
     search_fields = ["recipient", "subject", "template_key", "session__title"]
     list_select_related = ["session", "event", "rule"]
     date_hierarchy = "created_at"
@@ -530,15 +571,20 @@ class MessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, obj: Message) -> str:
-        return status_badge(obj)
-
-    @admin.display(description=_("last error"))
-    def error_short(self, obj: Message) -> str:
+        # The last error under the status: a failure is read with its cause.
         if not obj.last_error:
-            return ""
+            return status_badge(obj)
         text = obj.last_error if len(obj.last_error) < 120 else obj.last_error[:117] + "…"
         css = "bo-error" if obj.status in (S.FAILED, S.DEAD) else "bo-muted"
-        return format_html('<span class="{}">{}</span>', css, text)
+        return format_html('{}<div class="{}">{}</div>', status_badge(obj), css, text)
+
+    @admin.display(description=_("when"), ordering="due_at")
+    def moment(self, obj: Message) -> str:
+        if obj.sent_at:
+            return gettext("sent %(when)s") % {"when": _short(obj.sent_at)}
+        if obj.status in (S.PENDING, S.FAILED, S.SENDING):
+            return gettext("due %(when)s") % {"when": _short(obj.due_at)}
+        return "—"
 
     @admin.action(description=_("Send again (given-up messages)"), permissions=["resend"])
     def resend(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
