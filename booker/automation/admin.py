@@ -33,7 +33,7 @@ from booker.automation import context
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.automation.sender import Rendered, render, retry
 from booker.events import Event, Happened
-from booker.models import PhotoSession
+from booker.models import PhotoSession, User
 
 log = logging.getLogger(__name__)
 S = Message.Status
@@ -369,22 +369,21 @@ def template_event(template: EmailTemplate) -> str:
     return rule.event if rule is not None else Event.SESSION_CONFIRMED.value
 
 
-def preview(template: EmailTemplate, session_id: str | int | None = None) -> Preview:
-    """`template` rendered for its first rule's event, against a real session (the one asked,
-    or the most recent), or with sample values for an event that has no session."""
+def preview(template: EmailTemplate, user: User, session_id: str | int | None = None
+            ) -> Preview:
+    """`template` rendered for its first rule's event, against a real session `user` sees in
+    the back office (the one asked, or the most recent), or with sample values for an event
+    that has no session."""
     event = template_event(template)
-    sessions = list(PhotoSession.objects.select_related("client", "company")
-                    .order_by("-created_at", "-pk")[:50])
+    visible = selectors.back_office_sessions(user).select_related("photographer")
+    sessions = list(visible.order_by("-created_at", "-pk")[:50])
     session = None
     sample = event in SUBJECT_EVENTS
     if not sample:
-        if session_id not in (None, ""):
-            session = (PhotoSession.objects.select_related(
-                "client", "company", "photographer", "package")
-                .filter(pk=session_id).first() if str(session_id).isdigit() else None)
+        if session_id not in (None, "") and str(session_id).isdigit():
+            session = visible.filter(pk=session_id).first()
         if session is None and sessions:
-            session = PhotoSession.objects.select_related(
-                "client", "company", "photographer", "package").get(pk=sessions[0].pk)
+            session = sessions[0]
         sample = session is None
     error = " ".join(e for e in (syntax_error(template.subject), syntax_error(template.body_html),
                                  syntax_error(template.body_text)) if e)
@@ -460,7 +459,7 @@ class EmailTemplateAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         extra = {**(extra_context or {}), **self._editor_context()}
         if obj is not None and self.has_view_permission(request, obj):
-            shown = preview(obj, request.GET.get("session"))
+            shown = preview(obj, request.user, request.GET.get("session"))
             extra["preview"] = shown
             query = f"?session={shown.session.pk}" if shown.session else ""
             extra["preview_url"] = reverse("admin:booker_emailtemplate_preview",
@@ -484,7 +483,7 @@ class EmailTemplateAdmin(admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             return HttpResponse(status=404)
-        shown = preview(obj, request.GET.get("session"))
+        shown = preview(obj, request.user, request.GET.get("session"))
         if shown.rendered is None:
             response = TemplateResponse(request, "admin/booker/emailtemplate/preview_error.html",
                                         {"error": shown.error})

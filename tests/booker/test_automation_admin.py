@@ -292,3 +292,19 @@ def test_the_admin_history_of_a_session_shows_its_events(studio, photographer):
     response = studio.get(reverse("admin:booker_photosession_history", args=[session.pk]))
     assert response.status_code == 200
     assert "Séance réservée" in response.content.decode()
+
+
+def test_the_preview_uses_only_sessions_the_photographer_sees(studio, photographer, settings):
+    settings.BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS = False
+    template = EmailTemplate.objects.get(key="session-confirmed")
+    mine = PhotoSessionFactory(title="Ma séance", photographer=photographer)
+    other = PhotoSessionFactory(title="Séance d’un collègue")
+    url = reverse("admin:booker_emailtemplate_change", args=[template.pk])
+    page = studio.get(url)
+    assert page.context["preview"].session == mine
+    assert "Séance d’un collègue" not in page.content.decode()
+    asked = studio.get(url, {"session": other.pk})
+    assert asked.context["preview"].session == mine
+    frame = studio.get(reverse("admin:booker_emailtemplate_preview", args=[template.pk]),
+                       {"session": other.pk})
+    assert "Séance d’un collègue" not in frame.content.decode()
