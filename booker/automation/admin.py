@@ -237,10 +237,16 @@ def _checking_engine() -> Engine:
                   autoescape=base.autoescape)
 
 
+def _closing(expected: str) -> str:
+    # Django lists what may come next ("elif, else, endif"): the closing tag is the one asked.
+    names = [name.strip() for name in expected.split(",")]
+    return next((name for name in names if name.startswith("end")), names[0])
+
+
 _ERRORS = [
     (re.compile(r"Unclosed tag on line \d+: '([^']+)'. Looking for one of: ([^.]+)\."),
      lambda m: gettext("the tag “{%% %(tag)s %%}” is never closed (“{%% %(end)s %%}” is "
-                       "missing)") % {"tag": m[1], "end": m[2].split(",")[0].strip()}),
+                       "missing)") % {"tag": m[1], "end": _closing(m[2])}),
     (re.compile(r"Invalid block tag on line \d+: '([^']+)'(?:, expected '([^']+)')?"),
      lambda m: (gettext("unknown or misplaced tag “{%% %(tag)s %%}”, “{%% %(expected)s %%}” "
                         "was expected") % {"tag": m[1], "expected": m[2]} if m[2] else
@@ -249,7 +255,7 @@ _ERRORS = [
      lambda m: gettext("unknown filter “%(name)s”") % {"name": m[1]}),
     (re.compile(r"Could not parse the remainder: '([^']*)' from '([^']*)'"),
      lambda m: gettext("“%(text)s” cannot be read (in “%(where)s”)")
-     % {"text": m[1], "where": m[2]}),
+     % {"text": m[1].strip(), "where": m[2]}),
     (re.compile(r"Empty variable tag"), lambda m: gettext("an empty “{{ }}”")),
 ]
 
@@ -284,6 +290,12 @@ def unknown_variables(*sources: str) -> list[str]:
     known = set(context.all_variables()) | {"unsubscribe_url", "forloop", "True", "False",
                                             "None"}
     found: list[str] = []
+    for source in sources:
+        # Names a template makes itself: loop variables, {% with %} aliases.
+        for names in re.findall(r"{%\s*for\s+([\w\s,]+?)\s+in\s", source or ""):
+            known |= {n.strip() for n in names.split(",")}
+        for assignments in re.findall(r"{%\s*with\s+(.*?)%}", source or ""):
+            known |= set(re.findall(r"(\w+)=", assignments))
     for source in sources:
         for name in re.findall(r"{{\s*([A-Za-z_][A-Za-z0-9_]*)", source or ""):
             if name not in known and name not in found:

@@ -308,3 +308,25 @@ def test_the_preview_uses_only_sessions_the_photographer_sees(studio, photograph
     frame = studio.get(reverse("admin:booker_emailtemplate_preview", args=[template.pk]),
                        {"session": other.pk})
     assert "Séance d’un collègue" not in frame.content.decode()
+
+
+def test_syntax_errors_are_explained_with_their_line_and_the_missing_tag():
+    from booker.automation.admin import syntax_error
+
+    assert syntax_error("Bonjour {{ client_name }}") == ""
+    assert syntax_error("Bonjour\n{% if is_company %}ACME") == (
+        "Erreur à la ligne 2 : la balise « {% if %} » n’est jamais fermée "
+        "(il manque « {% endif %} »).")
+    assert "filtre inconnu « majuscules »" in syntax_error("{{ client_name|majuscules }}")
+
+
+def test_a_variable_the_engine_does_not_know_is_pointed_out(studio):
+    from booker.automation.admin import unknown_variables
+
+    assert unknown_variables("{% for line in lines %}{{ line }}{% endfor %}{{ prenom }}",
+                             "{{ session_title }}") == ["prenom", "lines"]
+    template = EmailTemplate.objects.get(key="proofs-ready")
+    EmailTemplate.objects.filter(pk=template.pk).update(subject="Bonjour {{ prenom }}")
+    PhotoSessionFactory()
+    page = studio.get(reverse("admin:booker_emailtemplate_change", args=[template.pk]))
+    assert "Variables inconnues (elles seront vides)" in page.content.decode()
