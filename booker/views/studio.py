@@ -444,6 +444,12 @@ def step(
             delivery = services.extend_downloads(session, actor=actor, until=form.closing())
             done = gettext("The downloads stay open until %(date)s.") % {
                 "date": date_format(timezone.localtime(delivery.expires_at), "j F Y")}
+        elif step == "resend":
+            # A given-up message of this session, sent again once its cause is fixed.
+            message = session.messages.filter(pk=request.POST.get("message") or 0).first()
+            if message is None or not services.retry_message(message):
+                raise services.StudioError(gettext("Only a given-up message can be sent again."))
+            done = gettext("The message will be sent again.")
         elif step == "retry":
             count = services.retry_rushes(
                 session.rushes.filter(ingest_status=Ingest.FAILED), actor=actor

@@ -330,3 +330,22 @@ def test_a_variable_the_engine_does_not_know_is_pointed_out(studio):
     PhotoSessionFactory()
     page = studio.get(reverse("admin:booker_emailtemplate_change", args=[template.pk]))
     assert "Variables inconnues (elles seront vides)" in page.content.decode()
+
+
+def test_a_given_up_message_is_sent_again_from_the_studio_page(studio, photographer):
+    session = services.create_session(title="Portrait", client=UserFactory(), actor=photographer)
+    dead = message(session, status=S.DEAD, attempts=8, last_error="timeout")
+    sent = message(session, status=S.SENT)
+    url = reverse("admin:booker_photosession_step", args=[session.pk, "resend"])
+    page = studio.get(reverse("admin:booker_photosession_studio", args=[session.pk]))
+    assert "Renvoyer" in page.content.decode()
+    response = studio.post(url, {"message": dead.pk}, follow=True)
+    assert "Le message sera renvoyé." in response.content.decode()
+    dead.refresh_from_db()
+    assert dead.status == S.PENDING
+    refused = studio.post(url, {"message": sent.pk}, follow=True)
+    assert "Seul un message abandonné peut être renvoyé." in refused.content.decode()
+    other = message(services.create_session(title="Autre", client=UserFactory()), status=S.DEAD)
+    studio.post(url, {"message": other.pk})
+    other.refresh_from_db()
+    assert other.status == S.DEAD  # not this session's
