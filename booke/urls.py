@@ -14,7 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from booke import views
 from editorial import feeds
 from editorial import views as editorial_views
-from shop import customer_orders
+from shop import customer_orders, registration
 
 
 def to_login():
@@ -51,6 +51,8 @@ urlpatterns = [
         "shop/accounts/orders/<str:order_number>/<id:line_id>/",
         login_required(customer_orders.OrderLineView.as_view()),
     ),
+    # Oscar's sign-up, landing on "Mon compte" (shop/registration.py).
+    path("shop/accounts/register/", registration.AccountRegistrationView.as_view()),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),
     path("i18n/", include("django.conf.urls.i18n")),
     path("newsletter/", include("editorial.contact.urls")),

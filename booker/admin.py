@@ -25,7 +25,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -50,6 +50,7 @@ from booker.views.studio import (
 
 from .models import (
     Company,
+    Invitation,
     Lead,
     MarketingConsent,
     Membership,
@@ -120,7 +121,7 @@ class InviteClientForm(forms.ModelForm):
 
 # What a role (not a superuser) sees of an account: the profile, never the rights.
 PROFILE_FIELDSETS = (
-    (None, {"fields": ("email",)}),
+    (None, {"fields": ("email", "invitation")}),
     (_("Personal info"), {"fields": ("first_name", "last_name", "phone")}),
     (_("Important dates"), {"fields": ("last_login", "date_joined")}),
 )
@@ -140,7 +141,7 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password", "invitation")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "phone")}),
         (
             _("Permissions"),
@@ -161,8 +162,18 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
         if roles.grants_rights(request.user):
-            return super().get_readonly_fields(request, obj)
-        return ("last_login", "date_joined")
+            return (*super().get_readonly_fields(request, obj), "invitation")
+        return ("last_login", "date_joined", "invitation")
+
+    @admin.display(description=_("invitation"))
+    def invitation(self, obj: User) -> str:
+        """Where the client's invitation stands, with the page to resend or revoke it."""
+        invitation = obj.invitations.order_by("-pk").first() if obj.pk else None
+        if invitation is None:
+            return "—"
+        url = reverse("admin:booker_invitation_changelist") + f"?user__id__exact={obj.pk}"
+        return format_html('{} <a href="{}">{}</a>', invitation_badge(invitation), url,
+                           gettext("Resend or revoke…"))
 
     def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs):
         # The form is built from the fieldsets above, so a posted `is_superuser` or `groups`
@@ -214,6 +225,67 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
             gettext("%(email)s will receive an email to choose their password.")
             % {"email": invited.email},
         )
+
+
+def invitation_badge(invitation: Invitation | None) -> str:
+    if invitation is None:
+        return "—"
+    return badge("invitation", invitation.state, invitation.get_state_display())
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """The invitations the studio sent new clients: where each stands, and a fresh link (the
+    old one dies) or a revocation. Rows are made by inviting, never typed here."""
+
+    list_display = ["user", "session", "state_badge", "sent_at", "expires_at", "invited_by"]
+    list_select_related = ["user", "session", "invited_by"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter),
+                   ("revoked_at", admin.EmptyFieldListFilter)]
+    fields = ["user", "session", "state_badge", "invited_by", "created_at", "sent_at",
+              "expires_at", "used_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["resend", "revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("status"))
+    def state_badge(self, obj: Invitation) -> str:
+        return invitation_badge(obj)
+
+    def _each(self, request, queryset, do, done) -> None:
+        count = 0
+        for invitation in queryset.select_related("user"):
+            try:
+                do(invitation)
+            except services.StudioError as exc:
+                self.message_user(request, gettext("%(item)s: %(error)s")
+                                  % {"item": invitation, "error": exc}, messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done(count), messages.SUCCESS)
+
+    @admin.action(description=_("Send a new link (the previous one stops working)"),
+                  permissions=["change"])
+    def resend(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(request, queryset,
+                   lambda i: services.resend_invitation(i, actor=request.user),
+                   lambda n: ngettext("A new link was sent for %(n)d invitation.",
+                                      "New links were sent for %(n)d invitations.", n)
+                   % {"n": n})
+
+    @admin.action(description=_("Revoke (the link stops working)"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
+        self._each(request, queryset,
+                   lambda i: services.revoke_invitation(i, actor=request.user),
+                   lambda n: ngettext("%(n)d invitation revoked.",
+                                      "%(n)d invitations revoked.", n) % {"n": n})
 
 
 class MembershipForm(forms.ModelForm):
@@ -293,6 +365,14 @@ class PhotoSessionForm(forms.ModelForm):
             "company": _("…or a company: one of the two."),
         }
 
+    # A new client, booked with their first session: the account is opened and invited
+    # (`services.create_session_for_new_client`); on the add form only.
+    new_first_name = forms.CharField(label=_("first name"), max_length=150, required=False)
+    new_last_name = forms.CharField(label=_("last name"), max_length=150, required=False)
+    new_email = forms.EmailField(label=_("email address"), required=False)
+    new_phone = forms.CharField(label=_("phone"), max_length=32, required=False)
+    NEW_CLIENT = ("new_first_name", "new_last_name", "new_email", "new_phone")
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if "client" in self.fields:
@@ -302,6 +382,36 @@ class PhotoSessionForm(forms.ModelForm):
             self.fields["photographer"].queryset = User.objects.filter(
                 is_active=True, groups__name=roles.PHOTOGRAPHER
             ).distinct()
+
+    def wants_new_client(self) -> bool:
+        return any((self.data.get(self.add_prefix(name)) or "").strip()
+                   for name in self.NEW_CLIENT if name in self.fields)
+
+    def _get_validation_exclusions(self):
+        # The session's owner is the account made on saving: the "client or company" rule is
+        # checked in clean() instead.
+        exclude = super()._get_validation_exclusions()
+        if self.wants_new_client():
+            exclude.add("client")
+        return exclude
+
+    def clean_new_email(self) -> str:
+        email = normalise_email(self.cleaned_data.get("new_email") or "")
+        if email and User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account already exists for this email address: choose it as the client."))
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.wants_new_client():
+            if cleaned.get("client") or cleaned.get("company"):
+                raise forms.ValidationError(
+                    _("Choose an existing client or company, or fill in a new client: not both."))
+            if not cleaned.get("new_email") and "new_email" not in self.errors:
+                self.add_error("new_email", _("A new client needs an email address: their "
+                                              "invitation is sent there."))
+        return cleaned
 
 
 @admin.register(PhotoSession)
@@ -353,7 +463,10 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         notes = (_("Studio notes"), {"fields": ["notes"]})
         if obj is None:
             # The terms are copied from the package by services.create_session.
-            return [who, shoot, notes]
+            new_client = (_("…or a new client (they get an email to open their space)"),
+                          {"fields": [("new_first_name", "new_last_name"),
+                                      ("new_email", "new_phone")]})
+            return [who, new_client, shoot, notes]
         progress = (_("Progress"), {"fields": [("status_badge", "status_changed_at"), "ingest",
                                                "studio_link"]})
         terms = (_("Terms (copied from the package at booking)"),
@@ -374,11 +487,20 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             return
         # A new session is booked through the service: it copies the package's terms and
         # records the `session.booked` event.
-        session = services.create_session(
-            title=obj.title, client=obj.client, company=obj.company, package=obj.package,
-            photographer=obj.photographer, actor=request.user,
-            scheduled_at=obj.scheduled_at, location=obj.location, notes=obj.notes,
-        )
+        fields = dict(title=obj.title, package=obj.package, photographer=obj.photographer,
+                      actor=request.user, scheduled_at=obj.scheduled_at,
+                      location=obj.location, notes=obj.notes)
+        if form.wants_new_client():
+            # The account is opened and invited with the session: the email names it.
+            data = form.cleaned_data
+            session = services.create_session_for_new_client(
+                email=data["new_email"], first_name=data["new_first_name"],
+                last_name=data["new_last_name"], phone=data["new_phone"], **fields)
+            messages.info(request, gettext("%(email)s will receive an email to open their "
+                                           "space.") % {"email": data["new_email"]})
+        else:
+            session = services.create_session(client=obj.client, company=obj.company,
+                                              **fields)
         # The admin goes on with `obj` (log entry, redirect): make it that row.
         obj.pk = session.pk
         obj.refresh_from_db()

@@ -25,7 +25,8 @@ Payloads (the row's `payload`, JSON), by event:
 - session.delivery_extended (the studio pushed the downloads' closing back): expires_at (ISO
   datetime), previous_expires_at (ISO datetime or None).
 - retouch.assigned: jobs (ids), assignee (user id).
-- account.invited (subject "invitation:<pk>", user: the invited person): session (id or None).
+- account.invited (subject "invitation:<pk>", user: the invited person): session_id
+  (the session the client is invited to, or None).
 - order.* (subject "order:<pk>", user: the customer if logged in): number, total.
 - invoice.due / invoice.overdue (subject "order:<pk>"): number, due_date.
 - basket.abandoned (subject "basket:<pk>", user): lines, total.

@@ -10,7 +10,8 @@ nothing and the template shows no link: the booker works without the shop.
 
 The names the booker's templates ask for:
 - `pay_extras` (a PhotoSession): the page that puts the session's extra photos in the basket;
-- `order_print` (a FinalFile): the print chooser for a delivered photo.
+- `order_print` (a FinalFile): the print chooser for a delivered photo;
+- `addresses`, `orders` (no object): the customer's address book and orders, from "Mon compte".
 """
 
 from __future__ import annotations

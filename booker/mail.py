@@ -1,6 +1,7 @@
 """The site's emails, built one way: a subject, a text body and an HTML body rendered from
 `<base>_subject.txt`, `<base>.txt` and `<base>.html`, and links made absolute from one setting
-(`SITE_URL`, read as `WAGTAILADMIN_BASE_URL`). The Booker, the shop and the site call these."""
+(`SITE_URL`, which the site's canonical links, feeds and sitemaps use too). The Booker, the
+shop and the site call these."""
 
 from __future__ import annotations
 
@@ -11,9 +12,19 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
+def site_url() -> str:
+    """The site's public address (`SITE_URL`), without a trailing slash."""
+    return settings.SITE_URL.rstrip("/")
+
+
 def absolute_url(path: str) -> str:
-    """`path` on the site's public address (emails have no request to build it from)."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    """`path` on the site's public address. Every absolute URL the site writes comes from here,
+    not from the request: emails have none, and a page fetched on another host (an internal
+    address, a proxy's) must still name the public one. A URL that is already absolute (a file
+    served from S3) is returned as it is."""
+    if path.startswith(("http://", "https://", "//")):
+        return path
+    return site_url() + path
 
 
 def templated_email(

@@ -14,6 +14,7 @@ from django_q.signals import post_spawn
 
 from booker import schedules, session_limits, storage
 from booker.automation import planner, retiming
+from booker.automation import subjects as _subjects  # noqa: F401 -- registers "invitation"
 from booker.automation.defaults import ensure_defaults
 from booker.events import Event, subscribe
 from booker.intake import ingest

@@ -45,6 +45,7 @@ from .models import (
     HomePage,
     LandingPage,
 )
+from .public_url import site_address
 from .site import demo as site_demo
 
 Category = get_model("catalogue", "Category")
@@ -622,10 +623,18 @@ def _home(pictures: dict[str, Image], log: Log) -> HomePage:
 
 
 def _point_default_site_at(home: HomePage, log: Log) -> None:
+    hostname, port = site_address()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        site = Site(hostname="localhost", port=80, is_default_site=True)
-    if site.pk is None or site.root_page_id != home.pk or site.site_name != SITE_NAME:
+        site = Site(hostname=hostname, port=port, is_default_site=True)
+    # The site's address in the admin says SITE_URL too (Wagtail's own is localhost:80), unless
+    # another site already answers there.
+    moved = (site.hostname, site.port) != (hostname, port) and not (
+        Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists()
+    )
+    if moved:
+        site.hostname, site.port = hostname, port
+    if moved or site.pk is None or site.root_page_id != home.pk or site.site_name != SITE_NAME:
         site.root_page = home
         site.site_name = SITE_NAME
         site.save()

@@ -9,13 +9,16 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from booker.mail import absolute_url
+
 from . import seo
 from .models import BlogCategory, BlogIndexPage, BlogPostPage
 
 
 class BlogRssFeed(Feed):
-    """Made for one request (see `rss`): links are the pages' full URLs, as their canonical links
-    give them, which needs the request where Django's Feed only passes the item."""
+    """Made for one request (see `rss`): links are the pages' full URLs on the site's public
+    address (SITE_URL), as their canonical links give them; the request saves Wagtail a lookup
+    per item where Django's Feed only passes the item."""
 
     feed_type = Rss201rev2Feed
 
@@ -51,8 +54,9 @@ class BlogRssFeed(Feed):
         return seo.page_meta(index, self.request).description
 
     def feed_url(self, index: BlogIndexPage) -> str:
-        # Django would put the sites framework's domain here, which nobody keeps up to date.
-        return self.request.build_absolute_uri()
+        # Django would put the sites framework's domain here; the request's host may be an
+        # internal one. The feed's own address is on SITE_URL, as its entries' are.
+        return absolute_url(self.request.get_full_path())
 
     def items(self, index: BlogIndexPage) -> list[BlogPostPage]:
         return seo.feed_posts(index, category=self.category)

@@ -41,6 +41,7 @@ from .blocks import (
     searchable_text,
 )
 from .choosers import package_chooser_viewset, product_chooser_viewset
+from .public_url import PublicUrlMixin
 
 INTRO_FEATURES = ["bold", "italic", "link"]
 # French prose read on screen; only used to tell readers roughly how long a post takes.
@@ -87,7 +88,7 @@ def _hero_panels() -> list:
 FEATURED_GALLERIES_MAX = 6
 
 
-class HomePage(Page):
+class HomePage(PublicUrlMixin, Page):
     # The column stays at 200 (older titles may be longer); the form holds new ones shorter.
     hero_title = models.CharField(
         max_length=200,
@@ -297,7 +298,7 @@ def journal_route_url(
     return (journal.get_url(request) or "") + BlogIndexPage.get_resolver().reverse(route, slug)
 
 
-class BlogIndexPage(RoutablePageMixin, Page):
+class BlogIndexPage(PublicUrlMixin, RoutablePageMixin, Page):
     """The journal: its posts ten a page, and the same list narrowed to a category
     (/journal/categorie/<slug>/) or a tag (/journal/tag/<slug>/)."""
 
@@ -448,7 +449,7 @@ class BlogPostTag(TaggedItemBase):
     )
 
 
-class BlogPostPage(Page):
+class BlogPostPage(PublicUrlMixin, Page):
     date = models.DateField(_("post date"), default=timezone.localdate)
     author_name = models.CharField(_("author"), max_length=120, blank=True)
     intro = models.TextField(
@@ -512,7 +513,7 @@ class BlogPostPage(Page):
         return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-class HistoryPage(Page):
+class HistoryPage(PublicUrlMixin, Page):
     intro = RichTextField(blank=True, features=INTRO_FEATURES)
     timeline = StreamField(TimelineBlock(), blank=True)
 
@@ -535,7 +536,7 @@ class HistoryPage(Page):
         return context
 
 
-class GalleryIndexPage(Page):
+class GalleryIndexPage(PublicUrlMixin, Page):
     intro = RichTextField(blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -552,7 +553,7 @@ class GalleryIndexPage(Page):
         return GalleryPage.objects.live().public().child_of(self).prefetch_related("photos__image")
 
 
-class GalleryPage(Page):
+class GalleryPage(PublicUrlMixin, Page):
     intro = RichTextField(blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [
@@ -599,7 +600,7 @@ class GalleryPhoto(Orderable):
         verbose_name = _("photo")
 
 
-class LandingPage(Page):
+class LandingPage(PublicUrlMixin, Page):
     """The page of one kind of session ("Portraits corporate", "Mariage"): what it is, the
     package and its price today, and a button to book."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, time
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -17,6 +16,8 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from wagtail.images.models import Image
 from wagtail.models import Page
+
+from booker.mail import absolute_url
 
 from .models import (
     BlogCategory,
@@ -62,19 +63,19 @@ def page_meta(
     is the canonical one, so that search engines keep each list and each of its pages."""
     page = page.specific
     image = _social_image(page)
-    _, root_url, _ = page.get_url_parts(request) or (None, "", None)
     meta = PageMeta(
         title=page.seo_title or page.title,
         description=_description(page),
         url=page.get_full_url(request) or "",
         og_type="article" if isinstance(page, BlogPostPage) else "website",
         site_name=settings.OSCAR_SHOP_NAME,
-        image=_absolute(root_url, _social_rendition(image).url) if image else None,
+        # Renditions are under /media/ locally, already absolute from S3 in production.
+        image=absolute_url(_social_rendition(image).url) if image else None,
         image_alt=(image.default_alt_text or image.title) if image else "",
         feed=_journal_of(page),
     )
     if isinstance(page, BlogPostPage):
-        meta = replace(meta, json_ld=_blog_posting(page, meta, _publisher(request, root_url)))
+        meta = replace(meta, json_ld=_blog_posting(page, meta, _publisher(request)))
     if listing is not None and isinstance(page, BlogIndexPage):
         meta = _listing_meta(meta, listing)
     return meta
@@ -94,12 +95,12 @@ def _listing_meta(meta: PageMeta, listing: JournalListing) -> PageMeta:
     )
 
 
-def _publisher(request: HttpRequest | None, root_url: str) -> dict:
+def _publisher(request: HttpRequest | None) -> dict:
     """The studio as a schema.org Organization, from the site settings: name, logo, networks."""
     studio = site_chrome(request)
     publisher: dict = {"@type": "Organization", "name": studio.name or settings.OSCAR_SHOP_NAME}
     if studio.logo_url:
-        publisher["logo"] = {"@type": "ImageObject", "url": _absolute(root_url, studio.logo_url)}
+        publisher["logo"] = {"@type": "ImageObject", "url": absolute_url(studio.logo_url)}
     if studio.social:
         publisher["sameAs"] = [url for _network, url in studio.social]
     return publisher
@@ -126,14 +127,6 @@ def _social_rendition(image: Image):
     # get_renditions(), unlike get_rendition(), writes nothing back to the cache when the page
     # prefetched the image's renditions.
     return next(iter(image.get_renditions(SOCIAL_RENDITION).values()))
-
-
-def _absolute(root_url: str, url: str) -> str:
-    """A picture's URL on the page's own site, as its canonical URL is. Renditions are served from
-    /media/ locally and from S3 (already absolute) in production."""
-    if url.startswith(("http://", "https://")):
-        return url
-    return urljoin(root_url or "", url)
 
 
 def _journal_of(page: Page) -> BlogIndexPage | None:

@@ -11,6 +11,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
+from booker.mail import absolute_url
 from shop.sitemaps import CategorySitemap, ProductSitemap
 
 from . import search as site_search
@@ -36,7 +37,8 @@ PRIVATE_PATHS = [
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
-    """One sitemap: the live public pages of the request's site, then the shop's."""
+    """One sitemap: the live public pages of the request's site, then the shop's, all on the
+    site's public address (SITE_URL; the pages through editorial.public_url)."""
     sitemaps = {
         "pages": PageSitemap(request),
         "products": ProductSitemap(request),
@@ -47,7 +49,7 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in PRIVATE_PATHS), "Allow: /", ""]
-    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    lines.append(f"Sitemap: {absolute_url(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

@@ -1,27 +1,68 @@
-"""The shop's emails to customers, behind one function: the CRM will route them through its
-automation engine later by changing this module only.
+"""The shop's emails, through the Booker's automation engine: the shop emits its events
+(`order_event`, `basket_event`) and describes their subjects ("order:<pk>", "basket:<pk>") to the
+engine, which picks the rules, renders the templates the studio edits and sends them.
 
-Kinds: "confirmation" (order placed), "payment_received", "shipped", "invoice_due"."""
+`register()` (called by PaymentsConfig.ready()) hands the engine the two subject providers and
+declares the shop's default templates (shop/default_templates/) and rules. Providers give plain
+values only, read afresh when each message is sent: an email states the order as it is then."""
 
 from __future__ import annotations
 
-import logging
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
-from oscar.core.loading import get_model
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy
+from oscar.core.loading import get_class, get_model
 
-from booker.mail import absolute_url, templated_email
-
-logger = logging.getLogger(__name__)
+from booker import services as booker
+from booker.automation.context import Recipient, Subject, declare_variables, euros
+from booker.automation.defaults import DefaultRule, DefaultTemplate, declare
+from booker.events import Event, Happened
+from booker.mail import absolute_url
 
 Order = get_model("order", "Order")
+Basket = get_model("basket", "Basket")
+Selector = get_class("partner.strategy", "Selector")
+Applicator = get_class("offer.applicator", "Applicator")
 
-KINDS = ("confirmation", "payment_received", "shipped", "invoice_due")
+ORDER, BASKET = "order", "basket"
+TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 
 
-def _order_link(order) -> str:
+def order_subject(order) -> str:
+    return f"{ORDER}:{order.pk}"
+
+
+def basket_subject(basket) -> str:
+    return f"{BASKET}:{basket.pk}"
+
+
+def order_event(event: Event, order, *, actor: Any = None, **payload: Any):
+    """Tells the engine that `event` happened to `order` (its rules send the emails after the
+    commit; an order rolled back announces nothing)."""
+    return booker.emit_event(
+        event, subject=order_subject(order), user=order.user if order.user_id else None,
+        actor=actor, number=str(order.number), total=str(order.total_incl_tax), **payload,
+    )
+
+
+def basket_event(event: Event, basket, *, lines: int, total: Decimal | None):
+    return booker.emit_event(
+        event, subject=basket_subject(basket), user=basket.owner, lines=lines,
+        total=str(total) if total is not None else "",
+    )
+
+
+# --- The "order" subject -----------------------------------------------------------------------
+
+
+def order_url(order) -> str:
+    """The customer's page of the order (a guest's is reached through its verification hash)."""
     if order.user_id:
         return absolute_url(reverse("customer:order", kwargs={"order_number": order.number}))
     return absolute_url(
@@ -32,43 +73,192 @@ def _order_link(order) -> str:
     )
 
 
-def _recipients(order) -> list[str]:
-    email = order.email
-    to = [email] if email else []
-    invoice = getattr(order, "invoice", None)
-    # Invoices also go to the company's accounts department.
-    if invoice is not None and invoice.company_id and invoice.company.billing_email:
-        if invoice.company.billing_email not in to:
-            to.append(invoice.company.billing_email)
-    return to
+def order_lines(order) -> list[dict[str, Any]]:
+    # Prices before discounts: the discount has a line of its own, so what the email lists adds
+    # up to the total.
+    return [
+        {"title": line.title, "quantity": line.quantity,
+         "price": euros(line.line_price_before_discounts_incl_tax)}
+        for line in order.lines.all()
+    ]
 
 
-def send_order_email(order, kind: str) -> int:
-    """Sends the `kind` email about `order` (text and HTML, French). Returns 1 if sent."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown order email {kind!r}")
-    to = _recipients(order)
-    if not to:
-        logger.warning("Order %s: no address for the %s email", order.number, kind)
-        return 0
-    invoice = getattr(order, "invoice", None)
-    context = {
-        "order": order,
-        "lines": order.lines.all(),
-        "invoice": invoice,
-        "link": _order_link(order),
-        "studio": settings.BOOKE_STUDIO,
-        "awaiting_payment": order.status == settings.ORDER_AWAITING_PAYMENT,
+def _invoice_of(order):
+    from shop.payments.models import Invoice
+
+    return Invoice.objects.select_related("company").filter(order=order).first()
+
+
+def _still_relevant(order, invoice, happened: Happened) -> bool:
+    if happened.event in (Event.INVOICE_DUE, Event.INVOICE_OVERDUE):
+        # Paid (or cancelled) before the reminder went out: nothing is owed any more.
+        return (invoice is not None and invoice.paid_on is None
+                and order.status != settings.ORDER_CANCELLED)
+    if happened.event == Event.ORDER_PLACED:
+        return order.status != settings.ORDER_CANCELLED
+    return True
+
+
+def describe_order(subject_id: str, happened: Happened) -> Subject | None:
+    from shop.payments.models import PaymentMethod
+    from shop.payments.selectors import payment_method_of
+
+    order = (Order._default_manager.select_related("user", "shipping_address")
+             .filter(pk=subject_id).first() if subject_id.isdigit() else None)
+    if order is None:
+        return None
+    invoice = _invoice_of(order)
+    company = invoice.company if invoice is not None else None
+    method = payment_method_of(order) or ""
+    lines = order_lines(order)
+    discount = (order.basket_total_before_discounts_incl_tax - order.basket_total_incl_tax)
+    address = order.shipping_address
+    awaiting = order.status == settings.ORDER_AWAITING_PAYMENT
+    by_transfer = awaiting and method in (PaymentMethod.STUDIO, PaymentMethod.INVOICE)
+    customer = order.user
+    variables: dict[str, Any] = {
+        "order_number": order.number,
+        "order_total": euros(order.total_incl_tax),
+        "order_shipping": euros(order.shipping_incl_tax),
+        "order_discount": euros(discount) if discount > 0 else "",
+        "order_surcharges": [
+            {"name": s.name, "price": euros(s.incl_tax)} for s in order.surcharges.all()
+        ],
+        "order_lines": lines,
+        "order_url": order_url(order),
+        "dashboard_order_url": absolute_url(
+            reverse("dashboard:order-detail", kwargs={"number": order.number})),
+        "customer_name": (customer.get_full_name() if customer else "") or order.email,
+        "customer_email": order.email,
+        "awaiting_payment": awaiting,
+        "payment_method": str(PaymentMethod(method).label) if method else "",
+        "payment_reference": (invoice.number if invoice else order.number) if by_transfer
+        else "",
+        "studio_iban": settings.BOOKE_STUDIO.get("iban", "") if by_transfer else "",
+        "invoice_number": invoice.number if invoice else "",
+        "invoice_due_on": date_format(invoice.due_on, "j F Y") if invoice else "",
+        "invoice_po_number": invoice.po_number if invoice else "",
+        "invoice_paid": bool(invoice and invoice.paid_on),
+        "invoice_url": absolute_url(reverse("payments:invoice", args=[order.number]))
+        if invoice else "",
+        "tracking_url": happened.payload.get("tracking_url", ""),
+        "shipping_address": address.active_address_fields() if address else [],
     }
-    return templated_email(f"shop/email/{kind}", context, to).send()
+    client = []
+    if order.email:
+        name = (customer.first_name or customer.get_full_name()) if customer else ""
+        client = [Recipient(order.email, name, order.user_id)]
+    billing = ([Recipient(company.billing_email, company.name)]
+               if company is not None and company.billing_email else [])
+    return Subject(
+        variables=variables, client=client, billing=billing,
+        company_name=company.name if company else "", amount=order.total_incl_tax,
+        still_relevant=_still_relevant(order, invoice, happened),
+    )
 
 
-def send_on_commit(order, kind: str) -> None:
-    """Sends once the transaction that changed the order has committed, reading it afresh, so
-    that no email announces what a rollback undid."""
-    pk = order.pk
+# --- The "basket" subject ----------------------------------------------------------------------
 
-    def send() -> None:
-        send_order_email(Order._default_manager.get(pk=pk), kind)
 
-    transaction.on_commit(send)
+def priced(basket):
+    """`basket` with its owner's prices and offers, as the basket page shows it."""
+    user = basket.owner or AnonymousUser()
+    basket.strategy = Selector().strategy(user=user)
+    Applicator().apply(basket, user, request=None)
+    return basket
+
+
+def describe_basket(subject_id: str, happened: Happened) -> Subject | None:
+    basket = (Basket._default_manager.select_related("owner").filter(pk=subject_id).first()
+              if subject_id.isdigit() else None)
+    if basket is None or basket.owner is None:
+        return None
+    basket = priced(basket)
+    lines = [
+        {"title": line.product.get_title() if line.product else "", "quantity": line.quantity,
+         "price": euros(line.line_price_incl_tax_incl_discounts)}
+        for line in basket.all_lines()
+    ]
+    owner = basket.owner
+    return Subject(
+        variables={
+            "basket_url": absolute_url(reverse("basket:summary")),
+            "basket_lines": lines,
+            "basket_total": euros(basket.total_incl_tax) if lines else "",
+        },
+        client=[Recipient(owner.email, owner.first_name or owner.get_full_name(), owner.pk)]
+        if owner.is_active and owner.email else [],
+        amount=basket.total_incl_tax if lines else None,
+        # Ordered, merged or emptied meanwhile: nothing is left waiting.
+        still_relevant=basket.status == Basket.OPEN and bool(lines),
+    )
+
+
+# --- Defaults ----------------------------------------------------------------------------------
+
+CLIENT, BILLING, SHOP_MANAGERS = "client", "billing", "shop_managers"
+
+DEFAULT_TEMPLATES = (
+    DefaultTemplate("order-confirmation", "Commande enregistrée", folder=TEMPLATES),
+    DefaultTemplate("order-payment-received", "Paiement reçu", folder=TEMPLATES),
+    DefaultTemplate("order-shipped", "Commande expédiée", folder=TEMPLATES),
+    DefaultTemplate("order-new", "Nouvelle commande (boutique)", folder=TEMPLATES),
+    DefaultTemplate("invoice-due", "Facture bientôt à échéance", folder=TEMPLATES),
+    DefaultTemplate("invoice-overdue", "Facture en retard", folder=TEMPLATES),
+    DefaultTemplate("basket-abandoned", "Panier en attente", kind="marketing", folder=TEMPLATES),
+)
+
+DEFAULT_RULES = (
+    # The accounts department of an order on invoice hears of it as it always has.
+    DefaultRule("order-confirmation", "Confirmation de commande", Event.ORDER_PLACED,
+                (CLIENT, BILLING), "order-confirmation"),
+    DefaultRule("order-payment-received", "Paiement reçu", Event.ORDER_PAID, (CLIENT, BILLING),
+                "order-payment-received"),
+    DefaultRule("order-shipped", "Commande expédiée", Event.ORDER_SHIPPED, (CLIENT,),
+                "order-shipped"),
+    DefaultRule("order-new", "Nouvelle commande : à la boutique", Event.ORDER_PLACED,
+                (SHOP_MANAGERS,), "order-new"),
+    DefaultRule("invoice-due", "Facture à régler bientôt", Event.INVOICE_DUE, (CLIENT, BILLING),
+                "invoice-due"),
+    DefaultRule("invoice-overdue", "Facture en retard", Event.INVOICE_OVERDUE,
+                (CLIENT, BILLING), "invoice-overdue"),
+    DefaultRule("invoice-overdue-task", "Tâche : relancer une facture en retard",
+                Event.INVOICE_OVERDUE, (SHOP_MANAGERS,), action="task",
+                task_title="Relancer le client : facture en retard"),
+    # The task waits BASKET_IDLE itself: the email goes as soon as it is planned.
+    DefaultRule("basket-abandoned", "Panier en attente depuis 24 h", Event.BASKET_ABANDONED,
+                (CLIENT,), "basket-abandoned"),
+)
+
+
+def register() -> None:
+    """The engine's view of the shop: its subjects, their variables, its default rules."""
+    booker.register_subject(ORDER, describe_order)
+    booker.register_subject(BASKET, describe_basket)
+    declare(*DEFAULT_TEMPLATES, *DEFAULT_RULES)
+    declare_variables(
+        order_number=gettext_lazy("the order's number (shop)"),
+        order_total=gettext_lazy("the order's total, taxes included (“79,20 €”)"),
+        order_shipping=gettext_lazy("the order's shipping charge"),
+        order_discount=gettext_lazy("the order's discount, if any"),
+        order_surcharges=gettext_lazy("the order's surcharges: a list of {name, price}"),
+        order_lines=gettext_lazy("the order's lines: a list of {title, quantity, price}"),
+        order_url=gettext_lazy("the order's page for the customer (absolute link)"),
+        dashboard_order_url=gettext_lazy("the order's page in the shop's dashboard (staff)"),
+        customer_name=gettext_lazy("the customer's name (or email) of the order"),
+        customer_email=gettext_lazy("the customer's email address of the order"),
+        awaiting_payment=gettext_lazy("true while the order waits for its payment"),
+        payment_method=gettext_lazy("how the order is paid (card, at the studio, on invoice)"),
+        payment_reference=gettext_lazy("the reference to give with a bank transfer"),
+        studio_iban=gettext_lazy("the studio's IBAN, for an order paid by transfer"),
+        invoice_number=gettext_lazy("the invoice's number (orders on invoice)"),
+        invoice_due_on=gettext_lazy("the invoice's due date"),
+        invoice_po_number=gettext_lazy("the customer's purchase order number"),
+        invoice_paid=gettext_lazy("true once the invoice is paid"),
+        invoice_url=gettext_lazy("where to download the invoice (absolute link)"),
+        tracking_url=gettext_lazy("the parcel's tracking link, when known"),
+        shipping_address=gettext_lazy("the shipping address: a list of lines"),
+        basket_url=gettext_lazy("the customer's basket (absolute link)"),
+        basket_lines=gettext_lazy("the basket's lines: a list of {title, quantity, price}"),
+        basket_total=gettext_lazy("the basket's total, taxes included"),
+    )

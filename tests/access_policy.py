@@ -65,6 +65,10 @@ ROUTES: dict[str, Who] = {
     "accounts/password-reset/sent/": EVERYONE,
     "accounts/password-reset/<uidb64>/<token>/": EVERYONE,
     "accounts/password-reset/done/": EVERYONE,
+    # A new client's invitation (a dead or bad link gets a page saying why) and the one-click
+    # unsubscribe of reminders or marketing mail: the token is the credential.
+    "accounts/invitation/<str:token>/": EVERYONE,
+    "accounts/unsubscribe/<str:token>/": EVERYONE,
     "after-login/": PEOPLE,
     # The second factor (booker/twofactor/views.py). Every back-office session of the world
     # has passed it, and clients need none: the code page sends them all on to their landing
@@ -78,6 +82,10 @@ ROUTES: dict[str, Who] = {
     "accounts/2fa/": PEOPLE,
     # --- The client portal and its private files
     "portal/": PEOPLE,
+    # "Mon compte": anyone logged in, their own account; the new address's confirmation link
+    # needs no login (it proves the mailbox, a bad one gets a page saying so).
+    "portal/compte/": PEOPLE,
+    "portal/compte/email/<str:token>/": EVERYONE,
     "portal/sessions/<id:pk>/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/pick/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/comment/": SESSION_PEOPLE,
@@ -314,13 +322,15 @@ ADMIN_MODELS: dict[str, Admin] = {
     "booker.retouchjob": Admin(view=PH | {RETOUCHER_WITH_JOB}, delete=PH, list=PH | RETOUCHERS),
     "booker.lead": Admin(view=PH),
     # The automation engine: photographers write the rules and the emails (the defaults are
-    # switched off, never deleted), everyone who follows it reads the outbox; nobody edits it.
+    # switched off, never deleted) and read the outbox; nobody edits it.
     "booker.rule": Admin(view=PH, add=PH),
     "booker.emailtemplate": Admin(view=PH, add=PH),
-    "booker.message": Admin(view=PH | SM),
-    # A task is the photographer's (A's session); shop managers and retouchers list their own.
-    "booker.stafftask": Admin(view=PH, list=PH | SM | RETOUCHERS),
+    "booker.message": Admin(view=PH),
+    # A task is the photographer's (A's session); retouchers list their own.
+    "booker.stafftask": Admin(view=PH, list=PH | RETOUCHERS),
     "booker.marketingconsent": Admin(view=PH),
+    # Made by inviting a client (never added here), resent or revoked by the photographer.
+    "booker.invitation": Admin(view=PH),
     # The shop's models the shop manager keeps (they also have the dashboard)
     "catalogue.product": SHOP_ADMIN,
     "catalogue.productclass": SHOP_ADMIN,
@@ -354,10 +364,9 @@ SUPERUSER_ONLY_APPS = (
 # Framework back offices: every page under the prefix unless ROUTES says otherwise.
 FAMILIES: dict[str, Who] = {
     # An app's index in /admin/, opened for the booker app (/admin/booker/): whoever may view
-    # one of its models (shop managers: the outbox and their tasks). A prefix, not the pattern:
-    # Django writes the registered apps into it in registration order, which any new admin
-    # reorders.
-    "admin/(?P<app_label>": STAFF,
+    # one of its models. A prefix, not the pattern: Django writes the registered apps into it
+    # in registration order, which any new admin reorders.
+    "admin/(?P<app_label>": STAFF - {SHOP_MANAGER},
     "cms/": EDITORS,
     # What Wagtail keeps to superusers (our editors edit pages, images, documents, snippets,
     # forms; they do not run collections, workflows, redirects, sites, users, groups).

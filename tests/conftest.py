@@ -201,7 +201,28 @@ def _migrations_key() -> str:
     for name in sorted(modules):
         digest.update(name.encode())
         digest.update(Path(sys.modules[name].__file__).read_bytes())
+    # Rows made after `migrate` from declarations in code: the automation engine's default
+    # rules and email templates (booker/automation/defaults.py and the modules that declare
+    # theirs, with their template files).
+    for path in sorted(_post_migrate_sources(base_dir)):
+        digest.update(path.relative_to(base_dir).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def _post_migrate_sources(base_dir: Path) -> list[Path]:
+    found = []
+    for app in ("booker", "shop", "editorial"):
+        for path in (base_dir / app).rglob("*"):
+            if not path.is_file() or "__pycache__" in path.parts:
+                continue
+            if "default_templates" in path.parts:
+                found.append(path)
+            elif path.suffix == ".py" and (
+                b"DefaultRule(" in (data := path.read_bytes()) or b"DefaultTemplate(" in data
+            ):
+                found.append(path)
+    return found
 
 
 def _migrate_into(connection, name: str, verbosity: int) -> None:

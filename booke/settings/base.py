@@ -425,7 +425,8 @@ STORAGES = {
 # --- Background work: django-q2, ORM broker by default, Redis when REDIS_URL is set.
 REDIS_URL = env.str("REDIS_URL", default="")
 Q_CLUSTER = {
-    "name": "booke",
+    # One name per site sharing a broker (it also salts the tasks' signatures).
+    "name": env.str("Q_NAME", default="booke"),
     "workers": env.int("Q_WORKERS", default=2),
     "timeout": 600,
     "retry": 900,
@@ -457,7 +458,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Wagtail.
 WAGTAIL_SITE_NAME = "Booké"
-WAGTAILADMIN_BASE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# The site's public address, scheme://host[:port] with no path: the one source of every
+# absolute URL the site writes (emails, canonical links, feeds, sitemaps, JSON-LD, Stripe's
+# return pages), whatever host a request came on (booker.mail.absolute_url). Wagtail's admin
+# reads it as WAGTAILADMIN_BASE_URL.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if DATABASES["default"]["ENGINE"].endswith(("postgresql", "postgis")):
     # Pages are in French: stem them as French ("mariages" finds "Mariage", "chevaux" finds
@@ -627,10 +633,9 @@ BOOKE_STUDIO = {
 }
 BOOKE_INVOICE_DUE_DAYS = 30
 # Invoice reminders (a daily django-q2 schedule; manage.py send_invoice_reminders by hand):
-# from this many days before the due date, then
-# every BOOKE_INVOICE_REMINDER_EVERY days while it stays unpaid.
+# "invoice due" this many days before the due date, "invoice overdue" the day after it, each
+# once per unpaid invoice (the automation rules say what is sent).
 BOOKE_INVOICE_REMIND_BEFORE_DAYS = 3
-BOOKE_INVOICE_REMINDER_EVERY = 7
 
 # --- Studio.
 STUDIO_WATERMARK = env.str("STUDIO_WATERMARK", default="© Studio Booké")

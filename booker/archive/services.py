@@ -28,7 +28,6 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -38,10 +37,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage
-from django.core.mail import get_connection
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from storages.backends.s3 import S3Storage
@@ -52,8 +49,7 @@ from booker.archive.machine import ORIGINAL_TIER
 from booker.errors import IllegalTransition, StudioError
 from booker.events import Event
 from booker.intake.uploads import composite_checksum
-from booker.mail import absolute_url, templated_email
-from booker.models import Membership, PhotoSession, Rush, RushUpload, SessionEvent, User
+from booker.models import PhotoSession, Rush, RushUpload, SessionEvent, User
 from booker.sessions.machine import transition
 from booker.sessions.services import record_event
 from booker.storage import archive_storage, iter_chunks, originals_storage
@@ -684,7 +680,8 @@ def _restore_session(session: PhotoSession, where: Tiers,
     except IllegalTransition:
         session.refresh_from_db(fields=["status", "status_changed_at"])  # another check did
         return progress
-    notify_originals_restored(session)
+    # The photographer and the client hear it from the automation engine's rules on
+    # `session.restored` (booker/automation/defaults.py).
     return progress
 
 
@@ -705,46 +702,3 @@ def check_restores(deadline: float | None = None) -> list[RestoreProgress]:
     return progress
 
 
-# --- Telling people ------------------------------------------------------------------------------
-
-
-def _restore_recipients(session: PhotoSession) -> list[tuple[User, bool]]:
-    """(person, is_studio): the photographer, and the client or the company's managers (all
-    its members when it has no manager)."""
-    people: list[tuple[User, bool]] = []
-    if session.photographer is not None:
-        people.append((session.photographer, True))
-    if session.client is not None:
-        people.append((session.client, False))
-    elif session.company_id is not None:
-        members = Membership.objects.filter(company_id=session.company_id).select_related("user")
-        managers = [m.user for m in members if m.role == Membership.Role.MANAGER]
-        people += [(user, False) for user in managers or [m.user for m in members]]
-    seen: set[int] = set()
-    unique = []
-    for user, is_studio in people:
-        if user.is_active and user.email and user.pk not in seen:
-            seen.add(user.pk)
-            unique.append((user, is_studio))
-    return unique
-
-
-def notify_originals_restored(
-    session: PhotoSession, recipients: Iterable[tuple[User, bool]] | None = None
-) -> int:
-    """One email (text and HTML) to each person concerned: the originals are back online.
-    Kept to one function so the CRM can route it later. Returns the number of emails sent."""
-    messages = []
-    for user, is_studio in recipients if recipients is not None else _restore_recipients(session):
-        link = (
-            reverse("admin:booker_photosession_studio", args=[session.pk]) if is_studio
-            else reverse("portal:session", args=[session.pk])
-        )
-        context = {"session": session, "user": user, "is_studio": is_studio,
-                   "link": absolute_url(link)}
-        messages.append(
-            templated_email("booker/email/originals_restored", context, [user.email])
-        )
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0

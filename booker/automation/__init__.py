@@ -9,5 +9,6 @@ once in the outbox (`Message`) and sent by the worker.
 - sender.py: claims due messages (compare-and-set) and sends them; failures retried with backoff.
 - context.py: the variables a template may use, and the subjects other apps describe (the shop's
   orders) through `register_subject`.
+- subjects.py: the Booker's own subjects ("invitation:<pk>": the invited client and their link).
 - defaults.py: the rules and templates the studio starts with, created after `migrate`.
 """

@@ -263,7 +263,7 @@ def _session_variables(session: PhotoSession) -> dict[str, Any]:
         "session_location": session.location,
         "session_url": absolute_url(reverse("portal:session", args=[session.pk])),
         "studio_session_url": absolute_url(
-            reverse("admin:booker_photosession_change", args=[session.pk])),
+            reverse("admin:booker_photosession_studio", args=[session.pk])),
         "photographer_name": session.photographer.get_full_name() if session.photographer else "",
         "package_name": session.package.name if session.package else "",
         "quota": session.quota,
@@ -306,7 +306,7 @@ def build(happened: Happened, recipient: Recipient, session: PhotoSession | None
         "studio_address": studio.get("address", ""),
         "site_url": absolute_url("/"),
         "portal_url": absolute_url(reverse("portal:home")),
-        "account_url": absolute_url(reverse("account")),
+        "account_url": absolute_url(reverse("portal:account")),
         "review_url": getattr(settings, "BOOKE_REVIEW_URL", "") or absolute_url("/"),
         "jobs_url": absolute_url(reverse("admin:booker_retouchjob_changelist")),
         "is_company": False,

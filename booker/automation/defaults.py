@@ -113,6 +113,8 @@ declare(
     DefaultTemplate("finals-delivered", "Photos livrées"),
     DefaultTemplate("delivery-expiring", "Téléchargements bientôt fermés", kind="reminder"),
     DefaultTemplate("review-request", "Demande d'avis", kind="reminder"),
+    DefaultTemplate("originals-restored", "Originaux revenus de l'archive (client)"),
+    DefaultTemplate("originals-restored-studio", "Originaux revenus de l'archive (studio)"),
 )
 
 declare(
@@ -158,6 +160,12 @@ declare(
     DefaultRule("review-request", "Demande d'avis 10 jours après la livraison",
                 Event.SESSION_DELIVERED, (CLIENT,), "review-request", delay=timedelta(days=10),
                 audience="b2c"),
+    DefaultRule("originals-restored", "Originaux revenus : au client", Event.ORIGINALS_RESTORED,
+                (CLIENT,), "originals-restored", audience="b2c"),
+    DefaultRule("originals-restored-team", "Originaux revenus : aux responsables",
+                Event.ORIGINALS_RESTORED, (MANAGERS,), "originals-restored", audience="b2b"),
+    DefaultRule("originals-restored-studio", "Originaux revenus : au photographe",
+                Event.ORIGINALS_RESTORED, (PHOTOGRAPHER,), "originals-restored-studio"),
     DefaultRule("selection-late-task", "Tâche : appeler le client sans sélection après 7 jours",
                 Event.PROOFS_PUBLISHED, (PHOTOGRAPHER,), action="task",
                 delay=timedelta(days=7), task_title="Appeler le client : sélection en attente",

@@ -225,3 +225,25 @@ def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
         message.send()
     except Exception:  # the address is recorded; asking again later sends a new link
         log.exception("newsletter email to consent %s not sent", consent.pk)
+
+
+def newsletter_status(email: str) -> str:
+    """The address's live newsletter consent: "confirmed", "pending" or "" (none)."""
+    live = (MarketingConsent.objects
+            .filter(email=normalise_email(email), purpose=MarketingConsent.Purpose.NEWSLETTER)
+            .exclude(status=ConsentStatus.WITHDRAWN).order_by("-requested_at", "-pk").first())
+    return live.status if live is not None else ""
+
+
+@transaction.atomic
+def withdraw_marketing(email: str) -> int:
+    """Every live marketing consent of `email` withdrawn ("Mon compte", the marketing
+    unsubscribe link). Returns how many."""
+    count = 0
+    for consent in (MarketingConsent.objects.select_for_update()
+                    .filter(email=normalise_email(email))
+                    .exclude(status=ConsentStatus.WITHDRAWN)):
+        count += CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk),
+                                   consent.status, ConsentStatus.WITHDRAWN,
+                                   withdrawn_at=timezone.now(), token_hash="")
+    return count

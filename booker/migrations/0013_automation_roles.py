@@ -16,9 +16,6 @@ def grant(apps, schema_editor):
             "booker.view_stafftask", "booker.change_stafftask",
         ],
     )
-    # Shop managers follow the shop's emails and tasks.
-    roles.grant(apps, roles.SHOP_MANAGER, ["booker.view_message", "booker.view_stafftask",
-                                            "booker.change_stafftask"])
     roles.grant(apps, roles.RETOUCHER, ["booker.view_stafftask", "booker.change_stafftask"])
 
 

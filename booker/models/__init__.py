@@ -6,7 +6,14 @@ from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.crm.models import Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog
 from booker.intake.models import Rush, RushUpload
-from booker.people.models import Company, Membership, User, UserManager, normalise_email
+from booker.people.models import (
+    Company,
+    Invitation,
+    Membership,
+    User,
+    UserManager,
+    normalise_email,
+)
 from booker.proofing.models import Selection, SelectionItem
 from booker.retouch.models import FinalPhoto, RetouchJob
 from booker.sessions.models import Package, PhotoSession, SessionEvent
@@ -17,6 +24,7 @@ __all__ = [
     "DownloadLog",
     "EmailTemplate",
     "FinalPhoto",
+    "Invitation",
     "Lead",
     "MarketingConsent",
     "Membership",

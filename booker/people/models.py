@@ -136,3 +136,50 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company} ({self.get_role_display()})"
+
+
+class Invitation(models.Model):
+    """A link the studio sent a new client to choose their password: single use, expiring,
+    revocable. The link is a signature of (pk, nonce), so rendering the email again (a retried
+    send) gives the same link; a resend draws a new nonce, which kills the old link."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations",
+                             verbose_name=_("client"))
+    # Named by string: the people are the Booker's lowest layer and import no session code.
+    session = models.ForeignKey("booker.PhotoSession", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+", verbose_name=_("session"))
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    nonce = models.CharField(max_length=32, editable=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def state(self) -> str:
+        """"used", "revoked", "expired" or "pending" (the link works)."""
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_state_display(self) -> str:
+        return {
+            "used": _("accepted"),
+            "revoked": _("revoked"),
+            "expired": _("expired"),
+            "pending": _("waiting for the client"),
+        }[self.state]

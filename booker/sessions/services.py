@@ -11,6 +11,7 @@ from booker.models import (
     PhotoSession,
     User,
 )
+from booker.people import services as people
 from booker.sessions.machine import transition
 
 Status = PhotoSession.Status
@@ -50,6 +51,20 @@ def create_session(
         # date when it has one (an online booking confirms after its deposit or approval).
         if session.scheduled_at is not None:
             record_event(session, Event.SESSION_CONFIRMED, actor=actor)
+    return session
+
+
+def create_session_for_new_client(*, email: str, first_name: str = "", last_name: str = "",
+                                  phone: str = "", actor: User | None = None,
+                                  **fields) -> PhotoSession:
+    """Book a session for someone who has no account yet: the account is opened, the session
+    booked for it, and the client invited to choose a password, the invitation naming the
+    session (all or nothing)."""
+    with transaction.atomic():
+        client = people.create_client(email, first_name=first_name, last_name=last_name,
+                                      phone=phone)
+        session = create_session(client=client, actor=actor, **fields)
+        people.invite(client, invited_by=actor, session=session)
     return session
 
 

@@ -35,4 +35,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The studio's invitation: a new client chooses their password (booker/people/services.py).
+    path("invitation/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    # One-click unsubscribe of reminders or marketing mail (booker/automation/unsubscribe.py).
+    path("unsubscribe/<str:token>/", accounts.unsubscribe, name="unsubscribe"),
 ]

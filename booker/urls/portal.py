@@ -1,11 +1,14 @@
 from django.urls import path
 
-from booker.views import files, portal
+from booker.views import account, files, portal
 
 app_name = "portal"
 
 urlpatterns = [
     path("", portal.home, name="home"),
+    # "Mon compte": the person's details, address, password and preferences.
+    path("compte/", account.account, name="account"),
+    path("compte/email/<str:token>/", account.confirm_email, name="email-confirm"),
     path("sessions/<id:pk>/", portal.session_detail, name="session"),
     path("sessions/<id:pk>/pick/", portal.pick, name="pick"),
     path("sessions/<id:pk>/comment/", portal.comment, name="comment"),

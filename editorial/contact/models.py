@@ -16,6 +16,7 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 
 from booker import services as booker
+from editorial.public_url import PublicUrlMixin
 
 from . import services
 
@@ -26,7 +27,7 @@ class ContactFormField(AbstractFormField):
     page = ParentalKey("ContactPage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class ContactPage(AbstractEmailForm):
+class ContactPage(PublicUrlMixin, AbstractEmailForm):
     intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
     thank_you_text = RichTextField(
         _("thank-you text"), blank=True, features=INTRO_FEATURES,

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from booker import services as booker
+from booker.mail import absolute_url
 from shop.csrf import csrf_for_people_only
 
 from .forms import NEWSLETTER_CONSENT, NewsletterForm
@@ -40,10 +41,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         booker.request_newsletter_consent(
             form.cleaned_data["email"],
             consent_text=str(NEWSLETTER_CONSENT),
-            confirm_link=lambda token: request.build_absolute_uri(
-                reverse("newsletter-confirm", args=[token])
-            ),
-            unsubscribe_link=lambda token: request.build_absolute_uri(
+            # On the public address, whatever host the form was posted to.
+            confirm_link=lambda token: absolute_url(reverse("newsletter-confirm", args=[token])),
+            unsubscribe_link=lambda token: absolute_url(
                 reverse("newsletter-unsubscribe", args=[token])
             ),
             ip=client_ip(request),

@@ -57,17 +57,18 @@ def on_blog_category_change(sender, instance=None, **kwargs) -> None:
 
 
 def _shop_urls(instance) -> list[str]:
-    """Absolute URLs of the product's own page and the catalogue's first page."""
-    from django.conf import settings
+    """Absolute URLs (on SITE_URL, as the CDN serves them) of the product's own page and the
+    catalogue's first page."""
     from django.urls import reverse
 
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    urls = [base + reverse("catalogue:index")]
+    from booker.mail import absolute_url
+
+    urls = [absolute_url(reverse("catalogue:index"))]
     product = getattr(instance, "product", None) or instance
     get_url = getattr(product, "get_absolute_url", None)
     if callable(get_url):
         try:
-            urls.append(base + get_url())
+            urls.append(absolute_url(get_url()))
         except Exception:  # noqa: BLE001 -- a half-deleted row has no URL; the index suffices
             pass
     return urls

@@ -12,4 +12,11 @@ class SiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from booker.branding import register_studio_details
+
         from . import receivers  # noqa: F401 -- the menu cache's purge
+        from .selectors import studio_details
+
+        # The booker's emails sign with the studio's details; the editors keep them here, and
+        # the booker cannot import the site, so the site hands them over (booker/branding.py).
+        register_studio_details(studio_details)

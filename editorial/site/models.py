@@ -15,6 +15,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from editorial.public_url import PublicUrlMixin
+
 LEGAL_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 # The networks the footer knows, in the order it shows them: (field, label).
 SOCIAL_NETWORKS = (
@@ -169,7 +171,7 @@ class LegalLink(Link):
         verbose_name = _("legal link")
 
 
-class LegalPage(Page):
+class LegalPage(PublicUrlMixin, Page):
     """Legal notice, privacy policy, terms: plain text pages the footer's legal links point to,
     kept out of the main menu."""
 

@@ -143,3 +143,20 @@ def _link(row: MenuItem | FooterLink | LegalLink, site: Site) -> NavLink:
         url=page.get_url(current_site=site) or "",
         page_path=page.path,
     )
+
+
+def studio_details() -> dict[str, str]:
+    """The default site's studio details as its editors set them, for booker.branding (emails
+    speak for the studio, not for a site): nothing until they have saved them once, since the
+    model's defaults are not the studio's."""
+    if not StudioSettings.objects.filter(site__is_default_site=True).exists():
+        return {}
+    chrome = site_chrome(None)
+    return {
+        "name": chrome.name,
+        "email": chrome.email,
+        "phone": chrome.phone,
+        "address": chrome.address,
+        "siret": chrome.siret,
+        "logo_url": chrome.logo_url,
+    }

@@ -23,6 +23,8 @@ from oscar.apps.checkout import exceptions
 from oscar.apps.checkout import views as oscar_views
 from oscar.core.loading import get_class
 
+from booker.events import Event
+from booker.mail import absolute_url
 from booker.models import Company
 from shop import notifications
 from shop.payments import gateway, selectors, services
@@ -121,9 +123,11 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
             billing_address=submission["billing_address"],
             shipping_method_code=shipping_method.code,
             total=total,
-            success_url=self.request.build_absolute_uri(reverse("checkout:stripe-return"))
+            # Stripe sends the customer back to the public address (SITE_URL), where their
+            # session cookie is, whatever host this request came on.
+            success_url=absolute_url(reverse("checkout:stripe-return"))
             + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=self.request.build_absolute_uri(reverse("checkout:stripe-cancel")),
+            cancel_url=absolute_url(reverse("checkout:stripe-cancel")),
         )
         raise RedirectRequired(url)
 
@@ -147,7 +151,13 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         return order
 
     def send_order_placed_email(self, order):
-        notifications.send_on_commit(order, "confirmation")
+        # Placed unpaid (studio, invoice) or free: the engine's rules confirm it to the customer
+        # and tell the shop. Card orders are announced when Stripe's payment places them.
+        notifications.order_event(Event.ORDER_PLACED, order, actor=self._actor())
+
+    def _actor(self):
+        user = self.request.user
+        return user if user.is_authenticated else None
 
 
 class StripeReturnView(OrderPlacementMixin, View):

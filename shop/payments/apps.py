@@ -9,4 +9,10 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Paiements")
 
     def ready(self) -> None:
+        from shop import notifications
+
         from . import receivers  # noqa: F401 -- connects its order and basket receivers
+
+        # The automation engine's view of orders and baskets, and the shop's default rules
+        # (declared before `migrate` creates them).
+        notifications.register()

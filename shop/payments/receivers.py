@@ -1,13 +1,10 @@
-"""Reactions to Oscar's order and basket events; each calls a service or the notifications
-module."""
+"""Reactions to Oscar's order and basket events; each calls a service."""
 
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from oscar.apps.order.signals import order_status_changed
 from oscar.core.loading import get_model
-
-from shop import notifications
 
 from . import services
 
@@ -16,10 +13,10 @@ Line = get_model("basket", "Line")
 
 
 @receiver(order_status_changed, dispatch_uid="shop.payments.shipped_email")
-def email_when_shipped(sender, order, old_status, new_status, **kwargs) -> None:
+def announce_when_shipped(sender, order, old_status, new_status, **kwargs) -> None:
     # The dashboard sets "shipped" (order page or the list's bulk change): the customer hears.
     if new_status == settings.ORDER_SHIPPED:
-        notifications.send_on_commit(order, "shipped")
+        services.order_shipped(order)
 
 
 @receiver(order_status_changed, dispatch_uid="shop.payments.payment_accepted")

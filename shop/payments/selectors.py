@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from booker import selectors as booker_selectors
-from booker.models import Company, Membership
+from booker.events import Event
+from booker.models import Company, Membership, SessionEvent
 
 from . import gateway
 from .models import SOURCE_TYPE_NAMES, Invoice, InvoiceApproval, PaymentMethod
@@ -96,15 +98,30 @@ def may_read_invoice(user, invoice: Invoice) -> bool:
     )
 
 
-def invoices_to_remind(today: date) -> QuerySet[Invoice]:
-    """Unpaid invoices due within the reminder window (or overdue) that were not reminded in
-    the last BOOKE_INVOICE_REMINDER_EVERY days."""
-    soon = today + timedelta(days=settings.BOOKE_INVOICE_REMIND_BEFORE_DAYS)
-    recently = today - timedelta(days=settings.BOOKE_INVOICE_REMINDER_EVERY)
+def _announced(event: str):
+    """Whether `event` was emitted for the invoice's order (the engine's history holds it)."""
+    return Exists(SessionEvent.objects.filter(name=event, subject=OuterRef("order_subject")))
+
+
+def _unpaid_invoices() -> QuerySet[Invoice]:
     return (
-        Invoice.objects.filter(paid_on__isnull=True, due_on__lte=soon)
-        .exclude(last_reminder_on__gt=recently)
+        Invoice.objects.filter(paid_on__isnull=True)
         .exclude(order__status=settings.ORDER_CANCELLED)
+        .annotate(order_subject=Concat(Value("order:"), Cast("order_id", CharField())))
         .select_related("order", "order__user")
         .order_by("due_on", "number")
     )
+
+
+def invoices_due_soon(today: date) -> QuerySet[Invoice]:
+    """Unpaid invoices due within BOOKE_INVOICE_REMIND_BEFORE_DAYS (not yet past due) whose
+    "invoice due" was never announced."""
+    soon = today + timedelta(days=settings.BOOKE_INVOICE_REMIND_BEFORE_DAYS)
+    return _unpaid_invoices().filter(due_on__gte=today, due_on__lte=soon).exclude(
+        _announced(Event.INVOICE_DUE)
+    )
+
+
+def invoices_overdue(today: date) -> QuerySet[Invoice]:
+    """Unpaid invoices past their due date whose "invoice overdue" was never announced."""
+    return _unpaid_invoices().filter(due_on__lt=today).exclude(_announced(Event.INVOICE_OVERDUE))

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
-from booker.models import Company
+from booker.events import Event
+from booker.models import Company, SessionEvent
 from shop import notifications
 
 from . import gateway, selectors
@@ -368,7 +369,8 @@ def place_paid_order(checkout_session_id: str, stripe_session: dict[str, Any] | 
         checkout.state = StripeCheckout.State.PLACED
         checkout.save(update_fields=["order", "placed_at", "payment_intent", "state"])
         OrderPayment.objects.create(order=order, method=PaymentMethod.CARD)
-        notifications.send_on_commit(order, "confirmation")
+        # Placed already paid: the confirmation says so, no "payment received" follows.
+        notifications.order_event(Event.ORDER_PLACED, order)
         mark_order_paid(
             order, method=PaymentMethod.CARD, amount=paid, currency=currency,
             reference=checkout.payment_intent, notify=False,
@@ -476,7 +478,8 @@ def mark_order_paid(
 ) -> bool:
     """The one way an order becomes paid: records Oscar's payment source, transaction and
     payment event, moves the order to "paid", then (after commit) sends `order_paid` and, with
-    `notify`, the "payment received" email.
+    `notify`, emits ORDER_PAID (the "payment received" email). A card order and a free one are
+    paid as they are placed: their ORDER_PLACED confirmation says so, and they pass False.
 
     An order is paid only when the amount received equals its total, in its currency (None:
     the total, in the order's currency). Any other amount is recorded as received, the order
@@ -538,7 +541,7 @@ def _order_became_paid(order, *, notify: bool) -> None:
     )
     transaction.on_commit(lambda: order_paid.send(sender=Order, order=order))
     if notify:
-        notifications.send_on_commit(order, "payment_received")
+        notifications.order_event(Event.ORDER_PAID, order)
 
 
 def accept_payment(order, *, actor) -> bool:
@@ -573,6 +576,11 @@ def record_payment(order, *, reference: str = "", amount: Decimal | None = None)
     if method == PaymentMethod.CARD:
         raise PaymentError("Une commande payée par carte est encaissée par Stripe.")
     return mark_order_paid(order, method=method, amount=amount, reference=reference)
+
+
+def order_shipped(order) -> None:
+    """The order left the workshop (the dashboard's status change): the customer hears."""
+    notifications.order_event(Event.ORDER_SHIPPED, order)
 
 
 # --- Refunds -------------------------------------------------------------------------------
@@ -619,12 +627,29 @@ def refund_order(order, amount: Decimal) -> PaymentEvent:
 
 
 def send_invoice_reminders(today: date | None = None) -> int:
-    """Reminds the customers of unpaid invoices due soon or overdue (see
-    selectors.invoices_to_remind). Returns how many were sent."""
+    """Announces the unpaid invoices due within BOOKE_INVOICE_REMIND_BEFORE_DAYS (INVOICE_DUE)
+    and those past due (INVOICE_OVERDUE), each once per invoice: the engine's rules send the
+    emails. Safe to run twice, or in two processes at once. Returns how many were announced."""
     today = today or timezone.localdate()
-    sent = 0
-    for invoice in selectors.invoices_to_remind(today):
-        notifications.send_order_email(invoice.order, "invoice_due")
+    announced = 0
+    for event, invoices in (
+        (Event.INVOICE_DUE, selectors.invoices_due_soon(today)),
+        (Event.INVOICE_OVERDUE, selectors.invoices_overdue(today)),
+    ):
+        for invoice in invoices:
+            announced += _announce_invoice(invoice, event, today)
+    return announced
+
+
+def _announce_invoice(invoice: Invoice, event: Event, today: date) -> int:
+    with transaction.atomic():
+        # The invoice's lock makes a second run wait, then find the event and stop.
+        Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+        subject = notifications.order_subject(invoice.order)
+        if SessionEvent.objects.filter(name=event, subject=subject).exists():
+            return 0
+        notifications.order_event(
+            event, invoice.order, invoice=invoice.number, due_date=invoice.due_on.isoformat()
+        )
         Invoice.objects.filter(pk=invoice.pk).update(last_reminder_on=today)
-        sent += 1
-    return sent
+    return 1

@@ -13,6 +13,16 @@ def order_print_url(final) -> str:
     return reverse("personal:final", args=[final.pk])
 
 
+def addresses_url(_obj=None) -> str:
+    """The customer's address book ("Mon compte" links to it)."""
+    return reverse("customer:address-list")
+
+
+def orders_url(_obj=None) -> str:
+    """The customer's orders and their invoices ("Mon compte" links to it)."""
+    return reverse("customer:order-list")
+
+
 class PersonalConfig(AppConfig):
     """Personal prints of delivered photos, extra photos of a selection, and the lab's list."""
 
@@ -31,3 +41,5 @@ class PersonalConfig(AppConfig):
         # booker cannot depend on the shop, so the shop hands it the URLs (booker/links.py).
         register_link("pay_extras", pay_extras_url)
         register_link("order_print", order_print_url)
+        register_link("addresses", addresses_url)
+        register_link("orders", orders_url)

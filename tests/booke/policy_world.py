@@ -183,6 +183,8 @@ def build() -> World:
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
     InvoiceApproval.objects.create(user=other_client)
+    # A client the studio invited, who has not chosen a password yet.
+    services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
     consent = MarketingConsent.objects.create(
         email="jeanne@example.test", purpose=MarketingConsent.Purpose.NEWSLETTER,
         consent_text="J'accepte", token_hash=hashlib.sha256(CONSENT_TOKEN.encode()).hexdigest(),

@@ -222,6 +222,9 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("newsletter/confirm/", "token"): lambda w: policy_world.CONSENT_TOKEN,
     ("newsletter/unsubscribe/", "token"): lambda w: w.objects["unsubscribe_token"],
     ("commentaires/reponses/", "token"): lambda w: w.objects["replies_off_token"],
+    ("accounts/invitation/", "token"): lambda w: "not-an-invitation",
+    ("accounts/unsubscribe/", "token"): lambda w: "not-a-token",
+    ("portal/compte/email/", "token"): lambda w: "not-a-token",
     # The site: the journal, its post, its category.
     ("feeds/", "index_id"): lambda w: w.objects["journal"].pk,
     ("feeds/", "category_slug"): lambda w: w.objects["blog_category"].slug,

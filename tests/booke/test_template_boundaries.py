@@ -35,6 +35,8 @@ MAY_LINK_TO = {
 # The owner of a template, by its first directory under a template root.
 TEMPLATE_OWNERS = {
     "booker": BOOKER,
+    # The automation engine's email layout (booker/automation).
+    "automation": BOOKER,
     # Django's auth pages (the one login, password reset, second factor: booker/urls/accounts.py)
     "registration": BOOKER,
     # The studio's back office is Django's admin (booker/admin.py).

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from booker import roles, services
@@ -19,15 +19,6 @@ from tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 S = Message.Status
-
-
-@pytest.fixture(autouse=True)
-def _account_page(settings):
-    """The emails link to the client's account page; until it is routed, a stand-in."""
-    try:
-        reverse("account")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.booker.urls_with_account"
 
 
 def rule_data(rule: Rule, **changes) -> dict:

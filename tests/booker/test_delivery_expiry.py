@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from booker import services
@@ -18,15 +18,6 @@ from booker.models import Delivery, FinalPhoto, SessionEvent
 from tests.booker.factories_studio import delivered_session, proofing_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _account_page(settings):
-    """The emails link to the client's account page; until it is routed, a stand-in."""
-    try:
-        reverse("account")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.booker.urls_with_account"
 
 
 def close_downloads(session) -> None:

@@ -154,15 +154,15 @@ def test_a_photographer_invites_a_client_who_then_chooses_their_password(
     assert not invited.is_staff and not invited.groups.exists()
     [email] = mail.outbox
     assert email.to == ["chloe.martin@example.test"]
-    assert email.subject == "Booké : votre espace client est prêt, choisissez votre mot de passe"
+    assert email.subject.endswith("vous ouvre votre espace client")
     assert "Bonjour Chloé," in email.body
 
-    # The link is the one login's "choose a password" page; the password chosen there works.
+    # The link is the invitation's "choose a password" page; the password chosen there works.
     client.logout()
-    link = re.search(r"https?://[^/\s]+(/accounts/password-reset/\S+/)", email.body).group(1)
-    form_page = client.get(link, follow=True)
+    link = re.search(r"https?://[^/\s]+(/accounts/invitation/\S+/)", email.body).group(1)
+    form_page = client.get(link)
     assert form_page.status_code == 200 and "new_password1" in form_page.content.decode()
-    client.post(form_page.redirect_chain[-1][0], {
+    client.post(link, {
         "new_password1": "Chloe chose this one 2026", "new_password2": "Chloe chose this one 2026",
     })
     invited.refresh_from_db()

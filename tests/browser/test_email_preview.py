@@ -9,7 +9,7 @@ import os
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from booker import roles
@@ -19,14 +19,6 @@ from tests.booker.factories_studio import PhotoSessionFactory
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _account_page(settings):
-    try:
-        reverse("account")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.booker.urls_with_account"
 
 
 def test_the_preview_frame_shows_the_styled_email_of_a_real_session(page):

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.utils.html import escape
 from wagtail.models import Page, Site
 
@@ -14,6 +15,7 @@ from editorial.models import (
     HistoryPage,
     HomePage,
 )
+from editorial.public_url import site_address
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,9 @@ def test_each_page_type_renders_200_after_seed(seeded, client, model):
 
 def test_home_page_is_the_default_sites_root_and_wagtails_welcome_page_is_gone(seeded):
     site = Site.objects.get(is_default_site=True)
-    assert (site.hostname, site.port) == ("localhost", 80)
+    # At SITE_URL (localhost:8000 by default), not Wagtail's localhost:80.
+    assert (site.hostname, site.port) == site_address()
+    assert site.root_url == settings.SITE_URL
     assert site.root_page.specific_class is HomePage
     assert not Page.objects.filter(title="Welcome to your new Wagtail site!").exists()
 

@@ -4,9 +4,11 @@ out of the back offices and the purchase funnel, and points at the sitemap."""
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from oscar.core.loading import get_model
 from wagtail.models import PageViewRestriction
 
+from booker.mail import absolute_url
 from editorial.models import BlogIndexPage, BlogPostPage, HomePage
 from shop import demo as shop_demo
 
@@ -35,9 +37,9 @@ def test_sitemap_lists_published_pages_and_public_products_and_categories(site_a
     assert HomePage.objects.get().full_url in locations
     assert post.full_url in locations
     product = Product.objects.browsable().first()
-    assert f"http://testserver{product.get_absolute_url()}" in locations
+    assert absolute_url(product.get_absolute_url()) in locations
     category = Category.objects.browsable().first()
-    assert f"http://testserver{category.get_absolute_url()}" in locations
+    assert absolute_url(category.get_absolute_url()) in locations
 
 
 def test_sitemap_leaves_out_drafts_private_pages_and_hidden_products(site_and_shop, client):
@@ -74,4 +76,4 @@ def test_robots_disallows_private_areas_and_points_at_the_sitemap(client):
     ]:
         assert f"Disallow: {path}" in rules
     assert "Disallow: /" not in rules
-    assert "Sitemap: http://testserver/sitemap.xml" in rules
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in rules

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from oscar.core.loading import get_model
 
+from booker import services as booker
+from booker.events import Event
 from booker.models import Membership
 from shop import notifications
 from shop.payments import invoice_pdf, services
@@ -135,11 +137,14 @@ def test_a_company_member_orders_on_invoice_with_a_po_number(
     assert invoice.buyer["vat_number"] == "FR44732829320"
     assert invoice.seller["siret"]
     assert not order.payment_events.exists()
-    [confirmation] = mail.outbox
-    assert confirmation.to == [member.email, "compta@acme.test"]
-    assert invoice.number in confirmation.body
-    html = confirmation.alternatives[0][0]
-    assert invoice.number in html and "<html" in html
+    # The customer and the company's accounts department, each their own email.
+    confirmations = sorted(mail.outbox, key=lambda m: m.to)
+    assert [m.to for m in confirmations] == sorted([[member.email], ["compta@acme.test"]])
+    for confirmation in confirmations:
+        assert confirmation.subject == f"Votre commande {order.number} est enregistrée"
+        assert invoice.number in confirmation.body
+        html = confirmation.alternatives[0][0]
+        assert invoice.number in html and "<html" in html
 
     # The next invoice takes the next number.
     second = order_on_invoice(client, product, po_number="PO-2026-779")
@@ -262,7 +267,10 @@ def test_the_shop_manager_records_an_invoice_payment_once(
     )
     assert order.sources.get().source_type.name == "Facture"
     assert paid == [order.number]
-    assert [m.subject for m in mail.outbox] == [f"Paiement reçu pour la commande {order.number}"]
+    assert sorted((m.subject, m.to[0]) for m in mail.outbox) == sorted(
+        (f"Paiement reçu pour la commande {order.number}", to)
+        for to in (member.email, "compta@acme.test")
+    )
 
 
 def test_an_order_paid_at_the_studio_is_placed_unpaid_then_recorded(
@@ -315,7 +323,9 @@ def test_the_customer_hears_when_the_dashboard_marks_the_order_shipped(
     assert "3 quai Saint-Antoine" in shipped.body
 
 
-def test_invoice_reminders_go_to_unpaid_invoices_near_or_past_due_every_week(product, member):
+def test_invoices_are_reminded_once_before_their_due_date_and_once_when_overdue(
+    product, member, django_capture_on_commit_callbacks
+):
     client = logged_in(member)
     due_soon, overdue, paid, later = (order_on_invoice(client, product) for _ in range(4))
     today = timezone.localdate()
@@ -323,28 +333,49 @@ def test_invoice_reminders_go_to_unpaid_invoices_near_or_past_due_every_week(pro
     Invoice.objects.filter(order=overdue).update(due_on=today - timedelta(days=10))
     Invoice.objects.filter(order=paid).update(due_on=today, paid_on=today)
     Invoice.objects.filter(order=later).update(due_on=today + timedelta(days=20))
+    mail.outbox.clear()
 
-    call_command("send_invoice_reminders", stdout=open("/dev/null", "w"))
-    assert sorted(m.subject for m in mail.outbox) == sorted(
-        f"Rappel : facture {o.invoice.number} à régler" for o in (due_soon, overdue)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_invoice_reminders", stdout=open("/dev/null", "w"))
+    booker.send_due_messages()
+
+    # The customer and the accounts department, once each.
+    assert sorted((m.subject, m.to[0]) for m in mail.outbox) == sorted(
+        [(f"Rappel : facture {due_soon.invoice.number} à régler", to)
+         for to in (member.email, "compta@acme.test")]
+        + [(f"Facture {overdue.invoice.number} en retard de paiement", to)
+           for to in (member.email, "compta@acme.test")]
     )
-    assert services.send_invoice_reminders(today + timedelta(days=1)) == 0
-    assert services.send_invoice_reminders(today + timedelta(days=7)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_invoice_reminders(today + timedelta(days=1)) == 0
+        # A week on, the invoice that was due soon is overdue: announced once more, as such.
+        assert services.send_invoice_reminders(today + timedelta(days=7)) == 1
+        assert services.send_invoice_reminders(today + timedelta(days=8)) == 0
+    assert Invoice.objects.get(order=due_soon).last_reminder_on == today + timedelta(days=7)
 
 
-def test_every_order_email_kind_renders_in_french_text_and_html(product, member):
+def test_every_shop_email_renders_in_french_text_and_html(
+    product, member, django_capture_on_commit_callbacks
+):
+    user_with_role("Shop manager", email="boutique@booke.test")
     order = order_on_invoice(logged_in(member), product)
+    mail.outbox.clear()
 
-    for kind in notifications.KINDS:
-        assert notifications.send_order_email(order, kind) == 1
-    with pytest.raises(ValueError):
-        notifications.send_order_email(order, "newsletter")
+    with django_capture_on_commit_callbacks(execute=True):
+        for event in (Event.ORDER_PLACED, Event.ORDER_PAID, Event.ORDER_SHIPPED,
+                      Event.INVOICE_DUE, Event.INVOICE_OVERDUE):
+            notifications.order_event(event, order)
+    booker.send_due_messages()
 
-    assert len(mail.outbox) == len(notifications.KINDS)
+    # Placed: client, accounts, shop; paid: client, accounts; shipped: client; due and
+    # overdue: client, accounts.
+    assert len(mail.outbox) == 10
     for message in mail.outbox:
-        assert order.number in message.body
-        assert "Bonjour" in message.body
-        assert message.alternatives[0][1] == "text/html"
+        assert order.number in message.body, message.subject
+        assert "commande" in message.body  # French (the greeting is the engine's)
+        assert "{{" not in message.body and "{%" not in message.body
+        html, kind = message.alternatives[0]
+        assert kind == "text/html" and order.number in html
 
 
 def test_invoice_reminders_run_daily_from_a_django_q_schedule(db):

@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from oscar.core.loading import get_model
 
+from booker.events import Event
+from booker.models import SessionEvent
 from shop.partner.strategy import FranceStrategy
 from shop.payments import services
 from shop.payments.models import PaymentMethod, StripeCheckout
@@ -91,6 +93,18 @@ def test_card_checkout_creates_a_stripe_session_for_the_order_total_with_an_idem
     assert Basket.objects.get(pk=checkout.basket_id).status == "Frozen"
 
 
+def test_stripe_sends_the_customer_back_to_site_url_not_the_requests_host(
+    product, stripe_server, settings
+):
+    settings.SITE_URL = "https://studio.example.fr"
+    start_card_checkout(Client(HTTP_HOST="localhost"), product)
+
+    [(_, _, params, _)] = stripe_server.calls("POST", "/v1/checkout/sessions")
+    back = "https://studio.example.fr" + reverse("checkout:stripe-return")
+    assert params["success_url"] == back + "?session_id={CHECKOUT_SESSION_ID}"
+    assert params["cancel_url"] == "https://studio.example.fr" + reverse("checkout:stripe-cancel")
+
+
 def test_the_same_frozen_basket_gets_the_same_stripe_session(client, product, stripe_server):
     session_id = start_card_checkout(client, product)
     checkout = StripeCheckout.objects.get(session_id=session_id)
@@ -133,6 +147,10 @@ def test_return_page_first_then_webhook_places_one_paid_order(
     assert order.sources.get().amount_debited == order.total_incl_tax
     assert received == [order.number]
     assert [m.subject for m in mail.outbox] == [f"Votre commande {order.number} est enregistrée"]
+    assert "Votre paiement est reçu" in mail.outbox[0].body
+    # Placed once, already paid: one event, and no "payment received" after the confirmation.
+    assert list(SessionEvent.objects.filter(subject=f"order:{order.pk}")
+                .values_list("name", flat=True)) == [Event.ORDER_PLACED]
     thanks = client.get(reverse("checkout:thank-you"))
     assert order.number in thanks.content.decode()
 

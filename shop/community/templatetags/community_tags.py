@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from oscar.core.loading import get_class
 
+from booker.mail import absolute_url
 from shop.community import panels, selectors
 
 Selector = get_class("partner.strategy", "Selector")
@@ -55,8 +56,9 @@ def product_meta(context, product) -> dict:
     meta = {
         "title": product.get_meta_title(),
         "description": Truncator(" ".join(product.get_meta_description().split())).chars(200),
-        "url": request.build_absolute_uri(product.get_absolute_url()),
-        "image": None if is_missing else request.build_absolute_uri(image.original.url),
+        # On the public address (SITE_URL), whatever host the page was fetched on.
+        "url": absolute_url(product.get_absolute_url()),
+        "image": None if is_missing else absolute_url(image.original.url),
         "image_alt": product.get_title(),
         "offer": offer,
         "price": _amount(offer.price) if offer else None,

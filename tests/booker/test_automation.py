@@ -1,0 +1,321 @@
+"""The automation engine: events become messages once, sent once, to the right people, with the
+studio's rules (booker/automation)."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from booker import roles, services
+from booker.automation import planner, sender
+from booker.automation.defaults import ensure_defaults
+from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
+from booker.events import Event, Happened
+from booker.models import SessionEvent
+from tests.booker.factories_studio import proofing_session, rush_ids
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def defaults(db):
+    """The shipped rules and templates as the code declares them now."""
+    Message.objects.all().delete()
+    Rule.objects.all().delete()
+    EmailTemplate.objects.all().delete()
+    ensure_defaults()
+
+
+def later(days: float) -> None:
+    """The clock moves on: what was due in `days` is due now."""
+    shift = timedelta(days=days)
+    for message in Message.objects.all():
+        Message.objects.filter(pk=message.pk).update(due_at=message.due_at - shift)
+    for event in SessionEvent.objects.all():
+        SessionEvent.objects.filter(pk=event.pk).update(created_at=event.created_at - shift)
+
+
+def sent_to(email: str) -> list[str]:
+    return [m.subject for m in mail.outbox if email in m.to]
+
+
+def publish(capture, **kwargs):
+    with capture(execute=True):
+        session = proofing_session(3, **kwargs)
+    return session
+
+
+def test_proofs_published_plan_an_email_now_and_a_reminder_in_three_days(
+        django_capture_on_commit_callbacks):
+    client = UserFactory(first_name="Claire", email="claire@example.test")
+    session = publish(django_capture_on_commit_callbacks, client=client)
+    rules = dict(Message.objects.filter(session=session).values_list("rule__key", "due_at"))
+    # (the late-selection task is for the photographer: this session has none)
+    assert set(rules) == {"proofs-ready", "selection-reminder"}
+    assert rules["selection-reminder"] - rules["proofs-ready"] >= timedelta(days=3) - \
+        timedelta(seconds=5)
+    assert sent_to("claire@example.test") == ["Vos épreuves sont en ligne : choisissez vos photos"]
+    body = mail.outbox[-1]
+    html = body.alternatives[0][0]
+    assert "Bonjour Claire," in body.body and "Bonjour Claire," in html
+    assert f"http://localhost:8000/portal/sessions/{session.pk}/" in body.body
+    assert body.reply_to and "List-Unsubscribe" not in body.extra_headers
+
+
+def test_an_event_heard_twice_plans_and_sends_nothing_more(django_capture_on_commit_callbacks):
+    session = publish(django_capture_on_commit_callbacks)
+    event = SessionEvent.objects.get(session=session, name=Event.PROOFS_PUBLISHED)
+    before = Message.objects.count()
+    planner.plan(Happened.of(event))
+    planner.plan(Happened.of(event))
+    assert Message.objects.count() == before
+    outbox = len(mail.outbox)
+    assert sender.send_due() == {}
+    assert len(mail.outbox) == outbox
+
+
+def test_the_selection_reminder_goes_after_three_days_unless_the_selection_came(
+        django_capture_on_commit_callbacks):
+    waiting = publish(django_capture_on_commit_callbacks)
+    done = publish(django_capture_on_commit_callbacks)
+    services.set_pick(done, rush_ids(done)[0], True, user=done.client)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_selection(done, user=done.client)
+    later(2)
+    sender.send_due()
+    assert "Vos photos vous attendent toujours" not in sent_to(waiting.client.email)
+    later(1.1)
+    sender.send_due()
+    assert sent_to(waiting.client.email).count("Vos photos vous attendent toujours") == 1
+    assert "Vos photos vous attendent toujours" not in sent_to(done.client.email)
+    skipped = Message.objects.get(session=done, rule__key="selection-reminder")
+    assert skipped.status == Message.Status.SKIPPED
+    assert "selection_submitted" in skipped.last_error
+
+
+def test_a_client_who_turned_reminders_off_gets_the_service_mail_only(
+        django_capture_on_commit_callbacks):
+    client = UserFactory(reminder_emails=False)
+    publish(django_capture_on_commit_callbacks, client=client)
+    later(3.1)
+    sender.send_due()
+    assert sent_to(client.email) == ["Vos épreuves sont en ligne : choisissez vos photos"]
+
+
+def test_a_reminder_carries_a_one_click_unsubscribe_link(django_capture_on_commit_callbacks):
+    session = publish(django_capture_on_commit_callbacks)
+    later(3.1)
+    sender.send_due()
+    reminder = [m for m in mail.outbox if m.subject == "Vos photos vous attendent toujours"][0]
+    assert reminder.to == [session.client.email]
+    assert reminder.extra_headers["List-Unsubscribe"].startswith("<http://localhost:8000/")
+    assert reminder.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_company_session_speaks_to_the_team_and_reaches_every_member(
+        django_capture_on_commit_callbacks):
+    company = CompanyFactory(name="ACME")
+    boss = MembershipFactory(company=company, role="manager", user__first_name="Inès").user
+    member = MembershipFactory(company=company, user__first_name="Paul").user
+    publish(django_capture_on_commit_callbacks, company=company)
+    assert sent_to(boss.email) and sent_to(member.email)
+    to_paul = [m for m in mail.outbox if member.email in m.to][0]
+    assert "Bonjour Paul et toute l’équipe ACME," in to_paul.body
+    assert "Votre équipe peut choisir" in to_paul.body
+
+
+def test_a_b2b_rule_does_not_fire_for_a_private_client(django_capture_on_commit_callbacks):
+    Rule.objects.filter(key="proofs-ready").update(audience=Rule.Audience.B2B)
+    client = UserFactory()
+    publish(django_capture_on_commit_callbacks, client=client)
+    assert sent_to(client.email) == []
+
+
+def test_a_failed_send_is_retried_later_and_goes_out_once(
+        django_capture_on_commit_callbacks, monkeypatch):
+    real_send = sender.EmailMultiAlternatives.send
+    calls = {"n": 0}
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionRefusedError("SMTP down")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(sender.EmailMultiAlternatives, "send", flaky)
+    client = UserFactory()
+    publish(django_capture_on_commit_callbacks, client=client)
+    message = Message.objects.get(rule__key="proofs-ready")
+    assert message.status == Message.Status.FAILED and "SMTP down" in message.last_error
+    assert message.due_at > timezone.now()
+    sender.send_due()
+    assert sent_to(client.email) == []  # not due yet: backoff
+    later(0.01)
+    sender.send_due()
+    sender.send_due()
+    assert len(sent_to(client.email)) == 1
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT and message.attempts == 2
+
+
+def test_a_message_given_up_after_its_attempts_can_be_sent_again_by_staff(
+        django_capture_on_commit_callbacks, monkeypatch):
+    def down(self, *args, **kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr(sender.EmailMultiAlternatives, "send", down)
+    publish(django_capture_on_commit_callbacks)
+    message = Message.objects.get(rule__key="proofs-ready")
+    for _ in range(sender.MAX_ATTEMPTS):
+        later(1)
+        sender.deliver(message.pk)
+    message.refresh_from_db()
+    assert message.status == Message.Status.DEAD
+    monkeypatch.undo()
+    assert services.retry_message(message)
+    assert sender.deliver(message.pk) == Message.Status.SENT
+
+
+def test_only_one_sender_claims_a_message():
+    session = proofing_session(1)
+    event = SessionEvent.objects.get(session=session, name=Event.PROOFS_PUBLISHED)
+    planner.plan(Happened.of(event))
+    message = Message.objects.get(rule__key="proofs-ready")
+    assert sender.claim(message.pk) is not None
+    assert sender.claim(message.pk) is None  # the second worker finds it taken
+
+
+def test_a_sender_killed_mid_send_leaves_the_message_to_the_next_after_its_lease():
+    session = proofing_session(1)
+    planner.plan(Happened.of(SessionEvent.objects.get(session=session,
+                                                      name=Event.PROOFS_PUBLISHED)))
+    message = Message.objects.get(rule__key="proofs-ready")
+    assert sender.claim(message.pk) is not None
+    Message.objects.filter(pk=message.pk).update(
+        claimed_until=timezone.now() - timedelta(seconds=1))
+    assert sender.deliver(message.pk) == Message.Status.SENT
+    assert len(sent_to(session.client.email)) == 1
+
+
+def test_the_session_reminder_follows_the_session_when_it_moves(
+        django_capture_on_commit_callbacks):
+    first = timezone.now() + timedelta(days=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.create_session(title="Portrait", client=UserFactory(),
+                                           scheduled_at=first)
+    reminder = Message.objects.get(session=session, rule__key="session-reminder")
+    assert abs(reminder.due_at - (first - timedelta(hours=48))) < timedelta(seconds=1)
+    assert sent_to(session.client.email) == [
+        f"Votre séance du {sender.context.when(first)} est confirmée"]
+    second = first + timedelta(days=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_session(session, second, actor=None)
+    reminder.refresh_from_db()
+    assert abs(reminder.due_at - (second - timedelta(hours=48))) < timedelta(seconds=1)
+    assert sent_to(session.client.email)[-1].startswith("Votre séance est déplacée")
+
+
+def test_a_cancelled_session_gets_no_reminder(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.create_session(title="Portrait", client=UserFactory(),
+                                           scheduled_at=timezone.now() + timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_session(session, actor=None, reason="client malade")
+    later(2)
+    sender.send_due()
+    subjects = sent_to(session.client.email)
+    assert subjects[-1] == f"Séance annulée : {session.title}"
+    assert not any(s.startswith("Rappel") for s in subjects)
+
+
+def test_the_assigned_retoucher_is_told_once_per_session(django_capture_on_commit_callbacks):
+    from tests.booker.factories_studio import retouching_session
+
+    session, jobs = retouching_session()
+    retoucher = user_with_role(roles.RETOUCHER, first_name="Rémi")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_jobs(jobs, retoucher, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_jobs(jobs, retoucher, actor=None)  # same hands: nothing new
+    subjects = sent_to(retoucher.email)
+    assert subjects == [f"2 retouches pour vous : {session.title}"]
+
+
+def test_a_task_rule_creates_one_task_for_the_photographer(django_capture_on_commit_callbacks):
+    photographer = user_with_role(roles.PHOTOGRAPHER)
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.create_session(title="Famille", client=UserFactory(),
+                                          photographer=photographer)
+        services.record_event(session, Event.PROOFS_PUBLISHED, actor=None)
+    later(7.1)
+    sender.send_due()
+    sender.send_due()
+    tasks = StaffTask.objects.filter(session=session)
+    assert [(t.title, t.assignee) for t in tasks] == [
+        ("Appeler le client : sélection en attente — Famille", photographer)]
+
+
+def test_template_variables_are_escaped_in_html_and_plain_in_text(
+        django_capture_on_commit_callbacks):
+    client = UserFactory(first_name="<b>Zoé</b> & O'Neil")
+    publish(django_capture_on_commit_callbacks, client=client)
+    message = mail.outbox[-1]
+    assert "Bonjour <b>Zoé</b> & O'Neil," in message.body
+    assert "&lt;b&gt;Zoé&lt;/b&gt; &amp; O&#x27;Neil" in message.alternatives[0][0]
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: list = []
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append((dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_webhook_rule_posts_the_event_signed(settings, django_capture_on_commit_callbacks):
+    import hashlib
+    import hmac
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received = []
+    try:
+        Rule.objects.create(name="CRM", event=Event.PROOFS_PUBLISHED.value,
+                            action=Rule.Action.WEBHOOK,
+                            webhook_url=f"http://127.0.0.1:{server.server_port}/hook")
+        session = publish(django_capture_on_commit_callbacks)
+    finally:
+        server.shutdown()
+    [(headers, body)] = _Hook.received
+    data = json.loads(body)
+    assert data["event"] == "session.proofing" and data["session"] == session.pk
+    expected = hmac.new(settings.BOOKE_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert headers["X-Booke-Signature"] == f"sha256={expected}"
+
+
+def test_a_disabled_rule_plans_nothing(django_capture_on_commit_callbacks):
+    Rule.objects.filter(key="proofs-ready").update(is_active=False)
+    client = UserFactory()
+    publish(django_capture_on_commit_callbacks, client=client)
+    assert not Message.objects.filter(rule__key="proofs-ready").exists()
+    assert sent_to(client.email) == []
+
+
+def test_defaults_are_made_once_and_never_overwrite_the_studios_edits():
+    EmailTemplate.objects.filter(key="proofs-ready").update(subject="Mon sujet à moi")
+    Rule.objects.filter(key="review-request").update(is_active=False)
+    assert ensure_defaults() == (0, 0)
+    assert EmailTemplate.objects.get(key="proofs-ready").subject == "Mon sujet à moi"
+    assert not Rule.objects.get(key="review-request").is_active
