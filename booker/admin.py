@@ -36,6 +36,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from booker import roles, selectors, services
 from booker.archive import services as archive
+from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.views import studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
@@ -154,6 +155,10 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
         if roles.grants_rights(request.user):
             return super().get_fieldsets(request, obj)
         return INVITE_FIELDSETS if obj is None else PROFILE_FIELDSETS
+
+    def get_inlines(self, request: HttpRequest, obj: User | None = None):
+        # What the studio's automation sent this person, below their account (read only).
+        return [UserMessagesInline] if obj is not None else []
 
     def get_readonly_fields(self, request: HttpRequest, obj: User | None = None):
         if roles.grants_rights(request.user):

@@ -22,6 +22,8 @@ Payloads (the row's `payload`, JSON), by event:
 - rush.failed: rush (id), reason. archive.failed / restore.failed: rush (id), reason.
 - session.confirmed: none. session.rescheduled: previous, scheduled_at (ISO datetimes).
 - session.delivery_expiring: expires_at (ISO datetime).
+- session.delivery_extended (the studio pushed the downloads' closing back): expires_at (ISO
+  datetime), previous_expires_at (ISO datetime or None).
 - retouch.assigned: jobs (ids), assignee (user id).
 - account.invited (subject "invitation:<pk>", user: the invited person): session_id
   (the session the client is invited to, or None).
@@ -68,6 +70,8 @@ class Event(StrEnum):
     # The clock's events (booker/automation/clock.py): the download window of a delivered
     # session closes in BOOKER_DELIVERY_WARN_DAYS.
     DELIVERY_EXPIRING = "session.delivery_expiring"
+    # The studio pushed the downloads' closing date back (booker/delivery/services.py).
+    DELIVERY_EXTENDED = "session.delivery_extended"
     EXTRAS_PAID_UNMATCHED = "session.extras_paid_unmatched"
     RUSH_FAILED = "rush.failed"
     ARCHIVE_FAILED = "archive.failed"

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from django_q.signals import post_spawn
 
 from booker import schedules, session_limits, storage
-from booker.automation import planner
+from booker.automation import planner, retiming
 from booker.automation import subjects as _subjects  # noqa: F401 -- registers "invitation"
 from booker.automation.defaults import ensure_defaults
 from booker.events import Event, subscribe
@@ -58,6 +58,7 @@ def warm_up_worker(sender, **kwargs) -> None:
 
 
 # The automation engine hears every event and plans its rules' messages; a session moved takes
-# its reminders along.
+# its reminders along, and so does a delivery whose downloads stay open longer.
 subscribe(*Event)(planner.on_event)
 subscribe(Event.SESSION_RESCHEDULED)(planner.on_rescheduled)
+subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)

@@ -4,6 +4,8 @@ booker/sessions/access.py)."""
 from booker.delivery.selectors import (
     delivered_finals,
     delivery_for,
+    downloads_closed_for,
+    downloads_open,
 )
 from booker.intake.selectors import (
     ingest_counts,
@@ -83,6 +85,8 @@ __all__ = [
     "client_view",
     "delivered_finals",
     "delivery_for",
+    "downloads_closed_for",
+    "downloads_open",
     "extra_picks",
     "extras",
     "extras_for",

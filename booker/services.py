@@ -24,6 +24,7 @@ from booker.crm.services import (
 )
 from booker.delivery.services import (
     deliver,
+    extend_downloads,
     log_download,
 )
 from booker.errors import (
@@ -126,6 +127,7 @@ __all__ = [
     "create_session_for_new_client",
     "reschedule_session",
     "deliver",
+    "extend_downloads",
     "enqueue_ingest",
     "ensure_user",
     "extras_paid",

@@ -112,6 +112,8 @@ ROUTES: dict[str, Who] = {
     # "View on site": any staff member is sent on to the object's public page, if any.
     "admin/r/<path:content_type_id>/<path:object_id>/": STAFF,
     "admin/(?P<url>.*)$": NOBODY,  # any other address under /admin/: not found
+    # An email's preview, under its own CSP: who may read the template.
+    "admin/booker/emailtemplate/<id:object_id>/preview/": PH,
     # A retoucher's own jobs and where they upload their finals (the photographer sees all).
     "admin/booker/retouchjob/mine/": PH | RETOUCHERS,
     "admin/booker/retouchjob/mine/finals/": PH | RETOUCHERS,
@@ -319,6 +321,13 @@ ADMIN_MODELS: dict[str, Admin] = {
     ),
     "booker.retouchjob": Admin(view=PH | {RETOUCHER_WITH_JOB}, delete=PH, list=PH | RETOUCHERS),
     "booker.lead": Admin(view=PH),
+    # The automation engine: photographers write the rules and the emails (the defaults are
+    # switched off, never deleted) and read the outbox; nobody edits it.
+    "booker.rule": Admin(view=PH, add=PH),
+    "booker.emailtemplate": Admin(view=PH, add=PH),
+    "booker.message": Admin(view=PH),
+    # A task is the photographer's (A's session); retouchers list their own.
+    "booker.stafftask": Admin(view=PH, list=PH | RETOUCHERS),
     "booker.marketingconsent": Admin(view=PH),
     # Made by inviting a client (never added here), resent or revoked by the photographer.
     "booker.invitation": Admin(view=PH),

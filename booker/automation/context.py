@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from booker import roles
 from booker.branding import studio_details
-from booker.events import Happened
+from booker.events import Event, Happened
 from booker.mail import absolute_url
 from booker.models import Membership, PhotoSession, RetouchJob, User
 
@@ -101,6 +101,52 @@ VARIABLES: dict[str, Any] = {
     "studio_address": gettext_lazy("the studio's postal address"),
     "site_url": gettext_lazy("the site's address"),
 }
+# What each event is called for the studio: the rules' "when" select, the session's history and
+# its messages.
+EVENT_LABELS: dict[str, Any] = {
+    Event.SESSION_SHOT: gettext_lazy("Rushes uploaded (session shot)"),
+    Event.PROOFS_PUBLISHED: gettext_lazy("Proofs published"),
+    Event.EXTRAS_AWAITING_PAYMENT: gettext_lazy("Selection submitted, extras to pay"),
+    Event.SELECTION_SUBMITTED: gettext_lazy("Selection submitted"),
+    Event.RETOUCHING_STARTED: gettext_lazy("Retouching started"),
+    Event.SESSION_DELIVERED: gettext_lazy("Photos delivered"),
+    Event.SESSION_ARCHIVED: gettext_lazy("Originals archived"),
+    Event.RESTORE_REQUESTED: gettext_lazy("Restore of the originals requested"),
+    Event.SESSION_CANCELLED: gettext_lazy("Session cancelled"),
+    Event.EXTRAS_PAID: gettext_lazy("Extra photos paid"),
+    Event.SELECTION_REOPENED: gettext_lazy("Selection reopened"),
+    Event.SESSION_RESTORED: gettext_lazy("Originals restored"),
+    Event.SESSION_BOOKED: gettext_lazy("Session booked"),
+    Event.SESSION_CONFIRMED: gettext_lazy("Session confirmed"),
+    Event.SESSION_RESCHEDULED: gettext_lazy("Session rescheduled"),
+    Event.DELIVERY_EXPIRING: gettext_lazy("Downloads closing soon"),
+    Event.DELIVERY_EXTENDED: gettext_lazy("Downloads extended"),
+    Event.EXTRAS_PAID_UNMATCHED: gettext_lazy("Extras payment not matched"),
+    Event.RUSH_FAILED: gettext_lazy("A rush could not be processed"),
+    Event.ARCHIVE_FAILED: gettext_lazy("Archiving failed"),
+    Event.RESTORE_FAILED: gettext_lazy("Restore failed"),
+    Event.JOB_TODO: gettext_lazy("Retouch to do"),
+    Event.JOB_STARTED: gettext_lazy("Retouch started"),
+    Event.JOB_IN_REVIEW: gettext_lazy("Retouch to review"),
+    Event.JOB_DONE: gettext_lazy("Retouch approved"),
+    Event.JOB_CHANGES_REQUESTED: gettext_lazy("Retouch changes requested"),
+    Event.JOB_ASSIGNED: gettext_lazy("Retouches assigned"),
+    Event.CLIENT_INVITED: gettext_lazy("Client invited"),
+    Event.ORDER_PLACED: gettext_lazy("Order placed"),
+    Event.ORDER_PAID: gettext_lazy("Order paid"),
+    Event.ORDER_SHIPPED: gettext_lazy("Order shipped"),
+    Event.INVOICE_DUE: gettext_lazy("Invoice due soon"),
+    Event.INVOICE_OVERDUE: gettext_lazy("Invoice overdue"),
+    Event.BASKET_ABANDONED: gettext_lazy("Basket abandoned"),
+}
+
+
+def event_label(name: str) -> str:
+    """The studio's words for an event name (the name itself for one without a label)."""
+    label = EVENT_LABELS.get(name)
+    return str(label) if label is not None else name
+
+
 # Variables the subjects add (registered by their apps with `declare_variables`).
 SUBJECT_VARIABLES: dict[str, Any] = {}
 

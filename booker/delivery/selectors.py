@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from booker.models import (
     Delivery,
@@ -33,3 +36,17 @@ def delivery_for(user: User, session_pk: int) -> tuple[PhotoSession, Delivery | 
     if delivery is None and not works_on_session(user, session):
         raise Http404("Nothing delivered yet.")
     return session, delivery
+
+
+def downloads_open(delivery: Delivery | None, at: datetime | None = None) -> bool:
+    """Whether the client may still download (a delivery without a closing date never
+    closes: those delivered before the date existed)."""
+    if delivery is None or delivery.expires_at is None:
+        return True
+    return (at or timezone.now()) < delivery.expires_at
+
+
+def downloads_closed_for(user: User, session: PhotoSession, delivery: Delivery | None) -> bool:
+    """Whether `user`'s download of the session's finals is refused because the window has
+    closed: the client's is; the studio working on the session still gets its files."""
+    return not downloads_open(delivery) and not works_on_session(user, session)

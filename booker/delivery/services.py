@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from booker.errors import StudioError
+from booker.events import Event, record
 from booker.models import (
     Delivery,
     DownloadLog,
@@ -47,6 +48,33 @@ def deliver(session: PhotoSession, *, actor: User | None, message: str = "") -> 
         },
     )
     transition(session, Status.DELIVERED, actor=actor, photos=len(jobs))
+    return delivery
+
+
+# What "Prolonger" adds when the studio gives no date.
+EXTENSION_DAYS = 30
+
+
+@transaction.atomic
+def extend_downloads(session: PhotoSession, *, actor: User | None,
+                     until: datetime | None = None) -> Delivery:
+    """Push the closing of the downloads back: to `until`, or EXTENSION_DAYS after the later
+    of now and the current closing. The `session.delivery_extended` event lets the reminders
+    anchored on the closing follow (booker/automation/retiming.py, subscribed in receivers.py):
+    this layer does not know the automation engine."""
+    delivery = Delivery.objects.select_for_update().filter(session=session).first()
+    if delivery is None:
+        raise StudioError(_("This session is not delivered: there is no download to extend."))
+    now = timezone.now()
+    previous = delivery.expires_at
+    if until is None:
+        until = max(previous or now, now) + timedelta(days=EXTENSION_DAYS)
+    if until <= now:
+        raise StudioError(_("The new closing date must be in the future."))
+    delivery.expires_at = until
+    delivery.save(update_fields=["expires_at"])
+    record(session, Event.DELIVERY_EXTENDED, actor=actor, expires_at=until.isoformat(),
+           previous_expires_at=previous.isoformat() if previous else None)
     return delivery
 
 

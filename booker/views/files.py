@@ -24,12 +24,14 @@ from django.http import (
     HttpResponseRedirect,
     StreamingHttpResponse,
 )
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from booker import selectors, services
+from booker.branding import studio_details
 from booker.delivery.files import (  # noqa: F401 -- storage_url: the views' public name
     REDIRECT_MAX_AGE,
     client_filename,
@@ -101,12 +103,22 @@ def rush_proof(request: HttpRequest, rush_id: int) -> HttpResponse:
     return response
 
 
+def _closed(request: HttpRequest, session, delivery: Delivery) -> HttpResponse:
+    """The client's downloads have closed (Delivery.expires_at): 410, and whom to ask."""
+    return render(request, "booker/portal/downloads_closed.html", {
+        "session": session, "delivery": delivery,
+        "studio_email": studio_details().get("email", ""),
+    }, status=410)
+
+
 @login_required
 @require_GET
 def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
     final = selectors.final_file_for(request.user, final_id)
-    response = _serve(final.file, download_name=client_filename(final), inline=False)
     delivery = Delivery.objects.filter(session_id=final.job.session_id).first()
+    if selectors.downloads_closed_for(request.user, final.job.session, delivery):
+        return _closed(request, final.job.session, delivery)
+    response = _serve(final.file, download_name=client_filename(final), inline=False)
     _log(request, delivery, final)
     return response
 
@@ -124,6 +136,8 @@ def delivery_zip(request: HttpRequest, session_pk: int) -> HttpResponse:
     compress) so that its exact length is known before the first byte and the browser shows
     a real progress bar."""
     session, delivery = selectors.delivery_for(request.user, session_pk)
+    if selectors.downloads_closed_for(request.user, session, delivery):
+        return _closed(request, session, delivery)
     # Plain rows, not models: a wedding's 200–2,000 finals are listed before the first byte.
     finals = selectors.delivered_finals(session).values_list(
         "file", "size", "original_filename", "job__rush__original_filename"

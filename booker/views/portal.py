@@ -148,10 +148,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             FinalTile(f, client_filename(f), *_thumb_size(f.job.rush.width, f.job.rush.height))
             for f in selectors.delivered_finals(session)
         ]
+        delivery = getattr(session, "delivery", None)
         context.update(
             finals=finals,
             total_size=sum(f.final.size for f in finals),
-            delivery=getattr(session, "delivery", None),
+            delivery=delivery,
+            downloads_open=selectors.downloads_open(delivery),
         )
     return render(request, "booker/portal/session.html", context)
 

@@ -9,6 +9,7 @@ and context; every button calls one function of `booker.services`, refusals beco
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
@@ -26,6 +27,7 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -35,6 +37,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from booker import selectors, services
 from booker.archive import services as archive
+from booker.automation import selectors as automation
 from booker.intake import uploads
 from booker.models import (
     PhotoSession,
@@ -185,6 +188,17 @@ class DueDateForm(forms.Form):
     due_date = forms.DateField(label=_("due date"), required=False)
 
 
+class ExtendForm(forms.Form):
+    until = forms.DateField(label=_("downloads open until"), required=False)
+
+    def closing(self):
+        """The chosen day's end, in the studio's time zone (None: the default extension)."""
+        day = self.cleaned_data.get("until")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.combine(day, time(23, 59)))
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason (kept in the session's history)"), required=False,
                              max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
@@ -261,6 +275,14 @@ def studio_page(
         finals_url=studio_url("finals", session.pk),
         upload_part_size=uploads.base_part_size(),
         change_url=reverse("admin:booker_photosession_change", args=[session.pk]),
+        # What the automation did for this session, and its history (booker/automation).
+        session_messages=automation.session_messages(session),
+        tasks=automation.open_tasks(session),
+        history=automation.session_history(session),
+        messages_url=reverse("admin:booker_message_changelist")
+        + f"?session__id__exact={session.pk}",
+        downloads_open=selectors.downloads_open(getattr(session, "delivery", None)),
+        extend_form=ExtendForm(),
     )
     return TemplateResponse(request, "admin/booker/photosession/studio.html", context)
 
@@ -415,6 +437,19 @@ def step(
             archive.request_restore(session, actor=actor)
             done = gettext("Restore requested: the session shows “restoring” until the "
                            "originals are back, and you will get an email then.")
+        elif step == "extend":
+            form = ExtendForm(request.POST)
+            if not form.is_valid():
+                raise services.StudioError(gettext("The closing date is not a valid date."))
+            delivery = services.extend_downloads(session, actor=actor, until=form.closing())
+            done = gettext("The downloads stay open until %(date)s.") % {
+                "date": date_format(timezone.localtime(delivery.expires_at), "j F Y")}
+        elif step == "resend":
+            # A given-up message of this session, sent again once its cause is fixed.
+            message = session.messages.filter(pk=request.POST.get("message") or 0).first()
+            if message is None or not services.retry_message(message):
+                raise services.StudioError(gettext("Only a given-up message can be sent again."))
+            done = gettext("The message will be sent again.")
         elif step == "retry":
             count = services.retry_rushes(
                 session.rushes.filter(ingest_status=Ingest.FAILED), actor=actor

@@ -39,6 +39,7 @@ from wagtail.models import (
 )
 
 from booker import roles, services
+from booker.automation.models import Message, StaffTask
 from booker.crm import services as crm
 from booker.models import (
     Company,
@@ -174,6 +175,12 @@ def build() -> World:
         session=session, filename="IMG_0100.CR2", size=1024, sha256="0" * 64,
         key="sessions/x/originals/u.cr2", part_size=1024, created_by=photographer,
     )
+    # The automation engine's outbox and a staff task about S (the engine plans them after
+    # commit, which the world's build does not run).
+    Message.objects.create(key="policy:delivered", action="email", session=session, user=client,
+                           recipient=client.email, template_key="finals-delivered",
+                           status=Message.Status.SENT)
+    StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
     InvoiceApproval.objects.create(user=other_client)
     # A client the studio invited, who has not chosen a password yet.
