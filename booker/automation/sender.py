@@ -26,7 +26,7 @@ from booker.automation.machine import MESSAGE
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.automation.unsubscribe import unsubscribe_url
 from booker.branding import studio_details
-from booker.events import Happened
+from booker.events import Event, Happened
 from booker.models import PhotoSession, SessionEvent, User
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,11 @@ def _skip_reason(message: Message, happened: Happened, session: PhotoSession | N
             return f"{seen} happened meanwhile"
     if subject is not None and not subject.still_relevant:
         return "no longer relevant"
-    if rule.anchor == Rule.Anchor.BEFORE_SESSION and session is not None and \
-            session.scheduled_at is not None and session.scheduled_at < timezone.now():
+    if session is not None and session.scheduled_at is not None and \
+            session.scheduled_at < timezone.now() and (
+                rule.anchor == Rule.Anchor.BEFORE_SESSION
+                or happened.event in (Event.SESSION_CONFIRMED, Event.SESSION_RESCHEDULED)):
+        # A session entered after the fact (a shoot already done) is not announced.
         return "the session has started"
     template = rule.template
     if rule.action == Rule.Action.EMAIL and template is not None:

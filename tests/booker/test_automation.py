@@ -319,3 +319,11 @@ def test_defaults_are_made_once_and_never_overwrite_the_studios_edits():
     assert ensure_defaults() == (0, 0)
     assert EmailTemplate.objects.get(key="proofs-ready").subject == "Mon sujet à moi"
     assert not Rule.objects.get(key="review-request").is_active
+
+
+def test_a_session_entered_after_its_date_is_not_announced(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.create_session(title="Portrait", client=UserFactory(),
+                                           scheduled_at=timezone.now() - timedelta(days=2))
+    assert sent_to(session.client.email) == []
+    assert Message.objects.get(session=session, rule__key="session-confirmed").status == "skipped"
