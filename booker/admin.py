@@ -29,7 +29,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -367,10 +367,12 @@ class PhotoSessionForm(forms.ModelForm):
 
     # A new client, booked with their first session: the account is opened and invited
     # (`services.create_session_for_new_client`); on the add form only.
-    new_first_name = forms.CharField(label=_("first name"), max_length=150, required=False)
-    new_last_name = forms.CharField(label=_("last name"), max_length=150, required=False)
-    new_email = forms.EmailField(label=_("email address"), required=False)
-    new_phone = forms.CharField(label=_("phone"), max_length=32, required=False)
+    new_first_name = forms.CharField(label=capfirst(_("first name")), max_length=150,
+                                     required=False)
+    new_last_name = forms.CharField(label=capfirst(_("last name")), max_length=150,
+                                    required=False)
+    new_email = forms.EmailField(label=capfirst(_("email address")), required=False)
+    new_phone = forms.CharField(label=capfirst(_("phone")), max_length=32, required=False)
     NEW_CLIENT = ("new_first_name", "new_last_name", "new_email", "new_phone")
 
     def __init__(self, *args, **kwargs) -> None:

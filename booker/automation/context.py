@@ -308,7 +308,7 @@ def build(happened: Happened, recipient: Recipient, session: PhotoSession | None
         "portal_url": absolute_url(reverse("portal:home")),
         "account_url": absolute_url(reverse("portal:account")),
         "review_url": getattr(settings, "BOOKE_REVIEW_URL", "") or absolute_url("/"),
-        "jobs_url": absolute_url(reverse("admin:booker_retouchjob_changelist")),
+        "jobs_url": absolute_url(reverse("admin:booker_retouchjob_mine")),
         "is_company": False,
         "company_name": "",
     }

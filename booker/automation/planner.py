@@ -109,6 +109,11 @@ def plan(happened: Happened) -> list[Message]:
 
     happened_at = SessionEvent.objects.values_list("created_at", flat=True).get(
         pk=happened.record_id)
+    # An event about something else that names a session (an invitation to it) is listed
+    # with that session's messages too.
+    listed_under = session
+    if listed_under is None and happened.payload.get("session_id"):
+        listed_under = PhotoSession.objects.filter(pk=happened.payload["session_id"]).first()
     planned: list[Message] = []
     for rule in rules:
         if not conditions_hold(rule, happened, session, subject):
@@ -120,7 +125,7 @@ def plan(happened: Happened) -> list[Message]:
             planned.append(Message(
                 key=message_key(happened.record_id, rule.pk, recipient.email),
                 rule=rule, event_id=happened.record_id, action=rule.action,
-                session=session, user_id=recipient.user_id, recipient=recipient.email,
+                session=listed_under, user_id=recipient.user_id, recipient=recipient.email,
                 recipient_role=_role_of(rule, recipient, happened, session, subject),
                 template_key=rule.template.key if rule.template_id else "",
                 due_at=max(due, timezone.now()) if rule.anchor != Rule.Anchor.EVENT else due,

@@ -327,3 +327,23 @@ def test_a_session_entered_after_its_date_is_not_announced(django_capture_on_com
                                            scheduled_at=timezone.now() - timedelta(days=2))
     assert sent_to(session.client.email) == []
     assert Message.objects.get(session=session, rule__key="session-confirmed").status == "skipped"
+
+
+def test_an_invitation_to_a_session_is_listed_with_that_sessions_messages(
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.create_session_for_new_client(
+            email="lina@example.test", first_name="Lina", title="Portrait de Lina")
+    assert set(Message.objects.filter(session=session).values_list("rule__key", flat=True)) \
+        == {"invitation"}
+
+
+def test_the_retoucher_is_sent_to_their_own_page(django_capture_on_commit_callbacks):
+    from tests.booker.factories_studio import retouching_session
+
+    _session, jobs = retouching_session()
+    retoucher = user_with_role(roles.RETOUCHER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_jobs(jobs, retoucher, actor=None)
+    [message] = [m for m in mail.outbox if m.to == [retoucher.email]]
+    assert "http://localhost:8000/admin/booker/retouchjob/mine/" in message.body
