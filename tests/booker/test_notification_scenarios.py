@@ -34,7 +34,9 @@ from tests.booker.factories_studio import jpeg, rush_ids
 from tests.booker.mailbox import Mailbox
 from tests.factories import CompanyFactory, MembershipFactory, user_with_role
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+# serialized_rollback: the rows the migrations made come back for the next test that commits
+# (a flush without it would let post_migrate remake them under new ids).
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = "https://studio.example.fr"
