@@ -357,7 +357,8 @@ class PhotoSessionForm(forms.ModelForm):
     class Meta:
         model = PhotoSession
         fields = [
-            "title", "client", "company", "package", "photographer", "scheduled_at", "location",
+            "title", "client", "company", "package", "photographer", "scheduled_at",
+            "duration_minutes", "location",
             "notes", "quota", "extra_photo_price", "delivery_formats",
         ]
         help_texts = {

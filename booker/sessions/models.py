@@ -80,6 +80,9 @@ class PhotoSession(models.Model):
     )
     delivery_formats = models.CharField(_("delivery formats"), max_length=200, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    # How long the shoot keeps the photographer busy from `scheduled_at`: online booking
+    # (booker.booking) leaves no slot of theirs over it. Booked online, the session type's.
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
     location = models.CharField(_("location"), max_length=200, blank=True)
     notes = models.TextField(_("studio notes"), blank=True)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices,
