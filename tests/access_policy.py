@@ -331,6 +331,11 @@ ADMIN_MODELS: dict[str, Admin] = {
     "booker.marketingconsent": Admin(view=PH),
     # Made by inviting a client (never added here), resent or revoked by the photographer.
     "booker.invitation": Admin(view=PH),
+    # Online booking: photographers set what can be booked and when they work.
+    "booker.sessiontype": Admin(view=PH, add=PH, delete=PH),
+    "booker.weeklyhours": Admin(view=PH, add=PH, delete=PH),
+    "booker.dateoverride": Admin(view=PH, add=PH, delete=PH),
+    "booker.busytime": Admin(view=PH, add=PH, delete=PH),
     # The shop's models the shop manager keeps (they also have the dashboard)
     "catalogue.product": SHOP_ADMIN,
     "catalogue.productclass": SHOP_ADMIN,

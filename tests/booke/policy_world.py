@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -42,7 +43,9 @@ from booker import roles, services
 from booker.automation.models import Message, StaffTask
 from booker.crm import services as crm
 from booker.models import (
+    BusyTime,
     Company,
+    DateOverride,
     FinalPhoto,
     Lead,
     MarketingConsent,
@@ -51,7 +54,9 @@ from booker.models import (
     PhotoSession,
     RetouchJob,
     RushUpload,
+    SessionType,
     User,
+    WeeklyHours,
 )
 from editorial.comments import services as comment_services
 from editorial.comments.models import Comment
@@ -182,6 +187,7 @@ def build() -> World:
                            status=Message.Status.SENT)
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
+    _booking(photographer)
     InvoiceApproval.objects.create(user=other_client)
     # A client the studio invited, who has not chosen a password yet.
     services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
@@ -325,3 +331,13 @@ def _document_file():
 
     return ContentFile(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", name="tarifs.pdf")
 
+
+
+def _booking(photographer) -> None:
+    """A bookable session type and the photographer's week (booker.booking)."""
+    SessionType.objects.create(name="Portrait", slug="portrait").photographers.add(photographer)
+    WeeklyHours.objects.create(photographer=photographer, weekday=0, start=time(9), end=time(12))
+    today = timezone.localdate()
+    DateOverride.objects.create(photographer=None, date=today, closed=True)
+    BusyTime.objects.create(photographer=photographer, start=timezone.now(),
+                            end=timezone.now() + timedelta(hours=1), reason="Dentiste")
