@@ -120,20 +120,28 @@ def slots(
     indexes = {who: BusyIndex(busy.get(who, ())) for who in ids}
 
     free: dict[datetime, list[int]] = defaultdict(list)
+    blocked = (before + duration + after).total_seconds()
     day = first_day
     while day <= last_day:
         studio_override = overrides.get((None, day))
+        # Photographers with the same hours that day share their candidates (the time-zone
+        # conversions are most of the cost).
+        candidates: dict[tuple, list[tuple[datetime, float]]] = {}
         for who in ids:
             hours = day_hours(day, weekly[who], overrides.get((who, day)), studio_override)
             if not hours:
                 continue
+            key = tuple(hours)
+            if key not in candidates:
+                candidates[key] = [
+                    (start, (start - before).timestamp())
+                    for start in candidate_starts(day, hours, duration=duration, before=before,
+                                                  after=after, increment=increment)
+                    if earliest <= start <= latest
+                ]
             index = indexes[who]
-            for start in candidate_starts(day, hours, duration=duration, before=before,
-                                          after=after, increment=increment):
-                if start < earliest or start > latest:
-                    continue
-                begins = (start - before).timestamp()
-                if index.is_free(begins, begins + (before + duration + after).total_seconds()):
+            for start, begins in candidates[key]:
+                if index.is_free(begins, begins + blocked):
                     free[start].append(who)
         day += timedelta(days=1)
 
