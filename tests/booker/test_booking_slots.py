@@ -296,3 +296,34 @@ def test_a_deposit_is_an_amount_or_a_share_and_refunds_follow_the_rules():
     with pytest.raises(ValidationError) as bad:
         session_type.full_clean()
     assert "refund_rules" in bad.value.message_dict
+
+
+def test_a_photographer_off_on_an_open_saturday_stays_off(portrait, photographer):
+    saturday = MONDAY + timedelta(days=5)
+    DateOverride.objects.create(photographer=None, date=saturday, start=time(10), end=time(12))
+    DateOverride.objects.create(photographer=photographer, date=saturday, closed=True)
+
+    assert slots(portrait, saturday, saturday, now=NOW) == []
+
+
+def test_a_session_from_the_evening_before_blocks_the_early_slots(portrait, photographer):
+    hours(photographer, 0, "00:00", "03:00")
+    session = services.create_session(title="Nuit blanche", client=UserFactory(), quota=5)
+    PhotoSession.objects.filter(pk=session.pk).update(
+        photographer=photographer, scheduled_at=paris(MONDAY - timedelta(days=1), 23),
+        duration_minutes=150)
+
+    found = slots(portrait, MONDAY, MONDAY, now=NOW)
+
+    assert starts(found) == ["01:30+01:00", "02:00+01:00"]
+
+
+def test_hours_that_close_inside_the_skipped_hour_close_when_the_clocks_jump(portrait,
+                                                                             photographer):
+    sunday = date(2027, 3, 28)
+    hours(photographer, 6, "00:00", "02:30")
+
+    found = slots(portrait, sunday, sunday, now=NOW)
+
+    # 02:30 does not exist: the hours end at 03:00 summer time (01:00 UTC).
+    assert starts(found) == ["00:00+01:00", "00:30+01:00", "01:00+01:00"]
