@@ -3,6 +3,7 @@ gathered here: Django loads an app's models from this module, and the rest of th
 the migrations know them as `booker.models.X`."""
 
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
+from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
 from booker.crm.models import Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog
 from booker.intake.models import Rush, RushUpload
@@ -19,6 +20,9 @@ from booker.retouch.models import FinalPhoto, RetouchJob
 from booker.sessions.models import Package, PhotoSession, SessionEvent
 
 __all__ = [
+    "CalendarFeed",
+    "ExternalBusy",
+    "ExternalCalendar",
     "Company",
     "Delivery",
     "DownloadLog",
