@@ -117,6 +117,8 @@ def _calendar(name: str = "", method: str = "") -> Calendar:
 
 
 def _event(session: PhotoSession, summary: str, description: str) -> Event:
+    # Times are written in UTC ("…Z"): every calendar shows them in its own zone, and the file
+    # needs no VTIMEZONE (icalendar's for Europe/Paris lists every change until 2038).
     event = Event()
     event.add("uid", session_uid(session))
     event.add("dtstamp", timezone.now())
@@ -231,8 +233,9 @@ def attachment_for(session: PhotoSession | None,
     if method is None or session is None or session.scheduled_at is None:
         return None
     session.refresh_from_db(fields=["calendar_sequence", "scheduled_at", "location", "status"])
-    return (session_ics_filename(session), session_ics(session, method),
-            f"{ICS_TYPE}; charset=utf-8; method={method}")
+    # A bare MIME type: Django's EmailMessage.attach() takes a type without parameters (the
+    # METHOD is in the file).
+    return session_ics_filename(session), session_ics(session, method), ICS_TYPE
 
 
 # --- The photographer's own calendars ----------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from booker import selectors
 from booker.calendars import services as calendars
@@ -29,7 +29,7 @@ def _ics(content: bytes, *, filename: str, attachment: bool) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe  # some calendar apps ask HEAD first
 @never_cache
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The photographer's sessions, for their calendar app to subscribe to."""

@@ -7,10 +7,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -173,6 +175,13 @@ def test_emails_about_a_dated_session_s_booking_move_or_cancellation_carry_its_i
     cancel = calendars.attachment_for(session, "session.cancelled")
     assert Calendar.from_ical(cancel[1])["METHOD"] == "CANCEL"
     assert calendars.attachment_for(session, "session.delivered") is None
+    email = EmailMessage("Votre séance", "À bientôt", to=["lea@example.test"])
+    email.attach(name, content, mimetype)
+    sent = message_from_bytes(email.message().as_bytes())
+    part = next(p for p in sent.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_filename() == name
+    assert str(events_of(part.get_payload(decode=True))[0]["UID"]) == (
+        calendars.session_uid(session))
     assert calendars.attachment_for(book(shooter, customer, at=None), "session.booked") is None
 
 
