@@ -162,6 +162,10 @@ def test_the_client_downloads_the_ics_from_the_portal_and_another_client_gets_a_
     assert "attachment" in response["Content-Disposition"]
     assert str(events_of(response.content)[0]["UID"]) == calendars.session_uid(session)
 
+    services.cancel_session(session, actor=shooter)
+    page = client.get(reverse("portal:session", args=[session.pk]))
+    assert url not in page.content.decode()  # nothing to add to a calendar any more
+
     client.force_login(UserFactory())
     assert client.get(url).status_code == 404
 
