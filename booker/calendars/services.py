@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import recurring_ical_events
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -60,8 +60,15 @@ def _new_token() -> str:
 
 def feed_for(user: User) -> CalendarFeed:
     """The photographer's live feed, made on first asking."""
-    feed = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
-    return feed or CalendarFeed.objects.create(user=user, token=_new_token())
+    live = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True)
+    feed = live.first()
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(user=user, token=_new_token())
+    except IntegrityError:  # two first visits at once: one live feed each user (constraint)
+        return live.get()
 
 
 def rotate_feed(user: User) -> CalendarFeed:
