@@ -38,7 +38,7 @@ from booker import roles, selectors, services
 from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
-from booker.views import studio
+from booker.views import calendars, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
     BACKOFFICE_JS,
@@ -668,6 +668,9 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         pages = [
+            # The photographer's calendars: their private feed, their own calendar's address.
+            path("agendas/", wrap(self._page(calendars.my_calendars)),
+                 name="booker_photosession_calendars"),
             path("<id:object_id>/studio/", wrap(self._page(studio.studio_page)),
                  name="booker_photosession_studio"),
             # Rushes: the resumable uploader's API (booker.uploads; docs/architecture.md).

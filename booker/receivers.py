@@ -16,6 +16,7 @@ from booker import schedules, session_limits, storage
 from booker.automation import planner, retiming
 from booker.automation import subjects as _subjects  # noqa: F401 -- registers "invitation"
 from booker.automation.defaults import ensure_defaults
+from booker.calendars import services as calendars
 from booker.events import Event, subscribe
 from booker.intake import ingest
 
@@ -56,6 +57,10 @@ def ensure_automation_defaults(sender, using: str = "default", **kwargs) -> None
 def warm_up_worker(sender, **kwargs) -> None:
     ingest.warm_up()
 
+
+# A session moved or cancelled: its calendar event's SEQUENCE goes up, first, so that the
+# .ics of the emails the engine then plans already carries it.
+subscribe(Event.SESSION_RESCHEDULED, Event.SESSION_CANCELLED)(calendars.on_session_changed)
 
 # The automation engine hears every event and plans its rules' messages; a session moved takes
 # its reminders along, and so does a delivery whose downloads stay open longer.

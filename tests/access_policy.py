@@ -90,6 +90,11 @@ ROUTES: dict[str, Who] = {
     "portal/sessions/<id:pk>/pick/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/comment/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/submit/": SESSION_PEOPLE,
+    # The session for the client's calendar: the same door as its page.
+    "portal/sessions/<id:pk>/calendrier.ics": SESSION_PEOPLE,
+    # A photographer's private calendar feed: no login (calendar apps send none), the token
+    # in the address is the credential; a revoked or unknown token is a 404 for everyone.
+    "calendrier/<str:token>.ics": EVERYONE,
     "portal/photos/<id:rush_id>/thumb.jpg": SESSION_FILES,
     "portal/photos/<id:rush_id>/proof.jpg": SESSION_FILES,
     "portal/finals/<id:final_id>/download/": SESSION_FILES,
@@ -126,6 +131,8 @@ ROUTES: dict[str, Who] = {
     "admin/booker/user/<id>/password/": NOBODY,
     # The studio page of a session and its actions: the photographer, and a retoucher only
     # for a session where they hold a job (they see it in their list; read-only for them).
+    # "Mes agendas": the photographer's feed address and their own calendar's.
+    "admin/booker/photosession/agendas/": PH,
     "admin/booker/photosession/<id:object_id>/studio/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/<id:upload_id>/":

@@ -4,6 +4,7 @@ the migrations know them as `booker.models.X`."""
 
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.booking.models import BusyTime, DateOverride, SessionType, WeeklyHours
+from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
 from booker.crm.models import Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog
 from booker.intake.models import Rush, RushUpload
@@ -21,6 +22,9 @@ from booker.sessions.models import Package, PhotoSession, SessionEvent
 
 __all__ = [
     "BusyTime",
+    "CalendarFeed",
+    "ExternalBusy",
+    "ExternalCalendar",
     "Company",
     "DateOverride",
     "Delivery",

@@ -123,7 +123,9 @@ def _delivered_company_session(company: Company, retoucher: User, photographer: 
     retoucher), delivered."""
     package = Package.objects.create(name="Séminaire", photos_included=2)
     session = services.create_session(
-        title="Séminaire Acme", company=company, package=package, photographer=photographer
+        title="Séminaire Acme", company=company, package=package, photographer=photographer,
+        # A date, for the calendar's .ics (portal/sessions/<id>/calendrier.ics) to exist.
+        scheduled_at=timezone.now() - timedelta(days=30),
     )
     for i in range(3):
         added = services.add_rush(session, io.BytesIO(jpeg(i)), f"IMG_{i:04}.CR2", enqueue=False)
