@@ -16,6 +16,8 @@ from booker import schedules, session_limits, storage
 from booker.automation import planner, retiming
 from booker.automation import subjects as _subjects  # noqa: F401 -- registers "invitation"
 from booker.automation.defaults import ensure_defaults
+from booker.booking.availability import register_busy_source
+from booker.calendars import selectors as calendar_selectors
 from booker.calendars import services as calendars
 from booker.events import Event, subscribe
 from booker.intake import ingest
@@ -67,3 +69,8 @@ subscribe(Event.SESSION_RESCHEDULED, Event.SESSION_CANCELLED)(calendars.on_sessi
 subscribe(*Event)(planner.on_event)
 subscribe(Event.SESSION_RESCHEDULED)(planner.on_rescheduled)
 subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
+
+
+# The photographers' own calendars (booker/calendars) block booking slots (booker/booking),
+# neither package importing the other.
+register_busy_source(calendar_selectors.busy_intervals)

@@ -90,11 +90,11 @@ def feed_url(feed: CalendarFeed) -> str:
 
 
 def session_end(session: PhotoSession) -> datetime | None:
-    """When a session ends: its start plus its duration if it has one (a `duration` as a
-    timedelta or in minutes), else plus an hour. None for a session without a date."""
+    """When a session ends: its start plus its length (`duration_minutes`), or an hour when
+    it has none. None for a session without a date."""
     if session.scheduled_at is None:
         return None
-    duration = getattr(session, "duration", None)
+    duration = getattr(session, "duration_minutes", None)
     if isinstance(duration, int) and duration > 0:
         duration = timedelta(minutes=duration)
     if not isinstance(duration, timedelta) or duration <= timedelta(0):

@@ -271,9 +271,11 @@ def test_a_week_and_a_month_cost_the_same_queries(portrait, photographer,
                                                   django_assert_num_queries):
     month_of_availability(portrait, photographer)
 
-    with django_assert_num_queries(5):
+    # Five of the selector's own, and one for the photographers' own calendars (booker/
+    # calendars, registered as a busy source).
+    with django_assert_num_queries(6):
         week = slots(portrait, MONDAY, MONDAY + timedelta(days=6), now=NOW)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         month = slots(portrait, MONDAY, MONDAY + timedelta(days=30), now=NOW)
 
     assert 0 < len(week) < len(month)
@@ -327,3 +329,18 @@ def test_hours_that_close_inside_the_skipped_hour_close_when_the_clocks_jump(por
 
     # 02:30 does not exist: the hours end at 03:00 summer time (01:00 UTC).
     assert starts(found) == ["00:00+01:00", "00:30+01:00", "01:00+01:00"]
+
+
+def test_a_busy_time_in_the_photographers_own_calendar_blocks_the_slot(portrait, photographer):
+    from booker.calendars.models import ExternalBusy, ExternalCalendar
+
+    month_of_availability(portrait, photographer)
+    free = slots(portrait, MONDAY, MONDAY + timedelta(days=6), now=NOW)
+    first = free[0]
+    calendar = ExternalCalendar.objects.create(photographer=photographer,
+                                               url="https://example.test/agenda.ics")
+    ExternalBusy.objects.create(calendar=calendar, start=first.start, end=first.end, uid="x")
+    after = slots(portrait, MONDAY, MONDAY + timedelta(days=6), now=NOW)
+    same = [s for s in after if s.start == first.start]
+    assert photographer.pk in first.photographer_ids
+    assert not same or photographer.pk not in same[0].photographer_ids
