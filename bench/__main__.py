@@ -12,6 +12,7 @@ COMMANDS = {
     "proofs": "bench.proofs",
     "gallery": "bench.gallery",
     "pages": "bench.pages",
+    "slots": "bench.slots",
     "zip": "bench.zip",
     "upload": "bench.upload",
 }

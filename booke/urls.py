@@ -30,6 +30,8 @@ urlpatterns = [
     path("accounts/", include("booker.urls.accounts")),
     path("after-login/", views.after_login, name="after-login"),
     path("portal/", include("booker.urls.portal")),
+    # The photographers' private calendar feeds (a secret token each).
+    path("calendrier/", include("booker.urls.calendars")),
     # The one login: the frameworks' own login and password-reset pages forward to ours.
     path("admin/login/", to_login()),
     path("admin/password_reset/", to("password_reset")),

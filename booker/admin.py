@@ -37,7 +37,8 @@ from django.views.decorators.csrf import csrf_exempt
 from booker import roles, selectors, services
 from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
-from booker.views import studio
+from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
+from booker.views import calendars, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
     BACKOFFICE_JS,
@@ -357,7 +358,8 @@ class PhotoSessionForm(forms.ModelForm):
     class Meta:
         model = PhotoSession
         fields = [
-            "title", "client", "company", "package", "photographer", "scheduled_at", "location",
+            "title", "client", "company", "package", "photographer", "scheduled_at",
+            "duration_minutes", "location",
             "notes", "quota", "extra_photo_price", "delivery_formats",
         ]
         help_texts = {
@@ -380,6 +382,9 @@ class PhotoSessionForm(forms.ModelForm):
         if "client" in self.fields:
             # Clients are the people without a back-office account.
             self.fields["client"].queryset = User.objects.filter(is_active=True, is_staff=False)
+        if "duration_minutes" in self.fields:
+            # Left empty (or absent from an older form), the model's default hour.
+            self.fields["duration_minutes"].required = False
         if "photographer" in self.fields:
             self.fields["photographer"].queryset = User.objects.filter(
                 is_active=True, groups__name=roles.PHOTOGRAPHER
@@ -396,6 +401,10 @@ class PhotoSessionForm(forms.ModelForm):
         if self.wants_new_client():
             exclude.add("client")
         return exclude
+
+    def clean_duration_minutes(self) -> int:
+        duration = self.cleaned_data.get("duration_minutes")
+        return duration or PhotoSession._meta.get_field("duration_minutes").default
 
     def clean_new_email(self) -> str:
         email = normalise_email(self.cleaned_data.get("new_email") or "")
@@ -461,7 +470,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj: PhotoSession | None = None):
         who = (None, {"fields": ["title", ("client", "company"), "package", "photographer"]})
-        shoot = (_("Shoot"), {"fields": [("scheduled_at", "location")]})
+        shoot = (_("Shoot"), {"fields": [("scheduled_at", "duration_minutes", "location")]})
         notes = (_("Studio notes"), {"fields": ["notes"]})
         if obj is None:
             # The terms are copied from the package by services.create_session.
@@ -491,7 +500,8 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         # records the `session.booked` event.
         fields = dict(title=obj.title, package=obj.package, photographer=obj.photographer,
                       actor=request.user, scheduled_at=obj.scheduled_at,
-                      location=obj.location, notes=obj.notes)
+                      duration_minutes=obj.duration_minutes, location=obj.location,
+                      notes=obj.notes)
         if form.wants_new_client():
             # The account is opened and invited with the session: the email names it.
             data = form.cleaned_data
@@ -658,6 +668,9 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         pages = [
+            # The photographer's calendars: their private feed, their own calendar's address.
+            path("agendas/", wrap(self._page(calendars.my_calendars)),
+                 name="booker_photosession_calendars"),
             path("<id:object_id>/studio/", wrap(self._page(studio.studio_page)),
                  name="booker_photosession_studio"),
             # Rushes: the resumable uploader's API (booker.uploads; docs/architecture.md).

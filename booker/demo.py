@@ -15,6 +15,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
 from booker import roles, services
+from booker.booking import demo as booking_demo
 
 from .models import Company, Membership, Package, PhotoSession, RetouchJob, User
 
@@ -90,6 +91,7 @@ def seed(log: Callable[[str], None]) -> None:
     packages = _packages()
     _proofing_session(packages["portrait"], log)
     _delivered_session(acme, packages["corporate"], log)
+    booking_demo.seed(packages, log)
 
 
 def _demo_second_factor(user: User, log: Callable[[str], None]) -> None:

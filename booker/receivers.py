@@ -16,6 +16,9 @@ from booker import schedules, session_limits, storage
 from booker.automation import planner, retiming
 from booker.automation import subjects as _subjects  # noqa: F401 -- registers "invitation"
 from booker.automation.defaults import ensure_defaults
+from booker.booking.availability import register_busy_source
+from booker.calendars import selectors as calendar_selectors
+from booker.calendars import services as calendars
 from booker.events import Event, subscribe
 from booker.intake import ingest
 
@@ -59,8 +62,17 @@ def warm_up_worker(sender, **kwargs) -> None:
     ingest.warm_up()
 
 
+# A session moved or cancelled: its calendar event's SEQUENCE goes up, first, so that the
+# .ics of the emails the engine then plans already carries it.
+subscribe(Event.SESSION_RESCHEDULED, Event.SESSION_CANCELLED)(calendars.on_session_changed)
+
 # The automation engine hears every event and plans its rules' messages; a session moved takes
 # its reminders along, and so does a delivery whose downloads stay open longer.
 subscribe(*Event)(planner.on_event)
 subscribe(Event.SESSION_RESCHEDULED)(planner.on_rescheduled)
 subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
+
+
+# The photographers' own calendars (booker/calendars) block booking slots (booker/booking),
+# neither package importing the other.
+register_busy_source(calendar_selectors.busy_intervals)

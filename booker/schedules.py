@@ -214,4 +214,12 @@ SEND_MESSAGES = Scheduled(
     "booker.send_due_messages", "booker.tasks.send_due_messages", MINUTES, minutes=1,
 )
 
-declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS, SEND_MESSAGES)
+REFRESH_CALENDARS = Scheduled(
+    # The photographers' own calendars (booker.calendars): their events block booking slots, so
+    # a meeting added there stops being bookable within a quarter of an hour.
+    "booker.refresh_external_calendars", "booker.tasks.refresh_external_calendars", MINUTES,
+    minutes=15,
+)
+
+declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS, SEND_MESSAGES,
+        REFRESH_CALENDARS)

@@ -1,6 +1,12 @@
 """The Booker's reads, always scoped to who is asking, gathered for the rest of the site. Each
 lives in its domain package (booker/<domain>/selectors.py; who may see what in
 booker/sessions/access.py)."""
+from booker.booking.selectors import (
+    Slot,
+    bookable_session_types,
+    days_with_slots,
+    slots,
+)
 from booker.delivery.selectors import (
     delivered_finals,
     delivery_for,
@@ -79,10 +85,13 @@ __all__ = [
     "PROOFS_VISIBLE_TO_CLIENT",
     "ProofCard",
     "SessionFiles",
+    "Slot",
     "back_office_jobs",
     "ClientView",
     "back_office_sessions",
+    "bookable_session_types",
     "client_view",
+    "days_with_slots",
     "delivered_finals",
     "delivery_for",
     "downloads_closed_for",
@@ -115,6 +124,7 @@ __all__ = [
     "session_road",
     "sessions_visible_to",
     "sessions_with_files_for",
+    "slots",
     "studio_rushes",
     "studio_sessions",
     "with_ingest_counts",

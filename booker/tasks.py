@@ -55,3 +55,11 @@ def send_due_messages() -> str:
 
     counts = sender.send_due()
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
+
+
+def refresh_external_calendars() -> str:
+    """Every 15 minutes (booker.schedules.REFRESH_CALENDARS)."""
+    from booker.calendars import services as calendars
+
+    counts = calendars.refresh_external_calendars()
+    return f"{counts['refreshed']} calendar(s) refreshed, {counts['failed']} failed"

@@ -90,6 +90,11 @@ ROUTES: dict[str, Who] = {
     "portal/sessions/<id:pk>/pick/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/comment/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/submit/": SESSION_PEOPLE,
+    # The session for the client's calendar: the same door as its page.
+    "portal/sessions/<id:pk>/calendrier.ics": SESSION_PEOPLE,
+    # A photographer's private calendar feed: no login (calendar apps send none), the token
+    # in the address is the credential; a revoked or unknown token is a 404 for everyone.
+    "calendrier/<str:token>.ics": EVERYONE,
     "portal/photos/<id:rush_id>/thumb.jpg": SESSION_FILES,
     "portal/photos/<id:rush_id>/proof.jpg": SESSION_FILES,
     "portal/finals/<id:final_id>/download/": SESSION_FILES,
@@ -126,6 +131,8 @@ ROUTES: dict[str, Who] = {
     "admin/booker/user/<id>/password/": NOBODY,
     # The studio page of a session and its actions: the photographer, and a retoucher only
     # for a session where they hold a job (they see it in their list; read-only for them).
+    # "Mes agendas": the photographer's feed address and their own calendar's.
+    "admin/booker/photosession/agendas/": PH,
     "admin/booker/photosession/<id:object_id>/studio/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/<id:upload_id>/":
@@ -331,6 +338,11 @@ ADMIN_MODELS: dict[str, Admin] = {
     "booker.marketingconsent": Admin(view=PH),
     # Made by inviting a client (never added here), resent or revoked by the photographer.
     "booker.invitation": Admin(view=PH),
+    # Online booking: photographers set what can be booked and when they work.
+    "booker.sessiontype": Admin(view=PH, add=PH, delete=PH),
+    "booker.weeklyhours": Admin(view=PH, add=PH, delete=PH),
+    "booker.dateoverride": Admin(view=PH, add=PH, delete=PH),
+    "booker.busytime": Admin(view=PH, add=PH, delete=PH),
     # The shop's models the shop manager keeps (they also have the dashboard)
     "catalogue.product": SHOP_ADMIN,
     "catalogue.productclass": SHOP_ADMIN,

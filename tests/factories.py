@@ -55,3 +55,17 @@ ROLE_NAMES = (
     roles.SHOP_MANAGER,
     "superuser",
 )
+
+
+class SessionTypeFactory(DjangoModelFactory):
+    """A session type booked online (booker.booking): one hour, no buffer, no notice."""
+
+    class Meta:
+        model = "booker.SessionType"
+
+    name = factory.Sequence(lambda n: f"Portrait {n}")
+    slug = factory.Sequence(lambda n: f"portrait-{n}")
+    duration_minutes = 60
+    slot_increment_minutes = 30
+    minimum_notice_hours = 0
+    horizon_days = 365

@@ -26,6 +26,7 @@ from booker.automation.machine import MESSAGE
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.automation.unsubscribe import unsubscribe_url
 from booker.branding import studio_details
+from booker.calendars.services import attachment_for
 from booker.events import Event, Happened
 from booker.models import PhotoSession, SessionEvent, User
 
@@ -36,6 +37,8 @@ S = Message.Status
 # whose sender was killed goes out again within minutes.
 LEASE = timedelta(seconds=120)
 MAX_ATTEMPTS = 8
+# Who gets the session's .ics with its confirmation: the people it is booked for.
+CALENDAR_ROLES = frozenset({Rule.Recipient.CLIENT, Rule.Recipient.COMPANY_MANAGERS})
 
 
 def backoff(attempts: int) -> timedelta:
@@ -162,6 +165,12 @@ def _email(message: Message, happened: Happened, session, subject) -> None:
     email = EmailMultiAlternatives(rendered.subject, rendered.text, to=[message.recipient],
                                    headers=headers, reply_to=reply_to)
     email.attach_alternative(rendered.html, "text/html")
+    # A confirmation, a move or a cancellation carries the session as a calendar event (same
+    # UID, increasing SEQUENCE), for the client's own calendar.
+    if session is not None and message.recipient_role in CALENDAR_ROLES:
+        invite = attachment_for(session, happened.event.value)
+        if invite is not None:
+            email.attach(*invite)
     email.send()
     Message.objects.filter(pk=message.pk).update(subject=rendered.subject[:300])
 

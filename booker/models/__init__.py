@@ -3,6 +3,8 @@ gathered here: Django loads an app's models from this module, and the rest of th
 the migrations know them as `booker.models.X`."""
 
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
+from booker.booking.models import BusyTime, DateOverride, SessionType, WeeklyHours
+from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
 from booker.crm.models import Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog
 from booker.intake.models import Rush, RushUpload
@@ -19,7 +21,12 @@ from booker.retouch.models import FinalPhoto, RetouchJob
 from booker.sessions.models import Package, PhotoSession, SessionEvent
 
 __all__ = [
+    "BusyTime",
+    "CalendarFeed",
+    "ExternalBusy",
+    "ExternalCalendar",
     "Company",
+    "DateOverride",
     "Delivery",
     "DownloadLog",
     "EmailTemplate",
@@ -38,8 +45,10 @@ __all__ = [
     "Selection",
     "SelectionItem",
     "SessionEvent",
+    "SessionType",
     "StaffTask",
     "User",
     "UserManager",
+    "WeeklyHours",
     "normalise_email",
 ]

@@ -80,8 +80,14 @@ class PhotoSession(models.Model):
     )
     delivery_formats = models.CharField(_("delivery formats"), max_length=200, blank=True)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    # How long the shoot keeps the photographer busy from `scheduled_at`: online booking
+    # (booker.booking) leaves no slot of theirs over it. Booked online, the session type's.
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
     location = models.CharField(_("location"), max_length=200, blank=True)
     notes = models.TextField(_("studio notes"), blank=True)
+    # The SEQUENCE of the session's calendar event (booker/calendars): raised at each move or
+    # cancellation, so that the client's calendar replaces the event it holds.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices,
                               default=Status.BOOKED, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)

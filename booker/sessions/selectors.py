@@ -73,6 +73,8 @@ class ClientView:
     # The picks beyond the package wait for the shop's payment: the "pay my extras" step.
     pays_extras: bool
     finals_visible: bool
+    # A dated session not cancelled: "Ajouter à mon agenda" (its .ics, booker/calendars).
+    in_calendar: bool = False
 
 
 def client_view(session: PhotoSession) -> ClientView:
@@ -89,6 +91,7 @@ def client_view(session: PhotoSession) -> ClientView:
         shows_picks=proofs and not can_pick and not finals,
         pays_extras=status == Status.AWAITING_PAYMENT,
         finals_visible=finals,
+        in_calendar=session.scheduled_at is not None and status != Status.CANCELLED,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booker.views import account, files, portal
+from booker.views import account, calendars, files, portal
 
 app_name = "portal"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("sessions/<id:pk>/pick/", portal.pick, name="pick"),
     path("sessions/<id:pk>/comment/", portal.comment, name="comment"),
     path("sessions/<id:pk>/submit/", portal.submit, name="submit"),
+    path("sessions/<id:pk>/calendrier.ics", calendars.session_ics, name="session-ics"),
     # Private files: every one of these checks who asks (booker.selectors), never public URLs.
     path("photos/<id:rush_id>/thumb.jpg", files.rush_thumb, name="rush-thumb"),
     path("photos/<id:rush_id>/proof.jpg", files.rush_proof, name="rush-proof"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -42,7 +43,9 @@ from booker import roles, services
 from booker.automation.models import Message, StaffTask
 from booker.crm import services as crm
 from booker.models import (
+    BusyTime,
     Company,
+    DateOverride,
     FinalPhoto,
     Lead,
     MarketingConsent,
@@ -51,7 +54,9 @@ from booker.models import (
     PhotoSession,
     RetouchJob,
     RushUpload,
+    SessionType,
     User,
+    WeeklyHours,
 )
 from editorial.comments import services as comment_services
 from editorial.comments.models import Comment
@@ -118,7 +123,9 @@ def _delivered_company_session(company: Company, retoucher: User, photographer: 
     retoucher), delivered."""
     package = Package.objects.create(name="Séminaire", photos_included=2)
     session = services.create_session(
-        title="Séminaire Acme", company=company, package=package, photographer=photographer
+        title="Séminaire Acme", company=company, package=package, photographer=photographer,
+        # A date, for the calendar's .ics (portal/sessions/<id>/calendrier.ics) to exist.
+        scheduled_at=timezone.now() - timedelta(days=30),
     )
     for i in range(3):
         added = services.add_rush(session, io.BytesIO(jpeg(i)), f"IMG_{i:04}.CR2", enqueue=False)
@@ -182,6 +189,7 @@ def build() -> World:
                            status=Message.Status.SENT)
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
+    _booking(photographer)
     InvoiceApproval.objects.create(user=other_client)
     # A client the studio invited, who has not chosen a password yet.
     services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
@@ -325,3 +333,13 @@ def _document_file():
 
     return ContentFile(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", name="tarifs.pdf")
 
+
+
+def _booking(photographer) -> None:
+    """A bookable session type and the photographer's week (booker.booking)."""
+    SessionType.objects.create(name="Portrait", slug="portrait").photographers.add(photographer)
+    WeeklyHours.objects.create(photographer=photographer, weekday=0, start=time(9), end=time(12))
+    today = timezone.localdate()
+    DateOverride.objects.create(photographer=None, date=today, closed=True)
+    BusyTime.objects.create(photographer=photographer, start=timezone.now(),
+                            end=timezone.now() + timedelta(hours=1), reason="Dentiste")

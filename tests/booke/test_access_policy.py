@@ -34,6 +34,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.regex_helper import normalize
 
+from booker.calendars.services import feed_for
 from tests import access_policy as policy
 from tests.booke import policy_world
 from tests.booke.policy_world import ROLES, World
@@ -137,6 +138,10 @@ def _model_of(route: Route):
     return apps.get_model(model) if isinstance(model, str) else model
 
 
+def _feed_token(world: World) -> str:
+    return feed_for(world.people[policy_world.PHOTOGRAPHER]).token
+
+
 def _first(model) -> object:
     return model._default_manager.order_by("pk").first()
 
@@ -225,6 +230,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("accounts/invitation/", "token"): lambda w: "not-an-invitation",
     ("accounts/unsubscribe/", "token"): lambda w: "not-a-token",
     ("portal/compte/email/", "token"): lambda w: "not-a-token",
+    # The photographer's live feed: its token is the credential, so the world's is used.
+    ("calendrier/", "token"): lambda w: _feed_token(w),
     # The site: the journal, its post, its category.
     ("feeds/", "index_id"): lambda w: w.objects["journal"].pk,
     ("feeds/", "category_slug"): lambda w: w.objects["blog_category"].slug,

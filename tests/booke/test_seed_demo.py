@@ -68,3 +68,21 @@ def test_demo_logins_prints_the_demo_key_as_an_otpauth_uri():
     out = io.StringIO()
     call_command("demo_logins", stdout=out)
     assert f"otpauth://totp/Book%C3%A9%20d%C3%A9mo?secret={DEMO_TOTP_SECRET}" in out.getvalue()
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_the_demo_offers_three_session_types_with_slots_over_the_next_weeks():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from booker.booking.selectors import bookable_session_types, days_with_slots
+
+    call_command("seed_demo", quiet=True)
+    types = bookable_session_types()
+    assert [t.name for t in types] == ["Portrait", "Famille", "Portraits d'entreprise"]
+    today = timezone.localdate()
+    for session_type in types:
+        days = days_with_slots(session_type, today, today + timedelta(days=28))
+        assert len(days) >= 12, (session_type.name, days)

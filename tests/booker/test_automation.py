@@ -347,3 +347,18 @@ def test_the_retoucher_is_sent_to_their_own_page(django_capture_on_commit_callba
         services.assign_jobs(jobs, retoucher, actor=None)
     [message] = [m for m in mail.outbox if m.to == [retoucher.email]]
     assert "http://localhost:8000/admin/booker/retouchjob/mine/" in message.body
+
+
+def test_the_confirmation_carries_the_session_for_the_clients_calendar(
+        django_capture_on_commit_callbacks):
+    from icalendar import Calendar
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session = services.create_session(
+            title="Portrait", client=UserFactory(), photographer=user_with_role(roles.PHOTOGRAPHER),
+            scheduled_at=timezone.now() + timedelta(days=4))
+    [confirmation] = [m for m in mail.outbox if m.to == [session.client.email]]
+    [(name, content, mimetype)] = confirmation.attachments
+    assert name.endswith(".ics") and mimetype == "text/calendar"
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]).startswith("Portrait")

@@ -27,6 +27,7 @@ SCHEDULES = {
     "booker: requeue stalled rushes", "booker.archive_due_sessions",
     "booker.abort_stale_uploads", "shop.payments.send_invoice_reminders",
     "booker.send_due_messages", "shop.basket.announce_abandoned_baskets",
+    "booker.refresh_external_calendars",
 }
 STUDIO_HOUR = datetime(2031, 1, 1, 8, 15, tzinfo=UTC)
 

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from booker.sessions.models import Package
+
+
+class Weekday(models.IntegerChoices):
+    # date.weekday()'s numbering: Monday is 0.
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class SessionType(models.Model):
+    """What a client books online: how long, where, for how much, with which package, and
+    within which notice and horizon."""
+
+    class Location(models.TextChoices):
+        STUDIO = "studio", _("at the studio")
+        ON_SITE = "on_site", _("on site")
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    summary = models.CharField(_("short description"), max_length=300, blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("duration (minutes)"), default=60, validators=[MinValueValidator(5)]
+    )
+    buffer_before_minutes = models.PositiveIntegerField(
+        _("buffer before (minutes)"), default=0,
+        help_text=_("Free time kept before the session (setting up, travel)."),
+    )
+    buffer_after_minutes = models.PositiveIntegerField(
+        _("buffer after (minutes)"), default=0,
+        help_text=_("Free time kept after the session (tidying up, travel)."),
+    )
+    location_kind = models.CharField(
+        _("location"), max_length=16, choices=Location.choices, default=Location.STUDIO
+    )
+    package = models.ForeignKey(
+        Package, verbose_name=_("package"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="session_types",
+        help_text=_("Photos included and price of an extra photo, copied onto the session."),
+    )
+    price = models.DecimalField(_("price (incl. VAT)"), max_digits=8, decimal_places=2,
+                                default=Decimal("0"))
+    # A deposit is an amount or a share of the price: one of the two fields, or neither.
+    deposit_amount = models.DecimalField(
+        _("deposit (amount)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    deposit_percent = models.PositiveSmallIntegerField(
+        _("deposit (% of the price)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    minimum_notice_hours = models.PositiveIntegerField(
+        _("minimum notice (hours)"), default=24,
+        help_text=_("No slot starts sooner than this after the moment of booking."),
+    )
+    horizon_days = models.PositiveIntegerField(
+        _("booking horizon (days)"), default=60,
+        help_text=_("No slot starts later than this after the moment of booking."),
+    )
+    slot_increment_minutes = models.PositiveIntegerField(
+        _("slot increment (minutes)"), default=30, validators=[MinValueValidator(5)],
+        help_text=_("Slots start every so many minutes within the opening hours."),
+    )
+    needs_approval = models.BooleanField(
+        _("needs the studio's approval"), default=False,
+        help_text=_("A booking is a request until the studio accepts it."),
+    )
+    cancellation_policy = models.TextField(_("cancellation policy"), blank=True)
+    # [{"days_before": 14, "refund_percent": 100}, {"days_before": 2, "refund_percent": 50}]:
+    # a cancellation at least `days_before` days ahead gets the largest matching refund.
+    refund_rules = models.JSONField(
+        _("refund rules"), default=list, blank=True,
+        help_text=_('A list such as [{"days_before": 14, "refund_percent": 100}, '
+                    '{"days_before": 2, "refund_percent": 50}].'),
+    )
+    is_active = models.BooleanField(_("bookable"), default=True)
+    photographers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("photographers"), blank=True,
+        related_name="session_types", limit_choices_to={"is_staff": True},
+        help_text=_("Who can shoot it: the client books one of them or any available."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("session type")
+        verbose_name_plural = _("session types")
+        ordering = ["order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deposit_amount__isnull=True) | Q(deposit_percent__isnull=True),
+                name="session_type_one_deposit",
+                violation_error_message=_("A deposit is an amount or a percentage, not both."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.deposit_amount is not None and self.deposit_percent is not None:
+            errors["deposit_percent"] = _("A deposit is an amount or a percentage, not both.")
+        if not _valid_refund_rules(self.refund_rules):
+            errors["refund_rules"] = _(
+                "Expected a list of {\"days_before\": N, \"refund_percent\": 0 to 100}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def deposit(self) -> Decimal:
+        """What the client pays at booking."""
+        if self.deposit_amount is not None:
+            return min(self.deposit_amount, self.price)
+        if self.deposit_percent is not None:
+            return (self.price * self.deposit_percent / 100).quantize(Decimal("0.01"))
+        return Decimal("0")
+
+    def refund_percent(self, days_before: float) -> int:
+        """The share refunded for a cancellation `days_before` days ahead of the session."""
+        matching = [rule["refund_percent"] for rule in self.refund_rules or []
+                    if days_before >= rule["days_before"]]
+        return max(matching, default=0)
+
+
+def _valid_refund_rules(rules) -> bool:
+    if not isinstance(rules, list):
+        return False
+    for rule in rules:
+        if not isinstance(rule, dict) or set(rule) != {"days_before", "refund_percent"}:
+            return False
+        days, percent = rule["days_before"], rule["refund_percent"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (days, percent)):
+            return False
+        if days < 0 or not 0 <= percent <= 100:
+            return False
+    return True
+
+
+class WeeklyHours(models.Model):
+    """One stretch of a photographer's working week (several a day for a lunch break)."""
+
+    photographer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("photographer"), on_delete=models.CASCADE,
+        related_name="weekly_hours", limit_choices_to={"is_staff": True},
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+
+    class Meta:
+        verbose_name = _("weekly hours")
+        verbose_name_plural = _("weekly hours")
+        ordering = ["photographer", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="weekly_hours_start_before_end",
+                violation_error_message=_("The hours end after they start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class DateOverride(models.Model):
+    """A day that is not like the week: closed (a holiday), or open on other hours (a Saturday
+    open). Without a photographer it is the whole studio's."""
+
+    photographer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("photographer"), on_delete=models.CASCADE,
+        related_name="date_overrides", null=True, blank=True, limit_choices_to={"is_staff": True},
+        help_text=_("Empty: the whole studio."),
+    )
+    date = models.DateField(_("date"))
+    closed = models.BooleanField(_("closed"), default=False)
+    start = models.TimeField(_("from"), null=True, blank=True)
+    end = models.TimeField(_("to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("date override")
+        verbose_name_plural = _("date overrides")
+        ordering = ["date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(closed=True, start__isnull=True, end__isnull=True)
+                           | Q(closed=False, start__lt=F("end"))),
+                name="date_override_closed_or_hours",
+                violation_error_message=_(
+                    "A date is either closed, or open with hours that end after they start."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.closed:
+            return f"{self.date:%d/%m/%Y} — {_('closed')}"
+        return f"{self.date:%d/%m/%Y} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class BusyTime(models.Model):
+    """A private busy time entered by the studio: no slot of that photographer overlaps it."""
+
+    photographer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("photographer"), on_delete=models.CASCADE,
+        related_name="busy_times", limit_choices_to={"is_staff": True},
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("to"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("busy time")
+        verbose_name_plural = _("busy times")
+        ordering = ["start"]
+        indexes = [models.Index(fields=["photographer", "start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")), name="busy_time_start_before_end",
+                violation_error_message=_("A busy time ends after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason or str(_("busy"))

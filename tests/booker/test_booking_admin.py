@@ -1,0 +1,62 @@
+"""The booking's admin (booker/booking/admin.py): photographers set what can be booked and when
+they work; the photographer fields offer photographers only; a session keeps its duration."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from booker import roles
+from booker.models import PhotoSession, SessionType, WeeklyHours
+from tests.factories import UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_photographer_adds_a_session_type_shot_by_photographers_only(studio, photographer):
+    client_account = UserFactory()
+    page = studio.get(reverse("admin:booker_sessiontype_add"))
+    assert page.status_code == 200
+    choices = page.context["adminform"].form.fields["photographers"].queryset
+    assert photographer in choices and client_account not in choices
+
+    response = studio.post(reverse("admin:booker_sessiontype_add"), {
+        "name": "Portrait", "slug": "portrait", "duration_minutes": 60,
+        "buffer_before_minutes": 0, "buffer_after_minutes": 15, "location_kind": "studio",
+        "price": "190.00", "deposit_percent": 30, "minimum_notice_hours": 24,
+        "horizon_days": 60, "slot_increment_minutes": 30, "refund_rules": "[]",
+        "photographers": [photographer.pk], "order": 0, "is_active": "on",
+    })
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    session_type = SessionType.objects.get()
+    assert list(session_type.photographers.all()) == [photographer]
+    assert session_type.deposit == 57
+
+
+def test_weekly_hours_are_entered_for_a_photographer(studio, photographer):
+    response = studio.post(reverse("admin:booker_weeklyhours_add"), {
+        "photographer": photographer.pk, "weekday": 5, "start": "10:00", "end": "13:00",
+    })
+    assert response.status_code == 302
+    assert str(WeeklyHours.objects.get()) == "samedi 10:00–13:00"
+    backwards = studio.post(reverse("admin:booker_weeklyhours_add"), {
+        "photographer": photographer.pk, "weekday": 5, "start": "13:00", "end": "10:00",
+    })
+    assert backwards.status_code == 200
+    assert WeeklyHours.objects.count() == 1
+
+
+def test_a_retoucher_cannot_open_the_booking_admin(client):
+    client.force_login(user_with_role(roles.RETOUCHER))
+    assert client.get(reverse("admin:booker_sessiontype_changelist")).status_code == 403
+
+
+def test_a_session_booked_in_the_admin_lasts_an_hour_unless_told(studio):
+    client_account = UserFactory()
+    studio.post(reverse("admin:booker_photosession_add"),
+                {"title": "Portrait", "client": client_account.pk})
+    studio.post(reverse("admin:booker_photosession_add"),
+                {"title": "Mariage", "client": client_account.pk, "duration_minutes": 480})
+    assert dict(PhotoSession.objects.values_list("title", "duration_minutes")) == {
+        "Portrait": 60, "Mariage": 480}

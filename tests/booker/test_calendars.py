@@ -1,0 +1,340 @@
+"""Calendars (issue 17): the photographer's private feed, the client's .ics of a session, and
+the busy times read from the photographer's own calendar (served here by a local HTTP server).
+Every calendar written is checked by parsing it back with icalendar."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.mail import EmailMessage
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from booker import roles, services
+from booker.calendars import selectors as calendar_selectors
+from booker.calendars import services as calendars
+from booker.models import ExternalCalendar, PhotoSession
+from tests.factories import UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def events_of(ics: bytes) -> list:
+    return Calendar.from_ical(ics).walk("VEVENT")
+
+
+@pytest.fixture
+def shooter(db):
+    return user_with_role(roles.PHOTOGRAPHER)
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(first_name="Léa", last_name="Martin", email="lea@example.test")
+
+
+def book(photographer, client, *, at: datetime | None, title: str = "Portrait") -> PhotoSession:
+    return services.create_session(title=title, client=client, photographer=photographer,
+                                   scheduled_at=at, location="Studio, 12 rue Oberkampf")
+
+
+def soon(days: int = 10, hour: int = 14) -> datetime:
+    return (timezone.localtime() + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0)
+
+
+# --- The photographer's private feed ------------------------------------------------------------
+
+
+def test_the_feed_lists_the_photographer_s_dated_sessions_as_events_with_stable_uids(
+        client, shooter, customer, settings):
+    settings.SITE_URL = "https://studio.example.fr"
+    first = book(shooter, customer, at=soon(3), title="Portrait de Léa")
+    second = book(shooter, customer, at=soon(5), title="Famille Martin")
+    book(shooter, customer, at=None, title="Sans date")
+    book(user_with_role(roles.PHOTOGRAPHER), customer, at=soon(4), title="Pas la sienne")
+
+    response = client.get(calendars.feed_url(calendars.feed_for(shooter)).removeprefix(
+        "https://studio.example.fr"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    events = events_of(response.content)
+    assert [str(e["UID"]) for e in events] == [
+        f"session-{first.pk}@studio.example.fr", f"session-{second.pk}@studio.example.fr"]
+    event = events[0]
+    assert event.decoded("DTSTART") == first.scheduled_at
+    assert event.decoded("DTSTART").tzinfo is not None
+    assert event.decoded("DTEND") - event.decoded("DTSTART") == timedelta(hours=1)
+    assert str(event["SUMMARY"]) == f"Portrait de Léa — {customer}"
+    assert str(event["LOCATION"]) == "Studio, 12 rue Oberkampf"
+    studio_page = reverse("admin:booker_photosession_studio", args=[first.pk])
+    assert f"https://studio.example.fr{studio_page}" in str(event["DESCRIPTION"])
+
+
+def test_a_new_feed_address_kills_the_old_one(client, shooter):
+    old = calendars.feed_for(shooter)
+    assert calendars.feed_for(shooter) == old  # asked again: the same address
+    old_path = reverse("calendars:feed", args=[old.token])
+    assert client.get(old_path).status_code == 200
+
+    new = calendars.rotate_feed(shooter)
+
+    assert new.token != old.token
+    assert client.get(old_path).status_code == 404
+    assert client.get(reverse("calendars:feed", args=[new.token])).status_code == 200
+    assert client.get(reverse("calendars:feed", args=["not-a-token"])).status_code == 404
+
+
+def test_a_cancelled_session_drops_out_of_the_feed(client, shooter, customer):
+    kept = book(shooter, customer, at=soon(3))
+    dropped = book(shooter, customer, at=soon(4))
+    services.cancel_session(dropped, actor=shooter)
+
+    ics = calendars.photographer_calendar(shooter)
+
+    assert [str(e["UID"]) for e in events_of(ics)] == [calendars.session_uid(kept)]
+
+
+def test_the_photographer_s_page_shows_the_feed_and_rotates_it(client, shooter):
+    client.force_login(shooter)
+    url = reverse("admin:booker_photosession_calendars")
+    old = calendars.feed_for(shooter)
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert calendars.feed_url(old) in page.content.decode()
+
+    client.post(url, {"action": "rotate"})
+    assert calendars.live_feed(old.token) is None
+    client.post(url, {"url": "webcal://calendar.example.test/private.ics"})
+    assert ExternalCalendar.objects.get(photographer=shooter).url == (
+        "https://calendar.example.test/private.ics")
+
+
+# --- The client's .ics --------------------------------------------------------------------------
+
+
+def test_the_client_s_ics_keeps_its_uid_and_raises_its_sequence_when_moved_then_cancelled(
+        shooter, customer, django_capture_on_commit_callbacks):
+    session = book(shooter, customer, at=soon(7))
+    first = events_of(calendars.session_ics(session, "REQUEST"))[0]
+    assert Calendar.from_ical(calendars.session_ics(session))["METHOD"] == "REQUEST"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_session(session, soon(8, hour=10), actor=shooter)
+    session.refresh_from_db()
+    moved = events_of(calendars.session_ics(session, "REQUEST"))[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_session(session, actor=shooter)
+    session.refresh_from_db()
+    cancel = Calendar.from_ical(calendars.session_ics(session, "CANCEL"))
+    cancelled = cancel.walk("VEVENT")[0]
+
+    assert str(first["UID"]) == str(moved["UID"]) == str(cancelled["UID"])
+    assert first["SEQUENCE"] < moved["SEQUENCE"] < cancelled["SEQUENCE"]
+    assert moved.decoded("DTSTART") == soon(8, hour=10)
+    assert cancel["METHOD"] == "CANCEL"
+    assert str(cancelled["STATUS"]) == "CANCELLED"
+    assert str(cancelled["ATTENDEE"]) == "mailto:lea@example.test"
+
+
+def test_the_client_downloads_the_ics_from_the_portal_and_another_client_gets_a_404(
+        client, shooter, customer):
+    session = book(shooter, customer, at=soon(7))
+    url = reverse("portal:session-ics", args=[session.pk])
+
+    client.force_login(customer)
+    page = client.get(reverse("portal:session", args=[session.pk]))
+    assert url in page.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    assert str(events_of(response.content)[0]["UID"]) == calendars.session_uid(session)
+
+    services.cancel_session(session, actor=shooter)
+    page = client.get(reverse("portal:session", args=[session.pk]))
+    assert url not in page.content.decode()  # nothing to add to a calendar any more
+
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+
+
+def test_emails_about_a_dated_session_s_booking_move_or_cancellation_carry_its_ics(
+        shooter, customer):
+    session = book(shooter, customer, at=soon(7))
+    name, content, mimetype = calendars.attachment_for(session, "session.rescheduled")
+    assert name.endswith(".ics") and mimetype.startswith("text/calendar")
+    assert Calendar.from_ical(content)["METHOD"] == "REQUEST"
+    cancel = calendars.attachment_for(session, "session.cancelled")
+    assert Calendar.from_ical(cancel[1])["METHOD"] == "CANCEL"
+    assert calendars.attachment_for(session, "session.delivered") is None
+    email = EmailMessage("Votre séance", "À bientôt", to=["lea@example.test"])
+    email.attach(name, content, mimetype)
+    sent = message_from_bytes(email.message().as_bytes())
+    part = next(p for p in sent.walk() if p.get_content_type() == "text/calendar")
+    assert part.get_filename() == name
+    assert str(events_of(part.get_payload(decode=True))[0]["UID"]) == (
+        calendars.session_uid(session))
+    assert calendars.attachment_for(book(shooter, customer, at=None), "session.booked") is None
+
+
+# --- Busy times from the photographer's own calendar --------------------------------------------
+
+EXTERNAL_ICS = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Test//EN
+BEGIN:VTIMEZONE
+TZID:Europe/Paris
+BEGIN:STANDARD
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+UID:weekly-yoga
+DTSTAMP:20310101T000000Z
+DTSTART;TZID=Europe/Paris:20310106T090000
+DTEND;TZID=Europe/Paris:20310106T100000
+RRULE:FREQ=WEEKLY;COUNT=10
+SUMMARY:Yoga
+END:VEVENT
+BEGIN:VEVENT
+UID:holiday
+DTSTAMP:20310101T000000Z
+DTSTART;VALUE=DATE:20310110
+DTEND;VALUE=DATE:20310111
+SUMMARY:Congé
+END:VEVENT
+BEGIN:VEVENT
+UID:dentist
+DTSTAMP:20310101T000000Z
+DTSTART:20310108T150000Z
+DTEND:20310108T153000Z
+SUMMARY:Dentiste
+END:VEVENT
+BEGIN:VEVENT
+UID:free-time
+DTSTAMP:20310101T000000Z
+DTSTART:20310109T150000Z
+DTEND:20310109T160000Z
+TRANSP:TRANSPARENT
+SUMMARY:Libre
+END:VEVENT
+END:VCALENDAR
+""".replace("\n", "\r\n").encode()
+
+
+class CalendarServer:
+    """An ICS file on 127.0.0.1, answering `status` (200 or an error)."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.body = EXTERNAL_ICS
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 -- http.server's name
+                self.send_response(server.status)
+                self.send_header("Content-Type", "text/calendar")
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/private.ics"
+
+
+@pytest.fixture
+def calendar_server() -> Iterator[CalendarServer]:
+    server = CalendarServer()
+    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
+
+
+NOW = datetime(2031, 1, 1, 8, 0, tzinfo=UTC)
+
+
+def test_busy_times_expand_recurring_events_and_block_all_day_events_local_days(
+        shooter, calendar_server):
+    calendar = calendars.set_external_calendar(shooter, calendar_server.url)
+    assert calendars.refresh_calendar(calendar, now=NOW)
+
+    busy = calendar_selectors.busy_intervals(
+        [shooter.pk], datetime(2031, 1, 6, tzinfo=PARIS), datetime(2031, 1, 21, tzinfo=PARIS)
+    )[shooter.pk]
+
+    yoga = [(datetime(2031, 1, d, 9, tzinfo=PARIS), datetime(2031, 1, d, 10, tzinfo=PARIS))
+            for d in (6, 13, 20)]
+    holiday = (datetime(2031, 1, 10, tzinfo=PARIS), datetime(2031, 1, 11, tzinfo=PARIS))
+    dentist = (datetime(2031, 1, 8, 15, tzinfo=UTC), datetime(2031, 1, 8, 15, 30, tzinfo=UTC))
+    assert busy == sorted([*yoga, holiday, dentist])
+    assert all(start.tzinfo is not None for start, _end in busy)
+    calendar.refresh_from_db()
+    assert calendar.last_fetched_at == NOW and calendar.last_error == ""
+
+
+def test_busy_intervals_answer_every_photographer_asked_for_within_the_range(
+        shooter, calendar_server):
+    other = user_with_role(roles.PHOTOGRAPHER)
+    calendars.refresh_calendar(calendars.set_external_calendar(shooter, calendar_server.url),
+                               now=NOW)
+
+    found = calendar_selectors.busy_intervals(
+        [shooter.pk, other.pk],
+        datetime(2031, 1, 13, 9, 30, tzinfo=PARIS), datetime(2031, 1, 14, tzinfo=PARIS),
+    )
+
+    assert found == {
+        shooter.pk: [(datetime(2031, 1, 13, 9, tzinfo=PARIS),
+                      datetime(2031, 1, 13, 10, tzinfo=PARIS))],
+        other.pk: [],
+    }
+
+
+def test_a_failing_fetch_keeps_the_previous_busy_times_and_records_the_error(
+        shooter, calendar_server):
+    calendar = calendars.set_external_calendar(shooter, calendar_server.url)
+    calendars.refresh_calendar(calendar, now=NOW)
+    before = calendar.busy.count()
+    assert before > 0
+
+    calendar_server.status = 500
+    assert calendars.refresh_external_calendars() == {"refreshed": 0, "failed": 1}
+
+    calendar.refresh_from_db()
+    assert calendar.busy.count() == before
+    assert "500" in calendar.last_error
+    assert calendar.last_fetched_at == NOW
+
+
+def test_the_refresh_runs_every_quarter_of_an_hour():
+    from booker.schedules import MINUTES, get
+
+    entry = get("booker.refresh_external_calendars")
+    assert (entry.func, entry.schedule_type, entry.minutes) == (
+        "booker.tasks.refresh_external_calendars", MINUTES, 15)
