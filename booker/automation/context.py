@@ -232,8 +232,9 @@ def recipients(role: str, happened: Happened, session: PhotoSession | None,
                                         is_active=True).order_by("email"):
             found.extend(_person(user))
     elif role == R.STUDIO:
-        email = studio_details().get("email") or settings.BOOKE_STUDIO.get("email", "")
-        found = [Recipient(email, studio_details().get("name", ""))] if email else []
+        studio = studio_details()
+        email = studio.get("email") or settings.BOOKE_STUDIO.get("email", "")
+        found = [Recipient(email, studio.get("name", ""))] if email else []
     elif role == R.BILLING:
         if subject is not None:
             found = subject.billing

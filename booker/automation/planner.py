@@ -76,23 +76,16 @@ def due_time(rule: Rule, happened_at: datetime, session: PhotoSession | None,
     return happened_at + rule.delay
 
 
-def _targets(rule: Rule, happened: Happened, session, subject) -> list[context.Recipient]:
+def _targets(rule: Rule, happened: Happened, session, subject
+             ) -> list[tuple[context.Recipient, str]]:
+    """Each person the rule reaches, once, with the role they were first found under."""
     if rule.action == Rule.Action.WEBHOOK:
-        return [context.Recipient(rule.webhook_url)] if rule.webhook_url else []
-    found: list[context.Recipient] = []
+        return [(context.Recipient(rule.webhook_url), "")] if rule.webhook_url else []
+    found: dict[str, tuple[context.Recipient, str]] = {}
     for role in rule.recipients or []:
         for r in context.recipients(role, happened, session, subject):
-            if all(r.email.lower() != f.email.lower() for f in found):
-                found.append(r)
-    return found
-
-
-def _role_of(rule: Rule, recipient: context.Recipient, happened, session, subject) -> str:
-    for role in rule.recipients or []:
-        if any(r.email.lower() == recipient.email.lower()
-               for r in context.recipients(role, happened, session, subject)):
-            return role
-    return ""
+            found.setdefault(r.email.lower(), (r, role))
+    return list(found.values())
 
 
 def plan(happened: Happened) -> list[Message]:
@@ -121,12 +114,12 @@ def plan(happened: Happened) -> list[Message]:
         due = due_time(rule, happened_at, session, happened.payload)
         if due is None:
             continue
-        for recipient in _targets(rule, happened, session, subject):
+        for recipient, role in _targets(rule, happened, session, subject):
             planned.append(Message(
                 key=message_key(happened.record_id, rule.pk, recipient.email),
                 rule=rule, event_id=happened.record_id, action=rule.action,
                 session=listed_under, user_id=recipient.user_id, recipient=recipient.email,
-                recipient_role=_role_of(rule, recipient, happened, session, subject),
+                recipient_role=role,
                 template_key=rule.template.key if rule.template_id else "",
                 due_at=max(due, timezone.now()) if rule.anchor != Rule.Anchor.EVENT else due,
             ))

@@ -28,7 +28,7 @@ from booker.automation.unsubscribe import unsubscribe_url
 from booker.branding import studio_details
 from booker.calendars.services import attachment_for
 from booker.events import Event, Happened
-from booker.models import PhotoSession, SessionEvent, User
+from booker.models import MarketingConsent, PhotoSession, SessionEvent, User
 
 log = logging.getLogger(__name__)
 S = Message.Status
@@ -103,7 +103,7 @@ def _skip_reason(message: Message, happened: Happened, session: PhotoSession | N
     if rule is None or not rule.is_active:
         return "rule disabled"
     if session is not None and session.status == PhotoSession.Status.CANCELLED and \
-            not happened.event.value.startswith("session.cancelled"):
+            happened.event != Event.SESSION_CANCELLED:
         return "session cancelled"
     if rule.unless:
         later = SessionEvent.objects.filter(name__in=rule.unless,
@@ -133,10 +133,10 @@ def _skip_reason(message: Message, happened: Happened, session: PhotoSession | N
 
 
 def _consented(email: str) -> bool:
-    from booker.models import MarketingConsent
+    # The one reading of a person's marketing consent (the CRM's).
+    from booker.crm.services import newsletter_status
 
-    return MarketingConsent.objects.filter(
-        email__iexact=email, status=MarketingConsent.Status.CONFIRMED).exists()
+    return newsletter_status(email) == MarketingConsent.Status.CONFIRMED
 
 
 def _email(message: Message, happened: Happened, session, subject) -> None:

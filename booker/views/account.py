@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from booker import services
 from booker.http import client_ip
+from booker.mail import absolute_url
 from booker.models import User
 
 NEWSLETTER_CONSENT = gettext_lazy(
@@ -59,7 +60,7 @@ def _newsletter_links(request: HttpRequest):
     except NoReverseMatch:
         return None
     return (
-        lambda token: request.build_absolute_uri(reverse("newsletter-confirm", args=[token])),
+        lambda token: absolute_url(reverse("newsletter-confirm", args=[token])),
         lambda _token: services.unsubscribe_url(request.user.email, "marketing"),
     )
 
