@@ -239,6 +239,8 @@ BOOKE_RATE_LIMITS = {
     "password_reset": {"ip": "10/h", "account": "3/h"},
     # For the invitation and gallery-code pages: account = the invitation or gallery.
     "invitation": {"ip": "10/h", "account": "5/h"},
+    # "Mon compte"'s email change: each request sends a link to the address typed.
+    "email_change": {"ip": "10/h", "account": "5/h"},
     "gallery_code": {"ip": "10/15m", "account": "30/h"},
     # The public forms (account = the email typed).
     "comments": {"ip": "5/10m", "account": "5/10m"},

@@ -455,6 +455,10 @@ class EmailTemplateAdmin(admin.ModelAdmin):
     class Media:
         css = AUTOMATION_CSS
 
+    def get_queryset(self, request: HttpRequest):
+        # "Used by" lists each template's rules: fetched with the page, not once per row.
+        return super().get_queryset(request).prefetch_related("rules")
+
     def get_readonly_fields(self, request: HttpRequest, obj: EmailTemplate | None = None):
         # The rules and the defaults find a template by its key.
         return ["key"] if obj is not None else []

@@ -212,6 +212,10 @@ def read_invitation(token: str, *, for_update: bool = False) -> InvitationLink:
         state = "replaced"
     if state == "pending" and not invitation.user.is_active:
         state = "revoked"
+    # A client who chose a password another way (the reset link) has used their account: the
+    # invitation must not set it again for whoever holds the old email.
+    if state == "pending" and invitation.user.has_usable_password():
+        state = "used"
     return InvitationLink(invitation, state)
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from booker import services
+from booker import services, throttle
 from booker.http import client_ip
 from booker.mail import absolute_url
 from booker.models import User
@@ -110,6 +110,11 @@ def _save(request: HttpRequest, section: str, form, status: str) -> bool:
                                          for k in ("first_name", "last_name", "phone")})
         messages.success(request, _("Your details are saved."))
     elif section == "email":
+        # Each request mails an address the person typed: limited like the invitations.
+        throttled = throttle.attempt_for(request, "email_change", user.email)
+        if throttled is not None:
+            form.add_error("email", throttled.message)
+            return False
         try:
             new = services.request_email_change(user, form.cleaned_data["email"])
         except services.StudioError as error:
@@ -134,7 +139,7 @@ def _save(request: HttpRequest, section: str, form, status: str) -> bool:
                 services.request_newsletter_consent(
                     user.email, consent_text=str(NEWSLETTER_CONSENT), confirm_link=links[0],
                     unsubscribe_link=links[1], ip=client_ip(request),
-                    source_url=request.build_absolute_uri())
+                    source_url=absolute_url(request.get_full_path()))
             except services.TooManyRequests:
                 messages.error(request, _("Too many attempts in a short time. Please try "
                                           "again later."))

@@ -34,7 +34,9 @@ def _ics(content: bytes, *, filename: str, attachment: bool) -> HttpResponse:
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The photographer's sessions, for their calendar app to subscribe to."""
     found = calendars.live_feed(token)
-    if found is None:
+    # A feed lives as long as its owner runs the studio: a photographer who lost the role
+    # no longer reads the clients' sessions.
+    if found is None or not selectors.runs_the_studio(found.user):
         raise Http404("No such calendar.")
     response = _ics(calendars.photographer_calendar(found.user), filename="booke.ics",
                     attachment=False)

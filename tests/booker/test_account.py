@@ -183,3 +183,22 @@ def test_signing_up_in_the_shop_lands_on_my_account():
     })
     assert response.status_code == 302 and response["Location"] == ACCOUNT
     assert browser.get(ACCOUNT).status_code == 200
+
+
+def test_asking_for_email_changes_is_throttled(client, settings,
+                                               django_capture_on_commit_callbacks):
+    from django.core import mail as outbox
+    from django.core.cache import cache
+
+    from tests.factories import UserFactory
+
+    settings.BOOKE_RATE_LIMITS = {**settings.BOOKE_RATE_LIMITS,
+                                  "email_change": {"ip": "10/h", "account": "2/h"}}
+    cache.clear()
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("portal:account")
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(url, {"section": "email", "email": f"new{n}@example.test"})
+    assert len([m for m in outbox.outbox if m.to[0].startswith("new")]) == 2

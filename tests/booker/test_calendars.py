@@ -338,3 +338,12 @@ def test_the_refresh_runs_every_quarter_of_an_hour():
     entry = get("booker.refresh_external_calendars")
     assert (entry.func, entry.schedule_type, entry.minutes) == (
         "booker.tasks.refresh_external_calendars", MINUTES, 15)
+
+
+def test_a_photographer_who_loses_the_role_loses_the_feed(client, shooter):
+    path = reverse("calendars:feed", args=[calendars.feed_for(shooter).token])
+    assert client.get(path).status_code == 200
+    shooter.groups.clear()
+    shooter.is_staff = False
+    shooter.save()
+    assert client.get(path).status_code == 404

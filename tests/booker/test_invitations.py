@@ -233,3 +233,15 @@ def test_the_admin_resends_and_revokes_and_shows_the_status_in_french(
 def test_the_session_add_form_offers_a_new_client(studio):
     page = studio.get(reverse("admin:booker_photosession_add")).content.decode()
     assert 'name="new_email"' in page and "nouveau client" in page
+
+
+def test_an_invitation_is_dead_once_the_client_chose_a_password_another_way(client, invited):
+    [message] = [m for m in mail.outbox if m.to == ["nina@example.test"] and
+                 "invitation" in m.body]
+    user = User.objects.get(email="nina@example.test")
+    user.set_password("Chosen-Through-The-Reset-2026")
+    user.save()
+    client.post(path_of(link_in(message)), {"new_password1": PASSWORD,
+                                            "new_password2": PASSWORD})
+    user.refresh_from_db()
+    assert user.check_password("Chosen-Through-The-Reset-2026")
