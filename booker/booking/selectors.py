@@ -299,3 +299,14 @@ def signed_contract(session: PhotoSession | None) -> tuple[str, bytes, str] | No
         return None
     with booking.contract_pdf.open("rb") as pdf:
         return "contrat-seance.pdf", pdf.read(), "application/pdf"
+
+
+def balance_due_for(session: PhotoSession) -> date | None:
+    """When the balance of the booking behind `session` is due, from the session's date as it
+    is now (the studio may have moved it): None without a booking or a balance."""
+    booking = (Booking.objects.select_related("session_type").filter(session=session).first()
+               if session.scheduled_at is not None else None)
+    if booking is None or booking.balance <= 0:
+        return None
+    day = session.scheduled_at.astimezone(PARIS).date()
+    return day - timedelta(days=booking.session_type.balance_due_days_before)

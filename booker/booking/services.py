@@ -281,6 +281,7 @@ def _balance_due_on(booking: Booking) -> date | None:
     return day - timedelta(days=booking.session_type.balance_due_days_before)
 
 
+
 def _confirm(booking: Booking, *, actor: User | None) -> None:
     """The booking becomes a session: dated, with its photographer and the package's terms
     (booker.sessions.services.create_session confirms it to the client, with the .ics)."""

@@ -122,3 +122,20 @@ def test_a_cancellation_email_states_the_refund(portrait, claire,
     cancelled = next(m for m in sent_to(claire.email) if "annulée" in str(m["Subject"]))
     body = cancelled.get_body(("plain",)).get_content()
     assert "Photographe malade" in body and "60,00" in body
+
+
+def test_a_moved_session_takes_its_balance_reminder_along(portrait, claire,
+                                                          django_capture_on_commit_callbacks):
+    booking = signed(portrait, claire)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_paid(booking.pk, Decimal("60.00"), reference="order 45")
+    booking.refresh_from_db()
+    later = booking.starts_at + timedelta(days=7)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_booking(booking, later, actor=claire)
+
+    reminder = Message.objects.get(rule__key="balance-reminder")
+    due_day = later.astimezone(PARIS).date() - timedelta(days=7)
+    assert reminder.due_at == datetime.combine(due_day, time(9), tzinfo=PARIS) - timedelta(days=3)
+    booking.refresh_from_db()
+    assert booking.balance_due_on == due_day
