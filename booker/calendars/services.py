@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
-import requests
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from booker import outbound
 from booker.events import Event as DomainEvent
 from booker.events import Happened
 from booker.mail import absolute_url, site_url
@@ -43,9 +43,10 @@ Status = PhotoSession.Status
 # starts; a session type's duration (booking) may give one later, read by `session_end`.
 DEFAULT_SESSION_LENGTH = timedelta(hours=1)
 # The photographer's own calendars: how far ahead their events block slots, how long a fetch
-# may take (connect, read), and the most a calendar file may weigh.
+# may take (connect, each read; then the whole body), and the most a calendar file may weigh.
 LOOKAHEAD = timedelta(days=120)
 FETCH_TIMEOUT = (5, 15)
+FETCH_DEADLINE_SECONDS = 60
 MAX_CALENDAR_BYTES = 10 * 1024 * 1024
 PRODID = "-//Booké//Booker calendars//FR"
 ICS_TYPE = "text/calendar"
@@ -248,10 +249,15 @@ def attachment_for(session: PhotoSession | None,
 # --- The photographer's own calendars ----------------------------------------------------------
 
 
+def external_calendar_url(url: str) -> str:
+    """The address as it is kept and read: trimmed, webcal:// as https://."""
+    return outbound.normalize_url(url)
+
+
 def set_external_calendar(photographer: User, url: str) -> ExternalCalendar | None:
     """The photographer's own calendar address (one each); an empty address removes it and its
     busy times."""
-    url = url.strip()
+    url = external_calendar_url(url)
     if not url:
         ExternalCalendar.objects.filter(photographer=photographer).delete()
         return None
@@ -267,15 +273,13 @@ def set_external_calendar(photographer: User, url: str) -> ExternalCalendar | No
 
 
 def _fetch(url: str) -> bytes:
-    if url.startswith("webcal://"):  # what Apple and Google hand out for subscriptions
-        url = "https://" + url.removeprefix("webcal://")
-    with requests.get(url, timeout=FETCH_TIMEOUT, stream=True,
-                      headers={"Accept": ICS_TYPE}) as response:
-        response.raise_for_status()
-        body = response.raw.read(MAX_CALENDAR_BYTES + 1, decode_content=True)
-    if len(body) > MAX_CALENDAR_BYTES:
-        raise ValueError(f"calendar larger than {MAX_CALENDAR_BYTES} bytes")
-    return body
+    # An address typed by a photographer: read only from the public Internet (booker.outbound),
+    # never from the studio's own network.
+    return outbound.fetch(
+        outbound.normalize_url(url), max_bytes=MAX_CALENDAR_BYTES, timeout=FETCH_TIMEOUT,
+        deadline=FETCH_DEADLINE_SECONDS, headers={"Accept": ICS_TYPE},
+        allowed_networks=settings.BOOKER_CALENDAR_ALLOWED_PRIVATE_NETWORKS,
+    )
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:

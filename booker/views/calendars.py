@@ -66,9 +66,7 @@ class ExternalCalendarForm(forms.Form):
     )
 
     def clean_url(self) -> str:
-        url = self.cleaned_data["url"].strip()
-        if url.startswith("webcal://"):
-            url = "https://" + url.removeprefix("webcal://")
+        url = calendars.external_calendar_url(self.cleaned_data["url"])
         if url:
             URLValidator(schemes=["http", "https"])(url)
         return url
