@@ -7,6 +7,9 @@ from booker.booking.selectors import (
     days_with_slots,
     slots,
 )
+from booker.crm.selectors import (
+    newsletter_status,
+)
 from booker.delivery.selectors import (
     delivered_finals,
     delivery_for,
@@ -20,6 +23,7 @@ from booker.intake.selectors import (
     with_ingest_counts,
 )
 from booker.people.selectors import (
+    confirms_old_password,
     memberships_of,
     retouchers,
     role_names,
@@ -91,6 +95,7 @@ __all__ = [
     "back_office_sessions",
     "bookable_session_types",
     "client_view",
+    "confirms_old_password",
     "days_with_slots",
     "delivered_finals",
     "delivery_for",
@@ -106,6 +111,7 @@ __all__ = [
     "jobs_of",
     "may_see_session_files",
     "memberships_of",
+    "newsletter_status",
     "originals_by_tier",
     "photos_paid_for",
     "pick_count",

@@ -11,14 +11,16 @@ from booker.automation.services import (
 )
 from booker.automation.unsubscribe import unsubscribe_url
 from booker.crm.services import (
+    NEWSLETTER_REQUESTED,
+    NEWSLETTER_WITHDRAWN,
     InvalidToken,
     TooManyRequests,
     check_rate,
     confirm_consent,
-    newsletter_status,
     one_click_unsubscribe_headers,
     record_lead,
     request_newsletter_consent,
+    set_newsletter,
     withdraw_consent,
     withdraw_marketing,
 )
@@ -51,6 +53,7 @@ from booker.people.services import (
     accept_invitation,
     add_member,
     assign_role,
+    change_password,
     confirm_email_change,
     create_client,
     ensure_user,
@@ -139,7 +142,10 @@ __all__ = [
     "InvitationRefused",
     "confirm_email_change",
     "invitation_url",
-    "newsletter_status",
+    "NEWSLETTER_REQUESTED",
+    "NEWSLETTER_WITHDRAWN",
+    "change_password",
+    "set_newsletter",
     "request_email_change",
     "set_reminder_emails",
     "stop_reminder_emails",
