@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from booker import outbound
+from booker.calendars.selectors import photographer_sessions
 from booker.events import Event as DomainEvent
 from booker.events import Happened
 from booker.mail import absolute_url, site_url
@@ -79,11 +80,6 @@ def rotate_feed(user: User) -> CalendarFeed:
             user=user, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
         return CalendarFeed.objects.create(user=user, token=_new_token())
-
-
-def live_feed(token: str) -> CalendarFeed | None:
-    return (CalendarFeed.objects.select_related("user")
-            .filter(token=token, revoked_at__isnull=True, user__is_active=True).first())
 
 
 def feed_url(feed: CalendarFeed) -> str:
@@ -139,12 +135,6 @@ def _event(session: PhotoSession, summary: str, description: str) -> Event:
     event.add("sequence", session.calendar_sequence)
     event.add("status", "CANCELLED" if session.status == Status.CANCELLED else "CONFIRMED")
     return event
-
-
-def photographer_sessions(user: User):
-    return (PhotoSession.objects.filter(photographer=user, scheduled_at__isnull=False)
-            .exclude(status=Status.CANCELLED)
-            .select_related("client", "company").order_by("scheduled_at"))
 
 
 def photographer_calendar(user: User) -> bytes:

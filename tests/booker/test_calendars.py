@@ -118,7 +118,7 @@ def test_the_photographer_s_page_shows_the_feed_and_rotates_it(client, shooter):
     assert calendars.feed_url(old) in page.content.decode()
 
     client.post(url, {"action": "rotate"})
-    assert calendars.live_feed(old.token) is None
+    assert calendar_selectors.live_feed(old.token) is None
     client.post(url, {"url": "webcal://calendar.example.test/private.ics"})
     assert ExternalCalendar.objects.get(photographer=shooter).url == (
         "https://calendar.example.test/private.ics")
