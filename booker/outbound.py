@@ -180,6 +180,25 @@ def _session(allowed: tuple[Network, ...]) -> requests.Session:
     return session
 
 
+def explain(exc: Exception) -> str | None:
+    """What a person reads of a failed reading (the technical detail is for the log), or None
+    when the failure is not the network's."""
+    if isinstance(exc, Refused):
+        return str(exc)
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return gettext("The server answered with an error (%(status)d).") % {
+            "status": exc.response.status_code}
+    if isinstance(exc, requests.exceptions.SSLError):
+        return gettext("The server's certificate is not valid for this address (https).")
+    if isinstance(exc, requests.Timeout):
+        return gettext("The server did not answer in time.")
+    if isinstance(exc, requests.ConnectionError):
+        return gettext("The server cannot be reached.")
+    if isinstance(exc, requests.RequestException):
+        return gettext("The address cannot be read.")
+    return None
+
+
 def fetch(url: str, *, max_bytes: int, timeout: tuple[float, float], deadline: float,
           headers: dict[str, str] | None = None,
           allowed_networks: Iterable[str] = ()) -> bytes:

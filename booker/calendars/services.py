@@ -326,8 +326,11 @@ def refresh_calendar(calendar: ExternalCalendar, now: datetime | None = None) ->
         busy = busy_times(_fetch(calendar.url), now, now + LOOKAHEAD)
     except Exception as exc:  # any failure of someone else's server or file: keep what we had
         log.warning("external calendar %s: %s", calendar.pk, exc)
+        # The photographer reads why, in their words; the log keeps the detail.
+        why = outbound.explain(exc) or gettext(
+            "The file at this address is not a calendar that can be read (ICS).")
         ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} — {exc}"[:2000]
+            last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} — {why}"[:2000]
         )
         calendar.refresh_from_db(fields=["last_error"])
         return False

@@ -335,12 +335,19 @@ def test_a_failing_fetch_keeps_the_previous_busy_times_and_records_the_error(
     assert before > 0
 
     calendar_server.status = 500
-    assert calendars.refresh_external_calendars() == {"refreshed": 0, "failed": 1}
+    with translation.override("fr"):
+        assert calendars.refresh_external_calendars() == {"refreshed": 0, "failed": 1}
 
     calendar.refresh_from_db()
     assert calendar.busy.count() == before
-    assert "500" in calendar.last_error
+    assert "Le serveur a répondu par une erreur (500)" in calendar.last_error
     assert calendar.last_fetched_at == NOW
+
+
+def test_a_file_that_is_no_calendar_is_said_so_in_french(shooter, calendar_server):
+    calendar_server.body = b"<html>Not a calendar</html>"
+
+    assert "n'est pas un agenda lisible" in failure_reason(shooter, calendar_server.url)
 
 
 def test_the_refresh_runs_every_quarter_of_an_hour():
@@ -399,7 +406,7 @@ def fake_dns(monkeypatch, names: dict[str, list[list[str]]]) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-def refused_reason(shooter, url: str) -> str:
+def failure_reason(shooter, url: str) -> str:
     calendar = calendars.set_external_calendar(shooter, url)
     with translation.override("fr"):
         assert calendars.refresh_calendar(calendar, now=NOW) is False
@@ -415,7 +422,7 @@ def test_a_calendar_on_loopback_is_refused_unless_the_settings_open_loopback(
         shooter, calendar_server, connections, settings):
     settings.BOOKER_CALENDAR_ALLOWED_PRIVATE_NETWORKS = []
 
-    reason = refused_reason(shooter, calendar_server.url)
+    reason = failure_reason(shooter, calendar_server.url)
 
     assert PRIVATE_REASON in reason and "127.0.0.1" in reason
     assert calendar_server.hits == 0 and connections == []
@@ -441,7 +448,7 @@ def test_a_calendar_on_loopback_is_refused_unless_the_settings_open_loopback(
 ])
 def test_an_address_leading_to_a_private_network_is_refused_before_any_connection(
         shooter, connections, url):
-    reason = refused_reason(shooter, url)
+    reason = failure_reason(shooter, url)
 
     assert PRIVATE_REASON in reason
     assert connections == []
@@ -452,8 +459,8 @@ def test_a_name_resolving_to_loopback_or_mixing_public_and_private_addresses_is_
     fake_dns(monkeypatch, {"calendar.example.test": [["127.0.0.1"]],
                            "mixed.example.test": [["93.184.215.14", "10.1.2.3"]]})
 
-    assert PRIVATE_REASON in refused_reason(shooter, "https://calendar.example.test/a.ics")
-    assert PRIVATE_REASON in refused_reason(shooter, "https://mixed.example.test/a.ics")
+    assert PRIVATE_REASON in failure_reason(shooter, "https://calendar.example.test/a.ics")
+    assert PRIVATE_REASON in failure_reason(shooter, "https://mixed.example.test/a.ics")
     assert connections == []
 
 
@@ -476,7 +483,7 @@ def test_a_redirect_to_a_private_address_is_refused(
                    "http://[::1]/private.ics"):
         calendar_server.status, calendar_server.location = 302, target
 
-        assert PRIVATE_REASON in refused_reason(shooter, calendar_server.url)
+        assert PRIVATE_REASON in failure_reason(shooter, calendar_server.url)
     assert set(connections) == {"127.0.0.1"}
 
 
@@ -484,27 +491,27 @@ def test_redirects_are_followed_three_times_at_most(shooter, calendar_server, co
     calendar_server.status = 302
     calendar_server.location = calendar_server.url
 
-    assert "plus de 3 fois" in refused_reason(shooter, calendar_server.url)
+    assert "plus de 3 fois" in failure_reason(shooter, calendar_server.url)
     assert calendar_server.hits == 4  # the address, then three redirects
 
 
 def test_a_redirect_to_another_scheme_and_an_address_other_than_http_are_refused(
         shooter, calendar_server, connections):
     calendar_server.status, calendar_server.location = 302, "file:///etc/passwd"
-    assert "Seules les adresses http et https" in refused_reason(shooter, calendar_server.url)
+    assert "Seules les adresses http et https" in failure_reason(shooter, calendar_server.url)
 
-    assert "Seules les adresses http et https" in refused_reason(shooter, "ftp://example.test/a")
+    assert "Seules les adresses http et https" in failure_reason(shooter, "ftp://example.test/a")
 
 
 def test_a_calendar_file_over_the_size_cap_is_refused(
         shooter, calendar_server, connections, monkeypatch):
     monkeypatch.setattr(calendars, "MAX_CALENDAR_BYTES", len(EXTERNAL_ICS) - 1)
 
-    assert "plus de" in refused_reason(shooter, calendar_server.url)
+    assert "plus de" in failure_reason(shooter, calendar_server.url)
 
 
 def test_the_photographer_reads_why_their_address_was_refused(client, shooter, connections):
-    refused_reason(shooter, "http://169.254.169.254/latest/meta-data/")
+    failure_reason(shooter, "http://169.254.169.254/latest/meta-data/")
     client.force_login(shooter)
 
     with translation.override("fr"):
@@ -524,3 +531,62 @@ def test_the_photographer_reads_why_their_address_was_refused(client, shooter, c
 ])
 def test_which_addresses_are_public(address, public):
     assert outbound.is_public(ipaddress.ip_address(address)) is public
+
+
+def _certificate(tmp_path, name: str) -> tuple[str, str, str]:
+    """A CA, and a certificate it signs for `name`: the files (CA, certificate, key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def subject(common_name: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    now = datetime.now(UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(subject("Test CA")).issuer_name(subject("Test CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder().subject_name(subject(name)).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    files = (tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem")
+    files[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    files[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    files[2].write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return tuple(str(f) for f in files)
+
+
+def test_https_still_checks_the_certificate_against_the_name_not_the_address_connected_to(
+        shooter, calendar_server, connections, monkeypatch, tmp_path):
+    # The calendar server speaks TLS with a certificate for calendar.example.test (which
+    # resolves to it), signed by a CA the fetch trusts for this test only.
+    import ssl
+
+    import requests.adapters
+
+    ca, cert, key = _certificate(tmp_path, "calendar.example.test")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    calendar_server.httpd.socket = context.wrap_socket(calendar_server.httpd.socket,
+                                                       server_side=True)
+    monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", ca)
+    fake_dns(monkeypatch, {"calendar.example.test": [["127.0.0.1"]],
+                           "other.example.test": [["127.0.0.1"]]})
+    port = calendar_server.httpd.server_address[1]
+
+    good = calendars.set_external_calendar(shooter, f"https://calendar.example.test:{port}/a.ics")
+    assert calendars.refresh_calendar(good, now=NOW), good.last_error
+    assert good.busy.exists()
+
+    other = user_with_role(roles.PHOTOGRAPHER)
+    wrong = calendars.set_external_calendar(other, f"https://other.example.test:{port}/a.ics")
+    assert calendars.refresh_calendar(wrong, now=NOW) is False
+    assert "certificat" in wrong.last_error, wrong.last_error
