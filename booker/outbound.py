@@ -123,29 +123,28 @@ def resolve(host: str, port: int, allowed: Iterable[Network] = ()) -> list[IPAdd
 
 
 class _CheckedConnectionMixin:
-    """Opens the socket to an address that `resolve` checked, never to the name again."""
+    """Opens the socket to an address that `resolve` checked, never to the name again. Mixed
+    into urllib3's HTTP(S)Connection, whose attributes it reads (`_dns_host` is the name as
+    looked up; `host`, which TLS checks the certificate against, is left as it is)."""
 
     allowed_networks: tuple[Network, ...] = ()
 
     def _new_conn(self) -> socket.socket:
-        host: str = self._dns_host  # type: ignore[attr-defined]  # urllib3's lookup name
-        addresses = resolve(host.strip("[]"), self.port,  # type: ignore[attr-defined]
-                            self.allowed_networks)
+        host: str = self._dns_host
+        addresses = resolve(host.strip("[]"), self.port, self.allowed_networks)
         last: OSError | None = None
         for address in addresses:
             try:
                 return urllib3_connection.create_connection(
-                    (str(address), self.port),  # type: ignore[attr-defined]
-                    self.timeout,  # type: ignore[attr-defined]
-                    source_address=self.source_address,  # type: ignore[attr-defined]
-                    socket_options=self.socket_options,  # type: ignore[attr-defined]
+                    (str(address), self.port), self.timeout,
+                    source_address=self.source_address, socket_options=self.socket_options,
                 )
-            except TimeoutError as exc:
+            except TimeoutError as exc:  # urllib3's own errors, as its _new_conn raises them
                 raise ConnectTimeoutError(
                     self, f"Connection to {host} timed out. (connect timeout={self.timeout})"
                 ) from exc
             except socket.gaierror as exc:  # not expected for an address literal
-                raise NameResolutionError(host, self, exc) from exc  # type: ignore[arg-type]
+                raise NameResolutionError(host, self, exc) from exc
             except OSError as exc:
                 last = exc
         raise NewConnectionError(self, f"Failed to establish a new connection: {last}")
