@@ -17,6 +17,9 @@ from booker.booking.selectors import (
     refund_if_cancelled,
     slots,
 )
+from booker.crm.selectors import (
+    newsletter_status,
+)
 from booker.delivery.selectors import (
     delivered_finals,
     delivery_for,
@@ -30,6 +33,7 @@ from booker.intake.selectors import (
     with_ingest_counts,
 )
 from booker.people.selectors import (
+    confirms_old_password,
     memberships_of,
     retouchers,
     role_names,
@@ -111,6 +115,7 @@ __all__ = [
     "back_office_sessions",
     "bookable_session_types",
     "client_view",
+    "confirms_old_password",
     "days_with_slots",
     "delivered_finals",
     "delivery_for",
@@ -126,6 +131,7 @@ __all__ = [
     "jobs_of",
     "may_see_session_files",
     "memberships_of",
+    "newsletter_status",
     "originals_by_tier",
     "photos_paid_for",
     "pick_count",
