@@ -13,6 +13,7 @@ from oscar.core.loading import get_model
 from booker import selectors as booker_selectors
 from booker.models import Booking
 from shop.catalogue.product_classes import DEPOSIT, DEPOSIT_UPC
+from shop.payments.models import PaymentMethod
 
 Product = get_model("catalogue", "Product")
 OrderLine = get_model("order", "Line")
@@ -90,3 +91,12 @@ def paid_into_booking(booking: Booking, order) -> bool:
     """Whether the Booker counted `order`'s payment in the booking's deposit_paid (a payment
     that arrived after the slot was lost was refunded instead, and counts for nothing)."""
     return f"order {order.number}" in (booking.deposit_references or [])
+
+
+def payment_methods(basket, methods: list[PaymentMethod]) -> list[PaymentMethod]:
+    """The methods a basket may be paid with, of `methods` (shop.payments' for the customer):
+    one holding a booking's deposit is paid by card or, for a company, on invoice — never "at
+    the studio", which would place an unpaid order while the slot's hold runs out."""
+    if not any(is_deposit_line(line) for line in basket.all_lines()):
+        return methods
+    return [method for method in methods if method != PaymentMethod.STUDIO]

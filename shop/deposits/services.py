@@ -15,6 +15,7 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import formats
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
@@ -55,8 +56,13 @@ def put_deposit_in_basket(basket, booking: Booking) -> Line:
     if booker_selectors.deposit_payable(booking.pk) is None:
         raise DepositError(_("This booking awaits no deposit."))
     product = selectors.deposit_product()
-    if product is None:
-        raise DepositError(_("Deposits cannot be paid online at the moment."))
+    methods = payment_selectors.payment_methods_for(basket.owner) if basket.owner else []
+    if product is None or not [m for m in methods if m != PaymentMethod.STUDIO]:
+        # Neither card payments (Stripe not configured) nor invoice for this client: "at the
+        # studio" would only place an unpaid order while the hold runs out.
+        raise DepositError(
+            _("The deposit cannot be paid online at the moment: please contact the studio.")
+        )
     for line in basket.all_lines():
         if selectors.token_of_line(line) == booking.token:
             line.delete()
@@ -117,7 +123,7 @@ def order_paid(order) -> None:
                       order.number)
             _note(order, _("This order paid a booking's deposit, but the booking no longer "
                            "exists: refund %(amount)s € by hand.")
-                  % {"amount": line.line_price_incl_tax})
+                  % {"amount": _euros(line.line_price_incl_tax)})
             continue
         kept = booker_services.booking_paid(
             booking.pk, line.line_price_incl_tax, reference=reference, actor=order.user
@@ -127,7 +133,7 @@ def order_paid(order) -> None:
                 order, line, line.line_price_incl_tax,
                 _("The slot of booking %(booking)s was taken before its deposit arrived: "
                   "the booking is not confirmed and its deposit of %(amount)s € is refunded.")
-                % {"booking": _label(booking), "amount": line.line_price_incl_tax},
+                % {"booking": _label(booking), "amount": _euros(line.line_price_incl_tax)},
             )
 
 
@@ -147,7 +153,7 @@ def order_invoiced(order) -> None:
             lost += 1
             _note(order, _("Booking %(booking)s could not be confirmed (its slot was lost): "
                            "its deposit of %(amount)s € is not due.")
-                  % {"booking": _label(booking), "amount": line.line_price_incl_tax})
+                  % {"booking": _label(booking), "amount": _euros(line.line_price_incl_tax)})
     if lost and lost == order.lines.count():
         _cancel_unpaid(order, _("Order cancelled: none of its bookings could be confirmed."))
 
@@ -178,7 +184,7 @@ def booking_cancelled(token: str, refund: Decimal) -> Decimal:
             amount = min(remaining, line.line_price_incl_tax)
             remaining -= amount
             _note(order, _("Booking %(booking)s cancelled: %(amount)s € of its deposit are no "
-                           "longer due on this invoice.") % {"booking": label, "amount": amount})
+                           "longer due on this invoice.") % _said(label, amount))
             if amount >= order.total_incl_tax:
                 _cancel_unpaid(order, _("Order cancelled: its booking was cancelled and "
                                         "nothing of it is due any more."))
@@ -193,12 +199,12 @@ def booking_cancelled(token: str, refund: Decimal) -> Decimal:
         remaining -= amount
         if method == PaymentMethod.CARD:
             message = _("Booking %(booking)s cancelled: %(amount)s € of its deposit "
-                        "refunded.") % {"booking": label, "amount": amount}
+                        "refunded.") % _said(label, amount)
             if _refund_line(order, line, amount, message):
                 refunded += amount
         else:
             _note(order, _("Booking %(booking)s cancelled: give back %(amount)s € of its "
-                           "deposit by transfer.") % {"booking": label, "amount": amount})
+                           "deposit by transfer.") % _said(label, amount))
     if remaining > 0:
         log.error("Booking %s cancelled: %s € of its refund found no deposit order to come "
                   "from", token, remaining)
@@ -254,6 +260,15 @@ def _note(order, message: str) -> None:
     # A note said once: the same event heard twice does not write it twice.
     if not OrderNote.objects.filter(order=order, message=message).exists():
         OrderNote.objects.create(order=order, note_type=OrderNote.SYSTEM, message=message)
+
+
+def _euros(amount: Decimal) -> str:
+    """An amount as a French reader reads it in a note ("60,00")."""
+    return formats.number_format(amount, 2, use_l10n=True)
+
+
+def _said(label: str, amount: Decimal) -> dict[str, str]:
+    return {"booking": label, "amount": _euros(amount)}
 
 
 def _label(booking: Booking) -> str:

@@ -79,7 +79,7 @@ def refunds(stripe_server) -> list[int]:
     return [int(call[2]["amount"]) for call in stripe_server.calls("POST", "/v1/refunds")]
 
 
-def test_the_deposit_page_puts_one_line_at_the_booking_s_deposit_incl_vat():
+def test_the_deposit_page_puts_one_line_at_the_booking_s_deposit_incl_vat(stripe_server):
     client_user = UserFactory()
     booking = held_booking(client_user)
     client = logged_in(client_user)
@@ -95,7 +95,7 @@ def test_the_deposit_page_puts_one_line_at_the_booking_s_deposit_incl_vat():
     assert not line.product.get_product_class().requires_shipping
 
 
-def test_only_the_booking_s_owner_gets_its_deposit_page():
+def test_only_the_booking_s_owner_gets_its_deposit_page(stripe_server):
     booking = held_booking(UserFactory())
 
     assert logged_in(UserFactory()).get(deposit_page(booking)).status_code == 404
@@ -111,6 +111,34 @@ def test_the_deposit_product_exists_without_the_demo_and_is_not_sold_publicly():
 
     client.post(reverse("basket:add", kwargs={"pk": product.pk}), {"quantity": 1})
 
+    assert not basket_of(client_user).all_lines()
+
+
+def test_a_deposit_is_paid_by_card_or_on_invoice_never_at_the_studio(stripe_server):
+    client_user = UserFactory()
+    booking = held_booking(client_user)
+    client = logged_in(client_user)
+    client.get(deposit_page(booking))
+    flow.to_payment_method(client)
+
+    html = client.get(reverse("checkout:payment-method")).content.decode()
+
+    # "At the studio" would place an unpaid order while the slot's hold runs out.
+    assert 'value="card"' in html and 'value="studio"' not in html
+    assert flow.choose(client, PaymentMethod.STUDIO).status_code == 200  # refused
+    assert flow.place(client).status_code == 302
+    assert not Order.objects.exists()
+
+
+def test_without_card_payments_or_invoice_the_deposit_page_says_to_contact_the_studio():
+    client_user = UserFactory()
+    booking = held_booking(client_user)
+
+    response = logged_in(client_user).get(deposit_page(booking))
+
+    assert response.status_code == 302
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "contacter le studio" in said
     assert not basket_of(client_user).all_lines()
 
 
@@ -204,7 +232,9 @@ def test_a_line_whose_booking_no_longer_awaits_a_deposit_cannot_be_ordered(strip
     assert again.status_code == 302
 
 
-def test_an_expired_booking_s_deposit_leaves_open_baskets(django_capture_on_commit_callbacks):
+def test_an_expired_booking_s_deposit_leaves_open_baskets(
+    stripe_server, django_capture_on_commit_callbacks
+):
     client_user = UserFactory()
     booking = held_booking(client_user)
     logged_in(client_user).get(deposit_page(booking))
