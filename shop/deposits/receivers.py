@@ -28,13 +28,14 @@ def refund_cancelled_booking(event: Happened) -> None:
         refund = Decimal(str(event.payload.get("refund") or "0"))
     except InvalidOperation:
         refund = Decimal("0")
-    if token and refund.is_finite() and refund > 0:
-        services.booking_cancelled(token, refund)
+    if token and refund.is_finite() and refund >= 0:
+        services.booking_cancelled(token, refund, by_studio=bool(event.payload.get("by_studio")))
 
 
-@subscribe(Event.BOOKING_EXPIRED, Event.BOOKING_DECLINED)
+@subscribe(Event.BOOKING_EXPIRED, Event.BOOKING_DECLINED, Event.BOOKING_CANCELLED)
 def withdraw_unpayable_deposit(event: Happened) -> None:
-    # The booking awaits no deposit any more: the client must not be able to pay one.
+    # The booking lapsed, or will not happen: its deposit must not be paid from a basket
+    # left open (a basket being paid at Stripe finishes; the Booker answers that payment).
     token = str(event.payload.get("booking") or "")
     if token:
         services.withdraw_deposit(token)

@@ -88,9 +88,14 @@ def paid_statuses() -> tuple[str, ...]:
 
 
 def paid_into_booking(booking: Booking, order) -> bool:
-    """Whether the Booker counted `order`'s payment in the booking's deposit_paid (a payment
-    that arrived after the slot was lost was refunded instead, and counts for nothing)."""
-    return f"order {order.number}" in (booking.deposit_references or [])
+    """Whether the Booker kept `order`'s payment for the booking (booker.services.booking_paid
+    answered True): money it did not keep was refunded when it came."""
+    reference = f"order {order.number}"
+    return any(
+        isinstance(payment, dict) and payment.get("reference") == reference
+        and payment.get("kept")
+        for payment in booking.deposit_references or []
+    )
 
 
 def payment_methods(basket, methods: list[PaymentMethod]) -> list[PaymentMethod]:

@@ -9,13 +9,14 @@ booking's state changes only through booker.services."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from decimal import Decimal
 
 import stripe
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
@@ -112,40 +113,54 @@ def _deposit_lines(order) -> list[tuple[object, Booking | None]]:
 
 def order_paid(order) -> None:
     """Tell the Booker what each deposit line of a paid order paid: the amount of the line,
-    never what the booking says it costs. A booking whose slot was lost meanwhile (its hold
-    expired and someone else took the slot) gets that amount back on the card, with a note
-    on the order. Called by the `order_paid` receiver; safe to call twice (the Booker ignores
-    a reference it has seen, and a line refunded once is not refunded again)."""
+    never what the booking says it costs. Money the Booker does not keep (the slot was taken
+    after the hold lapsed, the booking was cancelled or declined meanwhile) goes back: on the
+    card through Stripe, otherwise the shop manager is told in a note. Called by the
+    `order_paid` receiver; safe to call twice (the Booker answers a reference it has seen the
+    same way, and a line refunded once is not refunded again)."""
     reference = f"order {order.number}"
     for line, booking in _deposit_lines(order):
+        amount = line.line_price_incl_tax
         if booking is None:
             log.error("Order %s paid the deposit of a booking that no longer exists",
                       order.number)
             _note(order, _("This order paid a booking's deposit, but the booking no longer "
-                           "exists: refund %(amount)s € by hand.")
-                  % {"amount": _euros(line.line_price_incl_tax)})
+                           "exists: refund %(amount)s € by hand.") % {"amount": _euros(amount)})
             continue
-        kept = booker_services.booking_paid(
-            booking.pk, line.line_price_incl_tax, reference=reference, actor=order.user
-        )
-        if not kept:
-            _refund_line(
-                order, line, line.line_price_incl_tax,
-                _("The slot of booking %(booking)s was taken before its deposit arrived: "
-                  "the booking is not confirmed and its deposit of %(amount)s € is refunded.")
-                % {"booking": _label(booking), "amount": _euros(line.line_price_incl_tax)},
-            )
+        if booker_services.booking_paid(booking.pk, amount, reference=reference,
+                                        actor=order.user):
+            continue
+        booking.refresh_from_db(fields=["status"])
+        if booking.status == Booking.Status.EXPIRED:
+            why = _("The slot of booking %(booking)s was taken before its deposit arrived: "
+                    "the booking is not confirmed.")
+        else:
+            why = _("Booking %(booking)s no longer awaited this deposit (cancelled, declined "
+                    "or paid already).")
+        why %= {"booking": _label(booking)}
+        if payment_selectors.payment_method_of(order) == PaymentMethod.CARD:
+            _refund_line(order, line, amount, why + " " + _(
+                "Its %(amount)s € are refunded.") % {"amount": _euros(amount)})
+        else:
+            _note(order, why + " " + _("Give back its %(amount)s € by transfer.")
+                  % {"amount": _euros(amount)})
+
+
+def invoice_reference(order) -> str:
+    """The reference a deposit ordered on invoice is given to the Booker: not the order's
+    (`order <number>`), which names the payment that comes when the invoice is paid."""
+    invoice = getattr(order, "invoice", None)
+    return f"invoice {invoice.number}" if invoice else f"invoice of order {order.number}"
 
 
 def order_invoiced(order) -> None:
     """A company's order placed unpaid on invoice: each deposit line's booking is confirmed
-    without money (the invoice is paid later, and then `order_paid` records the money). A
-    booking that cannot be confirmed (its slot was lost) leaves a note, and the order is
-    cancelled when it holds nothing else: the invoice is not due."""
-    reference = f"order {order.number}"
+    on the invoice (the company's promise; `order_paid` records the money when the invoice is
+    paid). A booking that cannot be confirmed (its slot was lost) leaves a note, and the order
+    is cancelled when it holds nothing else: nothing of the invoice is due."""
+    reference = invoice_reference(order)
     lost = 0
-    lines = _deposit_lines(order)
-    for line, booking in lines:
+    for line, booking in _deposit_lines(order):
         if booking is None:
             continue
         if not booker_services.booking_invoiced(booking.pk, reference=reference,
@@ -153,7 +168,7 @@ def order_invoiced(order) -> None:
             lost += 1
             _note(order, _("Booking %(booking)s could not be confirmed (its slot was lost): "
                            "its deposit of %(amount)s € is not due.")
-                  % {"booking": _label(booking), "amount": _euros(line.line_price_incl_tax)})
+                  % _said(_label(booking), line.line_price_incl_tax))
     if lost and lost == order.lines.count():
         _cancel_unpaid(order, _("Order cancelled: none of its bookings could be confirmed."))
 
@@ -161,14 +176,17 @@ def order_invoiced(order) -> None:
 # --- Cancelled ---------------------------------------------------------------------------------
 
 
-def booking_cancelled(token: str, refund: Decimal) -> Decimal:
-    """The Booker cancelled a booking and gives back `refund` of its deposit: it comes from
-    the orders that paid the deposit (those the Booker recorded), oldest first — on the card
-    through Stripe; an order paid otherwise (transfer, at the studio) gets a note saying what
-    to give back. An invoice not paid yet gets a note saying what is no longer due (the shop
-    has no credit notes), and the order is cancelled when nothing of it is due any more, as
-    the shop does for an invoice order that will not be paid. Returns what went back through
-    Stripe. Safe to call twice: a line refunded once counts as done."""
+def booking_cancelled(token: str, refund: Decimal, *, by_studio: bool = False,
+                      now: datetime | None = None) -> Decimal:
+    """The Booker cancelled a booking and gives back `refund` of the deposit paid: it comes
+    from the orders whose money the Booker kept, oldest first — on the card through Stripe;
+    paid otherwise (transfer, at the studio, an invoice paid), a note says what to give back.
+
+    An invoice not paid yet is no money received: what of it is no longer due is the share the
+    booking's refund rules give back at this date (all of it when the studio cancels). The
+    shop has no credit notes: a note says so, and the order is cancelled, as the shop does
+    for an invoice order that will not be paid, when nothing of it is due any more. Returns
+    what went back through Stripe. Safe to call twice: a line refunded once counts as done."""
     booking = Booking.objects.filter(token=token).select_related("session_type").first()
     if booking is None:
         return Decimal("0")
@@ -176,21 +194,13 @@ def booking_cancelled(token: str, refund: Decimal) -> Decimal:
     remaining = refund
     refunded = Decimal("0")
     for line in selectors.deposit_order_lines(token):
-        if remaining <= 0:
-            break
         order = line.order
         method = payment_selectors.payment_method_of(order)
         if order.status == settings.ORDER_AWAITING_PAYMENT and method == PaymentMethod.INVOICE:
-            amount = min(remaining, line.line_price_incl_tax)
-            remaining -= amount
-            _note(order, _("Booking %(booking)s cancelled: %(amount)s € of its deposit are no "
-                           "longer due on this invoice.") % _said(label, amount))
-            if amount >= order.total_incl_tax:
-                _cancel_unpaid(order, _("Order cancelled: its booking was cancelled and "
-                                        "nothing of it is due any more."))
+            _invoice_no_longer_due(order, line, booking, label, by_studio=by_studio, now=now)
             continue
-        if not selectors.paid_into_booking(booking, order):
-            continue  # paid nothing into the booking (refunded already: its slot was lost)
+        if remaining <= 0 or not selectors.paid_into_booking(booking, order):
+            continue  # nothing left to give back, or its money was not kept (refunded then)
         already = _refunded_on(line)
         if already > 0:
             remaining -= already  # this cancellation's refund, heard before
@@ -209,6 +219,27 @@ def booking_cancelled(token: str, refund: Decimal) -> Decimal:
         log.error("Booking %s cancelled: %s € of its refund found no deposit order to come "
                   "from", token, remaining)
     return refunded
+
+
+def _invoice_no_longer_due(order, line, booking: Booking, label: str, *, by_studio: bool,
+                           now: datetime | None) -> None:
+    # The Booker's own rule (SessionType.refund_percent, by whole days before the session),
+    # applied to the invoiced deposit instead of money received.
+    if by_studio:
+        share = 100
+    else:
+        days = (booking.starts_at - (now or timezone.now())).total_seconds() / 86400
+        share = booking.session_type.refund_percent(days)
+    amount = (line.line_price_incl_tax * share / 100).quantize(Decimal("0.01"))
+    if amount <= 0:
+        _note(order, _("Booking %(booking)s cancelled: its cancellation policy gives nothing "
+                       "back, the invoice stays due.") % {"booking": label})
+        return
+    _note(order, _("Booking %(booking)s cancelled: %(amount)s € of its deposit are no longer "
+                   "due on this invoice (to settle with a credit note).") % _said(label, amount))
+    if amount >= order.total_incl_tax:
+        _cancel_unpaid(order, _("Order cancelled: its booking was cancelled and nothing of it "
+                                "is due any more."))
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -272,8 +303,6 @@ def _said(label: str, amount: Decimal) -> dict[str, str]:
 
 
 def _label(booking: Booking) -> str:
-    from django.utils import timezone
-
     start = timezone.localtime(booking.starts_at)
     return f"{booking.session_type} — {start:%d/%m/%Y %H:%M}"
 
