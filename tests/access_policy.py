@@ -133,6 +133,8 @@ ROUTES: dict[str, Who] = {
     # for a session where they hold a job (they see it in their list; read-only for them).
     # "Mes agendas": the photographer's feed address and their own calendar's.
     "admin/booker/photosession/agendas/": PH,
+    # Accept, decline or cancel a booking made online (a POST; a GET leads to the booking).
+    "admin/booker/booking/<id:object_id>/decide/": PH,
     "admin/booker/photosession/<id:object_id>/studio/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/<id:upload_id>/":
@@ -345,6 +347,8 @@ ADMIN_MODELS: dict[str, Admin] = {
     "booker.weeklyhours": Admin(view=PH, add=PH, delete=PH),
     "booker.dateoverride": Admin(view=PH, add=PH, delete=PH),
     "booker.busytime": Admin(view=PH, add=PH, delete=PH),
+    # Bookings are made online, never added or deleted here: photographers answer them.
+    "booker.booking": Admin(view=PH),
     # The shop's models the shop manager keeps (they also have the dashboard)
     "catalogue.product": SHOP_ADMIN,
     "catalogue.productclass": SHOP_ADMIN,

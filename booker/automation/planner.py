@@ -7,7 +7,7 @@ an event heard twice (a retried task, two processes) plans nothing more."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.db import transaction
 from django.utils import timezone
@@ -73,6 +73,12 @@ def due_time(rule: Rule, happened_at: datetime, session: PhotoSession | None,
         if expires is None:
             return None
         return expires - rule.delay
+    if rule.anchor == Rule.Anchor.BEFORE_BALANCE_DUE:
+        if not payload.get("balance_due_on"):
+            return None
+        # Due at the start of the studio's day.
+        day = date.fromisoformat(payload["balance_due_on"])
+        return datetime.combine(day, time(9), tzinfo=timezone.get_default_timezone()) - rule.delay
     return happened_at + rule.delay
 
 

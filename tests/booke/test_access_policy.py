@@ -164,6 +164,11 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("admin/booker/photosession/", "step"): lambda w: "complete",
     ("admin/booker/photosession/", "kind"): lambda w: "csv",
     ("admin/booker/retouchjob/", "object_id"): lambda w: w.job.pk,
+    # Online booking: the client's booking, by its token (booking pages, deposit page).
+    ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
+    ("reserver/", "token"): lambda w: w.objects["booking_token"],
+    ("portal/reservations/", "token"): lambda w: w.objects["booking_token"],
+    ("shop/acompte/", "token"): lambda w: w.objects["booking_token"],
     ("admin/booker/user/", "object_id"): lambda w: w.people[policy_world.CLIENT].pk,
     ("admin/booker/user/", "id"): lambda w: w.people[policy_world.CLIENT].pk,
     ("admin/r/", "content_type_id"): lambda w: _content_type_id(w.objects["product"]),
