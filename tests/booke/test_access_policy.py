@@ -158,7 +158,6 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("shop/prints/", "product_id"): lambda w: w.objects["print_parent"].pk,
     ("shop/prints/", "session_pk"): lambda w: w.session.pk,
     ("shop/prints/", "token"): lambda w: w.objects["thumb_token"],
-    ("shop/acompte/", "token"): lambda w: w.objects["booking"].token,
     ("admin/booker/photosession/", "object_id"): lambda w: w.session.pk,
     ("admin/booker/photosession/", "upload_id"): lambda w: w.upload.pk,
     ("admin/booker/photosession/", "step"): lambda w: "complete",

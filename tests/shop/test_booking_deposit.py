@@ -217,8 +217,9 @@ def test_a_line_whose_booking_no_longer_awaits_a_deposit_cannot_be_ordered(strip
     client.get(deposit_page(booking))
     flow.to_payment_method(client)
     flow.choose(client, PaymentMethod.CARD)
-    # The hold runs out while the line sits in the basket (its event not heard yet).
-    booker.expire_holds(now=timezone.now() + timedelta(minutes=16))
+    # The client cancels the booking while its line sits in the basket (the event that
+    # withdraws the line not heard yet).
+    booker.cancel_booking(Booking.objects.get(pk=booking.pk), actor=client_user)
 
     placed = flow.place(client)
 
@@ -301,24 +302,46 @@ def test_a_company_deposit_on_invoice_confirms_the_booking_and_its_payment_is_re
     assert booking.deposit_paid == Decimal("60.00")
 
 
-def test_a_company_s_cancelled_booking_leaves_a_note_on_its_unpaid_invoice(
-    django_capture_on_commit_callbacks,
-):
+def invoiced_deposit(refund_rules: list) -> tuple[Booking, object, Order]:
+    """A company's booking whose deposit was ordered on invoice, not paid yet."""
     acme = CompanyFactory(name="Acme", pays_on_invoice=True)
     manager = MembershipFactory(company=acme, role=Membership.Role.MANAGER).user
-    kind = session_type(refund_rules=[{"days_before": 0, "refund_percent": 100}])
-    booking = held_booking(manager, kind=kind, company=acme)
+    booking = held_booking(manager, kind=session_type(refund_rules=refund_rules), company=acme)
     client = logged_in(manager)
     client.get(deposit_page(booking))
     flow.to_payment_method(client)
     flow.choose(client, PaymentMethod.INVOICE, po_number="PO-43", company=acme.pk)
-    with django_capture_on_commit_callbacks(execute=True):
-        flow.place(client)
+    flow.place(client)
     order = Order.objects.get()
+    services.order_invoiced(order)  # what the order_invoiced signal does after the commit
+    booking.refresh_from_db()
+    assert booking.status == Status.CONFIRMED
+    return booking, manager, order
+
+
+def test_a_booking_the_studio_cancels_cancels_its_unpaid_deposit_invoice(
+    django_capture_on_commit_callbacks,
+):
+    booking, manager, order = invoiced_deposit([])
 
     with django_capture_on_commit_callbacks(execute=True):
-        booker.cancel_booking(Booking.objects.get(pk=booking.pk), actor=manager, by_studio=True)
+        booker.cancel_booking(booking, actor=manager, by_studio=True)
 
     order.refresh_from_db()
-    assert any("annulée" in note.message for note in order.notes.all())
+    assert order.status == settings.ORDER_CANCELLED  # nothing of it is due: no reminder
+    notes = " ".join(note.message for note in order.notes.all())
+    assert "60,00 € de son acompte ne sont plus dus" in notes
 
+
+def test_a_client_s_cancellation_leaves_its_policy_s_share_of_the_invoice_due(
+    django_capture_on_commit_callbacks,
+):
+    booking, manager, order = invoiced_deposit([{"days_before": 0, "refund_percent": 50}])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booker.cancel_booking(booking, actor=manager)
+
+    order.refresh_from_db()
+    assert order.status == settings.ORDER_AWAITING_PAYMENT  # half of it is still owed
+    notes = " ".join(note.message for note in order.notes.all())
+    assert "30,00 € de son acompte ne sont plus dus" in notes and "avoir" in notes
