@@ -188,9 +188,10 @@ def test_a_payment_after_the_hold_expired_and_the_slot_was_taken_is_refunded_in_
     order.refresh_from_db()
     assert order.status == settings.ORDER_REFUNDED
     assert "remboursé" in order.notes.get().message
-    # Heard again: no second refund.
+    # Heard again: no second refund, nothing more to tell the shop.
     services.order_paid(order)
     assert refunds(stripe_server) == [6000]
+    assert order.notes.count() == 1
 
 
 def test_a_payment_after_the_hold_expired_confirms_while_the_slot_is_still_free(
