@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booker.views import account, calendars, files, portal
+from booker.views import account, calendars, files, headshots, portal
 
 app_name = "portal"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("sessions/<id:pk>/comment/", portal.comment, name="comment"),
     path("sessions/<id:pk>/submit/", portal.submit, name="submit"),
     path("sessions/<id:pk>/calendrier.ics", calendars.session_ics, name="session-ics"),
+    # A company's headshot day: each member picks their slot.
+    path("journees/<id:pk>/", headshots.headshot_day, name="headshot-day"),
     # Private files: every one of these checks who asks (booker.selectors), never public URLs.
     path("photos/<id:rush_id>/thumb.jpg", files.rush_thumb, name="rush-thumb"),
     path("photos/<id:rush_id>/proof.jpg", files.rush_proof, name="rush-proof"),
