@@ -72,7 +72,8 @@ def check_terms(text: str) -> None:
 def render_terms(booking: Booking) -> str:
     text = booking.session_type.contract_terms.strip() or DEFAULT_TERMS
     check_terms(text)
-    return _engine.from_string(text).render(Context(variables(booking))).strip()
+    # Plain text (the PDF and the page escape it): an apostrophe stays an apostrophe.
+    return _engine.from_string(text).render(Context(variables(booking), autoescape=False)).strip()
 
 
 def contract_pdf(booking: Booking) -> bytes:

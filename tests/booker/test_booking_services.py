@@ -394,3 +394,12 @@ def test_only_the_companys_members_pick_and_only_on_a_confirmed_company_booking(
     personal = signed(portrait, UserFactory(), start=paris(MONDAY, 11))
     with pytest.raises(StudioError):
         open_headshot_day(personal)
+
+
+def test_the_contract_is_plain_text_an_apostrophe_stays_an_apostrophe(portrait, client_user):
+    portrait.cancellation_policy = "L'acompte reste acquis jusqu'à la séance."
+    portrait.save()
+    booking = signed(portrait, client_user)
+
+    assert "L'acompte reste acquis jusqu'à la séance." in booking.contract_text
+    assert "&#x27;" not in booking.contract_text
