@@ -146,7 +146,6 @@ def picker_context(request: HttpRequest, session_type: SessionType, base_url: st
         "session_type": session_type,
         "month": first,
         "weeks": weeks,
-        "weekday_names": [_weekday_short(i) for i in range(7)],
         "previous_url": link(mois=f"{previous:%Y-%m}") if previous >= today.replace(day=1)
         else None,
         "next_url": link(mois=f"{following:%Y-%m}") if following <= last_day else None,
@@ -161,10 +160,6 @@ def picker_context(request: HttpRequest, session_type: SessionType, base_url: st
         "chosen_day": chosen_day,
         "day_slots": day_slots,
     }
-
-
-def _weekday_short(index: int) -> str:
-    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")][index]
 
 
 def _photographers(session_type: SessionType) -> list[User]:
