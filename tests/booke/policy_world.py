@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -189,7 +189,7 @@ def build() -> World:
                            status=Message.Status.SENT)
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
-    _booking(photographer)
+    booking = _booking(photographer, client, company)
     InvoiceApproval.objects.create(user=other_client)
     # A client the studio invited, who has not chosen a password yet.
     services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
@@ -208,6 +208,7 @@ def build() -> World:
         people=people, session=session, final=final, job=job, upload=upload, order=order,
         print_line=print_line,
     )
+    world.objects["booking"] = booking
     world.objects["unsubscribe_token"] = crm.unsubscribe_token(consent)
     world.objects.update(_shop_objects(client, order))
     world.objects.update(_site_objects(people[EDITOR]))
@@ -335,11 +336,19 @@ def _document_file():
 
 
 
-def _booking(photographer) -> None:
-    """A bookable session type and the photographer's week (booker.booking)."""
-    SessionType.objects.create(name="Portrait", slug="portrait").photographers.add(photographer)
+def _booking(photographer, client: User, company: Company):
+    """A bookable session type and the photographer's week (booker.booking), and the client's
+    confirmed booking for A (signed contract, a session) on the next Monday but one."""
+    session_type = SessionType.objects.create(name="Portrait", slug="portrait")
+    session_type.photographers.add(photographer)
     WeeklyHours.objects.create(photographer=photographer, weekday=0, start=time(9), end=time(12))
     today = timezone.localdate()
     DateOverride.objects.create(photographer=None, date=today, closed=True)
     BusyTime.objects.create(photographer=photographer, start=timezone.now(),
                             end=timezone.now() + timedelta(hours=1), reason="Dentiste")
+    monday = today + timedelta(days=7 - today.weekday() + 7)
+    start = timezone.make_aware(datetime.combine(monday, time(10)))
+    booking = services.hold_slot(session_type, start, user=client)
+    services.claim_booking(booking, user=client, company=company)
+    services.sign_contract(booking, name="Client Acme", ip="127.0.0.1")
+    return services.submit_booking(booking, actor=client)

@@ -230,6 +230,10 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("accounts/invitation/", "token"): lambda w: "not-an-invitation",
     ("accounts/unsubscribe/", "token"): lambda w: "not-a-token",
     ("portal/compte/email/", "token"): lambda w: "not-a-token",
+    # Online booking: the world's session type, and the client's booking for A.
+    ("reserver/", "slug"): lambda w: w.objects["booking"].session_type.slug,
+    ("reserver/r/", "token"): lambda w: w.objects["booking"].token,
+    ("portal/reservations/", "token"): lambda w: w.objects["booking"].token,
     # The photographer's live feed: its token is the credential, so the world's is used.
     ("calendrier/", "token"): lambda w: _feed_token(w),
     # The site: the journal, its post, its category.
