@@ -97,16 +97,19 @@ def _photographer_id(request: HttpRequest, photographers: list[User]) -> int | N
     return wanted if any(p.pk == wanted for p in photographers) else None
 
 
-def picker_context(request: HttpRequest, session_type: SessionType, base_url: str) -> dict:
+def picker_context(request: HttpRequest, session_type: SessionType, base_url: str, *,
+                   opens_on: date | None = None) -> dict:
     """The month grid of days with free slots (?mois, ?photographe) and, for the day chosen
-    (?jour), its slots: what templates/booker/booking/_picker.html shows."""
+    (?jour), its slots: what templates/booker/booking/_picker.html shows. Without ?mois it
+    opens on the month of `opens_on` (a session being moved), else this month."""
     now = timezone.now()
     today = now.astimezone(PARIS).date()
     last_day = (now + timedelta(days=session_type.horizon_days)).astimezone(PARIS).date()
     photographers = _photographers(session_type)
     photographer_id = _photographer_id(request, photographers)
     chosen_day = _day(request.GET.get("jour"))
-    first = _month(request.GET.get("mois"), today)
+    default = f"{opens_on:%Y-%m}" if opens_on else None
+    first = _month(request.GET.get("mois", default), today)
     if chosen_day is not None and today <= chosen_day <= last_day:
         first = chosen_day.replace(day=1)
     else:
@@ -115,7 +118,7 @@ def picker_context(request: HttpRequest, session_type: SessionType, base_url: st
     month_end = _shift_month(first, 1) - timedelta(days=1)
     free_days = set(selectors.days_with_slots(session_type, first, month_end,
                                               photographer=photographer_id, now=now))
-    if "mois" not in request.GET and chosen_day is None and not free_days:
+    if "mois" not in request.GET and chosen_day is None and not free_days and not opens_on:
         # Nothing left this month: open on the next one (a visitor late in the month).
         following = _shift_month(first, 1)
         if following <= last_day:

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from booker import selectors, services
+from booker.booking.availability import PARIS
 from booker.models import Booking
 from booker.views.booking import _photographer_id, _photographers, _posted_start, picker_context
 
@@ -56,7 +57,8 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("booking:status", token=booking.token)
     context = {"booking": booking, "allowed": allowed}
     if allowed:
-        context.update(picker_context(request, booking.session_type, here))
+        context.update(picker_context(request, booking.session_type, here,
+                                      opens_on=booking.starts_at.astimezone(PARIS).date()))
     return render(request, "booker/booking/reschedule.html", context)
 
 
