@@ -36,7 +36,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from booker import selectors, services, throttle
 from booker.booking.availability import PARIS
 from booker.http import client_ip
-from booker.models import Booking, SessionType, User
+from booker.models import Booking, BookingQuestion, SessionType, User
 from booker.views.files import _serve as serve_private_file
 
 # The Django session's key that held the slot (see the module's docstring).
@@ -330,7 +330,7 @@ class QuestionsForm(forms.Form):
 
     def __init__(self, questions, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        kinds = type(questions[0]).Kind if questions else None
+        kinds = BookingQuestion.Kind
         for question in questions:
             common = {"label": question.label, "help_text": question.help_text,
                       "required": question.required}
