@@ -44,6 +44,7 @@ def build_studio():
     minutes), their weeks, the studio's overrides, their sessions and busy times in March."""
     from booker.booking.availability import PARIS
     from booker.models import (
+        Booking,
         BusyTime,
         DateOverride,
         PhotoSession,
@@ -97,6 +98,19 @@ def build_studio():
                  start=paris(workdays[(n * 7) % len(workdays)], 11 + n % 6),
                  end=paris(workdays[(n * 7) % len(workdays)], 12 + n % 6), reason="Rendez-vous")
         for n in range(20)
+    )
+    # Requests waiting for the studio's answer block their slots too (held slots the same way,
+    # while their hold lasts): one more query.
+    Booking.objects.bulk_create(
+        Booking(token=f"bench-{n}", session_type=session_type,
+                photographer=photographers[n % 3], client=client,
+                starts_at=paris(workdays[(n * 5) % len(workdays)], 15),
+                ends_at=paris(workdays[(n * 5) % len(workdays)], 16),
+                blocks_from=paris(workdays[(n * 5) % len(workdays)], 15),
+                blocks_until=paris(workdays[(n * 5) % len(workdays)], 16, 15),
+                status=Booking.Status.REQUESTED, price=session_type.price,
+                deposit=session_type.deposit)
+        for n in range(15)
     )
     return session_type
 

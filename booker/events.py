@@ -30,6 +30,10 @@ Payloads (the row's `payload`, JSON), by event:
 - order.* (subject "order:<pk>", user: the customer if logged in): number, total.
 - invoice.due / invoice.overdue (subject "order:<pk>"): number, due_date.
 - basket.abandoned (subject "basket:<pk>", user): lines, total.
+- booking.* (subject "booking:<pk>", user: the client or the company's booker; the session once
+  there is one): booking (token), from_status, to_status; booking.cancelled: refund (euros,
+  string), by_studio, reason; booking.declined: reason; booking.rescheduled: previous,
+  starts_at (ISO datetimes).
 """
 
 from __future__ import annotations
@@ -94,6 +98,15 @@ class Event(StrEnum):
     INVOICE_DUE = "invoice.due"
     INVOICE_OVERDUE = "invoice.overdue"
     BASKET_ABANDONED = "basket.abandoned"
+    # A booking made online (booker/booking/machine.py): "booking." + the status it arrives at,
+    # and its move to another slot.
+    BOOKING_REQUESTED = "booking.requested"
+    BOOKING_CONFIRMED = "booking.confirmed"
+    BOOKING_DONE = "booking.done"
+    BOOKING_CANCELLED = "booking.cancelled"
+    BOOKING_DECLINED = "booking.declined"
+    BOOKING_EXPIRED = "booking.expired"
+    BOOKING_RESCHEDULED = "booking.rescheduled"
 
     # The studio's words for some of the above.
     FINALS_APPROVED = "retouch.done"

@@ -11,9 +11,10 @@ def machines() -> list[StateMachine]:
     their models, which need the app registry ready)."""
     from booker.archive.machine import ORIGINAL_TIER
     from booker.automation.machine import MESSAGE
+    from booker.booking.machine import BOOKING
     from booker.crm.machine import CONSENT
     from booker.intake.machine import RUSH_INGEST, UPLOAD
     from booker.retouch.machine import RETOUCH_JOB
     from booker.sessions.machine import SESSION
 
-    return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE]
+    return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE, BOOKING]

@@ -16,6 +16,7 @@ from booker import schedules, session_limits, storage
 from booker.automation import planner, retiming
 from booker.automation import subjects as _subjects  # noqa: F401 -- registers "invitation"
 from booker.automation.defaults import ensure_defaults
+from booker.booking import services as booking
 from booker.booking.availability import register_busy_source
 from booker.calendars import selectors as calendar_selectors
 from booker.calendars import services as calendars
@@ -76,3 +77,20 @@ subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
 # The photographers' own calendars (booker/calendars) block booking slots (booker/booking),
 # neither package importing the other.
 register_busy_source(calendar_selectors.busy_intervals)
+
+
+# A booked session the studio moves, cancels or shoots in the admin: its online booking follows
+# (the slot it blocks; a refund of everything paid; done).
+@subscribe(Event.SESSION_RESCHEDULED)
+def booking_follows_move(event) -> None:
+    booking.session_moved(event.session_id)
+
+
+@subscribe(Event.SESSION_CANCELLED)
+def booking_follows_cancellation(event) -> None:
+    booking.session_cancelled(event.session_id, actor_id=event.actor_id)
+
+
+@subscribe(Event.SESSION_SHOT)
+def booking_done(event) -> None:
+    booking.session_shot(event.session_id)

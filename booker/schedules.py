@@ -221,5 +221,10 @@ REFRESH_CALENDARS = Scheduled(
     minutes=15,
 )
 
+EXPIRE_HOLDS = Scheduled(
+    # A slot chosen online and not paid within BOOKER_HOLD_MINUTES goes back on offer.
+    "booker.expire_booking_holds", "booker.tasks.expire_booking_holds", MINUTES, minutes=1,
+)
+
 declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS, SEND_MESSAGES,
-        REFRESH_CALENDARS)
+        REFRESH_CALENDARS, EXPIRE_HOLDS)

@@ -4,7 +4,15 @@ booker/sessions/access.py)."""
 from booker.booking.selectors import (
     Slot,
     bookable_session_types,
+    booking_for,
+    booking_questions,
+    bookings_of,
+    can_reschedule,
     days_with_slots,
+    deposit_payable,
+    deposit_payment_url,
+    managed_companies,
+    refund_if_cancelled,
     slots,
 )
 from booker.delivery.selectors import (
@@ -75,6 +83,14 @@ from booker.sessions.selectors import (
 )
 
 __all__ = [
+    "booking_for",
+    "booking_questions",
+    "bookings_of",
+    "can_reschedule",
+    "deposit_payable",
+    "deposit_payment_url",
+    "managed_companies",
+    "refund_if_cancelled",
     "ACTION_MOVES",
     "Action",
     "CLIENT_STATUSES",

@@ -10,6 +10,22 @@ from booker.automation.services import (
     send_due_messages,
 )
 from booker.automation.unsubscribe import unsubscribe_url
+from booker.booking.payments import register_deposit_page
+from booker.booking.services import (
+    SlotTaken,
+    approve_booking,
+    booking_invoiced,
+    booking_paid,
+    cancel_booking,
+    claim_booking,
+    decline_booking,
+    expire_holds,
+    hold_slot,
+    reschedule_booking,
+    save_answers,
+    sign_contract,
+    submit_booking,
+)
 from booker.crm.services import (
     InvalidToken,
     TooManyRequests,
@@ -99,6 +115,20 @@ from booker.sessions.services import (
 )
 
 __all__ = [
+    "SlotTaken",
+    "approve_booking",
+    "booking_invoiced",
+    "booking_paid",
+    "cancel_booking",
+    "claim_booking",
+    "decline_booking",
+    "expire_holds",
+    "hold_slot",
+    "register_deposit_page",
+    "reschedule_booking",
+    "save_answers",
+    "sign_contract",
+    "submit_booking",
     "emit_event",
     "ensure_defaults",
     "register_subject",

@@ -63,3 +63,10 @@ def refresh_external_calendars() -> str:
 
     counts = calendars.refresh_external_calendars()
     return f"{counts['refreshed']} calendar(s) refreshed, {counts['failed']} failed"
+
+
+def expire_booking_holds() -> str:
+    """Every minute (booker.schedules.EXPIRE_HOLDS)."""
+    from booker.booking import services as booking
+
+    return f"{booking.expire_holds()} hold(s) released"

@@ -46,7 +46,7 @@ SESSION_PEOPLE: Who = frozenset({CLIENT, MEMBER})
 SESSION_FILES: Who = SESSION_PEOPLE | {PHOTOGRAPHER, RETOUCHER_WITH_JOB}
 # The order's customer only (the client placed it).
 CUSTOMER: Who = frozenset({CLIENT})
-# A booking for company A: who booked it (the client, A's manager); not A's plain members.
+# The client's own booking (tests/booke/policy_world.py): who booked it, nobody else.
 BOOKERS: Who = frozenset({CLIENT})
 # /admin/'s door: staff (Photographer, Retoucher, Shop manager).
 STAFF: Who = frozenset({PHOTOGRAPHER, RETOUCHER_WITH_JOB, RETOUCHER, SHOP_MANAGER})
@@ -99,9 +99,9 @@ ROUTES: dict[str, Who] = {
     "calendrier/<str:token>.ics": EVERYONE,
     # Online booking (issue 17): the session types and their free slots are public (a POST
     # holds a slot, whoever asks). A booking's pages and signed contract: whoever booked it
-    # and the managers of the company it is for (the client, for A); the same 404 for anyone
-    # else as for a token that does not exist. Its steps, once it is confirmed, redirect to its
-    # page. Moving and cancelling it from the portal: the same people.
+    # (and the managers of the company it is for); anyone else gets the same 404 as for a
+    # token that does not exist. Its steps, once it is confirmed, redirect to its page.
+    # Moving and cancelling it from the portal: the same people.
     "reserver/": EVERYONE,
     "reserver/<slug:slug>/": EVERYONE,
     "reserver/r/<str:token>/": BOOKERS,
@@ -150,6 +150,8 @@ ROUTES: dict[str, Who] = {
     # for a session where they hold a job (they see it in their list; read-only for them).
     # "Mes agendas": the photographer's feed address and their own calendar's.
     "admin/booker/photosession/agendas/": PH,
+    # Accept, decline or cancel a booking made online (a POST; a GET leads to the booking).
+    "admin/booker/booking/<id:object_id>/decide/": PH,
     "admin/booker/photosession/<id:object_id>/studio/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/<id:upload_id>/":
@@ -360,6 +362,8 @@ ADMIN_MODELS: dict[str, Admin] = {
     "booker.weeklyhours": Admin(view=PH, add=PH, delete=PH),
     "booker.dateoverride": Admin(view=PH, add=PH, delete=PH),
     "booker.busytime": Admin(view=PH, add=PH, delete=PH),
+    # Bookings are made online, never added or deleted here: photographers answer them.
+    "booker.booking": Admin(view=PH),
     # The shop's models the shop manager keeps (they also have the dashboard)
     "catalogue.product": SHOP_ADMIN,
     "catalogue.productclass": SHOP_ADMIN,

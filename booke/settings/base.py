@@ -349,6 +349,10 @@ BOOKER_RESTORE_DAYS = env.int("BOOKER_RESTORE_DAYS", default=7)
 # How long a delivered session's photos can be downloaded (Delivery.expires_at); the client is
 # reminded a week before they close.
 BOOKER_DOWNLOAD_DAYS = env.int("BOOKER_DOWNLOAD_DAYS", default=180)
+# How long a slot chosen online stays held while the client answers, signs and pays.
+BOOKER_HOLD_MINUTES = env.int("BOOKER_HOLD_MINUTES", default=15)
+# The largest file a client may attach to a booking's questionnaire.
+BOOKER_BOOKING_FILE_MAX_BYTES = env.int("BOOKER_BOOKING_FILE_MAX_BYTES", default=10 * 1024**2)
 # The automation engine's outbound webhooks are signed with this key (X-Booke-Signature, an
 # HMAC-SHA256 of the body), so the receiver can tell them from forgeries.
 BOOKE_WEBHOOK_SECRET = env.str("BOOKE_WEBHOOK_SECRET", default="") or SECRET_KEY

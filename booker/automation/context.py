@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from booker.branding import studio_details
 from booker.events import Event, Happened
 from booker.mail import absolute_url
 from booker.models import Membership, PhotoSession, RetouchJob, User
+from booker.money import euros  # noqa: F401 (re-exported: the shop formats with it)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,11 @@ VARIABLES: dict[str, Any] = {
     "extras": gettext_lazy("photos picked beyond the package"),
     "amount": gettext_lazy("an amount in euros, formatted (“79,20 €”)"),
     "reason": gettext_lazy("the reason given (a cancellation…)"),
+    "refund": gettext_lazy("the amount refunded, formatted (a booking cancelled or declined)"),
+    "balance": gettext_lazy("the balance left to pay for a booking, formatted"),
+    "balance_due_on": gettext_lazy("the day the booking's balance is due"),
+    "booking_type": gettext_lazy("the session type booked online (“Portrait”)"),
+    "booking_date": gettext_lazy("the date and time of the slot booked online"),
     "note": gettext_lazy("the note left with a retouch job"),
     "job_count": gettext_lazy("retouch jobs concerned"),
     "jobs_url": gettext_lazy("the retoucher's list of jobs (absolute link)"),
@@ -138,6 +145,13 @@ EVENT_LABELS: dict[str, Any] = {
     Event.INVOICE_DUE: gettext_lazy("Invoice due soon"),
     Event.INVOICE_OVERDUE: gettext_lazy("Invoice overdue"),
     Event.BASKET_ABANDONED: gettext_lazy("Basket abandoned"),
+    Event.BOOKING_REQUESTED: gettext_lazy("Booking requested (to approve)"),
+    Event.BOOKING_CONFIRMED: gettext_lazy("Booking confirmed"),
+    Event.BOOKING_DONE: gettext_lazy("Booked session done"),
+    Event.BOOKING_CANCELLED: gettext_lazy("Booking cancelled"),
+    Event.BOOKING_DECLINED: gettext_lazy("Booking declined"),
+    Event.BOOKING_EXPIRED: gettext_lazy("Held slot released"),
+    Event.BOOKING_RESCHEDULED: gettext_lazy("Booking moved"),
 }
 
 
@@ -157,15 +171,6 @@ def declare_variables(**described: Any) -> None:
 
 def all_variables() -> dict[str, Any]:
     return {**VARIABLES, **SUBJECT_VARIABLES}
-
-
-def euros(amount: Decimal | float | int | str | None) -> str:
-    if amount in (None, ""):
-        return ""
-    value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    whole, cents = f"{value:,.2f}".split(".")
-    thin, nbsp = "\u202f", "\u00a0"
-    return f"{whole.replace(',', thin)},{cents}{nbsp}€"
 
 
 def when(moment) -> str:
@@ -293,6 +298,13 @@ def _payload_variables(happened: Happened) -> dict[str, Any]:
             timezone.localtime(timezone.datetime.fromisoformat(p["expires_at"])), "l j F Y")
     if p.get("previous"):
         out["previous_date"] = when(timezone.datetime.fromisoformat(p["previous"]))
+    # An online booking's money (booker.booking): what is refunded, the balance and its date.
+    if p.get("refund") not in (None, "", "0", "0.00"):
+        out["refund"] = euros(p["refund"])
+    if p.get("balance") not in (None, "", "0", "0.00"):
+        out["balance"] = euros(p["balance"])
+    if p.get("balance_due_on"):
+        out["balance_due_on"] = date_format(date.fromisoformat(p["balance_due_on"]), "l j F Y")
     return out
 
 

@@ -116,6 +116,10 @@ declare(
     DefaultTemplate("selection-reopened", "Sélection rouverte"),
     DefaultTemplate("originals-restored", "Originaux revenus de l'archive (client)"),
     DefaultTemplate("originals-restored-studio", "Originaux revenus de l'archive (studio)"),
+    DefaultTemplate("booking-requested", "Demande de réservation reçue (client)"),
+    DefaultTemplate("booking-requested-studio", "Demande de réservation à examiner (studio)"),
+    DefaultTemplate("booking-declined", "Demande de réservation déclinée"),
+    DefaultTemplate("balance-reminder", "Rappel : solde de la séance à régler"),
 )
 
 declare(
@@ -174,4 +178,13 @@ declare(
                 delay=timedelta(days=7), task_title="Appeler le client : sélection en attente",
                 unless=(Event.SELECTION_SUBMITTED, Event.EXTRAS_AWAITING_PAYMENT,
                         Event.SESSION_CANCELLED)),
+    DefaultRule("booking-requested", "Demande de réservation : accusé au client",
+                Event.BOOKING_REQUESTED, (CLIENT,), "booking-requested"),
+    DefaultRule("booking-requested-studio", "Demande de réservation : au studio",
+                Event.BOOKING_REQUESTED, (STUDIO,), "booking-requested-studio"),
+    DefaultRule("booking-declined", "Demande de réservation déclinée", Event.BOOKING_DECLINED,
+                (CLIENT,), "booking-declined"),
+    DefaultRule("balance-reminder", "Rappel du solde 3 jours avant son échéance",
+                Event.BOOKING_CONFIRMED, (CLIENT,), "balance-reminder", delay=timedelta(days=3),
+                anchor="before_balance_due", unless=(Event.BOOKING_CANCELLED,)),
 )

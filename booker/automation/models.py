@@ -63,6 +63,8 @@ class Rule(models.Model):
         EVENT = "event", _("after the event")
         BEFORE_SESSION = "before_session", _("before the session starts")
         BEFORE_DELIVERY_EXPIRES = "before_delivery_expires", _("before the downloads close")
+        # An online booking's balance (booker.booking): the date its session type sets.
+        BEFORE_BALANCE_DUE = "before_balance_due", _("before the balance is due")
 
     class Recipient(models.TextChoices):
         CLIENT = "client", _("The client (B2C) or the company's members (B2B)")

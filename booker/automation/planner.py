@@ -7,13 +7,14 @@ an event heard twice (a retried task, two processes) plans nothing more."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.db import transaction
 from django.utils import timezone
 
 from booker.automation import context
 from booker.automation.models import EmailTemplate, Message, Rule
+from booker.booking.selectors import balance_due_for
 from booker.events import Happened
 from booker.models import PhotoSession
 
@@ -73,6 +74,12 @@ def due_time(rule: Rule, happened_at: datetime, session: PhotoSession | None,
         if expires is None:
             return None
         return expires - rule.delay
+    if rule.anchor == Rule.Anchor.BEFORE_BALANCE_DUE:
+        if not payload.get("balance_due_on"):
+            return None
+        # Due at the start of the studio's day.
+        day = date.fromisoformat(payload["balance_due_on"])
+        return datetime.combine(day, time(9), tzinfo=timezone.get_default_timezone()) - rule.delay
     return happened_at + rule.delay
 
 
@@ -142,16 +149,26 @@ def on_event(happened: Happened) -> None:
 
 
 def retime_session_reminders(session: PhotoSession) -> int:
-    """A session moved: its reminders before the session are due at their new time."""
+    """A session moved: its reminders before the session, and before the balance of its
+    online booking is due, are due at their new time."""
     moved = 0
     pending = Message.objects.filter(
         session=session, status=Message.Status.PENDING,
-        rule__anchor=Rule.Anchor.BEFORE_SESSION,
+        rule__anchor__in=(Rule.Anchor.BEFORE_SESSION, Rule.Anchor.BEFORE_BALANCE_DUE),
     ).select_related("rule")
+    balance_due = None
     for message in pending:
         if session.scheduled_at is None:
             continue
-        due = max(session.scheduled_at - message.rule.delay, timezone.now())
+        if message.rule.anchor == Rule.Anchor.BEFORE_BALANCE_DUE:
+            balance_due = balance_due or balance_due_for(session)
+            if balance_due is None:
+                continue
+            anchor = datetime.combine(balance_due, time(9),
+                                      tzinfo=timezone.get_default_timezone())
+        else:
+            anchor = session.scheduled_at
+        due = max(anchor - message.rule.delay, timezone.now())
         moved += Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
             due_at=due)
     return moved

@@ -25,6 +25,7 @@ from booker.automation import context
 from booker.automation.machine import MESSAGE
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
 from booker.automation.unsubscribe import unsubscribe_url
+from booker.booking.selectors import signed_contract
 from booker.branding import studio_details
 from booker.calendars.services import attachment_for
 from booker.events import Event, Happened
@@ -160,6 +161,11 @@ def _email(message: Message, happened: Happened, session, subject) -> None:
         variables["unsubscribe_url"] = link
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # A confirmation of a session booked online carries the contract the client signed.
+    contract = (signed_contract(session)
+                if session is not None and message.recipient_role in CALENDAR_ROLES
+                and happened.event == Event.SESSION_CONFIRMED else None)
+    variables["contract_attached"] = contract is not None
     rendered = render(template, variables)
     reply_to = [e for e in [studio_details().get("email")] if e]
     email = EmailMultiAlternatives(rendered.subject, rendered.text, to=[message.recipient],
@@ -171,6 +177,8 @@ def _email(message: Message, happened: Happened, session, subject) -> None:
         invite = attachment_for(session, happened.event.value)
         if invite is not None:
             email.attach(*invite)
+    if contract is not None:
+        email.attach(*contract)
     email.send()
     Message.objects.filter(pk=message.pk).update(subject=rendered.subject[:300])
 

@@ -1,10 +1,12 @@
 """The Booker's own subjects of events without a session (the shop registers its orders and
-baskets in its apps): "invitation:<pk>", an account the studio opened for a client.
+baskets in its apps): "invitation:<pk>", an account the studio opened for a client;
+"booking:<pk>", a booking made online.
 
 Registered when booker/receivers.py imports this module (BookerConfig.ready())."""
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy
@@ -17,7 +19,8 @@ from booker.automation.context import (
     when,
 )
 from booker.events import Happened
-from booker.models import Invitation
+from booker.mail import absolute_url
+from booker.models import Booking, Invitation
 from booker.people.services import invitation_url
 
 
@@ -49,4 +52,42 @@ register_subject("invitation", invitation)
 declare_variables(
     invitation_url=gettext_lazy("the link to choose a password (invitation; absolute link)"),
     invitation_expires_on=gettext_lazy("the last day the invitation's link works"),
+)
+
+
+def booking(ident: str, happened: Happened) -> Subject | None:
+    """An online booking (booker.booking): its type and slot, who booked it; still worth an
+    email while the booking is where the event left it (a request approved meanwhile needs no
+    "request received", a cancelled booking no balance reminder)."""
+    found = (Booking.objects.select_related("session_type", "client", "company", "booked_by")
+             .filter(pk=int(ident)).first() if ident.isdigit() else None)
+    if found is None:
+        return Subject(still_relevant=False)
+    person = found.client or found.booked_by
+    arrived = happened.event.value.partition(".")[2]
+    if arrived in Booking.Status.values:
+        relevant = found.status == arrived
+    else:
+        relevant = found.status in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED)
+    return Subject(
+        variables={
+            "booking_type": found.session_type.name,
+            "booking_date": when(found.starts_at),
+            "booking_admin_url": absolute_url(
+                reverse("admin:booker_booking_change", args=[found.pk])),
+            "client_name": (found.company.name if found.company_id else
+                            person.get_full_name() or person.email if person else ""),
+        },
+        client=[Recipient(person.email, person.first_name or person.get_full_name(), person.pk)]
+        if person is not None and person.email and person.is_active else [],
+        company_name=found.company.name if found.company_id else "",
+        amount=found.price,
+        still_relevant=relevant,
+    )
+
+
+register_subject("booking", booking)
+declare_variables(
+    booking_admin_url=gettext_lazy("the booking's page in the admin (for staff)"),
+    contract_attached=gettext_lazy("true when the signed contract is attached (online booking)"),
 )

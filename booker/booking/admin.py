@@ -4,15 +4,24 @@ module from booker/admin.py; photographers hold these models' permissions (migra
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from booker import roles
+from booker.errors import StudioError
+from booker.money import euros
 from booker.people.models import User
 
-from .models import BusyTime, DateOverride, SessionType, WeeklyHours
+from . import services
+from .machine import BOOKING
+from .models import Booking, BookingQuestion, BusyTime, DateOverride, SessionType, WeeklyHours
 
 
 def photographers() -> QuerySet[User]:
@@ -52,8 +61,19 @@ class SessionTypeAdmin(PhotographerChoices, admin.ModelAdmin):
         (_("When it can be booked"), {"fields": [
             "minimum_notice_hours", "horizon_days", "slot_increment_minutes", "needs_approval",
         ]}),
-        (_("Cancellation"), {"fields": ["cancellation_policy", "refund_rules"]}),
+        (_("Cancellation"), {"fields": ["cancellation_policy", "refund_rules",
+                                         "reschedule_notice_hours"]}),
+        (_("Contract and balance"), {"fields": ["contract_terms", "balance_due_days_before"]}),
     ]
+
+
+class BookingQuestionInline(admin.TabularInline):
+    model = BookingQuestion
+    extra = 0
+    fields = ["order", "label", "kind", "choices", "required", "help_text"]
+
+
+SessionTypeAdmin.inlines = [BookingQuestionInline]
 
 
 @admin.register(WeeklyHours)
@@ -75,3 +95,148 @@ class BusyTimeAdmin(PhotographerChoices, admin.ModelAdmin):
     list_filter = [("photographer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["reason"]
     date_hierarchy = "start"
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    """The bookings made online: the studio reads them, accepts or declines a request, cancels
+    one (everything paid refunded). Moving a booked session is the session's own "move" in the
+    studio's session page: the booking follows."""
+
+    list_display = ["starts_at", "session_type", "who", "photographer", "status_badge",
+                    "deposit_paid", "session_link"]
+    list_filter = ["status", "session_type", ("photographer", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["client__email", "client__last_name", "company__name", "token"]
+    date_hierarchy = "starts_at"
+    ordering = ["-starts_at"]
+    actions = ["approve", "cancel_by_studio"]
+    readonly_fields = [
+        "session_type", "photographer", "starts_at", "ends_at", "status", "held_until",
+        "client", "company", "booked_by", "answers_list", "price", "deposit", "deposit_paid",
+        "refunded", "balance_due_on", "location", "contract_text", "contract_signed_name",
+        "contract_signed_at", "contract_signed_ip", "session_link", "note", "created_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["session_type", "starts_at", "ends_at", "photographer", "location",
+                           "status", "held_until", "session_link", "note"]}),
+        (_("Client"), {"fields": ["client", "company", "booked_by", "answers_list"]}),
+        (_("Money"), {"fields": ["price", "deposit", "deposit_paid", "refunded",
+                                 "balance_due_on"]}),
+        (_("Contract"), {"fields": ["contract_signed_name", "contract_signed_at",
+                                    "contract_signed_ip", "contract_text"]}),
+    ]
+    change_form_template = "admin/booker/booking/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
+        return super().get_queryset(request).select_related(
+            "session_type", "photographer", "client", "company", "session")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("client"))
+    def who(self, obj: Booking) -> str:
+        if obj.company_id:
+            return obj.company.name
+        return (obj.client.get_full_name() or obj.client.email) if obj.client_id else "—"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Booking) -> str:
+        return obj.get_status_display()
+
+    @admin.display(description=_("session"))
+    def session_link(self, obj: Booking) -> str:
+        if obj.session_id is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse(
+            "admin:booker_photosession_studio", args=[obj.session_id]), obj.session.title)
+
+    @admin.display(description=_("answers"))
+    def answers_list(self, obj: Booking) -> str:
+        if not obj.answers:
+            return "—"
+        return format_html("<dl>{}</dl>", format_html("".join(
+            str(format_html("<dt>{}</dt><dd>{}</dd>", a["label"], a["value"] or "—"))
+            for a in obj.answers)))
+
+    def _each(self, request, queryset, do, done) -> None:
+        count = 0
+        for booking in queryset.select_related("session_type", "session"):
+            try:
+                do(booking)
+            except StudioError as exc:
+                self.message_user(request, gettext("%(item)s: %(error)s")
+                                  % {"item": booking, "error": exc}, messages.ERROR)
+            else:
+                count += 1
+        if count:
+            self.message_user(request, done(count), messages.SUCCESS)
+
+    @admin.action(description=_("Accept the selected requests"), permissions=["change"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
+        self._each(request, queryset,
+                   lambda b: services.approve_booking(b, actor=request.user),
+                   lambda n: ngettext("%(n)d request accepted: the client is told.",
+                                      "%(n)d requests accepted: the clients are told.", n)
+                   % {"n": n})
+
+    @admin.action(description=_("Cancel the selected bookings (everything paid refunded)"),
+                  permissions=["change"])
+    def cancel_by_studio(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
+        self._each(request, queryset,
+                   lambda b: services.cancel_booking(b, actor=request.user, by_studio=True),
+                   lambda n: ngettext("%(n)d booking cancelled: the client is told.",
+                                      "%(n)d bookings cancelled: the clients are told.", n)
+                   % {"n": n})
+
+    def get_urls(self):
+        return [
+            path("<id:object_id>/decide/", self.admin_site.admin_view(self.decide),
+                 name="booker_booking_decide"),
+            *super().get_urls(),
+        ]
+
+    def decide(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Accept, decline (with the reason the client reads) or cancel one booking."""
+        pk = object_id
+        booking = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, booking):
+            raise PermissionDenied
+        if request.method == "POST":
+            reason = request.POST.get("reason", "").strip()[:500]
+            decision = request.POST.get("decision")
+            try:
+                if decision == "approve":
+                    services.approve_booking(booking, actor=request.user)
+                    done = gettext("Request accepted: the session is booked, the client told.")
+                elif decision == "decline":
+                    services.decline_booking(booking, actor=request.user, reason=reason)
+                    done = gettext("Request declined: the client is told.")
+                elif decision == "cancel":
+                    refund = services.cancel_booking(booking, actor=request.user,
+                                                     by_studio=True, reason=reason)
+                    done = gettext("Booking cancelled; %(refund)s refunded.") % {
+                        "refund": euros(refund)}
+                else:
+                    raise StudioError(gettext("Choose what to do."))
+            except StudioError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(request, done, messages.SUCCESS)
+            return redirect("admin:booker_booking_change", pk)
+        return redirect("admin:booker_booking_change", pk)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            context.update(
+                can_approve=BOOKING.allows(obj.status, Booking.Status.CONFIRMED)
+                and obj.status == Booking.Status.REQUESTED,
+                can_decline=BOOKING.allows(obj.status, Booking.Status.DECLINED),
+                can_cancel=BOOKING.allows(obj.status, Booking.Status.CANCELLED),
+                refund_if_cancelled=euros(obj.deposit_paid - obj.refunded),
+                decide_url=reverse("admin:booker_booking_decide", args=[obj.pk]),
+            )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)

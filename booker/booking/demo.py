@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import time
 from decimal import Decimal
 
-from booker.models import Package, SessionType, User, WeeklyHours
+from booker.models import BookingQuestion, Package, SessionType, User, WeeklyHours
 
 POLICY = (
     "Annulation gratuite jusqu'à 14 jours avant la séance ; moitié de l'acompte remboursée "
@@ -16,6 +16,23 @@ POLICY = (
     "une fois sans frais jusqu'à 48 heures avant."
 )
 REFUNDS = [{"days_before": 14, "refund_percent": 100}, {"days_before": 2, "refund_percent": 50}]
+# The intake questionnaires: (label, kind, choices, required).
+QUESTIONS = {
+    "portrait": [
+        ("Pour quel usage sont ces portraits ?", "choice",
+         "Personnel\nProfessionnel (CV, LinkedIn)\nArtistique", True),
+        ("Une envie particulière (ambiance, tenue, référence) ?", "text", "", False),
+    ],
+    "famille": [
+        ("Combien de personnes, enfants compris ?", "text", "", True),
+        ("Âge des enfants", "text", "", False),
+    ],
+    "portraits-entreprise": [
+        ("Nombre de collaborateurs à photographier", "text", "", True),
+        ("Adresse des locaux", "text", "", True),
+        ("Charte graphique ou exemple de rendu (PDF, image)", "file", "", False),
+    ],
+}
 # The demo photographer's week: Tuesday to Friday with a lunch break, Saturday.
 WEEK = [
     *((weekday, time(9, 30), time(12, 30)) for weekday in (1, 2, 3, 4)),
@@ -58,6 +75,14 @@ def seed(packages: dict[str, Package], log: Callable[[str], None]) -> None:
         session_type.photographers.add(photographer)
         if created:
             log(f"session type {session_type.name} (bookable online)")
+    for slug, questions in QUESTIONS.items():
+        session_type = SessionType.objects.get(slug=slug)
+        for order, (label, kind, choices, required) in enumerate(questions):
+            BookingQuestion.objects.get_or_create(
+                session_type=session_type, label=label,
+                defaults={"kind": kind, "choices": choices, "required": required,
+                          "order": order},
+            )
     for weekday, start, end in WEEK:
         WeeklyHours.objects.get_or_create(photographer=photographer, weekday=weekday,
                                           start=start, end=end)

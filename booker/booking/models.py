@@ -7,9 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from booker.sessions.models import Package
+from booker.errors import StudioError
+from booker.people.models import Company
+from booker.sessions.models import Package, PhotoSession
+from booker.storage import originals_storage
 
 
 class Weekday(models.IntegerChoices):
@@ -93,6 +97,19 @@ class SessionType(models.Model):
         related_name="session_types", limit_choices_to={"is_staff": True},
         help_text=_("Who can shoot it: the client books one of them or any available."),
     )
+    contract_terms = models.TextField(
+        _("contract terms"), blank=True,
+        help_text=_("The contract the client accepts. Variables: {{ client_name }}, {{ date }}, "
+                    "{{ time }}, {{ session_type }}, {{ price }}, {{ deposit }}, {{ balance }}, "
+                    "{{ balance_due_on }}, {{ cancellation_policy }}, {{ studio_name }}."),
+    )
+    balance_due_days_before = models.PositiveIntegerField(
+        _("balance due (days before the session)"), default=7,
+    )
+    reschedule_notice_hours = models.PositiveIntegerField(
+        _("rescheduling allowed until (hours before)"), default=48,
+        help_text=_("A client moves their session online until this many hours before it."),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -115,6 +132,13 @@ class SessionType(models.Model):
         errors = {}
         if self.deposit_amount is not None and self.deposit_percent is not None:
             errors["deposit_percent"] = _("A deposit is an amount or a percentage, not both.")
+        if self.contract_terms.strip():
+            from .contract import check_terms  # the contract renders bookings (this module's)
+
+            try:
+                check_terms(self.contract_terms)
+            except StudioError as error:
+                errors["contract_terms"] = str(error)
         if not _valid_refund_rules(self.refund_rules):
             errors["refund_rules"] = _(
                 "Expected a list of {\"days_before\": N, \"refund_percent\": 0 to 100}."
@@ -239,3 +263,149 @@ class BusyTime(models.Model):
 
     def __str__(self) -> str:
         return self.reason or str(_("busy"))
+
+
+class BookingQuestion(models.Model):
+    """One question of a session type's intake questionnaire, asked while booking."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("text")
+        CHOICE = "choice", _("choice")
+        DATE = "date", _("date")
+        FILE = "file", _("file")
+
+    session_type = models.ForeignKey(
+        SessionType, verbose_name=_("session type"), on_delete=models.CASCADE,
+        related_name="questions",
+    )
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.TextField(_("choices"), blank=True,
+                               help_text=_("For a choice: one answer per line."))
+    required = models.BooleanField(_("required"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("booking question")
+        verbose_name_plural = _("booking questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == self.Kind.CHOICE and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("A choice needs at least two answers.")})
+
+
+def contract_upload_to(booking: Booking, filename: str) -> str:
+    return f"contracts/{booking.created_at:%Y/%m}/{booking.token}.pdf"
+
+
+def answer_upload_to(booking_token: str, filename: str) -> str:
+    return f"bookings/{booking_token}/{filename}"
+
+
+class Booking(models.Model):
+    """A client's online booking of a session type: a held slot, then a request or a confirmed
+    session (its PhotoSession), with the answers, the signed contract and the deposit."""
+
+    class Status(models.TextChoices):
+        HELD = "held", _("slot held")
+        REQUESTED = "requested", _("requested")
+        CONFIRMED = "confirmed", _("confirmed")
+        DONE = "done", _("done")
+        CANCELLED = "cancelled", _("cancelled")
+        DECLINED = "declined", _("declined")
+        EXPIRED = "expired", _("expired")
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    session_type = models.ForeignKey(SessionType, verbose_name=_("session type"),
+                                     on_delete=models.PROTECT, related_name="bookings")
+    photographer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("photographer"), on_delete=models.PROTECT,
+        related_name="bookings_to_shoot",
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    # The slot with the type's buffers: what the photographer's calendar loses.
+    blocks_from = models.DateTimeField(editable=False)
+    blocks_until = models.DateTimeField(editable=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.HELD)
+    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    held_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    # The Django session of a visitor who has no account yet: they hold the slot until they
+    # log in or sign up (claim_booking).
+    holder_key = models.CharField(max_length=64, blank=True, editable=False)
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("client"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="bookings",
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("booked by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="bookings_made",
+    )
+    answers = models.JSONField(_("answers"), default=list, blank=True)
+    price = models.DecimalField(_("price (incl. VAT)"), max_digits=8, decimal_places=2)
+    deposit = models.DecimalField(_("deposit"), max_digits=8, decimal_places=2)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    contract_text = models.TextField(_("contract"), blank=True)
+    contract_signed_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    contract_signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    contract_signed_ip = models.GenericIPAddressField(_("signed from"), null=True, blank=True)
+    contract_pdf = models.FileField(_("contract (PDF)"), storage=originals_storage,
+                                    upload_to=contract_upload_to, max_length=255, blank=True)
+    deposit_paid = models.DecimalField(_("deposit paid"), max_digits=8, decimal_places=2,
+                                       default=Decimal("0"))
+    # The payments recorded ("order 100023"), so that a payment heard twice counts once.
+    deposit_references = models.JSONField(default=list, blank=True, editable=False)
+    refunded = models.DecimalField(_("refunded"), max_digits=8, decimal_places=2,
+                                   default=Decimal("0"))
+    session = models.OneToOneField(
+        PhotoSession, verbose_name=_("session"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="booking",
+    )
+    balance_due_on = models.DateField(_("balance due on"), null=True, blank=True)
+    note = models.TextField(_("studio's reason"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["photographer", "blocks_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="booking_starts_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(client__isnull=True) | Q(company__isnull=True),
+                name="booking_client_or_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_type} — {self.starts_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def deposit_due(self) -> Decimal:
+        return max(self.deposit - self.deposit_paid, Decimal("0"))
+
+    @property
+    def is_company(self) -> bool:
+        return self.company_id is not None
+
+    @property
+    def balance(self) -> Decimal:
+        return max(self.price - self.deposit, Decimal("0"))

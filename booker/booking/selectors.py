@@ -1,7 +1,8 @@
 """The free slots of a session type, for the booking pages (a month view, a day's list).
 
-Cost: five queries whatever the range (the session type's photographers, their weekly hours,
-the date overrides, their sessions and their busy times over the range), then Python. The
+Cost: seven queries whatever the range (the session type's photographers, their weekly hours,
+the date overrides, their sessions, the slots held by other clients and the requests, their
+busy times, their calendars' busy times), then Python. The
 external busy times come from the registered sources (`availability.register_busy_source`).
 `python -m bench slots` measures a month of three photographers (docs/benchmarks.md)."""
 
@@ -11,11 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
 
-from booker.people.models import User
+from booker.people.models import Company, Membership, User
 from booker.sessions.models import PhotoSession
 
 from .availability import (
@@ -26,7 +28,7 @@ from .availability import (
     day_hours,
     registered_busy_sources,
 )
-from .models import BusyTime, DateOverride, SessionType, WeeklyHours
+from .models import Booking, BookingQuestion, BusyTime, DateOverride, SessionType, WeeklyHours
 
 # A session that started more than this before the range cannot reach into it.
 LONGEST_SESSION = timedelta(days=1)
@@ -54,6 +56,8 @@ def slots(
     photographer: User | int | None = None,
     now: datetime | None = None,
     busy_sources: Iterable[BusySource] | None = None,
+    ignore_booking: Booking | None = None,
+    check_notice: bool = True,
 ) -> list[Slot]:
     """The free slots of `session_type` starting on the Paris dates `start_date` to `end_date`
     (both included), by start. With `photographer`, theirs only; without, any photographer of
@@ -61,9 +65,12 @@ def slots(
     buffers around it, it fits in the photographer's hours of that day and overlaps none of
     their sessions (not cancelled), busy times or external busy intervals; it starts no sooner
     than the minimum notice and no later than the horizon from `now`.
-    `busy_sources` replaces the registered external sources (tests)."""
+    `busy_sources` replaces the registered external sources (tests). Slots held by other
+    clients, and requests awaiting the studio, are busy too; `ignore_booking` (a booking being
+    moved) does not block itself, nor does its session. `check_notice=False` (the studio
+    moving a booking, a late payment) allows starts sooner than the minimum notice."""
     now = (now or timezone.now()).astimezone(UTC)
-    earliest = now + timedelta(hours=session_type.minimum_notice_hours)
+    earliest = now + timedelta(hours=session_type.minimum_notice_hours if check_notice else 0)
     latest = now + timedelta(days=session_type.horizon_days)
     first_day = max(start_date, earliest.astimezone(PARIS).date())
     last_day = min(end_date, latest.astimezone(PARIS).date())
@@ -101,14 +108,25 @@ def slots(
         overrides[(row.photographer_id, row.date)].append((row.closed, row.start, row.end))
 
     busy: dict[int, list[tuple[float, float]]] = defaultdict(list)
-    for who, start, minutes in PhotoSession.objects.filter(
+    sessions = PhotoSession.objects.filter(
         photographer_id__in=ids,
         scheduled_at__gte=window_start - LONGEST_SESSION,
         scheduled_at__lt=window_end,
-    ).exclude(status=PhotoSession.Status.CANCELLED).values_list(
+    ).exclude(status=PhotoSession.Status.CANCELLED)
+    holds = Booking.objects.filter(
+        Q(status=Booking.Status.HELD, held_until__gt=now) | Q(status=Booking.Status.REQUESTED),
+        photographer_id__in=ids, blocks_from__lt=window_end, blocks_until__gt=window_start,
+    )
+    if ignore_booking is not None:
+        holds = holds.exclude(pk=ignore_booking.pk)
+        if ignore_booking.session_id is not None:
+            sessions = sessions.exclude(pk=ignore_booking.session_id)
+    for who, start, minutes in sessions.values_list(
         "photographer_id", "scheduled_at", "duration_minutes"
     ):
         busy[who].append((start.timestamp(), (start + timedelta(minutes=minutes)).timestamp()))
+    for who, start, end in holds.values_list("photographer_id", "blocks_from", "blocks_until"):
+        busy[who].append((start.timestamp(), end.timestamp()))
     for who, start, end in BusyTime.objects.filter(
         photographer_id__in=ids, start__lt=window_end, end__gt=window_start
     ).values_list("photographer_id", "start", "end"):
@@ -171,3 +189,124 @@ def days_with_slots(
 def bookable_session_types() -> Sequence[SessionType]:
     """The session types offered online, in the studio's order."""
     return list(SessionType.objects.filter(is_active=True).order_by("order", "name"))
+
+
+# --- Bookings -----------------------------------------------------------------------------------
+
+
+def booking_questions(session_type: SessionType) -> list[BookingQuestion]:
+    """The type's questionnaire, in the studio's order."""
+    return list(session_type.questions.order_by("order", "pk"))
+
+
+def _managed_company_ids(user: User) -> list[int]:
+    return list(Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
+                .values_list("company_id", flat=True))
+
+
+def managed_companies(user: User) -> list[Company]:
+    """The companies a person may book for (they manage them)."""
+    if not user.is_authenticated:
+        return []
+    return list(Company.objects.filter(pk__in=_managed_company_ids(user)).order_by("name"))
+
+
+def booking_for(token: str, *, user: User | None, holder_key: str = "") -> Booking | None:
+    """The booking behind `token` if this person may see it: theirs, their company's (they
+    manage it), or, before any account, the browser that holds it. None otherwise."""
+    booking = (Booking.objects.select_related("session_type", "photographer", "client",
+                                              "company", "session")
+               .filter(token=token).first() if token else None)
+    if booking is None:
+        return None
+    if user is not None and user.is_authenticated:
+        if user.pk in (booking.client_id, booking.booked_by_id):
+            return booking
+        if booking.company_id and booking.company_id in _managed_company_ids(user):
+            return booking
+    if (holder_key and booking.holder_key == holder_key
+            and booking.client_id is None and booking.company_id is None):
+        return booking
+    return None
+
+
+def bookings_of(user: User) -> list[Booking]:
+    """The bookings on a person's portal: their own and their companies', the lapsed holds
+    left out; the next session first."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        Booking.objects.filter(
+            Q(client=user) | Q(booked_by=user) | Q(company_id__in=_managed_company_ids(user))
+        ).exclude(status=Booking.Status.EXPIRED)
+        .select_related("session_type", "photographer", "company", "session")
+        .order_by("-starts_at")
+    )
+
+
+def refund_if_cancelled(booking: Booking, *, now: datetime | None = None) -> Decimal:
+    """What the client gets back if they cancel now: the type's refund rules applied to the
+    deposit paid, by whole days before the session. A request or a held slot: all of it."""
+    paid = booking.deposit_paid - booking.refunded
+    if booking.status != Booking.Status.CONFIRMED:
+        return max(paid, Decimal("0"))
+    now = now or timezone.now()
+    days = (booking.starts_at - now).total_seconds() / 86400
+    share = booking.session_type.refund_percent(days)
+    return (paid * share / 100).quantize(Decimal("0.01"))
+
+
+def can_reschedule(booking: Booking, *, now: datetime | None = None) -> bool:
+    """Whether the client may still move the booking online (the type's notice)."""
+    if booking.status not in (Booking.Status.CONFIRMED, Booking.Status.REQUESTED):
+        return False
+    now = now or timezone.now()
+    notice = timedelta(hours=booking.session_type.reschedule_notice_hours)
+    return booking.starts_at - now >= notice
+
+
+def deposit_payable(booking_id: int, *, now: datetime | None = None) -> Decimal | None:
+    """The amount a shop line for this booking's deposit may charge now, None when nothing is
+    to be paid: a signed booking waiting for its deposit (held, or lapsed: the payment then
+    books the slot if still free, else is refunded), or a confirmed one still owing it."""
+    booking = Booking.objects.filter(pk=booking_id).first()
+    if booking is None or booking.deposit_due <= 0:
+        return None
+    if booking.status in (Booking.Status.HELD, Booking.Status.EXPIRED):
+        if booking.contract_signed_at is None or booking.session_type.needs_approval:
+            return None
+        return booking.deposit_due
+    if booking.status == Booking.Status.CONFIRMED:
+        return booking.deposit_due
+    return None
+
+
+def deposit_payment_url(booking: Booking) -> str | None:
+    """Where the person pays the deposit (the shop's page), None if nothing is payable."""
+    from .payments import deposit_page
+
+    if deposit_payable(booking.pk) is None:
+        return None
+    return deposit_page(booking)
+
+
+def signed_contract(session: PhotoSession | None) -> tuple[str, bytes, str] | None:
+    """The signed contract of the booking behind `session`, as an email attachment (filename,
+    content, MIME type); None for a session booked by the studio."""
+    booking = (Booking.objects.filter(session=session).only("contract_pdf", "token").first()
+               if session is not None else None)
+    if booking is None or not booking.contract_pdf:
+        return None
+    with booking.contract_pdf.open("rb") as pdf:
+        return "contrat-seance.pdf", pdf.read(), "application/pdf"
+
+
+def balance_due_for(session: PhotoSession) -> date | None:
+    """When the balance of the booking behind `session` is due, from the session's date as it
+    is now (the studio may have moved it): None without a booking or a balance."""
+    booking = (Booking.objects.select_related("session_type").filter(session=session).first()
+               if session.scheduled_at is not None else None)
+    if booking is None or booking.balance <= 0:
+        return None
+    day = session.scheduled_at.astimezone(PARIS).date()
+    return day - timedelta(days=booking.session_type.balance_due_days_before)

@@ -3,7 +3,14 @@ gathered here: Django loads an app's models from this module, and the rest of th
 the migrations know them as `booker.models.X`."""
 
 from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
-from booker.booking.models import BusyTime, DateOverride, SessionType, WeeklyHours
+from booker.booking.models import (
+    Booking,
+    BookingQuestion,
+    BusyTime,
+    DateOverride,
+    SessionType,
+    WeeklyHours,
+)
 from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
 from booker.crm.models import Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog
@@ -21,6 +28,8 @@ from booker.retouch.models import FinalPhoto, RetouchJob
 from booker.sessions.models import Package, PhotoSession, SessionEvent
 
 __all__ = [
+    "Booking",
+    "BookingQuestion",
     "BusyTime",
     "CalendarFeed",
     "ExternalBusy",

@@ -95,5 +95,8 @@ def reschedule_session(session: PhotoSession, scheduled_at, *, actor: User | Non
     return True
 
 
-def cancel_session(session: PhotoSession, *, actor: User | None, reason: str = "") -> None:
-    transition(session, Status.CANCELLED, actor=actor, reason=reason)
+def cancel_session(session: PhotoSession, *, actor: User | None, reason: str = "",
+                   **payload) -> None:
+    """Cancel the session (`payload`: what the client's email says besides the reason, such
+    as an online booking's refund)."""
+    transition(session, Status.CANCELLED, actor=actor, reason=reason, **payload)

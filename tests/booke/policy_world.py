@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.sites.models import Site as DjangoSite
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from oscar.core.loading import get_model
 from oscar.test import factories as oscar
@@ -43,6 +44,8 @@ from booker import roles, services
 from booker.automation.models import Message, StaffTask
 from booker.crm import services as crm
 from booker.models import (
+    Booking,
+    BookingQuestion,
     BusyTime,
     Company,
     DateOverride,
@@ -189,7 +192,7 @@ def build() -> World:
                            status=Message.Status.SENT)
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
-    booking = _booking(photographer, client, company)
+    booking_token = _booking(photographer, client)
     InvoiceApproval.objects.create(user=other_client)
     # A client the studio invited, who has not chosen a password yet.
     services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
@@ -208,8 +211,8 @@ def build() -> World:
         people=people, session=session, final=final, job=job, upload=upload, order=order,
         print_line=print_line,
     )
-    world.objects["booking"] = booking
     world.objects["unsubscribe_token"] = crm.unsubscribe_token(consent)
+    world.objects["booking_token"] = booking_token
     world.objects.update(_shop_objects(client, order))
     world.objects.update(_site_objects(people[EDITOR]))
     thumb_url = personal_views.thumb_url(world.rush_id)
@@ -336,19 +339,25 @@ def _document_file():
 
 
 
-def _booking(photographer, client: User, company: Company):
-    """A bookable session type and the photographer's week (booker.booking), and the client's
-    confirmed booking for A (signed contract, a session) on the next Monday but one."""
-    session_type = SessionType.objects.create(name="Portrait", slug="portrait")
+def _booking(photographer, client) -> str:
+    """A bookable session type with a question, the photographer's week, and the client's
+    booking (confirmed, its contract signed) whose token the booking pages take."""
+    session_type = SessionType.objects.create(name="Portrait", slug="portrait",
+                                              price=Decimal("200"), deposit_amount=Decimal("50"))
     session_type.photographers.add(photographer)
+    BookingQuestion.objects.create(session_type=session_type, label="Combien de personnes ?")
+    start = timezone.now() + timedelta(days=20)
+    booking = Booking.objects.create(
+        token="policy-booking-token", session_type=session_type, photographer=photographer,
+        starts_at=start, ends_at=start + timedelta(hours=1), blocks_from=start,
+        blocks_until=start + timedelta(hours=1), status=Booking.Status.CONFIRMED, client=client,
+        booked_by=client, price=Decimal("200"), deposit=Decimal("50"),
+        contract_text="Contrat", contract_signed_name="Client", contract_signed_at=timezone.now(),
+    )
+    booking.contract_pdf.save("contrat.pdf", ContentFile(b"%PDF-1.4 policy"), save=True)
     WeeklyHours.objects.create(photographer=photographer, weekday=0, start=time(9), end=time(12))
     today = timezone.localdate()
     DateOverride.objects.create(photographer=None, date=today, closed=True)
     BusyTime.objects.create(photographer=photographer, start=timezone.now(),
                             end=timezone.now() + timedelta(hours=1), reason="Dentiste")
-    monday = today + timedelta(days=7 - today.weekday() + 7)
-    start = timezone.make_aware(datetime.combine(monday, time(10)))
-    booking = services.hold_slot(session_type, start, user=client)
-    services.claim_booking(booking, user=client, company=company)
-    services.sign_contract(booking, name="Client Acme", ip="127.0.0.1")
-    return services.submit_booking(booking, actor=client)
+    return booking.token

@@ -163,6 +163,11 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("admin/booker/photosession/", "step"): lambda w: "complete",
     ("admin/booker/photosession/", "kind"): lambda w: "csv",
     ("admin/booker/retouchjob/", "object_id"): lambda w: w.job.pk,
+    # Online booking: the client's booking, by its token (booking pages, deposit page).
+    ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
+    ("reserver/", "token"): lambda w: w.objects["booking_token"],
+    ("portal/reservations/", "token"): lambda w: w.objects["booking_token"],
+    ("shop/acompte/", "token"): lambda w: w.objects["booking_token"],
     ("admin/booker/user/", "object_id"): lambda w: w.people[policy_world.CLIENT].pk,
     ("admin/booker/user/", "id"): lambda w: w.people[policy_world.CLIENT].pk,
     ("admin/r/", "content_type_id"): lambda w: _content_type_id(w.objects["product"]),
@@ -230,10 +235,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("accounts/invitation/", "token"): lambda w: "not-an-invitation",
     ("accounts/unsubscribe/", "token"): lambda w: "not-a-token",
     ("portal/compte/email/", "token"): lambda w: "not-a-token",
-    # Online booking: the world's session type, and the client's booking for A.
-    ("reserver/", "slug"): lambda w: w.objects["booking"].session_type.slug,
-    ("reserver/r/", "token"): lambda w: w.objects["booking"].token,
-    ("portal/reservations/", "token"): lambda w: w.objects["booking"].token,
+    # Online booking: the world's session type.
+    ("reserver/", "slug"): lambda w: _first(apps.get_model("booker.SessionType")).slug,
     # The photographer's live feed: its token is the credential, so the world's is used.
     ("calendrier/", "token"): lambda w: _feed_token(w),
     # The site: the journal, its post, its category.

@@ -86,3 +86,5 @@ def test_the_demo_offers_three_session_types_with_slots_over_the_next_weeks():
     for session_type in types:
         days = days_with_slots(session_type, today, today + timedelta(days=28))
         assert len(days) >= 12, (session_type.name, days)
+    assert [q.label for q in types[1].questions.all()][0] == (
+        "Combien de personnes, enfants compris ?")

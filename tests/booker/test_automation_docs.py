@@ -20,7 +20,8 @@ def _delay(rule) -> str:
     hours = int(rule.delay.total_seconds() // 3600)
     amount = f"{hours // 24} d" if hours % 24 == 0 and hours >= 72 else f"{hours} h"
     return {"event": f"{amount} after", "before_session": f"{amount} before the session",
-            "before_delivery_expires": f"{amount} before downloads close"}[rule.anchor]
+            "before_delivery_expires": f"{amount} before downloads close",
+            "before_balance_due": f"{amount} before the balance is due"}[rule.anchor]
 
 
 def rules_table() -> str:

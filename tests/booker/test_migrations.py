@@ -27,7 +27,7 @@ SCHEDULES = {
     "booker: requeue stalled rushes", "booker.archive_due_sessions",
     "booker.abort_stale_uploads", "shop.payments.send_invoice_reminders",
     "booker.send_due_messages", "shop.basket.announce_abandoned_baskets",
-    "booker.refresh_external_calendars",
+    "booker.refresh_external_calendars", "booker.expire_booking_holds",
 }
 STUDIO_HOUR = datetime(2031, 1, 1, 8, 15, tzinfo=UTC)
 

@@ -1,0 +1,341 @@
+"""Online booking's writes (booker.booking.services): a held slot blocks it for everyone else
+and lapses; the questionnaire; the signed contract; a deposit paid confirms the booking into
+a session with its package terms, and money that can no longer buy the slot is handed back;
+approval, decline, cancellation with the type's refund rules, moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from booker import roles, services
+from booker.booking import selectors
+from booker.booking.availability import PARIS
+from booker.errors import IllegalTransition, StudioError
+from booker.models import (
+    Booking,
+    BookingQuestion,
+    Membership,
+    Package,
+    PhotoSession,
+    SessionEvent,
+    WeeklyHours,
+)
+from tests.factories import CompanyFactory, SessionTypeFactory, UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+# A Monday in winter; the slots asked are the next Monday's.
+NOW = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+MONDAY = date(2027, 3, 8)
+
+
+def paris(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
+
+
+@pytest.fixture
+def photographer():
+    user = user_with_role(roles.PHOTOGRAPHER)
+    WeeklyHours.objects.create(photographer=user, weekday=0, start=time(9), end=time(12))
+    return user
+
+
+@pytest.fixture
+def portrait(photographer):
+    package = Package.objects.create(name="Essentiel", photos_included=12,
+                                     extra_photo_price=Decimal("9.00"))
+    session_type = SessionTypeFactory(
+        price=Decimal("250.00"), deposit_percent=20, package=package,
+        refund_rules=[{"days_before": 14, "refund_percent": 100},
+                      {"days_before": 2, "refund_percent": 50}],
+        reschedule_notice_hours=48,
+    )
+    session_type.photographers.add(photographer)
+    return session_type
+
+
+@pytest.fixture
+def client_user():
+    return UserFactory(first_name="Claire", last_name="Martin")
+
+
+def signed(portrait, client_user, start=None, now=NOW) -> Booking:
+    booking = services.hold_slot(portrait, start or paris(MONDAY, 10), user=client_user,
+                                 now=now)
+    services.claim_booking(booking, user=client_user)
+    booking.held_until = now + timedelta(minutes=15)
+    services.sign_contract(booking, name="Claire Martin", ip="203.0.113.9", now=now)
+    return booking
+
+
+@pytest.fixture(autouse=True)
+def frozen(monkeypatch):
+    # The services read the clock for the hold; every test lives on NOW.
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+def test_a_held_slot_is_no_longer_offered_and_a_second_hold_is_refused(portrait,
+                                                                        client_user):
+    booking = services.hold_slot(portrait, paris(MONDAY, 10), user=client_user, now=NOW)
+
+    assert booking.status == Booking.Status.HELD
+    assert booking.held_until == NOW + timedelta(minutes=15)
+    offered = [s.start for s in selectors.slots(portrait, MONDAY, MONDAY, now=NOW)]
+    assert paris(MONDAY, 10) not in offered
+    assert paris(MONDAY, 9, 30) not in offered  # overlaps 10:00–11:00
+    assert paris(MONDAY, 11) in offered
+    with pytest.raises(services.SlotTaken):
+        services.hold_slot(portrait, paris(MONDAY, 10), user=UserFactory(), now=NOW)
+
+
+def test_a_start_that_is_not_a_slot_of_the_type_cannot_be_held(portrait, client_user):
+    with pytest.raises(services.SlotTaken):
+        services.hold_slot(portrait, paris(MONDAY, 10, 10), user=client_user, now=NOW)
+    with pytest.raises(services.SlotTaken):
+        services.hold_slot(portrait, paris(MONDAY, 15), user=client_user, now=NOW)
+
+
+def test_a_lapsed_hold_frees_the_slot_and_the_worker_marks_it_expired(portrait, client_user):
+    booking = services.hold_slot(portrait, paris(MONDAY, 10), user=client_user, now=NOW)
+    later = NOW + timedelta(minutes=16)
+
+    assert paris(MONDAY, 10) in [s.start for s in selectors.slots(portrait, MONDAY, MONDAY,
+                                                                  now=later)]
+    assert services.expire_holds(now=later) == 1
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.EXPIRED
+
+
+def test_choosing_another_slot_releases_the_persons_first_hold(portrait, client_user):
+    first = services.hold_slot(portrait, paris(MONDAY, 9), user=client_user, now=NOW)
+    services.hold_slot(portrait, paris(MONDAY, 11), user=client_user, now=NOW)
+
+    first.refresh_from_db()
+    assert first.status == Booking.Status.EXPIRED
+    assert paris(MONDAY, 9) in [s.start for s in selectors.slots(portrait, MONDAY, MONDAY,
+                                                                 now=NOW)]
+
+
+def test_the_questionnaire_refuses_bad_answers_and_saves_nothing_then(portrait, client_user):
+    text = BookingQuestion.objects.create(session_type=portrait, label="Combien de personnes ?")
+    choice = BookingQuestion.objects.create(session_type=portrait, label="Tenue",
+                                            kind="choice", choices="Claire\nSombre")
+    day = BookingQuestion.objects.create(session_type=portrait, label="Anniversaire",
+                                         kind="date", required=False)
+    upload = BookingQuestion.objects.create(session_type=portrait, label="Inspiration",
+                                            kind="file", required=False)
+    booking = services.hold_slot(portrait, paris(MONDAY, 10), user=client_user, now=NOW)
+
+    with pytest.raises(ValidationError) as refused:
+        services.save_answers(booking, {f"q{choice.pk}": "Rouge", f"q{day.pk}": "demain"},
+                              {f"q{upload.pk}": SimpleUploadedFile("a.jpg", b"x")})
+    assert set(refused.value.message_dict) == {f"q{text.pk}", f"q{choice.pk}", f"q{day.pk}"}
+    booking.refresh_from_db()
+    assert booking.answers == []
+
+    services.save_answers(booking, {f"q{text.pk}": "3", f"q{choice.pk}": "Sombre",
+                                    f"q{day.pk}": "2027-04-02"},
+                          {f"q{upload.pk}": SimpleUploadedFile("idée.jpg", b"jpeg")})
+    booking.refresh_from_db()
+    assert [a["value"] for a in booking.answers][:3] == ["3", "Sombre", "2027-04-02"]
+    assert booking.answers[3]["value"].startswith(f"bookings/{booking.token}/")
+
+
+def test_the_signed_contract_names_the_client_date_and_price_and_keeps_a_pdf(portrait,
+                                                                             client_user):
+    booking = signed(portrait, client_user)
+
+    assert "Claire Martin" in booking.contract_text
+    assert "lundi 8 mars 2027" in booking.contract_text
+    assert "250,00" in booking.contract_text and "50,00" in booking.contract_text
+    assert booking.contract_signed_ip == "203.0.113.9"
+    assert booking.contract_signed_at == NOW
+    with booking.contract_pdf.open("rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_signing_needs_an_account_and_a_name(portrait, client_user):
+    booking = services.hold_slot(portrait, paris(MONDAY, 10), holder_key="abc", now=NOW)
+    with pytest.raises(StudioError):
+        services.sign_contract(booking, name="Claire Martin", ip=None, now=NOW)
+    services.claim_booking(booking, user=client_user)
+    with pytest.raises(StudioError):
+        services.sign_contract(booking, name="   ", ip=None, now=NOW)
+
+
+def test_paying_the_deposit_confirms_a_session_with_the_package_terms(portrait, client_user,
+                                                                      photographer):
+    booking = signed(portrait, client_user)
+    services.submit_booking(booking, actor=client_user)
+    assert booking.status == Booking.Status.HELD
+    assert selectors.deposit_payable(booking.pk) == Decimal("50.00")
+
+    assert services.booking_paid(booking.pk, Decimal("50.00"), reference="order 1") is True
+    assert services.booking_paid(booking.pk, Decimal("50.00"), reference="order 1") is True
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.deposit_paid == Decimal("50.00")
+    assert selectors.deposit_payable(booking.pk) is None
+    session = booking.session
+    assert session.status == PhotoSession.Status.BOOKED
+    assert session.scheduled_at == paris(MONDAY, 10)
+    assert (session.client, session.photographer) == (client_user, photographer)
+    assert (session.quota, session.extra_photo_price) == (12, Decimal("9.00"))
+    assert booking.balance_due_on == MONDAY - timedelta(days=7)
+    names = set(SessionEvent.objects.filter(session=session).values_list("name", flat=True))
+    assert {"session.booked", "session.confirmed", "booking.confirmed"} <= names
+
+
+def test_a_deposit_paid_after_the_slot_was_lost_is_not_kept(portrait, client_user):
+    booking = signed(portrait, client_user)
+    services.submit_booking(booking, actor=client_user)
+    later = NOW + timedelta(minutes=20)
+    services.expire_holds(now=later)
+    other = UserFactory()
+    services.hold_slot(portrait, paris(MONDAY, 10), user=other, now=later)
+
+    assert services.booking_paid(booking.pk, Decimal("50.00"), reference="order 2") is False
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.EXPIRED
+    assert booking.deposit_paid == Decimal("0")
+    assert booking.session is None
+
+
+def test_a_deposit_paid_after_the_hold_lapsed_still_books_a_free_slot(portrait, client_user):
+    booking = signed(portrait, client_user)
+    services.expire_holds(now=NOW + timedelta(minutes=20))
+
+    assert services.booking_paid(booking.pk, Decimal("50.00"), reference="order 3") is True
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.session.scheduled_at == paris(MONDAY, 10)
+
+
+def test_a_second_payment_of_a_paid_deposit_is_handed_back(portrait, client_user):
+    booking = signed(portrait, client_user)
+    services.booking_paid(booking.pk, Decimal("50.00"), reference="order 4")
+
+    assert services.booking_paid(booking.pk, Decimal("50.00"), reference="order 5") is False
+    booking.refresh_from_db()
+    assert booking.deposit_paid == Decimal("50.00")
+
+
+def test_a_type_needing_approval_makes_a_request_the_studio_accepts_or_declines(
+        portrait, client_user, photographer):
+    portrait.needs_approval = True
+    portrait.save()
+    booking = signed(portrait, client_user)
+    services.submit_booking(booking, actor=client_user)
+    assert booking.status == Booking.Status.REQUESTED
+    # A request keeps its slot, whatever the clock.
+    later = NOW + timedelta(hours=2)
+    assert paris(MONDAY, 10) not in [s.start for s in selectors.slots(portrait, MONDAY, MONDAY,
+                                                                      now=later)]
+
+    services.approve_booking(booking, actor=photographer)
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.session is not None
+    assert selectors.deposit_payable(booking.pk) == Decimal("50.00")
+
+    other = signed(portrait, UserFactory(), start=paris(MONDAY, 9))
+    services.submit_booking(other, actor=None)
+    services.decline_booking(other, actor=photographer, reason="Studio fermé ce jour-là")
+    assert other.status == Booking.Status.DECLINED
+    assert SessionEvent.objects.get(name="booking.declined").payload["reason"] == (
+        "Studio fermé ce jour-là")
+    with pytest.raises(IllegalTransition):
+        services.approve_booking(other, actor=photographer)
+
+
+def test_a_client_cancelling_gets_the_types_refund_and_the_session_is_cancelled(
+        portrait, client_user):
+    booking = signed(portrait, client_user)
+    services.booking_paid(booking.pk, Decimal("50.00"), reference="order 6")
+    booking.refresh_from_db()
+    # Five days before: the 50 % rule.
+    five_days_before = paris(MONDAY, 10) - timedelta(days=5)
+    assert selectors.refund_if_cancelled(booking, now=five_days_before) == Decimal("25.00")
+
+    refund = services.cancel_booking(booking, actor=client_user, now=five_days_before)
+
+    assert refund == Decimal("25.00")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert booking.refunded == Decimal("25.00")
+    assert booking.session.status == PhotoSession.Status.CANCELLED
+    event = SessionEvent.objects.get(name="booking.cancelled")
+    assert event.payload["refund"] == "25.00" and event.payload["by_studio"] is False
+    assert paris(MONDAY, 10) in [s.start for s in selectors.slots(portrait, MONDAY, MONDAY,
+                                                                  now=NOW)]
+
+
+def test_the_studio_cancelling_a_booked_session_refunds_everything(
+        portrait, client_user, photographer, django_capture_on_commit_callbacks):
+    booking = signed(portrait, client_user)
+    services.booking_paid(booking.pk, Decimal("50.00"), reference="order 7")
+    booking.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_session(booking.session, actor=photographer, reason="Malade")
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED
+    assert booking.refunded == Decimal("50.00")
+    assert SessionEvent.objects.get(name="booking.cancelled").payload["by_studio"] is True
+
+
+def test_a_client_moves_the_session_to_a_free_slot_within_the_notice(portrait, client_user):
+    booking = signed(portrait, client_user)
+    services.booking_paid(booking.pk, Decimal("50.00"), reference="order 8")
+    booking.refresh_from_db()
+    sequence = booking.session.calendar_sequence
+
+    # 10:30 overlaps the booking's own 10:00–11:00: a booking does not block its own move.
+    services.reschedule_booking(booking, paris(MONDAY, 10, 30), actor=client_user, now=NOW)
+
+    booking.refresh_from_db()
+    booking.session.refresh_from_db()
+    assert booking.starts_at == paris(MONDAY, 10, 30)
+    assert booking.session.scheduled_at == paris(MONDAY, 10, 30)
+    assert SessionEvent.objects.filter(name="session.rescheduled").count() == 1
+    assert SessionEvent.objects.filter(name="booking.rescheduled").count() == 1
+    assert booking.session.calendar_sequence >= sequence
+    with pytest.raises(StudioError):
+        services.reschedule_booking(booking, paris(MONDAY, 9), actor=client_user,
+                                    now=paris(MONDAY, 8))
+
+
+def test_a_move_to_a_taken_slot_is_refused(portrait, client_user):
+    booking = signed(portrait, client_user)
+    services.booking_paid(booking.pk, Decimal("50.00"), reference="order 9")
+    services.hold_slot(portrait, paris(MONDAY, 9), user=UserFactory(), now=NOW)
+    booking.refresh_from_db()
+
+    with pytest.raises(services.SlotTaken):
+        services.reschedule_booking(booking, paris(MONDAY, 9), actor=client_user, now=NOW)
+
+
+def test_only_a_manager_books_for_a_company_and_the_booking_is_the_companys(portrait,
+                                                                           client_user):
+    company = CompanyFactory()
+    Membership.objects.create(company=company, user=client_user,
+                              role=Membership.Role.MEMBER)
+    booking = services.hold_slot(portrait, paris(MONDAY, 10), user=client_user, now=NOW)
+    with pytest.raises(StudioError):
+        services.claim_booking(booking, user=client_user, company=company)
+
+    Membership.objects.filter(user=client_user).update(role=Membership.Role.MANAGER)
+    services.claim_booking(booking, user=client_user, company=company)
+    booking.refresh_from_db()
+    assert (booking.client, booking.company, booking.booked_by) == (None, company, client_user)
+    assert selectors.booking_for(booking.token, user=client_user) == booking
+    assert selectors.booking_for(booking.token, user=UserFactory()) is None
