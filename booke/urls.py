@@ -48,6 +48,8 @@ urlpatterns = [
     path("shop/accounts/login/", to_login()),
     path("shop/password-reset/", to("password_reset")),
     path("shop/prints/", include("shop.personal.urls")),
+    # A booking's deposit into the basket, then the checkout (shop/deposits).
+    path("shop/acompte/", include("shop.deposits.urls")),
     # The product page's view beacon and "recently viewed" fragment (shop/history).
     path("shop/historique/", include("shop.history.urls")),
     # Oscar's order-line page without its missing template (shop/customer_orders.py).

@@ -209,6 +209,8 @@ ROUTES: dict[str, Who] = {
     "shop/prints/seance/<id:session_pk>/extras/": SESSION_PEOPLE,
     # A signed, expiring link made for someone the page checked: the link is the key.
     "shop/prints/vignette/<str:token>/": EVERYONE,
+    # --- Shop: a booking's deposit into the basket (shop/deposits): the booking's owner.
+    "shop/acompte/<str:token>/": CUSTOMER,
     # The lab's list and a print's original file: the shop.
     "dashboard/prints/": DASHBOARD,
     "dashboard/prints/<id:line_id>/original/": DASHBOARD,

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "shop.payments",
     # Personal prints of delivered photos, extra photos, the lab's list (calls the Booker).
     "shop.personal",
+    # A booking's deposit paid and refunded through the checkout (calls the Booker).
+    "shop.deposits",
     # "Customers also bought" and the product page's social/schema.org metadata (ours, no models).
     "shop.community",
     "widget_tweaks",

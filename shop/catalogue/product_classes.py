@@ -27,7 +27,14 @@ SESSION = ProductClassSpec(
 EXTRA_PHOTO = ProductClassSpec(
     "photo-supplementaire", "Photo supplémentaire", requires_shipping=False, track_stock=False
 )
-CLASSES = (PRINT, GOODS, SESSION, EXTRA_PHOTO)
+# A booking's deposit (shop/deposits): its one product's lines carry the booking and are priced
+# from the Booker. Created by shop/deposits/migrations (production needs it, not only the demo).
+DEPOSIT = ProductClassSpec(
+    "acompte-seance", "Acompte de séance", requires_shipping=False, track_stock=False
+)
+CLASSES = (PRINT, GOODS, SESSION, EXTRA_PHOTO, DEPOSIT)
 
 # The parent product of every print (its variants: size × paper), which the print chooser sells.
 PRINT_PARENT_UPC = "BK-TIRAGE"
+# The deposit product (shop/deposits), sold only through a booking's deposit page.
+DEPOSIT_UPC = "BK-ACOMPTE-SEANCE"

@@ -27,6 +27,7 @@ from booker.events import Event
 from booker.mail import absolute_url
 from booker.models import Company
 from shop import notifications
+from shop.deposits import selectors as deposits
 from shop.payments import gateway, selectors, services
 from shop.payments.models import PaymentMethod, StripeCheckout
 
@@ -49,7 +50,9 @@ class PaymentMethodView(CheckoutSessionMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         user = self.request.user
-        kwargs["methods"] = selectors.payment_methods_for(user)
+        kwargs["methods"] = deposits.payment_methods(
+            self.request.basket, selectors.payment_methods_for(user)
+        )
         kwargs["companies"] = selectors.invoice_companies(user)
         kwargs["personal_invoice"] = selectors.approved_for_invoice(user)
         chosen = self.checkout_session.payment_method()
@@ -86,7 +89,10 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         if self._total_is_zero():
             return
         method = self.checkout_session.payment_method()
-        if method not in selectors.payment_methods_for(request.user):
+        methods = deposits.payment_methods(
+            request.basket, selectors.payment_methods_for(request.user)
+        )
+        if method not in methods:
             raise exceptions.FailedPreCondition(
                 url=reverse("checkout:payment-method"),
                 message=_("Choisissez un mode de paiement."),

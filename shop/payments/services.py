@@ -31,7 +31,7 @@ from .models import (
     PaymentMethod,
     StripeCheckout,
 )
-from .signals import order_paid
+from .signals import order_invoiced, order_paid
 
 logger = logging.getLogger(__name__)
 
@@ -412,6 +412,7 @@ def record_payment_method(
     OrderPayment.objects.create(order=order, method=method)
     if method == PaymentMethod.INVOICE:
         issue_invoice(order, po_number=po_number, company=company)
+        transaction.on_commit(lambda: order_invoiced.send(sender=Order, order=order))
 
 
 def _next_invoice_number(year: int) -> str:

@@ -6,3 +6,9 @@ from django.dispatch import Signal
 # studio), from shop.payments.services.mark_order_paid, after the transaction commits.
 # kwargs: order (oscar Order). Receivers should call a service, not hold rules themselves.
 order_paid = Signal()
+
+# Sent once an order placed unpaid on invoice is committed (its invoice issued), from
+# shop.payments.services.record_payment_method: what it sells may be delivered before the
+# invoice is paid (a company's booking is confirmed on its deposit's invoice, shop.deposits).
+# kwargs: order (oscar Order).
+order_invoiced = Signal()

@@ -246,7 +246,10 @@ def _order_with_invoice_and_print(client: User, company: Company, final: FinalPh
 def _shop_objects(client: User, order) -> dict[str, object]:
     from shop.personal.selectors import print_parent
 
-    product = Product.objects.filter(structure=Product.STANDALONE).order_by("pk").first()
+    # A public one: the booking deposit's product (shop/deposits' migration) is not.
+    product = (
+        Product.objects.filter(structure=Product.STANDALONE, is_public=True).order_by("pk").first()
+    )
     offer = oscar.ConditionalOfferFactory(name="Offre")
     voucher = oscar.VoucherFactory()
     voucher_set = oscar.VoucherSetFactory()

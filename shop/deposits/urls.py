@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "deposits"
+
+urlpatterns = [
+    path("<str:token>/", views.pay, name="pay"),
+]
