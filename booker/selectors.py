@@ -11,9 +11,14 @@ from booker.booking.selectors import (
     days_with_slots,
     deposit_payable,
     deposit_payment_url,
+    headshot_days_of,
+    headshot_slots,
     managed_companies,
     refund_if_cancelled,
     slots,
+)
+from booker.crm.selectors import (
+    newsletter_status,
 )
 from booker.delivery.selectors import (
     delivered_finals,
@@ -28,6 +33,7 @@ from booker.intake.selectors import (
     with_ingest_counts,
 )
 from booker.people.selectors import (
+    confirms_old_password,
     memberships_of,
     retouchers,
     role_names,
@@ -89,6 +95,8 @@ __all__ = [
     "can_reschedule",
     "deposit_payable",
     "deposit_payment_url",
+    "headshot_days_of",
+    "headshot_slots",
     "managed_companies",
     "refund_if_cancelled",
     "ACTION_MOVES",
@@ -107,6 +115,7 @@ __all__ = [
     "back_office_sessions",
     "bookable_session_types",
     "client_view",
+    "confirms_old_password",
     "days_with_slots",
     "delivered_finals",
     "delivery_for",
@@ -122,6 +131,7 @@ __all__ = [
     "jobs_of",
     "may_see_session_files",
     "memberships_of",
+    "newsletter_status",
     "originals_by_tier",
     "photos_paid_for",
     "pick_count",

@@ -94,6 +94,8 @@ ROUTES: dict[str, Who] = {
     "portal/sessions/<id:pk>/submit/": SESSION_PEOPLE,
     # The session for the client's calendar: the same door as its page.
     "portal/sessions/<id:pk>/calendrier.ics": SESSION_PEOPLE,
+    # Company A's headshot day: its members (the manager included) pick their slot.
+    "portal/journees/<id:pk>/": SESSION_PEOPLE,
     # A photographer's private calendar feed: no login (calendar apps send none), the token
     # in the address is the credential; a revoked or unknown token is a 404 for everyone.
     "calendrier/<str:token>.ics": EVERYONE,

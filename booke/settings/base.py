@@ -316,6 +316,12 @@ AWS_DEFAULT_ACL = None
 # the sessions they hold a job in either way.
 BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS = env.bool("BOOKER_PHOTOGRAPHERS_SEE_ALL_SESSIONS",
                                                  default=True)
+# The photographers' own calendars are read from the public Internet only (booker.outbound):
+# an address leading to a private network (the cloud's metadata service, the database…) is
+# refused. These networks (CIDR, comma-separated) are let through on purpose: a calendar
+# server on loopback in development or in the tests. Empty in production.
+BOOKER_CALENDAR_ALLOWED_PRIVATE_NETWORKS = env.list("BOOKER_CALENDAR_ALLOWED_PRIVATE_NETWORKS",
+                                                    default=[])
 # Rush uploads (booker.uploads): the browser's part size, grown for files over 10,000 parts.
 BOOKER_UPLOAD_PART_SIZE = env.int("BOOKER_UPLOAD_PART_SIZE", default=16 * 1024 * 1024)
 # The largest RAW the uploader takes: a declared size above it is refused before any byte is

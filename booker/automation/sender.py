@@ -135,7 +135,7 @@ def _skip_reason(message: Message, happened: Happened, session: PhotoSession | N
 
 def _consented(email: str) -> bool:
     # The one reading of a person's marketing consent (the CRM's).
-    from booker.crm.services import newsletter_status
+    from booker.crm.selectors import newsletter_status
 
     return newsletter_status(email) == MarketingConsent.Status.CONFIRMED
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +20,17 @@ from booker.money import euros
 from booker.people.models import User
 
 from . import services
+from .availability import PARIS
 from .machine import BOOKING
-from .models import Booking, BookingQuestion, BusyTime, DateOverride, SessionType, WeeklyHours
+from .models import (
+    Booking,
+    BookingQuestion,
+    BusyTime,
+    DateOverride,
+    HeadshotDay,
+    SessionType,
+    WeeklyHours,
+)
 
 
 def photographers() -> QuerySet[User]:
@@ -97,6 +106,28 @@ class BusyTimeAdmin(PhotographerChoices, admin.ModelAdmin):
     date_hierarchy = "start"
 
 
+class HeadshotSlotsInline(admin.TabularInline):
+    """Who sits when on a company's headshot day (the members pick in the team portal)."""
+
+    model = HeadshotDay
+    fields = ["slot_minutes", "is_open", "picked"]
+    readonly_fields = ["picked"]
+    extra = 0
+    max_num = 1
+    can_delete = False
+    verbose_name_plural = _("headshot day")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("slots picked"))
+    def picked(self, day: HeadshotDay) -> str:
+        rows = [(f"{slot.starts_at.astimezone(PARIS):%H:%M}",
+                 slot.member.get_full_name() or slot.member.email)
+                for slot in day.slots.select_related("member")]
+        return format_html_join(format_html("<br>"), "{} {}", rows) if rows else "—"
+
+
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
     """The bookings made online: the studio reads them, accepts or declines a request, cancels
@@ -109,7 +140,7 @@ class BookingAdmin(admin.ModelAdmin):
     search_fields = ["client__email", "client__last_name", "company__name", "token"]
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
-    actions = ["approve", "cancel_by_studio"]
+    actions = ["approve", "open_headshot_day", "cancel_by_studio"]
     readonly_fields = [
         "session_type", "photographer", "starts_at", "ends_at", "status", "held_until",
         "client", "company", "booked_by", "answers_list", "price", "deposit", "deposit_paid",
@@ -126,6 +157,7 @@ class BookingAdmin(admin.ModelAdmin):
                                     "contract_signed_ip", "contract_text"]}),
     ]
     change_form_template = "admin/booker/booking/change_form.html"
+    inlines = [HeadshotSlotsInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
         return super().get_queryset(request).select_related(
@@ -158,9 +190,8 @@ class BookingAdmin(admin.ModelAdmin):
     def answers_list(self, obj: Booking) -> str:
         if not obj.answers:
             return "—"
-        return format_html("<dl>{}</dl>", format_html("".join(
-            str(format_html("<dt>{}</dt><dd>{}</dd>", a["label"], a["value"] or "—"))
-            for a in obj.answers)))
+        return format_html("<dl>{}</dl>", format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>", ((a["label"], a["value"] or "—") for a in obj.answers)))
 
     def _each(self, request, queryset, do, done) -> None:
         count = 0
@@ -182,6 +213,16 @@ class BookingAdmin(admin.ModelAdmin):
                    lambda n: ngettext("%(n)d request accepted: the client is told.",
                                       "%(n)d requests accepted: the clients are told.", n)
                    % {"n": n})
+
+    @admin.action(description=_("Open as a headshot day (10-minute slots for the company's "
+                                "members)"), permissions=["change"])
+    def open_headshot_day(self, request: HttpRequest, queryset: QuerySet[Booking]) -> None:
+        self._each(request, queryset,
+                   lambda b: services.open_headshot_day(b, actor=request.user),
+                   lambda n: ngettext("%(n)d headshot day open: the members pick their slot "
+                                      "in the team portal.",
+                                      "%(n)d headshot days open: the members pick their slot "
+                                      "in the team portal.", n) % {"n": n})
 
     @admin.action(description=_("Cancel the selected bookings (everything paid refunded)"),
                   permissions=["change"])

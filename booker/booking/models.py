@@ -409,3 +409,47 @@ class Booking(models.Model):
     @property
     def balance(self) -> Decimal:
         return max(self.price - self.deposit, Decimal("0"))
+
+
+class HeadshotDay(models.Model):
+    """A company's day (or half-day) of portraits on site: the studio confirms the company's
+    booking (a quote), then opens it; each member picks a short slot inside it from the team
+    portal. Each member's photos are theirs (the slot names who sat, for their selection)."""
+
+    booking = models.OneToOneField(Booking, verbose_name=_("booking"), on_delete=models.CASCADE,
+                                   related_name="headshot_day")
+    slot_minutes = models.PositiveIntegerField(
+        _("minutes per person"), default=10, validators=[MinValueValidator(5)],
+    )
+    is_open = models.BooleanField(_("members may pick their slot"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("headshot day")
+        verbose_name_plural = _("headshot days")
+
+    def __str__(self) -> str:
+        return str(self.booking)
+
+
+class HeadshotSlot(models.Model):
+    """One member's few minutes in front of the camera on a headshot day."""
+
+    day = models.ForeignKey(HeadshotDay, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("starts at"))
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("member"),
+                               on_delete=models.CASCADE, related_name="headshot_slots")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("headshot slot")
+        verbose_name_plural = _("headshot slots")
+        ordering = ["starts_at"]
+        constraints = [
+            # Two members racing for one slot: the database keeps one.
+            models.UniqueConstraint(fields=["day", "starts_at"], name="headshot_slot_once"),
+            models.UniqueConstraint(fields=["day", "member"], name="headshot_one_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.starts_at:%H:%M}"

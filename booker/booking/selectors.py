@@ -28,7 +28,15 @@ from .availability import (
     day_hours,
     registered_busy_sources,
 )
-from .models import Booking, BookingQuestion, BusyTime, DateOverride, SessionType, WeeklyHours
+from .models import (
+    Booking,
+    BookingQuestion,
+    BusyTime,
+    DateOverride,
+    HeadshotDay,
+    SessionType,
+    WeeklyHours,
+)
 
 # A session that started more than this before the range cannot reach into it.
 LONGEST_SESSION = timedelta(days=1)
@@ -310,3 +318,46 @@ def balance_due_for(session: PhotoSession) -> date | None:
         return None
     day = session.scheduled_at.astimezone(PARIS).date()
     return day - timedelta(days=booking.session_type.balance_due_days_before)
+
+
+@dataclass(frozen=True)
+class HeadshotChoice:
+    """A slot of a headshot day as a member sees it: free, theirs, or a colleague's."""
+
+    start: datetime
+    taken_by: User | None
+
+    def is_free(self) -> bool:
+        return self.taken_by is None
+
+
+def headshot_starts(day: HeadshotDay) -> list[datetime]:
+    """Every start of a member's slot in the day, back to back."""
+    booking = day.booking
+    step = timedelta(minutes=day.slot_minutes)
+    starts, at = [], booking.starts_at
+    while at + step <= booking.ends_at:
+        starts.append(at.astimezone(PARIS))
+        at += step
+    return starts
+
+
+def headshot_slots(day: HeadshotDay) -> list[HeadshotChoice]:
+    """The day's slots in order, each with who took it."""
+    taken = {slot.starts_at: slot.member
+             for slot in day.slots.select_related("member")}
+    return [HeadshotChoice(start, taken.get(start)) for start in headshot_starts(day)]
+
+
+def headshot_days_of(user: User) -> list[HeadshotDay]:
+    """The open headshot days of the companies a person belongs to, next first."""
+    if not user.is_authenticated:
+        return []
+    return list(
+        HeadshotDay.objects.filter(
+            is_open=True, booking__status=Booking.Status.CONFIRMED,
+            booking__company__memberships__user=user,
+            booking__starts_at__gte=timezone.now(),
+        ).select_related("booking__session_type", "booking__company")
+        .order_by("booking__starts_at").distinct()
+    )

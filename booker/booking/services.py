@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -33,7 +33,14 @@ from booker.storage import originals_storage
 from . import contract, selectors
 from .availability import PARIS
 from .machine import BOOKING, announce, move
-from .models import Booking, BookingQuestion, SessionType, answer_upload_to
+from .models import (
+    Booking,
+    BookingQuestion,
+    HeadshotDay,
+    HeadshotSlot,
+    SessionType,
+    answer_upload_to,
+)
 
 Status = Booking.Status
 
@@ -497,3 +504,50 @@ def expire_holds(now: datetime | None = None) -> int:
                 move(booking, Status.EXPIRED, actor=None)
                 lapsed += 1
     return lapsed
+
+
+# --- A company's headshot day -----------------------------------------------------------------
+
+
+def open_headshot_day(booking: Booking, *, slot_minutes: int = 10,
+                      actor: User | None = None) -> HeadshotDay:
+    """Let a company's members pick their slot in its confirmed booking (the studio, once the
+    quote is agreed). Opening again changes the slot length while nobody has picked."""
+    if booking.company_id is None or booking.status != Status.CONFIRMED:
+        raise StudioError(_("Only a company's confirmed booking becomes a headshot day."))
+    if slot_minutes < 5 or slot_minutes > booking.session_type.duration_minutes:
+        raise StudioError(_("A slot lasts from 5 minutes to the whole session."))
+    with transaction.atomic():
+        day, created = HeadshotDay.objects.select_for_update().get_or_create(
+            booking=booking, defaults={"slot_minutes": slot_minutes})
+        if not created and day.slot_minutes != slot_minutes:
+            if day.slots.exists():
+                raise StudioError(_("Members have picked their slots: the length stays."))
+            day.slot_minutes = slot_minutes
+        day.is_open = True
+        day.save()
+    return day
+
+
+def pick_headshot_slot(day: HeadshotDay, member: User, start: datetime) -> HeadshotSlot:
+    """A member of the company takes a free slot of the day (their earlier pick, if any, is
+    given up). Raises SlotTaken when another member took it first."""
+    if not day.is_open or day.booking.status != Status.CONFIRMED:
+        raise StudioError(_("This headshot day is not open for picking."))
+    if not Membership.objects.filter(company_id=day.booking.company_id, user=member).exists():
+        raise StudioError(_("Only the company's members pick a slot on its headshot day."))
+    if start not in selectors.headshot_starts(day):
+        raise SlotTaken(_("This slot is not one of the day's."))
+    try:
+        with transaction.atomic():
+            HeadshotSlot.objects.filter(day=day, member=member).delete()
+            return HeadshotSlot.objects.create(day=day, member=member, starts_at=start)
+    except IntegrityError:
+        raise SlotTaken(
+            _("This slot has just been taken. Please choose another one.")) from None
+
+
+def release_headshot_slot(day: HeadshotDay, member: User) -> bool:
+    """The member gives their slot back. Returns whether they had one."""
+    deleted, _rows = HeadshotSlot.objects.filter(day=day, member=member).delete()
+    return bool(deleted)

@@ -1,11 +1,27 @@
-"""What the calendars answer: the busy times the booking slots avoid."""
+"""What the calendars answer: the feed a token opens and the sessions it lists, and the busy
+times the booking slots avoid."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from booker.models import ExternalBusy
+from django.db.models import QuerySet
+
+from booker.models import CalendarFeed, ExternalBusy, PhotoSession, User
+
+
+def live_feed(token: str) -> CalendarFeed | None:
+    """The feed a token opens: not revoked, its owner still active."""
+    return (CalendarFeed.objects.select_related("user")
+            .filter(token=token, revoked_at__isnull=True, user__is_active=True).first())
+
+
+def photographer_sessions(user: User) -> QuerySet[PhotoSession]:
+    """The dated sessions `user` shoots, in order, cancelled ones left out (their feed)."""
+    return (PhotoSession.objects.filter(photographer=user, scheduled_at__isnull=False)
+            .exclude(status=PhotoSession.Status.CANCELLED)
+            .select_related("client", "company").order_by("scheduled_at"))
 
 
 def busy_intervals(

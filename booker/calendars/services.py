@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
-import requests
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from booker import outbound
+from booker.calendars.selectors import photographer_sessions
 from booker.events import Event as DomainEvent
 from booker.events import Happened
 from booker.mail import absolute_url, site_url
@@ -43,9 +44,10 @@ Status = PhotoSession.Status
 # starts; a session type's duration (booking) may give one later, read by `session_end`.
 DEFAULT_SESSION_LENGTH = timedelta(hours=1)
 # The photographer's own calendars: how far ahead their events block slots, how long a fetch
-# may take (connect, read), and the most a calendar file may weigh.
+# may take (connect, each read; then the whole body), and the most a calendar file may weigh.
 LOOKAHEAD = timedelta(days=120)
 FETCH_TIMEOUT = (5, 15)
+FETCH_DEADLINE_SECONDS = 60
 MAX_CALENDAR_BYTES = 10 * 1024 * 1024
 PRODID = "-//Booké//Booker calendars//FR"
 ICS_TYPE = "text/calendar"
@@ -78,11 +80,6 @@ def rotate_feed(user: User) -> CalendarFeed:
             user=user, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
         return CalendarFeed.objects.create(user=user, token=_new_token())
-
-
-def live_feed(token: str) -> CalendarFeed | None:
-    return (CalendarFeed.objects.select_related("user")
-            .filter(token=token, revoked_at__isnull=True, user__is_active=True).first())
 
 
 def feed_url(feed: CalendarFeed) -> str:
@@ -138,12 +135,6 @@ def _event(session: PhotoSession, summary: str, description: str) -> Event:
     event.add("sequence", session.calendar_sequence)
     event.add("status", "CANCELLED" if session.status == Status.CANCELLED else "CONFIRMED")
     return event
-
-
-def photographer_sessions(user: User):
-    return (PhotoSession.objects.filter(photographer=user, scheduled_at__isnull=False)
-            .exclude(status=Status.CANCELLED)
-            .select_related("client", "company").order_by("scheduled_at"))
 
 
 def photographer_calendar(user: User) -> bytes:
@@ -248,10 +239,15 @@ def attachment_for(session: PhotoSession | None,
 # --- The photographer's own calendars ----------------------------------------------------------
 
 
+def external_calendar_url(url: str) -> str:
+    """The address as it is kept and read: trimmed, webcal:// as https://."""
+    return outbound.normalize_url(url)
+
+
 def set_external_calendar(photographer: User, url: str) -> ExternalCalendar | None:
     """The photographer's own calendar address (one each); an empty address removes it and its
     busy times."""
-    url = url.strip()
+    url = external_calendar_url(url)
     if not url:
         ExternalCalendar.objects.filter(photographer=photographer).delete()
         return None
@@ -267,15 +263,13 @@ def set_external_calendar(photographer: User, url: str) -> ExternalCalendar | No
 
 
 def _fetch(url: str) -> bytes:
-    if url.startswith("webcal://"):  # what Apple and Google hand out for subscriptions
-        url = "https://" + url.removeprefix("webcal://")
-    with requests.get(url, timeout=FETCH_TIMEOUT, stream=True,
-                      headers={"Accept": ICS_TYPE}) as response:
-        response.raise_for_status()
-        body = response.raw.read(MAX_CALENDAR_BYTES + 1, decode_content=True)
-    if len(body) > MAX_CALENDAR_BYTES:
-        raise ValueError(f"calendar larger than {MAX_CALENDAR_BYTES} bytes")
-    return body
+    # An address typed by a photographer: read only from the public Internet (booker.outbound),
+    # never from the studio's own network.
+    return outbound.fetch(
+        outbound.normalize_url(url), max_bytes=MAX_CALENDAR_BYTES, timeout=FETCH_TIMEOUT,
+        deadline=FETCH_DEADLINE_SECONDS, headers={"Accept": ICS_TYPE},
+        allowed_networks=settings.BOOKER_CALENDAR_ALLOWED_PRIVATE_NETWORKS,
+    )
 
 
 def _local_midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -332,8 +326,11 @@ def refresh_calendar(calendar: ExternalCalendar, now: datetime | None = None) ->
         busy = busy_times(_fetch(calendar.url), now, now + LOOKAHEAD)
     except Exception as exc:  # any failure of someone else's server or file: keep what we had
         log.warning("external calendar %s: %s", calendar.pk, exc)
+        # The photographer reads why, in their words; the log keeps the detail.
+        why = outbound.explain(exc) or gettext(
+            "The file at this address is not a calendar that can be read (ICS).")
         ExternalCalendar.objects.filter(pk=calendar.pk).update(
-            last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} — {exc}"[:2000]
+            last_error=f"{timezone.localtime(now):%Y-%m-%d %H:%M} — {why}"[:2000]
         )
         calendar.refresh_from_db(fields=["last_error"])
         return False

@@ -23,12 +23,16 @@ from django.utils.crypto import salted_hmac
 
 from booker import throttle
 from booker.crm.machine import CONSENT
+from booker.crm.selectors import newsletter_status
 from booker.models import Lead, MarketingConsent, User, normalise_email
 
 log = logging.getLogger(__name__)
 
 Link = Callable[[str], str]
 ConsentStatus = MarketingConsent.Status
+
+# What `set_newsletter` did.
+NEWSLETTER_REQUESTED, NEWSLETTER_WITHDRAWN = "requested", "withdrawn"
 
 # A confirmation link older than this confirms nothing; the person asks again.
 CONFIRMATION_DAYS = 7
@@ -227,14 +231,6 @@ def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
         log.exception("newsletter email to consent %s not sent", consent.pk)
 
 
-def newsletter_status(email: str) -> str:
-    """The address's live newsletter consent: "confirmed", "pending" or "" (none)."""
-    live = (MarketingConsent.objects
-            .filter(email=normalise_email(email), purpose=MarketingConsent.Purpose.NEWSLETTER)
-            .exclude(status=ConsentStatus.WITHDRAWN).order_by("-requested_at", "-pk").first())
-    return live.status if live is not None else ""
-
-
 @transaction.atomic
 def withdraw_marketing(email: str) -> int:
     """Every live marketing consent of `email` withdrawn ("Mon compte", the marketing
@@ -247,3 +243,33 @@ def withdraw_marketing(email: str) -> int:
                                    consent.status, ConsentStatus.WITHDRAWN,
                                    withdrawn_at=timezone.now(), token_hash="")
     return count
+
+
+def set_newsletter(
+    email: str,
+    wanted: bool,
+    *,
+    consent_text: str,
+    links: tuple[Link, Link] | None,
+    ip: str | None = None,
+    source_url: str = "",
+) -> str:
+    """A person's own choice ("Mon compte"): subscribe (the double opt-in starts: a pending or
+    confirmed consent is left as it is) or unsubscribe (every live marketing consent
+    withdrawn). `links` are the confirmation and unsubscribe links as for
+    `request_newsletter_consent`, None when the site that confirms is not mounted (then no
+    subscription starts). Returns NEWSLETTER_REQUESTED, NEWSLETTER_WITHDRAWN or "" (nothing
+    to do); TooManyRequests past the rate limit."""
+    status = newsletter_status(email)
+    if wanted and not status:
+        if links is None:
+            return ""
+        confirm_link, unsubscribe_link = links
+        request_newsletter_consent(email, consent_text=consent_text, confirm_link=confirm_link,
+                                   unsubscribe_link=unsubscribe_link, ip=ip,
+                                   source_url=source_url)
+        return NEWSLETTER_REQUESTED
+    if not wanted and status:
+        withdraw_marketing(email)
+        return NEWSLETTER_WITHDRAWN
+    return ""

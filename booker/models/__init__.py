@@ -8,6 +8,8 @@ from booker.booking.models import (
     BookingQuestion,
     BusyTime,
     DateOverride,
+    HeadshotDay,
+    HeadshotSlot,
     SessionType,
     WeeklyHours,
 )
@@ -29,6 +31,8 @@ from booker.sessions.models import Package, PhotoSession, SessionEvent
 
 __all__ = [
     "Booking",
+    "HeadshotDay",
+    "HeadshotSlot",
     "BookingQuestion",
     "BusyTime",
     "CalendarFeed",

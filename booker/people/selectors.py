@@ -34,6 +34,12 @@ def runs_the_studio(user: User) -> bool:
     return user.is_superuser or PHOTOGRAPHER in role_names(user)
 
 
+def confirms_old_password(user: User) -> bool:
+    """Whether changing one's password asks for the current one: yes for a person who has one;
+    one who never chose any (a client invited who has not followed the link yet) sets it."""
+    return user.has_usable_password()
+
+
 def retouchers() -> QuerySet[User]:
     """Who a job can be given to: active members of the Retoucher group."""
 

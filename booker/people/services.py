@@ -263,6 +263,15 @@ def update_profile(user: User, *, first_name: str, last_name: str, phone: str) -
     user.save(update_fields=["first_name", "last_name", "phone"])
 
 
+def change_password(user: User, password: str) -> None:
+    """A person's new password from "Mon compte", already checked by its form (the current
+    password when they have one, `selectors.confirms_old_password`; Django's validators). The
+    person's other sessions end with the old password's hash; the caller keeps the current
+    one (django.contrib.auth.update_session_auth_hash)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
 def set_reminder_emails(user: User, on: bool) -> None:
     """Reminders and review requests by email (service messages always go out)."""
     User.objects.filter(pk=user.pk).update(reminder_emails=on)

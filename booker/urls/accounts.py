@@ -10,12 +10,7 @@ urlpatterns = [
     path("2fa/", include("booker.twofactor.urls")),
     path(
         "password-reset/",
-        accounts.PasswordResetView.as_view(
-            success_url=reverse_lazy("password_reset_done"),
-            email_template_name="registration/password_reset_email.txt",
-            html_email_template_name="registration/password_reset_email.html",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
+        accounts.PasswordResetView.as_view(success_url=reverse_lazy("password_reset_done")),
         name="password_reset",
     ),
     path(

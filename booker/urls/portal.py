@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booker.views import account, calendars, files, portal, portal_booking
+from booker.views import account, calendars, files, headshots, portal, portal_booking
 
 app_name = "portal"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("reservations/<str:token>/deplacer/", portal_booking.reschedule,
          name="booking-reschedule"),
     path("reservations/<str:token>/annuler/", portal_booking.cancel, name="booking-cancel"),
+    # A company's headshot day: each member picks their slot.
+    path("journees/<id:pk>/", headshots.headshot_day, name="headshot-day"),
     # Private files: every one of these checks who asks (booker.selectors), never public URLs.
     path("photos/<id:rush_id>/thumb.jpg", files.rush_thumb, name="rush-thumb"),
     path("photos/<id:rush_id>/proof.jpg", files.rush_proof, name="rush-proof"),

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from booker import services, throttle
+from booker import selectors, services, throttle
 from booker.http import client_ip
 from booker.mail import absolute_url
 from booker.models import User
@@ -66,7 +66,7 @@ def _newsletter_links(request: HttpRequest):
 
 
 def _password_form(user: User, data=None):
-    form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
+    form_class = PasswordChangeForm if selectors.confirms_old_password(user) else SetPasswordForm
     form = form_class(user, data)
     # One page of several forms: the focus would jump to the password, halfway down a phone.
     for field in form.fields.values():
@@ -82,7 +82,7 @@ def account(request: HttpRequest) -> HttpResponse:
     user = request.user
     section = request.POST.get("section", "") if request.method == "POST" else ""
     data = request.POST if section else None
-    status = services.newsletter_status(user.email)
+    status = selectors.newsletter_status(user.email)
     forms_ = {
         "profile": ProfileForm(data if section == "profile" else None, instance=user),
         "email": EmailForm(data if section == "email" else None),
@@ -94,7 +94,7 @@ def account(request: HttpRequest) -> HttpResponse:
     }
     form = forms_.get(section)
     if form is not None and form.is_valid():
-        done = _save(request, section, form, status)
+        done = _save(request, section, form)
         if done:
             return redirect(reverse("portal:account") + f"#{section}")
     return render(request, "booker/portal/account.html", {
@@ -103,7 +103,7 @@ def account(request: HttpRequest) -> HttpResponse:
     }, status=400 if form is not None and form.errors else 200)
 
 
-def _save(request: HttpRequest, section: str, form, status: str) -> bool:
+def _save(request: HttpRequest, section: str, form) -> bool:
     user = request.user
     if section == "profile":
         services.update_profile(user, **{k: form.cleaned_data[k]
@@ -123,31 +123,26 @@ def _save(request: HttpRequest, section: str, form, status: str) -> bool:
         messages.info(request, _("We sent a link to %(email)s: your address changes once you "
                                  "follow it.") % {"email": new})
     elif section == "password":
-        form.save()
-        update_session_auth_hash(request, form.user)
+        services.change_password(user, form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
         messages.success(request, _("Your password is changed."))
     elif section == "preferences":
         services.set_reminder_emails(user, form.cleaned_data["reminder_emails"])
         messages.success(request, _("Your preferences are saved."))
     elif section == "marketing":
-        wanted = form.cleaned_data["newsletter"]
-        if wanted and not status:
-            links = _newsletter_links(request)
-            if links is None:
-                return True
-            try:
-                services.request_newsletter_consent(
-                    user.email, consent_text=str(NEWSLETTER_CONSENT), confirm_link=links[0],
-                    unsubscribe_link=links[1], ip=client_ip(request),
-                    source_url=absolute_url(request.get_full_path()))
-            except services.TooManyRequests:
-                messages.error(request, _("Too many attempts in a short time. Please try "
-                                          "again later."))
-                return True
+        try:
+            done = services.set_newsletter(
+                user.email, form.cleaned_data["newsletter"],
+                consent_text=str(NEWSLETTER_CONSENT), links=_newsletter_links(request),
+                ip=client_ip(request), source_url=absolute_url(request.get_full_path()))
+        except services.TooManyRequests:
+            messages.error(request, _("Too many attempts in a short time. Please try "
+                                      "again later."))
+            return True
+        if done == services.NEWSLETTER_REQUESTED:
             messages.info(request, _("Confirm your subscription with the link we just sent "
                                      "you."))
-        elif not wanted and status:
-            services.withdraw_marketing(user.email)
+        elif done == services.NEWSLETTER_WITHDRAWN:
             messages.success(request, _("You will no longer receive the newsletter."))
     return True
 

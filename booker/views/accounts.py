@@ -114,6 +114,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     not: the answer never tells whether an account exists."""
 
     form_class = ThrottledPasswordResetForm
+    # Our email (text, HTML, subject); `_send_password_reset` sends the same one.
+    email_template_name = "registration/password_reset_email.txt"
+    html_email_template_name = "registration/password_reset_email.html"
+    subject_template_name = "registration/password_reset_subject.txt"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
@@ -146,10 +150,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 INVITATION = "invitation"
 
 
-class InvitationPasswordForm(SetPasswordForm):
-    """Django's "choose a password" form: its validators (AUTH_PASSWORD_VALIDATORS)."""
-
-
 def _landing(invitation) -> str:
     if invitation.session_id:
         return reverse("portal:session", args=[invitation.session_id])
@@ -169,7 +169,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if link.state != "pending":
         return _dead_link(request, link)
     invitation = link.invitation
-    form = InvitationPasswordForm(invitation.user, request.POST or None)
+    # Django's "choose a password" form, with its validators (AUTH_PASSWORD_VALIDATORS).
+    form = SetPasswordForm(invitation.user, request.POST or None)
     if request.method == "POST":
         throttled = throttle.attempt_for(request, INVITATION, f"invitation:{invitation.pk}")
         if throttled is not None:
@@ -228,9 +229,9 @@ def _send_password_reset(request: HttpRequest, user: User) -> None:
     if form.is_valid():
         form.save(
             request=request, use_https=request.is_secure(),
-            email_template_name="registration/password_reset_email.txt",
-            html_email_template_name="registration/password_reset_email.html",
-            subject_template_name="registration/password_reset_subject.txt",
+            email_template_name=PasswordResetView.email_template_name,
+            html_email_template_name=PasswordResetView.html_email_template_name,
+            subject_template_name=PasswordResetView.subject_template_name,
         )
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
 from booker import selectors
+from booker.calendars import selectors as calendar_selectors
 from booker.calendars import services as calendars
 from booker.models import ExternalCalendar
 
@@ -33,7 +34,7 @@ def _ics(content: bytes, *, filename: str, attachment: bool) -> HttpResponse:
 @never_cache
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """The photographer's sessions, for their calendar app to subscribe to."""
-    found = calendars.live_feed(token)
+    found = calendar_selectors.live_feed(token)
     # A feed lives as long as its owner runs the studio: a photographer who lost the role
     # no longer reads the clients' sessions.
     if found is None or not selectors.runs_the_studio(found.user):
@@ -66,9 +67,7 @@ class ExternalCalendarForm(forms.Form):
     )
 
     def clean_url(self) -> str:
-        url = self.cleaned_data["url"].strip()
-        if url.startswith("webcal://"):
-            url = "https://" + url.removeprefix("webcal://")
+        url = calendars.external_calendar_url(self.cleaned_data["url"])
         if url:
             URLValidator(schemes=["http", "https"])(url)
         return url

@@ -50,6 +50,7 @@ from booker.models import (
     Company,
     DateOverride,
     FinalPhoto,
+    HeadshotDay,
     Lead,
     MarketingConsent,
     Membership,
@@ -192,7 +193,7 @@ def build() -> World:
                            status=Message.Status.SENT)
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
-    booking_token = _booking(photographer, client)
+    booking_token = _booking(photographer, client, company)
     InvoiceApproval.objects.create(user=other_client)
     # A client the studio invited, who has not chosen a password yet.
     services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
@@ -342,7 +343,7 @@ def _document_file():
 
 
 
-def _booking(photographer, client) -> str:
+def _booking(photographer, client, company) -> str:
     """A bookable session type with a question, the photographer's week, and the client's
     booking (confirmed, its contract signed) whose token the booking pages take."""
     session_type = SessionType.objects.create(name="Portrait", slug="portrait",
@@ -358,6 +359,15 @@ def _booking(photographer, client) -> str:
         contract_text="Contrat", contract_signed_name="Client", contract_signed_at=timezone.now(),
     )
     booking.contract_pdf.save("contrat.pdf", ContentFile(b"%PDF-1.4 policy"), save=True)
+    # Company A's headshot day, open: its members pick a slot in the team portal.
+    team_day = Booking.objects.create(
+        token="policy-headshot-day", session_type=session_type, photographer=photographer,
+        starts_at=start + timedelta(days=1), ends_at=start + timedelta(days=1, hours=1),
+        blocks_from=start + timedelta(days=1), blocks_until=start + timedelta(days=1, hours=1),
+        status=Booking.Status.CONFIRMED, company=company, booked_by=client,
+        price=Decimal("200"), deposit=Decimal("50"),
+    )
+    HeadshotDay.objects.create(booking=team_day, slot_minutes=10)
     WeeklyHours.objects.create(photographer=photographer, weekday=0, start=time(9), end=time(12))
     today = timezone.localdate()
     DateOverride.objects.create(photographer=None, date=today, closed=True)

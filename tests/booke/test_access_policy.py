@@ -167,6 +167,7 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
     ("reserver/", "token"): lambda w: w.objects["booking_token"],
     ("portal/reservations/", "token"): lambda w: w.objects["booking_token"],
+    ("portal/journees/", "pk"): lambda w: apps.get_model("booker.HeadshotDay").objects.get().pk,
     ("shop/acompte/", "token"): lambda w: w.objects["booking_token"],
     ("admin/booker/user/", "object_id"): lambda w: w.people[policy_world.CLIENT].pk,
     ("admin/booker/user/", "id"): lambda w: w.people[policy_world.CLIENT].pk,

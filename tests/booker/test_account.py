@@ -98,6 +98,38 @@ def test_the_password_changes_with_the_current_one_and_the_session_stays(client,
     assert client.get(ACCOUNT).status_code == 200  # still signed in
 
 
+def test_a_person_without_a_password_sets_one_without_being_asked_for_the_current_one(client):
+    invited = UserFactory(email="invitee@example.test")
+    invited.set_unusable_password()
+    invited.save()
+    client.force_login(invited)
+    new = "Un-Nouveau-Mot-De-Passe-7"
+
+    response = client.post(ACCOUNT, {"section": "password", "new_password1": new,
+                                     "new_password2": new})
+
+    assert response.status_code == 302
+    invited.refresh_from_db()
+    assert invited.check_password(new)
+    assert client.get(ACCOUNT).status_code == 200  # still signed in
+
+
+def test_asking_for_the_newsletter_again_while_it_is_pending_sends_nothing_more(person):
+    from booker.crm import services as crm
+
+    links = (lambda token: f"https://studio.example/confirm/{token}",
+             lambda token: f"https://studio.example/unsubscribe/{token}")
+    first = crm.set_newsletter(person.email, True, consent_text="oui", links=links)
+    again = crm.set_newsletter(person.email, True, consent_text="oui", links=links)
+    without_site = crm.set_newsletter("other@example.test", True, consent_text="oui",
+                                      links=None)
+
+    assert (first, again, without_site) == (crm.NEWSLETTER_REQUESTED, "", "")
+    assert len(mail.outbox) == 1
+    assert crm.set_newsletter(person.email, False, consent_text="", links=None) == (
+        crm.NEWSLETTER_WITHDRAWN)
+
+
 def test_reminders_can_be_turned_off_and_on(client, person):
     client.post(ACCOUNT, {"section": "preferences"})
     person.refresh_from_db()

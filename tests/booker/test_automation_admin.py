@@ -105,6 +105,28 @@ def test_deleting_rules_in_bulk_keeps_the_defaults(client):
     assert not Rule.objects.filter(pk=mine.pk).exists()
 
 
+def test_the_engine_deletes_only_the_studios_own_rules_and_counts_the_defaults_kept():
+    from booker.automation import services as engine
+
+    mine = Rule.objects.create(name="Ma règle", event=Event.SESSION_BOOKED, action="task",
+                               recipients=["photographer"])
+    asked = Rule.objects.filter(key__in=["review-request", "selection-reminder"]) | (
+        Rule.objects.filter(pk=mine.pk))
+
+    assert engine.delete_rules(asked) == 2
+    assert not Rule.objects.filter(pk=mine.pk).exists()
+    assert Rule.objects.filter(key__in=["review-request", "selection-reminder"]).count() == 2
+
+
+def test_switching_rules_off_then_on_from_the_list(studio):
+    rule = Rule.objects.get(key="review-request")
+    for action, active in (("switch_off", False), ("switch_on", True)):
+        studio.post(reverse("admin:booker_rule_changelist"),
+                    {"action": action, ACTION_CHECKBOX_NAME: [rule.pk]})
+        rule.refresh_from_db()
+        assert rule.is_active is active
+
+
 # --- Email templates ----------------------------------------------------------------------------
 
 
@@ -253,6 +275,21 @@ def test_my_tasks_and_marking_them_done(studio, photographer):
     assert mine.done_at is not None and other.done_at is None
 
 
+def test_a_task_done_keeps_its_date_and_can_be_reopened():
+    from booker.automation import services as engine
+
+    earlier = timezone.now() - timedelta(days=3)
+    done = StaffTask.objects.create(title="Fait", done_at=earlier)
+    todo = StaffTask.objects.create(title="À faire")
+
+    assert engine.mark_tasks_done(StaffTask.objects.all()) == 1
+    done.refresh_from_db()
+    assert done.done_at == earlier
+    assert engine.reopen_tasks(StaffTask.objects.filter(pk=todo.pk)) == 1
+    todo.refresh_from_db()
+    assert todo.done_at is None
+
+
 # --- The studio page of a session ---------------------------------------------------------------
 
 
@@ -302,7 +339,7 @@ def test_the_preview_uses_only_sessions_the_photographer_sees(studio, photograph
 
 
 def test_syntax_errors_are_explained_with_their_line_and_the_missing_tag():
-    from booker.automation.admin import syntax_error
+    from booker.automation.selectors import syntax_error
 
     assert syntax_error("Bonjour {{ client_name }}") == ""
     assert syntax_error("Bonjour\n{% if is_company %}ACME") == (
@@ -312,7 +349,7 @@ def test_syntax_errors_are_explained_with_their_line_and_the_missing_tag():
 
 
 def test_a_variable_the_engine_does_not_know_is_pointed_out(studio):
-    from booker.automation.admin import unknown_variables
+    from booker.automation.selectors import unknown_variables
 
     assert unknown_variables("{% for line in lines %}{{ line }}{% endfor %}{{ prenom }}",
                              "{{ session_title }}") == ["prenom", "lines"]

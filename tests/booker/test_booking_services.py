@@ -339,3 +339,58 @@ def test_only_a_manager_books_for_a_company_and_the_booking_is_the_companys(port
     assert (booking.client, booking.company, booking.booked_by) == (None, company, client_user)
     assert selectors.booking_for(booking.token, user=client_user) == booking
     assert selectors.booking_for(booking.token, user=UserFactory()) is None
+
+
+# --- A company's headshot day ---------------------------------------------------------------
+
+
+@pytest.fixture
+def headshot_day(photographer, client_user):
+    from booker.models import Booking
+
+    company = CompanyFactory(name="Acme")
+    Membership.objects.create(company=company, user=client_user, role=Membership.Role.MANAGER)
+    corporate = SessionTypeFactory(duration_minutes=60, price=Decimal("600"))
+    corporate.photographers.add(photographer)
+    booking = services.hold_slot(corporate, paris(MONDAY, 9), user=client_user, now=NOW)
+    services.claim_booking(booking, user=client_user, company=company)
+    services.sign_contract(booking, name="Claire Martin", ip=None, now=NOW)
+    services.submit_booking(booking, actor=client_user)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    return services.open_headshot_day(booking, slot_minutes=10), company
+
+
+def test_a_headshot_day_offers_back_to_back_slots_each_member_takes_one(headshot_day,
+                                                                      client_user):
+    from booker.booking.services import pick_headshot_slot, release_headshot_slot
+
+    day, company = headshot_day
+    colleague = UserFactory()
+    Membership.objects.create(company=company, user=colleague, role=Membership.Role.MEMBER)
+    choices = selectors.headshot_slots(day)
+    assert [c.start for c in choices][:2] == [paris(MONDAY, 9), paris(MONDAY, 9, 10)]
+    assert len(choices) == 6
+
+    pick_headshot_slot(day, colleague, paris(MONDAY, 9, 10))
+    with pytest.raises(services.SlotTaken):
+        pick_headshot_slot(day, client_user, paris(MONDAY, 9, 10))
+    with pytest.raises(services.SlotTaken):
+        pick_headshot_slot(day, client_user, paris(MONDAY, 9, 5))
+    # Picking again moves the member's own slot.
+    pick_headshot_slot(day, colleague, paris(MONDAY, 9, 30))
+    taken = {c.start: c.taken_by for c in selectors.headshot_slots(day)}
+    assert taken[paris(MONDAY, 9, 10)] is None and taken[paris(MONDAY, 9, 30)] == colleague
+    assert release_headshot_slot(day, colleague) is True
+
+
+def test_only_the_companys_members_pick_and_only_on_a_confirmed_company_booking(
+        headshot_day, portrait, client_user):
+    from booker.booking.services import open_headshot_day, pick_headshot_slot
+
+    day, _company = headshot_day
+    with pytest.raises(StudioError):
+        pick_headshot_slot(day, UserFactory(), paris(MONDAY, 9))
+    personal = signed(portrait, UserFactory(), start=paris(MONDAY, 11))
+    with pytest.raises(StudioError):
+        open_headshot_day(personal)

@@ -4,6 +4,9 @@ Every calendar written is checked by parsing it back with icalendar."""
 
 from __future__ import annotations
 
+import html
+import ipaddress
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.mail import EmailMessage
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
-from booker import roles, services
+from booker import outbound, roles, services
 from booker.calendars import selectors as calendar_selectors
 from booker.calendars import services as calendars
 from booker.models import ExternalCalendar, PhotoSession
@@ -115,7 +118,7 @@ def test_the_photographer_s_page_shows_the_feed_and_rotates_it(client, shooter):
     assert calendars.feed_url(old) in page.content.decode()
 
     client.post(url, {"action": "rotate"})
-    assert calendars.live_feed(old.token) is None
+    assert calendar_selectors.live_feed(old.token) is None
     client.post(url, {"url": "webcal://calendar.example.test/private.ics"})
     assert ExternalCalendar.objects.get(photographer=shooter).url == (
         "https://calendar.example.test/private.ics")
@@ -244,16 +247,22 @@ END:VCALENDAR
 
 
 class CalendarServer:
-    """An ICS file on 127.0.0.1, answering `status` (200 or an error)."""
+    """An ICS file on 127.0.0.1, answering `status` (200, an error, or a redirect to
+    `location`), and counting the requests it gets."""
 
     def __init__(self) -> None:
         self.status = 200
         self.body = EXTERNAL_ICS
+        self.location = ""
+        self.hits = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 -- http.server's name
+                server.hits += 1
                 self.send_response(server.status)
+                if server.location:
+                    self.send_header("Location", server.location)
                 self.send_header("Content-Type", "text/calendar")
                 self.send_header("Content-Length", str(len(server.body)))
                 self.end_headers()
@@ -267,7 +276,9 @@ class CalendarServer:
 
 
 @pytest.fixture
-def calendar_server() -> Iterator[CalendarServer]:
+def calendar_server(settings) -> Iterator[CalendarServer]:
+    # The server is on loopback, which the fetch refuses unless the settings open it.
+    settings.BOOKER_CALENDAR_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]
     server = CalendarServer()
     thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
     thread.start()
@@ -324,12 +335,19 @@ def test_a_failing_fetch_keeps_the_previous_busy_times_and_records_the_error(
     assert before > 0
 
     calendar_server.status = 500
-    assert calendars.refresh_external_calendars() == {"refreshed": 0, "failed": 1}
+    with translation.override("fr"):
+        assert calendars.refresh_external_calendars() == {"refreshed": 0, "failed": 1}
 
     calendar.refresh_from_db()
     assert calendar.busy.count() == before
-    assert "500" in calendar.last_error
+    assert "Le serveur a répondu par une erreur (500)" in calendar.last_error
     assert calendar.last_fetched_at == NOW
+
+
+def test_a_file_that_is_no_calendar_is_said_so_in_french(shooter, calendar_server):
+    calendar_server.body = b"<html>Not a calendar</html>"
+
+    assert "n'est pas un agenda lisible" in failure_reason(shooter, calendar_server.url)
 
 
 def test_the_refresh_runs_every_quarter_of_an_hour():
@@ -347,3 +365,228 @@ def test_a_photographer_who_loses_the_role_loses_the_feed(client, shooter):
     shooter.is_staff = False
     shooter.save()
     assert client.get(path).status_code == 404
+
+
+# --- The photographer's address is read from the public Internet only (booker.outbound) --------
+
+
+@pytest.fixture
+def connections(monkeypatch) -> list[str]:
+    """Every address the fetch opens a socket to. Only loopback is really reached (the test
+    server): anything else is recorded and refused here, so a broken guard sends no packet
+    out of this machine and the test sees where it would have gone."""
+    from urllib3.util import connection
+
+    opened: list[str] = []
+    real = connection.create_connection
+
+    def create_connection(address, *args, **kwargs):
+        opened.append(address[0])
+        if not ipaddress.ip_address(address[0]).is_loopback:
+            raise ConnectionRefusedError(f"test: no traffic to {address[0]}")
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(connection, "create_connection", create_connection)
+    return opened
+
+
+def fake_dns(monkeypatch, names: dict[str, list[list[str]]]) -> None:
+    """`names` answer these addresses, one list per lookup in turn (the last one repeats);
+    every other name resolves as usual."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in names:
+            return real(host, port, *args, **kwargs)
+        answers = names[host]
+        current = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                 (a, port)) for a in current]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def failure_reason(shooter, url: str) -> str:
+    calendar = calendars.set_external_calendar(shooter, url)
+    with translation.override("fr"):
+        assert calendars.refresh_calendar(calendar, now=NOW) is False
+    calendar.refresh_from_db()
+    assert calendar.last_fetched_at is None and not calendar.busy.exists()
+    return calendar.last_error
+
+
+PRIVATE_REASON = "une adresse privée ou réservée"
+
+
+def test_a_calendar_on_loopback_is_refused_unless_the_settings_open_loopback(
+        shooter, calendar_server, connections, settings):
+    settings.BOOKER_CALENDAR_ALLOWED_PRIVATE_NETWORKS = []
+
+    reason = failure_reason(shooter, calendar_server.url)
+
+    assert PRIVATE_REASON in reason and "127.0.0.1" in reason
+    assert calendar_server.hits == 0 and connections == []
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/private.ics",
+    "http://10.0.0.7/private.ics",
+    "http://192.168.1.1/private.ics",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.64.0.1/private.ics",
+    "http://0.0.0.0/private.ics",
+    "http://[::1]/private.ics",
+    "http://[::ffff:127.0.0.1]/private.ics",
+    "http://[::ffff:169.254.169.254]/private.ics",
+    "http://[fd00::1]/private.ics",
+    "http://[fe80::1]/private.ics",
+    "http://[2002:a00:1::1]/private.ics",  # 6to4 around 10.0.0.1
+    "http://224.0.0.1/private.ics",
+    "http://240.0.0.1/private.ics",
+    "webcal://localhost/private.ics",
+    "https://localhost/private.ics",
+])
+def test_an_address_leading_to_a_private_network_is_refused_before_any_connection(
+        shooter, connections, url):
+    reason = failure_reason(shooter, url)
+
+    assert PRIVATE_REASON in reason
+    assert connections == []
+
+
+def test_a_name_resolving_to_loopback_or_mixing_public_and_private_addresses_is_refused(
+        shooter, connections, monkeypatch):
+    fake_dns(monkeypatch, {"calendar.example.test": [["127.0.0.1"]],
+                           "mixed.example.test": [["93.184.215.14", "10.1.2.3"]]})
+
+    assert PRIVATE_REASON in failure_reason(shooter, "https://calendar.example.test/a.ics")
+    assert PRIVATE_REASON in failure_reason(shooter, "https://mixed.example.test/a.ics")
+    assert connections == []
+
+
+def test_the_connection_goes_to_the_address_that_was_checked_not_to_a_second_lookup(
+        shooter, connections, monkeypatch):
+    # DNS rebinding: the name answers a public address to the check, then loopback.
+    fake_dns(monkeypatch, {"rebind.example.test": [["93.184.215.14"], ["127.0.0.1"]]})
+
+    calendar = calendars.set_external_calendar(shooter, "http://rebind.example.test/a.ics")
+    assert calendars.refresh_calendar(calendar, now=NOW) is False
+
+    assert connections == ["93.184.215.14"]
+
+
+def test_a_redirect_to_a_private_address_is_refused(
+        shooter, calendar_server, connections, monkeypatch):
+    fake_dns(monkeypatch, {"metadata.example.test": [["169.254.169.254"]]})
+    for target in ("http://169.254.169.254/latest/meta-data/",
+                   "http://metadata.example.test/latest/meta-data/",
+                   "http://[::1]/private.ics"):
+        calendar_server.status, calendar_server.location = 302, target
+
+        assert PRIVATE_REASON in failure_reason(shooter, calendar_server.url)
+    assert set(connections) == {"127.0.0.1"}
+
+
+def test_redirects_are_followed_three_times_at_most(shooter, calendar_server, connections):
+    calendar_server.status = 302
+    calendar_server.location = calendar_server.url
+
+    assert "plus de 3 fois" in failure_reason(shooter, calendar_server.url)
+    assert calendar_server.hits == 4  # the address, then three redirects
+
+
+def test_a_redirect_to_another_scheme_and_an_address_other_than_http_are_refused(
+        shooter, calendar_server, connections):
+    calendar_server.status, calendar_server.location = 302, "file:///etc/passwd"
+    assert "Seules les adresses http et https" in failure_reason(shooter, calendar_server.url)
+
+    assert "Seules les adresses http et https" in failure_reason(shooter, "ftp://example.test/a")
+
+
+def test_a_calendar_file_over_the_size_cap_is_refused(
+        shooter, calendar_server, connections, monkeypatch):
+    monkeypatch.setattr(calendars, "MAX_CALENDAR_BYTES", len(EXTERNAL_ICS) - 1)
+
+    assert "plus de" in failure_reason(shooter, calendar_server.url)
+
+
+def test_the_photographer_reads_why_their_address_was_refused(client, shooter, connections):
+    failure_reason(shooter, "http://169.254.169.254/latest/meta-data/")
+    client.force_login(shooter)
+
+    with translation.override("fr"):
+        page = client.get(reverse("admin:booker_photosession_calendars"),
+                          HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "169.254.169.254, une adresse privée ou réservée" in html.unescape(page)
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("93.184.215.14", True), ("2606:4700::1111", True),
+    ("127.0.0.2", False), ("10.1.1.1", False), ("172.16.0.1", False), ("192.168.0.1", False),
+    ("169.254.0.1", False), ("100.64.0.1", False), ("0.0.0.0", False), ("224.0.0.251", False),
+    ("239.255.255.250", False), ("240.0.0.1", False), ("255.255.255.255", False),
+    ("::1", False), ("::", False), ("fe80::1", False), ("fc00::1", False), ("ff02::1", False),
+    ("::ffff:10.0.0.1", False), ("2002:7f00:1::", False), ("64:ff9b::a00:1", False),
+])
+def test_which_addresses_are_public(address, public):
+    assert outbound.is_public(ipaddress.ip_address(address)) is public
+
+
+def _certificate(tmp_path, name: str) -> tuple[str, str, str]:
+    """A CA, and a certificate it signs for `name`: the files (CA, certificate, key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def subject(common_name: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+    now = datetime.now(UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = (x509.CertificateBuilder().subject_name(subject("Test CA")).issuer_name(subject("Test CA"))
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder().subject_name(subject(name)).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    files = (tmp_path / "ca.pem", tmp_path / "cert.pem", tmp_path / "key.pem")
+    files[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    files[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    files[2].write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return tuple(str(f) for f in files)
+
+
+def test_https_still_checks_the_certificate_against_the_name_not_the_address_connected_to(
+        shooter, calendar_server, connections, monkeypatch, tmp_path):
+    # The calendar server speaks TLS with a certificate for calendar.example.test (which
+    # resolves to it), signed by a CA the fetch trusts for this test only.
+    import ssl
+
+    import requests.adapters
+
+    ca, cert, key = _certificate(tmp_path, "calendar.example.test")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    calendar_server.httpd.socket = context.wrap_socket(calendar_server.httpd.socket,
+                                                       server_side=True)
+    monkeypatch.setattr(requests.adapters, "DEFAULT_CA_BUNDLE_PATH", ca)
+    fake_dns(monkeypatch, {"calendar.example.test": [["127.0.0.1"]],
+                           "other.example.test": [["127.0.0.1"]]})
+    port = calendar_server.httpd.server_address[1]
+
+    good = calendars.set_external_calendar(shooter, f"https://calendar.example.test:{port}/a.ics")
+    assert calendars.refresh_calendar(good, now=NOW), good.last_error
+    assert good.busy.exists()
+
+    other = user_with_role(roles.PHOTOGRAPHER)
+    wrong = calendars.set_external_calendar(other, f"https://other.example.test:{port}/a.ics")
+    assert calendars.refresh_calendar(wrong, now=NOW) is False
+    assert "certificat" in wrong.last_error, wrong.last_error

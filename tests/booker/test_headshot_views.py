@@ -1,0 +1,67 @@
+"""A company's headshot day in the team portal: a member picks a slot, a colleague sees it
+taken, gives theirs back; someone outside the company gets a 404."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from booker import roles, services
+from booker.booking.availability import PARIS
+from booker.booking.selectors import slots
+from booker.models import HeadshotSlot, Membership, WeeklyHours
+from tests.factories import CompanyFactory, SessionTypeFactory, UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team():
+    photographer = user_with_role(roles.PHOTOGRAPHER)
+    for weekday in range(7):
+        WeeklyHours.objects.create(photographer=photographer, weekday=weekday, start=time(9),
+                                   end=time(18))
+    corporate = SessionTypeFactory(duration_minutes=60, price=Decimal("600"))
+    corporate.photographers.add(photographer)
+    company = CompanyFactory(name="Acme")
+    manager, member = UserFactory(), UserFactory(first_name="Noé")
+    Membership.objects.create(company=company, user=manager, role=Membership.Role.MANAGER)
+    Membership.objects.create(company=company, user=member, role=Membership.Role.MEMBER)
+    day = (timezone.now() + timedelta(days=10)).astimezone(PARIS).date()
+    booking = services.hold_slot(corporate, slots(corporate, day, day)[0].start, user=manager)
+    services.claim_booking(booking, user=manager, company=company)
+    services.sign_contract(booking, name="Office Manager", ip=None)
+    services.submit_booking(booking, actor=manager)
+    booking.refresh_from_db()
+    return services.open_headshot_day(booking), manager, member
+
+
+def test_a_member_picks_a_slot_and_a_colleague_sees_it_taken(team, client):
+    day, manager, member = team
+    url = reverse("portal:headshot-day", args=[day.pk])
+    first = day.booking.starts_at.astimezone(PARIS)
+    client.force_login(member)
+
+    response = client.post(url, {"start": first.isoformat()}, follow=True)
+    assert "Votre créneau est réservé" in response.content.decode()
+    assert HeadshotSlot.objects.get().member == member
+
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    assert "pris" in page
+    response = client.post(url, {"start": first.isoformat()}, follow=True)
+    assert "vient d&#x27;être pris" in response.content.decode()
+
+    client.force_login(member)
+    client.post(url, {"release": "1"})
+    assert not HeadshotSlot.objects.exists()
+
+
+def test_someone_outside_the_company_gets_a_404(team, client):
+    day, _manager, _member = team
+    client.force_login(UserFactory())
+    assert client.get(reverse("portal:headshot-day", args=[day.pk])).status_code == 404
