@@ -71,6 +71,9 @@ def test_a_visitor_books_a_portrait_pays_the_deposit_and_moves_it_from_the_porta
     portrait.photographers.add(photographer)
     BookingQuestion.objects.create(session_type=portrait, label="Pour quelle occasion ?",
                                    kind=BookingQuestion.Kind.TEXT, required=True)
+    BookingQuestion.objects.create(session_type=portrait, label="Combien de personnes ?",
+                                   kind=BookingQuestion.Kind.CHOICE, choices="1\n2\n3 ou plus",
+                                   required=False, order=1)
 
     # 1. The sessions, a day, a time.
     phone.goto("/reserver/")
@@ -93,6 +96,7 @@ def test_a_visitor_books_a_portrait_pays_the_deposit_and_moves_it_from_the_porta
     expect(phone.locator(".hold")).to_contain_text("Créneau réservé jusqu’à")
     expect(phone.locator(".hold-left")).to_contain_text("min")
     phone.get_by_label("Pour quelle occasion ?").fill("Un portrait pour mon site")
+    phone.get_by_label("2", exact=True).check()
     snap(phone, shots, "04-questions")
     phone.get_by_role("button", name="Continuer").click()
 
@@ -123,6 +127,7 @@ def test_a_visitor_books_a_portrait_pays_the_deposit_and_moves_it_from_the_porta
 
     # 6. The confirmation, and its email.
     booking = Booking.objects.get(token=token)
+    assert [a["value"] for a in booking.answers] == ["Un portrait pour mon site", "2"]
     assert booking.status == Booking.Status.CONFIRMED
     assert booking.deposit_paid == Decimal("50.00")
     phone.goto(f"/reserver/r/{token}/")
