@@ -321,7 +321,7 @@ def _seen(booking: Booking, reference: str) -> dict | None:
 def _take_payment(booking_id: int, amount: Decimal, *, reference: str,
                   actor: User | None) -> bool:
     with transaction.atomic():
-        booking = Booking.objects.select_for_update().select_related(
+        booking = Booking.objects.select_for_update(of=("self",)).select_related(
             "session_type", "client", "company").get(pk=booking_id)
         seen = _seen(booking, reference)
         if seen is not None:
@@ -454,7 +454,8 @@ def session_moved(session_id: int) -> None:
     """The studio moved a booked session in the admin: its booking follows (the slot it
     blocks, the balance's due date)."""
     with transaction.atomic():
-        booking = (Booking.objects.select_for_update().select_related("session_type", "session")
+        booking = (Booking.objects.select_for_update(of=("self",))
+                   .select_related("session_type", "session")
                    .filter(session_id=session_id).first())
         if booking is None or booking.session.scheduled_at is None:
             return

@@ -21,15 +21,17 @@ def confirm_invoiced_bookings(sender, order, **kwargs) -> None:
     services.order_invoiced(order)
 
 
-@subscribe(Event.BOOKING_CANCELLED)
+@subscribe(Event.BOOKING_CANCELLED, Event.BOOKING_DECLINED)
 def refund_cancelled_booking(event: Happened) -> None:
+    # A declined request gives back everything paid, as a cancellation by the studio does.
     token = str(event.payload.get("booking") or "")
     try:
         refund = Decimal(str(event.payload.get("refund") or "0"))
     except InvalidOperation:
         refund = Decimal("0")
+    by_studio = event.event == Event.BOOKING_DECLINED or bool(event.payload.get("by_studio"))
     if token and refund.is_finite() and refund >= 0:
-        services.booking_cancelled(token, refund, by_studio=bool(event.payload.get("by_studio")))
+        services.booking_cancelled(token, refund, by_studio=by_studio)
 
 
 @subscribe(Event.BOOKING_EXPIRED, Event.BOOKING_DECLINED, Event.BOOKING_CANCELLED)

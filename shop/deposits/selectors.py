@@ -56,8 +56,9 @@ def is_deposit_line(line) -> bool:
 
 def deposit_line_price(line) -> Decimal | None:
     """What a deposit line may charge now, incl. VAT: the booking's deposit still due while
-    the Booker says it is payable; None when nothing is payable (the booking expired,
-    was cancelled or declined, is paid already, or the line names no booking)."""
+    the Booker says it is payable; None when nothing is payable (the booking was cancelled or
+    declined, waits for the studio's approval, is paid already, or the line names no
+    booking)."""
     booking = booking_of_line(line)
     if booking is None:
         return None

@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_model
 
+from booker import selectors as booker_selectors
 from booker import services as booker_services
 from booker.models import Booking
 from shop.catalogue.product_classes import DEPOSIT_UPC
@@ -52,8 +53,6 @@ def put_deposit_in_basket(basket, booking: Booking) -> Line:
     """One "Acompte de séance" line for the booking, replacing any earlier one (a client who
     comes back to pay gets the same line, not a second). `booking` must come from
     booker.selectors.booking_for (its owner asks). DepositError when nothing is payable."""
-    from booker import selectors as booker_selectors
-
     if booker_selectors.deposit_payable(booking.pk) is None:
         raise DepositError(_("This booking awaits no deposit."))
     product = selectors.deposit_product()
@@ -81,8 +80,8 @@ def put_deposit_in_basket(basket, booking: Booking) -> Line:
 
 
 def withdraw_deposit(token: str) -> int:
-    """The booking expired or was declined: its unpaid deposit line leaves the open and saved
-    baskets. Returns how many lines were removed."""
+    """The booking lapsed, was declined or cancelled: its unpaid deposit line leaves the open
+    and saved baskets. Returns how many lines were removed."""
     product = selectors.deposit_product()
     if product is None:
         return 0

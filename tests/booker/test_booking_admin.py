@@ -26,12 +26,37 @@ def test_a_photographer_adds_a_session_type_shot_by_photographers_only(studio, p
         "price": "190.00", "deposit_percent": 30, "minimum_notice_hours": 24,
         "horizon_days": 60, "slot_increment_minutes": 30, "refund_rules": "[]",
         "photographers": [photographer.pk], "order": 0, "is_active": "on",
+        "reschedule_notice_hours": 48, "balance_due_days_before": 7,
+        "contract_terms": "Séance de {{ client_name }} le {{ date }}.",
+        # The intake questionnaire, inline: one choice question.
+        "questions-TOTAL_FORMS": 1, "questions-INITIAL_FORMS": 0,
+        "questions-0-order": 0, "questions-0-label": "Pour quel usage ?",
+        "questions-0-kind": "choice", "questions-0-choices": "Personnel\nProfessionnel",
+        "questions-0-required": "on",
     })
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     session_type = SessionType.objects.get()
     assert list(session_type.photographers.all()) == [photographer]
     assert session_type.deposit == 57
+    assert session_type.questions.get().choice_list == ["Personnel", "Professionnel"]
+
+
+def test_a_contract_that_does_not_render_is_refused_with_its_reason(studio):
+    response = studio.post(reverse("admin:booker_sessiontype_add"), {
+        "name": "Famille", "slug": "famille", "duration_minutes": 60,
+        "buffer_before_minutes": 0, "buffer_after_minutes": 0, "location_kind": "studio",
+        "price": "190.00", "minimum_notice_hours": 24, "horizon_days": 60,
+        "slot_increment_minutes": 30, "refund_rules": "[]", "order": 0,
+        "reschedule_notice_hours": 48, "balance_due_days_before": 7,
+        "contract_terms": "{% if client_name %}Séance", "questions-TOTAL_FORMS": 0,
+        "questions-INITIAL_FORMS": 0,
+    })
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["contract_terms"]
+    assert "erreur" in errors[0]
+    assert not SessionType.objects.exists()
 
 
 def test_weekly_hours_are_entered_for_a_photographer(studio, photographer):

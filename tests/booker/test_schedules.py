@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 ALWAYS = {"booker: requeue stalled rushes", "booker.archive_due_sessions",
           "booker.abort_stale_uploads", "booker.send_due_messages",
-          "booker.refresh_external_calendars",
+          "booker.refresh_external_calendars", "booker.expire_booking_holds",
           "shop.payments.send_invoice_reminders", "shop.basket.announce_abandoned_baskets"}
 
 
