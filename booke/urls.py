@@ -30,6 +30,8 @@ urlpatterns = [
     path("accounts/", include("booker.urls.accounts")),
     path("after-login/", views.after_login, name="after-login"),
     path("portal/", include("booker.urls.portal")),
+    # Online booking: session types, free slots, a held booking's steps (booker/views/booking.py).
+    path("reserver/", include("booker.urls.booking")),
     # The photographers' private calendar feeds (a secret token each).
     path("calendrier/", include("booker.urls.calendars")),
     # The one login: the frameworks' own login and password-reset pages forward to ours.

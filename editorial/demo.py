@@ -959,7 +959,8 @@ def _landing_pages(
     home: HomePage, pictures: dict[str, Image], log: Log
 ) -> dict[str, LandingPage]:
     """One page per kind of session, with its package and the way to book it. The "Réserver"
-    button falls back to the contact page (see editorial.selectors.booking_link)."""
+    button falls back to online booking, else the contact page (see
+    editorial.selectors.booking_link)."""
     corporate = _sync_page(
         home,
         LandingPage,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 from wagtail.models import Page
 
+from booker import selectors as booker_selectors
 from shop.catalogue.product_classes import PRINT
 from shop.community.selectors import Offer, product_offer
 
@@ -151,10 +152,13 @@ def booking_link(
     booking_page: Page | None, booking_url: str, request: HttpRequest | None
 ) -> str | None:
     """Where a landing page's "Réserver" goes: the page or the address the editor chose, else
-    the contact page, else nowhere (the button is hidden)."""
+    online booking (/reserver/) when a session can be booked there, else the contact page,
+    else nowhere (the button is hidden)."""
     if booking_page is not None and booking_page.live:
         return booking_page.get_url(request)
     if booking_url:
         return booking_url
+    if booker_selectors.bookable_session_types():
+        return reverse("booking:index")
     contact = contact_page()
     return contact.get_url(request) if contact is not None else None

@@ -46,6 +46,8 @@ SESSION_PEOPLE: Who = frozenset({CLIENT, MEMBER})
 SESSION_FILES: Who = SESSION_PEOPLE | {PHOTOGRAPHER, RETOUCHER_WITH_JOB}
 # The order's customer only (the client placed it).
 CUSTOMER: Who = frozenset({CLIENT})
+# The client's own booking (tests/booke/policy_world.py): who booked it, nobody else.
+BOOKERS: Who = frozenset({CLIENT})
 # /admin/'s door: staff (Photographer, Retoucher, Shop manager).
 STAFF: Who = frozenset({PHOTOGRAPHER, RETOUCHER_WITH_JOB, RETOUCHER, SHOP_MANAGER})
 RETOUCHERS: Who = frozenset({RETOUCHER_WITH_JOB, RETOUCHER})
@@ -55,7 +57,7 @@ SM = frozenset({SHOP_MANAGER})
 DASHBOARD: Who = frozenset({PHOTOGRAPHER, SHOP_MANAGER})
 EDITORS: Who = frozenset({EDITOR})
 
-assert not {OTHER_CLIENT, OTHER_MEMBER} & (SESSION_FILES | CUSTOMER)
+assert not {OTHER_CLIENT, OTHER_MEMBER} & (SESSION_FILES | CUSTOMER | BOOKERS)
 
 ROUTES: dict[str, Who] = {
     # --- One login (accounts) and the landing after it
@@ -97,6 +99,21 @@ ROUTES: dict[str, Who] = {
     # A photographer's private calendar feed: no login (calendar apps send none), the token
     # in the address is the credential; a revoked or unknown token is a 404 for everyone.
     "calendrier/<str:token>.ics": EVERYONE,
+    # Online booking (issue 17): the session types and their free slots are public (a POST
+    # holds a slot, whoever asks). A booking's pages and signed contract: whoever booked it
+    # (and the managers of the company it is for); anyone else gets the same 404 as for a
+    # token that does not exist. Its steps, once it is confirmed, redirect to its page.
+    # Moving and cancelling it from the portal: the same people.
+    "reserver/": EVERYONE,
+    "reserver/<slug:slug>/": EVERYONE,
+    "reserver/r/<str:token>/": BOOKERS,
+    "reserver/r/<str:token>/questions/": BOOKERS,
+    "reserver/r/<str:token>/compte/": BOOKERS,
+    "reserver/r/<str:token>/contrat/": BOOKERS,
+    "reserver/r/<str:token>/paiement/": BOOKERS,
+    "reserver/r/<str:token>/contrat.pdf": BOOKERS,
+    "portal/reservations/<str:token>/deplacer/": BOOKERS,
+    "portal/reservations/<str:token>/annuler/": BOOKERS,
     "portal/photos/<id:rush_id>/thumb.jpg": SESSION_FILES,
     "portal/photos/<id:rush_id>/proof.jpg": SESSION_FILES,
     "portal/finals/<id:final_id>/download/": SESSION_FILES,

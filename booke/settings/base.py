@@ -248,6 +248,10 @@ BOOKE_RATE_LIMITS = {
     "comments": {"ip": "5/10m", "account": "5/10m"},
     "contact": {"ip": "5/10m"},
     "newsletter": {"ip": "5/h"},
+    # Online booking: each hold keeps a slot from everyone else for a few minutes, and an
+    # account made on the way is a new account (issue 17).
+    "booking_hold": {"ip": "30/h"},
+    "booking_signup": {"ip": "10/h"},
     # Codes of the second factor, per person (account = the user's id), on top of
     # django-otp's own back-off per device.
     "second_factor": {"account": "5/5m"},

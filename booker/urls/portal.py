@@ -1,6 +1,6 @@
 from django.urls import path
 
-from booker.views import account, calendars, files, headshots, portal
+from booker.views import account, calendars, files, headshots, portal, portal_booking
 
 app_name = "portal"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("sessions/<id:pk>/comment/", portal.comment, name="comment"),
     path("sessions/<id:pk>/submit/", portal.submit, name="submit"),
     path("sessions/<id:pk>/calendrier.ics", calendars.session_ics, name="session-ics"),
+    # The client's online bookings: move to another free slot, or cancel (booker.booking).
+    path("reservations/<str:token>/deplacer/", portal_booking.reschedule,
+         name="booking-reschedule"),
+    path("reservations/<str:token>/annuler/", portal_booking.cancel, name="booking-cancel"),
     # A company's headshot day: each member picks their slot.
     path("journees/<id:pk>/", headshots.headshot_day, name="headshot-day"),
     # Private files: every one of these checks who asks (booker.selectors), never public URLs.

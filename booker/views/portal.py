@@ -114,6 +114,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "sessions": sessions,
             "memberships": selectors.memberships_of(request.user),
+            "bookings": selectors.bookings_of(request.user),
         },
     )
 

@@ -236,6 +236,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("accounts/invitation/", "token"): lambda w: "not-an-invitation",
     ("accounts/unsubscribe/", "token"): lambda w: "not-a-token",
     ("portal/compte/email/", "token"): lambda w: "not-a-token",
+    # Online booking: the world's session type.
+    ("reserver/", "slug"): lambda w: _first(apps.get_model("booker.SessionType")).slug,
     # The photographer's live feed: its token is the credential, so the world's is used.
     ("calendrier/", "token"): lambda w: _feed_token(w),
     # The site: the journal, its post, its category.

@@ -59,6 +59,7 @@ SHELL_FILES = {"registration/login.html"}
 # The owner of a URL namespace (booke/urls.py and the apps' urls.py).
 NAMESPACE_OWNERS = {
     "portal": BOOKER,
+    "booking": BOOKER,
     "twofactor": BOOKER,
     "admin": BOOKER,
     # Oscar's apps are the shop, forked or not.
