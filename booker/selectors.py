@@ -5,9 +5,11 @@ from booker.booking.selectors import (
     Slot,
     bookable_session_types,
     booking_for,
+    booking_photographers,
     booking_questions,
     bookings_of,
     can_reschedule,
+    contract_preview,
     days_with_slots,
     deposit_payable,
     deposit_payment_url,
@@ -90,6 +92,8 @@ from booker.sessions.selectors import (
 
 __all__ = [
     "booking_for",
+    "booking_photographers",
+    "contract_preview",
     "booking_questions",
     "bookings_of",
     "can_reschedule",

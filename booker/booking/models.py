@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from booker.errors import StudioError
 from booker.people.models import Company
@@ -317,13 +318,14 @@ class Booking(models.Model):
     session (its PhotoSession), with the answers, the signed contract and the deposit."""
 
     class Status(models.TextChoices):
-        HELD = "held", _("slot held")
-        REQUESTED = "requested", _("requested")
-        CONFIRMED = "confirmed", _("confirmed")
-        DONE = "done", _("done")
-        CANCELLED = "cancelled", _("cancelled")
-        DECLINED = "declined", _("declined")
-        EXPIRED = "expired", _("expired")
+        # A context of their own: "confirmed" elsewhere labels a date ("confirmé le").
+        HELD = "held", pgettext_lazy("booking status", "slot held")
+        REQUESTED = "requested", pgettext_lazy("booking status", "requested")
+        CONFIRMED = "confirmed", pgettext_lazy("booking status", "confirmed")
+        DONE = "done", pgettext_lazy("booking status", "done")
+        CANCELLED = "cancelled", pgettext_lazy("booking status", "cancelled")
+        DECLINED = "declined", pgettext_lazy("booking status", "declined")
+        EXPIRED = "expired", pgettext_lazy("booking status", "expired")
 
     token = models.CharField(max_length=32, unique=True, editable=False)
     session_type = models.ForeignKey(SessionType, verbose_name=_("session type"),

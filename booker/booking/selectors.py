@@ -317,7 +317,8 @@ def balance_due_for(session: PhotoSession) -> date | None:
     if booking is None or booking.balance <= 0:
         return None
     day = session.scheduled_at.astimezone(PARIS).date()
-    return day - timedelta(days=booking.session_type.balance_due_days_before)
+    return max(day - timedelta(days=booking.session_type.balance_due_days_before),
+               timezone.localdate())
 
 
 @dataclass(frozen=True)
@@ -361,3 +362,17 @@ def headshot_days_of(user: User) -> list[HeadshotDay]:
         ).select_related("booking__session_type", "booking__company")
         .order_by("booking__starts_at").distinct()
     )
+
+
+def booking_photographers(session_type: SessionType) -> list[User]:
+    """Who a client may choose to shoot a type (active photographers of the type)."""
+    return list(session_type.photographers.filter(is_active=True).order_by("first_name", "pk"))
+
+
+def contract_preview(booking: Booking) -> str:
+    """The terms as the client reads them before signing; the signed text once signed."""
+    if booking.contract_text:
+        return booking.contract_text
+    from .contract import render_terms
+
+    return render_terms(booking)

@@ -285,7 +285,9 @@ def _balance_due_on(booking: Booking) -> date | None:
     if booking.balance <= 0:
         return None
     day = booking.starts_at.astimezone(PARIS).date()
-    return day - timedelta(days=booking.session_type.balance_due_days_before)
+    # Booked later than the type's notice for the balance: it is due today, not in the past.
+    return max(day - timedelta(days=booking.session_type.balance_due_days_before),
+               timezone.localdate())
 
 
 

@@ -70,6 +70,17 @@ def create_client(email: str, *, first_name: str = "", last_name: str = "",
                                     phone=phone)
 
 
+def register_client(email: str, password: str, *, first_name: str = "", last_name: str = "",
+                    phone: str = "") -> User:
+    """A client who opens their own account (booking online) with the password they chose
+    (the caller has validated it against Django's validators)."""
+    with transaction.atomic():
+        user = create_client(email, first_name=first_name, last_name=last_name, phone=phone)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user
+
+
 def invite_client(
     email: str,
     *,

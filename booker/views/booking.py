@@ -21,7 +21,6 @@ from django.contrib import messages
 from django.contrib.auth import login, password_validation
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -166,8 +165,7 @@ def picker_context(request: HttpRequest, session_type: SessionType, base_url: st
 
 
 def _photographers(session_type: SessionType) -> list[User]:
-    # TODO(lead): a selector `booking_photographers(session_type)` would own this read.
-    return list(session_type.photographers.filter(is_active=True).order_by("first_name", "pk"))
+    return selectors.booking_photographers(session_type)
 
 
 def _posted_start(request: HttpRequest) -> datetime | None:
@@ -414,16 +412,10 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-@transaction.atomic
 def _create_account(data: dict) -> User:
-    # TODO(lead): a service `booker.people.services.register_client(email, password, ...)`:
-    # create_client makes an account without a usable password (invitations); a visitor who
-    # books chooses theirs here.
-    user = services.create_client(data["email"], first_name=data["first_name"],
-                                  last_name=data["last_name"], phone=data["phone"])
-    user.set_password(data["password"])
-    user.save(update_fields=["password"])
-    return user
+    return services.register_client(data["email"], data["password"],
+                                    first_name=data["first_name"],
+                                    last_name=data["last_name"], phone=data["phone"])
 
 
 @never_cache
@@ -485,13 +477,7 @@ class ContractForm(forms.Form):
 
 def contract_text(booking: Booking) -> str:
     """The terms as the client reads them before signing (the signed text once signed)."""
-    if booking.contract_text:
-        return booking.contract_text
-    # TODO(lead): a selector `booker.selectors.contract_preview(booking)`; the rendering is
-    # the booking package's (the same function sign_contract uses), read here until then.
-    from booker.booking.contract import render_terms
-
-    return render_terms(booking)
+    return selectors.contract_preview(booking)
 
 
 @never_cache

@@ -306,10 +306,6 @@ def test_the_contract_needs_the_box_ticked_and_records_the_name_and_address(clie
     assert booking.contract_pdf
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "booker/booking/contract.py renders the terms in a Context that autoescapes (it needs "
-    "Context(..., autoescape=False)): the page shows the entity, not the apostrophe. Strict: "
-    "remove this mark once it is fixed."))
 def test_the_contract_reads_the_studios_apostrophes_as_typed(client, portrait, day):
     portrait.cancellation_policy = "Acompte remboursé jusqu'à 7 jours avant."
     portrait.save()
