@@ -295,6 +295,9 @@ def test_a_company_deposit_on_invoice_confirms_the_booking_and_its_payment_is_re
     assert order.invoice.company == acme
     assert booking.status == Status.CONFIRMED
     assert booking.deposit_paid == 0
+    # The confirmation page leads on to the booking, not back to the shop.
+    thanks = client.get(reverse("checkout:thank-you")).content.decode()
+    assert reverse("booking:status", args=[booking.token]) in thanks
 
     with django_capture_on_commit_callbacks(execute=True):
         assert payments.record_payment(order, reference="virement 42")
