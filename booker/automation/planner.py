@@ -79,7 +79,9 @@ def due_time(rule: Rule, happened_at: datetime, session: PhotoSession | None,
             return None
         # Due at the start of the studio's day.
         day = date.fromisoformat(payload["balance_due_on"])
-        return datetime.combine(day, time(9), tzinfo=timezone.get_default_timezone()) - rule.delay
+        due = datetime.combine(day, time(9), tzinfo=timezone.get_default_timezone()) - rule.delay
+        # Booked too close to the date for a reminder: the confirmation already says when.
+        return due if due > happened_at else None
     return happened_at + rule.delay
 
 

@@ -139,3 +139,14 @@ def test_a_moved_session_takes_its_balance_reminder_along(portrait, claire,
     assert reminder.due_at == datetime.combine(due_day, time(9), tzinfo=PARIS) - timedelta(days=3)
     booking.refresh_from_db()
     assert booking.balance_due_on == due_day
+
+
+def test_no_balance_reminder_for_a_session_booked_too_close_to_remind(
+        portrait, claire, django_capture_on_commit_callbacks):
+    booking = signed(portrait, claire, days=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_paid(booking.pk, Decimal("60.00"), reference="order 46")
+    booking.refresh_from_db()
+
+    assert booking.balance_due_on == timezone.localdate()
+    assert not Message.objects.filter(rule__key="balance-reminder").exists()
