@@ -107,6 +107,8 @@ class Event(StrEnum):
     BOOKING_DECLINED = "booking.declined"
     BOOKING_EXPIRED = "booking.expired"
     BOOKING_RESCHEDULED = "booking.rescheduled"
+    # A company's booking opened as a headshot day: its members pick their slots.
+    HEADSHOT_DAY_OPENED = "booking.headshot_day_opened"
 
     # The studio's words for some of the above.
     FINALS_APPROVED = "retouch.done"

@@ -152,6 +152,7 @@ EVENT_LABELS: dict[str, Any] = {
     Event.BOOKING_DECLINED: gettext_lazy("Booking declined"),
     Event.BOOKING_EXPIRED: gettext_lazy("Held slot released"),
     Event.BOOKING_RESCHEDULED: gettext_lazy("Booking moved"),
+    Event.HEADSHOT_DAY_OPENED: gettext_lazy("Headshot day open to the members"),
 }
 
 

@@ -120,6 +120,7 @@ declare(
     DefaultTemplate("booking-requested-studio", "Demande de réservation à examiner (studio)"),
     DefaultTemplate("booking-declined", "Demande de réservation déclinée"),
     DefaultTemplate("balance-reminder", "Rappel : solde de la séance à régler"),
+    DefaultTemplate("headshot-day-opened", "Journée portraits : choisissez votre créneau"),
 )
 
 declare(
@@ -187,4 +188,6 @@ declare(
     DefaultRule("balance-reminder", "Rappel du solde 3 jours avant son échéance",
                 Event.BOOKING_CONFIRMED, (CLIENT,), "balance-reminder", delay=timedelta(days=3),
                 anchor="before_balance_due", unless=(Event.BOOKING_CANCELLED,)),
+    DefaultRule("headshot-day-opened", "Journée portraits ouverte : aux membres",
+                Event.HEADSHOT_DAY_OPENED, (CLIENT,), "headshot-day-opened", audience="b2b"),
 )

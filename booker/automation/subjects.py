@@ -77,6 +77,9 @@ def booking(ident: str, happened: Happened) -> Subject | None:
                 reverse("admin:booker_booking_change", args=[found.pk])),
             "client_name": (found.company.name if found.company_id else
                             person.get_full_name() or person.email if person else ""),
+            "headshot_day_url": absolute_url(reverse(
+                "portal:headshot-day", args=[found.headshot_day.pk]))
+            if hasattr(found, "headshot_day") else "",
         },
         client=[Recipient(person.email, person.first_name or person.get_full_name(), person.pk)]
         if person is not None and person.email and person.is_active else [],
@@ -89,5 +92,6 @@ def booking(ident: str, happened: Happened) -> Subject | None:
 register_subject("booking", booking)
 declare_variables(
     booking_admin_url=gettext_lazy("the booking's page in the admin (for staff)"),
+    headshot_day_url=gettext_lazy("where a company's members pick their headshot slot"),
     contract_attached=gettext_lazy("true when the signed contract is attached (online booking)"),
 )

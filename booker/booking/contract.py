@@ -32,7 +32,7 @@ DEFAULT_TERMS = (Path(__file__).parent / "default_contract.txt").read_text(encod
 _engine = Engine(autoescape=False)
 
 
-def variables(booking: Booking) -> dict[str, str]:
+def variables(booking: Booking) -> dict[str, object]:
     """The plain values the terms may use."""
     start = booking.starts_at.astimezone(PARIS)
     if booking.company_id:
@@ -57,6 +57,7 @@ def variables(booking: Booking) -> dict[str, str]:
         "balance_due_on": date_format(balance_due, "j F Y") if balance_due else "",
         "cancellation_policy": booking.session_type.cancellation_policy,
         "studio_name": studio_details()["name"] or _("the studio"),
+        "needs_approval": booking.session_type.needs_approval,
     }
 
 

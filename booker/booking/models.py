@@ -398,7 +398,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.session_type} — {self.starts_at:%d/%m/%Y %H:%M}"
+        return f"{self.session_type} — {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
 
     @property
     def deposit_due(self) -> Decimal:

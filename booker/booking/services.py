@@ -527,8 +527,12 @@ def open_headshot_day(booking: Booking, *, slot_minutes: int = 10,
             if day.slots.exists():
                 raise StudioError(_("Members have picked their slots: the length stays."))
             day.slot_minutes = slot_minutes
+        opened = created or not day.is_open
         day.is_open = True
         day.save()
+        if opened:
+            # The members are told to pick (the engine's "headshot-day-opened" rule).
+            announce(booking, Event.HEADSHOT_DAY_OPENED, actor=actor, day=day.pk)
     return day
 
 

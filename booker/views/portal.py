@@ -115,6 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "sessions": sessions,
             "memberships": selectors.memberships_of(request.user),
             "bookings": selectors.bookings_of(request.user),
+            "headshot_days": selectors.headshot_days_of(request.user),
         },
     )
 

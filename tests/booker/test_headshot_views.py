@@ -65,3 +65,22 @@ def test_someone_outside_the_company_gets_a_404(team, client):
     day, _manager, _member = team
     client.force_login(UserFactory())
     assert client.get(reverse("portal:headshot-day", args=[day.pk])).status_code == 404
+
+
+def test_opening_a_headshot_day_emails_each_member_the_page_to_pick(
+        team, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from booker.models import HeadshotDay
+
+    day, manager, member = team
+    HeadshotDay.objects.filter(pk=day.pk).update(is_open=False)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_headshot_day(day.booking)
+    services.send_due_messages()
+
+    to = {address for m in mail.outbox for address in m.to}
+    assert {manager.email, member.email} <= to
+    link = reverse("portal:headshot-day", args=[day.pk])
+    assert all(link in m.body for m in mail.outbox if member.email in m.to)
