@@ -53,7 +53,9 @@ class PaymentMethodView(CheckoutSessionMixin, FormView):
         kwargs["methods"] = deposits.payment_methods(
             self.request.basket, selectors.payment_methods_for(user)
         )
-        kwargs["companies"] = selectors.invoice_companies(user)
+        kwargs["companies"] = deposits.invoice_companies(
+            self.request.basket, selectors.invoice_companies(user)
+        )
         kwargs["personal_invoice"] = selectors.approved_for_invoice(user)
         chosen = self.checkout_session.payment_method()
         if chosen:

@@ -106,3 +106,17 @@ def payment_methods(basket, methods: list[PaymentMethod]) -> list[PaymentMethod]
     if not any(is_deposit_line(line) for line in basket.all_lines()):
         return methods
     return [method for method in methods if method != PaymentMethod.STUDIO]
+
+
+def invoice_companies(basket, companies: list) -> list:
+    """The companies a basket may be invoiced to, of `companies` (the customer's): a company's
+    booking deposit goes on that company's invoice only, a private booking's on none (the
+    client pays it, by card or on their own invoice)."""
+    bookings = [booking for line in basket.all_lines() if is_deposit_line(line)
+                for booking in [booking_of_line(line)] if booking is not None]
+    if not bookings:
+        return companies
+    allowed = {booking.company_id for booking in bookings}
+    if None in allowed or len(allowed) > 1:
+        return []
+    return [company for company in companies if company.pk in allowed]

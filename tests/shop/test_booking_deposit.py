@@ -349,3 +349,20 @@ def test_a_client_s_cancellation_leaves_its_policy_s_share_of_the_invoice_due(
     assert order.status == settings.ORDER_AWAITING_PAYMENT  # half of it is still owed
     notes = " ".join(note.message for note in order.notes.all())
     assert "30,00 € de son acompte ne sont plus dus" in notes and "avoir" in notes
+
+
+def test_a_company_deposit_goes_on_that_company_s_invoice_only():
+    acme = CompanyFactory(name="Acme", pays_on_invoice=True)
+    globex = CompanyFactory(name="Globex", pays_on_invoice=True)
+    manager = MembershipFactory(company=acme, role=Membership.Role.MANAGER).user
+    MembershipFactory(company=globex, user=manager, role=Membership.Role.MANAGER)
+    booking = held_booking(manager, company=acme)
+    client = logged_in(manager)
+    client.get(deposit_page(booking))
+    flow.to_payment_method(client)
+
+    refused = flow.choose(client, PaymentMethod.INVOICE, po_number="PO-44", company=globex.pk)
+
+    assert refused.status_code == 200
+    chosen = flow.choose(client, PaymentMethod.INVOICE, po_number="PO-44", company=acme.pk)
+    assert chosen.status_code == 302
