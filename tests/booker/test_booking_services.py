@@ -403,3 +403,21 @@ def test_the_contract_is_plain_text_an_apostrophe_stays_an_apostrophe(portrait, 
 
     assert "L'acompte reste acquis jusqu'à la séance." in booking.contract_text
     assert "&#x27;" not in booking.contract_text
+
+
+def test_a_session_the_studio_moves_in_the_admin_takes_its_booking_along(
+        portrait, client_user, photographer, django_capture_on_commit_callbacks):
+    booking = signed(portrait, client_user)
+    services.booking_paid(booking.pk, Decimal("50.00"), reference="order 10")
+    booking.refresh_from_db()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_session(booking.session, paris(MONDAY, 11), actor=photographer)
+
+    booking.refresh_from_db()
+    assert booking.starts_at == paris(MONDAY, 11)
+    assert booking.ends_at == paris(MONDAY, 12)
+    # Its old slot is free again, its new one taken.
+    offered = [s.start for s in selectors.slots(portrait, MONDAY, MONDAY, now=NOW)]
+    assert paris(MONDAY, 9) in offered
+    assert paris(MONDAY, 11) not in offered
