@@ -162,7 +162,7 @@ def _email(message: Message, happened: Happened, session, subject) -> None:
         headers["List-Unsubscribe"] = f"<{link}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # A confirmation of a session booked online carries the contract the client signed.
-    contract = (signed_contract(session)
+    contract = (signed_contract(session, message.user_id)
                 if session is not None and message.recipient_role in CALENDAR_ROLES
                 and happened.event == Event.SESSION_CONFIRMED else None)
     variables["contract_attached"] = contract is not None

@@ -207,6 +207,11 @@ def booking_questions(session_type: SessionType) -> list[BookingQuestion]:
     return list(session_type.questions.order_by("order", "pk"))
 
 
+def _managers_of(company_id: int) -> set[int]:
+    return set(Membership.objects.filter(company_id=company_id, role=Membership.Role.MANAGER)
+               .values_list("user_id", flat=True))
+
+
 def _managed_company_ids(user: User) -> list[int]:
     return list(Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
                 .values_list("company_id", flat=True))
@@ -298,12 +303,18 @@ def deposit_payment_url(booking: Booking) -> str | None:
     return deposit_page(booking)
 
 
-def signed_contract(session: PhotoSession | None) -> tuple[str, bytes, str] | None:
+def signed_contract(session: PhotoSession | None,
+                    user_id: int | None) -> tuple[str, bytes, str] | None:
     """The signed contract of the booking behind `session`, as an email attachment (filename,
-    content, MIME type); None for a session booked by the studio."""
-    booking = (Booking.objects.filter(session=session).only("contract_pdf", "token").first()
-               if session is not None else None)
+    content, MIME type), for the person `user_id` if the contract is theirs to keep: who
+    booked, or a manager of the company booked for (a company's other members get the
+    confirmation without its price and terms). None for a session booked by the studio."""
+    booking = (Booking.objects.filter(session=session).first()
+               if session is not None and user_id is not None else None)
     if booking is None or not booking.contract_pdf:
+        return None
+    if user_id not in (booking.client_id, booking.booked_by_id) and not (
+            booking.company_id and user_id in _managers_of(booking.company_id)):
         return None
     with booking.contract_pdf.open("rb") as pdf:
         return "contrat-seance.pdf", pdf.read(), "application/pdf"

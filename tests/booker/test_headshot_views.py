@@ -84,3 +84,21 @@ def test_opening_a_headshot_day_emails_each_member_the_page_to_pick(
     assert {manager.email, member.email} <= to
     link = reverse("portal:headshot-day", args=[day.pk])
     assert all(link in m.body for m in mail.outbox if member.email in m.to)
+
+
+def test_the_confirmation_carries_the_contract_to_the_manager_not_to_every_member(
+        team, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from booker.automation import planner
+    from booker.events import Happened
+    from booker.models import SessionEvent
+
+    day, manager, member = team
+    # The fixture booked without running the after-commit work: plan its confirmation now.
+    confirmed = SessionEvent.objects.get(session=day.booking.session, name="session.confirmed")
+    planner.plan(Happened.of(confirmed))
+    services.send_due_messages()
+    sent = {address: m for m in mail.outbox for address in m.to}
+    assert any(name.endswith(".pdf") for name, *_ in sent[manager.email].attachments)
+    assert not any(name.endswith(".pdf") for name, *_ in sent[member.email].attachments)
