@@ -187,7 +187,12 @@ declare(
                 (CLIENT,), "booking-declined"),
     DefaultRule("balance-reminder", "Rappel du solde 3 jours avant son échéance",
                 Event.BOOKING_CONFIRMED, (CLIENT,), "balance-reminder", delay=timedelta(days=3),
-                anchor="before_balance_due", unless=(Event.BOOKING_CANCELLED,)),
+                anchor="before_balance_due", unless=(Event.BOOKING_CANCELLED,), audience="b2c"),
+    # A company's balance is the managers' business, not every member's.
+    DefaultRule("balance-reminder-team", "Rappel du solde aux responsables de l'entreprise",
+                Event.BOOKING_CONFIRMED, (MANAGERS,), "balance-reminder",
+                delay=timedelta(days=3), anchor="before_balance_due",
+                unless=(Event.BOOKING_CANCELLED,), audience="b2b"),
     DefaultRule("headshot-day-opened", "Journée portraits ouverte : aux membres",
                 Event.HEADSHOT_DAY_OPENED, (CLIENT,), "headshot-day-opened", audience="b2b"),
 )
