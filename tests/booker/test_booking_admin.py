@@ -3,6 +3,8 @@ they work; the photographer fields offer photographers only; a session keeps its
 
 from __future__ import annotations
 
+from datetime import time
+
 import pytest
 from django.urls import reverse
 
@@ -85,3 +87,74 @@ def test_a_session_booked_in_the_admin_lasts_an_hour_unless_told(studio):
                 {"title": "Mariage", "client": client_account.pk, "duration_minutes": 480})
     assert dict(PhotoSession.objects.values_list("title", "duration_minutes")) == {
         "Portrait": 60, "Mariage": 480}
+
+
+# --- The studio answers bookings ------------------------------------------------------------
+
+
+def _request_for(photographer, **type_fields):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from booker import services
+    from booker.booking.availability import PARIS
+    from booker.booking.selectors import slots
+    from tests.factories import SessionTypeFactory
+
+    for weekday in range(7):
+        WeeklyHours.objects.create(photographer=photographer, weekday=weekday,
+                                   start=time(9), end=time(18))
+    kind = SessionTypeFactory(needs_approval=True, price=Decimal("300"), **type_fields)
+    kind.photographers.add(photographer)
+    person = UserFactory(first_name="Inès")
+    day = (timezone.now() + timedelta(days=20)).astimezone(PARIS).date()
+    booking = services.hold_slot(kind, slots(kind, day, day)[0].start, user=person)
+    services.claim_booking(booking, user=person)
+    services.sign_contract(booking, name="Inès", ip=None)
+    services.submit_booking(booking, actor=person)
+    return booking
+
+
+def test_the_studio_accepts_a_request_from_the_booking_page(studio, photographer):
+    from booker.models import Booking
+
+    booking = _request_for(photographer)
+    page = studio.get(reverse("admin:booker_booking_change", args=[booking.pk]))
+    assert "Accepter la demande" in page.content.decode()
+
+    response = studio.post(reverse("admin:booker_booking_decide", args=[booking.pk]),
+                           {"decision": "approve"}, follow=True)
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CONFIRMED
+    assert booking.session.scheduled_at == booking.starts_at
+    assert "Demande acceptée" in response.content.decode()
+
+
+def test_the_studio_declines_a_request_with_the_reason_the_client_reads(studio, photographer):
+    from booker.models import Booking, SessionEvent
+
+    booking = _request_for(photographer)
+    studio.post(reverse("admin:booker_booking_decide", args=[booking.pk]),
+                {"decision": "decline", "reason": "Studio fermé ce jour-là"})
+
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.DECLINED
+    assert booking.note == "Studio fermé ce jour-là"
+    assert SessionEvent.objects.get(name="booking.declined").payload["reason"] == (
+        "Studio fermé ce jour-là")
+
+
+def test_a_retoucher_cannot_answer_a_booking(client, photographer):
+    from booker.models import Booking
+
+    booking = _request_for(photographer)
+    client.force_login(user_with_role(roles.RETOUCHER))
+    response = client.post(reverse("admin:booker_booking_decide", args=[booking.pk]),
+                           {"decision": "approve"})
+
+    assert response.status_code in (403, 404)
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.REQUESTED
