@@ -36,7 +36,7 @@ from booker import selectors, services, throttle
 from booker.booking.availability import PARIS
 from booker.http import client_ip
 from booker.models import Booking, BookingQuestion, SessionType, User
-from booker.views.files import _serve as serve_private_file
+from booker.views.files import serve_private as serve_private_file
 
 # The Django session's key that held the slot (see the module's docstring).
 HOLDER_KEY = "booking_holder_key"

@@ -50,7 +50,7 @@ CHUNK = 1024 * 1024
 PROOF_MAX_AGE = 60 * 60
 
 
-def _serve(
+def serve_private(
     fieldfile: FieldFile, *, download_name: str | None = None, inline: bool = True
 ) -> HttpResponse:
     if not fieldfile:
@@ -89,7 +89,7 @@ def _log(request: HttpRequest, delivery: Delivery | None, final: FinalPhoto | No
 @require_GET
 def rush_thumb(request: HttpRequest, rush_id: int) -> HttpResponse:
     rush = selectors.rush_file_for(request.user, rush_id)
-    response = _serve(rush.thumbnail)
+    response = serve_private(rush.thumbnail)
     patch_cache_control(response, private=True, max_age=PROOF_MAX_AGE)
     return response
 
@@ -98,7 +98,7 @@ def rush_thumb(request: HttpRequest, rush_id: int) -> HttpResponse:
 @require_GET
 def rush_proof(request: HttpRequest, rush_id: int) -> HttpResponse:
     rush = selectors.rush_file_for(request.user, rush_id)
-    response = _serve(rush.proof, download_name=f"{rush.stem}.jpg")
+    response = serve_private(rush.proof, download_name=f"{rush.stem}.jpg")
     patch_cache_control(response, private=True, max_age=PROOF_MAX_AGE)
     return response
 
@@ -118,7 +118,7 @@ def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
     delivery = Delivery.objects.filter(session_id=final.job.session_id).first()
     if selectors.downloads_closed_for(request.user, final.job.session, delivery):
         return _closed(request, final.job.session, delivery)
-    response = _serve(final.file, download_name=client_filename(final), inline=False)
+    response = serve_private(final.file, download_name=client_filename(final), inline=False)
     _log(request, delivery, final)
     return response
 

@@ -200,7 +200,7 @@ def test_files_on_remote_storage_are_a_redirect_to_the_storage_url():
     fieldfile = rush.proof
     fieldfile.storage = RemoteStorage()
 
-    response = files._serve(fieldfile)
+    response = files.serve_private(fieldfile)
 
     assert response.status_code == 302
     assert response["Location"] == f"https://bucket.example/{rush.proof.name}?signed"
