@@ -2,7 +2,9 @@
 lives in its domain package (booker/<domain>/selectors.py; who may see what in
 booker/sessions/access.py)."""
 from booker.booking.selectors import (
+    TRAVEL_KEY,
     Slot,
+    asks_questions,
     bookable_session_types,
     booking_for,
     booking_photographers,
@@ -18,6 +20,7 @@ from booker.booking.selectors import (
     managed_companies,
     refund_if_cancelled,
     slots,
+    travel_choices,
 )
 from booker.crm.selectors import (
     newsletter_status,
@@ -91,6 +94,9 @@ from booker.sessions.selectors import (
 )
 
 __all__ = [
+    "TRAVEL_KEY",
+    "asks_questions",
+    "travel_choices",
     "booking_for",
     "booking_photographers",
     "contract_preview",

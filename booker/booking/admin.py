@@ -64,7 +64,7 @@ class SessionTypeAdmin(PhotographerChoices, admin.ModelAdmin):
         (None, {"fields": ["name", "slug", "summary", "is_active", "order"]}),
         (_("Time and place"), {"fields": [
             "duration_minutes", ("buffer_before_minutes", "buffer_after_minutes"),
-            "location_kind", "photographers",
+            "location_kind", "travel_fees", "photographers",
         ]}),
         (_("Price"), {"fields": ["package", "price", ("deposit_amount", "deposit_percent")]}),
         (_("When it can be booked"), {"fields": [
@@ -143,7 +143,8 @@ class BookingAdmin(admin.ModelAdmin):
     actions = ["approve", "open_headshot_day", "cancel_by_studio"]
     readonly_fields = [
         "session_type", "photographer", "starts_at", "ends_at", "status", "held_until",
-        "client", "company", "booked_by", "answers_list", "price", "deposit", "deposit_paid",
+        "client", "company", "booked_by", "answers_list", "price", "travel_up_to_km",
+        "travel_fee", "deposit", "deposit_paid",
         "refunded", "balance_due_on", "location", "contract_text", "contract_signed_name",
         "contract_signed_at", "contract_signed_ip", "session_link", "note", "created_at",
     ]
@@ -151,8 +152,8 @@ class BookingAdmin(admin.ModelAdmin):
         (None, {"fields": ["session_type", "starts_at", "ends_at", "photographer", "location",
                            "status", "held_until", "session_link", "note"]}),
         (_("Client"), {"fields": ["client", "company", "booked_by", "answers_list"]}),
-        (_("Money"), {"fields": ["price", "deposit", "deposit_paid", "refunded",
-                                 "balance_due_on"]}),
+        (_("Money"), {"fields": ["price", "travel_up_to_km", "travel_fee", "deposit",
+                                 "deposit_paid", "refunded", "balance_due_on"]}),
         (_("Contract"), {"fields": ["contract_signed_name", "contract_signed_at",
                                     "contract_signed_ip", "contract_text"]}),
     ]

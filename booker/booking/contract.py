@@ -58,6 +58,7 @@ def variables(booking: Booking) -> dict[str, object]:
         "cancellation_policy": booking.session_type.cancellation_policy,
         "studio_name": studio_details()["name"] or _("the studio"),
         "needs_approval": booking.session_type.needs_approval,
+        "travel_fee": euros(booking.travel_fee) if booking.travel_fee else "",
     }
 
 

@@ -64,7 +64,9 @@ def seed(packages: dict[str, Package], log: Callable[[str], None]) -> None:
              summary="Deux heures dans vos locaux : un portrait soigné par collaborateur.",
              duration_minutes=120, buffer_before_minutes=30, buffer_after_minutes=30,
              price=Decimal("890.00"), deposit_percent=30, minimum_notice_hours=7 * 24,
-             horizon_days=90, slot_increment_minutes=30, needs_approval=True),
+             horizon_days=90, slot_increment_minutes=30, needs_approval=True,
+             travel_fees=[{"up_to_km": 15, "fee": 0}, {"up_to_km": 40, "fee": 45},
+                          {"up_to_km": 80, "fee": 90}]),
     ]
     for fields in types:
         slug = fields.pop("slug")

@@ -53,6 +53,14 @@ class SessionType(models.Model):
     location_kind = models.CharField(
         _("location"), max_length=16, choices=Location.choices, default=Location.STUDIO
     )
+    # On site: the travel fee by distance band, which the client picks while booking:
+    # [{"up_to_km": 15, "fee": 0}, {"up_to_km": 40, "fee": 45}, {"up_to_km": 80, "fee": 90}].
+    travel_fees = models.JSONField(
+        _("travel fees"), default=list, blank=True,
+        help_text=_('On site only: a list such as [{"up_to_km": 15, "fee": 0}, '
+                    '{"up_to_km": 40, "fee": 45}] (euros incl. VAT). Farther than the last '
+                    'band: the client calls the studio.'),
+    )
     package = models.ForeignKey(
         Package, verbose_name=_("package"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="session_types",
@@ -102,7 +110,8 @@ class SessionType(models.Model):
         _("contract terms"), blank=True,
         help_text=_("The contract the client accepts. Variables: {{ client_name }}, {{ date }}, "
                     "{{ time }}, {{ session_type }}, {{ price }}, {{ deposit }}, {{ balance }}, "
-                    "{{ balance_due_on }}, {{ cancellation_policy }}, {{ studio_name }}."),
+                    "{{ balance_due_on }}, {{ cancellation_policy }}, {{ studio_name }}, "
+                    "{{ travel_fee }}, {{ needs_approval }}."),
     )
     balance_due_days_before = models.PositiveIntegerField(
         _("balance due (days before the session)"), default=7,
@@ -140,6 +149,11 @@ class SessionType(models.Model):
                 check_terms(self.contract_terms)
             except StudioError as error:
                 errors["contract_terms"] = str(error)
+        if not _valid_travel_fees(self.travel_fees):
+            errors["travel_fees"] = _(
+                "Expected a list of {\"up_to_km\": N, \"fee\": euros}, farther bands after "
+                "nearer ones."
+            )
         if not _valid_refund_rules(self.refund_rules):
             errors["refund_rules"] = _(
                 "Expected a list of {\"days_before\": N, \"refund_percent\": 0 to 100}."
@@ -150,17 +164,48 @@ class SessionType(models.Model):
     @property
     def deposit(self) -> Decimal:
         """What the client pays at booking."""
+        return self.deposit_for(self.price)
+
+    def deposit_for(self, price: Decimal) -> Decimal:
+        """The deposit on `price` (the type's price plus a travel fee)."""
         if self.deposit_amount is not None:
-            return min(self.deposit_amount, self.price)
+            return min(self.deposit_amount, price)
         if self.deposit_percent is not None:
-            return (self.price * self.deposit_percent / 100).quantize(Decimal("0.01"))
+            return (price * self.deposit_percent / 100).quantize(Decimal("0.01"))
         return Decimal("0")
+
+    def travel_bands(self) -> list[tuple[int, Decimal]]:
+        """(up to km, fee) of an on-site type, nearest first; none at the studio."""
+        if self.location_kind != self.Location.ON_SITE:
+            return []
+        return [(int(b["up_to_km"]), Decimal(str(b["fee"]))) for b in self.travel_fees or []]
 
     def refund_percent(self, days_before: float) -> int:
         """The share refunded for a cancellation `days_before` days ahead of the session."""
         matching = [rule["refund_percent"] for rule in self.refund_rules or []
                     if days_before >= rule["days_before"]]
         return max(matching, default=0)
+
+
+def _valid_travel_fees(bands) -> bool:
+    if not isinstance(bands, list):
+        return False
+    last = 0
+    for band in bands:
+        if not isinstance(band, dict) or set(band) != {"up_to_km", "fee"}:
+            return False
+        km, fee = band["up_to_km"], band["fee"]
+        if not isinstance(km, int) or isinstance(km, bool) or km <= last:
+            return False
+        if not isinstance(fee, int | float | str) or isinstance(fee, bool):
+            return False
+        try:
+            if Decimal(str(fee)) < 0:
+                return False
+        except ArithmeticError:
+            return False
+        last = km
+    return True
 
 
 def _valid_refund_rules(rules) -> bool:
@@ -361,6 +406,10 @@ class Booking(models.Model):
     answers = models.JSONField(_("answers"), default=list, blank=True)
     price = models.DecimalField(_("price (incl. VAT)"), max_digits=8, decimal_places=2)
     deposit = models.DecimalField(_("deposit"), max_digits=8, decimal_places=2)
+    # On site: the distance band the client chose and its fee (included in the price).
+    travel_up_to_km = models.PositiveIntegerField(_("travel up to (km)"), null=True, blank=True)
+    travel_fee = models.DecimalField(_("travel fee"), max_digits=8, decimal_places=2,
+                                     default=Decimal("0"))
     location = models.CharField(_("location"), max_length=200, blank=True)
     contract_text = models.TextField(_("contract"), blank=True)
     contract_signed_name = models.CharField(_("signed by"), max_length=200, blank=True)

@@ -387,3 +387,26 @@ def contract_preview(booking: Booking) -> str:
     from .contract import render_terms
 
     return render_terms(booking)
+
+
+# The questionnaire's field for the distance band of an on-site session.
+TRAVEL_KEY = "deplacement"
+
+
+def travel_choices(session_type: SessionType) -> list[tuple[str, str]]:
+    """The distance bands an on-site client picks from (value, label), nearest first: "Jusqu'à
+    15 km — sans frais", "Jusqu'à 40 km — 45,00 €". None for a studio session."""
+    from django.utils.translation import gettext as _
+
+    from booker.money import euros
+
+    return [
+        (str(km), _("Up to %(km)d km — %(fee)s") % {
+            "km": km, "fee": euros(fee) if fee else _("no travel fee")})
+        for km, fee in session_type.travel_bands()
+    ]
+
+
+def asks_questions(session_type: SessionType) -> bool:
+    """Whether booking the type has a questions step (its questionnaire, or the distance)."""
+    return bool(booking_questions(session_type) or session_type.travel_bands())

@@ -192,14 +192,35 @@ def save_answers(booking: Booking, data: Mapping[str, str],
             continue
         answers.append({"question": question.pk, "label": question.label,
                         "kind": question.kind, "value": value, "order": question.order})
+    travel = _travel_band(booking.session_type, data.get(selectors.TRAVEL_KEY), errors)
     if errors:
         raise ValidationError(errors)
     answers.sort(key=lambda a: (a.pop("order"), a["question"]))
+    fields: dict = {"answers": answers}
+    if travel is not None:
+        # The travel fee is part of the price, and of a deposit that is a share of it.
+        price = booking.session_type.price + travel[1]
+        fields.update(travel_up_to_km=travel[0], travel_fee=travel[1], price=price,
+                      deposit=booking.session_type.deposit_for(price))
     with transaction.atomic():
         _locked(booking)
         _check_held(booking)
-        Booking.objects.filter(pk=booking.pk).update(answers=answers)
-        booking.answers = answers
+        Booking.objects.filter(pk=booking.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(booking, name, value)
+
+
+def _travel_band(session_type: SessionType, raw: str | None,
+                 errors: dict[str, list[str]]) -> tuple[int, Decimal] | None:
+    bands = session_type.travel_bands()
+    if not bands:
+        return None
+    chosen = next((band for band in bands if str(band[0]) == (raw or "").strip()), None)
+    if chosen is None:
+        errors[selectors.TRAVEL_KEY] = [str(_(
+            "Choose how far from the studio the session takes place (farther than the last "
+            "distance: please call the studio)."))]
+    return chosen
 
 
 # --- Whose booking it is ----------------------------------------------------------------------

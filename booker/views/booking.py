@@ -215,7 +215,7 @@ def _hold_alive(booking: Booking) -> bool:
 
 
 def _questions_done(request: HttpRequest, booking: Booking) -> bool:
-    if not selectors.booking_questions(booking.session_type):
+    if not selectors.asks_questions(booking.session_type):
         return True
     return bool(booking.answers) or booking.token in request.session.get("booking_answered", [])
 
@@ -228,7 +228,7 @@ def _account_done(booking: Booking) -> bool:
 
 def steps_of(request: HttpRequest, booking: Booking) -> list[dict]:
     """The steps shown at the top of each page: done, current or to come."""
-    has_questions = bool(selectors.booking_questions(booking.session_type))
+    has_questions = selectors.asks_questions(booking.session_type)
     done = {
         "questions": _questions_done(request, booking),
         "account": _account_done(booking),
@@ -326,9 +326,17 @@ def _hold(request: HttpRequest, session_type: SessionType, base_url: str) -> Htt
 class QuestionsForm(forms.Form):
     """The session type's questionnaire: one field per question, named q<id>."""
 
-    def __init__(self, questions, *args, **kwargs):
+    def __init__(self, questions, *args, travel=(), **kwargs):
         super().__init__(*args, **kwargs)
         kinds = BookingQuestion.Kind
+        if travel:
+            # On site: the distance band, whose fee joins the price.
+            field = forms.ChoiceField(
+                label=_("How far from the studio is the session?"), choices=list(travel),
+                widget=forms.RadioSelect,
+                help_text=_("Farther than the last distance: please call the studio."))
+            field.kind = kinds.CHOICE
+            self.fields[selectors.TRAVEL_KEY] = field
         for question in questions:
             common = {"label": question.label, "help_text": question.help_text,
                       "required": question.required}
@@ -354,11 +362,14 @@ def questions(request: HttpRequest, token: str) -> HttpResponse:
     if (refused := _step_guard(request, booking, "questions")) is not None:
         return refused
     asked = selectors.booking_questions(booking.session_type)
-    if not asked:
+    if not selectors.asks_questions(booking.session_type):
         return redirect(_step_url(booking, next_step(request, booking)))
     initial = {f"q{a['question']}": a["value"] for a in booking.answers or []
                if a.get("kind") != "file"}
-    form = QuestionsForm(asked, request.POST or None, request.FILES or None, initial=initial)
+    if booking.travel_up_to_km:
+        initial[selectors.TRAVEL_KEY] = str(booking.travel_up_to_km)
+    form = QuestionsForm(asked, request.POST or None, request.FILES or None, initial=initial,
+                         travel=selectors.travel_choices(booking.session_type))
     if request.method == "POST" and form.is_valid():
         data = {key: value.isoformat() if isinstance(value, date) else str(value or "")
                 for key, value in form.cleaned_data.items() if form.fields[key].kind != "file"}

@@ -421,3 +421,40 @@ def test_a_session_the_studio_moves_in_the_admin_takes_its_booking_along(
     offered = [s.start for s in selectors.slots(portrait, MONDAY, MONDAY, now=NOW)]
     assert paris(MONDAY, 9) in offered
     assert paris(MONDAY, 11) not in offered
+
+
+# --- On site: the travel fee by distance band -----------------------------------------------
+
+
+def test_on_site_the_client_picks_a_distance_band_whose_fee_joins_price_and_deposit(
+        portrait, client_user):
+    from booker.models import SessionType
+
+    portrait.location_kind = SessionType.Location.ON_SITE
+    portrait.travel_fees = [{"up_to_km": 15, "fee": 0}, {"up_to_km": 40, "fee": 45}]
+    portrait.save()
+    booking = services.hold_slot(portrait, paris(MONDAY, 10), user=client_user, now=NOW)
+    assert [value for value, _label in selectors.travel_choices(portrait)] == ["15", "40"]
+
+    with pytest.raises(ValidationError) as refused:
+        services.save_answers(booking, {"deplacement": "80"})
+    assert "deplacement" in refused.value.message_dict
+
+    services.save_answers(booking, {"deplacement": "40"})
+    booking.refresh_from_db()
+    assert (booking.travel_up_to_km, booking.travel_fee) == (40, Decimal("45"))
+    assert booking.price == Decimal("295.00")
+    assert booking.deposit == Decimal("59.00")  # 20 % of the price with travel
+
+    services.claim_booking(booking, user=client_user)
+    services.sign_contract(booking, name="Claire Martin", ip=None, now=NOW)
+    assert "dont 45,00" in booking.contract_text
+
+
+def test_travel_bands_must_grow_and_cost_a_sum(portrait):
+    portrait.travel_fees = [{"up_to_km": 40, "fee": 45}, {"up_to_km": 15, "fee": 0}]
+    with pytest.raises(ValidationError):
+        portrait.full_clean()
+    portrait.travel_fees = [{"up_to_km": 15, "fee": "beaucoup"}]
+    with pytest.raises(ValidationError):
+        portrait.full_clean()

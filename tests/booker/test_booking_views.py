@@ -497,3 +497,20 @@ def test_cancelling_shows_the_refund_then_cancels(client, portrait, day):
     booking.refresh_from_db()
     assert booking.status == Status.CANCELLED
     assert "50,00" in text_of(client.get(response["Location"]))
+
+
+def test_on_site_the_questions_step_asks_the_distance_and_shows_its_fee(client, portrait, day):
+    portrait.location_kind = "on_site"
+    portrait.travel_fees = [{"up_to_km": 15, "fee": 0}, {"up_to_km": 40, "fee": 45}]
+    portrait.save()
+    response, booking = hold_as_visitor(client, portrait, at(day, 10))
+    url = reverse("booking:questions", args=[booking.token])
+    assert response["Location"] == url
+
+    page = text_of(client.get(url))
+    assert "40 km — 45,00" in page and "15 km — sans frais" in page
+
+    done = client.post(url, {"deplacement": "40"})
+    assert done["Location"] == reverse("booking:account", args=[booking.token])
+    booking.refresh_from_db()
+    assert booking.price == Decimal("195.00") and booking.travel_fee == Decimal("45")
