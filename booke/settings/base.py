@@ -512,6 +512,8 @@ PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=300)
 PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/admin/", "/cms/", "/dashboard/", "/portal/", "/accounts/", "/after-login/", "/i18n/",
     "/documents/", "/media/", "/static/", "/healthz", "/bench/",
+    # Online booking: the free days and slots change with every booking, never a stale page.
+    "/reserver/",
 )
 # Under /shop/ only the catalogue (its index, categories, product pages) is cached; the basket,
 # checkout, accounts, search and personal prints never are, nor /shop/historique/ (a visitor's

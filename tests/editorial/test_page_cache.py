@@ -413,3 +413,13 @@ def test_an_approved_comment_shows_at_once_on_the_cached_post(journal, client):
     answer = client.get(post.url)
     assert answer["X-Cache"] == "miss"
     assert "Quelle lumière dorée !" in answer.text
+
+
+def test_the_booking_pages_are_never_served_from_the_cache(client):
+    from booker.models import SessionType
+
+    SessionType.objects.create(name="Portrait", slug="portrait")
+    for url in ("/reserver/", "/reserver/portrait/"):
+        client.get(url)
+        again = client.get(url)
+        assert again.status_code == 200 and again.get("X-Cache") != "hit"
