@@ -154,6 +154,40 @@ class CallToActionBlock(blocks.StructBlock):
         label = _("Call to action")
 
 
+def session_type_choices() -> list[tuple[str, str]]:
+    """The session types booked online, for the editor's select (read when the form is shown)."""
+    from booker.selectors import bookable_session_types
+
+    return [(t.slug, t.name) for t in bookable_session_types()]
+
+
+class SessionTypeBlock(blocks.StructBlock):
+    """A session type booked online as a card on a page: what it is, how long, its price and
+    deposit, and a button to its free slots. A type no longer booked online renders nothing."""
+
+    session_type = blocks.ChoiceBlock(choices=session_type_choices, label=_("Session type"))
+    button_label = blocks.CharBlock(max_length=BUTTON_LABEL_MAX, required=False,
+                                    label=_("Button label"),
+                                    help_text=_("Empty: “See the free slots”."))
+
+    def get_context(self, value, parent_context=None):
+        from django.urls import reverse
+
+        from booker.selectors import bookable_session_types
+
+        context = super().get_context(value, parent_context)
+        found = next((t for t in bookable_session_types()
+                      if t.slug == value.get("session_type")), None)
+        context["session_type"] = found
+        context["href"] = reverse("booking:type", args=[found.slug]) if found else None
+        return context
+
+    class Meta:
+        icon = "date"
+        template = "editorial/blocks/session_type.html"
+        label = _("Session to book")
+
+
 class ProductBlock(ProductChooserBlock):
     """One product of the shop as a card: picture, live price incl. VAT, availability, link.
     A product deleted or unpublished since renders nothing."""
@@ -218,6 +252,7 @@ class StoryBlock(blocks.StreamBlock):
     quote = QuoteBlock()
     gallery = GalleryBlock()
     call_to_action = CallToActionBlock()
+    session_type = SessionTypeBlock()
     product = ProductBlock()
     category = CategoryBlock()
 

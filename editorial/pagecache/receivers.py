@@ -7,6 +7,7 @@
   products show them).
 - Site settings (wagtail.contrib.settings) and Wagtail sites.
 - The comments shown under a post (editorial.comments' `thread_changed`).
+- A session type booked online (booker), whose card a page may embed.
 The CDN (wagtail.contrib.frontend_cache, when configured) purges a published page itself;
 for a product, its own page and the catalogue are purged here, and the other pages showing it
 follow within the shared caches' s-maxage."""
@@ -56,6 +57,12 @@ def on_blog_category_change(sender, instance=None, **kwargs) -> None:
     services.purge_all(f"blog category {getattr(instance, 'pk', '?')}")
 
 
+def on_session_type_change(sender, instance=None, **kwargs) -> None:
+    # A session type's card (its price, deposit, whether it is booked online) shows on the
+    # pages that embed it.
+    services.purge_all(f"session type {getattr(instance, 'pk', '?')}")
+
+
 def _shop_urls(instance) -> list[str]:
     """Absolute URLs (on SITE_URL, as the CDN serves them) of the product's own page and the
     catalogue's first page."""
@@ -95,6 +102,10 @@ def wire() -> None:
     for signal in (post_save, post_delete):
         signal.connect(on_blog_category_change, sender=blog_category,
                        dispatch_uid="pagecache-blogcategory")
+    session_type = apps.get_model("booker", "SessionType")
+    for signal in (post_save, post_delete):
+        signal.connect(on_session_type_change, sender=session_type,
+                       dispatch_uid="pagecache-sessiontype")
     for label, name in SHOP_MODELS:
         model = apps.get_model(label, name)
         for signal in (post_save, post_delete):

@@ -423,3 +423,24 @@ def test_the_booking_pages_are_never_served_from_the_cache(client):
         client.get(url)
         again = client.get(url)
         assert again.status_code == 200 and again.get("X-Cache") != "hit"
+
+
+def test_a_page_embedding_a_session_type_shows_its_new_price_on_the_next_request(home, client):
+    from decimal import Decimal
+
+    from booker.models import SessionType
+
+    portrait = SessionType.objects.create(name="Portrait", slug="portrait",
+                                          price=Decimal("190"), summary="Une heure au studio.")
+    home.body = [("session_type", {"session_type": "portrait", "button_label": ""})]
+    home.save_revision().publish()
+    first = client.get("/")
+    assert "190,00" in first.content.decode() and "/reserver/portrait/" in first.content.decode()
+    assert client.get("/")["X-Cache"] == "hit"
+
+    portrait.price = Decimal("210")
+    portrait.save()
+
+    again = client.get("/")
+    assert again["X-Cache"] == "miss"
+    assert "210,00" in again.content.decode()
