@@ -14,13 +14,14 @@ def test_bench_slots_builds_the_month_and_prints_queries_and_time_last(capsys):
     result = bench_slots.measure(session_type, repeats=3)
     bench_slots.report(result)
 
-    # The selector's five, and one for the photographers' own calendars (a busy source).
-    assert result["queries"] == 6
+    # The selector's six (the held slots and requests among them), and one for the
+    # photographers' own calendars (a busy source).
+    assert result["queries"] == 7
     # March 2027's 23 weekdays and 4 Saturdays (one photographer works them), less Easter
     # Monday (the studio is closed).
     assert result["days"] == 23 + 4 - 1
     out = capsys.readouterr().out
     print(out)
     lines = out.strip().splitlines()
-    assert re.fullmatch(r"month view: 6 queries, median [\d.]+ ms \([\d.]+× the goal of "
+    assert re.fullmatch(r"month view: 7 queries, median [\d.]+ ms \([\d.]+× the goal of "
                         r"≤ 50 ms\)", lines[-1]), lines[-1]
