@@ -99,7 +99,7 @@ def check_address(address: IPAddress, allowed: Iterable[Network] = ()) -> None:
     if not is_public(address):
         raise Refused(gettext(
             "The address leads to %(address)s, a private or reserved address of a network "
-            "that Booké does not read: give the public address of your calendar."
+            "that Booké does not reach: give a public address."
         ) % {"address": address})
 
 
@@ -228,3 +228,20 @@ def fetch(url: str, *, max_bytes: int, timeout: tuple[float, float], deadline: f
                     raise Refused(gettext("The server took more than %(seconds)d seconds to "
                                           "send the file.") % {"seconds": deadline})
     return bytes(body)
+
+
+def post(url: str, *, data: bytes, headers: dict[str, str], timeout: tuple[float, float],
+         allowed_networks: Iterable[str] = ()) -> requests.Response:
+    """POST `data` to `url` on a public address only (the automation's webhooks: an address a
+    staff member typed). A redirect is not followed (a POST is not replayed elsewhere): a 3xx
+    is an error like a 4xx. Raises Refused, or requests' errors."""
+    check_scheme(url)
+    allowed = tuple(ipaddress.ip_network(n) for n in allowed_networks)
+    with _session(allowed) as session:
+        response = session.post(url, data=data, headers=headers, timeout=timeout,
+                                allow_redirects=False)
+    if response.is_redirect:
+        raise Refused(gettext("The webhook's address redirects elsewhere: give its final "
+                              "address."))
+    response.raise_for_status()
+    return response

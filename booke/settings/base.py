@@ -364,6 +364,11 @@ BOOKER_BOOKING_FILE_MAX_BYTES = env.int("BOOKER_BOOKING_FILE_MAX_BYTES", default
 # The automation engine's outbound webhooks are signed with this key (X-Booke-Signature, an
 # HMAC-SHA256 of the body), so the receiver can tell them from forgeries.
 BOOKE_WEBHOOK_SECRET = env.str("BOOKE_WEBHOOK_SECRET", default="") or SECRET_KEY
+# Webhooks go to public addresses only (booker.outbound), like the calendars' reads; these
+# networks (CIDR, comma-separated) are let through on purpose (a receiver on loopback in
+# development or the tests). Empty in production.
+BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env.list("BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS",
+                                                  default=[])
 
 
 def s3_storages(

@@ -288,6 +288,7 @@ def test_a_webhook_rule_posts_the_event_signed(settings, django_capture_on_commi
     import hashlib
     import hmac
 
+    settings.BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]  # the test's receiver
     server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Hook.received = []
@@ -303,6 +304,24 @@ def test_a_webhook_rule_posts_the_event_signed(settings, django_capture_on_commi
     assert data["event"] == "session.proofing" and data["session"] == session.pk
     expected = hmac.new(settings.BOOKE_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
     assert headers["X-Booke-Signature"] == f"sha256={expected}"
+
+
+def test_a_webhook_to_a_private_address_is_refused_and_never_sent(
+        settings, django_capture_on_commit_callbacks):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received = []
+    try:
+        rule = Rule.objects.create(
+            name="CRM", event=Event.PROOFS_PUBLISHED.value, action=Rule.Action.WEBHOOK,
+            webhook_url=f"http://127.0.0.1:{server.server_port}/hook")
+        publish(django_capture_on_commit_callbacks)
+    finally:
+        server.shutdown()
+    assert _Hook.received == []
+    message = Message.objects.get(rule=rule)
+    assert message.status == Message.Status.FAILED
+    assert "127.0.0.1" in message.last_error
 
 
 def test_a_disabled_rule_plans_nothing(django_capture_on_commit_callbacks):
