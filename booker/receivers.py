@@ -16,6 +16,7 @@ from booker import schedules, session_limits, storage
 from booker.automation import planner, retiming
 from booker.automation import subjects as _subjects  # noqa: F401 -- registers "invitation"
 from booker.automation.defaults import ensure_defaults
+from booker.booking import selectors as booking_selectors
 from booker.booking import services as booking
 from booker.booking.availability import register_busy_source
 from booker.calendars import selectors as calendar_selectors
@@ -75,8 +76,10 @@ subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
 
 
 # The photographers' own calendars (booker/calendars) block booking slots (booker/booking),
-# neither package importing the other.
+# neither package importing the other; booking requests show, tentative, on their feed.
 register_busy_source(calendar_selectors.busy_intervals)
+
+calendars.register_feed_source(booking_selectors.feed_items)
 
 
 # A booked session the studio moves, cancels or shoots in the admin: its online booking follows

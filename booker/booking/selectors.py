@@ -15,8 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from booker.mail import absolute_url
 from booker.people.models import Company, Membership, User
 from booker.sessions.models import PhotoSession
 
@@ -410,3 +413,36 @@ def travel_choices(session_type: SessionType) -> list[tuple[str, str]]:
 def asks_questions(session_type: SessionType) -> bool:
     """Whether booking the type has a questions step (its questionnaire, or the distance)."""
     return bool(booking_questions(session_type) or session_type.travel_bands())
+
+
+def requests_to_answer(user: User) -> list[Booking]:
+    """The booking requests (and held slots) awaiting `user`, the photographer they would
+    shoot with, from now on: their calendar shows them as tentative."""
+    now = timezone.now()
+    return list(
+        Booking.objects.filter(
+            Q(status=Booking.Status.REQUESTED)
+            | Q(status=Booking.Status.HELD, held_until__gt=now),
+            photographer=user, ends_at__gt=now,
+        ).select_related("session_type", "client", "company").order_by("starts_at")
+    )
+
+
+def feed_items(user: User) -> list[dict]:
+    """The requests awaiting `user`'s answer and the slots being booked with them, as items
+    of their calendar feed (booker.calendars shows them tentative)."""
+    items = []
+    for booking in requests_to_answer(user):
+        who = (booking.company.name if booking.company_id else
+               booking.client.get_full_name() if booking.client_id else "")
+        summary = (_("Slot being booked: %(type)s") if booking.status == Booking.Status.HELD
+                   else _("Request to answer: %(type)s")) % {"type": booking.session_type.name}
+        items.append({
+            "uid": f"booking-{booking.token}@booke",
+            "start": booking.starts_at, "end": booking.ends_at,
+            "summary": f"{summary} — {who}" if who else summary,
+            "description": absolute_url(reverse("admin:booker_booking_change",
+                                                args=[booking.pk])),
+            "location": booking.location,
+        })
+    return items

@@ -579,3 +579,4 @@ def release_headshot_slot(day: HeadshotDay, member: User) -> bool:
     """The member gives their slot back. Returns whether they had one."""
     deleted, _rows = HeadshotSlot.objects.filter(day=day, member=member).delete()
     return bool(deleted)
+

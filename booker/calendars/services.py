@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from email.utils import parseaddr
@@ -137,9 +138,54 @@ def _event(session: PhotoSession, summary: str, description: str) -> Event:
     return event
 
 
+@dataclass(frozen=True)
+class FeedItem:
+    """Something else than a session on a photographer's feed (a booking request awaiting the
+    studio's answer): shown tentative."""
+
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str
+    description: str = ""
+    location: str = ""
+
+
+# A source gives each item as a FeedItem's fields (a dict): the booking package, which cannot
+# import this one, describes its requests in plain values.
+FeedSource = Callable[[User], list[dict]]
+_feed_sources: list[FeedSource] = []
+
+
+def register_feed_source(source: FeedSource) -> None:
+    """Have `source(user)`'s items on the photographer's feed (registering twice counts once):
+    the calendars import nothing of the booking package, booker/receivers.py wires them."""
+    if source not in _feed_sources:
+        _feed_sources.append(source)
+
+
+def _tentative(item: FeedItem) -> Event:
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", item.start)
+    event.add("dtend", item.end)
+    event.add("summary", item.summary)
+    if item.location:
+        event.add("location", item.location)
+    if item.description:
+        event.add("description", item.description)
+    event.add("status", "TENTATIVE")
+    return event
+
+
 def photographer_calendar(user: User) -> bytes:
-    """The photographer's feed: every dated session they shoot, cancelled ones left out."""
+    """The photographer's feed: every dated session they shoot, cancelled ones left out, and
+    the registered sources' tentative items (booking requests to answer)."""
     cal = _calendar(name=gettext("Booké — my sessions"))
+    for source in _feed_sources:
+        for item in source(user):
+            cal.add_component(_tentative(FeedItem(**item)))
     for session in photographer_sessions(user):
         studio_page = absolute_url(reverse("admin:booker_photosession_studio",
                                            args=[session.pk]))

@@ -158,3 +158,16 @@ def test_a_retoucher_cannot_answer_a_booking(client, photographer):
     assert response.status_code in (403, 404)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.REQUESTED
+
+
+def test_a_request_shows_tentative_on_the_photographer_s_calendar_feed(photographer):
+    from icalendar import Calendar
+
+    from booker.calendars import services as calendars
+
+    booking = _request_for(photographer)
+    feed = Calendar.from_ical(calendars.photographer_calendar(photographer))
+    [event] = [e for e in feed.walk("VEVENT") if str(e["UID"]).startswith("booking-")]
+    assert str(event["STATUS"]) == "TENTATIVE"
+    assert "Demande à traiter" in str(event["SUMMARY"]) and "Inès" in str(event["SUMMARY"])
+    assert event.decoded("DTSTART") == booking.starts_at
