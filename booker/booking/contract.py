@@ -25,6 +25,7 @@ from booker.money import euros
 
 from .availability import PARIS
 from .models import Booking
+from .selectors import balance_due_on
 
 # The studio's terms when a type has none of its own (French: what the client reads).
 DEFAULT_TERMS = (Path(__file__).parent / "default_contract.txt").read_text(encoding="utf-8")
@@ -41,11 +42,7 @@ def variables(booking: Booking) -> dict[str, object]:
         client = booking.client.get_full_name() or booking.client.email
     else:
         client = booking.contract_signed_name
-    balance_due = booking.balance_due_on
-    if balance_due is None and booking.balance > 0:
-        from .services import _balance_due_on
-
-        balance_due = _balance_due_on(booking)
+    balance_due = booking.balance_due_on or balance_due_on(booking)
     return {
         "client_name": client,
         "date": date_format(start, "l j F Y"),

@@ -323,16 +323,23 @@ def signed_contract(session: PhotoSession | None,
         return "contrat-seance.pdf", pdf.read(), "application/pdf"
 
 
+def balance_due_on(booking: Booking, starts_at: datetime | None = None) -> date | None:
+    """The day the booking's balance is due: the type's days before the session (at
+    `starts_at` when it moves), never in the past (booked later than that, it is due today);
+    None without a balance. The one place this rule is written."""
+    if booking.balance <= 0:
+        return None
+    day = (starts_at or booking.starts_at).astimezone(PARIS).date()
+    return max(day - timedelta(days=booking.session_type.balance_due_days_before),
+               timezone.localdate())
+
+
 def balance_due_for(session: PhotoSession) -> date | None:
     """When the balance of the booking behind `session` is due, from the session's date as it
     is now (the studio may have moved it): None without a booking or a balance."""
     booking = (Booking.objects.select_related("session_type").filter(session=session).first()
                if session.scheduled_at is not None else None)
-    if booking is None or booking.balance <= 0:
-        return None
-    day = session.scheduled_at.astimezone(PARIS).date()
-    return max(day - timedelta(days=booking.session_type.balance_due_days_before),
-               timezone.localdate())
+    return balance_due_on(booking, session.scheduled_at) if booking is not None else None
 
 
 @dataclass(frozen=True)

@@ -302,16 +302,6 @@ def _title(booking: Booking) -> str:
     return f"{booking.session_type.name} — {who}"
 
 
-def _balance_due_on(booking: Booking) -> date | None:
-    if booking.balance <= 0:
-        return None
-    day = booking.starts_at.astimezone(PARIS).date()
-    # Booked later than the type's notice for the balance: it is due today, not in the past.
-    return max(day - timedelta(days=booking.session_type.balance_due_days_before),
-               timezone.localdate())
-
-
-
 def _confirm(booking: Booking, *, actor: User | None) -> None:
     """The booking becomes a session: dated, with its photographer and the package's terms
     (booker.sessions.services.create_session confirms it to the client, with the .ics)."""
@@ -321,7 +311,7 @@ def _confirm(booking: Booking, *, actor: User | None) -> None:
         scheduled_at=booking.starts_at,
         duration_minutes=booking.session_type.duration_minutes, location=booking.location,
     )
-    booking.session, booking.balance_due_on = session, _balance_due_on(booking)
+    booking.session, booking.balance_due_on = session, selectors.balance_due_on(booking)
     Booking.objects.filter(pk=booking.pk).update(session=session, held_until=None,
                                                  balance_due_on=booking.balance_due_on)
     booking.held_until = None
@@ -458,12 +448,10 @@ def reschedule_booking(booking: Booking, start: datetime, *, actor: User | None,
         end, blocks_from, blocks_until = _blocks(booking.session_type, start)
         fields = {"starts_at": start, "ends_at": end, "blocks_from": blocks_from,
                   "blocks_until": blocks_until, "photographer_id": free[0],
-                  "balance_due_on": None}
+                  "balance_due_on": selectors.balance_due_on(booking, start)}
         Booking.objects.filter(pk=booking.pk).update(**fields)
         for name, value in fields.items():
             setattr(booking, name, value)
-        booking.balance_due_on = _balance_due_on(booking)
-        Booking.objects.filter(pk=booking.pk).update(balance_due_on=booking.balance_due_on)
         if booking.session_id is not None:
             session = PhotoSession.objects.get(pk=booking.session_id)
             if session.photographer_id != free[0]:
@@ -491,7 +479,7 @@ def session_moved(session_id: int) -> None:
         Booking.objects.filter(pk=booking.pk).update(
             starts_at=start, ends_at=end, blocks_from=blocks_from, blocks_until=blocks_until,
             photographer_id=booking.session.photographer_id or booking.photographer_id,
-            balance_due_on=_balance_due_on(booking),
+            balance_due_on=selectors.balance_due_on(booking),
         )
 
 
