@@ -85,7 +85,7 @@ def seed(log: Callable[[str], None]) -> None:
     )
     if created:
         log("company Acme Industries")
-    services.add_member(acme, services.ensure_user("office@acme.test")[0], Membership.Role.MANAGER)
+    services.add_member(acme, services.ensure_user("office@acme.test")[0], Membership.Role.ADMIN)
     services.add_member(acme, services.ensure_user("equipe@acme.test")[0], Membership.Role.MEMBER)
 
     packages = _packages()

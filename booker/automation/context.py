@@ -29,6 +29,7 @@ from booker.events import Event, Happened
 from booker.mail import absolute_url
 from booker.models import Membership, PhotoSession, RetouchJob, User
 from booker.money import euros  # noqa: F401 (re-exported: the shop formats with it)
+from booker.people.models import LEAD_ROLES
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def _members(session: PhotoSession, *, managers_only: bool) -> list[Recipient]:
     memberships = Membership.objects.filter(company_id=session.company_id,
                                             user__is_active=True).select_related("user")
     if managers_only:
-        memberships = memberships.filter(role=Membership.Role.MANAGER)
+        memberships = memberships.filter(role__in=LEAD_ROLES)
     out: list[Recipient] = []
     for membership in memberships.order_by("user__email"):
         out.extend(_person(membership.user))

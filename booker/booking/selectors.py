@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booker.mail import absolute_url
-from booker.people.models import Company, Membership, User
+from booker.people.models import LEAD_ROLES, Company, Membership, User
 from booker.sessions.models import PhotoSession
 
 from .availability import (
@@ -211,12 +211,12 @@ def booking_questions(session_type: SessionType) -> list[BookingQuestion]:
 
 
 def _managers_of(company_id: int) -> set[int]:
-    return set(Membership.objects.filter(company_id=company_id, role=Membership.Role.MANAGER)
+    return set(Membership.objects.filter(company_id=company_id, role__in=LEAD_ROLES)
                .values_list("user_id", flat=True))
 
 
 def _managed_company_ids(user: User) -> list[int]:
-    return list(Membership.objects.filter(user=user, role=Membership.Role.MANAGER)
+    return list(Membership.objects.filter(user=user, role__in=LEAD_ROLES)
                 .values_list("company_id", flat=True))
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from booker.errors import StudioError
 from booker.events import Event
 from booker.models import Company, Membership, PhotoSession, User
+from booker.people.models import LEAD_ROLES
 from booker.sessions import services as sessions
 from booker.sessions.machine import SESSION
 from booker.storage import originals_storage
@@ -230,9 +231,9 @@ def claim_booking(booking: Booking, *, user: User, company: Company | None = Non
     """The account the booking is for: the person (B2C), or a company they manage (B2B, the
     company's session, the person as who booked it). A visitor's hold becomes theirs."""
     if company is not None and not Membership.objects.filter(
-        company=company, user=user, role=Membership.Role.MANAGER
+        company=company, user=user, role__in=LEAD_ROLES
     ).exists():
-        raise StudioError(_("Only a manager of %(company)s can book for it.") % {
+        raise StudioError(_("Only an admin or an approver of %(company)s can book for it.") % {
             "company": company.name})
     with transaction.atomic():
         _locked(booking)

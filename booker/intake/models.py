@@ -31,6 +31,9 @@ class Rush(models.Model):
     checked_at_upload = models.BooleanField(default=False, editable=False)
     size = models.BigIntegerField(_("size (bytes)"))
     captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
+    # Who is in the photo, on a company's headshot day: each member picks among their own.
+    sitter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("sitter"))
     camera = models.CharField(_("camera"), max_length=120, blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)

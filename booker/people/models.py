@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 
@@ -103,6 +104,16 @@ class Company(models.Model):
     billing_email = models.EmailField(_("billing email"), blank=True)
     address = models.TextField(_("address"), blank=True)
     pays_on_invoice = models.BooleanField(_("pays on invoice"), default=True)
+    # The team portal's address (/portal/entreprise/<slug>/): readable, stable, unique.
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    annual_budget = models.DecimalField(
+        _("annual photo budget"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("Shown on the company's dashboard against this year's spend."))
+    order_approval_threshold = models.DecimalField(
+        _("orders above this amount need an approver"), max_digits=10, decimal_places=2,
+        null=True, blank=True,
+        help_text=_("Empty: no approval. An order whose total is above it waits for an "
+                    "approver or an admin of the company before it is placed."))
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(User, through="Membership", related_name="companies")
 
@@ -114,12 +125,29 @@ class Company(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_company_slug(self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+def unique_company_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:70] or "entreprise"
+    slug, n = base, 1
+    while Company.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
 
 class Membership(models.Model):
-    """A user's place in a company. Managers (an office manager) run the team; members order."""
+    """A user's place in a company. Admins (the office manager) invite, remove and change
+    roles; approvers submit selections, approve orders and book for the company; members pick,
+    comment and download what is delivered to them."""
 
     class Role(models.TextChoices):
-        MANAGER = "manager", _("manager")
+        ADMIN = "admin", _("admin")
+        APPROVER = "approver", _("approver")
         MEMBER = "member", _("member")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
@@ -136,6 +164,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company} ({self.get_role_display()})"
+
+    @property
+    def leads(self) -> bool:
+        return self.role in LEAD_ROLES
 
 
 class Invitation(models.Model):
@@ -183,3 +215,8 @@ class Invitation(models.Model):
             "expired": _("expired"),
             "pending": _("waiting for the client"),
         }[self.state]
+
+
+# Who acts for the company: books its sessions, submits its selections, approves its orders,
+# reads its invoices and receives the team's notices (balance due, headshot day open).
+LEAD_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.APPROVER})

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from booker.views import account, calendars, files, headshots, portal, portal_booking
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("reservations/<str:token>/annuler/", portal_booking.cancel, name="booking-cancel"),
     # A company's headshot day: each member picks their slot.
     path("journees/<id:pk>/", headshots.headshot_day, name="headshot-day"),
+    # A company's space on the team portal (booker.teams) and its brand library.
+    path("entreprise/<slug:slug>/photos/", include("booker.urls.library")),
+    path("entreprise/<slug:slug>/", include("booker.urls.company")),
     # Private files: every one of these checks who asks (booker.selectors), never public URLs.
     path("photos/<id:rush_id>/thumb.jpg", files.rush_thumb, name="rush-thumb"),
     path("photos/<id:rush_id>/proof.jpg", files.rush_proof, name="rush-proof"),

@@ -13,6 +13,7 @@ from django.db.models.functions import Cast, Concat
 from booker import selectors as booker_selectors
 from booker.events import Event
 from booker.models import Company, Membership, SessionEvent
+from booker.people.models import LEAD_ROLES
 
 from . import gateway
 from .models import SOURCE_TYPE_NAMES, Invoice, InvoiceApproval, PaymentMethod
@@ -93,7 +94,7 @@ def may_read_invoice(user, invoice: Invoice) -> bool:
     return bool(
         invoice.company_id
         and Membership.objects.filter(
-            company_id=invoice.company_id, user=user, role=Membership.Role.MANAGER
+            company_id=invoice.company_id, user=user, role__in=LEAD_ROLES
         ).exists()
     )
 

@@ -135,7 +135,7 @@ def _delivered_company_session(company: Company, retoucher: User, photographer: 
         added = services.add_rush(session, io.BytesIO(jpeg(i)), f"IMG_{i:04}.CR2", enqueue=False)
         services.ingest_rush(added.rush.pk)
     services.publish_proofs(session, actor=photographer)
-    manager = company.memberships.filter(role=Membership.Role.MANAGER).first().user
+    manager = company.memberships.filter(role=Membership.Role.ADMIN).first().user
     for pk in rush_ids(session)[:2]:
         services.set_pick(session, pk, True, user=manager)
     services.submit_selection(session, user=manager)
@@ -159,9 +159,9 @@ def build() -> World:
     other_company = CompanyFactory(name="Globex")
     client = UserFactory(email="client@acme.test")
     member = UserFactory(email="membre@acme.test")
-    MembershipFactory(company=company, user=client, role=Membership.Role.MANAGER)
+    MembershipFactory(company=company, user=client, role=Membership.Role.ADMIN)
     MembershipFactory(company=company, user=member, role=Membership.Role.MEMBER)
-    other_member = MembershipFactory(company=other_company, role=Membership.Role.MANAGER).user
+    other_member = MembershipFactory(company=other_company, role=Membership.Role.ADMIN).user
     other_client = UserFactory(email="autre@example.test")
     photographer = user_with_role(roles.PHOTOGRAPHER)
     retoucher_with_job = user_with_role(roles.RETOUCHER)

@@ -52,7 +52,7 @@ def world(db):
     """Targets of every kind, a company with a client manager, the actors."""
     client_account = UserFactory()
     company = CompanyFactory()
-    Membership.objects.create(company=company, user=client_account, role=Membership.Role.MANAGER)
+    Membership.objects.create(company=company, user=client_account, role=Membership.Role.ADMIN)
     targets = {
         "client": client_account,
         "photographer": user_with_role(roles.PHOTOGRAPHER),
@@ -162,7 +162,7 @@ def hostile(data: dict[str, list[str]], actor: User) -> dict[str, list[str]]:
         if key.endswith("-user") and "__prefix__" not in key and data[key] in ([], [""]):
             data[key] = [str(actor.pk)]
             role_key = key[: -len("user")] + "role"
-            data[role_key] = [Membership.Role.MANAGER]
+            data[role_key] = [Membership.Role.ADMIN]
     return data
 
 

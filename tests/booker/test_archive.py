@@ -432,7 +432,7 @@ def test_a_company_session_tells_the_company_managers_when_restored(
     photographer, django_capture_on_commit_callbacks
 ):
     company = CompanyFactory()
-    manager = MembershipFactory(company=company, role=Membership.Role.MANAGER).user
+    manager = MembershipFactory(company=company, role=Membership.Role.ADMIN).user
     MembershipFactory(company=company)  # a plain member: not told
     session, _ = delivered_session(picks=1, client=None, company=company)
     archived(session)

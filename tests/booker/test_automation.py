@@ -122,7 +122,7 @@ def test_a_reminder_carries_a_one_click_unsubscribe_link(django_capture_on_commi
 def test_a_company_session_speaks_to_the_team_and_reaches_every_member(
         django_capture_on_commit_callbacks):
     company = CompanyFactory(name="ACME")
-    boss = MembershipFactory(company=company, role="manager", user__first_name="Inès").user
+    boss = MembershipFactory(company=company, role="admin", user__first_name="Inès").user
     member = MembershipFactory(company=company, user__first_name="Paul").user
     publish(django_capture_on_commit_callbacks, company=company)
     assert sent_to(boss.email) and sent_to(member.email)

@@ -333,7 +333,7 @@ def test_only_a_manager_books_for_a_company_and_the_booking_is_the_companys(port
     with pytest.raises(StudioError):
         services.claim_booking(booking, user=client_user, company=company)
 
-    Membership.objects.filter(user=client_user).update(role=Membership.Role.MANAGER)
+    Membership.objects.filter(user=client_user).update(role=Membership.Role.ADMIN)
     services.claim_booking(booking, user=client_user, company=company)
     booking.refresh_from_db()
     assert (booking.client, booking.company, booking.booked_by) == (None, company, client_user)
@@ -349,7 +349,7 @@ def headshot_day(photographer, client_user):
     from booker.models import Booking
 
     company = CompanyFactory(name="Acme")
-    Membership.objects.create(company=company, user=client_user, role=Membership.Role.MANAGER)
+    Membership.objects.create(company=company, user=client_user, role=Membership.Role.ADMIN)
     corporate = SessionTypeFactory(duration_minutes=60, price=Decimal("600"))
     corporate.photographers.add(photographer)
     booking = services.hold_slot(corporate, paris(MONDAY, 9), user=client_user, now=NOW)

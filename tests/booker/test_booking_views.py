@@ -267,7 +267,7 @@ def test_logging_in_half_way_keeps_the_held_slot(client, portrait, day):
 def test_a_company_manager_books_for_their_company(client, portrait, day):
     manager = UserFactory()
     acme = CompanyFactory(name="Acme")
-    MembershipFactory(company=acme, user=manager, role=Membership.Role.MANAGER)
+    MembershipFactory(company=acme, user=manager, role=Membership.Role.ADMIN)
     MembershipFactory(company=CompanyFactory(name="Globex"), user=manager,
                       role=Membership.Role.MEMBER)
     client.force_login(manager)
@@ -421,11 +421,11 @@ def test_a_company_manager_sees_the_company_booking_a_plain_member_does_not(clie
                                                                             day):
     manager, member = UserFactory(), UserFactory()
     acme = CompanyFactory()
-    MembershipFactory(company=acme, user=manager, role=Membership.Role.MANAGER)
+    MembershipFactory(company=acme, user=manager, role=Membership.Role.ADMIN)
     MembershipFactory(company=acme, user=member, role=Membership.Role.MEMBER)
     booking = signed_booking(manager, portrait, at(day, 10), company=acme)
     other_manager = UserFactory()
-    MembershipFactory(company=acme, user=other_manager, role=Membership.Role.MANAGER)
+    MembershipFactory(company=acme, user=other_manager, role=Membership.Role.ADMIN)
 
     client.force_login(other_manager)
     assert client.get(reverse("booking:payment", args=[booking.token])).status_code == 200

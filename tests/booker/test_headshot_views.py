@@ -29,7 +29,7 @@ def team():
     corporate.photographers.add(photographer)
     company = CompanyFactory(name="Acme")
     manager, member = UserFactory(), UserFactory(first_name="Noé")
-    Membership.objects.create(company=company, user=manager, role=Membership.Role.MANAGER)
+    Membership.objects.create(company=company, user=manager, role=Membership.Role.ADMIN)
     Membership.objects.create(company=company, user=member, role=Membership.Role.MEMBER)
     day = (timezone.now() + timedelta(days=10)).astimezone(PARIS).date()
     booking = services.hold_slot(corporate, slots(corporate, day, day)[0].start, user=manager)

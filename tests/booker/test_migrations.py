@@ -56,7 +56,7 @@ def studio_rows(apps) -> dict[str, int]:
 
     company = Company.objects.create(name="Atelier Martin", siret="12345678901234")
     client = User.objects.create(email="lea@example.test", first_name="Léa", password="!")
-    Membership.objects.create(company=company, user=client, role="manager")
+    Membership.objects.create(company=company, user=client, role="admin")
     session = PhotoSession.objects.create(
         title="Mariage Léa", client=client, quota=1, extra_photo_price=Decimal("10.00"),
         status="delivered",

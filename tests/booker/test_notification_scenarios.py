@@ -270,7 +270,7 @@ def test_a_company_team_is_told_every_step_once(world, mailbox):
                                   first_name="Hugo")
     retoucher = user_with_role(roles.RETOUCHER, email="remi@studio.test", first_name="Rémi")
     acme = CompanyFactory(name="ACME")
-    ines = MembershipFactory(company=acme, role="manager", user__email="ines@acme.test",
+    ines = MembershipFactory(company=acme, role="admin", user__email="ines@acme.test",
                              user__first_name="Inès").user
     paul = MembershipFactory(company=acme, user__email="paul@acme.test",
                              user__first_name="Paul").user

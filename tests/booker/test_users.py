@@ -249,7 +249,7 @@ def test_a_photographer_cannot_make_themselves_manager_of_a_company(client):
     url = f"/admin/booker/company/{company.pk}/change/"
     data = form_data(client.get(url).content.decode(), "company_form")
     data["memberships-0-user"] = [str(photographer.pk)]
-    data["memberships-0-role"] = [Membership.Role.MANAGER]
+    data["memberships-0-role"] = [Membership.Role.ADMIN]
     response = client.post(url, data)
 
     assert response.status_code == 200

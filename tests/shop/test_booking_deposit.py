@@ -276,7 +276,7 @@ def test_a_company_deposit_on_invoice_confirms_the_booking_and_its_payment_is_re
     django_capture_on_commit_callbacks,
 ):
     acme = CompanyFactory(name="Acme", pays_on_invoice=True, address="1 rue de la Paix\nParis")
-    manager = MembershipFactory(company=acme, role=Membership.Role.MANAGER).user
+    manager = MembershipFactory(company=acme, role=Membership.Role.ADMIN).user
     booking = held_booking(manager, company=acme)
     client = logged_in(manager)
     client.get(deposit_page(booking))
@@ -309,7 +309,7 @@ def test_a_company_deposit_on_invoice_confirms_the_booking_and_its_payment_is_re
 def invoiced_deposit(refund_rules: list) -> tuple[Booking, object, Order]:
     """A company's booking whose deposit was ordered on invoice, not paid yet."""
     acme = CompanyFactory(name="Acme", pays_on_invoice=True)
-    manager = MembershipFactory(company=acme, role=Membership.Role.MANAGER).user
+    manager = MembershipFactory(company=acme, role=Membership.Role.ADMIN).user
     booking = held_booking(manager, kind=session_type(refund_rules=refund_rules), company=acme)
     client = logged_in(manager)
     client.get(deposit_page(booking))
@@ -354,8 +354,8 @@ def test_a_client_s_cancellation_leaves_its_policy_s_share_of_the_invoice_due(
 def test_a_company_deposit_goes_on_that_company_s_invoice_only():
     acme = CompanyFactory(name="Acme", pays_on_invoice=True)
     globex = CompanyFactory(name="Globex", pays_on_invoice=True)
-    manager = MembershipFactory(company=acme, role=Membership.Role.MANAGER).user
-    MembershipFactory(company=globex, user=manager, role=Membership.Role.MANAGER)
+    manager = MembershipFactory(company=acme, role=Membership.Role.ADMIN).user
+    MembershipFactory(company=globex, user=manager, role=Membership.Role.ADMIN)
     booking = held_booking(manager, company=acme)
     client = logged_in(manager)
     client.get(deposit_page(booking))

@@ -57,7 +57,7 @@ def member(acme):
 
 @pytest.fixture
 def manager(acme):
-    return MembershipFactory(company=acme, role=Membership.Role.MANAGER).user
+    return MembershipFactory(company=acme, role=Membership.Role.ADMIN).user
 
 
 def logged_in(user) -> Client:
@@ -202,7 +202,7 @@ def test_the_customer_company_managers_and_the_shop_download_the_invoice_nobody_
     order = order_on_invoice(logged_in(member), product)
     url = reverse("payments:invoice", kwargs={"order_number": order.number})
     colleague = MembershipFactory(company=acme, role=Membership.Role.MEMBER).user
-    other_manager = MembershipFactory(role=Membership.Role.MANAGER).user
+    other_manager = MembershipFactory(role=Membership.Role.ADMIN).user
 
     allowed = {
         "customer": logged_in(member).get(url),
