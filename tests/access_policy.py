@@ -154,6 +154,8 @@ ROUTES: dict[str, Who] = {
     "admin/booker/photosession/agendas/": PH,
     # Accept, decline or cancel a booking made online (a POST; a GET leads to the booking).
     "admin/booker/booking/<id:object_id>/decide/": PH,
+    # A file the client attached to the booking's questionnaire: who reads the booking.
+    "admin/booker/booking/<id:object_id>/reponse/<id:question>/": PH,
     "admin/booker/photosession/<id:object_id>/studio/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/": frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/uploads/<id:upload_id>/":

@@ -4,10 +4,14 @@ module from booker/admin.py; photographers hold these models' permissions (migra
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import FileSystemStorage
+from django.db.models import FileField, QuerySet
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -15,9 +19,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from booker import roles
+from booker.delivery.files import storage_url
 from booker.errors import StudioError
 from booker.money import euros
 from booker.people.models import User
+from booker.storage import originals_storage
 
 from . import services
 from .availability import PARIS
@@ -191,8 +197,37 @@ class BookingAdmin(admin.ModelAdmin):
     def answers_list(self, obj: Booking) -> str:
         if not obj.answers:
             return "—"
-        return format_html("<dl>{}</dl>", format_html_join(
-            "", "<dt>{}</dt><dd>{}</dd>", ((a["label"], a["value"] or "—") for a in obj.answers)))
+        rows = []
+        for answer in obj.answers:
+            value = answer["value"] or "—"
+            if answer.get("kind") == BookingQuestion.Kind.FILE and answer["value"]:
+                # The file the client sent, through a link that checks who asks (never the
+                # storage path: it means nothing to the studio and opens nothing).
+                value = format_html('<a href="{}">{}</a>', reverse(
+                    "admin:booker_booking_answer", args=[obj.pk, answer["question"]]),
+                    PurePath(answer["value"]).name)
+            rows.append((answer["label"], value))
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
+
+    def answer_file(self, request: HttpRequest, object_id: int, question: int) -> HttpResponse:
+        """A file the client attached to the questionnaire, for staff who may read the
+        booking: streamed from local storage, or a short signed link on S3."""
+        booking = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, booking):
+            raise PermissionDenied
+        name = next((a["value"] for a in booking.answers
+                     if a.get("question") == question and a.get("kind") == BookingQuestion.Kind.FILE
+                     and a["value"]), None)
+        if name is None:
+            raise Http404("No such file.")
+        fieldfile = FieldFile(None, FileField(storage=originals_storage), name)
+        if not isinstance(fieldfile.storage, FileSystemStorage):
+            return HttpResponseRedirect(storage_url(fieldfile, PurePath(name).name, inline=False))
+        try:
+            handle = fieldfile.storage.open(name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404("The file is missing.") from exc
+        return FileResponse(handle, as_attachment=True, filename=PurePath(name).name)
 
     def _each(self, request, queryset, do, done) -> None:
         count = 0
@@ -238,6 +273,8 @@ class BookingAdmin(admin.ModelAdmin):
         return [
             path("<id:object_id>/decide/", self.admin_site.admin_view(self.decide),
                  name="booker_booking_decide"),
+            path("<id:object_id>/reponse/<id:question>/",
+                 self.admin_site.admin_view(self.answer_file), name="booker_booking_answer"),
             *super().get_urls(),
         ]
 

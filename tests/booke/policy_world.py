@@ -359,6 +359,15 @@ def _booking(photographer, client, company) -> str:
         contract_text="Contrat", contract_signed_name="Client", contract_signed_at=timezone.now(),
     )
     booking.contract_pdf.save("contrat.pdf", ContentFile(b"%PDF-1.4 policy"), save=True)
+    # A file the client attached to the questionnaire (the studio opens it from the admin).
+    plan = BookingQuestion.objects.create(session_type=session_type, label="Plan d'accès",
+                                          kind=BookingQuestion.Kind.FILE)
+    from booker.storage import originals_storage
+
+    stored = originals_storage().save("bookings/policy/plan.pdf", ContentFile(b"%PDF-1.4 plan"))
+    booking.answers = [{"question": plan.pk, "label": plan.label, "kind": plan.kind,
+                        "value": stored}]
+    booking.save(update_fields=["answers"])
     # Company A's headshot day, open: its members pick a slot in the team portal.
     team_day = Booking.objects.create(
         token="policy-headshot-day", session_type=session_type, photographer=photographer,

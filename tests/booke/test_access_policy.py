@@ -165,6 +165,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("admin/booker/retouchjob/", "object_id"): lambda w: w.job.pk,
     # Online booking: the client's booking, by its token (booking pages, deposit page).
     ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
+    ("admin/booker/booking/", "question"): lambda w: apps.get_model(
+        "booker.BookingQuestion").objects.get(kind="file").pk,
     ("reserver/", "token"): lambda w: w.objects["booking_token"],
     ("portal/reservations/", "token"): lambda w: w.objects["booking_token"],
     ("portal/journees/", "pk"): lambda w: apps.get_model("booker.HeadshotDay").objects.get().pk,

@@ -171,3 +171,33 @@ def test_a_request_shows_tentative_on_the_photographer_s_calendar_feed(photograp
     assert str(event["STATUS"]) == "TENTATIVE"
     assert "Demande à traiter" in str(event["SUMMARY"]) and "Inès" in str(event["SUMMARY"])
     assert event.decoded("DTSTART") == booking.starts_at
+
+
+def test_a_file_the_client_attached_is_opened_from_the_booking_page(studio, photographer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from booker import services
+    from booker.models import BookingQuestion
+
+    booking = _request_for(photographer)
+    question = BookingQuestion.objects.create(session_type=booking.session_type, label="Plan",
+                                              kind=BookingQuestion.Kind.FILE, required=False)
+    booking.status = booking.Status.HELD
+    booking.save(update_fields=["status"])
+    services.save_answers(booking, {}, {f"q{question.pk}": SimpleUploadedFile(
+        "plan d'accès.pdf", b"%PDF-1.4 plan", content_type="application/pdf")})
+    booking.refresh_from_db()
+
+    page = studio.get(reverse("admin:booker_booking_change", args=[booking.pk])).content.decode()
+    link = reverse("admin:booker_booking_answer", args=[booking.pk, question.pk])
+    assert link in page and "answers/" not in page.split("Plan", 1)[1][:200]
+    response = studio.get(link)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 plan"
+    assert "attachment" in response["Content-Disposition"]
+
+    assert studio.get(reverse("admin:booker_booking_answer",
+                              args=[booking.pk, question.pk + 1])).status_code == 404
+
+    client.force_login(user_with_role(roles.RETOUCHER))
+    assert client.get(link).status_code in (302, 403, 404)
