@@ -38,6 +38,7 @@ from booker import roles, selectors, services
 from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
+from booker.booking import selectors as booking_selectors
 from booker.views import calendars, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
@@ -495,6 +496,14 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             if moved:
                 services.reschedule_session(obj, new_date, actor=request.user)
+                if booking_selectors.studio_move_fits(obj.pk) is False:
+                    # The studio may overrule the calendar (a favour, a change of hours), but
+                    # must know it did: a client's booking could otherwise overlap this one.
+                    messages.warning(request, gettext(
+                        "The session is moved, but this time is not one of the "
+                        "photographer's free slots (outside their hours, or overlapping "
+                        "another session, a busy time or a client's booking): check it can "
+                        "take place."))
             return
         # A new session is booked through the service: it copies the package's terms and
         # records the `session.booked` event.

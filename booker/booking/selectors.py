@@ -69,6 +69,7 @@ def slots(
     busy_sources: Iterable[BusySource] | None = None,
     ignore_booking: Booking | None = None,
     check_notice: bool = True,
+    check_horizon: bool = True,
 ) -> list[Slot]:
     """The free slots of `session_type` starting on the Paris dates `start_date` to `end_date`
     (both included), by start. With `photographer`, theirs only; without, any photographer of
@@ -79,10 +80,11 @@ def slots(
     `busy_sources` replaces the registered external sources (tests). Slots held by other
     clients, and requests awaiting the studio, are busy too; `ignore_booking` (a booking being
     moved) does not block itself, nor does its session. `check_notice=False` (the studio
-    moving a booking, a late payment) allows starts sooner than the minimum notice."""
+    moving a booking, a late payment) allows starts sooner than the minimum notice;
+    `check_horizon=False` (the studio) allows starts beyond the horizon."""
     now = (now or timezone.now()).astimezone(UTC)
     earliest = now + timedelta(hours=session_type.minimum_notice_hours if check_notice else 0)
-    latest = now + timedelta(days=session_type.horizon_days)
+    latest = now + timedelta(days=session_type.horizon_days if check_horizon else 3660)
     first_day = max(start_date, earliest.astimezone(PARIS).date())
     last_day = min(end_date, latest.astimezone(PARIS).date())
     if first_day > last_day:
@@ -453,3 +455,24 @@ def feed_items(user: User) -> list[dict]:
             "location": booking.location,
         })
     return items
+
+
+def studio_move_fits(session_id: int) -> bool | None:
+    """Whether a booked session the studio just moved (in the admin, where the studio may
+    overrule the calendar) starts on one of its photographer's free slots: in their hours, clear
+    of their other sessions, busy times and clients' holds. None: the session was not booked
+    online (no session type to check it against)."""
+    booking = (Booking.objects.select_related("session_type", "session")
+               .filter(session_id=session_id).first())
+    if booking is None or booking.session.scheduled_at is None:
+        return None
+    start = booking.session.scheduled_at
+    photographer = booking.session.photographer_id or booking.photographer_id
+    day = start.astimezone(PARIS).date()
+    # The studio may pick any minute, not only the clients' increments: checked on a
+    # one-minute grid (the type is not saved).
+    kind = booking.session_type
+    kind.slot_increment_minutes = 1
+    free = slots(kind, day, day, photographer=photographer,
+                 ignore_booking=booking, check_notice=False, check_horizon=False)
+    return any(slot.start == start for slot in free)

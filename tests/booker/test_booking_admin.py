@@ -201,3 +201,42 @@ def test_a_file_the_client_attached_is_opened_from_the_booking_page(studio, phot
 
     client.force_login(user_with_role(roles.RETOUCHER))
     assert client.get(link).status_code in (302, 403, 404)
+
+
+def _move_in_admin(studio, session, when):
+    from booker.booking.availability import PARIS
+
+    local = when.astimezone(PARIS)
+    return studio.post(reverse("admin:booker_photosession_change", args=[session.pk]), {
+        "title": session.title, "client": session.client_id or "", "company": "",
+        "photographer": session.photographer_id, "package": "",
+        "scheduled_at_0": local.strftime("%d/%m/%Y"), "scheduled_at_1": local.strftime("%H:%M"),
+        "duration_minutes": session.duration_minutes, "location": session.location,
+        "quota": session.quota, "extra_photo_price": session.extra_photo_price or "",
+        "notes": "",
+    }, follow=True)
+
+
+def test_the_studio_is_warned_when_it_moves_a_booked_session_onto_a_busy_time(
+        studio, photographer):
+    from datetime import timedelta
+
+    from booker import services
+
+    booking = _request_for(photographer)
+    services.approve_booking(booking, actor=photographer)
+    session = booking.session
+    session.refresh_from_db()
+    other_start = booking.starts_at + timedelta(hours=3)
+    PhotoSession.objects.create(title="Autre", client=UserFactory(), photographer=photographer,
+                                scheduled_at=other_start, duration_minutes=60)
+
+    onto_other = _move_in_admin(studio, session, other_start + timedelta(minutes=15))
+    session.refresh_from_db()
+    assert session.scheduled_at == other_start + timedelta(minutes=15)
+    assert "pas un créneau libre" in onto_other.content.decode()
+
+    free = _move_in_admin(studio, session, booking.starts_at + timedelta(minutes=35))
+    session.refresh_from_db()
+    assert session.scheduled_at == booking.starts_at + timedelta(minutes=35)
+    assert "pas un créneau libre" not in free.content.decode()
