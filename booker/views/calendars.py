@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -89,8 +89,23 @@ def my_calendars(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRes
             return redirect(request.path)
         form = ExternalCalendarForm(request.POST)
         if form.is_valid():
-            calendars.set_external_calendar(user, form.cleaned_data["url"])
-            messages.success(request, gettext("Your calendar address is saved."))
+            calendar = calendars.set_external_calendar(user, form.cleaned_data["url"])
+            # Read at once rather than at the next quarter hour: the photographer learns now
+            # whether the address works, and its busy times block slots from this moment.
+            if calendar is None:
+                messages.success(request, gettext("Your calendar address is removed."))
+            elif calendars.refresh_calendar(calendar):
+                count = calendar.busy.count()
+                messages.success(request, ngettext(
+                    "Your calendar address is saved and read: %(n)d busy time blocks your "
+                    "booking slots.",
+                    "Your calendar address is saved and read: %(n)d busy times block your "
+                    "booking slots.", count) % {"n": count})
+            else:
+                messages.warning(request, gettext(
+                    "Your calendar address is saved, but it could not be read: %(why)s. It "
+                    "will be tried again every 15 minutes.") % {
+                        "why": calendar.last_error.split(" — ", 1)[-1].rstrip(".")})
             return redirect(request.path)
     return TemplateResponse(
         request,

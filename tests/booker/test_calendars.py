@@ -590,3 +590,32 @@ def test_https_still_checks_the_certificate_against_the_name_not_the_address_con
     wrong = calendars.set_external_calendar(other, f"https://other.example.test:{port}/a.ics")
     assert calendars.refresh_calendar(wrong, now=NOW) is False
     assert "certificat" in wrong.last_error, wrong.last_error
+
+
+def test_a_calendar_address_is_read_as_soon_as_it_is_saved(client, shooter, calendar_server):
+    client.force_login(shooter)
+
+    with translation.override("fr"):
+        page = client.post(reverse("admin:booker_photosession_calendars"),
+                           {"url": calendar_server.url}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert calendar_server.hits == 1
+    calendar = ExternalCalendar.objects.get(photographer=shooter)
+    # The sample's events are in 2031, past the look-ahead from today: read, none kept.
+    assert calendar.last_fetched_at is not None and calendar.last_error == ""
+    assert "enregistrée et lue : 0 indisponibilité" in html.unescape(page)
+
+
+def test_an_address_that_cannot_be_read_is_saved_with_the_reason_shown_at_once(
+        client, shooter, connections):
+    client.force_login(shooter)
+
+    with translation.override("fr"):
+        page = client.post(reverse("admin:booker_photosession_calendars"),
+                           {"url": "http://169.254.169.254/latest/meta-data/"}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert ExternalCalendar.objects.filter(photographer=shooter).exists()
+    assert "n'a pas pu être lue" in html.unescape(page)
+    assert "169.254.169.254, une adresse privée ou réservée" in html.unescape(page)
