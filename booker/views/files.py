@@ -9,7 +9,7 @@ make it only after their permission check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 
 import zipstream
@@ -41,7 +41,7 @@ from booker.delivery.files import (  # noqa: F401 -- storage_url: the views' pub
     zip_entry_name,
 )
 from booker.http import client_ip
-from booker.models import Delivery, FinalPhoto
+from booker.models import Delivery, FinalPhoto, User
 from booker.storage import iter_chunks
 
 CHUNK = 1024 * 1024
@@ -123,10 +123,27 @@ def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
     return response
 
 
-def _read_chunks(storage: Storage, name: str) -> Iterator[bytes]:
+class DownloadRevoked(Exception):
+    """The person lost access while their ZIP was being sent."""
+
+
+def _read_chunks(storage: Storage, name: str,
+                 still_allowed: Callable[[], bool] | None = None) -> Iterator[bytes]:
     """The file's bytes, a block at a time; opened only when the ZIP reaches it, and read
-    from S3 as they arrive (never a whole final in memory or on local disk)."""
+    from S3 as they arrive (never a whole final in memory or on local disk). With
+    `still_allowed`, asked again before each file: a company member removed (or an account
+    closed) while a long ZIP is sent gets no further photo; the archive stops, broken."""
+    if still_allowed is not None and not still_allowed():
+        raise DownloadRevoked(name)
     yield from iter_chunks(storage, name, CHUNK)
+
+
+def _still_allowed(user_id: int, session) -> Callable[[], bool]:
+    def ask() -> bool:
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        return user is not None and selectors.may_see_session_files(
+            user, session, selectors.SessionFiles.FINALS)
+    return ask
 
 
 @login_required
@@ -145,11 +162,15 @@ def delivery_zip(request: HttpRequest, session_pk: int) -> HttpResponse:
     storage = FinalPhoto._meta.get_field("file").storage
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=True)
     taken: set[str] = set()
+    still_allowed = None
+    if session.company_id and not selectors.works_on_session(request.user, session):
+        # Membership of a company can end at any moment (an admin removes a colleague).
+        still_allowed = _still_allowed(request.user.pk, session)
     for key, size, final_filename, rush_filename in finals:
         # The size recorded at upload is the size of the stored bytes; a sized ZipStream
         # refuses to finish if they ever differ, rather than send a corrupt archive.
         name = unique_name(zip_entry_name(rush_filename, final_filename, key), taken)
-        archive.add(_read_chunks(storage, key), name, size=size)
+        archive.add(_read_chunks(storage, key, still_allowed), name, size=size)
     if not taken:
         raise Http404("Nothing to download.")
     response = StreamingHttpResponse(archive, content_type="application/zip")
