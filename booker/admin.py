@@ -39,7 +39,7 @@ from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
-from booker.views import calendars, studio
+from booker.views import calendars, retouch_kit, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
     BACKOFFICE_JS,
@@ -871,6 +871,11 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
             path("mine/", wrap(self._page(studio.my_jobs_page)), name="booker_retouchjob_mine"),
             path("mine/finals/", wrap(csrf_exempt(self._page(studio.my_finals))),
                  name="booker_retouchjob_mine_finals"),
+            # The retoucher's kit: the RAWs of the jobs they hold, with XMP sidecars.
+            path("mine/originals.zip", wrap(self._page(retouch_kit.my_originals_zip)),
+                 name="booker_retouchjob_mine_originals"),
+            path("<id:object_id>/original/", wrap(self._page(retouch_kit.job_original)),
+                 name="booker_retouchjob_original"),
         ]
         return mine + super().get_urls()
 

@@ -61,7 +61,10 @@ from booker.proofing.selectors import (
 )
 from booker.retouch.selectors import (
     back_office_jobs,
+    client_comments,
+    job_original_for,
     jobs_of,
+    kit_jobs,
     session_jobs,
 )
 from booker.sessions.access import (
@@ -121,6 +124,9 @@ __all__ = [
     "SessionFiles",
     "Slot",
     "back_office_jobs",
+    "client_comments",
+    "job_original_for",
+    "kit_jobs",
     "ClientView",
     "back_office_sessions",
     "bookable_session_types",

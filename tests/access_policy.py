@@ -141,6 +141,10 @@ ROUTES: dict[str, Who] = {
     # A retoucher's own jobs and where they upload their finals (the photographer sees all).
     "admin/booker/retouchjob/mine/": PH | RETOUCHERS,
     "admin/booker/retouchjob/mine/finals/": PH | RETOUCHERS,
+    # The retoucher's kit: the RAWs of the open jobs one holds (with XMP sidecars); one job's
+    # RAW for its holder and the photographer running the session. Nobody else's originals.
+    "admin/booker/retouchjob/mine/originals.zip": PH | RETOUCHERS,
+    "admin/booker/retouchjob/<id:object_id>/original/": PH | {RETOUCHER_WITH_JOB},
     # django-taggit's tag merge: tags are the journal's, which no staff role of /admin/ edits.
     "admin/taggit/tag/merge-tags/": NOBODY,
     # treebeard's drag and drop of categories (a POST): who may change categories.

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from booker.models import (
     PhotoSession,
     RetouchJob,
+    SelectionItem,
     User,
 )
 from booker.people.selectors import role_names
 from booker.roles import PHOTOGRAPHER
-from booker.sessions.access import JOB_HOLDING_ROLES, sees_every_session
+from booker.sessions.access import (
+    JOB_HOLDING_ROLES,
+    SessionFiles,
+    may_see_session_files,
+    sees_every_session,
+)
 
 Status = PhotoSession.Status
 
@@ -44,3 +51,30 @@ def session_jobs(session: PhotoSession) -> QuerySet[RetouchJob]:
         .select_related("rush", "assignee", "final")
         .order_by("rush__original_filename", "pk")
     )
+
+
+def job_original_for(user: User, job_id: int) -> RetouchJob:
+    """A job whose RAW `user` may download: a retoucher, the jobs they hold (not the rest of
+    the session's originals); the photographer, the jobs of the sessions they run. 404 for
+    everyone else, without saying the job exists."""
+    job = back_office_jobs(user).filter(pk=job_id).first()
+    if job is None or not may_see_session_files(user, job.session, SessionFiles.ORIGINALS):
+        raise Http404("No such job.")
+    return job
+
+
+def kit_jobs(user: User, session_id: int | None = None) -> QuerySet[RetouchJob]:
+    """The open jobs `user` holds (their retoucher's kit), one session's if asked."""
+    jobs = jobs_of(user)
+    if session_id is not None:
+        jobs = jobs.filter(session_id=session_id)
+    return jobs
+
+
+def client_comments(jobs: list[RetouchJob]) -> dict[int, str]:
+    """What the client wrote under each job's photo, by rush id (one query)."""
+    rows = SelectionItem.objects.filter(
+        selection__session_id__in={j.session_id for j in jobs},
+        rush_id__in=[j.rush_id for j in jobs],
+    ).exclude(comment="").values_list("rush_id", "comment")
+    return dict(rows)

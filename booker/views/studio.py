@@ -502,6 +502,7 @@ def my_jobs_page(model_admin: admin.ModelAdmin, request: HttpRequest) -> HttpRes
             jobs=[(job, rush_thumb_url(job.rush),
                    bool(job.due_date and job.due_date < today)) for job in jobs],
             finals_url=reverse("admin:booker_retouchjob_mine_finals"),
+            originals_zip_url=reverse("admin:booker_retouchjob_mine_originals"),
         ),
     )
 
