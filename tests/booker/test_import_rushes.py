@@ -75,3 +75,21 @@ def test_another_clients_session_is_refused(card):
     other = PhotoSession.objects.create(title="x", client=UserFactory())
     with pytest.raises(CommandError, match="does not belong"):
         run("--client", "lea@example.test", "--session", str(other.pk), str(card))
+
+
+@needs_samples
+@pytest.mark.django_db
+def test_libraw_s_messages_stay_in_the_file_s_line_without_storage_paths(card, capfd):
+    UserFactory(email="lea@example.test")
+    whole = (SAMPLES / "kodak_dc50.kdc").read_bytes()
+    (card / "DCIM" / "100CANON" / "IMG_0003.KDC").write_bytes(whole[: len(whole) // 3])
+
+    out = run("--client", "lea@example.test", "--sync", str(card))
+    printed = capfd.readouterr()
+
+    line = next(x for x in out.splitlines() if x.startswith("DCIM/100CANON/IMG_0003.KDC"))
+    assert line.startswith("DCIM/100CANON/IMG_0003.KDC: failed: file is truncated")
+    assert "(LibRaw: Unexpected end of file)" in line
+    assert "originals" not in out
+    assert "Unexpected end of file" not in printed.err
+    assert "Unexpected end of file" not in printed.out

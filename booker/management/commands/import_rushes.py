@@ -8,7 +8,13 @@ itself ran, whatever became of single files."""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+import tempfile
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -84,6 +90,17 @@ class Command(BaseCommand):
         return found
 
     def _import(self, session: PhotoSession, path: Path, sync: bool) -> str:
+        # LibRaw writes its complaints to the process's stderr, naming the file by its
+        # storage path (…/private/originals/…: Unexpected end of file) between our lines:
+        # kept aside, and shown in the file's own line, without the path, if it failed.
+        with libraw_messages() as heard:
+            outcome = self._import_one(session, path, sync)
+        said = heard()
+        if said and outcome.startswith("failed"):
+            outcome += f" (LibRaw: {said})"
+        return outcome
+
+    def _import_one(self, session: PhotoSession, path: Path, sync: bool) -> str:
         try:
             with path.open("rb") as fh:
                 added = services.add_rush(session, fh, path.name, enqueue=not sync)
@@ -100,3 +117,37 @@ class Command(BaseCommand):
         if rush.ingest_status == rush.Ingest.FAILED:
             return f"failed: {rush.failure_reason}"
         return rush.ingest_status
+
+
+@contextmanager
+def libraw_messages() -> Iterator[Callable[[], str]]:
+    """Capture what C code writes on file descriptor 2 while the block runs; the callable
+    gives it afterwards, each line stripped of the file name LibRaw puts before its colon."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        text = ""
+        try:
+            yield lambda: text
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            said, others = [], []
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                found = _LIBRAW_LINE.match(line)
+                if found:
+                    said.append(found["message"].strip())
+                elif line.strip():
+                    others.append(line)
+            text = "; ".join(dict.fromkeys(said))
+            # Anything else (our own log lines) goes where it was going.
+            if others:
+                sys.stderr.write("\n".join(others) + "\n")
+                sys.stderr.flush()
+
+
+# "<file name>.<ext>: <message>", as LibRaw prints (libraw_datastream's error handler).
+_LIBRAW_LINE = re.compile(r"^(?P<file>.+\.[A-Za-z0-9]{2,5}): (?P<message>.+)$")
