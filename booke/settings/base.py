@@ -457,6 +457,10 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Tâches",
 }
+# How long the cluster's parent waits, after TERM or Ctrl-C, for the cluster to stop before it
+# ends what is left (booker/management/commands/qcluster.py): below systemd's 10 s default
+# between TERM and KILL. A task cut short is delivered again.
+BOOKER_WORKER_STOP_SECONDS = env.float("BOOKER_WORKER_STOP_SECONDS", default=8.0)
 # Ingest (booker/ingest.py). The task's timeout is shorter than the claim's lease, so a rush
 # whose lease ran out has no live worker; the scheduler's sweeper then queues it again.
 BOOKER_INGEST_TIMEOUT_SECONDS = env.int("BOOKER_INGEST_TIMEOUT_SECONDS", default=240)

@@ -220,3 +220,50 @@ def test_a_worker_killed_while_decoding_leaves_the_rush_to_be_ingested_once_by_a
         [proof, thumbnail]
     )
     assert proof.endswith(".jpg") and thumbnail.endswith("-thumb.jpg")
+
+
+# --- Stopping: Ctrl-C, TERM to the parent (`make run`'s trap), TERM to the whole group
+# (systemd's KillMode=control-group, `kill -- -PGID`) — every process gone within 10 s.
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    # Zombies answer too: count only processes that still run.
+    out = subprocess.run(["ps", "-o", "stat=", "-g", str(pgid)], capture_output=True,
+                         text=True).stdout.split()
+    return any(not stat.startswith("Z") for stat in out)
+
+
+@pytest.mark.parametrize(("to_group", "signum"), [
+    (True, signal.SIGTERM), (True, signal.SIGINT), (False, signal.SIGTERM)],
+    ids=["TERM to the group", "Ctrl-C", "TERM to the parent"])
+def test_the_cluster_stops_every_process_within_ten_seconds(site, to_group, signum):
+    _manage, env, _db = site
+    cluster = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            running = subprocess.run(["ps", "-o", "pid=", "-g", str(cluster.pid)],
+                                     capture_output=True, text=True).stdout.split()
+            if len(running) >= 5:  # parent, sentinel, monitor, pusher, workers
+                break
+            time.sleep(0.2)
+        time.sleep(1)
+        started = time.monotonic()
+        if to_group:
+            os.killpg(cluster.pid, signum)
+        else:
+            os.kill(cluster.pid, signum)
+        cluster.wait(timeout=10)
+        while _group_alive(cluster.pid) and time.monotonic() - started < 10:
+            time.sleep(0.1)
+        assert not _group_alive(cluster.pid), "a process of the cluster outlived the stop"
+        assert time.monotonic() - started < 10
+    finally:
+        if _group_alive(cluster.pid):
+            os.killpg(cluster.pid, signal.SIGKILL)
