@@ -226,5 +226,11 @@ EXPIRE_HOLDS = Scheduled(
     "booker.expire_booking_holds", "booker.tasks.expire_booking_holds", MINUTES, minutes=1,
 )
 
+PLAN_MISSED_EVENTS = Scheduled(
+    # Events committed whose planning was lost (the process died right after the commit):
+    # their messages are planned a few minutes late rather than never.
+    "booker.plan_missed_events", "booker.tasks.plan_missed_events", MINUTES, minutes=5,
+)
+
 declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS, SEND_MESSAGES,
-        REFRESH_CALENDARS, EXPIRE_HOLDS)
+        REFRESH_CALENDARS, EXPIRE_HOLDS, PLAN_MISSED_EVENTS)

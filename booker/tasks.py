@@ -57,6 +57,13 @@ def send_due_messages() -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
 
 
+def plan_missed_events() -> str:
+    """Every 5 minutes (booker.schedules.PLAN_MISSED_EVENTS)."""
+    from booker.automation import planner
+
+    return f"{planner.plan_missed_events()} missed event(s) planned"
+
+
 def refresh_external_calendars() -> str:
     """Every 15 minutes (booker.schedules.REFRESH_CALENDARS)."""
     from booker.calendars import services as calendars

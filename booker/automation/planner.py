@@ -7,7 +7,7 @@ an event heard twice (a retried task, two processes) plans nothing more."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -97,8 +97,14 @@ def _targets(rule: Rule, happened: Happened, session, subject
     return list(found.values())
 
 
+@transaction.atomic
 def plan(happened: Happened) -> list[Message]:
-    """The messages `happened` calls for, written once (see the module's docstring)."""
+    """The messages `happened` calls for, written once (see the module's docstring), and the
+    event marked planned in the same transaction."""
+    from booker.models import SessionEvent
+
+    SessionEvent.objects.filter(pk=happened.record_id, planned_at__isnull=True).update(
+        planned_at=timezone.now())
     rules = list(Rule.objects.filter(is_active=True, event=happened.event.value)
                  .select_related("template"))
     if not rules:
@@ -107,8 +113,6 @@ def plan(happened: Happened) -> list[Message]:
                                                    "package")
                .filter(pk=happened.session_id).first() if happened.session_id else None)
     subject = context.describe_subject(happened)
-    from booker.models import SessionEvent
-
     happened_at = SessionEvent.objects.values_list("created_at", flat=True).get(
         pk=happened.record_id)
     # An event about something else that names a session (an invitation to it) is listed
@@ -139,6 +143,34 @@ def plan(happened: Happened) -> list[Message]:
 
         transaction.on_commit(kick)
     return planned
+
+
+# An event is planned right after its commit; one older than this and still unplanned lost
+# its planning (the process died, the planner failed) and is planned by the sweeper. Older
+# than MISSED_UP_TO, it is history: its reminders would come too late to mean anything.
+MISSED_AFTER = timedelta(minutes=2)
+MISSED_UP_TO = timedelta(days=7)
+
+
+def plan_missed_events(now: datetime | None = None, limit: int = 500) -> int:
+    """Every few minutes (booker.schedules.PLAN_MISSED_EVENTS): plan the events that were
+    committed but never planned. Planning twice plans nothing more, so a race with the
+    event's own planning is harmless. Returns how many were planned."""
+    from booker.models import SessionEvent
+
+    now = now or timezone.now()
+    rows = list(SessionEvent.objects.filter(
+        planned_at__isnull=True, created_at__lte=now - MISSED_AFTER,
+        created_at__gte=now - MISSED_UP_TO).order_by("created_at", "pk")[:limit])
+    done = 0
+    for row in rows:
+        try:
+            plan(Happened.of(row))
+        except Exception:
+            log.exception("planning missed event %s (%s) failed", row.pk, row.name)
+            continue
+        done += 1
+    return done
 
 
 def on_event(happened: Happened) -> None:

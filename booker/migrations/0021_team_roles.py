@@ -36,7 +36,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="company",
             name="slug",
-            field=models.SlugField(default="", max_length=80, verbose_name="slug"),
+            # No index yet: the unique one below makes it (on PostgreSQL, a first index would
+            # collide with the unique's "_like" index of the same name).
+            field=models.SlugField(db_index=False, default="", max_length=80,
+                                   verbose_name="slug"),
             preserve_default=False,
         ),
         migrations.AddField(

@@ -135,6 +135,10 @@ class SessionEvent(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When the automation engine matched it against the rules (booker.automation.planner):
+    # an event whose process died between its commit and its planning is found by this
+    # staying empty, and planned by the sweeper.
+    planned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("session event")

@@ -381,3 +381,46 @@ def test_the_confirmation_carries_the_session_for_the_clients_calendar(
     assert name.endswith(".ics") and mimetype == "text/calendar"
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     assert str(event["SUMMARY"]).startswith("Portrait")
+
+
+def test_an_event_whose_planning_was_lost_is_planned_by_the_sweeper_once(
+        django_capture_on_commit_callbacks):
+    client = UserFactory(email="perdu@example.test")
+    # The process dies right after the commit: the event is stored, its planning never runs.
+    with django_capture_on_commit_callbacks(execute=False):
+        session = proofing_session(3, client=client)
+    event = SessionEvent.objects.get(session=session, name=Event.PROOFS_PUBLISHED)
+    assert event.planned_at is None and not Message.objects.filter(session=session).exists()
+
+    # Too fresh: its own planning may still be on its way.
+    assert planner.plan_missed_events() == 0
+    later(days=0.01)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert planner.plan_missed_events() >= 1
+    assert set(Message.objects.filter(session=session).values_list("rule__key", flat=True)) == {
+        "proofs-ready", "selection-reminder"}
+    assert sent_to("perdu@example.test") == [
+        "Vos épreuves sont en ligne : choisissez vos photos"]
+    event.refresh_from_db()
+    assert event.planned_at is not None
+
+    count = Message.objects.count()
+    assert planner.plan_missed_events() == 0
+    assert Message.objects.count() == count
+
+
+def test_a_planned_event_is_marked_and_left_alone_by_the_sweeper(
+        django_capture_on_commit_callbacks):
+    session = publish(django_capture_on_commit_callbacks)
+    assert not SessionEvent.objects.filter(session=session, planned_at__isnull=True).exists()
+    later(days=0.01)
+    assert planner.plan_missed_events() == 0
+
+
+def test_events_older_than_a_week_are_history_not_planned_late(
+        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        session = proofing_session(3)
+    later(days=8)
+    assert planner.plan_missed_events() == 0
+    assert not Message.objects.filter(session=session).exists()

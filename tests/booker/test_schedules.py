@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 ALWAYS = {"booker: requeue stalled rushes", "booker.archive_due_sessions",
           "booker.abort_stale_uploads", "booker.send_due_messages",
           "booker.refresh_external_calendars", "booker.expire_booking_holds",
-          "shop.payments.send_invoice_reminders", "shop.basket.announce_abandoned_baskets"}
+          "booker.plan_missed_events", "shop.payments.send_invoice_reminders",
+          "shop.basket.announce_abandoned_baskets"}
 
 
 def names() -> list[str]:
@@ -132,8 +133,6 @@ def test_migrate_syncs_once_per_run_after_the_last_app(monkeypatch):
 
 
 def test_starting_the_cluster_syncs_the_schedules_before_it_forks(monkeypatch):
-    from django_q.management.commands import qcluster
-
     from booker.intake import ingest
     from booker.management.commands import qcluster as ours
 
@@ -142,7 +141,8 @@ def test_starting_the_cluster_syncs_the_schedules_before_it_forks(monkeypatch):
     monkeypatch.setattr(ours, "connections", type("C", (), {"close_all": lambda self: None})())
     monkeypatch.setattr(schedules, "sync", lambda: steps.append("sync"))
     monkeypatch.setattr(ingest, "warm_up_before_fork", lambda: steps.append("warm up"))
-    monkeypatch.setattr(qcluster.Command, "handle", lambda self, *a, **o: steps.append("cluster"))
+    monkeypatch.setattr(ours, "StoppingCluster", type("Cluster", (), {
+        "start": lambda self: steps.append("cluster")}))
 
     call_command("qcluster")
 
