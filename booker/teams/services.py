@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from booker import roles
 from booker.errors import StudioError
 from booker.events import Event, emit
 from booker.mail import absolute_url, templated_email
@@ -68,6 +69,7 @@ def invite_member(company: Company, email: str, role: str, *, actor: User) -> Te
                "email": email})
     if Membership.objects.filter(company=company, user__email__iexact=email).exists():
         raise StudioError(_("%(email)s is already a member of the team.") % {"email": email})
+    _refuse_staff(User.objects.filter(email__iexact=email).first())
     with transaction.atomic():
         open_one = (TeamInvitation.objects.select_for_update()
                     .filter(company=company, email=email, used_at__isnull=True)
@@ -201,7 +203,16 @@ class InvitationRefused(StudioError):
         self.reason = reason
 
 
+def _refuse_staff(user: User | None) -> None:
+    """A staff account is put in a company by a superuser only (booker.roles): never by a
+    client's invitation."""
+    if user is not None and roles.holds_rights(user):
+        raise StudioError(_("This address belongs to the studio's staff: ask the studio."))
+
+
 def _join(invitation: TeamInvitation, user: User) -> Membership:
+    if roles.holds_rights(user):
+        raise InvitationRefused("staff")
     membership, created = Membership.objects.get_or_create(
         company=invitation.company, user=user, defaults={"role": invitation.role})
     invitation.used_at = timezone.now()

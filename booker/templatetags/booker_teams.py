@@ -21,7 +21,11 @@ def acting_for(context) -> dict:
         return {"show": False}
     acting = context.get("acting_company")
     if acting is None:
-        # A company's session (its page, its selection) is acted in for that company.
-        session = context.get("session")
-        acting = getattr(session, "company", None) if session is not None else None
+        # A company's session (its page, its selection) or booking (its headshot day) is
+        # acted in for that company.
+        for key in ("session", "booking"):
+            owner = context.get(key)
+            if owner is not None and getattr(owner, "company_id", None):
+                acting = owner.company
+                break
     return {"show": True, "acting": acting, "companies": companies}

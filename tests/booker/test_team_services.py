@@ -224,3 +224,20 @@ def test_the_activity_log_reads_the_team_events_newest_first(company, admin):
     ]
     other = CompanyFactory()
     assert selectors.activity(other) == []
+
+
+def test_a_staff_account_is_never_put_in_a_company_by_an_invitation(company, admin):
+    from booker import roles
+    from tests.factories import user_with_role
+
+    photographer = user_with_role(roles.PHOTOGRAPHER, email="photo@acme.test")
+    with pytest.raises(StudioError, match="personnel du studio"):
+        services.invite_member(company, photographer.email, Role.MEMBER, actor=admin)
+    # Made a photographer after the invitation went out: the link refuses them.
+    colleague = UserFactory(email="later@acme.test")
+    invitation = services.invite_member(company, colleague.email, Role.MEMBER, actor=admin)
+    colleague.groups.add(*photographer.groups.all())
+    with pytest.raises(services.InvitationRefused) as refused:
+        services.accept_as(services.invitation_token(invitation), colleague)
+    assert refused.value.reason == "staff"
+    assert not Membership.objects.filter(user=colleague).exists()

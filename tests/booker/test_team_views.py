@@ -205,3 +205,36 @@ def test_the_studios_session_page_shows_who_downloaded_the_delivery(studio, comp
     page = studio.get(reverse("admin:booker_photosession_studio", args=[session.pk]))
     assert "toutes les photos (ZIP)" in page.content.decode()
     assert str(admin) in page.content.decode()
+
+
+def test_the_studio_reads_the_companys_invitations_in_the_admin(client, company, admin):
+    from tests.factories import user_with_role
+
+    services.invite_member(company, "inv@acme.test", Role.APPROVER, actor=admin)
+    client.force_login(user_with_role("superuser"))
+    page = client.get(reverse("admin:booker_company_change", args=[company.pk]))
+    assert page.status_code == 200 and "inv@acme.test" in page.content.decode()
+
+
+def test_a_link_to_a_domain_the_company_no_longer_accepts_is_refused(client, company, admin):
+    invitation = services.invite_member(company, "ext@partner.test", Role.MEMBER, actor=admin)
+    company.email_domains = "acme.test"
+    company.save()
+    path = reverse("team_invitation_accept", args=[services.invitation_token(invitation)])
+    page = client.get(path).content.decode()
+    assert "L’entreprise n’accepte plus cette adresse" in page
+    response = client.post(path, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 200
+    assert not User.objects.filter(email="ext@partner.test").exists()
+
+
+def test_on_a_company_session_one_acts_for_the_company_and_on_ones_own_for_oneself(
+        client, company, admin):
+    theirs = booker_services.create_session(title="Séance Acme", company=company)
+    mine = booker_services.create_session(title="Mon portrait", client=admin)
+    client.force_login(admin)
+    page = client.get(reverse("portal:session", args=[theirs.pk])).content.decode()
+    assert "Vous agissez pour :" in page and "<strong>Acme</strong>" in page
+    page = client.get(reverse("portal:session", args=[mine.pk])).content.decode()
+    assert "à titre personnel" in page
+    assert url("dashboard", company) in page
