@@ -238,3 +238,23 @@ def test_on_a_company_session_one_acts_for_the_company_and_on_ones_own_for_onese
     page = client.get(reverse("portal:session", args=[mine.pk])).content.decode()
     assert "à titre personnel" in page
     assert url("dashboard", company) in page
+
+
+def test_the_invite_form_says_why_an_outside_address_is_refused_and_resend_mails_a_new_link(
+        client, company, admin, django_capture_on_commit_callbacks):
+    company.email_domains = "acme.test"
+    company.save()
+    client.force_login(admin)
+    page = client.post(url("team", company), {"email": "x@gmail.test", "role": "member"})
+    assert "n’invite que des adresses en acme.test" in page.content.decode()
+    assert not TeamInvitation.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("team", company), {"email": "y@acme.test", "role": "member"})
+    invitation = TeamInvitation.objects.get()
+    first = accept_path(mail.outbox[-1])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("invitation", company, pk=invitation.pk), {"action": "resend"})
+    second = accept_path(mail.outbox[-1])
+    assert len(mail.outbox) == 2 and first != second
+    client.logout()
+    assert "Une invitation plus récente" in client.get(first).content.decode()
