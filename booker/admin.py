@@ -59,6 +59,7 @@ from .models import (
     Package,
     PhotoSession,
     RetouchJob,
+    TeamInvitation,
     User,
     normalise_email,
 )
@@ -319,11 +320,25 @@ class MembershipInline(admin.TabularInline):
         return formset
 
 
+class TeamInvitationInline(admin.TabularInline):
+    """The invitations the company's admins sent from the portal (booker.teams): read here,
+    written there (the studio adds members in the inline above)."""
+
+    model = TeamInvitation
+    extra = 0
+    can_delete = False
+    fields = ["email", "role", "invited_by", "sent_at", "expires_at", "used_at", "revoked_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "siret", "billing_email", "pays_on_invoice"]
+    list_display = ["name", "slug", "siret", "billing_email", "pays_on_invoice"]
     search_fields = ["name", "legal_name", "siret"]
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, TeamInvitationInline]
 
 
 class RoleGroupAdmin(GroupAdmin):

@@ -17,7 +17,15 @@ from PIL import Image, ImageDraw, ImageFilter
 from booker import roles, services
 from booker.booking import demo as booking_demo
 
-from .models import Company, Membership, Package, PhotoSession, RetouchJob, User
+from .models import (
+    Company,
+    Membership,
+    Package,
+    PhotoSession,
+    RetouchJob,
+    TeamInvitation,
+    User,
+)
 
 DEMO_PASSWORD = "booke-demo-2026"
 # The second factor of the demo's back-office accounts (and of no other account): one key
@@ -52,7 +60,9 @@ DEMO_LOGINS = (
         "boutique@booke.test", "shop manager → /dashboard/", "Marc", "Petit", roles.SHOP_MANAGER
     ),
     DemoLogin("client@booke.test", "private client → /portal/", "Léa", "Bernard"),
-    DemoLogin("office@acme.test", "office manager of Acme → /portal/", "Sophie", "Lambert"),
+    DemoLogin("office@acme.test", "admin of Acme (office manager) → /portal/", "Sophie",
+              "Lambert"),
+    DemoLogin("valideur@acme.test", "approver of Acme → /portal/", "Nadia", "Benali"),
     DemoLogin("equipe@acme.test", "member of Acme → /portal/", "Hugo", "Moreau"),
 )
 
@@ -81,17 +91,34 @@ def seed(log: Callable[[str], None]) -> None:
             "vat_number": "FR44732829320",
             "billing_email": "compta@acme.test",
             "address": "12 rue de la Paix\n75002 Paris",
+            "email_domains": "acme.test",
+            "annual_budget": Decimal("5000.00"),
         },
     )
     if created:
         log("company Acme Industries")
-    services.add_member(acme, services.ensure_user("office@acme.test")[0], Membership.Role.ADMIN)
+    office = services.ensure_user("office@acme.test")[0]
+    services.add_member(acme, office, Membership.Role.ADMIN)
+    services.add_member(acme, services.ensure_user("valideur@acme.test")[0],
+                        Membership.Role.APPROVER)
     services.add_member(acme, services.ensure_user("equipe@acme.test")[0], Membership.Role.MEMBER)
+    _team_invitation(acme, office, log)
 
     packages = _packages()
     _proofing_session(packages["portrait"], log)
     _delivered_session(acme, packages["corporate"], log)
     booking_demo.seed(packages, log)
+
+
+def _team_invitation(acme: Company, office: User, log: Callable[[str], None]) -> None:
+    """A colleague the office manager invited, who has not answered yet (the team page)."""
+    from booker.teams import services as team_services
+
+    email = "nouvelle@acme.test"
+    if TeamInvitation.objects.filter(company=acme, email=email).exists():
+        return
+    team_services.invite_member(acme, email, Membership.Role.MEMBER, actor=office)
+    log(f"team invitation {email} (Acme)")
 
 
 def _demo_second_factor(user: User, log: Callable[[str], None]) -> None:

@@ -34,6 +34,8 @@ Payloads (the row's `payload`, JSON), by event:
   there is one): booking (token), from_status, to_status; booking.cancelled: refund (euros,
   string), by_studio, reason; booking.declined: reason; booking.rescheduled: previous,
   starts_at (ISO datetimes).
+- team.* (subject "company:<pk>", user: the person concerned once they have an account):
+  company (id), email, role; team.role_changed: previous (the role before).
 """
 
 from __future__ import annotations
@@ -109,6 +111,14 @@ class Event(StrEnum):
     BOOKING_RESCHEDULED = "booking.rescheduled"
     # A company's booking opened as a headshot day: its members pick their slots.
     HEADSHOT_DAY_OPENED = "booking.headshot_day_opened"
+    # A company's team (booker/teams/services.py), subject "company:<pk>", payload company
+    # (id), email, role: someone invited, an invitation revoked, someone who joined, a role
+    # changed (payload previous), a member removed. The company's activity log reads them.
+    TEAM_INVITED = "team.invited"
+    TEAM_INVITATION_REVOKED = "team.invitation_revoked"
+    TEAM_JOINED = "team.joined"
+    TEAM_ROLE_CHANGED = "team.role_changed"
+    TEAM_MEMBER_REMOVED = "team.member_removed"
 
     # The studio's words for some of the above.
     FINALS_APPROVED = "retouch.done"

@@ -71,6 +71,9 @@ ROUTES: dict[str, Who] = {
     # unsubscribe of reminders or marketing mail: the token is the credential.
     "accounts/invitation/<str:token>/": EVERYONE,
     "accounts/unsubscribe/<str:token>/": EVERYONE,
+    # A company admin's invitation to the team: the token is the credential (a bad or dead
+    # one gets a page saying why).
+    "accounts/equipe/<str:token>/": EVERYONE,
     "after-login/": PEOPLE,
     # The second factor (booker/twofactor/views.py). Every back-office session of the world
     # has passed it, and clients need none: the code page sends them all on to their landing
@@ -114,6 +117,15 @@ ROUTES: dict[str, Who] = {
     "reserver/r/<str:token>/contrat.pdf": BOOKERS,
     "portal/reservations/<str:token>/deplacer/": BOOKERS,
     "portal/reservations/<str:token>/annuler/": BOOKERS,
+    # Company A's space on the team portal (issue 18, booker/urls/company.py): its members,
+    # checked at every request (tests/booker/test_team_matrix.py adds the approver and the
+    # removed member). The team is seen by all; its writes and the activity log are the
+    # admins' (the world's client is A's admin).
+    "portal/entreprise/<slug:slug>/": SESSION_PEOPLE,
+    "portal/entreprise/<slug:slug>/equipe/": SESSION_PEOPLE,
+    "portal/entreprise/<slug:slug>/equipe/membres/<id:pk>/": frozenset({CLIENT}),
+    "portal/entreprise/<slug:slug>/equipe/invitations/<id:pk>/": frozenset({CLIENT}),
+    "portal/entreprise/<slug:slug>/activite/": frozenset({CLIENT}),
     "portal/photos/<id:rush_id>/thumb.jpg": SESSION_FILES,
     "portal/photos/<id:rush_id>/proof.jpg": SESSION_FILES,
     "portal/finals/<id:final_id>/download/": SESSION_FILES,

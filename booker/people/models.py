@@ -114,6 +114,11 @@ class Company(models.Model):
         null=True, blank=True,
         help_text=_("Empty: no approval. An order whose total is above it waits for an "
                     "approver or an admin of the company before it is placed."))
+    # Optional: invitations to the team go only to these domains ("acme.fr, acme.com").
+    email_domains = models.CharField(
+        _("email domains"), max_length=255, blank=True,
+        help_text=_("Comma separated (acme.fr, acme.com). Empty: an admin may invite any "
+                    "address."))
     created_at = models.DateTimeField(auto_now_add=True)
     members = models.ManyToManyField(User, through="Membership", related_name="companies")
 
@@ -129,6 +134,11 @@ class Company(models.Model):
         if not self.slug:
             self.slug = unique_company_slug(self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
+
+
+    def allowed_domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.email_domains.split(",")
+                if d.strip()]
 
 
 def unique_company_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -214,6 +224,60 @@ class Invitation(models.Model):
             "revoked": _("revoked"),
             "expired": _("expired"),
             "pending": _("waiting for the client"),
+        }[self.state]
+
+
+class TeamInvitation(models.Model):
+    """A company admin asked someone to join the team: a signed link, single use, expiring,
+    revocable (booker.teams.services). Accepting it links the person's one login (or opens it)
+    to the company with `role`. Like `Invitation`, the link signs (pk, nonce): a resend draws
+    a new nonce, which kills the old link."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE,
+                                related_name="team_invitations", verbose_name=_("company"))
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices,
+                            default=Membership.Role.MEMBER)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("invited by"))
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("accepted by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    nonce = models.CharField(max_length=32, editable=False)
+
+    class Meta:
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = normalise_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def state(self) -> str:
+        """"used", "revoked", "expired" or "pending" (the link works)."""
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_state_display(self) -> str:
+        return {
+            "used": _("accepted"),
+            "revoked": _("revoked"),
+            "expired": _("expired"),
+            "pending": _("waiting for an answer"),
         }[self.state]
 
 

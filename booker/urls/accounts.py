@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
-from booker.views import accounts
+from booker.views import accounts, company
 
 urlpatterns = [
     path("login/", accounts.LoginView.as_view(), name="login"),
@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     # The studio's invitation: a new client chooses their password (booker/people/services.py).
     path("invitation/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    # A company admin's invitation to the team (booker/teams/services.py).
+    path("equipe/<str:token>/", company.invitation_accept, name="team_invitation_accept"),
     # One-click unsubscribe of reminders or marketing mail (booker/automation/unsubscribe.py).
     path("unsubscribe/<str:token>/", accounts.unsubscribe, name="unsubscribe"),
 ]

@@ -46,6 +46,7 @@ from booker.models import (
 )
 from booker.proofing import exports
 from booker.sessions.machine import SESSION
+from booker.teams import selectors as team_selectors
 
 Action = selectors.Action
 JobStatus = RetouchJob.Status
@@ -282,6 +283,8 @@ def studio_page(
         messages_url=reverse("admin:booker_message_changelist")
         + f"?session__id__exact={session.pk}",
         downloads_open=selectors.downloads_open(getattr(session, "delivery", None)),
+        # Who downloaded what of the delivery (DownloadLog), as the company's activity log.
+        downloads=team_selectors.session_downloads(session),
         extend_form=ExtendForm(),
     )
     return TemplateResponse(request, "admin/booker/photosession/studio.html", context)

@@ -237,6 +237,10 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("commentaires/reponses/", "token"): lambda w: w.objects["replies_off_token"],
     ("accounts/invitation/", "token"): lambda w: "not-an-invitation",
     ("accounts/unsubscribe/", "token"): lambda w: "not-a-token",
+    ("accounts/equipe/", "token"): lambda w: "not-an-invitation",
+    # The team portal: company A's space (its ids below are refused before any lookup to
+    # anyone but A's admin, who is answered 405 to a GET).
+    ("portal/entreprise/", "slug"): lambda w: w.session.company.slug,
     ("portal/compte/email/", "token"): lambda w: "not-a-token",
     # Online booking: the world's session type.
     ("reserver/", "slug"): lambda w: _first(apps.get_model("booker.SessionType")).slug,

@@ -35,12 +35,17 @@ def test_seed_demo_twice_in_a_row_gives_the_same_database():
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_seed_demo_creates_every_demo_login_and_a_company_with_two_members(client):
+def test_seed_demo_creates_every_demo_login_and_a_company_with_its_team(client):
     call_command("seed_demo", quiet=True)
     for login in DEMO_LOGINS:
         assert client.login(username=login.email, password=DEMO_PASSWORD), login.email
     acme = Company.objects.get(name="Acme Industries")
-    assert acme.memberships.count() == 2
+    # Its admin (office@), approver (valideur@) and member (equipe@), and a colleague invited.
+    assert sorted(acme.memberships.values_list("user__email", "role")) == [
+        ("equipe@acme.test", "member"), ("office@acme.test", "admin"),
+        ("valideur@acme.test", "approver")]
+    assert list(acme.team_invitations.values_list("email", flat=True)) == [
+        "nouvelle@acme.test"]
     assert User.objects.filter(groups__name="Photographer").exists()
 
 
