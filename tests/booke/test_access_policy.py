@@ -155,6 +155,10 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("portal/", "final_id"): lambda w: w.final.pk,
     ("portal/", "session_pk"): lambda w: w.session.pk,
     ("shop/prints/", "final_id"): lambda w: w.final.pk,
+    # The team portal: company A, S's final in its brand library, in its web size.
+    ("portal/entreprise/", "slug"): lambda w: w.session.company.slug,
+    ("portal/entreprise/<slug:slug>/photos/", "final_id"): lambda w: w.final.pk,
+    ("portal/entreprise/<slug:slug>/photos/", "size"): lambda w: "web",
     ("shop/prints/", "product_id"): lambda w: w.objects["print_parent"].pk,
     ("shop/prints/", "session_pk"): lambda w: w.session.pk,
     ("shop/prints/", "token"): lambda w: w.objects["thumb_token"],
