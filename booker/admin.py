@@ -38,6 +38,7 @@ from booker import roles, selectors, services
 from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
+from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
 from booker.views import calendars, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,

@@ -360,6 +360,8 @@ ADMIN_MODELS: dict[str, Admin] = {
     ),
     "booker.retouchjob": Admin(view=PH | {RETOUCHER_WITH_JOB}, delete=PH, list=PH | RETOUCHERS),
     "booker.lead": Admin(view=PH),
+    # A company's photo tags (its brand library): the studio makes them and tags photos.
+    "booker.phototag": Admin(view=PH, add=PH, delete=PH),
     # The automation engine: photographers write the rules and the emails (the defaults are
     # switched off, never deleted) and read the outbox; nobody edits it.
     "booker.rule": Admin(view=PH, add=PH),

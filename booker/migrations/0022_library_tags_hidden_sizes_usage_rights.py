@@ -6,6 +6,13 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from booker import roles
+
+
+def grant(apps, schema_editor):
+    # The studio tags a company's photos in /admin/ (the company's admins in its library).
+    roles.grant(apps, roles.PHOTOGRAPHER, roles.model_perms("booker", "phototag"))
+
 
 class Migration(migrations.Migration):
 
@@ -52,4 +59,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('company'), name='photo_tag_unique_per_company')],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

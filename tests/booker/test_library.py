@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageCms
 
+from booker import roles
 from booker.delivery import library
 from booker.models import (
     Delivery,
@@ -30,7 +31,7 @@ from booker.models import (
 )
 from booker.sessions.models import DEFAULT_USAGE_RIGHTS
 from tests.booker.factories_studio import delivered_session, proofing_session
-from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -406,3 +407,41 @@ def test_tags_typed_are_trimmed_deduplicated_and_bounded():
     assert library.parse_tags(" a , B,b ,, c  d ") == ["a", "B", "c d"]
     assert len(library.parse_tags(",".join(str(i) for i in range(50)))) == library.MAX_TAGS
     assert library.parse_tags("x" * 100) == ["x" * library.TAG_LENGTH]
+
+
+# --- The studio's tags (/admin/) -------------------------------------------------------------
+
+
+def test_the_studio_tags_a_companys_photos_among_that_companys_only(client):
+    acme, people = team()
+    globex, _ = team("Globex")
+    ours, theirs = finals_of(delivered_to(acme)), finals_of(delivered_to(globex))
+    client.force_login(user_with_role(roles.PHOTOGRAPHER))
+    response = client.post(reverse("admin:booker_phototag_add"),
+                           {"company": acme.pk, "name": "Équipe"})
+    assert response.status_code == 302
+    tag = PhotoTag.objects.get()
+    change = reverse("admin:booker_phototag_change", args=[tag.pk])
+    field = client.get(change).context["adminform"].form.fields["finals"]
+    choices = set(field.queryset.values_list("pk", flat=True))
+    assert choices == {f.pk for f in ours}
+    response = client.post(change, {"name": "Équipe", "finals": [theirs[0].pk]})
+    assert response.status_code == 200 and not tag.finals.exists()  # refused: not Acme's
+    client.post(change, {"name": "Équipe", "finals": [ours[0].pk]})
+    assert list(tag.finals.all()) == [ours[0]]
+    client.force_login(people[Role.MEMBER])
+    assert shown_ids(client.get(page_url(acme, tag="équipe"))) == [ours[0].pk]
+
+
+def test_the_other_doors_can_ask_which_finals_are_hidden_from_a_person():
+    """What the session page, a final's download and the ZIP need to leave hidden photos out
+    for members, as the library does (hidden_from)."""
+    acme, people = team()
+    session = delivered_to(acme)
+    hidden, _kept = finals_of(session)
+    admin = Membership.objects.get(user=people[Role.ADMIN])
+    library.set_hidden(admin, hidden, True)
+    ids = lambda user: set(library.hidden_from(user, session).values_list("final_id", flat=True))  # noqa: E731
+    assert ids(people[Role.MEMBER]) == ids(people[Role.APPROVER]) == {hidden.pk}
+    assert ids(people[Role.ADMIN]) == set()
+    assert ids(user_with_role(roles.PHOTOGRAPHER)) == set()
