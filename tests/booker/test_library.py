@@ -445,3 +445,14 @@ def test_the_other_doors_can_ask_which_finals_are_hidden_from_a_person():
     assert ids(people[Role.MEMBER]) == ids(people[Role.APPROVER]) == {hidden.pk}
     assert ids(people[Role.ADMIN]) == set()
     assert ids(user_with_role(roles.PHOTOGRAPHER)) == set()
+
+
+def test_the_studio_writes_a_packages_usage_rights_in_its_admin_form(client):
+    client.force_login(user_with_role(roles.PHOTOGRAPHER))
+    response = client.post(reverse("admin:booker_package_add"), {
+        "name": "Portraits LinkedIn", "photos_included": 1, "delivery_formats": "JPEG",
+        "price": "90", "is_active": "on", "usage_rights": "Profil LinkedIn et site carrière.",
+    })
+    assert response.status_code == 302
+    assert Package.objects.get(name="Portraits LinkedIn").usage_rights == (
+        "Profil LinkedIn et site carrière.")
