@@ -39,6 +39,7 @@ from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
+from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
 from booker.views import calendars, retouch_kit, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,

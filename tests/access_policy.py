@@ -130,6 +130,15 @@ ROUTES: dict[str, Who] = {
     "portal/photos/<id:rush_id>/proof.jpg": SESSION_FILES,
     "portal/finals/<id:final_id>/download/": SESSION_FILES,
     "portal/sessions/<id:session_pk>/photos.zip": SESSION_FILES,
+    # Company A's brand library (booker/views/library.py): its members, each request asking
+    # their membership of A now, whatever their studio role; hiding and tagging a photo (POSTs),
+    # A's admins only (the client is A's admin; an approver or a member gets 403).
+    "portal/entreprise/<slug:slug>/photos/": SESSION_PEOPLE,
+    "portal/entreprise/<slug:slug>/photos/<id:final_id>/vignette.jpg": SESSION_PEOPLE,
+    "portal/entreprise/<slug:slug>/photos/<id:final_id>/telecharger/<slug:size>/":
+        SESSION_PEOPLE,
+    "portal/entreprise/<slug:slug>/photos/<id:final_id>/masquer/": frozenset({CLIENT}),
+    "portal/entreprise/<slug:slug>/photos/<id:final_id>/etiquettes/": frozenset({CLIENT}),
     # --- The frameworks' own logins and password resets forward to ours
     "admin/login/": EVERYONE,
     "admin/password_reset/": EVERYONE,
@@ -369,6 +378,8 @@ ADMIN_MODELS: dict[str, Admin] = {
     ),
     "booker.retouchjob": Admin(view=PH | {RETOUCHER_WITH_JOB}, delete=PH, list=PH | RETOUCHERS),
     "booker.lead": Admin(view=PH),
+    # A company's photo tags (its brand library): the studio makes them and tags photos.
+    "booker.phototag": Admin(view=PH, add=PH, delete=PH),
     # The automation engine: photographers write the rules and the emails (the defaults are
     # switched off, never deleted) and read the outbox; nobody edits it.
     "booker.rule": Admin(view=PH, add=PH),

@@ -85,8 +85,10 @@ def log_download(
     final: FinalPhoto | None = None,
     ip_address: str | None = None,
     user_agent: str = "",
+    size: str = DownloadLog.Size.PRINT,
 ) -> DownloadLog:
+    """`size`: the final as delivered (print, and the ZIP) or the brand library's web copy."""
     return DownloadLog.objects.create(
         delivery=delivery, final=final, user=user, ip_address=ip_address,
-        user_agent=user_agent[:255],
+        user_agent=user_agent[:255], size=size,
     )

@@ -15,7 +15,7 @@ from booker.booking.models import (
 )
 from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
 from booker.crm.models import Lead, MarketingConsent
-from booker.delivery.models import Delivery, DownloadLog
+from booker.delivery.models import Delivery, DownloadLog, HiddenPhoto, PhotoTag
 from booker.intake.models import Rush, RushUpload
 from booker.people.models import (
     Company,
@@ -45,6 +45,7 @@ __all__ = [
     "DownloadLog",
     "EmailTemplate",
     "FinalPhoto",
+    "HiddenPhoto",
     "Invitation",
     "Lead",
     "MarketingConsent",
@@ -53,6 +54,7 @@ __all__ = [
     "Message",
     "Package",
     "PhotoSession",
+    "PhotoTag",
     "RetouchJob",
     "Rule",
     "Rush",

@@ -10,6 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from booker.people.models import Company
 
+DEFAULT_USAGE_RIGHTS = (
+    "Utilisation libre et illimitée dans le temps par le client pour sa communication "
+    "(site internet, réseaux sociaux, presse, supports imprimés), hors revente et hors "
+    "publicité payante sans accord du studio. Mention du photographe appréciée."
+)
+
 
 class Package(models.Model):
     """What a client buys: how many photos are included and what an extra one costs."""
@@ -29,6 +35,13 @@ class Package(models.Model):
     )
     price = models.DecimalField(_("price (incl. VAT)"), max_digits=8, decimal_places=2,
                                 default=Decimal("0"))
+    # What the client may do with the photos, shown beside each download of the company's
+    # brand library. Written in French: it is the studio's own wording of a licence.
+    usage_rights = models.TextField(
+        _("usage rights"), default=DEFAULT_USAGE_RIGHTS,
+        help_text=_("Shown to the client beside each download: where and how long the photos "
+                    "may be used."),
+    )
     is_active = models.BooleanField(_("offered"), default=True)
 
     class Meta:

@@ -56,6 +56,7 @@ from booker.models import (
     Membership,
     Package,
     PhotoSession,
+    PhotoTag,
     RetouchJob,
     RushUpload,
     SessionType,
@@ -182,6 +183,8 @@ def build() -> World:
     session, job = _delivered_company_session(company, retoucher_with_job, photographer)
     services.create_session(title="Portrait", client=other_client, quota=5)
     final = FinalPhoto.objects.filter(job=job).get()
+    # A's brand library: a tag of A's on S's final (the studio's tag admin opens it).
+    PhotoTag.objects.create(company=company, name="Équipe").finals.add(final)
     upload = RushUpload.objects.create(
         session=session, filename="IMG_0100.CR2", size=1024, sha256="0" * 64,
         key="sessions/x/originals/u.cr2", part_size=1024, created_by=photographer,

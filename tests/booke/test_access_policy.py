@@ -155,6 +155,10 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("portal/", "final_id"): lambda w: w.final.pk,
     ("portal/", "session_pk"): lambda w: w.session.pk,
     ("shop/prints/", "final_id"): lambda w: w.final.pk,
+    # The team portal: company A, S's final in its brand library, in its web size.
+    ("portal/entreprise/", "slug"): lambda w: w.session.company.slug,
+    ("portal/entreprise/<slug:slug>/photos/", "final_id"): lambda w: w.final.pk,
+    ("portal/entreprise/<slug:slug>/photos/", "size"): lambda w: "web",
     ("shop/prints/", "product_id"): lambda w: w.objects["print_parent"].pk,
     ("shop/prints/", "session_pk"): lambda w: w.session.pk,
     ("shop/prints/", "token"): lambda w: w.objects["thumb_token"],
@@ -238,9 +242,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("accounts/invitation/", "token"): lambda w: "not-an-invitation",
     ("accounts/unsubscribe/", "token"): lambda w: "not-a-token",
     ("accounts/equipe/", "token"): lambda w: "not-an-invitation",
-    # The team portal: company A's space (its ids below are refused before any lookup to
-    # anyone but A's admin, who is answered 405 to a GET).
-    ("portal/entreprise/", "slug"): lambda w: w.session.company.slug,
+    # The team portal: company A's space (slug above; its ids are refused before any lookup
+    # to anyone but A's admin, who is answered 405 to a GET).
     ("portal/compte/email/", "token"): lambda w: "not-a-token",
     # Online booking: the world's session type.
     ("reserver/", "slug"): lambda w: _first(apps.get_model("booker.SessionType")).slug,
