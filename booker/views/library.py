@@ -111,6 +111,7 @@ def library_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "booker/company/library.html", {
         "company": membership.company,
         "membership": membership,
+        "is_admin": membership.role == membership.Role.ADMIN,
         "manages": library.manages_library(membership),
         "form": form,
         "searching": search.active,

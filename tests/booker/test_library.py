@@ -456,3 +456,25 @@ def test_the_studio_writes_a_packages_usage_rights_in_its_admin_form(client):
     assert response.status_code == 302
     assert Package.objects.get(name="Portraits LinkedIn").usage_rights == (
         "Profil LinkedIn et site carrière.")
+
+
+def test_a_hidden_photo_is_gone_for_members_from_the_download_and_the_zip_too(client):
+    import zipfile
+
+    acme, people = team()
+    session = delivered_to(acme)
+    hidden, kept = finals_of(session)
+    library.set_hidden(Membership.objects.get(user=people[Role.ADMIN]), hidden, True)
+
+    client.force_login(people[Role.MEMBER])
+    assert client.get(reverse("portal:final-download", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("portal:final-download", args=[kept.pk])).status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(body(client.get(
+        reverse("portal:delivery-zip", args=[session.pk])))))
+    assert len(archive.namelist()) == 1
+
+    client.force_login(people[Role.ADMIN])
+    assert client.get(reverse("portal:final-download", args=[hidden.pk])).status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(body(client.get(
+        reverse("portal:delivery-zip", args=[session.pk])))))
+    assert len(archive.namelist()) == 2
