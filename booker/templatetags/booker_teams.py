@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from booker.money import euros as _euros
 from booker.teams.selectors import companies_of
 
 register = template.Library()
@@ -29,3 +30,9 @@ def acting_for(context) -> dict:
                 acting = owner.company
                 break
     return {"show": True, "acting": acting, "companies": companies}
+
+
+@register.filter
+def euros(amount) -> str:
+    """1 250,00 € as a French reader writes it (booker.money.euros)."""
+    return _euros(amount)

@@ -110,6 +110,7 @@ def library_page(request: HttpRequest, slug: str) -> HttpResponse:
     filters.pop("page", None)
     return render(request, "booker/company/library.html", {
         "company": membership.company,
+        "acting_company": membership.company,
         "membership": membership,
         "is_admin": membership.role == membership.Role.ADMIN,
         "manages": library.manages_library(membership),

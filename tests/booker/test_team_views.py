@@ -64,7 +64,9 @@ def test_the_dashboard_shows_the_companys_sessions_panels_and_spend_against_the_
         panels._sources.remove(orders)
     assert "Portraits Acme" in page and "Séminaire Globex" not in page
     assert "Commande 42" in page and "Payée" in page
-    assert "250,00 €" in page and "1000,00 €" in page and "750,00 € restants" in page
+    # Sums as a French reader writes them: thin space between thousands, no-break before €.
+    assert "250,00\u00a0€" in page and "1\u202f000,00\u00a0€" in page
+    assert "750,00\u00a0€ restants" in page
     assert "Vous agissez pour :" in page and "<strong>Acme</strong>" in page
 
 
