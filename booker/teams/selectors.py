@@ -214,12 +214,24 @@ def _event_words(row: SessionEvent) -> str:
     return event_label(row.name)
 
 
+# The studio's own workings, which are not the client's business: who retouches which photo,
+# uploads that failed, the archive's moves, a payment the studio reconciles by hand.
+_STUDIO_INSIDE = (
+    Q(name__startswith="retouch.") | Q(name__startswith="rush.")
+    | Q(name__startswith="archive.") | Q(name__startswith="restore.")
+    | Q(name__in=["session.retouching", "session.archived", "session.restoring",
+                  "session.restored", "session.extras_paid_unmatched", "basket.abandoned",
+                  "account.invited"])
+)
+
+
 def activity(company: Company, *, limit: int = 1000) -> list[Activity]:
     """Who did what for `company`, newest first: its sessions' events (picked, submitted,
     delivered…), the events that name it (the team's, the shop's orders), and every download
     of its deliveries. At most `limit` of each kind (the page paginates the merge)."""
     events = (SessionEvent.objects
               .filter(Q(session__company=company) | Q(payload__company=company.pk))
+              .exclude(_STUDIO_INSIDE)
               .select_related("actor", "session").order_by("-created_at", "-pk")[:limit])
     rows = [Activity(e.created_at, _who(e.actor), _event_words(e), e.session) for e in events]
     downloads = (DownloadLog.objects.filter(delivery__session__company=company)

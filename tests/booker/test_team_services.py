@@ -241,3 +241,15 @@ def test_a_staff_account_is_never_put_in_a_company_by_an_invitation(company, adm
         services.accept_as(services.invitation_token(invitation), colleague)
     assert refused.value.reason == "staff"
     assert not Membership.objects.filter(user=colleague).exists()
+
+
+def test_the_activity_log_leaves_the_studio_s_own_workings_out(company, admin):
+    from booker.events import Event, emit
+    from booker.models import PhotoSession
+
+    session = PhotoSession.objects.create(title="Portraits", company=company)
+    emit(Event.JOB_ASSIGNED, session=session, assignee=1)
+    emit(Event.RUSH_FAILED, session=session)
+    emit(Event.SESSION_DELIVERED, session=session)
+    names = [r.what for r in selectors.activity(company)]
+    assert len(names) == 1 and "livr" in names[0].lower()
