@@ -40,7 +40,7 @@ from booker.automation.admin import UserMessagesInline  # also registers the eng
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
 from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
-from booker.views import calendars, retouch_kit, studio
+from booker.views import calendars, retouch_kit, retouch_review, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
     BACKOFFICE_JS,
@@ -887,6 +887,13 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
             path("mine/", wrap(self._page(studio.my_jobs_page)), name="booker_retouchjob_mine"),
             path("mine/finals/", wrap(csrf_exempt(self._page(studio.my_finals))),
                  name="booker_retouchjob_mine_finals"),
+            # The photographer's review: each final beside its proof, approved or returned.
+            path("a-valider/", wrap(self._page(retouch_review.review_queue)),
+                 name="booker_retouchjob_review"),
+            path("<id:object_id>/final/", wrap(self._page(retouch_review.final_preview)),
+                 name="booker_retouchjob_final"),
+            path("<id:object_id>/avis/", wrap(self._page(retouch_review.review)),
+                 name="booker_retouchjob_review_one"),
             # The retoucher's kit: the RAWs of the jobs they hold, with XMP sidecars.
             path("mine/originals.zip", wrap(self._page(retouch_kit.my_originals_zip)),
                  name="booker_retouchjob_mine_originals"),

@@ -63,7 +63,9 @@ from booker.retouch.selectors import (
     back_office_jobs,
     client_comments,
     job_original_for,
+    job_to_review,
     jobs_of,
+    jobs_to_review,
     kit_jobs,
     session_jobs,
 )
@@ -126,6 +128,8 @@ __all__ = [
     "back_office_jobs",
     "client_comments",
     "job_original_for",
+    "job_to_review",
+    "jobs_to_review",
     "kit_jobs",
     "ClientView",
     "back_office_sessions",

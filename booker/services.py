@@ -107,6 +107,7 @@ from booker.retouch.services import (
     final_pixel_size,
     final_refusal,
     match_final,
+    review_job,
     start_retouching,
     upload_finals,
 )
@@ -212,6 +213,7 @@ __all__ = [
     "start_retouching",
     "submit_selection",
     "transition",
+    "review_job",
     "upload_finals",
     "withdraw_consent",
 ]

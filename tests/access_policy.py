@@ -166,6 +166,11 @@ ROUTES: dict[str, Who] = {
     # RAW for its holder and the photographer running the session. Nobody else's originals.
     "admin/booker/retouchjob/mine/originals.zip": PH | RETOUCHERS,
     "admin/booker/retouchjob/<id:object_id>/original/": PH | {RETOUCHER_WITH_JOB},
+    # The photographer's review of the finals (a retoucher reviews nothing), and one job's
+    # final shown at its size: the studio and the retoucher holding the job.
+    "admin/booker/retouchjob/a-valider/": PH,
+    "admin/booker/retouchjob/<id:object_id>/avis/": PH,
+    "admin/booker/retouchjob/<id:object_id>/final/": PH | {RETOUCHER_WITH_JOB},
     # django-taggit's tag merge: tags are the journal's, which no staff role of /admin/ edits.
     "admin/taggit/tag/merge-tags/": NOBODY,
     # treebeard's drag and drop of categories (a POST): who may change categories.

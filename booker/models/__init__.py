@@ -27,7 +27,7 @@ from booker.people.models import (
     normalise_email,
 )
 from booker.proofing.models import Selection, SelectionItem
-from booker.retouch.models import FinalPhoto, RetouchJob
+from booker.retouch.models import FinalPhoto, FinalVersion, RetouchJob
 from booker.sessions.models import Package, PhotoSession, SessionEvent
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "DownloadLog",
     "EmailTemplate",
     "FinalPhoto",
+    "FinalVersion",
     "HiddenPhoto",
     "Invitation",
     "Lead",

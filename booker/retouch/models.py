@@ -29,6 +29,9 @@ class RetouchJob(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.TODO, editable=False)
     instructions = models.TextField(_("client's instructions"), blank=True)
+    # What the photographer asked for when they last returned the retouch (the retoucher
+    # reads it with the job).
+    review_note = models.TextField(_("photographer's review"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -42,7 +45,8 @@ class RetouchJob(models.Model):
 
 
 class FinalPhoto(models.Model):
-    """The retouched HD file of a job; a new upload replaces the previous one."""
+    """The retouched HD file of a job: its current version. A new upload takes its place and
+    the previous one is kept as a `FinalVersion` (never overwritten: a new storage key)."""
 
     job = models.OneToOneField(RetouchJob, on_delete=models.CASCADE, related_name="final")
     file = models.FileField(storage=originals_storage, upload_to=final_upload_to, max_length=255)
@@ -55,6 +59,7 @@ class FinalPhoto(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("final photo")
@@ -62,3 +67,29 @@ class FinalPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_filename
+
+
+class FinalVersion(models.Model):
+    """A final that a newer upload replaced, kept with what the photographer said of it."""
+
+    job = models.ForeignKey(RetouchJob, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField(_("version"))
+    file = models.FileField(storage=originals_storage, max_length=255)
+    original_filename = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField()
+    review_note = models.TextField(_("photographer's review"), blank=True)
+
+    class Meta:
+        verbose_name = _("earlier version of a final")
+        verbose_name_plural = _("earlier versions of finals")
+        ordering = ["job", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "version"], name="one_row_per_final_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} (v{self.version})"

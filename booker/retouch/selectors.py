@@ -78,3 +78,26 @@ def client_comments(jobs: list[RetouchJob]) -> dict[int, str]:
         rush_id__in=[j.rush_id for j in jobs],
     ).exclude(comment="").values_list("rush_id", "comment")
     return dict(rows)
+
+
+def jobs_to_review(user: User) -> QuerySet[RetouchJob]:
+    """The finals waiting for the photographer's word, oldest upload first: those of the
+    sessions `user` runs (none for a retoucher: reviewing is the studio's)."""
+    held = role_names(user)
+    if not (sees_every_session(user) or PHOTOGRAPHER in held):
+        return RetouchJob.objects.none()
+    return (back_office_jobs(user).filter(status=RetouchJob.Status.IN_REVIEW,
+                                          final__isnull=False)
+            .select_related("session", "rush", "assignee", "final")
+            .prefetch_related("versions")
+            .order_by("final__uploaded_at", "pk"))
+
+
+def job_to_review(user: User, job_id: int) -> RetouchJob:
+    """One job `user` may review (its final shown, approved or returned); 404 otherwise."""
+    job = (back_office_jobs(user).filter(pk=job_id).select_related("final")
+           .prefetch_related("versions").first())
+    held = role_names(user)
+    if job is None or not (sees_every_session(user) or PHOTOGRAPHER in held):
+        raise Http404("No such job.")
+    return job

@@ -20,6 +20,7 @@ from booker.errors import StudioError
 from booker.events import Event, record
 from booker.models import (
     FinalPhoto,
+    FinalVersion,
     PhotoSession,
     RetouchJob,
     SelectionItem,
@@ -119,8 +120,17 @@ def upload_finals(
             continue
         digest, size = sha256_of(fileobj)
         with transaction.atomic():
-            final = FinalPhoto.objects.filter(job=job).first() or FinalPhoto(job=job)
-            old_name = final.file.name if final.pk else None
+            final = (FinalPhoto.objects.select_for_update().filter(job=job).first()
+                     or FinalPhoto(job=job))
+            if final.pk:
+                # The version it replaces is kept, file and all, with the review it got.
+                FinalVersion.objects.create(
+                    job=job, version=final.version, file=final.file.name,
+                    original_filename=final.original_filename, size=final.size,
+                    sha256=final.sha256, uploaded_by=final.uploaded_by,
+                    uploaded_at=final.uploaded_at, review_note=job.review_note)
+                final.version += 1
+            # A new key each time (the storage never overwrites: it picks a free name).
             final.file.save(filename, File(fileobj, name=filename), save=False)
             final.original_filename = PurePath(filename).name
             final.size, final.sha256 = size, digest
@@ -129,8 +139,6 @@ def upload_finals(
             final.save()
             if job.status != JobStatus.IN_REVIEW:
                 move_job(job, JobStatus.IN_REVIEW, actor=actor, note=filename)
-        if old_name and old_name != final.file.name:
-            final.file.storage.delete(old_name)
         report.matched.append((filename, job))
     return report
 
@@ -194,3 +202,18 @@ def final_pixel_size(final: FinalPhoto) -> tuple[int | None, int | None]:
         final.width, final.height = _pixel_size(handle)
     FinalPhoto.objects.filter(pk=final.pk).update(width=final.width, height=final.height)
     return final.width, final.height
+
+
+def review_job(job: RetouchJob, *, approve: bool, actor: User | None, note: str = "") -> None:
+    """The photographer's word on a final in review: approved (the job is done), or returned
+    to the retoucher with what to change (said in `note`, required)."""
+    note = note.strip()
+    if approve:
+        move_job(job, JobStatus.DONE, actor=actor, note=note)
+        return
+    if not note:
+        raise StudioError(_("Say what to change: the retoucher reads it with the job."))
+    with transaction.atomic():
+        RetouchJob.objects.filter(pk=job.pk).update(review_note=note[:4000])
+        job.review_note = note[:4000]
+        move_job(job, JobStatus.CHANGES_REQUESTED, actor=actor, note=note[:500])
