@@ -47,17 +47,28 @@ from booker.people.selectors import (
 from booker.proofing.extras import (
     Extras,
     extras,
+    extras_per_sitter,
     photos_paid_for,
 )
 from booker.proofing.selectors import (
+    EVERYONE,
     ProofCard,
+    Seat,
+    SitterGroup,
     extra_picks,
     extras_for,
     extras_unit_price,
     gallery,
+    has_sitters,
+    is_lead,
     pick_count,
     picks,
+    seat,
     selection_extras,
+    selection_of,
+    selection_rule,
+    sitter_groups,
+    sitter_rule,
 )
 from booker.retouch.selectors import (
     back_office_jobs,
@@ -165,4 +176,16 @@ __all__ = [
     "studio_sessions",
     "with_ingest_counts",
     "works_on_session",
+    # A company's selection: who picks what (proofing).
+    "EVERYONE",
+    "Seat",
+    "extras_per_sitter",
+    "SitterGroup",
+    "has_sitters",
+    "is_lead",
+    "seat",
+    "selection_of",
+    "selection_rule",
+    "sitter_groups",
+    "sitter_rule",
 ]
