@@ -192,6 +192,24 @@ def test_a_member_cannot_pick_or_comment_a_colleagues_photo(acme, client):
     assert response.json()["selection"]["counter_text"] == "1 sur 1 incluses"
 
 
+def test_a_members_proof_files_are_theirs_and_their_leads(acme, client):
+    ids = acme.shoot({"NOE_1.jpg": 1, "LOU_1.jpg": 11, "GROUPE.jpg": 40})
+
+    def thumb(user, name: str) -> int:
+        client.force_login(user)
+        response = client.get(reverse("portal:rush-thumb", args=[ids[name]]))
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response.status_code
+
+    assert thumb(acme.noe, "NOE_1.jpg") == 200
+    # A colleague's photo, or one without a sitter, does not exist for a plain member.
+    assert thumb(acme.noe, "LOU_1.jpg") == 404
+    assert thumb(acme.noe, "GROUPE.jpg") == 404
+    for lead in (acme.approver, acme.admin, acme.photographer):
+        assert thumb(lead, "LOU_1.jpg") == 200
+
+
 def test_the_quota_is_each_persons_on_a_headshot_day(acme):
     ids = acme.shoot({"NOE_1.jpg": 1, "NOE_2.jpg": 2, "LOU_1.jpg": 11, "LOU_2.jpg": 12},
                      quota=1)
