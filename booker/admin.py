@@ -448,11 +448,19 @@ class SitterInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name == "sitter":
-            kwargs["queryset"] = User.objects.filter(
-                memberships__company_id=getattr(self, "_company_id", None)
-            ).order_by("first_name", "last_name", "pk")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name != "sitter":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs["queryset"] = User.objects.filter(
+            memberships__company_id=getattr(self, "_company_id", None)
+        ).order_by("first_name", "last_name", "pk")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # The members read once for every row (a headshot day has hundreds of photos), not
+        # once per row's <select>.
+        field.choices = list(field.choices)
+        inner = getattr(field.widget, "widget", None)
+        if inner is not None:
+            inner.choices = field.choices
+        return field
 
 
 @admin.register(PhotoSession)

@@ -9,8 +9,11 @@ import io
 import re
 from datetime import time, timedelta
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -315,6 +318,19 @@ def test_the_extras_are_each_persons_picks_beyond_their_quota(acme):
     assert acme.session.status == Status.SELECTION_SUBMITTED
 
 
+def test_the_company_pays_its_extras_through_its_leads_not_its_members(acme, client):
+    ids = acme.shoot({"NOE_1.jpg": 1, "NOE_2.jpg": 2}, quota=1, price=Decimal("15.00"))
+    for rush in ids.values():
+        services.set_pick(acme.session, rush, True, user=acme.noe)
+    services.submit_selection(acme.session, user=acme.approver)
+    url = reverse("portal:session", args=[acme.session.pk])
+
+    client.force_login(acme.noe)
+    assert "Payer mes photos supplémentaires" not in client.get(url).content.decode()
+    client.force_login(acme.approver)
+    assert "Payer mes photos supplémentaires" in client.get(url).content.decode()
+
+
 def test_the_photos_without_a_sitter_count_as_one_more_person_in_the_extras_rule():
     session = PhotoSession(quota=1, extra_photo_price=Decimal("5.00"))
     picks = [(1, 10), (None, 11), (1, 12), (2, 13), (None, 14), (None, 15)]
@@ -349,10 +365,16 @@ def rush_of(acme: Day, name: str) -> int:
 
 def test_the_session_form_lets_the_photographer_choose_each_photos_sitter_among_the_members(
         acme, studio):
-    ids = acme.shoot({"NOE_1.jpg": 1, "GROUPE.jpg": 40})
+    ids = acme.shoot({"NOE_1.jpg": 1, "NOE_2.jpg": 2, "LOU_1.jpg": 11, "GROUPE.jpg": 40})
     outsider = UserFactory(first_name="Zoé", last_name="Ailleurs")
 
-    page = studio.get(reverse("admin:booker_photosession_change", args=[acme.session.pk]))
+    url = reverse("admin:booker_photosession_change", args=[acme.session.pk])
+    with CaptureQueriesContext(connection) as queries:
+        page = studio.get(url)
+    # The members are read once, not once per photo's <select>.
+    members = [q for q in queries.captured_queries if '"booker_membership"."company_id"' in q["sql"]
+               and '"booker_user"' in q["sql"]]
+    assert len(members) <= 2  # (a count, then the rows)
 
     html = page.content.decode()
     assert "Qui est sur chaque photo" in html and "GROUPE.jpg" in html
@@ -373,3 +395,46 @@ def test_attributing_by_slot_again_is_an_action_on_the_sessions(acme, studio):
     assert "1 photo(s) attribuée(s) selon les créneaux, 1 hors de tout créneau" in (
         response.content.decode())
     assert sitters(acme.session) == {"NOE_1.jpg": acme.noe.pk, "GROUPE.jpg": None}
+
+
+class _FormFields(HTMLParser):
+    """The fields of the admin's change form as a browser would post them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in ("submit", "checkbox", "file"):
+            self.data[name] = a.get("value") or ""
+        elif tag == "input" and name and a.get("type") == "checkbox" and "checked" in a:
+            self.data[name] = a.get("value") or "on"
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value") or ""
+        elif tag == "textarea" and name:
+            self.data[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def test_the_photographer_corrects_a_photos_sitter_on_the_session_form(acme, studio):
+    ids = acme.shoot({"GROUPE.jpg": 40})
+    url = reverse("admin:booker_photosession_change", args=[acme.session.pk])
+    form = _FormFields()
+    form.feed(studio.get(url).content.decode())
+    data = {k: v for k, v in form.data.items() if k != "csrfmiddlewaretoken"}
+    assert data["rushes-0-id"] == str(ids["GROUPE.jpg"])
+
+    data["rushes-0-sitter"] = str(acme.lou.pk)
+    response = studio.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sitters(acme.session) == {"GROUPE.jpg": acme.lou.pk}
