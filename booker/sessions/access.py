@@ -151,7 +151,18 @@ def final_file_for(user: User, final_id: int) -> FinalPhoto:
         user, session, SessionFiles.FINALS
     ):
         raise Http404("No such file.")
+    if final.job.rush.sitter_id != user.pk and sees_own_photos_only(user, session):
+        raise Http404("No such file.")
     return final
+
+
+def finals_for(user: User, session: PhotoSession, finals: QuerySet[FinalPhoto]
+               ) -> QuerySet[FinalPhoto]:
+    """The part of `session`'s delivered `finals` that `user` gets (the list, the ZIP): on a
+    headshot day a plain member gets the photos they sit in; everyone else, all of them."""
+    if works_on_session(user, session) or not sees_own_photos_only(user, session):
+        return finals
+    return finals.filter(job__rush__sitter=user)
 
 
 def sessions_visible_to(user: User) -> QuerySet[PhotoSession]:

@@ -195,7 +195,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif view.finals_visible:
         finals = [
             FinalTile(f, client_filename(f), *_thumb_size(f.job.rush.width, f.job.rush.height))
-            for f in selectors.delivered_finals(session)
+            for f in selectors.finals_for(request.user, session,
+                                          selectors.delivered_finals(session))
         ]
         delivery = getattr(session, "delivery", None)
         context.update(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import time, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -21,7 +22,7 @@ from PIL import Image
 from booker import roles, selectors, services
 from booker.booking.availability import PARIS
 from booker.booking.selectors import slots
-from booker.models import Membership, PhotoSession, Rush, WeeklyHours
+from booker.models import Membership, PhotoSession, RetouchJob, Rush, WeeklyHours
 from tests.booker.factories_studio import jpeg
 from tests.factories import CompanyFactory, SessionTypeFactory, UserFactory, user_with_role
 
@@ -211,6 +212,43 @@ def test_a_members_proof_files_are_theirs_and_their_leads(acme, client):
     assert thumb(acme.noe, "GROUPE.jpg") == 404
     for lead in (acme.approver, acme.admin, acme.photographer):
         assert thumb(lead, "LOU_1.jpg") == 200
+
+
+def test_each_member_is_delivered_their_own_finals_and_the_leads_everyones(acme, client):
+    ids = acme.shoot({"NOE_1.jpg": 1, "LOU_1.jpg": 11})
+    for rush in ids.values():
+        services.set_pick(acme.session, rush, True, user=acme.approver)
+    services.submit_selection(acme.session, user=acme.approver)
+    jobs = services.start_retouching(acme.session, actor=acme.photographer)
+    services.upload_finals(
+        [(f"{job.rush.stem}-edit.jpg", io.BytesIO(jpeg(500 + job.rush_id))) for job in jobs],
+        jobs=jobs, actor=acme.photographer)
+    for job in jobs:
+        services.move_job(job, RetouchJob.Status.DONE, actor=acme.photographer)
+    services.deliver(acme.session, actor=acme.photographer, message="Merci !")
+    final = {job.rush.original_filename: job.final.pk for job in jobs}
+
+    def zip_names(user) -> list[str]:
+        client.force_login(user)
+        response = client.get(reverse("portal:delivery-zip", args=[acme.session.pk]))
+        data = b"".join(response.streaming_content)
+        return sorted(zipfile.ZipFile(io.BytesIO(data)).namelist())
+
+    def download(user, name: str) -> int:
+        client.force_login(user)
+        response = client.get(reverse("portal:final-download", args=[final[name]]))
+        if response.streaming:
+            b"".join(response.streaming_content)
+        return response.status_code
+
+    assert zip_names(acme.noe) == ["NOE_1.jpg"]
+    assert zip_names(acme.approver) == ["LOU_1.jpg", "NOE_1.jpg"]
+    assert download(acme.noe, "NOE_1.jpg") == 200
+    assert download(acme.noe, "LOU_1.jpg") == 404
+    assert download(acme.admin, "LOU_1.jpg") == 200
+    client.force_login(acme.noe)
+    page = client.get(reverse("portal:session", args=[acme.session.pk])).content.decode()
+    assert "NOE_1" in page and "LOU_1" not in page
 
 
 def test_the_quota_is_each_persons_on_a_headshot_day(acme):
