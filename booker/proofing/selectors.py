@@ -164,6 +164,17 @@ def _by_name(group: SitterGroup) -> tuple[bool, str, int]:
     return False, group.sitter.get_full_name().lower(), group.sitter.pk
 
 
+def company_picks(company_id: int) -> QuerySet[SelectionItem]:
+    """Who picked which photo in a company's sessions, latest first (the team's activity log:
+    a member for themselves, or a lead for the team)."""
+    return (
+        SelectionItem.objects.filter(selection__session__company_id=company_id, picked=True,
+                                     picked_by__isnull=False)
+        .select_related("picked_by", "rush", "selection__session")
+        .order_by("-updated_at", "-pk")
+    )
+
+
 def selection_of(session: PhotoSession) -> Selection | None:
     """The session's selection row (who submitted it and when), if proofs were published."""
     return Selection.objects.filter(session=session).select_related("submitted_by").first()

@@ -116,7 +116,8 @@ def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -
                 % {"quota": session.quota, "count": count}
             )
     item.picked = picked
-    item.save(update_fields=["picked", "updated_at"])
+    item.picked_by = user if picked else None
+    item.save(update_fields=["picked", "picked_by", "updated_at"])
     return item
 
 

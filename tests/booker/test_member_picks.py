@@ -251,6 +251,21 @@ def test_each_member_is_delivered_their_own_finals_and_the_leads_everyones(acme,
     assert "NOE_1" in page and "LOU_1" not in page
 
 
+def test_each_pick_records_who_made_it_for_the_teams_activity_log(acme):
+    ids = acme.shoot({"NOE_1.jpg": 1, "LOU_1.jpg": 11, "LOU_2.jpg": 12}, quota=2)
+    other = services.create_session(title="Ailleurs", company=CompanyFactory())
+
+    services.set_pick(acme.session, ids["NOE_1.jpg"], True, user=acme.noe)
+    services.set_pick(acme.session, ids["LOU_1.jpg"], True, user=acme.approver)
+    services.set_pick(acme.session, ids["LOU_2.jpg"], True, user=acme.lou)
+    services.set_pick(acme.session, ids["LOU_2.jpg"], False, user=acme.lou)
+
+    log = [(item.rush.original_filename, item.picked_by)
+           for item in selectors.company_picks(acme.company.pk)]
+    assert sorted(log) == [("LOU_1.jpg", acme.approver), ("NOE_1.jpg", acme.noe)]
+    assert not selectors.company_picks(other.company_id).exists()
+
+
 def test_the_quota_is_each_persons_on_a_headshot_day(acme):
     ids = acme.shoot({"NOE_1.jpg": 1, "NOE_2.jpg": 2, "LOU_1.jpg": 11, "LOU_2.jpg": 12},
                      quota=1)
