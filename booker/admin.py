@@ -60,6 +60,7 @@ from .models import (
     Package,
     PhotoSession,
     RetouchJob,
+    Rush,
     TeamInvitation,
     User,
     normalise_email,
@@ -442,6 +443,43 @@ class PhotoSessionForm(forms.ModelForm):
         return cleaned
 
 
+class SitterInline(admin.TabularInline):
+    """Who is in each photo of a company's session (a headshot day): set at ingest from the
+    members' slots (booker/intake/sitters.py), corrected here by the photographer. Only the
+    company's members may be chosen; rushes are added and removed elsewhere (the studio page)."""
+
+    model = Rush
+    fields = ["original_filename", "captured_at", "sitter"]
+    readonly_fields = ["original_filename", "captured_at"]
+    ordering = ["captured_at", "original_filename", "pk"]
+    extra = 0
+    can_delete = False
+    verbose_name = _("who is in the photo")
+    verbose_name_plural = _("who is in each photo")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_formset(self, request: HttpRequest, obj=None, **kwargs):
+        self._company_id = obj.company_id if obj is not None else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name != "sitter":
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs["queryset"] = User.objects.filter(
+            memberships__company_id=getattr(self, "_company_id", None)
+        ).order_by("first_name", "last_name", "pk")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        # The members read once for every row (a headshot day has hundreds of photos), not
+        # once per row's <select>.
+        field.choices = list(field.choices)
+        inner = getattr(field.widget, "widget", None)
+        if inner is not None:
+            inner.choices = field.choices
+        return field
+
+
 @admin.register(PhotoSession)
 class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     form = PhotoSessionForm
@@ -453,7 +491,7 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = ["status_badge", "status_changed_at", "studio_link", "ingest"]
     actions = ["publish_proofs", "reopen_selection", "start_retouching", "deliver",
-               "archive_now", "restore_originals", "cancel_sessions"]
+               "archive_now", "restore_originals", "cancel_sessions", "attribute_by_slot"]
 
     class Media:
         css = BACKOFFICE_CSS
@@ -474,6 +512,10 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
             # booked for nobody, the session would leave their list at once.
             initial.setdefault("photographer", request.user.pk)
         return initial
+
+    def get_inlines(self, request: HttpRequest, obj: PhotoSession | None = None):
+        # A company's session: who sits in each photo decides what each member picks among.
+        return [SitterInline] if obj is not None and obj.company_id else []
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
         if selectors.runs_the_studio(request.user):
@@ -664,6 +706,18 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
                        "originals are back.",
                        "Restore requested for %(n)d sessions; you will get an email when the "
                        "originals are back.", n) % {"n": n})
+
+    @admin.action(description=_("Attribute the photos to the sitters by slot again"),
+                  permissions=["studio"])
+    def attribute_by_slot(self, request: HttpRequest, queryset: QuerySet[PhotoSession]) -> None:
+        # Overwrites the sitters set by hand: after the slots or the camera's clock changed.
+        for session in queryset:
+            attributed, unattributed = services.attribute_by_slot(session)
+            self.message_user(request, gettext(
+                "%(session)s: %(attributed)d photo(s) attributed by slot, %(unattributed)d "
+                "outside every slot (no sitter).") % {
+                    "session": session, "attributed": attributed,
+                    "unattributed": unattributed}, messages.SUCCESS)
 
     @admin.action(description=_("Cancel sessions…"), permissions=["studio"])
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[PhotoSession]):

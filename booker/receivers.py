@@ -23,6 +23,7 @@ from booker.calendars import selectors as calendar_selectors
 from booker.calendars import services as calendars
 from booker.events import Event, subscribe
 from booker.intake import ingest
+from booker.intake.sitters import register_sitter_source
 
 
 @receiver(user_logged_in, dispatch_uid="booker.session_limits.signed_in")
@@ -97,3 +98,7 @@ def booking_follows_cancellation(event) -> None:
 @subscribe(Event.SESSION_SHOT)
 def booking_done(event) -> None:
     booking.session_shot(event.session_id)
+
+# Who is in each photo of a headshot day (booker/intake/sitters.py) comes from the members'
+# slots (booker/booking), the rushes' package importing nothing of the booking one.
+register_sitter_source(booking_selectors.headshot_sitter_windows)

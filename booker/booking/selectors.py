@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from booker.intake.sitters import SitterWindow
 from booker.mail import absolute_url
 from booker.people.models import LEAD_ROLES, Company, Membership, User
 from booker.sessions.models import PhotoSession
@@ -37,6 +38,7 @@ from .models import (
     BusyTime,
     DateOverride,
     HeadshotDay,
+    HeadshotSlot,
     SessionType,
     WeeklyHours,
 )
@@ -371,6 +373,20 @@ def headshot_slots(day: HeadshotDay) -> list[HeadshotChoice]:
     taken = {slot.starts_at: slot.member
              for slot in day.slots.select_related("member")}
     return [HeadshotChoice(start, taken.get(start)) for start in headshot_starts(day)]
+
+
+def headshot_sitter_windows(session: PhotoSession) -> list[SitterWindow]:
+    """The slots of the headshot day `session` was shot on, as the rushes' sitter windows
+    (booker/intake/sitters.py, which reads them through this registered source): each member's
+    slot, its own minutes long. None for a session that is not a headshot day's."""
+    if session.company_id is None:
+        return []
+    slots = HeadshotSlot.objects.filter(day__booking__session=session).select_related("day")
+    return [
+        SitterWindow(slot.starts_at, slot.starts_at + timedelta(minutes=slot.day.slot_minutes),
+                     slot.member_id)
+        for slot in slots
+    ]
 
 
 def headshot_days_of(user: User) -> list[HeadshotDay]:

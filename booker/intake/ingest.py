@@ -53,7 +53,7 @@ from booker.models import Rush
 from booker.sessions.services import record_event
 from booker.storage import iter_chunks, read_range
 
-from . import imaging, tiffpreview
+from . import imaging, sitters, tiffpreview
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +199,8 @@ def process(c: Claim) -> Rush | None:
         log.warning("rush %s: lease lost during attempt %s, result dropped", rush.pk, c.attempt)
         return None
     rush.refresh_from_db()
+    # On a headshot day, the member whose slot holds the capture time sits in it.
+    sitters.attribute_new_rush(rush)
     return rush
 
 

@@ -13,6 +13,7 @@ from booker.errors import IllegalTransition, StudioError
 from booker.intake import ingest
 from booker.intake.ingest import enqueue_ingest
 from booker.intake.machine import RUSH_INGEST
+from booker.intake.sitters import attribute_by_slot  # noqa: F401 -- a write of this package
 from booker.models import (
     PhotoSession,
     Rush,

@@ -1,6 +1,7 @@
 """The extras rule: the picks beyond a session's quota, what they cost and which photos they are.
 
-The one place that does this arithmetic. Every other place asks `extras()` (or
+The one place that does this arithmetic (on a company's headshot day, per person:
+`extras_per_sitter`). Every other place asks `extras()` (or
 `photos_paid_for()`): the pick refusal and the submission (booker/proofing/services.py), the
 payment check (`extras_paid`), the portal's counter and submit page (booker/views/portal.py;
 portal.js only displays what the server computed), and the shop's extras line (its unit price
@@ -28,6 +29,9 @@ class Extras:
     # last ones (which picks are "the extras" is arbitrary; this order keeps the shop's line
     # stable).
     rush_ids: tuple[int, ...] = ()
+    # On a headshot day the quota is each sitter's: the picks of each person, counted apart
+    # (empty: one quota for the whole selection).
+    per_person: tuple[int, ...] = ()
 
     @property
     def sells(self) -> bool:
@@ -36,12 +40,16 @@ class Extras:
     @property
     def included(self) -> int:
         """The picks the package pays for."""
+        if self.per_person:
+            return sum(min(n, self.quota) for n in self.per_person)
         return min(self.picked, self.quota)
 
     @property
     def beyond(self) -> int:
         """Picks beyond the quota, sold or not (a package changed since the picks may leave
         some that cannot be bought)."""
+        if self.per_person:
+            return sum(max(0, n - self.quota) for n in self.per_person)
         return max(0, self.picked - self.quota)
 
     @property
@@ -55,7 +63,8 @@ class Extras:
 
     @property
     def may_pick_another(self) -> bool:
-        """Whether one more pick is allowed: always when extras are sold, else up to the quota."""
+        """Whether one more pick is allowed: always when extras are sold, else up to the quota
+        (asked of one person's picks on a headshot day)."""
         return self.sells or self.picked < self.quota
 
     def as_json(self) -> dict[str, object]:
@@ -77,6 +86,22 @@ def extras(session: PhotoSession, picked: int | Sequence[int]) -> Extras:
         return Extras(picked, session.quota, session.extra_photo_price)
     ids = tuple(picked)
     return Extras(len(ids), session.quota, session.extra_photo_price, ids[session.quota:])
+
+
+def extras_per_sitter(session: PhotoSession, picks: Sequence[tuple[int | None, int]]) -> Extras:
+    """THE extras rule on a headshot day: the package's quota is each sitter's. `picks` are
+    (sitter id, rush id) in gallery order, the photos without a sitter counting as one more
+    person; each person's picks beyond the quota are the extras, the last ones of theirs in
+    gallery order; `rush_ids` lists them all, in gallery order."""
+    by_sitter: dict[int | None, list[int]] = {}
+    for sitter_id, rush_id in picks:
+        by_sitter.setdefault(sitter_id, []).append(rush_id)
+    beyond = {rush_id for ids in by_sitter.values() for rush_id in ids[session.quota:]}
+    return Extras(
+        len(picks), session.quota, session.extra_photo_price,
+        tuple(rush_id for _sitter, rush_id in picks if rush_id in beyond),
+        per_person=tuple(len(ids) for ids in by_sitter.values()),
+    )
 
 
 def photos_paid_for(session: PhotoSession, quantity: int, amount: Decimal) -> int:

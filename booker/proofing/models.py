@@ -35,6 +35,10 @@ class SelectionItem(models.Model):
     selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="items")
     rush = models.ForeignKey(Rush, on_delete=models.CASCADE, related_name="selection_items")
     picked = models.BooleanField(default=False)
+    # Who picked it (a member for themselves, or a company's lead for the team): the team's
+    # activity log reads it. Cleared when the photo is unpicked.
+    picked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

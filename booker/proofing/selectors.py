@@ -6,11 +6,15 @@ from decimal import Decimal
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from booker.models import (
+    Membership,
     PhotoSession,
     Rush,
+    Selection,
     SelectionItem,
+    User,
 )
-from booker.proofing.extras import Extras, extras
+from booker.people.models import LEAD_ROLES
+from booker.proofing.extras import Extras, extras, extras_per_sitter
 
 
 @dataclass(frozen=True)
@@ -23,23 +27,157 @@ class ProofCard:
     height: int | None
     picked: bool
     comment: str
+    # Who is in the photo (a company's headshot day), else None.
+    sitter_id: int | None = None
 
 
-def gallery(session: PhotoSession) -> list[ProofCard]:
-    """The ready proofs of a session with the client's word on each, in one query."""
+# `gallery(..., sitter=EVERYONE)`: every photo, whoever sits in it.
+EVERYONE = object()
+
+
+def gallery(session: PhotoSession, *, sitter: int | None | object = EVERYONE) -> list[ProofCard]:
+    """The ready proofs of a session with the client's word on each, in one query; only the
+    photos of `sitter` (a user id) when given."""
     items = SelectionItem.objects.filter(selection__session=session, rush=OuterRef("pk"))
+    rows = Rush.objects.filter(session=session, ingest_status=Rush.Ingest.READY)
+    if sitter is not EVERYONE:
+        rows = rows.filter(sitter_id=sitter)
     rows = (
-        Rush.objects.filter(session=session, ingest_status=Rush.Ingest.READY)
-        .annotate(
+        rows.annotate(
             picked=Exists(items.filter(picked=True)),
             comment=Subquery(items.values("comment")[:1]),
         )
         .order_by("captured_at", "original_filename", "pk")
-        .values_list("pk", "original_filename", "width", "height", "picked", "comment")
+        .values_list("pk", "original_filename", "width", "height", "picked", "comment",
+                     "sitter_id")
     )
     return [
-        ProofCard(pk, name, w, h, picked, comment or "") for pk, name, w, h, picked, comment in rows
+        ProofCard(pk, name, w, h, picked, comment or "", sitter_id)
+        for pk, name, w, h, picked, comment, sitter_id in rows
     ]
+
+
+# --- Who picks what in a company's session ----------------------------------------------------
+
+
+def has_sitters(session: PhotoSession) -> bool:
+    """Whether each member picks among their own photos: a company's session whose photos
+    have sitters (a headshot day, booker/intake/sitters.py). The package's quota is then each
+    person's. Otherwise the team picks together, and the quota is the session's."""
+    return session.company_id is not None and session.rushes.filter(
+        sitter__isnull=False).exists()
+
+
+@dataclass(frozen=True)
+class Seat:
+    """Where a person sits in a session's selection."""
+
+    user_id: int
+    # Submits the selection: the private client, or a company's admin or approver.
+    leads: bool
+    # The quota is each sitter's (`has_sitters`).
+    per_sitter: bool
+
+    @property
+    def own_only(self) -> bool:
+        """A member of a headshot day's session sees, picks and comments only their photos."""
+        return self.per_sitter and not self.leads
+
+    @property
+    def sitter(self) -> int | object:
+        """Whose photos this person's gallery shows (`gallery(sitter=...)`)."""
+        return self.user_id if self.own_only else EVERYONE
+
+
+def is_lead(session: PhotoSession, user: User) -> bool:
+    """Whether `user` speaks for the session's owner: the client of a private session, an
+    admin or approver of the company's (booker.people.models.LEAD_ROLES)."""
+    if session.company_id is None:
+        return session.client_id == user.pk
+    return Membership.objects.filter(
+        company_id=session.company_id, user_id=user.pk, role__in=LEAD_ROLES).exists()
+
+
+def seat(session: PhotoSession, user: User) -> Seat:
+    """Where `user` sits in `session`'s selection (they may see the session: `session_for`)."""
+    if session.company_id is None:
+        return Seat(user.pk, leads=True, per_sitter=False)
+    return Seat(user.pk, leads=is_lead(session, user), per_sitter=has_sitters(session))
+
+
+def picked_by_sitter(session: PhotoSession) -> list[tuple[int | None, int]]:
+    """The picks as (sitter id, rush id), in gallery order."""
+    return list(
+        SelectionItem.objects.filter(selection__session=session, picked=True)
+        .order_by("rush__captured_at", "rush__original_filename", "rush__pk")
+        .values_list("rush__sitter_id", "rush_id")
+    )
+
+
+def selection_rule(session: PhotoSession) -> Extras:
+    """THE extras rule applied to the session's current picks: per sitter on a headshot day
+    (`has_sitters`), else for the whole selection. The submission, the payment check and the
+    shop's extras line all ask this."""
+    pairs = picked_by_sitter(session)
+    if has_sitters(session):
+        return extras_per_sitter(session, pairs)
+    return extras(session, [rush_id for _sitter, rush_id in pairs])
+
+
+def sitter_rule(session: PhotoSession, sitter_id: int | None) -> Extras:
+    """The extras rule on one person's picks (a headshot day's member)."""
+    return extras(session, SelectionItem.objects.filter(
+        selection__session=session, picked=True, rush__sitter_id=sitter_id).count())
+
+
+@dataclass(frozen=True)
+class SitterGroup:
+    """One person's photos in a headshot day's gallery, as its leads see them."""
+
+    sitter: User | None
+    cards: list[ProofCard]
+    rule: Extras
+
+    @property
+    def key(self) -> str:
+        return str(self.sitter.pk) if self.sitter else "none"
+
+
+def sitter_groups(session: PhotoSession, cards: list[ProofCard]) -> list[SitterGroup]:
+    """The gallery's cards by person (by name; the photos without a sitter last), each with
+    its picks measured against the quota."""
+    by_sitter: dict[int | None, list[ProofCard]] = {}
+    for card in cards:
+        by_sitter.setdefault(card.sitter_id, []).append(card)
+    people = {u.pk: u for u in User.objects.filter(pk__in=[k for k in by_sitter if k])}
+    groups = [
+        SitterGroup(people.get(sitter_id), group,
+                    extras(session, sum(1 for c in group if c.picked)))
+        for sitter_id, group in by_sitter.items()
+    ]
+    return sorted(groups, key=_by_name)
+
+
+def _by_name(group: SitterGroup) -> tuple[bool, str, int]:
+    if group.sitter is None:
+        return True, "", 0
+    return False, group.sitter.get_full_name().lower(), group.sitter.pk
+
+
+def company_picks(company_id: int) -> QuerySet[SelectionItem]:
+    """Who picked which photo in a company's sessions, latest first (the team's activity log:
+    a member for themselves, or a lead for the team)."""
+    return (
+        SelectionItem.objects.filter(selection__session__company_id=company_id, picked=True,
+                                     picked_by__isnull=False)
+        .select_related("picked_by", "rush", "selection__session")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def selection_of(session: PhotoSession) -> Selection | None:
+    """The session's selection row (who submitted it and when), if proofs were published."""
+    return Selection.objects.filter(session=session).select_related("submitted_by").first()
 
 
 def extras_for(session: PhotoSession, picked: int) -> Extras | None:
@@ -51,13 +189,13 @@ def extras_for(session: PhotoSession, picked: int) -> Extras | None:
 
 def extra_picks(session: PhotoSession) -> list[int]:
     """The rush ids of the picks beyond the package (the extras rule: the last ones in gallery
-    order)."""
-    return list(extras(session, [card.id for card in gallery(session) if card.picked]).rush_ids)
+    order; on a headshot day, each person's last ones beyond their quota)."""
+    return list(selection_rule(session).rush_ids)
 
 
 def selection_extras(session: PhotoSession) -> Extras:
     """The extras rule applied to the session's current picks."""
-    return extras(session, pick_count(session))
+    return selection_rule(session)
 
 
 def extras_unit_price(session_id: int) -> Decimal | None:

@@ -19,6 +19,7 @@ from booker.models import (
     User,
 )
 from booker.proofing.extras import extras
+from booker.proofing.selectors import Seat, is_lead, seat, selection_rule
 from booker.sessions.machine import transition
 
 log = logging.getLogger(__name__)
@@ -64,24 +65,46 @@ def _open_selection(session: PhotoSession) -> Selection:
     return selection
 
 
-def _ready_rush(session: PhotoSession, rush_id: int) -> Rush:
+def _ready_rush(session: PhotoSession, rush_id: int, seat: Seat | None = None) -> Rush:
+    """A ready photo of the session that `seat` may pick: on a headshot day a member's own
+    only (a colleague's photo is refused as if it were not there)."""
+    rushes = session.rushes.filter(ingest_status=Ingest.READY)
+    if seat is not None and seat.own_only:
+        rushes = rushes.filter(sitter_id=seat.user_id)
     try:
-        return session.rushes.get(pk=rush_id, ingest_status=Ingest.READY)
+        return rushes.get(pk=rush_id)
     except Rush.DoesNotExist as exc:
         raise StudioError(_("This photo is not part of the session.")) from exc
 
 
 @transaction.atomic
 def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -> SelectionItem:
-    """Pick or unpick one photo. Idempotent: the same request twice leaves the same state."""
+    """Pick or unpick one photo. Idempotent: the same request twice leaves the same state.
+    On a headshot day (photos with sitters) a member picks among their own photos, and the
+    package's quota is each person's."""
     selection = _open_selection(session)
-    rush = _ready_rush(session, rush_id)
+    place = seat(session, user)
+    rush = _ready_rush(session, rush_id, place)
     item, _created = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
     if item.picked == picked:
         return item
     if picked:
-        count = selection.items.filter(picked=True).count()
+        picks = selection.items.filter(picked=True)
+        if place.per_sitter:
+            picks = picks.filter(rush__sitter_id=rush.sitter_id)
+        count = picks.count()
         if not extras(session, count).may_pick_another:
+            if place.per_sitter and rush.sitter_id != user.pk:
+                raise StudioError(
+                    ngettext(
+                        "The package includes %(quota)d photo per person and %(count)d are "
+                        "picked for %(name)s. Unpick one to choose this one.",
+                        "The package includes %(quota)d photos per person and %(count)d are "
+                        "picked for %(name)s. Unpick one to choose this one.",
+                        session.quota,
+                    )
+                    % {"quota": session.quota, "count": count, "name": _sitter_name(rush)}
+                )
             raise StudioError(
                 ngettext(
                     "Your package includes %(quota)d photo and you have picked %(count)d. "
@@ -93,14 +116,21 @@ def set_pick(session: PhotoSession, rush_id: int, picked: bool, *, user: User) -
                 % {"quota": session.quota, "count": count}
             )
     item.picked = picked
-    item.save(update_fields=["picked", "updated_at"])
+    item.picked_by = user if picked else None
+    item.save(update_fields=["picked", "picked_by", "updated_at"])
     return item
+
+
+def _sitter_name(rush: Rush) -> str:
+    if rush.sitter is None:
+        return _("the photos without a sitter")
+    return rush.sitter.get_full_name() or rush.sitter.email
 
 
 @transaction.atomic
 def set_comment(session: PhotoSession, rush_id: int, comment: str, *, user: User) -> SelectionItem:
     selection = _open_selection(session)
-    rush = _ready_rush(session, rush_id)
+    rush = _ready_rush(session, rush_id, seat(session, user))
     item, _created = SelectionItem.objects.get_or_create(selection=selection, rush=rush)
     item.comment = comment.strip()[:2000]
     item.save(update_fields=["comment", "updated_at"])
@@ -110,12 +140,20 @@ def set_comment(session: PhotoSession, rush_id: int, comment: str, *, user: User
 @transaction.atomic
 def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
     """Lock the client's picks. Picks beyond the package, when it sells extras, are paid
-    through the shop: the selection then waits for `extras_paid` before the studio sees it."""
+    through the shop: the selection then waits for `extras_paid` before the studio sees it.
+
+    A company's selection is submitted by one of its admins or approvers (LEAD_ROLES), for
+    the whole team: a member's picks are saved, their submission refused."""
+    if session.company_id is not None and not is_lead(session, user):
+        raise StudioError(
+            _("Only an approver or an admin of %(company)s can send the selection to the "
+              "studio. Your picks are saved.") % {"company": session.company}
+        )
     selection = _open_selection(session)
     picked = selection.items.filter(picked=True).count()
     if picked == 0:
         raise StudioError(_("Pick at least one photo before you submit your selection."))
-    rule = extras(session, picked)
+    rule = selection_rule(session)
     if rule.beyond and not rule.sells:
         # set_pick already refuses this; a package changed since the picks still must not
         # slip extras through for free.
@@ -134,11 +172,9 @@ def submit_selection(session: PhotoSession, *, user: User) -> SessionEvent:
     selection.submitted_by = user
     selection.save(update_fields=["submitted_at", "submitted_by"])
     if rule.count:
-        from .selectors import extra_picks
-
         return transition(
             session, Status.AWAITING_PAYMENT, actor=user, picked=picked,
-            extras=extra_picks(session), unit_price=str(rule.unit_price),
+            extras=list(rule.rush_ids), unit_price=str(rule.unit_price),
         )
     return transition(session, Status.SELECTION_SUBMITTED, actor=user, picked=picked)
 
@@ -159,7 +195,7 @@ def extras_paid(
         SelectionItem.objects.filter(selection__session=locked, picked=True)
         .values_list("rush_id", flat=True)
     )
-    owed = extras(locked, len(picked)).beyond
+    owed = selection_rule(locked).beyond
     if locked.status != Status.AWAITING_PAYMENT or not set(paid) <= picked or len(paid) < owed:
         record(locked, Event.EXTRAS_PAID_UNMATCHED, actor=actor, reference=reference,
                rushes=paid, status=locked.status)

@@ -14,6 +14,7 @@ from booker.models import (
     Rush,
     User,
 )
+from booker.people.models import LEAD_ROLES
 from booker.people.selectors import role_names
 from booker.roles import PHOTOGRAPHER, RETOUCHER
 
@@ -117,7 +118,22 @@ def rush_file_for(user: User, rush_id: int) -> Rush:
     )
     if rush is None or not may_see_session_files(user, rush.session, SessionFiles.PROOFS):
         raise Http404("No such photo.")
+    if rush.sitter_id != user.pk and sees_own_photos_only(user, rush.session) and not (
+            works_on_session(user, rush.session)):
+        raise Http404("No such photo.")
     return rush
+
+
+def sees_own_photos_only(user: User, session: PhotoSession) -> bool:
+    """On a company's headshot day (its photos have sitters, booker/intake/sitters.py) a plain
+    member sees only the photos they sit in; the company's admins and approvers see them all
+    (the gallery's rule, booker.proofing.selectors.seat, read here for the files)."""
+    if session.company_id is None:
+        return False
+    if Membership.objects.filter(company_id=session.company_id, user_id=user.pk,
+                                 role__in=LEAD_ROLES).exists():
+        return False
+    return session.rushes.filter(sitter__isnull=False).exists()
 
 
 def final_file_for(user: User, final_id: int) -> FinalPhoto:
@@ -135,7 +151,18 @@ def final_file_for(user: User, final_id: int) -> FinalPhoto:
         user, session, SessionFiles.FINALS
     ):
         raise Http404("No such file.")
+    if final.job.rush.sitter_id != user.pk and sees_own_photos_only(user, session):
+        raise Http404("No such file.")
     return final
+
+
+def finals_for(user: User, session: PhotoSession, finals: QuerySet[FinalPhoto]
+               ) -> QuerySet[FinalPhoto]:
+    """The part of `session`'s delivered `finals` that `user` gets (the list, the ZIP): on a
+    headshot day a plain member gets the photos they sit in; everyone else, all of them."""
+    if works_on_session(user, session) or not sees_own_photos_only(user, session):
+        return finals
+    return finals.filter(job__rush__sitter=user)
 
 
 def sessions_visible_to(user: User) -> QuerySet[PhotoSession]:

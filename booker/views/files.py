@@ -160,7 +160,10 @@ def delivery_zip(request: HttpRequest, session_pk: int) -> HttpResponse:
     if selectors.downloads_closed_for(request.user, session, delivery):
         return _closed(request, session, delivery)
     # Plain rows, not models: a wedding's 200–2,000 finals are listed before the first byte.
-    finals = selectors.delivered_finals(session).exclude(
+    # On a headshot day a plain member's ZIP holds the photos they sit in; photos the
+    # company's admins hid are left out for its members.
+    theirs = selectors.finals_for(request.user, session, selectors.delivered_finals(session))
+    finals = theirs.exclude(
         pk__in=hidden_from(request.user, session).values("final_id")).values_list(
         "file", "size", "original_filename", "job__rush__original_filename"
     )

@@ -67,10 +67,40 @@ def _counter_texts(rule: selectors.Extras, texts: dict[str, str]) -> tuple[str, 
     return texts["counter"].format(count=rule.picked, quota=rule.quota), ""
 
 
-def _selection_summary(rule: selectors.Extras) -> dict[str, object]:
+def _selection_summary(rule: selectors.Extras, texts: dict[str, str] | None = None
+                       ) -> dict[str, object]:
     """The rule's answer as portal.js receives it: the numbers and the texts to show."""
-    counter_text, extras_text = _counter_texts(rule, _gallery_texts())
+    counter_text, extras_text = _counter_texts(rule, texts or _gallery_texts())
     return {**rule.as_json(), "counter_text": counter_text, "extras_text": extras_text}
+
+
+def _seat_rule(session: PhotoSession, place: selectors.Seat,
+               cards: list[ProofCard] | None = None) -> selectors.Extras:
+    """The picks a person's counter weighs: a member's own on a headshot day, else the whole
+    selection's (per person on a headshot day: the extras rule says how). From the gallery's
+    `cards` when the page has them (no further query), else from the database."""
+    if cards is not None:
+        if place.per_sitter and not place.own_only:
+            return selectors.extras_per_sitter(
+                session, [(c.sitter_id, c.id) for c in cards if c.picked])
+        return selectors.extras(session, [c.id for c in cards if c.picked])
+    if place.own_only:
+        return selectors.sitter_rule(session, place.user_id)
+    return selectors.selection_rule(session)
+
+
+def _seat_texts(place: selectors.Seat) -> dict[str, str]:
+    """The gallery's texts; a headshot day's leads read the team's count, the quota being
+    each person's."""
+    texts = _gallery_texts()
+    if place.per_sitter and place.leads:
+        texts["counter"] = _("{count} picked for the team, {quota} included per person")
+    return texts
+
+
+def _group_status(group: selectors.SitterGroup) -> str:
+    """A person's status on a headshot day, as the leads read it: "3 / 5 picked"."""
+    return _("{count} / {quota} picked").format(count=group.rule.picked, quota=group.rule.quota)
 
 
 @dataclass(frozen=True)
@@ -120,18 +150,29 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class GroupTiles:
+    """One person's photos on a headshot day, for the company's leads."""
+
+    group: selectors.SitterGroup
+    tiles: list[Tile]
+    status: str
+
+
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for(request.user, pk)
     view = selectors.client_view(session)
-    context: dict = {"session": session, "view": view, "status_text": view.status_text}
+    place = selectors.seat(session, request.user)
+    context: dict = {"session": session, "view": view, "status_text": view.status_text,
+                     "seat": place, "selection": selectors.selection_of(session)}
     if view.can_pick:
-        cards = selectors.gallery(session)
+        cards = selectors.gallery(session, sitter=place.sitter)
         show = request.GET.get("show", "all")
         show = show if show in FILTERS else "all"
         picked = sum(1 for c in cards if c.picked)
-        texts = _gallery_texts()
-        counter_text, extras_text = _counter_texts(selectors.extras(session, picked), texts)
+        texts = _seat_texts(place)
+        counter_text, extras_text = _counter_texts(_seat_rule(session, place, cards), texts)
         context.update(
             tiles=_tiles(cards),
             show=show,
@@ -142,13 +183,20 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             extras_text=extras_text,
             texts=texts,
         )
+        if place.per_sitter and place.leads:
+            context["groups"] = [
+                GroupTiles(group, _tiles(group.cards), _group_status(group))
+                for group in selectors.sitter_groups(session, cards)
+            ]
     elif view.shows_picks:
-        context["tiles"] = _tiles([c for c in selectors.gallery(session) if c.picked])
+        context["tiles"] = _tiles(
+            [c for c in selectors.gallery(session, sitter=place.sitter) if c.picked])
         context["texts"] = _gallery_texts()
     elif view.finals_visible:
         finals = [
             FinalTile(f, client_filename(f), *_thumb_size(f.job.rush.width, f.job.rush.height))
-            for f in selectors.delivered_finals(session)
+            for f in selectors.finals_for(request.user, session,
+                                          selectors.delivered_finals(session))
         ]
         delivery = getattr(session, "delivery", None)
         context.update(
@@ -194,12 +242,16 @@ def pick(request: HttpRequest, pk: int) -> HttpResponse:
         item = services.set_pick(session, rush_id, wanted, user=request.user)
     except services.StudioError as exc:
         return _refused(request, session, str(exc))
-    count = selectors.pick_count(session)
     if _wants_json(request):
-        answer = {"picked": item.picked, "count": count, "rush": rush_id}
+        place = selectors.seat(session, request.user)
+        rule = _seat_rule(session, place)
+        answer = {"picked": item.picked, "count": rule.picked, "rush": rush_id}
         if request.POST.get("summary"):
             # The gallery's script asks for the counter as the extras rule computes it.
-            answer["selection"] = _selection_summary(selectors.extras(session, count))
+            answer["selection"] = _selection_summary(rule, _seat_texts(place))
+            if place.per_sitter and place.leads:
+                groups = selectors.sitter_groups(session, selectors.gallery(session))
+                answer["selection"]["groups"] = {g.key: _group_status(g) for g in groups}
         return JsonResponse(answer)
     return _back_to_photo(session, rush_id)
 
@@ -233,12 +285,18 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     if not view.can_pick:
         messages.info(request, view.status_text)
         return redirect("portal:session", pk=session.pk)
+    place = selectors.seat(session, request.user)
+    if not place.leads and request.method == "GET":
+        # A company's member: the page would offer what the service refuses.
+        messages.info(request, _member_status(session))
+        return redirect("portal:session", pk=session.pk)
     if request.method == "POST":
         try:
             services.submit_selection(session, user=request.user)
         except services.StudioError as exc:
             messages.error(request, str(exc))
-            return redirect("portal:submit", pk=session.pk)
+            # A member's refusal is read on the gallery, where their status is shown.
+            return redirect("portal:submit" if place.leads else "portal:session", pk=session.pk)
         view = selectors.client_view(session)
         if view.pays_extras:
             # Without the shop's page (see submit.html) the studio asks for the payment.
@@ -248,13 +306,22 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("portal:session", pk=session.pk)
     cards = selectors.gallery(session)
     picked = [c for c in cards if c.picked]
-    return render(
-        request,
-        "booker/portal/submit.html",
-        {
-            "session": session,
-            "tiles": _tiles(picked),
-            "picked_count": len(picked),
-            "extras": selectors.extras(session, len(picked)),
-        },
-    )
+    context = {
+        "session": session,
+        "tiles": _tiles(picked),
+        "picked_count": len(picked),
+        "extras": selectors.selection_rule(session),
+        "seat": place,
+    }
+    if place.per_sitter:
+        context["groups"] = [
+            GroupTiles(group, _tiles([c for c in group.cards if c.picked]), _group_status(group))
+            for group in selectors.sitter_groups(session, cards)
+        ]
+    return render(request, "booker/portal/submit.html", context)
+
+
+def _member_status(session: PhotoSession) -> str:
+    """What a company's member reads where a lead has the submit button."""
+    return _("Your picks are saved; an approver of %(company)s sends them to the studio.") % {
+        "company": session.company}

@@ -87,6 +87,10 @@
       node.hidden = !selection.extras_text;
       node.textContent = selection.extras_text || "";
     });
+    // A headshot day's leads: each person's status ("2 / 3"), as the server wrote it.
+    Object.keys(selection.groups || {}).forEach(function (key) {
+      setText('[data-group-status="' + key + '"]', selection.groups[key]);
+    });
   }
 
   function updateCommented() {

@@ -11,7 +11,8 @@ from factory.django import DjangoModelFactory
 from PIL import Image
 
 from booker import roles, services
-from booker.models import Company, Package, PhotoSession, RetouchJob, User
+from booker.models import Company, Membership, Package, PhotoSession, RetouchJob, User
+from booker.people.models import LEAD_ROLES
 from tests.factories import UserFactory, user_with_role
 
 
@@ -67,6 +68,17 @@ def proofing_session(
     return session
 
 
+def company_lead(company: Company) -> User:
+    """An admin or approver of `company` (one is made when it has none): who submits its
+    selections (a member's submission is refused)."""
+    existing = company.memberships.filter(role__in=LEAD_ROLES).order_by("pk").first()
+    if existing is not None:
+        return existing.user
+    lead = UserFactory()
+    Membership.objects.create(company=company, user=lead, role=Membership.Role.APPROVER)
+    return lead
+
+
 def rush_ids(session: PhotoSession) -> list[int]:
     return list(session.rushes.order_by("original_filename").values_list("pk", flat=True))
 
@@ -75,7 +87,7 @@ def delivered_session(picks: int = 2, **kwargs) -> tuple[PhotoSession, dict[str,
     """A delivered session and the bytes of each final, by the name the client gets."""
     kwargs.setdefault("quota", picks)
     session = proofing_session(max(picks, 3), **kwargs)
-    actor = session.client or UserFactory()
+    actor = session.client or company_lead(session.company)
     for pk in rush_ids(session)[:picks]:
         services.set_pick(session, pk, True, user=actor)
     services.submit_selection(session, user=actor)

@@ -13,7 +13,13 @@ from django.urls import reverse
 from booker import roles, selectors, services
 from booker.models import DownloadLog, FinalPhoto, PhotoSession, RetouchJob, User
 from booker.selectors import SessionFiles
-from tests.booker.factories_studio import jpeg, proofing_session, rush_ids, shot_session
+from tests.booker.factories_studio import (
+    company_lead,
+    jpeg,
+    proofing_session,
+    rush_ids,
+    shot_session,
+)
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +113,8 @@ def session_at(status: str, people: Cast, *, client=None, company=None) -> Photo
     else:
         actor = client or people.member
         services.set_pick(session, first, True, user=actor)
-        services.submit_selection(session, user=actor)
+        # A company's selection is submitted by an approver or an admin.
+        services.submit_selection(session, user=client or company_lead(company))
         jobs = services.start_retouching(session, actor=people.shooter)
         services.assign_jobs(jobs, people.retoucher, actor=people.shooter)
         services.upload_finals([(f"{job.rush.stem}.jpg", io_jpeg(job.rush_id)) for job in jobs],

@@ -289,10 +289,11 @@ def test_a_company_team_is_told_every_step_once(world, mailbox):
     ready = "Vos épreuves sont en ligne : choisissez vos photos"
     assert sorted(got(mailbox, 2, cluster)) == [("ines@acme.test", ready),
                                                 ("paul@acme.test", ready)]
-    # A member picks and submits: the managers get the receipt, the photographer the news.
+    # A member picks, the admin submits (a member may not): the managers get the receipt,
+    # the photographer the news.
     for pk in rush_ids(session)[:2]:
         services.set_pick(session, pk, True, user=paul)
-    services.submit_selection(session, user=paul)
+    services.submit_selection(session, user=ines)
     nudge()
     assert sorted(got(mailbox, 2, cluster)) == sorted([
         ("ines@acme.test", "Sélection bien reçue : Portraits d'équipe"),

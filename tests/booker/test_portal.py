@@ -99,6 +99,11 @@ def test_every_portal_url_for_everyone(client, name, who):
     elif who == "other-client":
         # Not 403: another client is never told the session exists.
         assert response.status_code == 404
+    elif who == "company-member" and name == "submit":
+        # A plain member does not submit the company's selection: back to the gallery, where
+        # their status stands in for the button.
+        assert response.status_code == 302
+        assert response["Location"] == reverse("portal:session", args=[session.pk])
     else:
         assert response.status_code == 200, response.content[:300]
 
