@@ -25,6 +25,7 @@ from PIL import Image, ImageCms, ImageOps
 from booker.delivery.models import DownloadLog, HiddenPhoto, PhotoTag
 from booker.intake import imaging
 from booker.models import FinalPhoto, Membership, PhotoSession, RetouchJob, Rush, User
+from booker.people.models import LEAD_ROLES
 from booker.sessions.access import (
     FINALS_VISIBLE_TO_CLIENT,
     SessionFiles,
@@ -116,6 +117,12 @@ def library_finals(membership: Membership, search: LibrarySearch | None = None) 
     )
     if not manages_library(membership):
         finals = finals.filter(is_hidden=False)
+    if membership.role not in LEAD_ROLES:
+        # On a headshot day a plain member gets the photos they sit in, not their
+        # colleagues' (the gallery's and the files' rule, booker.sessions.access.finals_for).
+        headshots = Rush.objects.filter(session=OuterRef("job__session"), sitter__isnull=False)
+        finals = finals.annotate(headshot_day=Exists(headshots)).exclude(
+            Q(headshot_day=True) & ~Q(job__rush__sitter=membership.user))
     return _searched(finals, company.pk, search) if search and search.active else finals
 
 

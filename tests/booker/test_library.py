@@ -272,7 +272,7 @@ def test_the_library_is_searched_by_person_event_date_and_tag(client):
         sitter=UserFactory(first_name="Hugo", last_name="Bernard"))
     gala_finals = finals_of(gala)
     library.set_tags(acme.pk, gala_finals[0], ["scène"])
-    client.force_login(people[Role.MEMBER])
+    client.force_login(people[Role.APPROVER])
 
     assert shown_ids(client.get(page_url(acme, person="martin"))) == [léa_final.pk]
     assert shown_ids(client.get(page_url(acme, person="Léa Mar"))) == [léa_final.pk]
@@ -297,7 +297,7 @@ def test_the_grid_is_paginated(client):
     acme, people = team()
     session = delivered_to(acme)
     more_finals(session, library.PAGE_SIZE)
-    client.force_login(people[Role.MEMBER])
+    client.force_login(people[Role.ADMIN])
     first = client.get(page_url(acme))
     second = client.get(page_url(acme, page=2))
     assert len(first.context["cards"]) == library.PAGE_SIZE
@@ -478,3 +478,20 @@ def test_a_hidden_photo_is_gone_for_members_from_the_download_and_the_zip_too(cl
     archive = zipfile.ZipFile(io.BytesIO(body(client.get(
         reverse("portal:delivery-zip", args=[session.pk])))))
     assert len(archive.namelist()) == 2
+
+
+def test_on_a_headshot_day_a_member_finds_only_their_own_portraits_in_the_library(client):
+    acme, people = team()
+    session = delivered_to(acme)
+    mine, colleague_s = finals_of(session)
+    member, approver = people[Role.MEMBER], people[Role.APPROVER]
+    Rush.objects.filter(pk=mine.job.rush_id).update(sitter=member)
+    Rush.objects.filter(pk=colleague_s.job.rush_id).update(sitter=approver)
+
+    ids = lambda who: {f.pk for f in library.library_finals(  # noqa: E731
+        Membership.objects.get(user=people[who]))}
+    assert ids(Role.MEMBER) == {mine.pk}
+    assert ids(Role.APPROVER) == ids(Role.ADMIN) == {mine.pk, colleague_s.pk}
+    client.force_login(member)
+    assert client.get(reverse("portal:library:download", kwargs={
+        "slug": acme.slug, "final_id": colleague_s.pk, "size": "print"})).status_code == 404
