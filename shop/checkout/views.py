@@ -115,6 +115,12 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         po_number, company_id = self.checkout_session.invoice_details()
         ctx["po_number"] = po_number
         ctx["invoice_company"] = Company.objects.filter(pk=company_id).first()
+        total = ctx.get("order_total")
+        ctx["needs_approval"] = bool(
+            method == PaymentMethod.INVOICE and total is not None
+            and selectors.needs_approval(self.request.user, self._invoice_company(),
+                                         total.incl_tax)
+        )
         return ctx
 
     def _invoice_company(self) -> Company | None:

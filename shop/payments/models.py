@@ -190,7 +190,9 @@ class OrderApproval(models.Model):
         verbose_name=_("demandeur"),
     )
     basket = models.ForeignKey("basket.Basket", on_delete=models.PROTECT, related_name="+")
-    order_number = models.CharField(max_length=128, unique=True)
+    # Not unique: a refused basket comes back, and asking again gives it the same number
+    # (Oscar's is the basket's); the order it places is unique.
+    order_number = models.CharField(max_length=128, db_index=True)
     po_number = models.CharField(_("bon de commande"), max_length=64, blank=True)
     shipping_address = models.JSONField(null=True, blank=True)
     billing_address = models.JSONField(null=True, blank=True)

@@ -74,6 +74,8 @@ class PaymentSummary:
     # A payment that did not match the total waits for the shop manager (mark_order_paid).
     needs_check: bool
     received: Decimal
+    # The credit notes that cancel all or part of the invoice, oldest first.
+    credit_notes: tuple = ()
 
 
 def payment_summary(order) -> PaymentSummary:
@@ -92,6 +94,7 @@ def payment_summary(order) -> PaymentSummary:
         refundable=refundable if method == PaymentMethod.CARD else Decimal("0.00"),
         needs_check=order.status == settings.ORDER_PAYMENT_CHECK,
         received=sum((s.amount_debited for s in sources), Decimal("0.00")),
+        credit_notes=tuple(CreditNote.objects.filter(invoice__order=order).order_by("number")),
     )
 
 

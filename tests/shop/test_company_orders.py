@@ -81,8 +81,13 @@ def order_on_invoice(client, product, quantity: int, po_number="PO-2026-900"):
 
 
 def waiting(client, product, capture, quantity=3) -> OrderApproval:
+    flow.fill_basket(client, product, quantity)
+    flow.to_payment_method(client)
+    flow.choose(client, PaymentMethod.INVOICE, po_number="PO-2026-900")
+    preview = client.get(reverse("checkout:preview")).content.decode()
+    assert 'id="needs-approval"' in preview and "seuil d'approbation de Acme" in preview
     with capture(execute=True):
-        response = order_on_invoice(client, product, quantity)
+        response = flow.place(client)
     approval = OrderApproval.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("payments:approval", args=[approval.pk])
@@ -93,7 +98,12 @@ def waiting(client, product, capture, quantity=3) -> OrderApproval:
 
 
 def test_a_member_s_order_below_the_threshold_is_placed_at_once(product, member, acme):
-    response = order_on_invoice(logged_in(member), product, 2)  # 48 € ≤ 50 €
+    client = logged_in(member)
+    flow.fill_basket(client, product, 2)  # 48 € ≤ 50 €
+    flow.to_payment_method(client)
+    flow.choose(client, PaymentMethod.INVOICE, po_number="PO-2026-900")
+    assert 'id="needs-approval"' not in client.get(reverse("checkout:preview")).content.decode()
+    response = flow.place(client)
 
     assert response["Location"] == reverse("checkout:thank-you")
     order = Order.objects.get()
@@ -186,6 +196,18 @@ def test_an_approver_refuses_with_a_reason_and_the_basket_goes_back_to_the_membe
     basket = member_client.get(reverse("basket:summary")).context["basket"]
     assert basket.num_items == 3
     assert "Budget du trimestre épuisé" in member_client.get(url).content.decode()
+
+    # The member trims the basket and asks again; this time the approver approves.
+    line = basket.all_lines()[0]
+    line.quantity = 1
+    line.save()
+    flow.fill_basket(member_client, product, 2)  # 3 prints: 72 €, above the threshold
+    flow.to_payment_method(member_client)
+    flow.choose(member_client, PaymentMethod.INVOICE, po_number="PO-2026-901")
+    assert flow.place(member_client).status_code == 302
+    again = OrderApproval.objects.get(state=OrderApproval.State.PENDING)
+    order = services.approve_order(again, actor=approver)
+    assert order.invoice.po_number == "PO-2026-901" and order.total_incl_tax == 3 * ONE_PRINT
 
 
 def test_an_approver_s_own_order_above_the_threshold_is_placed_at_once(product, approver):
@@ -305,6 +327,9 @@ def test_who_reads_the_invoice_downloads_its_credit_notes_nobody_else(
     for user in refused:
         assert logged_in(user).get(url).status_code == 404, user
     assert Client().get(url).status_code == 302  # to the login page
+    # The customer's order page links it.
+    page = logged_in(member).get(reverse("customer:order", args=[order.number]))
+    assert url in page.content.decode()
 
 
 # --- The company dashboard's panels ----------------------------------------------------------
@@ -414,3 +439,32 @@ def test_cancelling_an_unpaid_deposit_invoice_does_not_leave_its_booking_confirm
     [note] = CreditNote.objects.all()
     assert note.amount == order.total_incl_tax
     assert "facture d'acompte a été annulée" in " ".join(n.message for n in order.notes.all())
+
+
+@pytest.mark.slow  # a fake Stripe server on loopback, paid through the webhook
+def test_the_spend_counts_a_company_booking_s_deposit_paid_by_card_less_its_refund(
+    db, settings, django_capture_on_commit_callbacks
+):
+    from booker import services as booker
+    from tests import stripe_fake
+    from tests.shop.booking_factories import held_booking
+    from tests.shop.test_booking_deposit import start_card_payment, stripe_pays
+
+    acme = CompanyFactory(name="Acme", pays_on_invoice=False)
+    admin = member_of(acme, Membership.Role.ADMIN)
+    booking = held_booking(admin, company=acme)
+    with stripe_fake.FakeStripe() as server:
+        flow.use_fake_stripe(settings, server)
+        order = stripe_pays(server, start_card_payment(logged_in(admin), booking),
+                            django_capture_on_commit_callbacks)
+        assert panels.spent_this_year(acme) == Decimal("60.00") == order.total_incl_tax
+        # Its rows show to the admin; a company that is not its own counts nothing.
+        orders = {p.key: p for p in company_panels(acme, admin)}["shop-orders"]
+        assert any(order.number in row.label for row in orders.rows)
+        assert panels.spent_this_year(CompanyFactory()) == 0
+
+        booking.refresh_from_db()
+        with django_capture_on_commit_callbacks(execute=True):
+            booker.cancel_booking(booking, actor=admin, by_studio=True)
+
+    assert panels.spent_this_year(acme) == Decimal("0.00")
