@@ -394,6 +394,10 @@ ADMIN_MODELS: dict[str, Admin] = {
     # Stripe Checkout Sessions and what became of each (a held payment is refunded by hand):
     # read-only, for the shop manager.
     "payments.stripecheckout": Admin(view=SM),
+    # Credit notes (issued by the shop, never typed) and companies' orders waiting for their
+    # approvers (who decide in the shop): read-only, for the shop manager.
+    "payments.creditnote": Admin(view=SM),
+    "payments.orderapproval": Admin(view=SM),
 }
 # Apps whose models only superusers administer in /admin/ (the frameworks' internals, the
 # shop's other tables: the dashboard is where the shop works).

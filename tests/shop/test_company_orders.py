@@ -468,3 +468,20 @@ def test_the_spend_counts_a_company_booking_s_deposit_paid_by_card_less_its_refu
             booker.cancel_booking(booking, actor=admin, by_studio=True)
 
     assert panels.spent_this_year(acme) == Decimal("0.00")
+
+
+def test_the_shop_manager_reads_credit_notes_and_approvals_in_the_admin_and_edits_none(
+    product, member, django_capture_on_commit_callbacks
+):
+    approval = waiting(logged_in(member), product, django_capture_on_commit_callbacks)
+    order = placed_on_invoice(member_of(approval.company, Membership.Role.ADMIN), product)
+    note = services.issue_credit_note(order.invoice, None, reason="Annulée")
+    staff = logged_in(user_with_role(roles.SHOP_MANAGER))
+
+    for name, obj, shown in (("creditnote", note, note.number),
+                             ("orderapproval", approval, approval.order_number)):
+        assert shown in staff.get(f"/admin/payments/{name}/").content.decode()
+        detail = staff.get(f"/admin/payments/{name}/{obj.pk}/change/")
+        assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+        assert staff.post(f"/admin/payments/{name}/{obj.pk}/delete/").status_code == 403
+        assert staff.get(f"/admin/payments/{name}/add/").status_code == 403
