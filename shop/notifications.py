@@ -108,6 +108,23 @@ def _still_relevant(order, invoice, happened: Happened) -> bool:
     return True
 
 
+def _credit_note_variables(happened: Happened) -> dict[str, Any]:
+    """The credit note an ORDER_CREDIT_NOTE_ISSUED event names (empty for other events)."""
+    from shop.payments.models import CreditNote
+
+    number = str(happened.payload.get("credit_note") or "")
+    note = CreditNote.objects.filter(number=number).first() if number else None
+    if note is None:
+        return {"credit_note_number": "", "credit_note_amount": "", "credit_note_reason": "",
+                "credit_note_url": ""}
+    return {
+        "credit_note_number": note.number,
+        "credit_note_amount": euros(note.amount),
+        "credit_note_reason": note.reason,
+        "credit_note_url": absolute_url(reverse("payments:credit-note", args=[note.pk])),
+    }
+
+
 def describe_order(subject_id: str, happened: Happened) -> Subject | None:
     from shop.payments.models import PaymentMethod
     from shop.payments.selectors import payment_method_of
@@ -151,6 +168,7 @@ def describe_order(subject_id: str, happened: Happened) -> Subject | None:
         "invoice_url": absolute_url(reverse("payments:invoice", args=[order.number]))
         if invoice else "",
         "tracking_url": happened.payload.get("tracking_url", ""),
+        **_credit_note_variables(happened),
         "shipping_address": address.active_address_fields() if address else [],
     }
     client = []
@@ -260,6 +278,7 @@ DEFAULT_TEMPLATES = (
     DefaultTemplate("invoice-due", "Facture bientôt à échéance", folder=TEMPLATES),
     DefaultTemplate("invoice-overdue", "Facture en retard", folder=TEMPLATES),
     DefaultTemplate("basket-abandoned", "Panier en attente", kind="marketing", folder=TEMPLATES),
+    DefaultTemplate("credit-note-issued", "Avoir émis", folder=TEMPLATES),
     DefaultTemplate("order-approval-requested", "Commande à approuver", folder=TEMPLATES),
     DefaultTemplate("order-approved", "Commande approuvée", folder=TEMPLATES),
     DefaultTemplate("order-approval-refused", "Commande refusée", folder=TEMPLATES),
@@ -285,6 +304,9 @@ DEFAULT_RULES = (
     # The task waits BASKET_IDLE itself: the email goes as soon as it is planned.
     DefaultRule("basket-abandoned", "Panier en attente depuis 24 h", Event.BASKET_ABANDONED,
                 (CLIENT,), "basket-abandoned"),
+    # A credit note cancels all or part of an invoice: who received the invoice receives it.
+    DefaultRule("credit-note-issued", "Avoir émis", Event.CREDIT_NOTE_ISSUED, (CLIENT, BILLING),
+                "credit-note-issued"),
     # A company's order above its threshold: its approvers and admins are asked, the member
     # who ordered hears the answer.
     DefaultRule("order-approval-requested", "Commande d'entreprise à approuver",
@@ -327,6 +349,10 @@ def register() -> None:
         basket_url=gettext_lazy("the customer's basket (absolute link)"),
         basket_lines=gettext_lazy("the basket's lines: a list of {title, quantity, price}"),
         basket_total=gettext_lazy("the basket's total, taxes included"),
+        credit_note_number=gettext_lazy("the credit note's number (AV-…)"),
+        credit_note_amount=gettext_lazy("the credit note's amount, taxes included"),
+        credit_note_reason=gettext_lazy("why the credit note was issued"),
+        credit_note_url=gettext_lazy("where to download the credit note (absolute link)"),
         approval_url=gettext_lazy("the page where an approver approves or refuses the order"),
         approval_total=gettext_lazy("the total of the order waiting for approval"),
         approval_po_number=gettext_lazy("its purchase order number"),

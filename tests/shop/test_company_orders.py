@@ -297,6 +297,24 @@ def test_cancelling_an_invoiced_order_issues_a_credit_note_of_what_is_left_numbe
     assert SessionEvent.objects.filter(name=Event.CREDIT_NOTE_ISSUED).count() == 3
 
 
+def test_the_customer_and_the_accounts_department_receive_the_credit_note(
+    product, member, django_capture_on_commit_callbacks
+):
+    order = placed_on_invoice(member, product, 2)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order.set_status(settings.ORDER_CANCELLED)
+
+    note = CreditNote.objects.get()
+    told = {m.to[0]: m for m in mail.outbox}
+    assert set(told) == {member.email, "compta@acme.test"}
+    for message in told.values():
+        assert message.subject == f"Avoir {note.number} sur la facture {order.invoice.number}"
+        assert reverse("payments:credit-note", args=[note.pk]) in message.body
+        assert "48,00" in message.body
+
+
 def test_the_credit_note_pdf_names_its_invoice_and_amount(product, member):
     order = placed_on_invoice(member, product, 2)
     note = services.issue_credit_note(order.invoice, None, reason="Commande annulée")
