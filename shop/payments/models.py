@@ -180,6 +180,8 @@ class OrderApproval(models.Model):
         REFUSED = "refused", _("refusée")
         # The basket changed or its prices moved before the decision: given back.
         STALE = "stale", _("caduque")
+        # The member took it back before anyone decided: the basket is theirs again.
+        WITHDRAWN = "withdrawn", _("retirée")
 
     company = models.ForeignKey(
         "booker.Company", on_delete=models.CASCADE, related_name="+",

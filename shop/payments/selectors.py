@@ -214,3 +214,12 @@ def approval_lines(approval: OrderApproval) -> list[dict[str, object]]:
             "product"
         )
     ]
+
+
+def approval_address(approval: OrderApproval) -> list[str]:
+    """The shipping address the order will go to, as lines (none for a deposit, which ships
+    nothing)."""
+    data = approval.shipping_address or {}
+    name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+    town = " ".join(part for part in (data.get("postcode"), data.get("line4")) if part)
+    return [line for line in (name, data.get("line1"), data.get("line2"), town) if line]

@@ -787,6 +787,19 @@ def refuse_order(approval: OrderApproval, *, actor, reason: str, now=None) -> No
         _approval_event(Event.ORDER_APPROVAL_REFUSED, approval, actor=actor, reason=reason)
 
 
+def withdraw_approval(approval: OrderApproval, *, actor, now=None) -> None:
+    """The member who asked takes the order back before anyone decided (to change it, or
+    because it is no longer needed): nothing is placed, the basket is theirs again."""
+    with transaction.atomic():
+        approval = OrderApproval.objects.select_for_update().get(pk=approval.pk)
+        if approval.requester_id != getattr(actor, "pk", None):
+            raise ApprovalError(_("Only the member who ordered withdraws the order."))
+        if approval.state != OrderApproval.State.PENDING:
+            raise ApprovalError(_("This order was already decided."))
+        _give_back(approval, state=OrderApproval.State.WITHDRAWN, actor=actor, reason="",
+                   now=now)
+
+
 def _give_back(approval: OrderApproval, *, state: str, actor, reason: str, now=None) -> None:
     with transaction.atomic():
         OrderApproval.objects.filter(pk=approval.pk, state=OrderApproval.State.PENDING).update(

@@ -75,14 +75,26 @@ class ApprovalView(View):
             "may_decide": (approval.state == OrderApproval.State.PENDING
                            and selectors.may_decide_approval(request.user, approval)),
             "lines": selectors.approval_lines(approval),
+            "may_withdraw": (approval.state == OrderApproval.State.PENDING
+                             and approval.requester_id == request.user.pk),
+            "address": selectors.approval_address(approval),
         })
 
     def post(self, request, pk: int) -> http.HttpResponse:
         approval = self._approval(request, pk)
+        action = request.POST.get("action")
+        if action == "withdraw" and approval.requester_id == request.user.pk:
+            try:
+                services.withdraw_approval(approval, actor=request.user)
+            except services.ApprovalError as error:
+                messages.error(request, str(error))
+                return redirect("payments:approval", pk=approval.pk)
+            messages.info(request, _("Order withdrawn: your basket is back."))
+            return redirect("basket:summary")
         if not selectors.may_decide_approval(request.user, approval):
             raise http.Http404
         try:
-            if request.POST.get("action") == "approve":
+            if action == "approve":
                 order = services.approve_order(approval, actor=request.user)
                 messages.success(request, _("Order approved: order %(number)s is placed on "
                                             "invoice.") % {"number": order.number})

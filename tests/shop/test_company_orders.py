@@ -210,6 +210,30 @@ def test_an_approver_refuses_with_a_reason_and_the_basket_goes_back_to_the_membe
     assert order.invoice.po_number == "PO-2026-901" and order.total_incl_tax == 3 * ONE_PRINT
 
 
+def test_the_member_withdraws_a_waiting_order_and_gets_the_basket_back(
+    product, member, approver, django_capture_on_commit_callbacks
+):
+    client = logged_in(member)
+    approval = waiting(client, product, django_capture_on_commit_callbacks)
+    url = reverse("payments:approval", args=[approval.pk])
+    page = client.get(url).content.decode()
+    assert 'id="withdraw"' in page and "3 quai Saint-Antoine" in page
+    # The approver cannot withdraw it for the member.
+    assert 'id="withdraw"' not in logged_in(approver).get(url).content.decode()
+    with pytest.raises(services.ApprovalError):
+        services.withdraw_approval(approval, actor=approver)
+
+    response = client.post(url, {"action": "withdraw"})
+
+    assert response["Location"] == reverse("basket:summary")
+    approval.refresh_from_db()
+    assert approval.state == OrderApproval.State.WITHDRAWN
+    assert client.get(reverse("basket:summary")).context["basket"].num_items == 3
+    with pytest.raises(services.ApprovalError):
+        services.approve_order(approval, actor=approver)
+    assert not Order.objects.exists()
+
+
 def test_an_approver_s_own_order_above_the_threshold_is_placed_at_once(product, approver):
     response = order_on_invoice(logged_in(approver), product, 5)
 

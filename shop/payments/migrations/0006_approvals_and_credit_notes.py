@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='montant TTC')),
                 ('currency', models.CharField(max_length=12)),
                 ('fingerprint', models.CharField(blank=True, max_length=64)),
-                ('state', models.CharField(choices=[('pending', "en attente d'approbation"), ('approved', 'approuvée'), ('refused', 'refusée'), ('stale', 'caduque')], default='pending', max_length=16, verbose_name='état')),
+                ('state', models.CharField(choices=[('pending', "en attente d'approbation"), ('approved', 'approuvée'), ('refused', 'refusée'), ('stale', 'caduque'), ('withdrawn', 'retirée')], default='pending', max_length=16, verbose_name='état')),
                 ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='demandée le')),
                 ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='décidée le')),
                 ('reason', models.TextField(blank=True, verbose_name='motif')),
