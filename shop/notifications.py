@@ -225,11 +225,10 @@ def describe_basket(subject_id: str, happened: Happened) -> Subject | None:
 
 
 def describe_approval(subject_id: str, happened: Happened) -> Subject | None:
-    """The request goes to the company's approvers and admins ("the client" of its rule); the
-    decision to the member who asked."""
-    from booker.models import Membership
-    from booker.people.models import LEAD_ROLES
+    """The request goes to the company's approvers and admins but the one who ordered ("the
+    client" of its rule); the decision to the member who asked."""
     from shop.payments.models import OrderApproval
+    from shop.payments.selectors import approvers_of
 
     approval = (OrderApproval.objects.select_related("company", "requester", "order")
                 .filter(pk=subject_id).first() if subject_id.isdigit() else None)
@@ -237,9 +236,7 @@ def describe_approval(subject_id: str, happened: Happened) -> Subject | None:
         return None
     requester = approval.requester
     if happened.event == Event.ORDER_APPROVAL_REQUESTED:
-        leads = (Membership.objects.filter(company=approval.company, role__in=LEAD_ROLES,
-                                           user__is_active=True)
-                 .select_related("user").order_by("pk"))
+        leads = approvers_of(approval.company_id, besides=requester)
         client = [Recipient(m.user.email, m.user.first_name or m.user.get_full_name(),
                             m.user_id) for m in leads if m.user.email]
         relevant = approval.state == OrderApproval.State.PENDING

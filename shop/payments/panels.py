@@ -90,7 +90,8 @@ def orders_panel(company: Company, user: User) -> CompanyPanel | None:
         rows.append(PanelRow(
             label=f"Commande de {who}",
             url=reverse("payments:approval", args=[approval.pk]),
-            status="à approuver" if leads else "en attente d'approbation",
+            status="à approuver" if selectors.may_decide_approval(user, approval)
+            else "en attente d'approbation",
             detail=f"{euros(approval.amount)} — "
                    f"{date_format(timezone.localtime(approval.requested_at), 'j F Y')}",
         ))

@@ -156,18 +156,38 @@ def _leads(user, company_id: int | None) -> bool:
     )
 
 
+def approvers_of(company_id: int, *, besides=None) -> QuerySet[Membership]:
+    """Who decides on the company's orders: its approvers and admins (LEAD_ROLES), but the
+    person who ordered (nobody approves their own order)."""
+    deciders = Membership.objects.filter(company_id=company_id, role__in=LEAD_ROLES,
+                                         user__is_active=True)
+    if besides is not None:
+        deciders = deciders.exclude(user_id=besides.pk)
+    return deciders.select_related("user").order_by("pk")
+
+
 def needs_approval(user, company: Company | None, total: Decimal) -> bool:
-    """Whether an order on invoice for `company` waits for an approver: its total (taxes
-    included) is above the company's threshold and `user` is not one of its approvers or
-    admins (whose own orders are placed at once)."""
+    """Whether an order on invoice for `company` waits for a decision: its total (taxes
+    included) is above the company's threshold and `user` is not an approver of it (an
+    approver's own order is placed at once). An admin's order waits for another approver or
+    admin, and is placed at once when the company has none (nobody approves their own)."""
     if company is None or company.order_approval_threshold is None:
         return False
-    return total > company.order_approval_threshold and not _leads(user, company.pk)
+    if total <= company.order_approval_threshold:
+        return False
+    role = (Membership.objects.filter(company=company, user=user)
+            .values_list("role", flat=True).first() if user.is_authenticated else None)
+    if role == Membership.Role.APPROVER:
+        return False
+    if role == Membership.Role.ADMIN:
+        return approvers_of(company.pk, besides=user).exists()
+    return True
 
 
 def may_decide_approval(user, approval: OrderApproval) -> bool:
-    """The approvers and admins of the approval's company, nobody else (not the shop)."""
-    return _leads(user, approval.company_id)
+    """The approvers and admins of the approval's company but the person who ordered; nobody
+    else (not the shop)."""
+    return approval.requester_id != user.pk and _leads(user, approval.company_id)
 
 
 def may_see_approval(user, approval: OrderApproval) -> bool:

@@ -242,6 +242,31 @@ def test_an_approver_s_own_order_above_the_threshold_is_placed_at_once(product, 
     assert not OrderApproval.objects.exists()
 
 
+def test_an_admin_s_order_above_the_threshold_waits_for_the_approver_not_for_themselves(
+    product, admin, approver, django_capture_on_commit_callbacks
+):
+    client = logged_in(admin)
+    approval = waiting(client, product, django_capture_on_commit_callbacks)
+
+    # Only the approver is asked; the admin cannot approve their own order.
+    assert [m.to for m in mail.outbox] == [[approver.email]]
+    assert 'id="approve"' not in client.get(
+        reverse("payments:approval", args=[approval.pk])).content.decode()
+    assert client.post(reverse("payments:approval", args=[approval.pk]),
+                       {"action": "approve"}).status_code == 404
+    with pytest.raises(services.ApprovalError):
+        services.approve_order(approval, actor=admin)
+    order = services.approve_order(approval, actor=approver)
+    assert order.user == admin and order.invoice.po_number == "PO-2026-900"
+
+
+def test_an_admin_with_nobody_to_approve_orders_at_once(product, admin):
+    response = order_on_invoice(logged_in(admin), product, 5)
+
+    assert response["Location"] == reverse("checkout:thank-you")
+    assert not OrderApproval.objects.exists()
+
+
 def test_without_a_threshold_no_order_waits(product, member, acme):
     acme.order_approval_threshold = None
     acme.save()
