@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
@@ -736,7 +737,12 @@ def approve_order(approval: OrderApproval, *, actor, now=None):
         approval = _locked_pending(approval, actor)
         placing = _placing(approval.basket_id, approval.requester, approval)
         reason = ""
-        if placing is None or Order._default_manager.filter(
+        if approval.company_id not in {
+            c.pk for c in selectors.invoice_companies(approval.requester)
+        }:
+            # Removed from the company meanwhile, or the company no longer pays on invoice.
+            reason = _("Its requester can no longer order on invoice for the company.")
+        elif placing is None or Order._default_manager.filter(
             number=approval.order_number
         ).exists():
             reason = _("The basket can no longer be ordered as it was.")
@@ -748,11 +754,8 @@ def approve_order(approval: OrderApproval, *, actor, now=None):
             ):
                 reason = _(
                     "The basket now totals %(total)s € instead of the %(amount)s € asked."
-                ) % {"total": total, "amount": approval.amount}
-        if reason:
-            stale = reason
-        else:
-            stale = ""
+                ) % {"total": _french(total), "amount": _french(approval.amount)}
+        if not reason:
             order = _OrderPlacer().place_order(
                 order_number=approval.order_number, request=None, **placing
             )
@@ -769,9 +772,16 @@ def approve_order(approval: OrderApproval, *, actor, now=None):
             notifications.order_event(Event.ORDER_PLACED, order, actor=actor)
             _approval_event(Event.ORDER_APPROVED, approval, actor=actor)
             return order
-    # Outside the placing transaction: the lapse is recorded even though nothing was placed.
-    _give_back(approval, state=OrderApproval.State.STALE, actor=actor, reason=stale, now=now)
-    raise ApprovalError(stale + " " + _("The basket was given back to its requester."))
+        # Nothing placed: the lapse is recorded, the member hears why and gets the basket.
+        _give_back(approval, state=OrderApproval.State.STALE, actor=actor, reason=reason,
+                   now=now)
+        _approval_event(Event.ORDER_APPROVAL_REFUSED, approval, actor=actor, reason=reason)
+    raise ApprovalError(reason + " " + _("The basket was given back to its requester."))
+
+
+def _french(amount: Decimal) -> str:
+    """An amount as a French reader reads it in a message ("90,00")."""
+    return number_format(amount, 2, use_l10n=True)
 
 
 def refuse_order(approval: OrderApproval, *, actor, reason: str, now=None) -> None:

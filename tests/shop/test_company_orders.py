@@ -306,14 +306,33 @@ def test_a_basket_whose_price_moved_is_not_placed_on_approval_but_given_back(
     record = product.stockrecords.get()
     record.price = Decimal("30.00")
     record.save()
+    mail.outbox.clear()
 
-    with pytest.raises(services.ApprovalError):
+    with pytest.raises(services.ApprovalError), django_capture_on_commit_callbacks(
+        execute=True
+    ):
         services.approve_order(approval, actor=approver)
 
     approval.refresh_from_db()
     assert approval.state == OrderApproval.State.STALE
     assert Basket.objects.get(pk=approval.basket_id).status == Basket.OPEN
     assert not Order.objects.exists()
+    [told] = mail.outbox
+    # 3 prints at 30 € excluding VAT: the new total, said.
+    assert told.to == [member.email] and "108,00 €" in told.body
+
+
+def test_a_member_removed_meanwhile_gets_nothing_ordered_for_the_company(
+    product, member, approver, acme, django_capture_on_commit_callbacks
+):
+    approval = waiting(logged_in(member), product, django_capture_on_commit_callbacks)
+    Membership.objects.filter(company=acme, user=member).delete()
+
+    with pytest.raises(services.ApprovalError):
+        services.approve_order(approval, actor=approver)
+
+    approval.refresh_from_db()
+    assert approval.state == OrderApproval.State.STALE and not Order.objects.exists()
 
 
 # --- Credit notes ------------------------------------------------------------------------------
