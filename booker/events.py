@@ -30,6 +30,11 @@ Payloads (the row's `payload`, JSON), by event:
 - order.* (subject "order:<pk>", user: the customer if logged in): number, total.
 - invoice.due / invoice.overdue (subject "order:<pk>"): number, due_date.
 - basket.abandoned (subject "basket:<pk>", user): lines, total.
+- order.approval_requested / order.approved / order.approval_refused (subject
+  "approval:<pk>", user: the member who ordered): company (id), order_number, total;
+  order.approval_refused: reason.
+- order.credit_note_issued (subject "order:<pk>"): company (id or None), credit_note (its
+  number), invoice (number), amount (euros, string), reason.
 - booking.* (subject "booking:<pk>", user: the client or the company's booker; the session once
   there is one): booking (token), from_status, to_status; booking.cancelled: refund (euros,
   string), by_studio, reason; booking.declined: reason; booking.rescheduled: previous,
@@ -100,6 +105,13 @@ class Event(StrEnum):
     INVOICE_DUE = "invoice.due"
     INVOICE_OVERDUE = "invoice.overdue"
     BASKET_ABANDONED = "basket.abandoned"
+    # A company's order above its approval threshold (shop.payments, issue 18), subject
+    # "approval:<pk>": waiting for an approver, then approved (placed) or refused.
+    ORDER_APPROVAL_REQUESTED = "order.approval_requested"
+    ORDER_APPROVED = "order.approved"
+    ORDER_APPROVAL_REFUSED = "order.approval_refused"
+    # A credit note cancels all or part of an invoice (subject "order:<pk>").
+    CREDIT_NOTE_ISSUED = "order.credit_note_issued"
     # A booking made online (booker/booking/machine.py): "booking." + the status it arrives at,
     # and its move to another slot.
     BOOKING_REQUESTED = "booking.requested"

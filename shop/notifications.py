@@ -30,7 +30,7 @@ Basket = get_model("basket", "Basket")
 Selector = get_class("partner.strategy", "Selector")
 Applicator = get_class("offer.applicator", "Applicator")
 
-ORDER, BASKET = "order", "basket"
+ORDER, BASKET, APPROVAL = "order", "basket", "approval"
 TEMPLATES = Path(__file__).resolve().parent / "default_templates"
 
 
@@ -42,9 +42,18 @@ def basket_subject(basket) -> str:
     return f"{BASKET}:{basket.pk}"
 
 
+def approval_subject(approval) -> str:
+    return f"{APPROVAL}:{approval.pk}"
+
+
 def order_event(event: Event, order, *, actor: Any = None, **payload: Any):
     """Tells the engine that `event` happened to `order` (its rules send the emails after the
-    commit; an order rolled back announces nothing)."""
+    commit; an order rolled back announces nothing). An order invoiced to a company names it
+    (`company`): the company's activity log lists the events whose payload has one."""
+    if "company" not in payload:
+        invoice = _invoice_of(order)
+        if invoice is not None and invoice.company_id:
+            payload["company"] = invoice.company_id
     return booker.emit_event(
         event, subject=order_subject(order), user=order.user if order.user_id else None,
         actor=actor, number=str(order.number), total=str(order.total_incl_tax), **payload,
@@ -99,6 +108,23 @@ def _still_relevant(order, invoice, happened: Happened) -> bool:
     return True
 
 
+def _credit_note_variables(happened: Happened) -> dict[str, Any]:
+    """The credit note an ORDER_CREDIT_NOTE_ISSUED event names (empty for other events)."""
+    from shop.payments.models import CreditNote
+
+    number = str(happened.payload.get("credit_note") or "")
+    note = CreditNote.objects.filter(number=number).first() if number else None
+    if note is None:
+        return {"credit_note_number": "", "credit_note_amount": "", "credit_note_reason": "",
+                "credit_note_url": ""}
+    return {
+        "credit_note_number": note.number,
+        "credit_note_amount": euros(note.amount),
+        "credit_note_reason": note.reason,
+        "credit_note_url": absolute_url(reverse("payments:credit-note", args=[note.pk])),
+    }
+
+
 def describe_order(subject_id: str, happened: Happened) -> Subject | None:
     from shop.payments.models import PaymentMethod
     from shop.payments.selectors import payment_method_of
@@ -142,6 +168,7 @@ def describe_order(subject_id: str, happened: Happened) -> Subject | None:
         "invoice_url": absolute_url(reverse("payments:invoice", args=[order.number]))
         if invoice else "",
         "tracking_url": happened.payload.get("tracking_url", ""),
+        **_credit_note_variables(happened),
         "shipping_address": address.active_address_fields() if address else [],
     }
     client = []
@@ -194,6 +221,48 @@ def describe_basket(subject_id: str, happened: Happened) -> Subject | None:
     )
 
 
+# --- The "approval" subject (a company's order waiting for an approver) ---------------------
+
+
+def describe_approval(subject_id: str, happened: Happened) -> Subject | None:
+    """The request goes to the company's approvers and admins but the one who ordered ("the
+    client" of its rule); the decision to the member who asked."""
+    from shop.payments.models import OrderApproval
+    from shop.payments.selectors import approvers_of
+
+    approval = (OrderApproval.objects.select_related("company", "requester", "order")
+                .filter(pk=subject_id).first() if subject_id.isdigit() else None)
+    if approval is None:
+        return None
+    requester = approval.requester
+    if happened.event == Event.ORDER_APPROVAL_REQUESTED:
+        leads = approvers_of(approval.company_id, besides=requester)
+        client = [Recipient(m.user.email, m.user.first_name or m.user.get_full_name(),
+                            m.user_id) for m in leads if m.user.email]
+        relevant = approval.state == OrderApproval.State.PENDING
+    else:
+        client = ([Recipient(requester.email, requester.first_name
+                             or requester.get_full_name(), requester.pk)]
+                  if requester.is_active and requester.email else [])
+        relevant = True
+    order = approval.order
+    return Subject(
+        variables={
+            "approval_url": absolute_url(reverse("payments:approval", args=[approval.pk])),
+            "approval_total": euros(approval.amount),
+            "approval_po_number": approval.po_number,
+            "approval_requester": requester.get_full_name() or requester.email,
+            "approval_reason": approval.reason,
+            "order_number": order.number if order else approval.order_number,
+            "order_url": order_url(order) if order else "",
+        },
+        client=client,
+        company_name=approval.company.name,
+        amount=approval.amount,
+        still_relevant=relevant,
+    )
+
+
 # --- Defaults ----------------------------------------------------------------------------------
 
 CLIENT, BILLING, SHOP_MANAGERS = "client", "billing", "shop_managers"
@@ -206,6 +275,10 @@ DEFAULT_TEMPLATES = (
     DefaultTemplate("invoice-due", "Facture bientôt à échéance", folder=TEMPLATES),
     DefaultTemplate("invoice-overdue", "Facture en retard", folder=TEMPLATES),
     DefaultTemplate("basket-abandoned", "Panier en attente", kind="marketing", folder=TEMPLATES),
+    DefaultTemplate("credit-note-issued", "Avoir émis", folder=TEMPLATES),
+    DefaultTemplate("order-approval-requested", "Commande à approuver", folder=TEMPLATES),
+    DefaultTemplate("order-approved", "Commande approuvée", folder=TEMPLATES),
+    DefaultTemplate("order-approval-refused", "Commande refusée", folder=TEMPLATES),
 )
 
 DEFAULT_RULES = (
@@ -228,6 +301,17 @@ DEFAULT_RULES = (
     # The task waits BASKET_IDLE itself: the email goes as soon as it is planned.
     DefaultRule("basket-abandoned", "Panier en attente depuis 24 h", Event.BASKET_ABANDONED,
                 (CLIENT,), "basket-abandoned"),
+    # A credit note cancels all or part of an invoice: who received the invoice receives it.
+    DefaultRule("credit-note-issued", "Avoir émis", Event.CREDIT_NOTE_ISSUED, (CLIENT, BILLING),
+                "credit-note-issued"),
+    # A company's order above its threshold: its approvers and admins are asked, the member
+    # who ordered hears the answer.
+    DefaultRule("order-approval-requested", "Commande d'entreprise à approuver",
+                Event.ORDER_APPROVAL_REQUESTED, (CLIENT,), "order-approval-requested"),
+    DefaultRule("order-approved", "Commande approuvée", Event.ORDER_APPROVED, (CLIENT,),
+                "order-approved"),
+    DefaultRule("order-approval-refused", "Commande refusée", Event.ORDER_APPROVAL_REFUSED,
+                (CLIENT,), "order-approval-refused"),
 )
 
 
@@ -235,6 +319,7 @@ def register() -> None:
     """The engine's view of the shop: its subjects, their variables, its default rules."""
     booker.register_subject(ORDER, describe_order)
     booker.register_subject(BASKET, describe_basket)
+    booker.register_subject(APPROVAL, describe_approval)
     declare(*DEFAULT_TEMPLATES, *DEFAULT_RULES)
     declare_variables(
         order_number=gettext_lazy("the order's number (shop)"),
@@ -261,4 +346,13 @@ def register() -> None:
         basket_url=gettext_lazy("the customer's basket (absolute link)"),
         basket_lines=gettext_lazy("the basket's lines: a list of {title, quantity, price}"),
         basket_total=gettext_lazy("the basket's total, taxes included"),
+        credit_note_number=gettext_lazy("the credit note's number (AV-…)"),
+        credit_note_amount=gettext_lazy("the credit note's amount, taxes included"),
+        credit_note_reason=gettext_lazy("why the credit note was issued"),
+        credit_note_url=gettext_lazy("where to download the credit note (absolute link)"),
+        approval_url=gettext_lazy("the page where an approver approves or refuses the order"),
+        approval_total=gettext_lazy("the total of the order waiting for approval"),
+        approval_po_number=gettext_lazy("its purchase order number"),
+        approval_requester=gettext_lazy("who ordered (the company's member)"),
+        approval_reason=gettext_lazy("why the approver refused the order"),
     )

@@ -233,6 +233,11 @@ ROUTES: dict[str, Who] = {
     # --- Shop: invoices and the dashboard's payment actions
     # The customer, the managers of the invoiced company (the client), the shop.
     "shop/accounts/orders/<str:order_number>/facture/": CUSTOMER | DASHBOARD,
+    # A credit note: who may read the invoice it cancels.
+    "shop/avoirs/<id:pk>/": CUSTOMER | DASHBOARD,
+    # A company's order waiting for approval (the member's, in A): A's approvers and admins
+    # (the client) decide, the member who asked follows it; nobody else, not the shop.
+    "shop/approbations/<id:pk>/": frozenset({CLIENT, MEMBER}),
     "dashboard/orders/<str:number>/paiement/": DASHBOARD,
     "dashboard/orders/<str:number>/remboursement/": DASHBOARD,
     # Accepting a payment held because its amount differs from the total (a POST).
@@ -423,6 +428,10 @@ ADMIN_MODELS: dict[str, Admin] = {
     # Stripe Checkout Sessions and what became of each (a held payment is refunded by hand):
     # read-only, for the shop manager.
     "payments.stripecheckout": Admin(view=SM),
+    # Credit notes (issued by the shop, never typed) and companies' orders waiting for their
+    # approvers (who decide in the shop): read-only, for the shop manager.
+    "payments.creditnote": Admin(view=SM),
+    "payments.orderapproval": Admin(view=SM),
 }
 # Apps whose models only superusers administer in /admin/ (the frameworks' internals, the
 # shop's other tables: the dashboard is where the shop works).

@@ -115,9 +115,28 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         po_number, company_id = self.checkout_session.invoice_details()
         ctx["po_number"] = po_number
         ctx["invoice_company"] = Company.objects.filter(pk=company_id).first()
+        total = ctx.get("order_total")
+        ctx["needs_approval"] = bool(
+            method == PaymentMethod.INVOICE and total is not None
+            and selectors.needs_approval(self.request.user, self._invoice_company(),
+                                         total.incl_tax)
+        )
         return ctx
 
+    def _invoice_company(self) -> Company | None:
+        """The company the customer orders for on invoice, among those they may (never one
+        named by the session alone)."""
+        _po_number, company_id = self.checkout_session.invoice_details()
+        if not company_id:
+            return None
+        return next(
+            (c for c in selectors.invoice_companies(self.request.user) if c.pk == company_id),
+            None,
+        )
+
     def handle_payment(self, order_number, total, **kwargs):
+        if self._method() == PaymentMethod.INVOICE:
+            self._wait_for_approval_if_needed(order_number, total)
         if self._method() != PaymentMethod.CARD or total.incl_tax == 0:
             return  # placed unpaid; the shop records the payment later
         submission = self.build_submission()
@@ -139,18 +158,34 @@ class PaymentDetailsView(oscar_views.PaymentDetailsView):
         )
         raise RedirectRequired(url)
 
+    def _wait_for_approval_if_needed(self, order_number, total) -> None:
+        # A member's order on invoice above the company's threshold is not placed: its frozen
+        # basket waits for an approver, and the member is shown where it stands.
+        company = self._invoice_company()
+        if not selectors.needs_approval(self.request.user, company, total.incl_tax):
+            return
+        submission = self.build_submission()
+        po_number, _company_id = self.checkout_session.invoice_details()
+        approval = services.request_approval(
+            user=self.request.user,
+            company=company,
+            basket=self.request.basket,
+            order_number=order_number,
+            po_number=po_number,
+            shipping_address=submission["shipping_address"],
+            billing_address=submission["billing_address"],
+            shipping_method_code=submission["shipping_method"].code,
+            total=total,
+        )
+        self.checkout_session.flush()
+        raise RedirectRequired(reverse("payments:approval", args=[approval.pk]))
+
     def place_order(self, *args, **kwargs):
         # The order, its payment method and its invoice number commit together, or not at all.
         with transaction.atomic():
             order = super().place_order(*args, **kwargs)
-            po_number, company_id = self.checkout_session.invoice_details()
-            company = None
-            if company_id:
-                company = next(
-                    (c for c in selectors.invoice_companies(self.request.user)
-                     if c.pk == company_id),
-                    None,
-                )
+            po_number, _company_id = self.checkout_session.invoice_details()
+            company = self._invoice_company()
             services.record_payment_method(
                 order, self._method(), po_number=po_number, company=company
             )

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.dispatch import receiver
 
 from booker.events import Event, Happened, subscribe
-from shop.payments.signals import order_invoiced, order_paid
+from shop.payments.signals import order_invoice_cancelled, order_invoiced, order_paid
 
 from . import services
 
@@ -19,6 +19,11 @@ def confirm_paid_bookings(sender, order, **kwargs) -> None:
 @receiver(order_invoiced, dispatch_uid="deposits.booking_invoiced")
 def confirm_invoiced_bookings(sender, order, **kwargs) -> None:
     services.order_invoiced(order)
+
+
+@receiver(order_invoice_cancelled, dispatch_uid="deposits.invoice_cancelled")
+def cancel_bookings_of_cancelled_invoice(sender, order, **kwargs) -> None:
+    services.invoice_cancelled(order)
 
 
 @subscribe(Event.BOOKING_CANCELLED, Event.BOOKING_DECLINED)

@@ -120,3 +120,19 @@ def invoice_companies(basket, companies: list) -> list:
     if None in allowed or len(allowed) > 1:
         return []
     return [company for company in companies if company.pk in allowed]
+
+
+def company_deposit_order_ids(company_id: int) -> QuerySet:
+    """The ids of the orders holding a deposit of one of the company's bookings (what its
+    members paid by card for it)."""
+    # A list, not a subquery: the line's value is JSON, compared with each token encoded.
+    tokens = list(Booking.objects.filter(company_id=company_id).values_list("token", flat=True))
+    return (
+        OrderLine.objects.filter(
+            product__upc=DEPOSIT_UPC,
+            attributes__option__code=RESERVATION,
+            attributes__value__in=tokens,
+        )
+        .values("order_id")
+        .distinct()
+    )

@@ -182,9 +182,9 @@ def booking_cancelled(token: str, refund: Decimal, *, by_studio: bool = False,
     paid otherwise (transfer, at the studio, an invoice paid), a note says what to give back.
 
     An invoice not paid yet is no money received: what of it is no longer due is the share the
-    booking's refund rules give back at this date (all of it when the studio cancels). The
-    shop has no credit notes: a note says so, and the order is cancelled, as the shop does
-    for an invoice order that will not be paid, when nothing of it is due any more. Returns
+    booking's refund rules give back at this date (all of it when the studio cancels), which
+    a credit note cancels; the order is cancelled, as the shop does for an invoice order that
+    will not be paid, when nothing of it is due any more. Returns
     what went back through Stripe. Safe to call twice: a line refunded once counts as done."""
     booking = Booking.objects.filter(token=token).select_related("session_type").first()
     if booking is None:
@@ -234,11 +234,52 @@ def _invoice_no_longer_due(order, line, booking: Booking, label: str, *, by_stud
         _note(order, _("Booking %(booking)s cancelled: its cancellation policy gives nothing "
                        "back, the invoice stays due.") % {"booking": label})
         return
-    _note(order, _("Booking %(booking)s cancelled: %(amount)s € of its deposit are no longer "
-                   "due on this invoice (to settle with a credit note).") % _said(label, amount))
-    if amount >= order.total_incl_tax:
+    invoice = getattr(order, "invoice", None)
+    note = None
+    if invoice is not None:
+        note = payments.issue_credit_note(
+            invoice, amount,
+            reason=_("Booking %(booking)s cancelled: deposit no longer due.")
+            % {"booking": label},
+        )
+    if note is not None:
+        _note(order, _("Booking %(booking)s cancelled: %(amount)s € of its deposit are no "
+                       "longer due on this invoice: credit note %(note)s.")
+              % {**_said(label, note.amount), "note": note.number})
+    if invoice is not None and payment_selectors.invoice_balance(invoice) <= 0:
         _cancel_unpaid(order, _("Order cancelled: its booking was cancelled and nothing of it "
                                 "is due any more."))
+
+
+def invoice_cancelled(order) -> int:
+    """The shop cancelled an unpaid order on invoice (the dashboard): a booking confirmed on
+    that invoice's promise, with nothing paid towards its deposit, is not left confirmed for
+    free. By the booking's own rule (a booking is confirmed on its deposit, paid or invoiced),
+    it is cancelled as by the studio: nothing was paid, nothing is refunded, the client is
+    told. A booking with money paid otherwise stays, and the shop manager reads why in a
+    note. Returns how many bookings were cancelled."""
+    reference = invoice_reference(order)
+    cancelled = 0
+    for _line, booking in _deposit_lines(order):
+        if booking is None or booking.status != Booking.Status.CONFIRMED:
+            continue
+        if not any(isinstance(p, dict) and p.get("reference") == reference
+                   for p in booking.deposit_references or []):
+            continue  # not confirmed on this invoice
+        label = _label(booking)
+        if booking.deposit_paid > 0:
+            _note(order, _("Booking %(booking)s stays confirmed: part of its deposit was paid "
+                           "otherwise.") % {"booking": label})
+            continue
+        booker_services.cancel_booking(
+            booking, actor=None, by_studio=True,
+            reason=_("Its deposit invoice %(invoice)s was cancelled.")
+            % {"invoice": reference.removeprefix("invoice ")},
+        )
+        _note(order, _("Booking %(booking)s cancelled: its deposit invoice was cancelled and "
+                       "nothing of it was paid.") % {"booking": label})
+        cancelled += 1
+    return cancelled
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from booker import roles
 
-from .models import Invoice, InvoiceApproval, StripeCheckout
+from .models import CreditNote, Invoice, InvoiceApproval, OrderApproval, StripeCheckout
 
 
 @admin.register(InvoiceApproval)
@@ -81,3 +81,38 @@ class StripeCheckoutAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(_ReadOnly):
+    """Read-only, as invoices: a credit note is issued by the shop (a cancelled or refunded
+    order on invoice, a booking's deposit no longer due), never typed."""
+
+    list_display = ("number", "invoice", "amount", "issued_on", "reason")
+    search_fields = ("number", "invoice__number", "invoice__order__number")
+
+
+@admin.register(OrderApproval)
+class OrderApprovalAdmin(_ReadOnly):
+    """Read-only: companies' orders waiting for (or decided by) their approvers, who decide
+    in the shop, not the studio."""
+
+    list_display = ("order_number", "company", "requester", "amount", "state", "requested_at")
+    list_filter = ("state",)
+    search_fields = ("order_number", "company__name", "requester__email", "po_number")
+    fields = (
+        "order_number", "company", "requester", "amount", "currency", "po_number", "state",
+        "reason", "decided_by", "decided_at", "order", "requested_at",
+    )
+    readonly_fields = fields

@@ -16,3 +16,7 @@ class PaymentsConfig(AppConfig):
         # The automation engine's view of orders and baskets, and the shop's default rules
         # (declared before `migrate` creates them).
         notifications.register()
+        # The company dashboard's orders, invoices and credit notes (the Booker asks).
+        from . import panels
+
+        panels.register()

@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .models import Invoice
+from .models import CreditNote, Invoice
 
 
 def euros(amount: Decimal) -> str:
@@ -36,6 +36,91 @@ def _rate(excl: Decimal, incl: Decimal) -> str:
 
 def _lines(text: str) -> str:
     return "<br/>".join(escape(part) for part in (text or "").splitlines() if part.strip())
+
+
+def _parties(seller: dict, buyer: dict, normal) -> Table:
+    seller_block = Paragraph(
+        f"<b>{escape(seller.get('name', ''))}</b><br/>{_lines(seller.get('address', ''))}<br/>"
+        f"SIRET {escape(seller.get('siret', ''))}<br/>"
+        f"TVA intracommunautaire {escape(seller.get('vat_number', ''))}<br/>"
+        f"{escape(seller.get('email', ''))}",
+        normal,
+    )
+    buyer_lines = [f"<b>{escape(buyer.get('name', ''))}</b>", _lines(buyer.get("address", ""))]
+    if buyer.get("siret"):
+        buyer_lines.append(f"SIRET {escape(buyer['siret'])}")
+    if buyer.get("vat_number"):
+        buyer_lines.append(f"TVA intracommunautaire {escape(buyer['vat_number'])}")
+    if buyer.get("contact") and buyer.get("contact") != buyer.get("name"):
+        buyer_lines.append(f"À l'attention de {escape(buyer['contact'])}")
+    buyer_block = Paragraph("<br/>".join(line for line in buyer_lines if line), normal)
+    header = Table([[seller_block, buyer_block]], colWidths=[87 * mm, 87 * mm])
+    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return header
+
+
+def render_credit_note(note: CreditNote) -> bytes:
+    """A credit note ("avoir"): it names the invoice it cancels, all or part of, and why; its
+    amount is split into excluding VAT and VAT at the invoice's own rate."""
+    invoice = note.invoice
+    order = invoice.order
+    styles = getSampleStyleSheet()
+    small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8, leading=10)
+    normal = ParagraphStyle("normal", parent=styles["Normal"], fontSize=9.5, leading=12)
+    title = ParagraphStyle("title", parent=styles["Title"], alignment=0, fontSize=18)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+        bottomMargin=16 * mm, title=f"Avoir {note.number}",
+        subject=f"Avoir {note.number} — facture {invoice.number}",
+        author=note.seller.get("name", ""),
+    )
+    story = [_parties(note.seller, note.buyer, normal), Spacer(1, 10 * mm)]
+    story.append(Paragraph(f"Avoir n° {escape(note.number)}", title))
+    facts = [
+        f"Date d'émission : {date_format(note.issued_on, 'j F Y')}",
+        f"Annule {'totalement' if note.amount >= order.total_incl_tax else 'partiellement'} "
+        f"la facture n° {escape(invoice.number)} du {date_format(invoice.issued_on, 'j F Y')} "
+        f"(commande n° {escape(order.number)})",
+    ]
+    if invoice.po_number:
+        facts.append(f"Bon de commande client : {escape(invoice.po_number)}")
+    facts.append(f"Motif : {escape(note.reason)}")
+    story += [Paragraph("<br/>".join(facts), normal), Spacer(1, 6 * mm)]
+    total_excl, total_incl = order.total_excl_tax, order.total_incl_tax
+    excl = (note.amount * total_excl / total_incl).quantize(Decimal("0.01"), ROUND_HALF_UP) if (
+        total_incl
+    ) else note.amount
+    totals = Table(
+        [
+            ["Montant HT", euros(excl)],
+            [f"TVA ({_rate(total_excl, total_incl)})", euros(note.amount - excl)],
+            ["Montant de l'avoir TTC", euros(note.amount)],
+        ],
+        colWidths=[50 * mm, 30 * mm], hAlign="RIGHT",
+    )
+    totals.setStyle(TableStyle([
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("FONTNAME", (0, 2), (-1, 2), "Helvetica-Bold"),
+        ("LINEABOVE", (0, 2), (-1, 2), 0.5, colors.black),
+    ]))
+    story += [totals, Spacer(1, 8 * mm)]
+    settle = ("Ce montant vient en déduction de la facture, qui n'est plus due à hauteur de "
+              "l'avoir." if not invoice.paid_on else
+              "La facture ayant été réglée, ce montant vous est remboursé par virement.")
+    story += [Paragraph(settle, small), Spacer(1, 4 * mm)]
+    legal = " — ".join(
+        escape(part)
+        for part in (
+            note.seller.get("name", ""), note.seller.get("legal_form", ""),
+            note.seller.get("rcs", ""), f"SIRET {note.seller.get('siret', '')}",
+            f"TVA {note.seller.get('vat_number', '')}",
+        )
+        if part
+    )
+    story.append(Paragraph(legal, small))
+    doc.build(story)
+    return buffer.getvalue()
 
 
 def render(invoice: Invoice) -> bytes:
@@ -60,23 +145,7 @@ def render(invoice: Invoice) -> bytes:
     )
     story = []
 
-    seller_block = Paragraph(
-        f"<b>{escape(seller.get('name', ''))}</b><br/>{_lines(seller.get('address', ''))}<br/>"
-        f"SIRET {escape(seller.get('siret', ''))}<br/>"
-        f"TVA intracommunautaire {escape(seller.get('vat_number', ''))}<br/>"
-        f"{escape(seller.get('email', ''))}",
-        normal,
-    )
-    buyer_lines = [f"<b>{escape(buyer.get('name', ''))}</b>", _lines(buyer.get("address", ""))]
-    if buyer.get("siret"):
-        buyer_lines.append(f"SIRET {escape(buyer['siret'])}")
-    if buyer.get("vat_number"):
-        buyer_lines.append(f"TVA intracommunautaire {escape(buyer['vat_number'])}")
-    if buyer.get("contact") and buyer.get("contact") != buyer.get("name"):
-        buyer_lines.append(f"À l'attention de {escape(buyer['contact'])}")
-    buyer_block = Paragraph("<br/>".join(line for line in buyer_lines if line), normal)
-    header = Table([[seller_block, buyer_block]], colWidths=[87 * mm, 87 * mm])
-    header.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    header = _parties(seller, buyer, normal)
     story += [header, Spacer(1, 10 * mm)]
 
     story.append(Paragraph(f"Facture n° {escape(invoice.number)}", title))
@@ -130,12 +199,16 @@ def render(invoice: Invoice) -> bytes:
     story += [lines_table, Spacer(1, 4 * mm)]
 
     excl, incl = order.total_excl_tax, order.total_incl_tax
+    # Credit notes issued since reduce what is due (the invoice itself never changes).
+    notes = list(invoice.credit_notes.order_by("number")) if invoice.pk else []
+    due = incl - sum((note.amount for note in notes), Decimal("0"))
     totals = Table(
         [
             ["Total HT", euros(excl)],
             ["TVA", euros(incl - excl)],
             ["Total TTC", euros(incl)],
-            ["Net à payer", euros(Decimal("0") if invoice.paid_on else incl)],
+            *[[f"Avoir {note.number}", euros(-note.amount)] for note in notes],
+            ["Net à payer", euros(Decimal("0") if invoice.paid_on else max(due, Decimal("0")))],
         ],
         colWidths=[40 * mm, 30 * mm],
         hAlign="RIGHT",
@@ -144,7 +217,8 @@ def render(invoice: Invoice) -> bytes:
         TableStyle(
             [
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("FONTNAME", (0, 2), (-1, 3), "Helvetica-Bold"),
+                ("FONTNAME", (0, 2), (-1, 2), "Helvetica-Bold"),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
                 ("LINEABOVE", (0, 2), (-1, 2), 0.5, colors.black),
             ]
         )

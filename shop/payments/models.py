@@ -165,3 +165,97 @@ class Invoice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class OrderApproval(models.Model):
+    """A company member's order on invoice above the company's approval threshold
+    (`Company.order_approval_threshold`): it is not placed. Its basket stays frozen, with what
+    placing it needs (addresses, shipping method, PO number), until an approver of the company
+    approves it (the order is then placed on invoice, the requester its customer) or refuses
+    it with a reason (the basket goes back to the requester)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("en attente d'approbation")
+        APPROVED = "approved", _("approuvée")
+        REFUSED = "refused", _("refusée")
+        # The basket changed or its prices moved before the decision: given back.
+        STALE = "stale", _("caduque")
+        # The member took it back before anyone decided: the basket is theirs again.
+        WITHDRAWN = "withdrawn", _("retirée")
+
+    company = models.ForeignKey(
+        "booker.Company", on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("entreprise"),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("demandeur"),
+    )
+    basket = models.ForeignKey("basket.Basket", on_delete=models.PROTECT, related_name="+")
+    # Not unique: a refused basket comes back, and asking again gives it the same number
+    # (Oscar's is the basket's); the order it places is unique.
+    order_number = models.CharField(max_length=128, db_index=True)
+    po_number = models.CharField(_("bon de commande"), max_length=64, blank=True)
+    shipping_address = models.JSONField(null=True, blank=True)
+    billing_address = models.JSONField(null=True, blank=True)
+    shipping_method_code = models.CharField(max_length=128, blank=True)
+    amount = models.DecimalField(_("montant TTC"), max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=12)
+    # shop.payments.services.basket_fingerprint of the frozen basket and its total.
+    fingerprint = models.CharField(max_length=64, blank=True)
+    state = models.CharField(
+        _("état"), max_length=16, choices=State.choices, default=State.PENDING
+    )
+    requested_at = models.DateTimeField(_("demandée le"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("décidée par"),
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    order = models.OneToOneField(
+        "order.Order", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="approval",
+    )
+
+    class Meta:
+        verbose_name = _("commande à approuver")
+        verbose_name_plural = _("commandes à approuver")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.order_number} ({self.get_state_display()})"
+
+
+class CreditNoteCounter(models.Model):
+    """The last credit-note number of a year: its own series ("AV-"), beside the invoices'."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class CreditNote(models.Model):
+    """An "avoir": cancels all or part of an invoice (an order cancelled or refunded, a
+    booking's deposit no longer due). Seller and buyer are the invoice's, copied at issue."""
+
+    number = models.CharField(_("numéro"), max_length=32, unique=True)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="credit_notes",
+        verbose_name=_("facture"),
+    )
+    amount = models.DecimalField(_("montant TTC"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("motif"), max_length=255)
+    issued_on = models.DateField(_("date d'émission"))
+    seller = models.JSONField(_("vendeur"))
+    buyer = models.JSONField(_("client"))
+
+    class Meta:
+        verbose_name = _("avoir")
+        verbose_name_plural = _("avoirs")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return self.number

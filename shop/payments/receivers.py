@@ -19,6 +19,12 @@ def announce_when_shipped(sender, order, old_status, new_status, **kwargs) -> No
         services.order_shipped(order)
 
 
+@receiver(order_status_changed, dispatch_uid="shop.payments.credit_note")
+def credit_note_when_cancelled(sender, order, old_status, new_status, **kwargs) -> None:
+    # Cancelled or refunded on the dashboard: what is left of its invoice gets a credit note.
+    services.order_cancelled_or_refunded(order, old_status, new_status)
+
+
 @receiver(order_status_changed, dispatch_uid="shop.payments.payment_accepted")
 def paid_when_accepted(sender, order, old_status, new_status, **kwargs) -> None:
     services.payment_accepted(order, old_status, new_status)

@@ -1,4 +1,6 @@
-"""Reads about payments: which methods a customer may use, who may read an invoice."""
+"""Reads about payments: which methods a customer may use, who may read an invoice, which
+orders wait for a company's approver, what is left due on an invoice after its credit
+notes."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Concat
+from oscar.core.loading import get_model
 
 from booker import selectors as booker_selectors
 from booker.events import Event
@@ -16,7 +19,16 @@ from booker.models import Company, Membership, SessionEvent
 from booker.people.models import LEAD_ROLES
 
 from . import gateway
-from .models import SOURCE_TYPE_NAMES, Invoice, InvoiceApproval, PaymentMethod
+from .models import (
+    SOURCE_TYPE_NAMES,
+    CreditNote,
+    Invoice,
+    InvoiceApproval,
+    OrderApproval,
+    PaymentMethod,
+)
+
+BasketLine = get_model("basket", "Line")
 
 
 def invoice_companies(user) -> list[Company]:
@@ -62,6 +74,8 @@ class PaymentSummary:
     # A payment that did not match the total waits for the shop manager (mark_order_paid).
     needs_check: bool
     received: Decimal
+    # The credit notes that cancel all or part of the invoice, oldest first.
+    credit_notes: tuple = ()
 
 
 def payment_summary(order) -> PaymentSummary:
@@ -80,6 +94,7 @@ def payment_summary(order) -> PaymentSummary:
         refundable=refundable if method == PaymentMethod.CARD else Decimal("0.00"),
         needs_check=order.status == settings.ORDER_PAYMENT_CHECK,
         received=sum((s.amount_debited for s in sources), Decimal("0.00")),
+        credit_notes=tuple(CreditNote.objects.filter(invoice__order=order).order_by("number")),
     )
 
 
@@ -126,3 +141,105 @@ def invoices_due_soon(today: date) -> QuerySet[Invoice]:
 def invoices_overdue(today: date) -> QuerySet[Invoice]:
     """Unpaid invoices past their due date whose "invoice overdue" was never announced."""
     return _unpaid_invoices().filter(due_on__lt=today).exclude(_announced(Event.INVOICE_OVERDUE))
+
+
+# --- A company's orders waiting for approval ----------------------------------------------------
+
+
+def _leads(user, company_id: int | None) -> bool:
+    return bool(
+        company_id
+        and user.is_authenticated
+        and Membership.objects.filter(
+            company_id=company_id, user=user, role__in=LEAD_ROLES
+        ).exists()
+    )
+
+
+def approvers_of(company_id: int, *, besides=None) -> QuerySet[Membership]:
+    """Who decides on the company's orders: its approvers and admins (LEAD_ROLES), but the
+    person who ordered (nobody approves their own order)."""
+    deciders = Membership.objects.filter(company_id=company_id, role__in=LEAD_ROLES,
+                                         user__is_active=True)
+    if besides is not None:
+        deciders = deciders.exclude(user_id=besides.pk)
+    return deciders.select_related("user").order_by("pk")
+
+
+def needs_approval(user, company: Company | None, total: Decimal) -> bool:
+    """Whether an order on invoice for `company` waits for a decision: its total (taxes
+    included) is above the company's threshold and `user` is not an approver of it (an
+    approver's own order is placed at once). An admin's order waits for another approver or
+    admin, and is placed at once when the company has none (nobody approves their own)."""
+    if company is None or company.order_approval_threshold is None:
+        return False
+    if total <= company.order_approval_threshold:
+        return False
+    role = (Membership.objects.filter(company=company, user=user)
+            .values_list("role", flat=True).first() if user.is_authenticated else None)
+    if role == Membership.Role.APPROVER:
+        return False
+    if role == Membership.Role.ADMIN:
+        return approvers_of(company.pk, besides=user).exists()
+    return True
+
+
+def may_decide_approval(user, approval: OrderApproval) -> bool:
+    """The approvers and admins of the approval's company but the person who ordered; nobody
+    else (not the shop)."""
+    return approval.requester_id != user.pk and _leads(user, approval.company_id)
+
+
+def may_see_approval(user, approval: OrderApproval) -> bool:
+    """Who decides it, and the member who asked."""
+    return user.is_authenticated and (
+        approval.requester_id == user.id or may_decide_approval(user, approval)
+    )
+
+
+def pending_approvals(company: Company) -> QuerySet[OrderApproval]:
+    return OrderApproval.objects.filter(
+        company=company, state=OrderApproval.State.PENDING
+    ).select_related("requester")
+
+
+# --- Credit notes ------------------------------------------------------------------------------
+
+
+def credited(invoice: Invoice) -> Decimal:
+    """What the invoice's credit notes cancel, together."""
+    total = CreditNote.objects.filter(invoice=invoice).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0.00")
+
+
+def invoice_balance(invoice: Invoice) -> Decimal:
+    """What of the invoice is not cancelled by a credit note (taxes included)."""
+    return invoice.order.total_incl_tax - credited(invoice)
+
+
+def may_read_credit_note(user, note: CreditNote) -> bool:
+    """Who may read its invoice."""
+    return may_read_invoice(user, note.invoice)
+
+
+def approval_lines(approval: OrderApproval) -> list[dict[str, object]]:
+    """The frozen basket's lines as the approver reads them (prices as at the request)."""
+    return [
+        {
+            "title": line.product.get_title() if line.product else "",
+            "quantity": line.quantity,
+            "price": (line.price_incl_tax or Decimal("0")) * line.quantity,
+        }
+        for line in BasketLine.objects.filter(basket_id=approval.basket_id).select_related(
+            "product"
+        )
+    ]
+
+
+def approval_address(approval: OrderApproval) -> list[str]:
+    """The shipping address the order will go to, as lines (none for a deposit, which ships
+    nothing)."""
+    data = approval.shipping_address or {}
+    name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+    town = " ".join(part for part in (data.get("postcode"), data.get("line4")) if part)
+    return [line for line in (name, data.get("line1"), data.get("line2"), town) if line]

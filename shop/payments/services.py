@@ -1,5 +1,6 @@
 """Writes about payments: card payments through Stripe Checkout (placed exactly once), orders
-marked paid, invoices numbered without gaps, refunds, invoice reminders."""
+marked paid, invoices numbered without gaps, refunds, invoice reminders; a company's orders
+waiting for an approver, and credit notes."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from oscar.core.loading import get_class, get_model
 
+from booker import services as booker_services
 from booker.events import Event
 from booker.models import Company, SessionEvent
 from shop import notifications
@@ -25,13 +28,16 @@ from shop import notifications
 from . import gateway, selectors
 from .models import (
     SOURCE_TYPE_NAMES,
+    CreditNote,
+    CreditNoteCounter,
     Invoice,
     InvoiceCounter,
+    OrderApproval,
     OrderPayment,
     PaymentMethod,
     StripeCheckout,
 )
-from .signals import order_invoiced, order_paid
+from .signals import order_invoice_cancelled, order_invoiced, order_paid
 
 logger = logging.getLogger(__name__)
 
@@ -242,10 +248,18 @@ class _OrderPlacer(OrderPlacementMixin):
 def _checkout_basket(checkout: StripeCheckout) -> dict[str, Any] | None:
     """The basket of a checkout, priced as at placing, with what placing its order needs;
     None when it cannot be placed any more (basket gone or submitted, shipping method gone)."""
-    basket = Basket._default_manager.filter(pk=checkout.basket_id).first()
+    return _placing(checkout.basket_id, checkout.user, checkout)
+
+
+def _placing(basket_id: int, user, saved) -> dict[str, Any] | None:
+    """What placing a basket kept for later needs (a card payment's, an order waiting for its
+    approval): the basket priced for `user` as at placing, the addresses and shipping method
+    `saved` recorded (its `shipping_address`, `billing_address`, `shipping_method_code`)."""
+    checkout = saved
+    basket = Basket._default_manager.filter(pk=basket_id).first()
     if basket is None or basket.status not in (Basket.OPEN, Basket.FROZEN):
         return None
-    user = checkout.user or AnonymousUser()
+    user = user or AnonymousUser()
     basket.strategy = Selector().strategy(user=user)
     Applicator().apply(basket, user, request=None)
     shipping_address = (
@@ -654,3 +668,217 @@ def _announce_invoice(invoice: Invoice, event: Event, today: date) -> int:
         )
         Invoice.objects.filter(pk=invoice.pk).update(last_reminder_on=today)
     return 1
+
+
+# --- Orders waiting for a company's approver ----------------------------------------------------
+
+
+class ApprovalError(PaymentError):
+    """An approval or refusal refused, with a message for the approver."""
+
+
+def request_approval(
+    *,
+    user,
+    company: Company,
+    basket,
+    order_number: str,
+    po_number: str,
+    shipping_address,
+    billing_address,
+    shipping_method_code: str,
+    total,
+) -> OrderApproval:
+    """A member's order on invoice above the company's threshold is not placed: its frozen
+    basket waits, with what placing it needs, for an approver (told by the ORDER_APPROVAL_
+    REQUESTED rule). The caller checked `selectors.needs_approval`."""
+    amount = total.incl_tax
+    with transaction.atomic():
+        approval = OrderApproval.objects.create(
+            company=company,
+            requester=user,
+            basket_id=basket.id,
+            order_number=order_number,
+            po_number=po_number,
+            shipping_address=_address_data(shipping_address),
+            billing_address=_address_data(billing_address),
+            shipping_method_code=shipping_method_code,
+            amount=amount,
+            currency=total.currency,
+            fingerprint=basket_fingerprint(basket, amount),
+        )
+        _approval_event(Event.ORDER_APPROVAL_REQUESTED, approval, actor=user)
+    return approval
+
+
+def _approval_event(event: Event, approval: OrderApproval, *, actor, **payload: Any) -> None:
+    booker_services.emit_event(
+        event, subject=notifications.approval_subject(approval), user=approval.requester,
+        actor=actor, company=approval.company_id, order_number=approval.order_number,
+        total=str(approval.amount), **payload,
+    )
+
+
+def _locked_pending(approval: OrderApproval, actor) -> OrderApproval:
+    approval = OrderApproval.objects.select_for_update().get(pk=approval.pk)
+    if approval.state != OrderApproval.State.PENDING:
+        raise ApprovalError(_("This order was already decided."))
+    if not selectors.may_decide_approval(actor, approval):
+        raise ApprovalError(_("Only an approver of the company decides on its orders."))
+    return approval
+
+
+def approve_order(approval: OrderApproval, *, actor, now=None):
+    """An approver of the company approves: the order is placed on invoice, with the
+    requester as its customer and the PO number given at checkout. A basket that no longer
+    totals what was asked (a price moved, a line is unavailable) is not placed: the approval
+    lapses and the basket goes back to the requester (ApprovalError says so)."""
+    with transaction.atomic():
+        approval = _locked_pending(approval, actor)
+        placing = _placing(approval.basket_id, approval.requester, approval)
+        reason = ""
+        if approval.company_id not in {
+            c.pk for c in selectors.invoice_companies(approval.requester)
+        }:
+            # Removed from the company meanwhile, or the company no longer pays on invoice.
+            reason = _("Its requester can no longer order on invoice for the company.")
+        elif placing is None or Order._default_manager.filter(
+            number=approval.order_number
+        ).exists():
+            reason = _("The basket can no longer be ordered as it was.")
+        else:
+            total = placing["order_total"].incl_tax
+            if cents(total) != cents(approval.amount) or (
+                approval.fingerprint
+                and approval.fingerprint != basket_fingerprint(placing["basket"], total)
+            ):
+                reason = _(
+                    "The basket now totals %(total)s € instead of the %(amount)s € asked."
+                ) % {"total": _french(total), "amount": _french(approval.amount)}
+        if not reason:
+            order = _OrderPlacer().place_order(
+                order_number=approval.order_number, request=None, **placing
+            )
+            placing["basket"].submit()
+            record_payment_method(
+                order, PaymentMethod.INVOICE, po_number=approval.po_number,
+                company=approval.company,
+            )
+            approval.order = order
+            approval.state = OrderApproval.State.APPROVED
+            approval.decided_by = actor
+            approval.decided_at = now or timezone.now()
+            approval.save(update_fields=["order", "state", "decided_by", "decided_at"])
+            notifications.order_event(Event.ORDER_PLACED, order, actor=actor)
+            _approval_event(Event.ORDER_APPROVED, approval, actor=actor)
+            return order
+        # Nothing placed: the lapse is recorded, the member hears why and gets the basket.
+        _give_back(approval, state=OrderApproval.State.STALE, actor=actor, reason=reason,
+                   now=now)
+        _approval_event(Event.ORDER_APPROVAL_REFUSED, approval, actor=actor, reason=reason)
+    raise ApprovalError(reason + " " + _("The basket was given back to its requester."))
+
+
+def _french(amount: Decimal) -> str:
+    """An amount as a French reader reads it in a message ("90,00")."""
+    return number_format(amount, 2, use_l10n=True)
+
+
+def refuse_order(approval: OrderApproval, *, actor, reason: str, now=None) -> None:
+    """An approver refuses, saying why: nothing is placed, the basket goes back to the
+    member who filled it (they hear why)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApprovalError(_("Say why the order is refused."))
+    with transaction.atomic():
+        approval = _locked_pending(approval, actor)
+        _give_back(approval, state=OrderApproval.State.REFUSED, actor=actor, reason=reason,
+                   now=now)
+        _approval_event(Event.ORDER_APPROVAL_REFUSED, approval, actor=actor, reason=reason)
+
+
+def withdraw_approval(approval: OrderApproval, *, actor, now=None) -> None:
+    """The member who asked takes the order back before anyone decided (to change it, or
+    because it is no longer needed): nothing is placed, the basket is theirs again."""
+    with transaction.atomic():
+        approval = OrderApproval.objects.select_for_update().get(pk=approval.pk)
+        if approval.requester_id != getattr(actor, "pk", None):
+            raise ApprovalError(_("Only the member who ordered withdraws the order."))
+        if approval.state != OrderApproval.State.PENDING:
+            raise ApprovalError(_("This order was already decided."))
+        _give_back(approval, state=OrderApproval.State.WITHDRAWN, actor=actor, reason="",
+                   now=now)
+
+
+def _give_back(approval: OrderApproval, *, state: str, actor, reason: str, now=None) -> None:
+    with transaction.atomic():
+        OrderApproval.objects.filter(pk=approval.pk, state=OrderApproval.State.PENDING).update(
+            state=state, decided_by=actor, decided_at=now or timezone.now(), reason=reason
+        )
+        approval.state, approval.reason = state, reason
+        basket = Basket._default_manager.filter(
+            pk=approval.basket_id, status=Basket.FROZEN
+        ).first()
+        if basket is not None:
+            # Open again: Oscar's basket middleware merges it into the member's open basket
+            # at their next request.
+            basket.thaw()
+
+
+# --- Credit notes ------------------------------------------------------------------------------
+
+
+def _next_credit_note_number(year: int) -> str:
+    # As invoices: a counter row locked until the transaction ends, so no gaps.
+    CreditNoteCounter.objects.bulk_create([CreditNoteCounter(year=year)],
+                                          ignore_conflicts=True)
+    counter = CreditNoteCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"AV-{year}-{counter.last:04d}"
+
+
+def issue_credit_note(
+    invoice: Invoice, amount: Decimal | None, *, reason: str, today: date | None = None
+) -> CreditNote | None:
+    """Cancels `amount` (None: all that is left) of `invoice` with a credit note, never more
+    than the invoice's total less its earlier credit notes. None when nothing is left to
+    cancel (the same cancellation heard twice issues one note)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("order").get(pk=invoice.pk)
+        left = selectors.invoice_balance(invoice)
+        amount = left if amount is None else min(amount, left)
+        if amount <= 0:
+            return None
+        note = CreditNote.objects.create(
+            number=_next_credit_note_number(today.year),
+            invoice=invoice,
+            amount=amount,
+            reason=reason[:255],
+            issued_on=today,
+            seller=invoice.seller,
+            buyer=invoice.buyer,
+        )
+        notifications.order_event(
+            Event.CREDIT_NOTE_ISSUED, invoice.order, company=invoice.company_id,
+            credit_note=note.number, invoice=invoice.number, amount=str(amount), reason=reason,
+        )
+    return note
+
+
+def order_cancelled_or_refunded(order, old_status: str, new_status: str) -> CreditNote | None:
+    """The dashboard cancelled or refunded an order placed on invoice: a credit note cancels
+    what is left of its invoice. An unpaid deposit invoice cancelled this way leaves no
+    booking confirmed on it (`order_invoice_cancelled`, shop.deposits)."""
+    if new_status not in (settings.ORDER_CANCELLED, settings.ORDER_REFUNDED):
+        return None
+    invoice = Invoice.objects.filter(order=order).first()
+    if invoice is None:
+        return None
+    reason = (_("Order %(number)s cancelled.") if new_status == settings.ORDER_CANCELLED
+              else _("Order %(number)s refunded.")) % {"number": order.number}
+    note = issue_credit_note(invoice, None, reason=reason)
+    if old_status == settings.ORDER_AWAITING_PAYMENT and invoice.paid_on is None:
+        transaction.on_commit(lambda: order_invoice_cancelled.send(sender=Order, order=order))
+    return note

@@ -12,3 +12,9 @@ order_paid = Signal()
 # invoice is paid (a company's booking is confirmed on its deposit's invoice, shop.deposits).
 # kwargs: order (oscar Order).
 order_invoiced = Signal()
+
+# Sent once an unpaid order on invoice is cancelled (the dashboard), after commit, from
+# shop.payments.services.order_cancelled_or_refunded: what it sold on the invoice's promise
+# must not stay delivered (a company's booking confirmed on its deposit's invoice).
+# kwargs: order (oscar Order).
+order_invoice_cancelled = Signal()

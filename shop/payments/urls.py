@@ -12,6 +12,10 @@ urlpatterns = [
         views.invoice_download,
         name="invoice",
     ),
+    # A credit note (avoir) as a PDF: who may read its invoice.
+    path("shop/avoirs/<id:pk>/", views.CreditNoteDownloadView.as_view(), name="credit-note"),
+    # A company's order waiting for its approvers.
+    path("shop/approbations/<id:pk>/", views.ApprovalView.as_view(), name="approval"),
     path(
         "dashboard/orders/<str:number>/paiement/",
         views.record_payment,

@@ -210,6 +210,7 @@ def build() -> World:
     # with an invoice to A and a personal print of S's final.
     shop_demo.seed(lambda line: None)
     order, print_line = _order_with_invoice_and_print(client, company, final)
+    _approval_and_credit_note(member, company, order)
 
     world = World(
         people=people, session=session, final=final, job=job, upload=upload, order=order,
@@ -222,6 +223,20 @@ def build() -> World:
     thumb_url = personal_views.thumb_url(world.rush_id)
     world.objects["thumb_token"] = thumb_url.rstrip("/").split("/")[-1]
     return world
+
+
+def _approval_and_credit_note(member: User, company: Company, order) -> None:
+    """The member's order waiting for A's approvers, and a credit note on the client's
+    invoice (shop.payments, issue 18)."""
+    from shop.payments.models import OrderApproval
+
+    basket_model = get_model("basket", "Basket")
+    basket = basket_model.objects.create(owner=member, status=basket_model.FROZEN)
+    OrderApproval.objects.create(
+        company=company, requester=member, basket=basket, order_number="APPROVAL-1",
+        po_number="PO-2", amount=Decimal("120.00"), currency="EUR",
+    )
+    payment_services.issue_credit_note(order.invoice, Decimal("1.00"), reason="Geste")
 
 
 def _order_with_invoice_and_print(client: User, company: Company, final: FinalPhoto):
