@@ -472,7 +472,9 @@ def _write_public_media_file():
     route = next(r for r in ROUTES if r.route == "media/<path:path>")
     folder = Path(route.default_args["document_root"])
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "access-policy-test.txt"
+    # One name per process: two workers sharing the module (pytest -n without --dist
+    # loadfile) must not remove each other's file.
+    path = folder / f"access-policy-test-{os.getpid()}.txt"
     path.write_text("public\n")
     return path
 
