@@ -24,6 +24,7 @@ from booker.models import (
     TeamInvitation,
     User,
 )
+from booker.proofing.selectors import company_picks
 from booker.sessions.access import FINALS_VISIBLE_TO_CLIENT
 from booker.teams.panels import CompanyPanel, company_panels
 
@@ -243,6 +244,12 @@ def activity(company: Company, *, limit: int = 1000) -> list[Activity]:
         else:
             what = str(_("downloaded every photo (ZIP)"))
         rows.append(Activity(d.created_at, _who(d.user), str(what), d.delivery.session))
+    # Who picked which photo (a member for themselves, a lead for the team): the pick as it
+    # stands, when it was last changed.
+    for item in company_picks(company.pk)[:limit]:
+        rows.append(Activity(item.updated_at, _who(item.picked_by),
+                             str(_("picked %(file)s") % {"file": item.rush.stem}),
+                             item.selection.session))
     rows.sort(key=lambda a: a.at, reverse=True)
     return rows
 

@@ -253,3 +253,15 @@ def test_the_activity_log_leaves_the_studio_s_own_workings_out(company, admin):
     emit(Event.SESSION_DELIVERED, session=session)
     names = [r.what for r in selectors.activity(company)]
     assert len(names) == 1 and "livr" in names[0].lower()
+
+
+def test_the_activity_log_says_who_picked_which_photo(company, admin):
+    from booker import services as booker_services
+    from tests.booker.factories_studio import proofing_session, rush_ids
+
+    colleague = member_of(company, email="noe@acme.test").user
+    session = proofing_session(3, company=company)
+    booker_services.set_pick(session, rush_ids(session)[1], True, user=colleague)
+    rows = [r for r in selectors.activity(company) if "IMG_0001" in r.what]
+    assert len(rows) == 1 and rows[0].what == "a choisi IMG_0001"
+    assert rows[0].who == colleague.get_full_name()
