@@ -154,6 +154,15 @@ EVENT_LABELS: dict[str, Any] = {
     Event.BOOKING_EXPIRED: gettext_lazy("Held slot released"),
     Event.BOOKING_RESCHEDULED: gettext_lazy("Booking moved"),
     Event.HEADSHOT_DAY_OPENED: gettext_lazy("Headshot day open to the members"),
+    Event.ORDER_APPROVAL_REQUESTED: gettext_lazy("Order waiting for an approver"),
+    Event.ORDER_APPROVED: gettext_lazy("Order approved"),
+    Event.ORDER_APPROVAL_REFUSED: gettext_lazy("Order refused by an approver"),
+    Event.CREDIT_NOTE_ISSUED: gettext_lazy("Credit note issued"),
+    Event.TEAM_INVITED: gettext_lazy("Colleague invited to the team"),
+    Event.TEAM_INVITATION_REVOKED: gettext_lazy("Team invitation revoked"),
+    Event.TEAM_JOINED: gettext_lazy("Colleague joined the team"),
+    Event.TEAM_ROLE_CHANGED: gettext_lazy("Team role changed"),
+    Event.TEAM_MEMBER_REMOVED: gettext_lazy("Colleague removed from the team"),
 }
 
 
