@@ -180,7 +180,33 @@ class Membership(models.Model):
         return self.role in LEAD_ROLES
 
 
-class Invitation(models.Model):
+class SingleUseLink:
+    """What an emailed link that works once, until a date, unless revoked, says of itself (a
+    model with `used_at`, `revoked_at` and `expires_at`)."""
+
+    pending_label = _("waiting for an answer")
+
+    @property
+    def state(self) -> str:
+        """"used", "revoked", "expired" or "pending" (the link works)."""
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_state_display(self) -> str:
+        return {
+            "used": _("accepted"),
+            "revoked": _("revoked"),
+            "expired": _("expired"),
+            "pending": self.pending_label,
+        }[self.state]
+
+
+class Invitation(SingleUseLink, models.Model):
     """A link the studio sent a new client to choose their password: single use, expiring,
     revocable. The link is a signature of (pk, nonce), so rendering the email again (a retried
     send) gives the same link; a resend draws a new nonce, which kills the old link."""
@@ -207,27 +233,10 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
-    @property
-    def state(self) -> str:
-        """"used", "revoked", "expired" or "pending" (the link works)."""
-        if self.used_at:
-            return "used"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        return "pending"
-
-    def get_state_display(self) -> str:
-        return {
-            "used": _("accepted"),
-            "revoked": _("revoked"),
-            "expired": _("expired"),
-            "pending": _("waiting for the client"),
-        }[self.state]
+    pending_label = _("waiting for the client")
 
 
-class TeamInvitation(models.Model):
+class TeamInvitation(SingleUseLink, models.Model):
     """A company admin asked someone to join the team: a signed link, single use, expiring,
     revocable (booker.teams.services). Accepting it links the person's one login (or opens it)
     to the company with `role`. Like `Invitation`, the link signs (pk, nonce): a resend draws
@@ -261,24 +270,7 @@ class TeamInvitation(models.Model):
         self.email = normalise_email(self.email)
         super().save(*args, **kwargs)
 
-    @property
-    def state(self) -> str:
-        """"used", "revoked", "expired" or "pending" (the link works)."""
-        if self.used_at:
-            return "used"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        return "pending"
-
-    def get_state_display(self) -> str:
-        return {
-            "used": _("accepted"),
-            "revoked": _("revoked"),
-            "expired": _("expired"),
-            "pending": _("waiting for an answer"),
-        }[self.state]
+    pending_label = _("waiting for an answer")
 
 
 # Who acts for the company: books its sessions, submits its selections, approves its orders,
