@@ -457,6 +457,9 @@ Q_CLUSTER = {
     "catch_up": False,
     "label": "Tâches",
 }
+# The colour label the XMP sidecars give the client's picks (booker.proofing.exports): one of
+# Lightroom's default set (Red, Yellow, Green, Blue, Purple), or the studio's own label name.
+BOOKER_XMP_LABEL = env.str("BOOKER_XMP_LABEL", default="Green")
 # How long the cluster's parent waits, after TERM or Ctrl-C, for the cluster to stop before it
 # ends what is left (booker/management/commands/qcluster.py): below systemd's 10 s default
 # between TERM and KILL. A task cut short is delivered again.

@@ -69,8 +69,10 @@ def _picked_by_stem(items: Iterable[PickLike]) -> dict[str, list[Pick]]:
 
 
 def search_string(items: Iterable[PickLike]) -> str:
-    """`IMG_0012 OR IMG_0040`: paste into the filename filter to show only the picks."""
-    return " OR ".join(_picked_by_stem(items))
+    """`IMG_0012, IMG_0040`: paste into Lightroom Classic's Library filter (Text, Filename,
+    Contains), which reads commas as "or" between terms. Spaces would make "and", and a word
+    OR would be one more term to contain."""
+    return ", ".join(_picked_by_stem(items))
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -96,15 +98,25 @@ def picks_csv(items: Iterable[PickLike]) -> str:
 # --- XMP sidecars -----------------------------------------------------------------------------
 
 XMP_RATING = 5
-XMP_LABEL = "Select"
+
+
+def xmp_label() -> str:
+    """The colour label the sidecars give the picks: one of Lightroom's default label set
+    (Red, Yellow, Green, Blue, Purple), "Green" unless the studio set BOOKER_XMP_LABEL to the
+    name its own label set uses. Lightroom shows a label it does not know as white."""
+    from django.conf import settings
+
+    return settings.BOOKER_XMP_LABEL
 # Characters XML 1.0 forbids (control codes other than tab/newline/return) would make the
 # whole sidecar unreadable; a comment pasted from somewhere may carry them.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xmp_sidecar(comment: str = "") -> str:
-    """An XMP packet marking a photo as picked: 5 stars, label "Select", the client's comment
-    as its description. Lightroom and Capture One read it next to the RAW of the same stem."""
+    """An XMP packet marking a photo as picked: 5 stars, the studio's colour label
+    (`xmp_label`), the client's comment as its description. Lightroom reads it next to a
+    proprietary RAW of the same stem (Metadata → Read Metadata from Files); for DNG and JPEG it
+    reads the file's own metadata instead, so the filename search is the way there."""
     comment = _XML_FORBIDDEN.sub("", comment).strip()
     description = ""
     if comment:
@@ -123,7 +135,7 @@ def xmp_sidecar(comment: str = "") -> str:
         '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
         '    xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
         f'    xmp:Rating="{XMP_RATING}"\n'
-        f"    xmp:Label={quoteattr(XMP_LABEL)}>\n"
+        f"    xmp:Label={quoteattr(xmp_label())}>\n"
         f"{description}"
         "  </rdf:Description>\n"
         " </rdf:RDF>\n"

@@ -247,6 +247,7 @@ def studio_page(
         picks=[(item, rush_thumb_url(item.rush)) for item in picks],
         picked_count=sum(1 for item in picks if item.picked),
         search_string=exports.search_string(picks),
+        xmp_label=exports.xmp_label(),
         jobs=[(job, rush_thumb_url(job.rush)) for job in jobs],
         jobs_done=sum(1 for job in jobs if job.status == JobStatus.DONE),
         # What may be done now is the SESSION table's, the person's and the domain's answer

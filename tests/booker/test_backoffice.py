@@ -228,7 +228,7 @@ def test_the_studio_page_shows_the_picks_and_comments(studio):
     html = studio.get(url("photosession_studio", session.pk)).content.decode()
     assert "2 photos choisies" in html
     assert "Plus de lumière sur le visage" in html and "Et celle-ci ?" in html
-    assert 'value="IMG_0000 OR IMG_0002"' in html
+    assert 'value="IMG_0000, IMG_0002"' in html
     assert "Rouvrir la sélection" in html and "Lancer la retouche (2 photos)" in html
 
 
@@ -236,7 +236,7 @@ def test_the_studio_page_shows_the_picks_and_comments(studio):
 def test_exports_download_search_string_csv_and_xmp_sidecars(studio):
     session = submitted_session(4, picks={0: "", 2: "Plus de lumière"}, notes={3: "Bof"})
     search = studio.get(url("photosession_export", session.pk, "search"))
-    assert search.content.decode() == "IMG_0000 OR IMG_0002"
+    assert search.content.decode() == "IMG_0000, IMG_0002"
     assert "attachment" in search["Content-Disposition"]
 
     response = studio.get(url("photosession_export", session.pk, "csv"))
@@ -256,7 +256,7 @@ def test_exports_download_search_string_csv_and_xmp_sidecars(studio):
         root = ElementTree.fromstring(archive.read("IMG_0002.xmp"))
         description = root.find("{*}RDF/{*}Description")
         assert description.get("{http://ns.adobe.com/xap/1.0/}Rating") == "5"
-        assert description.get("{http://ns.adobe.com/xap/1.0/}Label") == "Select"
+        assert description.get("{http://ns.adobe.com/xap/1.0/}Label") == "Green"
         assert "Plus de lumière" in archive.read("IMG_0002.xmp").decode()
     assert studio.get(url("photosession_export", session.pk, "pdf")).status_code == 404
 

@@ -40,7 +40,7 @@ def parse_xmp(data: bytes) -> ElementTree.Element:
 
 
 def test_search_string_lists_the_picked_stems_in_file_order():
-    assert exports.search_string(PICKS) == "IMG_0012 OR IMG_0040"
+    assert exports.search_string(PICKS) == "IMG_0012, IMG_0040"
 
 
 def test_search_string_of_no_pick_is_empty():
@@ -83,7 +83,7 @@ def test_xmp_zip_has_one_sidecar_per_picked_stem_with_rating_label_and_comment()
             assert data.rstrip().endswith(b'<?xpacket end="w"?>')
             description = parse_xmp(data)
             assert description.get(f"{XMP}Rating") == "5"
-            assert description.get(f"{XMP}Label") == "Select"
+            assert description.get(f"{XMP}Label") == "Green"
         commented = parse_xmp(archive.read("IMG_0040.xmp"))
         li = commented.find("dc:description/rdf:Alt/rdf:li", NS)
         assert li.text == "Recadrer serré, enlever le bouton"
@@ -101,7 +101,12 @@ def test_xmp_escapes_markup_and_drops_characters_xml_cannot_hold():
 def test_exports_work_on_the_real_picks_of_a_session():
     session = submitted_session(4, picks={0: "", 2: "Plus de lumière"}, notes={3: "Et celle-là ?"})
     picks = list(selectors.picks(session))
-    assert exports.search_string(picks) == "IMG_0000 OR IMG_0002"
+    assert exports.search_string(picks) == "IMG_0000, IMG_0002"
     rows = list(csv.reader(io.StringIO(exports.picks_csv(picks))))
     assert [r[0] for r in rows[1:]] == ["IMG_0000.CR2", "IMG_0002.CR2", "IMG_0003.CR2"]
     assert [r[2] for r in rows[1:]] == ["yes", "yes", "no"]
+
+
+def test_the_sidecars_label_is_the_one_the_studio_sets(settings):
+    settings.BOOKER_XMP_LABEL = "Purple"
+    assert 'xmp:Label="Purple"' in exports.xmp_sidecar("")

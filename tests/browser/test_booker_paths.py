@@ -144,9 +144,9 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
     expect(picks.locator("tr.bo-picked", has_text=picked[2]).locator(".bo-comment")).to_have_text(
         COMMENT
     )
-    search = page.get_by_label("Recherche par nom de fichier pour Lightroom / Capture One")
-    expect(search).to_have_value(" OR ".join(sorted(stems, key=str.lower)))
-    assert set(search.input_value().split(" OR ")) == set(stems)
+    search = page.get_by_label("Recherche par nom de fichier pour Lightroom")
+    expect(search).to_have_value(", ".join(sorted(stems, key=str.lower)))
+    assert set(search.input_value().split(", ")) == set(stems)
 
     with page.expect_download() as download_info:
         picks.get_by_role("link", name="Télécharger les choix (.csv)").click()
