@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from oscar.test.factories import (
     BillingAddressFactory,
     ShippingAddressFactory,
@@ -59,7 +60,7 @@ def test_the_dashboards_reports_neutralise_what_customers_typed(client):
     buyer = UserFactory(first_name=HOSTILE[0], last_name="")
     order = create_order(user=buyer)
     client.force_login(user_with_role("superuser"))  # Oscar's reports need analytics rights
-    day = order.date_placed.date().isoformat()
+    day = timezone.localdate(order.date_placed).isoformat()
 
     response = client.get(reverse("dashboard:reports-index"), {
         "report_type": "order_report", "date_from": day, "date_to": day, "download": "true",
