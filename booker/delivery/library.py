@@ -29,8 +29,8 @@ from booker.people.models import LEAD_ROLES
 from booker.sessions.access import (
     FINALS_VISIBLE_TO_CLIENT,
     SessionFiles,
+    hidden_finals,
     sessions_with_files_for,
-    works_on_session,
 )
 from booker.sessions.models import DEFAULT_USAGE_RIGHTS, Package
 
@@ -168,16 +168,9 @@ def library_final(membership: Membership, final_id: int) -> FinalPhoto:
 
 
 def hidden_from(user: User, session: PhotoSession) -> QuerySet[HiddenPhoto]:
-    """The session's finals its company's admins have hidden, as far as `user` is concerned:
-    none for a private client's session, for the company's admins or for the studio working
-    on it. For the session's other file doors (the session page, a final's download, the
-    ZIP), which should leave these out as the library does: `.values("final_id")`."""
-    hidden = HiddenPhoto.objects.filter(final__job__session=session)
-    if session.company_id is None or works_on_session(user, session):
-        return hidden.none()
-    admin = Membership.objects.filter(company_id=session.company_id, user_id=user.pk,
-                                      role=Membership.Role.ADMIN)
-    return hidden.none() if admin.exists() else hidden
+    """The session's finals its company's admins have hidden, as far as `user` is concerned
+    (the one rule, booker.sessions.access.hidden_finals, which every file door applies)."""
+    return hidden_finals(user, session)
 
 
 def company_tags(membership: Membership) -> list[str]:

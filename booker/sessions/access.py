@@ -153,16 +153,38 @@ def final_file_for(user: User, final_id: int) -> FinalPhoto:
         raise Http404("No such file.")
     if final.job.rush.sitter_id != user.pk and sees_own_photos_only(user, session):
         raise Http404("No such file.")
+    if hidden_finals(user, session).filter(final=final).exists():
+        # Hidden by the company's admins: gone for its members, by every door (the portal's
+        # list, a download, the ZIP, the shop's print chooser).
+        raise Http404("No such file.")
     return final
 
 
 def finals_for(user: User, session: PhotoSession, finals: QuerySet[FinalPhoto]
                ) -> QuerySet[FinalPhoto]:
     """The part of `session`'s delivered `finals` that `user` gets (the list, the ZIP): on a
-    headshot day a plain member gets the photos they sit in; everyone else, all of them."""
-    if works_on_session(user, session) or not sees_own_photos_only(user, session):
+    headshot day a plain member gets the photos they sit in; everyone else, all of them; and
+    a company's members never get what its admins hid."""
+    if works_on_session(user, session):
+        return finals
+    finals = finals.exclude(pk__in=hidden_finals(user, session).values("final_id"))
+    if not sees_own_photos_only(user, session):
         return finals
     return finals.filter(job__rush__sitter=user)
+
+
+def hidden_finals(user: User, session: PhotoSession) -> QuerySet:
+    """The session's finals its company's admins have hidden (booker.delivery.HiddenPhoto),
+    as far as `user` is concerned: none for a private client's session, for the company's
+    admins or for the studio working on it. `.values("final_id")` to leave them out."""
+    from booker.delivery.models import HiddenPhoto  # the delivery app builds on this module
+
+    hidden = HiddenPhoto.objects.filter(final__job__session=session)
+    if session.company_id is None or works_on_session(user, session):
+        return hidden.none()
+    admin = Membership.objects.filter(company_id=session.company_id, user_id=user.pk,
+                                      role=Membership.Role.ADMIN)
+    return hidden.none() if admin.exists() else hidden
 
 
 def sessions_visible_to(user: User) -> QuerySet[PhotoSession]:

@@ -40,7 +40,6 @@ from booker.delivery.files import (  # noqa: F401 -- storage_url: the views' pub
     unique_name,
     zip_entry_name,
 )
-from booker.delivery.library import hidden_from
 from booker.http import client_ip
 from booker.models import Delivery, FinalPhoto, User
 from booker.storage import iter_chunks
@@ -116,9 +115,6 @@ def _closed(request: HttpRequest, session, delivery: Delivery) -> HttpResponse:
 @require_GET
 def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
     final = selectors.final_file_for(request.user, final_id)
-    if hidden_from(request.user, final.job.session).filter(final=final).exists():
-        # Hidden by the company's admins: gone for its members, by every door.
-        raise Http404("No such file.")
     delivery = Delivery.objects.filter(session_id=final.job.session_id).first()
     if selectors.downloads_closed_for(request.user, final.job.session, delivery):
         return _closed(request, final.job.session, delivery)
@@ -162,9 +158,8 @@ def delivery_zip(request: HttpRequest, session_pk: int) -> HttpResponse:
     # Plain rows, not models: a wedding's 200–2,000 finals are listed before the first byte.
     # On a headshot day a plain member's ZIP holds the photos they sit in; photos the
     # company's admins hid are left out for its members.
-    theirs = selectors.finals_for(request.user, session, selectors.delivered_finals(session))
-    finals = theirs.exclude(
-        pk__in=hidden_from(request.user, session).values("final_id")).values_list(
+    finals = selectors.finals_for(request.user, session,
+                                  selectors.delivered_finals(session)).values_list(
         "file", "size", "original_filename", "job__rush__original_filename"
     )
     storage = FinalPhoto._meta.get_field("file").storage

@@ -495,3 +495,23 @@ def test_on_a_headshot_day_a_member_finds_only_their_own_portraits_in_the_librar
     client.force_login(member)
     assert client.get(reverse("portal:library:download", kwargs={
         "slug": acme.slug, "final_id": colleague_s.pk, "size": "print"})).status_code == 404
+
+
+
+def test_a_hidden_photo_is_gone_for_members_from_the_session_page(client):
+    """The door left after the library, the download and the ZIP: the portal's session page
+    lists no hidden final to a member (the shop's print chooser: tests/shop/test_print_access)."""
+    acme, people = team()
+    session = delivered_to(acme)
+    hidden, kept = finals_of(session)
+    library.set_hidden(Membership.objects.get(user=people[Role.ADMIN]), hidden, True)
+    session_page = reverse("portal:session", args=[session.pk])
+
+    for role in (Role.MEMBER, Role.APPROVER):
+        client.force_login(people[role])
+        shown = {tile.final.pk for tile in client.get(session_page).context["finals"]}
+        assert shown == {kept.pk}
+
+    client.force_login(people[Role.ADMIN])
+    shown = {tile.final.pk for tile in client.get(session_page).context["finals"]}
+    assert shown == {hidden.pk, kept.pk}

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from booker import roles, services
-from booker.models import FinalPhoto, RetouchJob
+from booker.delivery import library
+from booker.models import FinalPhoto, Membership, RetouchJob
 from tests.booker.factories_studio import delivered_session, retouching_session
-from tests.factories import user_with_role
+from tests.factories import CompanyFactory, MembershipFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +39,20 @@ def test_the_print_chooser_opens_for_those_who_may_download_the_final(
         person = user_with_role(roles.EDITOR if who == "editor" else roles.SHOP_MANAGER)
     client.force_login(person)
     assert client.get(reverse("personal:final", args=[final.pk])).status_code == status
+
+
+def test_a_photo_its_company_admins_hid_cannot_be_printed_by_a_member(client, catalogue):
+    """Hidden photos are gone for a company's members by every door, the print chooser too;
+    the admin who hid it still prints it."""
+    company = CompanyFactory()
+    admin, member = (MembershipFactory(company=company, role=role)
+                     for role in (Membership.Role.ADMIN, Membership.Role.MEMBER))
+    session, _ = delivered_session(2, company=company, client=None)
+    hidden, kept = FinalPhoto.objects.filter(job__session=session).order_by("pk")
+    library.set_hidden(admin, hidden, True)
+
+    client.force_login(member.user)
+    assert client.get(reverse("personal:final", args=[hidden.pk])).status_code == 404
+    assert client.get(reverse("personal:final", args=[kept.pk])).status_code == 200
+    client.force_login(admin.user)
+    assert client.get(reverse("personal:final", args=[hidden.pk])).status_code == 200
