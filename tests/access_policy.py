@@ -128,6 +128,7 @@ ROUTES: dict[str, Who] = {
     "portal/entreprise/<slug:slug>/activite/": frozenset({CLIENT}),
     "portal/photos/<id:rush_id>/thumb.jpg": SESSION_FILES,
     "portal/photos/<id:rush_id>/proof.jpg": SESSION_FILES,
+    "portal/finals/<id:final_id>/ecran.jpg": SESSION_FILES,
     "portal/finals/<id:final_id>/download/": SESSION_FILES,
     "portal/sessions/<id:session_pk>/photos.zip": SESSION_FILES,
     # Company A's brand library (booker/views/library.py): its members, each request asking

@@ -26,6 +26,7 @@ urlpatterns = [
     # Private files: every one of these checks who asks (booker.selectors), never public URLs.
     path("photos/<id:rush_id>/thumb.jpg", files.rush_thumb, name="rush-thumb"),
     path("photos/<id:rush_id>/proof.jpg", files.rush_proof, name="rush-proof"),
+    path("finals/<id:final_id>/ecran.jpg", files.final_screen, name="final-screen"),
     path("finals/<id:final_id>/download/", files.final_download, name="final-download"),
     path("sessions/<id:session_pk>/photos.zip", files.delivery_zip, name="delivery-zip"),
 ]

@@ -40,6 +40,7 @@ from booker.delivery.files import (  # noqa: F401 -- storage_url: the views' pub
     unique_name,
     zip_entry_name,
 )
+from booker.delivery.library import web_copy
 from booker.http import client_ip
 from booker.models import Delivery, FinalPhoto, User
 from booker.storage import iter_chunks
@@ -120,6 +121,19 @@ def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
         return _closed(request, final.job.session, delivery)
     response = serve_private(final.file, download_name=client_filename(final), inline=False)
     _log(request, delivery, final)
+    return response
+
+
+@login_required
+@require_GET
+def final_screen(request: HttpRequest, final_id: int) -> HttpResponse:
+    """The final as a screen sees it, without watermark, for whoever may download it: the web
+    copy (booker.delivery.library.web_copy, long side 2048 px, sRGB). For viewing the delivered
+    photos and framing a print on them; not a download, so not logged, and shown while the
+    downloads are closed too (a client still sees what they paid for)."""
+    final = selectors.final_file_for(request.user, final_id)
+    response = serve_private(web_copy(final), download_name=f"{final.job.rush.stem}.jpg")
+    patch_cache_control(response, private=True, max_age=PROOF_MAX_AGE)
     return response
 
 

@@ -143,6 +143,30 @@ def test_the_zip_holds_every_delivered_final_byte_for_byte_and_is_logged(client)
     assert log.ip_address == "198.51.100.2" and log.user_agent == "Firefox"
 
 
+def test_the_owner_sees_a_final_on_screen_unwatermarked_and_unlogged(client):
+    """The screen copy of a final (for viewing the delivery and framing a print): the web
+    copy of the final itself, not the watermarked proof, and not counted as a download."""
+    from PIL import Image
+
+    session, _ = delivered_session(1)
+    final = FinalPhoto.objects.get(job__session=session)
+    url = reverse("portal:final-screen", args=[final.pk])
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+
+    client.force_login(session.client)
+    response = client.get(url)
+    assert response.status_code == 200
+    screen = body(response)
+    assert screen != body(client.get(reverse("portal:rush-proof", args=[final.job.rush_id])))
+    with final.file.open("rb") as handle, Image.open(handle) as original:
+        size = original.size
+    with Image.open(io.BytesIO(screen)) as shown:
+        assert shown.format == "JPEG" and shown.size == size  # small finals: never enlarged
+    assert "private" in response["Cache-Control"]
+    assert not DownloadLog.objects.exists()
+
+
 def test_finals_and_zip_are_404_for_another_client_and_before_delivery(client):
     session, _ = delivered_session(1)
     final = FinalPhoto.objects.get(job__session=session)
