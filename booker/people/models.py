@@ -180,9 +180,22 @@ class Membership(models.Model):
         return self.role in LEAD_ROLES
 
 
-class SingleUseLink:
-    """What an emailed link that works once, until a date, unless revoked, says of itself (a
-    model with `used_at`, `revoked_at` and `expires_at`)."""
+class SingleUseLink(models.Model):
+    """An emailed link that works once, until a date, unless revoked: its dates, who sent it,
+    and the nonce its signature carries (a resend draws a new one, which kills the old link).
+    What it says of itself (`state`) follows from those dates."""
+
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    nonce = models.CharField(max_length=32, editable=False)
+
+    class Meta:
+        abstract = True
 
     pending_label = _("waiting for an answer")
 
@@ -206,7 +219,7 @@ class SingleUseLink:
         }[self.state]
 
 
-class Invitation(SingleUseLink, models.Model):
+class Invitation(SingleUseLink):
     """A link the studio sent a new client to choose their password: single use, expiring,
     revocable. The link is a signature of (pk, nonce), so rendering the email again (a retried
     send) gives the same link; a resend draws a new nonce, which kills the old link."""
@@ -216,14 +229,6 @@ class Invitation(SingleUseLink, models.Model):
     # Named by string: the people are the Booker's lowest layer and import no session code.
     session = models.ForeignKey("booker.PhotoSession", on_delete=models.SET_NULL, null=True,
                                 blank=True, related_name="+", verbose_name=_("session"))
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("invited by"))
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires"))
-    used_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    nonce = models.CharField(max_length=32, editable=False)
 
     class Meta:
         verbose_name = _("invitation")
@@ -236,7 +241,7 @@ class Invitation(SingleUseLink, models.Model):
     pending_label = _("waiting for the client")
 
 
-class TeamInvitation(SingleUseLink, models.Model):
+class TeamInvitation(SingleUseLink):
     """A company admin asked someone to join the team: a signed link, single use, expiring,
     revocable (booker.teams.services). Accepting it links the person's one login (or opens it)
     to the company with `role`. Like `Invitation`, the link signs (pk, nonce): a resend draws
@@ -247,16 +252,8 @@ class TeamInvitation(SingleUseLink, models.Model):
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16, choices=Membership.Role.choices,
                             default=Membership.Role.MEMBER)
-    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("invited by"))
     accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("accepted by"))
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
-    expires_at = models.DateTimeField(_("expires"))
-    used_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    nonce = models.CharField(max_length=32, editable=False)
 
     class Meta:
         verbose_name = _("team invitation")
