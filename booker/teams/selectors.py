@@ -141,6 +141,17 @@ class Dashboard:
     budget: Decimal | None
 
     @property
+    def session_lists(self) -> list[tuple[str, str, list[PhotoSession], str]]:
+        """The dashboard's session cards in their order: (key, title, sessions, when empty)."""
+        return [
+            ("waiting", _("Selections waiting"), self.selections_waiting,
+             _("No selection is waiting.")),
+            ("upcoming", _("Upcoming sessions"), self.upcoming, _("No session planned.")),
+            ("deliveries", _("Deliveries"), self.deliveries, _("No photos delivered yet.")),
+            ("past", _("Past sessions"), self.past, _("No past session.")),
+        ]
+
+    @property
     def budget_left(self) -> Decimal | None:
         if self.budget is None:
             return None

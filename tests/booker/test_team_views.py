@@ -68,6 +68,9 @@ def test_the_dashboard_shows_the_companys_sessions_panels_and_spend_against_the_
     assert "250,00\u00a0€" in page and "1\u202f000,00\u00a0€" in page
     assert "750,00\u00a0€ restants" in page
     assert "Vous agissez pour :" in page and "<strong>Acme</strong>" in page
+    titles = ["Sélections en attente", "Séances à venir", "Livraisons", "Séances passées"]
+    assert all(title in page for title in titles)
+    assert [page.index(t) for t in titles] == sorted(page.index(t) for t in titles)
 
 
 def test_a_plain_member_sees_the_team_but_no_admin_form_and_cannot_post(client, company,
