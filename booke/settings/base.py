@@ -483,6 +483,9 @@ else:
 # --- Mail.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may stay silent: a mail server that hangs makes a send fail in
+# seconds and wait its retry (booker.automation.sender), never holds a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Studio Booké <bonjour@booke.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

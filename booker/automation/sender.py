@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -217,8 +218,26 @@ def _webhook(message: Message, happened: Happened) -> None:
     }, allowed_networks=settings.BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS)
 
 
+# What says the mail server itself is away (refused, reset, silent past EMAIL_TIMEOUT, gone
+# mid-dialogue), not that this one message is wrong: every other email would wait as long.
+SERVER_AWAY = (ConnectionError, TimeoutError, smtplib.SMTPConnectError,
+               smtplib.SMTPServerDisconnected)
+
+
+class MailServerAway(Exception):
+    """Raised by `deliver` for an email whose failure was the server's, after the message was
+    put back to wait its turn (status failed, its backoff)."""
+
+
 def deliver(message_id: int) -> str:
     """Claim, act and finish one message. Returns its new status (or "" if not claimed)."""
+    try:
+        return _deliver(message_id)
+    except MailServerAway:
+        return S.FAILED
+
+
+def _deliver(message_id: int) -> str:
     message = claim(message_id)
     if message is None:
         return ""
@@ -247,20 +266,30 @@ def deliver(message_id: int) -> str:
         if message.attempts >= MAX_ATTEMPTS:
             _finish(message, S.DEAD, last_error=str(exc)[:2000])
             return S.DEAD
-        _finish(message, S.FAILED, last_error=str(exc)[:2000],
+        _finish(message, S.FAILED, last_error=str(exc)[:2000] or type(exc).__name__,
                 due_at=timezone.now() + backoff(message.attempts))
+        if message.action == Rule.Action.EMAIL and isinstance(exc, SERVER_AWAY):
+            raise MailServerAway(str(exc)) from exc
         return S.FAILED
     _finish(message, S.SENT, sent_at=timezone.now(), last_error="")
     return S.SENT
 
 
 def send_due(limit: int = 200) -> dict[str, int]:
-    """Every message due now, oldest first, each claimed before it is sent."""
+    """Every message due now, oldest first, each claimed before it is sent. When the mail
+    server is away the run stops at the first email that found it so: the others stay due,
+    untouched (no attempt spent), for the next run, instead of each waiting out the timeout
+    in turn and holding the worker for minutes."""
     ids = list(Message.objects.filter(_due()).order_by("due_at", "pk")
                .values_list("pk", flat=True)[:limit])
     counts: dict[str, int] = {}
     for pk in ids:
-        status = deliver(pk)
+        try:
+            status = _deliver(pk)
+        except MailServerAway:
+            counts[S.FAILED] = counts.get(S.FAILED, 0) + 1
+            counts["server away"] = 1
+            break
         if status:
             counts[status] = counts.get(status, 0) + 1
     return counts

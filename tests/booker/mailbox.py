@@ -72,6 +72,11 @@ class Mailbox:
     def stop(self) -> None:
         self._controller.stop()
 
+    def restart(self) -> Mailbox:
+        """The server back on the same port after `stop` (a mail server that was down)."""
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        return self.start()
+
     def new(self, count: int, *, timeout: float = 60, settle: float = 2.0,
             alive=lambda: True) -> list[Received]:
         """The next `count` messages received (waiting up to `timeout`), after `settle` seconds

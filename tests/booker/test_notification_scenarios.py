@@ -14,6 +14,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -315,3 +316,40 @@ def test_a_company_team_is_told_every_step_once(world, mailbox):
     later(11)
     assert got(mailbox, 0, cluster, settle=4) == []
     assert ines.pk and paul.pk
+
+
+def test_notifications_due_while_the_mail_server_is_down_go_out_once_when_it_is_back(
+        world, mailbox):
+    """Issue 22, "SMTP down", through the real cluster: the server stops, three new clients
+    are booked (six emails due), the workers try and keep them waiting; the server comes back
+    on the same port; each of the six arrives once."""
+    cluster = world
+    photographer = user_with_role(roles.PHOTOGRAPHER, email="hugo@studio.test")
+    mailbox.stop()
+    clients = [f"client{i}@example.test" for i in range(3)]
+    for i, email in enumerate(clients):
+        services.create_session_for_new_client(
+            email=email, first_name=f"Client{i}", last_name="Martin", actor=photographer,
+            title=f"Portrait {i}", photographer=photographer,
+            scheduled_at=timezone.now() + timedelta(days=10 + i))
+    nudge()
+    deadline = time.monotonic() + 30
+    while not Message.objects.filter(status=Message.Status.FAILED).exists():
+        assert time.monotonic() < deadline, "no worker tried to send"
+        assert cluster.poll() is None, "the worker died"
+        time.sleep(0.2)
+    time.sleep(2)
+    assert not Message.objects.filter(status=Message.Status.SENT).exists()
+    assert "refused" in Message.objects.filter(status=Message.Status.FAILED).first().last_error
+
+    mailbox.restart()
+    later(0.01)
+    arrived = got(mailbox, 6, cluster, settle=4)
+    assert sorted(to for to, _ in arrived) == sorted(clients * 2)
+    assert len(set(arrived)) == 6
+    later(0.05)
+    assert got(mailbox, 0, cluster, settle=4) == []
+    # (the reminders 48 hours before each session are not due yet)
+    due = Message.objects.filter(due_at__lte=timezone.now())
+    assert set(due.values_list("status", flat=True)) == {Message.Status.SENT}
+    assert due.count() == 6
