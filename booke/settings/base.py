@@ -192,6 +192,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+else:
+    # A connection is kept for a minute (no new TCP + auth per request), and checked before
+    # it is reused: after the database restarts, the first request on a stale connection
+    # opens a fresh one instead of failing (tests/deploy/test_database_restart.py).
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- One login for every surface.

@@ -4,6 +4,10 @@ from .base import *  # noqa: F401,F403
 from .base import VAR_DIR
 
 DEBUG = False
+# A connection per request, as before persistent connections: the live server's threads and
+# the test database's teardown never meet a connection kept open (the production setting is
+# proven in tests/deploy/test_database_restart.py, under the production settings).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
