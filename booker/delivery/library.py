@@ -170,7 +170,7 @@ def library_final(membership: Membership, final_id: int) -> FinalPhoto:
 def hidden_from(user: User, session: PhotoSession) -> QuerySet[HiddenPhoto]:
     """The session's finals its company's admins have hidden, as far as `user` is concerned
     (the one rule, booker.sessions.access.hidden_finals, which every file door applies)."""
-    return hidden_finals(user, session)
+    return HiddenPhoto.objects.filter(final__in=hidden_finals(user, session))
 
 
 def company_tags(membership: Membership) -> list[str]:

@@ -153,7 +153,7 @@ def final_file_for(user: User, final_id: int) -> FinalPhoto:
         raise Http404("No such file.")
     if final.job.rush.sitter_id != user.pk and sees_own_photos_only(user, session):
         raise Http404("No such file.")
-    if hidden_finals(user, session).filter(final=final).exists():
+    if hidden_finals(user, session).filter(pk=final.pk).exists():
         # Hidden by the company's admins: gone for its members, by every door (the portal's
         # list, a download, the ZIP, the shop's print chooser).
         raise Http404("No such file.")
@@ -167,19 +167,18 @@ def finals_for(user: User, session: PhotoSession, finals: QuerySet[FinalPhoto]
     a company's members never get what its admins hid."""
     if works_on_session(user, session):
         return finals
-    finals = finals.exclude(pk__in=hidden_finals(user, session).values("final_id"))
+    finals = finals.exclude(pk__in=hidden_finals(user, session).values("pk"))
     if not sees_own_photos_only(user, session):
         return finals
     return finals.filter(job__rush__sitter=user)
 
 
-def hidden_finals(user: User, session: PhotoSession) -> QuerySet:
-    """The session's finals its company's admins have hidden (booker.delivery.HiddenPhoto),
-    as far as `user` is concerned: none for a private client's session, for the company's
-    admins or for the studio working on it. `.values("final_id")` to leave them out."""
-    from booker.delivery.models import HiddenPhoto  # the delivery app builds on this module
-
-    hidden = HiddenPhoto.objects.filter(final__job__session=session)
+def hidden_finals(user: User, session: PhotoSession) -> QuerySet[FinalPhoto]:
+    """The session's finals its company's admins have hidden (the delivery's HiddenPhoto, read
+    through its `hidden` relation: the sessions layer imports nothing above it), as far as
+    `user` is concerned: none for a private client's session, for the company's admins or for
+    the studio working on it."""
+    hidden = FinalPhoto.objects.filter(job__session=session, hidden__isnull=False)
     if session.company_id is None or works_on_session(user, session):
         return hidden.none()
     admin = Membership.objects.filter(company_id=session.company_id, user_id=user.pk,
