@@ -18,12 +18,17 @@ from booker import selectors as booker_selectors
 from booker.models import FinalPhoto
 from shop.catalogue.product_classes import EXTRA_PHOTO, PRINT, PRINT_PARENT_UPC
 
+from . import pictures
+from .pictures import Picture
+
 Product = get_model("catalogue", "Product")
 OrderLine = get_model("order", "Line")
 OrderLineAttribute = get_model("order", "LineAttribute")
 
-# The codes of the Oscar Options our lines carry (created by migrations/0001_line_options.py).
+# The codes of the Oscar Options our lines carry (created by migrations/0001_line_options.py;
+# IMAGE, a public picture printed as a catalogue print (pictures.py), by 0002).
 PHOTO, CROP, SESSION, EXTRA_RUSHES = "photo", "recadrage", "seance", "photos"
+IMAGE = "image"
 
 # Below this, a print shows its pixels: the chooser warns (it does not refuse: a client may
 # still want it).
@@ -217,6 +222,11 @@ def line_photo(line) -> LinePhoto | None:
 def line_crop(line) -> Crop | None:
     """The crop of a print of a catalogue photo (no client final)."""
     return Crop.parse(str(line_options(line).get(CROP) or ""))
+
+
+def line_picture(line) -> Picture | None:
+    """The public picture (a gallery photo) a print line names, if it names one still there."""
+    return pictures.picture(str(line_options(line).get(IMAGE) or ""))
 
 
 def extras_of_line(line) -> tuple[int, list[int]] | None:
