@@ -20,21 +20,20 @@ def photo_ref(photo) -> str:
     return picture_ref(SOURCE, photo.pk)
 
 
-def gallery_picture(key: str) -> Picture | None:
+def gallery_picture(key: str, *, public_only: bool = True) -> Picture | None:
     """The photo of a live, public gallery `key` names, as a picture to print; None when it
-    is gone, its page unpublished or private, or it is sold as no product."""
+    is gone, its page unpublished or private, or it is sold as no product. The lab
+    (public_only=False) gets a photo already paid for even if its gallery went offline."""
     from .models import GalleryPage, GalleryPhoto
 
     if not key.isdigit():
         return None
-    photo = (
-        GalleryPhoto.objects.filter(
-            pk=int(key), page__in=GalleryPage.objects.live().public(),
-            print_product__isnull=False,
+    photos = GalleryPhoto.objects.filter(pk=int(key))
+    if public_only:
+        photos = photos.filter(
+            page__in=GalleryPage.objects.live().public(), print_product__isnull=False
         )
-        .select_related("image", "page")
-        .first()
-    )
+    photo = photos.select_related("image", "page").first()
     if photo is None:
         return None
     image = photo.image

@@ -36,7 +36,9 @@ class Picture:
         return self.width, self.height
 
 
-PictureSource = Callable[[str], "Picture | None"]
+# `source(key, public_only=True)`: with public_only=False (the lab, for a line already paid)
+# the picture is given even if its page was unpublished since.
+PictureSource = Callable[..., "Picture | None"]
 
 # Keyed by name, so that registering again (ready() runs more than once in some test set-ups)
 # replaces a source instead of keeping two.
@@ -44,8 +46,8 @@ _sources: dict[str, PictureSource] = {}
 
 
 def register_picture_source(name: str, source: PictureSource) -> None:
-    """Answer references "<name>-<key>" with `source(key)`: the Picture, or None when it is
-    gone or not public."""
+    """Answer references "<name>-<key>" with `source(key, public_only=…)`: the Picture, or None
+    when it is gone (or not public, when public_only)."""
     if "-" in name:
         raise ValueError("A picture source's name cannot contain '-'.")
     _sources[name] = source
@@ -59,10 +61,11 @@ def picture_ref(source: str, key: object) -> str:
     return f"{source}-{key}"
 
 
-def picture(ref: str | None) -> Picture | None:
-    """The picture `ref` names, or None (unknown source, gone, not public)."""
+def picture(ref: str | None, *, public_only: bool = True) -> Picture | None:
+    """The picture `ref` names, or None (unknown source, gone, or not public when
+    `public_only`)."""
     name, _, key = (ref or "").partition("-")
     source = _sources.get(name)
     if source is None or not key:
         return None
-    return source(key)
+    return source(key, public_only=public_only)

@@ -224,9 +224,10 @@ def line_crop(line) -> Crop | None:
     return Crop.parse(str(line_options(line).get(CROP) or ""))
 
 
-def line_picture(line) -> Picture | None:
-    """The public picture (a gallery photo) a print line names, if it names one still there."""
-    return pictures.picture(str(line_options(line).get(IMAGE) or ""))
+def line_picture(line, *, public_only: bool = True) -> Picture | None:
+    """The public picture (a gallery photo) a print line names, if it names one still there
+    (still public, unless not `public_only`: the lab prints what was paid for)."""
+    return pictures.picture(str(line_options(line).get(IMAGE) or ""), public_only=public_only)
 
 
 def extras_of_line(line) -> tuple[int, list[int]] | None:
@@ -258,8 +259,11 @@ def paid_statuses() -> tuple[str, ...]:
 
 
 def fulfilment_lines(*, paid_only: bool = True) -> QuerySet:
-    """Order lines that are personal prints (they carry a photo), newest order first."""
-    photo = OrderLineAttribute.objects.filter(line=OuterRef("pk"), option__code=PHOTO)
+    """Order lines that are prints of a photo the lab must be sent (a client's final, or a
+    gallery photo sold as a catalogue print), newest order first."""
+    photo = OrderLineAttribute.objects.filter(
+        line=OuterRef("pk"), option__code__in=(PHOTO, IMAGE)
+    )
     lines = (
         OrderLine.objects.filter(Exists(photo))
         .select_related("order", "order__user", "product")
@@ -280,3 +284,12 @@ def fulfilment_line(line_id: int):
     if photo is None:
         return None, None
     return line, FinalPhoto.objects.get(pk=photo.final_id)
+
+
+def fulfilment_picture(line_id: int) -> tuple[object, Picture | None]:
+    """One order line printing a gallery photo and that photo, for the lab's download."""
+    line = fulfilment_lines(paid_only=False).filter(pk=line_id).first()
+    picture = line_picture(line, public_only=False) if line is not None else None
+    if picture is None:
+        return None, None
+    return line, picture

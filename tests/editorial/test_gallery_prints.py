@@ -126,3 +126,27 @@ def test_a_product_hidden_or_deleted_removes_the_link_not_the_photo(gallery, cli
     page = response.content.decode()
     assert "Commander ce tirage" not in page
     assert page.count("<figure>") == gallery.photos.count()
+
+
+def test_the_lab_gets_the_paid_gallery_photo_even_once_its_gallery_is_offline(gallery, client):
+    from booker import roles
+    from tests.factories import UserFactory, user_with_role
+    from tests.shop.prints import place_order, variant
+
+    photo = link_photo(gallery, print_parent())
+    visitor = UserFactory()
+    client.force_login(visitor)
+    client.post(chooser_of(photo), {"product": variant().pk, "crop": "0,0,1,1", "quantity": 1})
+    order = place_order(visitor)
+    gallery.unpublish()
+
+    client.force_login(user_with_role(roles.SHOP_MANAGER))
+    html = client.get(reverse("dashboard:personal-prints")).content.decode()
+    [line] = order.lines.all()
+    assert str(order.number) in html
+    assert photo.image.get_rendition("max-200x200|format-jpeg").url in html
+    response = client.get(reverse("dashboard:personal-print-original", args=[line.pk]))
+    assert response.status_code == 200
+    with photo.image.file.open("rb") as original:
+        assert b"".join(response.streaming_content) == original.read()
+    assert f"{order.number}-{line.pk}-" in response["Content-Disposition"]

@@ -31,7 +31,8 @@ def personal_photo(context, line) -> dict | None:
     photo = selectors.line_photo(line)
     if photo is None:
         crop = selectors.line_crop(line)
-        picture = selectors.line_picture(line)  # a public gallery photo: its own copy
+        # A gallery photo: its own copy, still shown once its gallery is offline (paid for).
+        picture = selectors.line_picture(line, public_only=False)
         if picture is not None:
             return {"thumb_url": picture.thumb_url, "crop": (crop or selectors.FULL_FRAME)
                     .as_percent(), "filename": picture.title}
