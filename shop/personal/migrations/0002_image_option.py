@@ -7,7 +7,7 @@ from django.db import migrations
 
 def create_option(apps, schema_editor):
     Option = apps.get_model("catalogue", "Option")
-    Option.objects.get_or_create(code="image", defaults={"name": "Image", "type": "text"})
+    Option.objects.get_or_create(code="image", defaults={"name": "Photo de la galerie", "type": "text"})
 
 
 class Migration(migrations.Migration):
