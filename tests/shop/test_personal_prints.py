@@ -166,21 +166,23 @@ def test_the_public_print_page_cannot_set_a_photo_on_its_line(catalogue):
     assert not set(form.fields) & {"photo", "recadrage", "seance", "photos"}
 
 
-def recropped(final, size: tuple[int, int]) -> FinalPhoto:
+def recropped(final, size: tuple[int, int], kind: str = "JPEG") -> FinalPhoto:
     """The final replaced by a file of another shape (a black and white, recropped export)."""
     from django.core.files.base import ContentFile
+    from PIL import Image
 
-    from tests.booker.factories_studio import jpeg
-
-    final.file.save("recropped.jpg", ContentFile(jpeg(4242, size=size)), save=False)
+    out = io.BytesIO()
+    Image.new("L", size, 120).save(out, kind)
+    final.file.save(f"recropped.{kind.lower()}", ContentFile(out.getvalue()), save=False)
     final.width = final.height = None  # as a final that predates the columns: read the file
     final.save()
     return final
 
 
-def test_a_recropped_final_is_framed_on_itself_with_its_own_size(client, delivered):
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "TIFF"])
+def test_a_recropped_final_is_framed_on_itself_with_its_own_size(client, delivered, kind):
     session, final = delivered
-    final = recropped(final, (40, 90))  # the rush is a 60 × 40 landscape
+    final = recropped(final, (40, 90), kind)  # the rush is a 60 × 40 landscape
     client.force_login(session.client)
     html = client.get(chooser_url(final)).content.decode()
     assert 'data-pixel-width="40"' in html and 'data-pixel-height="90"' in html
