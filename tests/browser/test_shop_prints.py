@@ -4,7 +4,10 @@ checkout paying at the studio, and the order in their account with the photo and
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -160,11 +163,10 @@ def test_a_visitor_orders_a_print_of_a_gallery_photo_framed_on_that_photo(
     expect(thumb).to_have_count(1)
     assert image_loaded(phone, thumb)
     phone.screenshot(path=str(tmp_path / "gallery-basket-390.png"), full_page=True)
-    import os
+    # To look at them: BOOKE_SCREENSHOTS=/some/dir keeps a copy.
     if os.environ.get("BOOKE_SCREENSHOTS"):
-        import shutil
         for name in ("gallery-print-390.png", "gallery-basket-390.png"):
-            shutil.copy(tmp_path / name, os.path.join(os.environ["BOOKE_SCREENSHOTS"], name))
+            shutil.copy(tmp_path / name, Path(os.environ["BOOKE_SCREENSHOTS"]) / name)
 
     from oscar.core.loading import get_model
 
