@@ -11,7 +11,12 @@ class EditorialConfig(AppConfig):
         # The shop's product page shows the posts and galleries featuring the product; the shop
         # cannot import editorial, so editorial hands it a panel to render.
         from shop.community.panels import register_product_panel
+        from shop.personal.pictures import register_picture_source
 
         from .panels import related_content_panel
+        from .prints import SOURCE, gallery_picture
 
         register_product_panel("editorial.related_content", related_content_panel)
+        # "Commander ce tirage" under a gallery photo frames and prints that photo, not the
+        # print product's own picture: the shop asks editorial for it by reference.
+        register_picture_source(SOURCE, gallery_picture)

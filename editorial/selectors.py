@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.http import urlencode
 from oscar.core.loading import get_class, get_model
 from wagtail.models import Page
 
@@ -105,14 +106,19 @@ def product_card(product, strategy) -> ProductCard | None:
     return _card(product, strategy)
 
 
-def order_link(product: Any | None) -> str | None:
+def order_link(product: Any | None, photo: Any | None = None) -> str | None:
     """Where "Commander ce tirage" under a gallery photo goes: the print chooser for a print
-    (size, paper, crop), the product page for anything else; None when the product is gone
-    or no longer public."""
+    (size, paper, crop), framed on `photo` when given, the product page for anything else;
+    None when the product is gone or no longer public."""
     if product is None or not product.is_public:
         return None
     if product.structure == Product.PARENT and product.product_class.slug == PRINT.slug:
-        return reverse("personal:product", args=[product.pk])
+        url = reverse("personal:product", args=[product.pk])
+        if photo is not None:
+            from .prints import photo_ref
+
+            url += "?" + urlencode({"photo": photo_ref(photo)})
+        return url
     return product.get_absolute_url()
 
 

@@ -35,9 +35,9 @@ def rendition(image, spec: str):
 
 
 @register.simple_tag
-def order_link(product) -> str | None:
+def order_link(product, photo=None) -> str | None:
     """editorial.selectors.order_link, for gallery photos."""
-    return selectors.order_link(product)
+    return selectors.order_link(product, photo)
 
 
 @register.filter

@@ -4,6 +4,8 @@ crop, a thumbnail and the original final to send to the lab. The dashboard's per
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.generic import ListView
 
@@ -33,9 +35,14 @@ class PrintListView(ListView):
 
 
 def original(request: HttpRequest, line_id: int) -> HttpResponse:
-    """The original final of a print line: streamed, or a signed link valid minutes (S3)."""
+    """The original of a print line (the client's final, or the gallery photo's image):
+    streamed, or a signed link valid minutes (S3)."""
     line, final = selectors.fulfilment_line(line_id)
-    if final is None:
+    if final is not None:
+        name = f"{line.order.number}-{line.pk}-{client_filename(final)}"
+        return serve(final.file, download_name=name, inline=False)
+    line, picture = selectors.fulfilment_picture(line_id)
+    if picture is None or not picture.file:
         raise Http404("No such print.")
-    name = f"{line.order.number}-{line.pk}-{client_filename(final)}"
-    return serve(final.file, download_name=name, inline=False)
+    name = f"{line.order.number}-{line.pk}-{PurePath(picture.file.name).name}"
+    return serve(picture.file, download_name=name, inline=False)

@@ -18,12 +18,17 @@ from booker import selectors as booker_selectors
 from booker.models import FinalPhoto
 from shop.catalogue.product_classes import EXTRA_PHOTO, PRINT, PRINT_PARENT_UPC
 
+from . import pictures
+from .pictures import Picture
+
 Product = get_model("catalogue", "Product")
 OrderLine = get_model("order", "Line")
 OrderLineAttribute = get_model("order", "LineAttribute")
 
-# The codes of the Oscar Options our lines carry (created by migrations/0001_line_options.py).
+# The codes of the Oscar Options our lines carry (created by migrations/0001_line_options.py;
+# IMAGE, a public picture printed as a catalogue print (pictures.py), by 0002).
 PHOTO, CROP, SESSION, EXTRA_RUSHES = "photo", "recadrage", "seance", "photos"
+IMAGE = "image"
 
 # Below this, a print shows its pixels: the chooser warns (it does not refuse: a client may
 # still want it).
@@ -219,6 +224,12 @@ def line_crop(line) -> Crop | None:
     return Crop.parse(str(line_options(line).get(CROP) or ""))
 
 
+def line_picture(line, *, public_only: bool = True) -> Picture | None:
+    """The public picture (a gallery photo) a print line names, if it names one still there
+    (still public, unless not `public_only`: the lab prints what was paid for)."""
+    return pictures.picture(str(line_options(line).get(IMAGE) or ""), public_only=public_only)
+
+
 def extras_of_line(line) -> tuple[int, list[int]] | None:
     """(session id, rush ids) of an extra-photo line; None for any other line."""
     options = line_options(line)
@@ -248,8 +259,11 @@ def paid_statuses() -> tuple[str, ...]:
 
 
 def fulfilment_lines(*, paid_only: bool = True) -> QuerySet:
-    """Order lines that are personal prints (they carry a photo), newest order first."""
-    photo = OrderLineAttribute.objects.filter(line=OuterRef("pk"), option__code=PHOTO)
+    """Order lines that are prints of a photo the lab must be sent (a client's final, or a
+    gallery photo sold as a catalogue print), newest order first."""
+    photo = OrderLineAttribute.objects.filter(
+        line=OuterRef("pk"), option__code__in=(PHOTO, IMAGE)
+    )
     lines = (
         OrderLine.objects.filter(Exists(photo))
         .select_related("order", "order__user", "product")
@@ -270,3 +284,12 @@ def fulfilment_line(line_id: int):
     if photo is None:
         return None, None
     return line, FinalPhoto.objects.get(pk=photo.final_id)
+
+
+def fulfilment_picture(line_id: int) -> tuple[object, Picture | None]:
+    """One order line printing a gallery photo and that photo, for the lab's download."""
+    line = fulfilment_lines(paid_only=False).filter(pk=line_id).first()
+    picture = line_picture(line, public_only=False) if line is not None else None
+    if picture is None:
+        return None, None
+    return line, picture

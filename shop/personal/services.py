@@ -15,7 +15,8 @@ from booker import services as booker_services
 from booker.models import FinalPhoto, PhotoSession
 
 from . import selectors
-from .selectors import CROP, EXTRA_RUSHES, PHOTO, SESSION, Crop
+from .pictures import Picture
+from .selectors import CROP, EXTRA_RUSHES, IMAGE, PHOTO, SESSION, Crop
 
 Basket = get_model("basket", "Basket")
 Line = get_model("basket", "Line")
@@ -50,10 +51,15 @@ def add_print_of_final(basket, final: FinalPhoto, product_id: int, crop: Crop, q
     return line
 
 
-def add_print_of_product(basket, parent: Product, product_id: int, crop: Crop, quantity: int = 1):
-    """A print of a catalogue photo (a print parent shown on a gallery page), with its crop."""
+def add_print_of_product(basket, parent: Product, product_id: int, crop: Crop, quantity: int = 1,
+                         *, picture: Picture | None = None):
+    """A print of a catalogue photo (a print parent), with its crop; or of a public `picture`
+    sold as that print (a gallery photo), which the line names for the lab."""
     variant = _variant(parent, product_id, basket.strategy)
-    line, _ = basket.add_product(variant, quantity, _options(**{CROP: str(crop)}))
+    values: dict[str, object] = {CROP: str(crop)}
+    if picture is not None:
+        values[IMAGE] = picture.ref
+    line, _ = basket.add_product(variant, quantity, _options(**values))
     return line
 
 

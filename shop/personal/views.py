@@ -21,7 +21,7 @@ from booker import services as booker_services
 from booker.delivery.files import storage_url
 from booker.models import Rush
 
-from . import selectors, services
+from . import pictures, selectors, services
 from .selectors import MIN_DPI, Crop
 
 # A thumbnail link given to a page that checked who asks lives this long (seconds).
@@ -78,8 +78,11 @@ def _chooser(request: HttpRequest, *, variants, pixels, preview_url: str, title:
         }
         for v in variants
     ]
+    width, height = pixels
     return render(request, "personal/chooser.html", {
         "form": form,
+        # The print is turned like the photo: a portrait photo starts on a portrait print.
+        "orientation": ("portrait" if height > width else "landscape") if width and height else "",
         "variant_rows": rows,
         "pixels": pixels,
         "preview_url": preview_url,
@@ -98,10 +101,14 @@ def final_print(request: HttpRequest, final_id: int) -> HttpResponse:
     return _chooser(
         request,
         variants=variants,
+        # The final's own pixels: a recropped final, or one smaller than its rush, prints at
+        # the resolution it has, not the rush's.
         pixels=booker_services.final_pixel_size(final),
-        # The proof shows the same framing as the final at screen size; the final itself is
-        # the HD file and is not sent to a browser just to frame a crop.
-        preview_url=reverse("portal:rush-proof", args=[final.job.rush_id]),
+        # Framed on the final itself (its screen copy, unwatermarked, for whoever may download
+        # it), not on the rush's proof: a black and white or recropped final is what is
+        # printed, and a client who paid sees no watermark. The crop is kept in fractions, so
+        # it applies to the HD final the lab gets.
+        preview_url=reverse("portal:final-screen", args=[final.pk]),
         title=final.job.rush.stem,
         add=lambda pid, crop, qty: services.add_print_of_final(
             request.basket, final, pid, crop, qty
@@ -112,10 +119,28 @@ def final_print(request: HttpRequest, final_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def product_print(request: HttpRequest, product_id: int) -> HttpResponse:
-    """Order a print of a catalogue photo (a print parent), e.g. from a gallery page."""
+    """Order a print of a catalogue photo (a print parent), or of a public picture sold as
+    that print (`?photo=galerie-12`, from a gallery page: see pictures.py)."""
     parent = selectors.print_parent_for(product_id)
     if parent is None:
         raise Http404("No such print.")
+    ref = request.GET.get("photo")
+    if ref:
+        picture = pictures.picture(ref)
+        # A picture is printed only as the product its page sells it as.
+        if picture is None or picture.product_id != parent.pk:
+            raise Http404("No such picture.")
+        return _chooser(
+            request,
+            variants=selectors.print_variants(parent, request.basket.strategy),
+            pixels=picture.pixels,
+            preview_url=picture.preview_url,
+            title=picture.title or parent.get_title(),
+            add=lambda pid, crop, qty: services.add_print_of_product(
+                request.basket, parent, pid, crop, qty, picture=picture
+            ),
+            back_url=picture.page_url or parent.get_absolute_url(),
+        )
     image = parent.primary_image()
     original = getattr(image, "original", None)
     if not original:

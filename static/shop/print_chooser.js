@@ -18,6 +18,9 @@
   var crop = null; // {x, y, w, h} in fractions of the photo
   var orientation = null;
 
+  // The original's pixels (the final's, the gallery image's), not the screen copy's: the
+  // resolution is that of what is printed. Unknown, the copy gives the shape only.
+  var known = parseFloat(form.dataset.pixelWidth) > 0 && parseFloat(form.dataset.pixelHeight) > 0;
   function pixels() {
     var w = parseFloat(form.dataset.pixelWidth), h = parseFloat(form.dataset.pixelHeight);
     if (w > 0 && h > 0) return {w: w, h: h};
@@ -58,7 +61,7 @@
     input.value = [crop.x, crop.y, crop.w, crop.h].map(function (v) { return v.toFixed(4); }).join(",");
     frame.setAttribute("aria-valuetext", Math.round(crop.w * 100) + " %");
     var v = variant(), px = pixels();
-    if (!v) { warning.hidden = true; return; }
+    if (!v || !known) { warning.hidden = true; return; }
     var cw = px.w * crop.w, ch = px.h * crop.h;
     var dpi = Math.min(Math.max(cw, ch) / (v.long / 2.54), Math.min(cw, ch) / (v.short / 2.54));
     var low = dpi < minDpi;
@@ -74,7 +77,7 @@
 
   function start() {
     var px = pixels();
-    orientation = px.w >= px.h ? "landscape" : "portrait";
+    orientation = form.dataset.orientationDefault || (px.w >= px.h ? "landscape" : "portrait");
     orientationBox.querySelector("[value=" + orientation + "]").checked = true;
     orientationBox.hidden = false;
     frame.hidden = false;

@@ -4,7 +4,10 @@ checkout paying at the studio, and the order in their account with the photo and
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -52,6 +55,12 @@ def test_a_client_orders_a_cropped_print_of_a_delivered_photo(page: Page, catalo
     page.get_by_role("link", name="Commander un tirage").first.click()
 
     expect(page.get_by_role("heading", name=re.compile("Commander un tirage"))).to_be_visible()
+    # Framed on the final itself (its unwatermarked screen copy), not on the rush's proof.
+    chosen = FinalPhoto.objects.get(pk=int(re.search(r"/final/(\d+)/", page.url).group(1)))
+    tool = page.locator("[data-crop-image]")
+    expect(tool).to_have_attribute("src", f"/portal/finals/{chosen.pk}/ecran.jpg")
+    assert image_loaded(page, tool)
+    assert tool.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [80, 60]
     page.get_by_label("Format et papier").select_option(str(variant("30x45", "lustre").pk))
     page.get_by_label("Portrait").check()
     # The tiny test photo is far too small for a 30×45 print: the chooser says so.
@@ -115,3 +124,52 @@ def test_a_client_orders_a_cropped_print_of_a_delivered_photo(page: Page, catalo
     ordered_options = selectors.line_options(ordered)
     assert ordered_options["photo"] == final.pk
     assert ordered_options["recadrage"] == crop
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_visitor_orders_a_print_of_a_gallery_photo_framed_on_that_photo(
+    phone: Page, catalogue, tmp_path
+):
+    from editorial import demo as editorial_demo
+    from editorial.models import GalleryPhoto
+    from shop.personal import selectors
+    from tests.shop.prints import variant
+
+    editorial_demo.seed(lambda line: None)
+    photo = GalleryPhoto.objects.filter(print_product__isnull=False).select_related(
+        "image", "page").first()
+    assert photo is not None, "the demo sells a gallery photo as a print"
+    image = photo.image
+
+    phone.goto(photo.page.url)
+    phone.get_by_role("link", name="Commander ce tirage").first.click()
+    expect(phone.get_by_role("heading", name=re.compile("Commander un tirage"))).to_be_visible()
+    tool = phone.locator("[data-crop-image]")
+    # The photo itself (the gallery's large rendition), not the print product's placeholder.
+    expect(tool).to_have_attribute("src", image.get_rendition("max-1600x1600|format-jpeg").url)
+    assert image_loaded(phone, tool)
+    form = phone.locator("[data-print-chooser]")
+    expect(form).to_have_attribute("data-pixel-width", str(image.width))
+    shape = "portrait" if image.height > image.width else "landscape"
+    expect(phone.get_by_label("Portrait" if shape == "portrait" else "Paysage")).to_be_checked()
+    phone.get_by_label("Format et papier").select_option(str(variant("20x30", "lustre").pk))
+    frame = phone.locator("[data-crop-frame]").bounding_box()
+    assert (frame["height"] > frame["width"]) == (shape == "portrait")
+    phone.screenshot(path=str(tmp_path / "gallery-print-390.png"), full_page=True)
+    phone.get_by_role("button", name="Ajouter au panier").click()
+
+    expect(phone).to_have_url(re.compile(r"/shop/basket/$"))
+    thumb = phone.locator(".print-thumb img")
+    expect(thumb).to_have_count(1)
+    assert image_loaded(phone, thumb)
+    phone.screenshot(path=str(tmp_path / "gallery-basket-390.png"), full_page=True)
+    # To look at them: BOOKE_SCREENSHOTS=/some/dir keeps a copy.
+    if os.environ.get("BOOKE_SCREENSHOTS"):
+        for name in ("gallery-print-390.png", "gallery-basket-390.png"):
+            shutil.copy(tmp_path / name, Path(os.environ["BOOKE_SCREENSHOTS"]) / name)
+
+    from oscar.core.loading import get_model
+
+    [line] = get_model("basket", "Line").objects.all()
+    assert selectors.line_options(line)["image"] == f"galerie-{photo.pk}"
+    assert line.product == variant("20x30", "lustre")

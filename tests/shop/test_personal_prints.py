@@ -3,6 +3,7 @@ and the order show that photo; nobody else can print it or see it."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -45,13 +46,15 @@ def test_the_delivered_page_links_each_final_to_the_print_chooser(client, delive
     assert "Commander un tirage" in html
 
 
-def test_the_chooser_offers_the_print_variants_over_the_photo_s_proof(client, delivered):
+def test_the_chooser_offers_the_print_variants_over_the_final_itself(client, delivered):
     session, final = delivered
     client.force_login(session.client)
     response = client.get(chooser_url(final))
     html = response.content.decode()
     assert response.status_code == 200
-    assert reverse("portal:rush-proof", args=[final.job.rush_id]) in html
+    # Framed on the final's unwatermarked screen copy, never on the rush's watermarked proof.
+    assert f'src="{reverse("portal:final-screen", args=[final.pk])}"' in html
+    assert reverse("portal:rush-proof", args=[final.job.rush_id]) not in html
     variants = Product.objects.get(upc=PRINT_PARENT_UPC).get_public_children().count()
     assert variants >= 6  # 3 sizes × 2 papers, and whatever finishes the catalogue adds
     assert html.count('data-long="') == variants
@@ -161,6 +164,67 @@ def test_the_public_print_page_cannot_set_a_photo_on_its_line(catalogue):
     form = AddToBasketForm(basket, parent)
     assert "child_id" in form.fields
     assert not set(form.fields) & {"photo", "recadrage", "seance", "photos"}
+
+
+def recropped(final, size: tuple[int, int], kind: str = "JPEG") -> FinalPhoto:
+    """The final replaced by a file of another shape (a black and white, recropped export)."""
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", size, 120).save(out, kind)
+    final.file.save(f"recropped.{kind.lower()}", ContentFile(out.getvalue()), save=False)
+    final.width = final.height = None  # as a final that predates the columns: read the file
+    final.save()
+    return final
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "TIFF"])
+def test_a_recropped_final_is_framed_on_itself_with_its_own_size(client, delivered, kind):
+    session, final = delivered
+    final = recropped(final, (40, 90), kind)  # the rush is a 60 × 40 landscape
+    client.force_login(session.client)
+    html = client.get(chooser_url(final)).content.decode()
+    assert 'data-pixel-width="40"' in html and 'data-pixel-height="90"' in html
+    # A portrait final starts on a portrait print.
+    assert 'data-orientation-default="portrait"' in html
+    assert re.search(r'value="portrait" checked', html)
+    screen = client.get(reverse("portal:final-screen", args=[final.pk]))
+    assert screen.status_code == 200
+    from PIL import Image
+
+    data = b"".join(screen.streaming_content) if screen.streaming else screen.content
+    assert Image.open(io.BytesIO(data)).size == (40, 90)
+
+
+def test_a_landscape_final_starts_on_a_landscape_print(client, delivered):
+    session, final = delivered  # 80 × 60
+    client.force_login(session.client)
+    html = client.get(chooser_url(final)).content.decode()
+    assert 'data-orientation-default="landscape"' in html
+    assert re.search(r'value="landscape" checked', html)
+
+
+def test_the_final_s_screen_copy_is_not_shown_to_another_client(client, delivered):
+    _, final = delivered
+    client.force_login(UserFactory())
+    assert client.get(reverse("portal:final-screen", args=[final.pk])).status_code == 404
+
+
+def test_the_resolution_is_that_of_the_final_not_of_its_rush(client, delivered):
+    session, final = delivered
+    # A camera's rush, a final exported small: the print is as sharp as the final.
+    type(final.job.rush).objects.filter(pk=final.job.rush_id).update(width=6000, height=4000)
+    FinalPhoto.objects.filter(pk=final.pk).update(width=900, height=600)
+    client.force_login(session.client)
+    html = client.get(chooser_url(final)).content.decode()
+    assert 'data-pixel-width="900"' in html
+    assert "résolution insuffisante" in html  # 900 px over 30 cm is 76 dpi
+    # The same final exported at full size is fine at 20 × 30.
+    FinalPhoto.objects.filter(pk=final.pk).update(width=6000, height=4000)
+    html = client.get(chooser_url(final)).content.decode()
+    small = re.search(rf'value="{variant("20x30", "lustre").pk}"[^>]*>([^<]*)<', html).group(1)
+    assert "résolution insuffisante" not in small
 
 
 def test_a_catalogue_print_is_framed_over_its_own_picture(client, catalogue):

@@ -30,7 +30,13 @@ def _may_see(request, line) -> bool:
 def personal_photo(context, line) -> dict | None:
     photo = selectors.line_photo(line)
     if photo is None:
-        crop = selectors.line_crop(line)  # a print of a catalogue photo: its own picture
+        crop = selectors.line_crop(line)
+        # A gallery photo: its own copy, still shown once its gallery is offline (paid for).
+        picture = selectors.line_picture(line, public_only=False)
+        if picture is not None:
+            return {"thumb_url": picture.thumb_url, "crop": (crop or selectors.FULL_FRAME)
+                    .as_percent(), "filename": picture.title}
+        # A print of a catalogue photo: its own picture.
         return {"thumb_url": None, "crop": crop.as_percent()} if crop else None
     if not _may_see(context.get("request"), line):
         return None
