@@ -152,3 +152,16 @@ def test_the_studio_page_offers_a_card_to_add_photos_while_the_client_chooses(st
     html = studio.get(reverse("admin:booker_photosession_studio", args=[submitted.pk])
                       ).content.decode()
     assert 'id="more-rushes"' not in html
+
+
+def test_the_minute_s_sweep_announces_a_settled_batch(settings, django_capture_on_commit_callbacks):
+    from booker.intake import ingest
+
+    settings.BOOKER_NEW_PROOFS_QUIET_SECONDS = 0
+    session = proofing_session(1)
+    added = services.add_rush(session, io.BytesIO(jpeg(600)), "IMG_0600.CR2", enqueue=False)
+    services.ingest_rush(added.rush.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest.requeue_stalled_rushes()
+    event = SessionEvent.objects.get(session=session, name=Event.PROOFS_ADDED)
+    assert event.payload == {"proofs": 1, "rushes": [added.rush.pk]}
