@@ -22,6 +22,9 @@ Payloads (the row's `payload`, JSON), by event:
 - rush.failed: rush (id), reason. archive.failed / restore.failed: rush (id), reason.
 - session.confirmed: none. session.rescheduled: previous, scheduled_at (ISO datetimes).
 - session.delivery_expiring: expires_at (ISO datetime).
+- session.proofs_added (more proofs visible to the client after publication, once a batch of
+  rushes has settled: `booker.intake.services.announce_new_proofs`): proofs (count), rushes
+  (ids).
 - session.delivery_extended (the studio pushed the downloads' closing back): expires_at (ISO
   datetime), previous_expires_at (ISO datetime or None).
 - retouch.assigned: jobs (ids), assignee (user id).
@@ -84,6 +87,8 @@ class Event(StrEnum):
     # The studio pushed the downloads' closing date back (booker/delivery/services.py).
     DELIVERY_EXTENDED = "session.delivery_extended"
     EXTRAS_PAID_UNMATCHED = "session.extras_paid_unmatched"
+    # More proofs in the client's gallery after publication: one per settled batch of rushes.
+    PROOFS_ADDED = "session.proofs_added"
     RUSH_FAILED = "rush.failed"
     ARCHIVE_FAILED = "archive.failed"
     RESTORE_FAILED = "restore.failed"

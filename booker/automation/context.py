@@ -130,6 +130,7 @@ EVENT_LABELS: dict[str, Any] = {
     Event.DELIVERY_EXPIRING: gettext_lazy("Downloads closing soon"),
     Event.DELIVERY_EXTENDED: gettext_lazy("Downloads extended"),
     Event.EXTRAS_PAID_UNMATCHED: gettext_lazy("Extras payment not matched"),
+    Event.PROOFS_ADDED: gettext_lazy("New proofs added after publication"),
     Event.RUSH_FAILED: gettext_lazy("A rush could not be processed"),
     Event.ARCHIVE_FAILED: gettext_lazy("Archiving failed"),
     Event.RESTORE_FAILED: gettext_lazy("Restore failed"),

@@ -471,6 +471,11 @@ def requeue_stalled_rushes() -> int:
             count += 1
     if count:
         log.warning("requeued %s stalled rushes", count)
+    # The same minute tells clients of the new proofs whose batch has settled (a schedule of
+    # its own would be one more row for the same beat).
+    from booker.intake.services import announce_settled_proofs
+
+    announce_settled_proofs()
     return count
 
 

@@ -2,14 +2,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import BinaryIO
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booker.errors import IllegalTransition, StudioError
+from booker.events import Event, record
 from booker.intake import ingest
 from booker.intake.ingest import enqueue_ingest
 from booker.intake.machine import RUSH_INGEST
@@ -17,6 +22,8 @@ from booker.intake.sitters import attribute_by_slot  # noqa: F401 -- a write of 
 from booker.models import (
     PhotoSession,
     Rush,
+    RushUpload,
+    SessionEvent,
     User,
 )
 from booker.sessions.machine import transition
@@ -34,11 +41,20 @@ class AddedRush:
     duplicate: bool
 
 
+# While proofing the new rushes join the client's gallery once ready (`announce_new_proofs`).
+TAKES_RUSHES = (Status.BOOKED, Status.SHOT, Status.PROOFING)
+
+
 def check_takes_rushes(session: PhotoSession) -> None:
-    """Rushes come in while the session is booked or shot; once the proofs are out, the
-    client chooses among what is there."""
-    if session.status not in (Status.BOOKED, Status.SHOT):
-        raise StudioError(_("Rushes can be added before the proofs are published, not after."))
+    """Rushes come in while the session is booked or shot, and while the client chooses. Once
+    the selection is submitted the client chose among what was there: the photographer
+    reopens the selection first."""
+    if session.status in TAKES_RUSHES:
+        return
+    if session.status in (Status.AWAITING_PAYMENT, Status.SELECTION_SUBMITTED):
+        raise StudioError(_("The client has submitted their selection: reopen it to add "
+                            "photos, so that they can choose among the new ones too."))
+    raise StudioError(_("Photos can no longer be added to this session."))
 
 
 def rush_filename(filename: str) -> str:
@@ -147,3 +163,65 @@ def retry_rushes(rushes: Iterable[Rush], *, actor: User | None = None) -> int:
             enqueue_ingest(rush)
             count += 1
     return count
+
+
+# --- More proofs after publication --------------------------------------------------------------
+
+
+def new_proofs_quiet() -> timedelta:
+    """How long a session's uploads and proofs must have been still before its new proofs are
+    announced: a card of 50 RAWs arrives one file after another, and its client gets one
+    email, not 50 (BOOKER_NEW_PROOFS_QUIET_SECONDS, 3 minutes unless set)."""
+    return timedelta(seconds=getattr(settings, "BOOKER_NEW_PROOFS_QUIET_SECONDS", 180))
+
+
+def unannounced_proofs(session: PhotoSession) -> list[int]:
+    """The ready rushes the client got since the proofs went out (or the selection was
+    reopened) that no `session.proofs_added` has announced yet."""
+    since = session.status_changed_at
+    announced: set[int] = set()
+    for payload in SessionEvent.objects.filter(
+        session=session, name=Event.PROOFS_ADDED, created_at__gte=since,
+    ).values_list("payload", flat=True):
+        announced.update(int(pk) for pk in (payload or {}).get("rushes", []))
+    ready = session.rushes.filter(ingest_status=Ingest.READY, created_at__gt=since)
+    return [pk for pk in ready.order_by("pk").values_list("pk", flat=True)
+            if pk not in announced]
+
+
+def announce_new_proofs(
+    session: PhotoSession, *, now: datetime | None = None,
+) -> SessionEvent | None:
+    """Record one `session.proofs_added` for the batch of new proofs of a session the client
+    is choosing in, once the batch has settled: no rush in flight, no upload nor rush newer
+    than `new_proofs_quiet()`. None when there is nothing (yet) to announce.
+
+    The session's row is locked, so two sweeps (or a sweep and a retry) announce a batch once."""
+    now = now or timezone.now()
+    quiet_since = now - new_proofs_quiet()
+    with transaction.atomic():
+        locked = PhotoSession.objects.select_for_update().filter(pk=session.pk).first()
+        if locked is None or locked.status != Status.PROOFING:
+            return None
+        rushes = locked.rushes.all()
+        if rushes.filter(ingest_status__in=(Ingest.PENDING, Ingest.PROCESSING)).exists():
+            return None
+        if rushes.filter(created_at__gt=quiet_since).exists():
+            return None
+        if RushUpload.objects.filter(session=locked, state=RushUpload.State.UPLOADING,
+                                     updated_at__gt=quiet_since).exists():
+            return None
+        new = unannounced_proofs(locked)
+        if not new:
+            return None
+        return record(locked, Event.PROOFS_ADDED, actor=None, proofs=len(new), rushes=new)
+
+
+def announce_settled_proofs(*, now: datetime | None = None) -> int:
+    """Announce the settled batches of new proofs of every session being chosen in; run by
+    the minute's sweep. Returns how many sessions were announced."""
+    candidates = PhotoSession.objects.filter(
+        status=Status.PROOFING, rushes__ingest_status=Ingest.READY,
+        rushes__created_at__gt=F("status_changed_at"),
+    ).distinct()
+    return sum(1 for session in candidates if announce_new_proofs(session, now=now))

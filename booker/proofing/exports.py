@@ -75,6 +75,20 @@ def search_string(items: Iterable[PickLike]) -> str:
     return ", ".join(_picked_by_stem(items))
 
 
+def capture_one_names(items: Iterable[PickLike]) -> str:
+    """The picks' stems, one a line (CRLF: Windows' Notepad too). Capture One's filters read
+    one text term, with no "or" between names: its way to many files is a Smart Album matching
+    *any* of its rules, one "File Name contains" rule a line of this list, or the sidecars
+    (`xmp_zip`) for proprietary RAWs."""
+    return "".join(f"{stem}\r\n" for stem in _picked_by_stem(items))
+
+
+def picks_keyword(session_pk: int) -> str:
+    """A keyword to keep the client's choice in the catalogue once found by the filename search
+    (DNG and JPEG take no sidecar): one word, no space or comma that Lightroom would split."""
+    return f"choix-client-{session_pk}"
+
+
 # --- CSV --------------------------------------------------------------------------------------
 
 # Column names and yes/no stay English whatever the interface language: scripts and

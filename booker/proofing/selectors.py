@@ -218,3 +218,27 @@ def picks(session: PhotoSession) -> QuerySet[SelectionItem]:
         .select_related("rush")
         .order_by("rush__original_filename")
     )
+
+
+@dataclass(frozen=True)
+class SessionMoney:
+    """What the Booker itself knows of a session's money, for the studio page: the package's
+    price, the extras the current picks owe (THE extras rule) and the online booking's deposit
+    (None: the session was not booked online). Orders are the shop's (its session panel)."""
+
+    package_price: Decimal | None
+    extras: Extras
+    deposit: Decimal | None = None
+    deposit_paid: Decimal | None = None
+    refunded: Decimal | None = None
+
+
+def session_money(session: PhotoSession) -> SessionMoney:
+    booking = getattr(session, "booking", None)
+    return SessionMoney(
+        package_price=session.package.price if session.package_id else None,
+        extras=selection_rule(session),
+        deposit=booking.deposit if booking else None,
+        deposit_paid=booking.deposit_paid if booking else None,
+        refunded=booking.refunded if booking else None,
+    )

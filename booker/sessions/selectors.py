@@ -122,9 +122,12 @@ class Move:
     sources: frozenset[str] | None = None
     # Also while already at `target` (rushes keep coming while the session is shot).
     at_target: bool = False
+    # Statuses where the action is open without moving the session at all (more rushes while
+    # the client chooses: a second card, the session stays in proofing).
+    stays_at: frozenset[str] = frozenset()
 
     def open_from(self, status: str) -> bool:
-        if self.at_target and status == self.target:
+        if (self.at_target and status == self.target) or status in self.stays_at:
             return True
         return SESSION.allows(status, self.target) and (
             self.sources is None or status in self.sources
@@ -132,8 +135,10 @@ class Move:
 
 
 ACTION_MOVES: dict[Action, Move] = {
-    # Rushes come in until the proofs are out: on the way to "shot", and while shot.
-    Action.ADD_RUSHES: Move(Status.SHOT, at_target=True),
+    # Rushes come in on the way to "shot" and while shot, and while the client chooses (a
+    # second card: they are told of the new proofs). Not once the selection is submitted: the
+    # photographer reopens it first, so nobody pays for picks made without the new photos.
+    Action.ADD_RUSHES: Move(Status.SHOT, at_target=True, stays_at=frozenset({Status.PROOFING})),
     Action.PUBLISH: Move(Status.PROOFING, frozenset({Status.SHOT})),
     Action.REOPEN: Move(Status.PROOFING, SESSION.sources_of(Status.PROOFING) - {Status.SHOT}),
     Action.START_RETOUCHING: Move(Status.RETOUCHING),
@@ -145,6 +150,15 @@ ACTION_MOVES: dict[Action, Move] = {
     Action.RESTORE: Move(Status.RESTORING),
     Action.CANCEL: Move(Status.CANCELLED),
 }
+
+
+# Rushes alone (no proof out yet): on the way to "shot", and while shot.
+_BEFORE_PROOFS = Move(Status.SHOT, at_target=True)
+
+
+def proofs_published(status: str) -> bool:
+    """Whether the proofs went out (the picks exist): past booked and shot, cancelled included."""
+    return not _BEFORE_PROOFS.open_from(status)
 
 
 def _preconditions_hold(action: Action, session: PhotoSession) -> bool:

@@ -45,7 +45,9 @@ from booker.models import (
     Rush,
 )
 from booker.proofing import exports
+from booker.proofing.selectors import session_money
 from booker.sessions.machine import SESSION
+from booker.sessions.panels import session_panels
 from booker.teams import selectors as team_selectors
 
 Action = selectors.Action
@@ -233,6 +235,7 @@ def studio_page(
     picks = list(selectors.picks(session))
     jobs = list(selectors.session_jobs(session))
     actions = selectors.session_actions(session, request.user)
+    can_upload_rushes = Action.ADD_RUSHES in actions
     context = model_admin.studio_context(
         request,
         title=session.title,
@@ -248,15 +251,18 @@ def studio_page(
         picked_count=sum(1 for item in picks if item.picked),
         search_string=exports.search_string(picks),
         xmp_label=exports.xmp_label(),
+        picks_keyword=exports.picks_keyword(session.pk),
         jobs=[(job, rush_thumb_url(job.rush)) for job in jobs],
         jobs_done=sum(1 for job in jobs if job.status == JobStatus.DONE),
         # What may be done now is the SESSION table's, the person's and the domain's answer
         # (selectors.session_actions); the page only shows it.
-        can_upload_rushes=Action.ADD_RUSHES in actions,
+        can_upload_rushes=can_upload_rushes,
         can_publish=Action.PUBLISH in actions,
         is_booked=status == SESSION.initial,
         # The picks exist once the rushes' window has closed (the proofs went out).
-        shows_picks=not selectors.ACTION_MOVES[Action.ADD_RUSHES].open_from(status),
+        shows_picks=selectors.proofs_published(status),
+        # More rushes while the client chooses: the card says they will be told.
+        adds_to_published=can_upload_rushes and selectors.proofs_published(status),
         can_reopen=Action.REOPEN in actions,
         can_start_retouching=Action.START_RETOUCHING in actions,
         can_upload_finals=Action.UPLOAD_FINALS in actions,
@@ -287,6 +293,10 @@ def studio_page(
         # Who downloaded what of the delivery (DownloadLog), as the company's activity log.
         downloads=team_selectors.session_downloads(session),
         extend_form=ExtendForm(),
+        # What is owed and paid: the Booker's own amounts, and the orders other parts of the
+        # site tie to the session (the shop's panel, booker.sessions.panels).
+        money=session_money(session),
+        panels=session_panels(session, request.user),
     )
     return TemplateResponse(request, "admin/booker/photosession/studio.html", context)
 
@@ -479,6 +489,9 @@ def export(
     if kind == "search":
         body, mime, name = exports.search_string(picks), "text/plain; charset=utf-8", \
             f"{base}-search.txt"
+    elif kind == "capture-one":
+        body, mime, name = exports.capture_one_names(picks), "text/plain; charset=utf-8", \
+            f"{base}-capture-one.txt"
     elif kind == "csv":
         # The BOM makes Excel read the clients' accents as UTF-8.
         body, mime, name = exports.picks_csv(picks).encode("utf-8-sig"), \

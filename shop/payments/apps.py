@@ -20,3 +20,7 @@ class PaymentsConfig(AppConfig):
         from . import panels
 
         panels.register()
+        # The orders tied to a session, on its studio page (the Booker asks).
+        from . import session_panels
+
+        session_panels.register()

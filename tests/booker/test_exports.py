@@ -110,3 +110,32 @@ def test_exports_work_on_the_real_picks_of_a_session():
 def test_the_sidecars_label_is_the_one_the_studio_sets(settings):
     settings.BOOKER_XMP_LABEL = "Purple"
     assert 'xmp:Label="Purple"' in exports.xmp_sidecar("")
+
+
+def test_capture_one_gets_one_picked_stem_a_line_since_its_filter_takes_one_term():
+    assert exports.capture_one_names(PICKS) == "IMG_0012\r\nIMG_0040\r\n"
+    pair = [item("IMG_0007.CR2"), item("IMG_0007.JPG")]
+    assert exports.capture_one_names(pair) == "IMG_0007\r\n"
+    assert exports.capture_one_names([item("IMG_0001.CR2", picked=False, comment="x")]) == ""
+
+
+def test_the_picks_keyword_is_one_word_lightroom_does_not_split():
+    keyword = exports.picks_keyword(42)
+    assert keyword == "choix-client-42"
+    assert not set(keyword) & {" ", ",", ";", "|", ">"}
+
+
+@pytest.mark.django_db
+def test_the_studio_page_downloads_the_names_for_capture_one(studio):
+    from django.urls import reverse
+
+    session = submitted_session(4, picks={0: "", 2: ""})
+    page = studio.get(reverse("admin:booker_photosession_studio", args=[session.pk]))
+    html = page.content.decode()
+    assert "Capture One" in html and f"choix-client-{session.pk}" in html
+    url = reverse("admin:booker_photosession_export", args=[session.pk, "capture-one"])
+    assert url in html
+    answer = studio.get(url)
+    assert answer.status_code == 200
+    assert answer.content == b"IMG_0000\r\nIMG_0002\r\n"
+    assert answer["Content-Disposition"].endswith(f'-{session.pk}-capture-one.txt"')

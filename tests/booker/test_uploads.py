@@ -17,7 +17,7 @@ from django.utils import timezone
 from booker import roles, services
 from booker.intake import uploads
 from booker.models import PhotoSession, Rush, RushUpload
-from tests.booker.factories_studio import jpeg, shot_session
+from tests.booker.factories_studio import jpeg, proofing_session
 from tests.factories import UserFactory, user_with_role
 
 Status = PhotoSession.Status
@@ -199,19 +199,18 @@ def test_bytes_that_do_not_match_the_fingerprint_are_refused_and_nothing_is_stor
     assert fresh["upload"] != opened["upload"] and fresh["received"] == 0
 
 
-def test_a_session_whose_proofs_are_published_takes_no_more_rushes(studio):
-    session = shot_session(["IMG_0001.CR2"])
+def test_a_session_whose_selection_is_submitted_takes_no_more_rushes(studio):
+    session = proofing_session(1)
     data = os.urandom(1000)
     opened = start(studio, session, "IMG_0007.CR2", data).json()
     chunk(studio, session, opened["upload"], 0, data)
-    services.publish_proofs(session, actor=None)
+    services.set_pick(session, session.rushes.get().pk, True, user=session.client)
+    services.submit_selection(session, user=session.client)
     late = complete(studio, session, opened["upload"])
     assert late.status_code == 409
-    assert "avant la publication des épreuves" in late.json()["error"]
+    assert "rouvrez-la pour ajouter des photos" in late.json()["error"]
     refused = start(studio, session, "IMG_0008.CR2", os.urandom(1000))
     assert refused.status_code == 409
-    assert refused.json() == {"status": "error", "error": "Les rushes s'ajoutent avant la "
-                              "publication des épreuves, pas après."}
     assert session.rushes.count() == 1
     assert RushUpload.objects.get().state == RushUpload.State.ABORTED
 
