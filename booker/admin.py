@@ -379,6 +379,7 @@ class PhotoSessionForm(forms.ModelForm):
             "title", "client", "company", "package", "photographer", "scheduled_at",
             "duration_minutes", "location",
             "notes", "quota", "extra_photo_price", "delivery_formats",
+            "delivery_sizes",
         ]
         help_texts = {
             "client": _("A private client…"),
@@ -540,7 +541,8 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         progress = (_("Progress"), {"fields": [("status_badge", "status_changed_at"), "ingest",
                                                "studio_link"]})
         terms = (_("Terms (copied from the package at booking)"),
-                 {"fields": [("quota", "extra_photo_price"), "delivery_formats"]})
+                 {"fields": [("quota", "extra_photo_price"),
+                                    ("delivery_formats", "delivery_sizes")]})
         return [progress, who, shoot, terms, notes]
 
     def save_model(self, request: HttpRequest, obj: PhotoSession, form, change: bool) -> None:

@@ -84,6 +84,10 @@ class Event(StrEnum):
     # The studio pushed the downloads' closing date back (booker/delivery/services.py).
     DELIVERY_EXTENDED = "session.delivery_extended"
     EXTRAS_PAID_UNMATCHED = "session.extras_paid_unmatched"
+    # A client's view-only link for their family (booker/delivery/services.py), payload link
+    # (id), expires_at: made, or revoked before it expired.
+    SHARE_CREATED = "delivery.share_created"
+    SHARE_REVOKED = "delivery.share_revoked"
     RUSH_FAILED = "rush.failed"
     ARCHIVE_FAILED = "archive.failed"
     RESTORE_FAILED = "restore.failed"
