@@ -404,6 +404,9 @@ class PhotoSessionForm(forms.ModelForm):
         if "duration_minutes" in self.fields:
             # Left empty (or absent from an older form), the model's default hour.
             self.fields["duration_minutes"].required = False
+        if "delivery_sizes" in self.fields:
+            # Absent from an older form: the session keeps the sizes it has.
+            self.fields["delivery_sizes"].required = False
         if "photographer" in self.fields:
             self.fields["photographer"].queryset = User.objects.filter(
                 is_active=True, groups__name=roles.PHOTOGRAPHER
@@ -424,6 +427,9 @@ class PhotoSessionForm(forms.ModelForm):
     def clean_duration_minutes(self) -> int:
         duration = self.cleaned_data.get("duration_minutes")
         return duration or PhotoSession._meta.get_field("duration_minutes").default
+
+    def clean_delivery_sizes(self) -> str:
+        return self.cleaned_data.get("delivery_sizes") or self.instance.delivery_sizes
 
     def clean_new_email(self) -> str:
         email = normalise_email(self.cleaned_data.get("new_email") or "")

@@ -371,3 +371,12 @@ def test_archiving_the_originals_leaves_the_downloads_and_links_open_until_the_e
     assert client.get(reverse("portal:final-web-download", args=[final.pk])).status_code == 200
     client.logout()
     assert client.get(reverse("share:page", args=[link.token])).status_code == 200
+
+
+def test_the_family_page_is_throttled_per_address(client, settings):
+    session, _ = delivered_session(1)
+    link = share(client, session, session.client)
+    client.logout()
+    settings.BOOKE_RATE_LIMITS = {**settings.BOOKE_RATE_LIMITS, "share_view": {"ip": "2/h"}}
+    url = reverse("share:page", args=[link.token])
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
