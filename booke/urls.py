@@ -34,6 +34,8 @@ urlpatterns = [
     path("reserver/", include("booker.urls.booking")),
     # The photographers' private calendar feeds (a secret token each).
     path("calendrier/", include("booker.urls.calendars")),
+    # A client's view-only link to their delivered photos, for family (booker/views/delivered.py).
+    path("partage/", include("booker.urls.share")),
     # The one login: the frameworks' own login and password-reset pages forward to ours.
     path("admin/login/", to_login()),
     path("admin/password_reset/", to("password_reset")),

@@ -379,6 +379,7 @@ class PhotoSessionForm(forms.ModelForm):
             "title", "client", "company", "package", "photographer", "scheduled_at",
             "duration_minutes", "location",
             "notes", "quota", "extra_photo_price", "delivery_formats",
+            "delivery_sizes",
         ]
         help_texts = {
             "client": _("A private client…"),
@@ -403,6 +404,9 @@ class PhotoSessionForm(forms.ModelForm):
         if "duration_minutes" in self.fields:
             # Left empty (or absent from an older form), the model's default hour.
             self.fields["duration_minutes"].required = False
+        if "delivery_sizes" in self.fields:
+            # Absent from an older form: the session keeps the sizes it has.
+            self.fields["delivery_sizes"].required = False
         if "photographer" in self.fields:
             self.fields["photographer"].queryset = User.objects.filter(
                 is_active=True, groups__name=roles.PHOTOGRAPHER
@@ -423,6 +427,9 @@ class PhotoSessionForm(forms.ModelForm):
     def clean_duration_minutes(self) -> int:
         duration = self.cleaned_data.get("duration_minutes")
         return duration or PhotoSession._meta.get_field("duration_minutes").default
+
+    def clean_delivery_sizes(self) -> str:
+        return self.cleaned_data.get("delivery_sizes") or self.instance.delivery_sizes
 
     def clean_new_email(self) -> str:
         email = normalise_email(self.cleaned_data.get("new_email") or "")
@@ -540,7 +547,8 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         progress = (_("Progress"), {"fields": [("status_badge", "status_changed_at"), "ingest",
                                                "studio_link"]})
         terms = (_("Terms (copied from the package at booking)"),
-                 {"fields": [("quota", "extra_photo_price"), "delivery_formats"]})
+                 {"fields": [("quota", "extra_photo_price"),
+                                    ("delivery_formats", "delivery_sizes")]})
         return [progress, who, shoot, terms, notes]
 
     def save_model(self, request: HttpRequest, obj: PhotoSession, form, change: bool) -> None:

@@ -89,6 +89,10 @@ class Event(StrEnum):
     EXTRAS_PAID_UNMATCHED = "session.extras_paid_unmatched"
     # More proofs in the client's gallery after publication: one per settled batch of rushes.
     PROOFS_ADDED = "session.proofs_added"
+    # A client's view-only link for their family (booker/delivery/services.py), payload link
+    # (id), expires_at: made, or revoked before it expired.
+    SHARE_CREATED = "delivery.share_created"
+    SHARE_REVOKED = "delivery.share_revoked"
     RUSH_FAILED = "rush.failed"
     ARCHIVE_FAILED = "archive.failed"
     RESTORE_FAILED = "restore.failed"

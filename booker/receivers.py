@@ -21,6 +21,7 @@ from booker.booking import services as booking
 from booker.booking.availability import register_busy_source
 from booker.calendars import selectors as calendar_selectors
 from booker.calendars import services as calendars
+from booker.delivery import services as delivery
 from booker.events import Event, subscribe
 from booker.intake import ingest
 from booker.intake.sitters import register_sitter_source
@@ -74,6 +75,11 @@ subscribe(Event.SESSION_RESCHEDULED, Event.SESSION_CANCELLED)(calendars.on_sessi
 subscribe(*Event)(planner.on_event)
 subscribe(Event.SESSION_RESCHEDULED)(planner.on_rescheduled)
 subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
+
+# The web copies of a delivery are made by the worker as soon as it is delivered, and a final
+# approved later gets its own: nobody opening the delivered photos waits for them.
+subscribe(Event.SESSION_DELIVERED)(delivery.on_session_delivered)
+subscribe(Event.JOB_DONE)(delivery.on_final_approved)
 
 
 # The photographers' own calendars (booker/calendars) block booking slots (booker/booking),

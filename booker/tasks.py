@@ -77,3 +77,12 @@ def expire_booking_holds() -> str:
     from booker.booking import services as booking
 
     return f"{booking.expire_holds()} hold(s) released"
+
+
+def make_web_copies(session_id: int, final_ids: list[int] | None = None) -> str:
+    """Queued when a session is delivered, or a final approved in a delivered session
+    (booker.delivery.services.enqueue_web_copies)."""
+    from booker.delivery import services as delivery
+
+    report = delivery.make_web_copies(session_id, final_ids)
+    return f"{report.made} web copies, {len(report.failed)} failed"

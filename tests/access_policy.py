@@ -131,6 +131,18 @@ ROUTES: dict[str, Who] = {
     "portal/finals/<id:final_id>/ecran.jpg": SESSION_FILES,
     "portal/finals/<id:final_id>/download/": SESSION_FILES,
     "portal/sessions/<id:session_pk>/photos.zip": SESSION_FILES,
+    # The web size of a final and of the whole delivery (issue 19): the same door as the HD.
+    "portal/finals/<id:final_id>/web/": SESSION_FILES,
+    "portal/sessions/<id:session_pk>/photos-web.zip": SESSION_FILES,
+    # A family's view-only link to S (POSTs): made and revoked by the client (A's admin; A's
+    # admins and approvers may, a plain member may not: the company's photos are not theirs to
+    # give out); everyone else gets 404 (GET: 405 for those it lets in).
+    "portal/sessions/<id:pk>/partage/": CUSTOMER,
+    "portal/sessions/<id:pk>/partage/<id:link_id>/revoquer/": CUSTOMER,
+    # The link itself and its photos (web copies only): no login, the token is the credential
+    # (the world's own open link); an unknown token is a 404, a closed one a 410 page.
+    "partage/<str:token>/": EVERYONE,
+    "partage/<str:token>/photos/<id:final_id>.jpg": EVERYONE,
     # Company A's brand library (booker/views/library.py): its members, each request asking
     # their membership of A now, whatever their studio role; hiding and tagging a photo (POSTs),
     # A's admins only (the client is A's admin; an approver or a member gets 403).

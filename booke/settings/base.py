@@ -261,6 +261,9 @@ BOOKE_RATE_LIMITS = {
     # Codes of the second factor, per person (account = the user's id), on top of
     # django-otp's own back-off per device.
     "second_factor": {"account": "5/5m"},
+    # A family link's page (its photos are not counted): a family opens it a few times, a
+    # script trying tokens many.
+    "share_view": {"ip": "60/h"},
 }
 # django-ratelimit: its system checks (cache backend), the cache it counts in, and the
 # client's address as the deployment knows it (behind TRUSTED_PROXY_COUNT proxies).

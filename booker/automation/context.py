@@ -131,6 +131,8 @@ EVENT_LABELS: dict[str, Any] = {
     Event.DELIVERY_EXTENDED: gettext_lazy("Downloads extended"),
     Event.EXTRAS_PAID_UNMATCHED: gettext_lazy("Extras payment not matched"),
     Event.PROOFS_ADDED: gettext_lazy("New proofs added after publication"),
+    Event.SHARE_CREATED: gettext_lazy("Family share link created"),
+    Event.SHARE_REVOKED: gettext_lazy("Family share link revoked"),
     Event.RUSH_FAILED: gettext_lazy("A rush could not be processed"),
     Event.ARCHIVE_FAILED: gettext_lazy("Archiving failed"),
     Event.RESTORE_FAILED: gettext_lazy("Restore failed"),

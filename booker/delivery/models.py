@@ -98,3 +98,31 @@ class HiddenPhoto(models.Model):
 
     def __str__(self) -> str:
         return str(self.final)
+
+
+class ShareLink(models.Model):
+    """A view-only link a client gives their family (/partage/<token>/): the web copies of the
+    finals the creator saw when they made it, never the HD files, no login. It dies when it
+    expires, is revoked, or its creator loses the session (asked at every visit)."""
+
+    session = models.ForeignKey(PhotoSession, on_delete=models.CASCADE,
+                                related_name="share_links", verbose_name=_("session"))
+    # The credential itself (secrets.token_urlsafe(24): 192 random bits): whoever holds the
+    # address sees the photos, as the creator was told.
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("open until"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    # The finals the creator saw at share time: a photo hidden or added later is not shared.
+    finals = models.ManyToManyField(FinalPhoto, related_name="+", verbose_name=_("photos"))
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.created_at:%Y-%m-%d}"

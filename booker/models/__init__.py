@@ -15,7 +15,7 @@ from booker.booking.models import (
 )
 from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
 from booker.crm.models import Lead, MarketingConsent
-from booker.delivery.models import Delivery, DownloadLog, HiddenPhoto, PhotoTag
+from booker.delivery.models import Delivery, DownloadLog, HiddenPhoto, PhotoTag, ShareLink
 from booker.intake.models import Rush, RushUpload
 from booker.people.models import (
     Company,
@@ -64,6 +64,7 @@ __all__ = [
     "SelectionItem",
     "SessionEvent",
     "SessionType",
+    "ShareLink",
     "StaffTask",
     "User",
     "UserManager",

@@ -17,6 +17,15 @@ DEFAULT_USAGE_RIGHTS = (
 )
 
 
+class DeliverySizes(models.TextChoices):
+    """Which sizes of each final the client downloads: the final as delivered (HD, for
+    printing) and the brand library's web copy (long side 2048 px, sRGB, for screens)."""
+
+    BOTH = "both", _("HD and web")
+    HD = "hd", _("HD only")
+    WEB = "web", _("web only")
+
+
 class Package(models.Model):
     """What a client buys: how many photos are included and what an extra one costs."""
 
@@ -33,6 +42,10 @@ class Package(models.Model):
     delivery_formats = models.CharField(
         _("delivery formats"), max_length=200, default="JPEG haute définition"
     )
+    # What the portal offers to download, read by the code (delivery_formats is free text for
+    # the client to read): a web-only package never unlocks the HD file.
+    delivery_sizes = models.CharField(_("sizes delivered"), max_length=8,
+                                      choices=DeliverySizes.choices, default=DeliverySizes.BOTH)
     price = models.DecimalField(_("price (incl. VAT)"), max_digits=8, decimal_places=2,
                                 default=Decimal("0"))
     # What the client may do with the photos, shown beside each download of the company's
@@ -92,6 +105,8 @@ class PhotoSession(models.Model):
         _("price of an extra photo"), max_digits=8, decimal_places=2, null=True, blank=True
     )
     delivery_formats = models.CharField(_("delivery formats"), max_length=200, blank=True)
+    delivery_sizes = models.CharField(_("sizes delivered"), max_length=8,
+                                      choices=DeliverySizes.choices, default=DeliverySizes.BOTH)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
     # How long the shoot keeps the photographer busy from `scheduled_at`: online booking
     # (booker.booking) leaves no slot of theirs over it. Booked online, the session type's.

@@ -40,6 +40,7 @@ def create_session(
             "quota": package.photos_included,
             "extra_photo_price": package.extra_photo_price,
             "delivery_formats": package.delivery_formats,
+            "delivery_sizes": package.delivery_sizes,
         }
     with transaction.atomic():
         session = PhotoSession.objects.create(

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from booker.views import account, calendars, files, headshots, portal, portal_booking
+from booker.views import account, calendars, delivered, files, headshots, portal, portal_booking
 
 app_name = "portal"
 
@@ -29,4 +29,12 @@ urlpatterns = [
     path("finals/<id:final_id>/ecran.jpg", files.final_screen, name="final-screen"),
     path("finals/<id:final_id>/download/", files.final_download, name="final-download"),
     path("sessions/<id:session_pk>/photos.zip", files.delivery_zip, name="delivery-zip"),
+    # The web size (booker/views/delivered.py): 2048 px sRGB copies, logged as "web".
+    path("finals/<id:final_id>/web/", delivered.final_web_download, name="final-web-download"),
+    path("sessions/<id:session_pk>/photos-web.zip", delivered.delivery_web_zip,
+         name="delivery-web-zip"),
+    # The family's view-only links: the client (or the company's leads) makes and revokes them.
+    path("sessions/<id:pk>/partage/", delivered.share_create, name="share-create"),
+    path("sessions/<id:pk>/partage/<id:link_id>/revoquer/", delivered.share_revoke,
+         name="share-revoke"),
 ]

@@ -41,6 +41,7 @@ from booker.delivery.files import (  # noqa: F401 -- storage_url: the views' pub
     zip_entry_name,
 )
 from booker.delivery.library import web_copy
+from booker.delivery.selectors import size_refused_for
 from booker.http import client_ip
 from booker.models import Delivery, FinalPhoto, User
 from booker.storage import iter_chunks
@@ -116,6 +117,9 @@ def _closed(request: HttpRequest, session, delivery: Delivery) -> HttpResponse:
 @require_GET
 def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
     final = selectors.final_file_for(request.user, final_id)
+    if size_refused_for(request.user, final.job.session, "hd"):
+        # A web-only package: the HD file is not what was sold (the web copy is).
+        raise Http404("This package has no HD size.")
     delivery = Delivery.objects.filter(session_id=final.job.session_id).first()
     if selectors.downloads_closed_for(request.user, final.job.session, delivery):
         return _closed(request, final.job.session, delivery)
@@ -167,6 +171,8 @@ def delivery_zip(request: HttpRequest, session_pk: int) -> HttpResponse:
     compress) so that its exact length is known before the first byte and the browser shows
     a real progress bar."""
     session, delivery = selectors.delivery_for(request.user, session_pk)
+    if size_refused_for(request.user, session, "hd"):
+        raise Http404("This package has no HD size.")
     if selectors.downloads_closed_for(request.user, session, delivery):
         return _closed(request, session, delivery)
     # Plain rows, not models: a wedding's 200–2,000 finals are listed before the first byte.

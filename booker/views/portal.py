@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from booker import selectors, services
 from booker.models import FinalPhoto, PhotoSession
 from booker.selectors import ProofCard
+from booker.views import delivered
 from booker.views.files import client_filename
 
 FILTERS = ("all", "picked", "commented")
@@ -204,6 +205,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             total_size=sum(f.final.size for f in finals),
             delivery=delivery,
             downloads_open=selectors.downloads_open(delivery),
+            **delivered.page_context(request, session),
         )
     return render(request, "booker/portal/session.html", context)
 

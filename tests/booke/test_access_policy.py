@@ -142,6 +142,18 @@ def _feed_token(world: World) -> str:
     return feed_for(world.people[policy_world.PHOTOGRAPHER]).token
 
 
+def _share_link(world: World):
+    """S's family link, made by its client (A's admin) through the service: in the test that
+    asks for it (each test's rows are rolled back after it)."""
+    from booker.delivery import services as delivery_services
+
+    link = world.objects.get("share_link")
+    if link is None or not type(link).objects.filter(pk=link.pk).exists():
+        link = world.objects["share_link"] = delivery_services.create_share_link(
+            world.session, user=world.people[policy_world.CLIENT])
+    return link
+
+
 def _first(model) -> object:
     return model._default_manager.order_by("pk").first()
 
@@ -154,6 +166,10 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("portal/", "rush_id"): lambda w: w.rush_id,
     ("portal/", "final_id"): lambda w: w.final.pk,
     ("portal/", "session_pk"): lambda w: w.session.pk,
+    ("portal/", "link_id"): lambda w: _share_link(w).pk,
+    # A family link: S's own, open (booker/views/delivered.py), and one of its photos.
+    ("partage/", "token"): lambda w: _share_link(w).token,
+    ("partage/", "final_id"): lambda w: w.final.pk,
     ("shop/prints/", "final_id"): lambda w: w.final.pk,
     # The team portal: company A, S's final in its brand library, in its web size.
     ("portal/entreprise/", "slug"): lambda w: w.session.company.slug,

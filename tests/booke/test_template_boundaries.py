@@ -59,6 +59,8 @@ SHELL_FILES = {"registration/login.html"}
 # The owner of a URL namespace (booke/urls.py and the apps' urls.py).
 NAMESPACE_OWNERS = {
     "portal": BOOKER,
+    # A family's view-only link to delivered photos (booker/urls/share.py).
+    "share": BOOKER,
     "booking": BOOKER,
     "twofactor": BOOKER,
     "admin": BOOKER,

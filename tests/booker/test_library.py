@@ -451,6 +451,7 @@ def test_the_studio_writes_a_packages_usage_rights_in_its_admin_form(client):
     client.force_login(user_with_role(roles.PHOTOGRAPHER))
     response = client.post(reverse("admin:booker_package_add"), {
         "name": "Portraits LinkedIn", "photos_included": 1, "delivery_formats": "JPEG",
+        "delivery_sizes": "both",
         "price": "90", "is_active": "on", "usage_rights": "Profil LinkedIn et site carrière.",
     })
     assert response.status_code == 302

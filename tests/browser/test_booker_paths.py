@@ -233,9 +233,10 @@ def test_a_selection_goes_from_the_clients_phone_to_retouching_and_back_as_a_zip
     phone.get_by_role("link", name=re.compile(SESSION)).click()
     delivery = phone.locator(".delivery")
     expect(delivery).to_contain_text("Voici vos photos, merci !")
-    expect(delivery.locator(".final")).to_have_count(3)
+    expect(delivery.locator(".delivered-photo")).to_have_count(3)
     with phone.expect_download() as download_info:
-        delivery.get_by_role("link", name=re.compile(r"Télécharger les 3 photos \(ZIP")).click()
+        delivery.get_by_role("link",
+                             name=re.compile(r"Télécharger les 3 photos en HD \(ZIP")).click()
     download = download_info.value
     assert download.suggested_filename.endswith(".zip")
     with zipfile.ZipFile(download.path()) as archive:
