@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -264,7 +264,9 @@ def photos(request: HttpRequest, pk: int) -> HttpResponse:
     The same cards as the session page's `?page=N`, which works without JavaScript."""
     session = selectors.session_for(request.user, pk)
     if not selectors.client_view(session).can_pick:
-        raise Http404("No gallery to page through.")
+        # The selection was sent meanwhile: no more cards to pick from (the page, reloaded,
+        # shows the picks).
+        return HttpResponse("")
     place = selectors.seat(session, request.user)
     show = _show(request)
     page = gallery_page(session, _page_number(request), sitter=place.sitter, show=show)
