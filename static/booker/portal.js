@@ -249,7 +249,9 @@
     img.src = current.dataset.proof;
     img.alt = current.dataset.name;
     dialog.querySelector("[data-lb-name]").textContent = current.dataset.name;
-    var total = Math.max(grid ? Number(grid.dataset.total) || 0 : 0, offset + sequence.length);
+    // The server's count of the photos under the filter, loaded or not.
+    var total = grid ? Number(grid.dataset.total) || 0 : 0;
+    if (total < offset + sequence.length) total = offset + sequence.length;
     dialog.querySelector("[data-lb-pos]").textContent =
       fill(texts.position || "{index} / {total}", { index: offset + index + 1, total: total });
     if (heart) {
