@@ -1,6 +1,7 @@
-"""The client's gallery page for a session of N proofs: SQL queries and server time (p50, p95)
-through Django's test client, on a throwaway database (in-memory SQLite unless DATABASE_URL
-names another)."""
+"""The client's gallery page for a session of N proofs: SQL queries, server time (p50, p95)
+and HTML size through Django's test client, on a throwaway database (in-memory SQLite unless
+DATABASE_URL names another); with, in the same run, a minimal view through the same
+middleware (the floor) and the fragment of the next cards (portal:session-photos)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import statistics
 import time
 
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.test.utils import setup_test_environment
+from django.urls import path
+from django.utils.functional import SimpleLazyObject
+
+from booker.proofing.selectors import PAGE_SIZE
 
 
 def run(argv: list[str]) -> int:
@@ -29,8 +35,48 @@ def run(argv: list[str]) -> int:
         runner.teardown_databases(old)
 
 
+def minimal(request: HttpRequest) -> HttpResponse:
+    """The floor: a tiny response through the same middleware as the gallery."""
+    return HttpResponse("ok")
+
+
+def _urlpatterns() -> list:
+    from booke.urls import urlpatterns
+
+    return [path("bench/minimal/", minimal), *urlpatterns]
+
+
+# This module serves as ROOT_URLCONF while measuring: the site's URLs and the minimal view.
+urlpatterns = SimpleLazyObject(_urlpatterns)
+
+
+def _timed(http, url: str, requests: int) -> tuple[float, float, int, int]:
+    """p50 and p95 (seconds) of `requests` GETs of `url` after one warm-up, the response's
+    size and the queries of one request."""
+    http.get(url)
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        first = http.get(url)
+    assert first.status_code == 200, (url, first.status_code)
+    times = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        response = http.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return p50, p95, len(response.content), len(queries)
+
+
 def _measure(photos: int, requests: int) -> int:
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.urls import reverse
 
     from booker import services
@@ -44,33 +90,21 @@ def _measure(photos: int, requests: int) -> int:
     fill_gallery(session, photos)
     http = Client()
     http.force_login(client_user)
-    url = reverse("portal:session", args=[session.pk])
-    http.get(url)
-    times = []
-    queries: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        first = http.get(url)
-    assert first.status_code == 200, first.status_code
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = http.get(url)
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    times.sort()
-    p50 = statistics.median(times)
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    with override_settings(ROOT_URLCONF=__name__):
+        rows = [
+            ("minimal view", "/bench/minimal/"),
+            ("gallery page", reverse("portal:session", args=[session.pk])),
+            ("next cards (page 2)",
+             reverse("portal:session-photos", args=[session.pk]) + "?page=2"),
+            ("last cards", reverse("portal:session-photos", args=[session.pk])
+             + f"?page={max(1, -(-photos // PAGE_SIZE))}"),
+        ]
+        results = [(name, *_timed(http, url, requests)) for name, url in rows]
     print(f"photos {photos}, requests {requests}, database {connection.vendor}")
-    print(f"queries per page: {len(queries)}")
-    print(
-        f"server time p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-        f"page {len(response.content) / 1e6:.2f} MB"
-    )
-    print(f"gallery of {photos}: {len(queries)} queries, p95 {p95 * 1000:.0f} ms")
+    floor = results[0][2]
+    for name, p50, p95, size, queries in results:
+        print(f"{name:<20} p50 {p50 * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms  "
+              f"({p95 / floor:4.1f}x minimal)  {size / 1000:7.1f} KB  {queries} queries")
     return 0
 
 

@@ -40,7 +40,7 @@ from booker.automation.admin import UserMessagesInline  # also registers the eng
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
 from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
-from booker.views import calendars, retouch_kit, retouch_review, studio
+from booker.views import calendars, curation, retouch_kit, retouch_review, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
     BACKOFFICE_JS,
@@ -760,6 +760,9 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
                  name="booker_photosession_calendars"),
             path("<id:object_id>/studio/", wrap(self._page(studio.studio_page)),
                  name="booker_photosession_studio"),
+            # The photographer's curation of the proofs (booker.proofing.curation).
+            path("<id:object_id>/epreuves/", wrap(self._page(curation.curation_page)),
+                 name="booker_photosession_curation"),
             # Rushes: the resumable uploader's API (booker.uploads; docs/architecture.md).
             path("<id:object_id>/studio/uploads/", wrap(self._page(studio.upload_start)),
                  name="booker_photosession_uploads"),

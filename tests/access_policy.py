@@ -92,6 +92,8 @@ ROUTES: dict[str, Who] = {
     "portal/compte/": PEOPLE,
     "portal/compte/email/<str:token>/": EVERYONE,
     "portal/sessions/<id:pk>/": SESSION_PEOPLE,
+    # The gallery's next cards (an HTML fragment; "page suivante" without JavaScript).
+    "portal/sessions/<id:pk>/photos/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/pick/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/comment/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/submit/": SESSION_PEOPLE,
@@ -211,6 +213,8 @@ ROUTES: dict[str, Who] = {
         frozenset({PHOTOGRAPHER}),
     "admin/booker/photosession/<id:object_id>/studio/export/<slug:kind>/":
         frozenset({PHOTOGRAPHER}),
+    # The photographer's curation of the proofs (hide, sets, order, cover).
+    "admin/booker/photosession/<id:object_id>/epreuves/": frozenset({PHOTOGRAPHER}),
     # --- Wagtail (/cms/): editors, by FAMILIES; these differ
     "cms/sprite/": EVERYONE,  # the admin's icons
     "cms/jsi18n/": EVERYONE,  # the admin's translations for its JS

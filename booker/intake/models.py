@@ -59,6 +59,14 @@ class Rush(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The photographer's curation of the proofs (booker.proofing.curation). A hidden proof is
+    # gone for the client by every door (gallery, picks, files).
+    hidden_from_client = models.BooleanField(_("hidden from the client"), default=False)
+    # Order in the client's gallery once the photographer has arranged it; None until then,
+    # and for a rush added later, which then comes after the arranged ones (capture order).
+    position = models.PositiveIntegerField(_("position"), null=True, blank=True)
+    # The gallery's section ("Cérémonie", "Soirée"); blank: no section.
+    set_name = models.CharField(_("set"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("rush")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from booker.models import (
     Membership,
@@ -29,32 +29,124 @@ class ProofCard:
     comment: str
     # Who is in the photo (a company's headshot day), else None.
     sitter_id: int | None = None
+    # The photographer's section of the gallery ("Cérémonie"), blank: none.
+    set_name: str = ""
 
 
 # `gallery(..., sitter=EVERYONE)`: every photo, whoever sits in it.
 EVERYONE = object()
 
+# The gallery's filters: every photo, the client's picks, the photos they commented on.
+SHOWS = ("all", "picked", "commented")
 
-def gallery(session: PhotoSession, *, sitter: int | None | object = EVERYONE) -> list[ProofCard]:
-    """The ready proofs of a session with the client's word on each, in one query; only the
-    photos of `sitter` (a user id) when given."""
-    items = SelectionItem.objects.filter(selection__session=session, rush=OuterRef("pk"))
-    rows = Rush.objects.filter(session=session, ingest_status=Rush.Ingest.READY)
+# The client's gallery order: the photographer's arrangement (booker.proofing.curation), then
+# capture order for what was never arranged (every proof until the photographer curates, and
+# rushes added later). The extras rule's "last picks" follow it too.
+GALLERY_ORDER = (F("position").asc(nulls_last=True), "captured_at", "original_filename", "pk")
+
+# Cards rendered per request: the first page with the session page, the rest as the client
+# scrolls (portal:session-photos). Sized so the first HTML stays well under 150 KB.
+PAGE_SIZE = 60
+
+
+def client_proofs(session: PhotoSession, *, sitter: int | None | object = EVERYONE
+                  ) -> QuerySet[Rush]:
+    """The proofs the client may see: ready, not hidden by the photographer, only the photos
+    of `sitter` (a user id) when given."""
+    rows = Rush.objects.filter(session=session, ingest_status=Rush.Ingest.READY,
+                               hidden_from_client=False)
     if sitter is not EVERYONE:
         rows = rows.filter(sitter_id=sitter)
-    rows = (
-        rows.annotate(
-            picked=Exists(items.filter(picked=True)),
-            comment=Subquery(items.values("comment")[:1]),
-        )
-        .order_by("captured_at", "original_filename", "pk")
-        .values_list("pk", "original_filename", "width", "height", "picked", "comment",
-                     "sitter_id")
+    return rows
+
+
+def gallery(session: PhotoSession, *, sitter: int | None | object = EVERYONE,
+            show: str = "all", offset: int = 0, limit: int | None = None) -> list[ProofCard]:
+    """The proofs the client sees with their word on each, in one query, in gallery order;
+    only those `show` keeps ("picked", "commented"), from `offset`, at most `limit`."""
+    items = SelectionItem.objects.filter(selection__session=session, rush=OuterRef("pk"))
+    rows = client_proofs(session, sitter=sitter).annotate(
+        picked=Exists(items.filter(picked=True)),
+        comment=Subquery(items.values("comment")[:1]),
     )
+    if show == "picked":
+        rows = rows.filter(picked=True)
+    elif show == "commented":
+        rows = rows.filter(Exists(items.exclude(comment="")))
+    rows = rows.order_by(*GALLERY_ORDER).values_list(
+        "pk", "original_filename", "width", "height", "picked", "comment", "sitter_id",
+        "set_name")
+    rows = rows[offset:offset + limit] if limit is not None else rows[offset:]
     return [
-        ProofCard(pk, name, w, h, picked, comment or "", sitter_id)
-        for pk, name, w, h, picked, comment, sitter_id in rows
+        ProofCard(pk, name, w, h, picked, comment or "", sitter_id, set_name)
+        for pk, name, w, h, picked, comment, sitter_id, set_name in rows
     ]
+
+
+@dataclass(frozen=True)
+class GalleryCounts:
+    """The gallery's filter counts, over every photo the client sees, loaded or not."""
+
+    all: int
+    picked: int
+    commented: int
+
+    def of(self, show: str) -> int:
+        return getattr(self, show if show in SHOWS else "all")
+
+
+def gallery_counts(session: PhotoSession, *, sitter: int | None | object = EVERYONE
+                   ) -> GalleryCounts:
+    """How many photos the client sees, has picked, has commented on: one query."""
+    # One selection per session: at most one item per rush, so the join counts each once.
+    totals = client_proofs(session, sitter=sitter).aggregate(
+        all=Count("pk", distinct=True),
+        picked=Count("selection_items", filter=Q(selection_items__picked=True)),
+        commented=Count("selection_items", filter=~Q(selection_items__comment="")),
+    )
+    return GalleryCounts(totals["all"], totals["picked"], totals["commented"])
+
+
+@dataclass(frozen=True)
+class GalleryPage:
+    """One page of the client's gallery (`PAGE_SIZE` cards), numbered from 1."""
+
+    cards: list[ProofCard]
+    number: int
+    has_next: bool
+    # The set of the card just before this page (None on the first page): a page that
+    # continues a section does not title it again.
+    set_before: str | None = None
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def gallery_page(session: PhotoSession, number: int, *,
+                 sitter: int | None | object = EVERYONE, show: str = "all") -> GalleryPage:
+    """Page `number` of the gallery under filter `show`: one query (one card more than the
+    page tells whether another follows, one before it which set it continues)."""
+    number = max(1, number)
+    if number == 1:
+        cards = gallery(session, sitter=sitter, show=show, limit=PAGE_SIZE + 1)
+        return GalleryPage(cards[:PAGE_SIZE], 1, len(cards) > PAGE_SIZE)
+    # From the card before the page, for its set.
+    cards = gallery(session, sitter=sitter, show=show, offset=(number - 1) * PAGE_SIZE - 1,
+                    limit=PAGE_SIZE + 2)
+    before = cards[0].set_name if cards else None
+    return GalleryPage(cards[1:PAGE_SIZE + 1], number, len(cards) > PAGE_SIZE + 1, before)
+
+
+def gallery_cover(session: PhotoSession) -> Rush | None:
+    """The photographer's cover photo, if the client may see it."""
+    if session.cover_id is None:
+        return None
+    return client_proofs(session).filter(pk=session.cover_id).first()
 
 
 # --- Who picks what in a company's session ----------------------------------------------------
@@ -109,7 +201,8 @@ def picked_by_sitter(session: PhotoSession) -> list[tuple[int | None, int]]:
     """The picks as (sitter id, rush id), in gallery order."""
     return list(
         SelectionItem.objects.filter(selection__session=session, picked=True)
-        .order_by("rush__captured_at", "rush__original_filename", "rush__pk")
+        .order_by(F("rush__position").asc(nulls_last=True), "rush__captured_at",
+                  "rush__original_filename", "rush__pk")
         .values_list("rush__sitter_id", "rush_id")
     )
 

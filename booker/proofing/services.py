@@ -67,8 +67,9 @@ def _open_selection(session: PhotoSession) -> Selection:
 
 def _ready_rush(session: PhotoSession, rush_id: int, seat: Seat | None = None) -> Rush:
     """A ready photo of the session that `seat` may pick: on a headshot day a member's own
-    only (a colleague's photo is refused as if it were not there)."""
-    rushes = session.rushes.filter(ingest_status=Ingest.READY)
+    only (a colleague's photo, or one the photographer hid, is refused as if it were not
+    there)."""
+    rushes = session.rushes.filter(ingest_status=Ingest.READY, hidden_from_client=False)
     if seat is not None and seat.own_only:
         rushes = rushes.filter(sitter_id=seat.user_id)
     try:

@@ -118,6 +118,9 @@ def rush_file_for(user: User, rush_id: int) -> Rush:
     )
     if rush is None or not may_see_session_files(user, rush.session, SessionFiles.PROOFS):
         raise Http404("No such photo.")
+    if rush.hidden_from_client and not works_on_session(user, rush.session):
+        # Hidden by the photographer (booker.proofing.curation): gone for the client.
+        raise Http404("No such photo.")
     if rush.sitter_id != user.pk and sees_own_photos_only(user, rush.session) and not (
             works_on_session(user, rush.session)):
         raise Http404("No such photo.")

@@ -120,6 +120,10 @@ class PhotoSession(models.Model):
                               default=Status.BOOKED, editable=False)
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The photo the client's gallery opens with, chosen by the photographer
+    # (booker.proofing.curation); never a photo hidden from the client.
+    cover = models.ForeignKey("booker.Rush", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("cover photo"), editable=False)
 
     class Meta:
         verbose_name = _("photo session")

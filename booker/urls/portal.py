@@ -10,6 +10,8 @@ urlpatterns = [
     path("compte/", account.account, name="account"),
     path("compte/email/<str:token>/", account.confirm_email, name="email-confirm"),
     path("sessions/<id:pk>/", portal.session_detail, name="session"),
+    # The gallery's next cards as the client scrolls (and "page suivante" without JavaScript).
+    path("sessions/<id:pk>/photos/", portal.photos, name="session-photos"),
     path("sessions/<id:pk>/pick/", portal.pick, name="pick"),
     path("sessions/<id:pk>/comment/", portal.comment, name="comment"),
     path("sessions/<id:pk>/submit/", portal.submit, name="submit"),

@@ -20,11 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from booker import selectors, services
 from booker.models import FinalPhoto, PhotoSession
+from booker.proofing.selectors import SHOWS, gallery_counts, gallery_cover, gallery_page
 from booker.selectors import ProofCard
 from booker.views import delivered
 from booker.views.files import client_filename
-
-FILTERS = ("all", "picked", "commented")
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,10 @@ class Tile:
     card: ProofCard
     thumb_width: int
     thumb_height: int
+    # The section title shown before this card when a set of the photographer's starts here.
+    heading: str = ""
+    proof_url: str = ""
+    thumb_url: str = ""
 
 
 def _thumb_size(width: int | None, height: int | None) -> tuple[int, int]:
@@ -45,8 +48,26 @@ def _thumb_size(width: int | None, height: int | None) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def _tiles(cards: list[ProofCard]) -> list[Tile]:
-    return [Tile(card, *_thumb_size(card.width, card.height)) for card in cards]
+def _tiles(cards: list[ProofCard], set_before: str | None = None) -> list[Tile]:
+    """The cards as tiles, each set's first one carrying its section title; `set_before` is
+    the set of the card before these (None: these open the gallery, or its page)."""
+    # One reverse() per page rather than two per card: the card's id goes in the placeholder's
+    # place (reversing was a third of a 60-card page's rendering time).
+    proof = reverse("portal:rush-proof", args=[_URL_ID])
+    thumb = reverse("portal:rush-thumb", args=[_URL_ID])
+    tiles, previous = [], set_before
+    for card in cards:
+        heading = ""
+        if card.set_name != previous and (card.set_name or previous is not None):
+            heading = card.set_name or _("Other photos")
+        previous = card.set_name
+        tiles.append(Tile(card, *_thumb_size(card.width, card.height), heading,
+                          proof.replace(str(_URL_ID), str(card.id)),
+                          thumb.replace(str(_URL_ID), str(card.id))))
+    return tiles
+
+
+_URL_ID = 987654321987
 
 
 def _money(amount: Decimal) -> str:
@@ -168,27 +189,35 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict = {"session": session, "view": view, "status_text": view.status_text,
                      "seat": place, "selection": selectors.selection_of(session)}
     if view.can_pick:
-        cards = selectors.gallery(session, sitter=place.sitter)
-        show = request.GET.get("show", "all")
-        show = show if show in FILTERS else "all"
-        picked = sum(1 for c in cards if c.picked)
+        show = _show(request)
+        counts = gallery_counts(session, sitter=place.sitter)
         texts = _seat_texts(place)
-        counter_text, extras_text = _counter_texts(_seat_rule(session, place, cards), texts)
+        counter_text, extras_text = _counter_texts(_seat_rule(session, place), texts)
         context.update(
-            tiles=_tiles(cards),
             show=show,
-            picked_count=picked,
-            commented_count=sum(1 for c in cards if c.comment),
-            total_count=len(cards),
+            picked_count=counts.picked,
+            commented_count=counts.commented,
+            total_count=counts.all,
+            shown_count=counts.of(show),
             counter_text=counter_text,
             extras_text=extras_text,
             texts=texts,
         )
         if place.per_sitter and place.leads:
+            # A headshot day's leads: every person's photos at once, grouped (a few per
+            # person, so small enough for one page); the groups' statuses need every card.
+            cards = selectors.gallery(session)
             context["groups"] = [
-                GroupTiles(group, _tiles(group.cards), _group_status(group))
+                GroupTiles(group, _tiles([c for c in group.cards if _shows(c, show)]),
+                           _group_status(group))
                 for group in selectors.sitter_groups(session, cards)
             ]
+        else:
+            page = gallery_page(session, _page_number(request), sitter=place.sitter,
+                                show=show)
+            context.update(page=page, tiles=_tiles(page.cards))
+            if place.sitter is selectors.EVERYONE:
+                context["cover"] = gallery_cover(session)
     elif view.shows_picks:
         context["tiles"] = _tiles(
             [c for c in selectors.gallery(session, sitter=place.sitter) if c.picked])
@@ -208,6 +237,46 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **delivered.page_context(request, session),
         )
     return render(request, "booker/portal/session.html", context)
+
+
+def _show(request: HttpRequest) -> str:
+    show = request.GET.get("show", "all")
+    return show if show in SHOWS else "all"
+
+
+def _shows(card: ProofCard, show: str) -> bool:
+    if show == "picked":
+        return card.picked
+    if show == "commented":
+        return bool(card.comment)
+    return True
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@login_required
+def photos(request: HttpRequest, pk: int) -> HttpResponse:
+    """One more page of the gallery's cards (?page=N&show=…), as the HTML fragment the
+    gallery's script appends while the client scrolls: the cards and the pager that follows.
+    The same cards as the session page's `?page=N`, which works without JavaScript."""
+    session = selectors.session_for(request.user, pk)
+    if not selectors.client_view(session).can_pick:
+        # The selection was sent meanwhile: no more cards to pick from (the page, reloaded,
+        # shows the picks).
+        return HttpResponse("")
+    place = selectors.seat(session, request.user)
+    show = _show(request)
+    page = gallery_page(session, _page_number(request), sitter=place.sitter, show=show)
+    return render(request, "booker/portal/_page.html", {
+        "session": session, "page": page, "tiles": _tiles(page.cards, page.set_before),
+        "show": show,
+        "readonly": False,
+    })
 
 
 def _back_to_photo(session: PhotoSession, rush_id: int | None) -> HttpResponse:
@@ -272,7 +341,10 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
     except services.StudioError as exc:
         return _refused(request, session, str(exc))
     if _wants_json(request):
-        return JsonResponse({"comment": item.comment, "rush": rush_id})
+        # The filter's count is the server's, over every photo (not only the loaded cards).
+        commented = gallery_counts(
+            session, sitter=selectors.seat(session, request.user).sitter).commented
+        return JsonResponse({"comment": item.comment, "rush": rush_id, "commented": commented})
     messages.success(request, _("Comment saved."))
     return _back_to_photo(session, rush_id)
 

@@ -1,8 +1,10 @@
 /* Booké client portal: the proofing gallery.
  *
  * Progressive enhancement of a page that works without it: the hearts are forms, thumbnails
- * link to the proofs, filters are links. With this script: a lightbox (tap, ←/→/Esc, swipe),
- * picks and comments saved with fetch(), client-side filters and a live counter.
+ * link to the proofs, filters are links (applied by the server to every photo), the pager's
+ * "Page suivante" link leads to the next cards. With this script: the next cards arrive as the
+ * client scrolls (the pager's data-next, an HTML fragment), a lightbox (tap, ←/→/Esc, swipe)
+ * that loads more as it goes, picks and comments saved with fetch(), a live counter.
  * Vanilla JS, no build step. */
 (function () {
   "use strict";
@@ -14,8 +16,63 @@
   var textsNode = document.getElementById("portal-texts");
   var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
   var csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
-  var cards = Array.prototype.slice.call(root.querySelectorAll("[data-photo]"));
+  var grid = root.querySelector("[data-grid]");
   var filter = currentFilter();
+
+  /* The cards loaded so far (more arrive as the client scrolls). */
+  function loadedCards() {
+    return Array.prototype.slice.call(root.querySelectorAll("[data-photo]"));
+  }
+
+  /* --- The next page of cards ------------------------------------------------------------ */
+
+  var loading = null;
+
+  function nextLink() {
+    return root.querySelector("[data-pager] [data-next]");
+  }
+
+  /* Fetch the pager's next page and append its cards; resolves false when there is none. */
+  function loadMore() {
+    if (loading) return loading;
+    var link = nextLink();
+    if (!link || !grid) return Promise.resolve(false);
+    loading = fetch(link.dataset.next, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(texts.error);
+        return response.text();
+      })
+      .then(function (html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html;
+        var fragment = holder.content;
+        var cards = fragment.querySelector("[data-cards]");
+        while (cards && cards.firstElementChild) grid.appendChild(cards.firstElementChild);
+        var pager = root.querySelector("[data-pager]");
+        var next = fragment.querySelector("[data-pager]");
+        if (pager && next) pager.replaceWith(next);
+        else if (pager) pager.remove();
+        watchEnd();
+        return true;
+      })
+      .catch(function (error) { showError(error.message); return false; })
+      .then(function (more) { loading = null; return more; });
+    return loading;
+  }
+
+  /* The next page is fetched when the pager comes within a screen or so of the view. */
+  var watcher = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) loadMore();
+    });
+  }, { rootMargin: "0px 0px 1200px 0px" }) : null;
+
+  function watchEnd() {
+    if (!watcher) return;
+    watcher.disconnect();
+    var link = nextLink();
+    if (link) watcher.observe(link);
+  }
 
   function fill(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (_, key) {
@@ -93,8 +150,9 @@
     });
   }
 
-  function updateCommented() {
-    setText("[data-count=commented]", cards.filter(function (c) { return c.dataset.comment; }).length);
+  /* The server's count, over every photo, loaded or not. */
+  function updateCommented(count) {
+    if (typeof count === "number") setText("[data-count=commented]", count);
   }
 
   function setText(selector, value) {
@@ -112,25 +170,11 @@
     return true;
   }
 
+  /* The filter links load the page again: the server filters every photo, not only the
+   * loaded ones. Here only a card unpicked (or uncommented) under the filter leaves the grid. */
   function applyFilter() {
-    cards.forEach(function (card) { card.hidden = !matches(card); });
-    document.querySelectorAll("[data-filter]").forEach(function (link) {
-      if (link.dataset.filter === filter) link.setAttribute("aria-current", "true");
-      else link.removeAttribute("aria-current");
-    });
+    loadedCards().forEach(function (card) { card.hidden = !matches(card); });
   }
-
-  document.querySelectorAll("[data-filter]").forEach(function (link) {
-    link.addEventListener("click", function (event) {
-      event.preventDefault();
-      filter = link.dataset.filter;
-      applyFilter();
-      var url = new URL(window.location.href);
-      if (filter === "all") url.searchParams.delete("show");
-      else url.searchParams.set("show", filter);
-      history.replaceState(null, "", url);
-    });
-  });
 
   /* --- Picks and comments ----------------------------------------------------------------- */
 
@@ -158,19 +202,22 @@
     return post(root.dataset.commentUrl, { rush: card.dataset.id, comment: comment })
       .then(function (answer) {
         setComment(card, answer.comment);
-        updateCommented();
+        updateCommented(answer.commented);
         return answer;
       });
   }
 
+  // Delegated: the cards of later pages are handled as those of the first.
   if (!readonly) {
-    root.querySelectorAll(".pick-form").forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        event.preventDefault();
-        togglePick(form.closest("[data-photo]"));
-      });
+    root.addEventListener("submit", function (event) {
+      var form = event.target.closest(".pick-form");
+      if (!form) return;
+      event.preventDefault();
+      togglePick(form.closest("[data-photo]"));
     });
   }
+
+  watchEnd();
 
   /* --- Lightbox --------------------------------------------------------------------------- */
 
@@ -183,8 +230,14 @@
   var commentText = dialog.querySelector("[data-lb-comment-text]");
   var sequence = [];  // the photos the client is browsing: the filter as it was when opened
 
+  var offset = grid ? Number(grid.dataset.offset) || 0 : 0;  // a no-JS "page suivante" visit
+
+  function visibleCards() {
+    return loadedCards().filter(function (c) { return !c.hidden; });
+  }
+
   function open(card) {
-    sequence = cards.filter(function (c) { return !c.hidden; });
+    sequence = visibleCards();
     current = card;
     showInLightbox();
     if (!dialog.open) dialog.showModal();
@@ -196,8 +249,11 @@
     img.src = current.dataset.proof;
     img.alt = current.dataset.name;
     dialog.querySelector("[data-lb-name]").textContent = current.dataset.name;
+    // The server's count of the photos under the filter, loaded or not.
+    var total = grid ? Number(grid.dataset.total) || 0 : 0;
+    if (total < offset + sequence.length) total = offset + sequence.length;
     dialog.querySelector("[data-lb-pos]").textContent =
-      fill(texts.position || "{index} / {total}", { index: index + 1, total: sequence.length });
+      fill(texts.position || "{index} / {total}", { index: offset + index + 1, total: total });
     if (heart) {
       var picked = isPicked(current);
       heart.setAttribute("aria-pressed", picked ? "true" : "false");
@@ -217,8 +273,21 @@
   function step(delta) {
     if (!current || !sequence.length) return;
     var index = sequence.indexOf(current);
-    var next = sequence[(index + delta + sequence.length) % sequence.length];
-    if (next === current) return;
+    if (index + delta >= sequence.length && nextLink()) {
+      // Past the loaded cards: fetch the next page, then go on (never wrap while more exist).
+      loadMore().then(function () {
+        var known = sequence;
+        sequence = known.concat(visibleCards().filter(function (c) { return known.indexOf(c) < 0; }));
+        if (index + delta < sequence.length) go(sequence[index + delta]);
+      });
+      return;
+    }
+    if (index + delta < 0 && nextLink()) return;  // the end is not loaded: no wrap backwards
+    go(sequence[(index + delta + sequence.length) % sequence.length]);
+  }
+
+  function go(next) {
+    if (!next || next === current) return;
     flushComment();
     current = next;
     if (commentInput) commentInput.value = current.dataset.comment || "";
@@ -234,12 +303,12 @@
     }
   }
 
-  root.querySelectorAll(".photo-open").forEach(function (link) {
-    link.addEventListener("click", function (event) {
-      if (event.ctrlKey || event.metaKey || event.shiftKey) return;  // "open in a new tab"
-      event.preventDefault();
-      open(link.closest("[data-photo]"));
-    });
+  root.addEventListener("click", function (event) {
+    var link = event.target.closest(".photo-open");
+    if (!link) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey) return;  // "open in a new tab"
+    event.preventDefault();
+    open(link.closest("[data-photo]"));
   });
 
   dialog.querySelector("[data-lb-prev]").addEventListener("click", function () { step(-1); });

@@ -262,12 +262,13 @@ def test_comments_are_saved_and_shown_in_the_commented_filter(client):
         **JSON,
     )
 
-    assert response.json() == {"comment": "Recadrer plus serré", "rush": a}
+    # The filter's count is the server's, over every photo (the grid holds only a page).
+    assert response.json() == {"comment": "Recadrer plus serré", "rush": a, "commented": 1}
     page = client.get(reverse("portal:session", args=[session.pk]), {"show": "commented"})
     html = page.content.decode()
     assert 'data-comment="Recadrer plus serré"' in html
-    assert html.count("<li class=\"photo\"") == 3
-    assert html.count(" hidden>") >= 2  # the two photos without a comment are filtered out
+    # The server filters: the two photos without a comment are not on the page at all.
+    assert html.count("<li class=\"photo\"") == 1
 
 
 def test_submit_asks_for_confirmation_then_locks_the_selection(client):
@@ -357,7 +358,8 @@ def test_the_gallery_page_costs_the_same_queries_for_5_or_50_photos(
         assert response.status_code == 200
         assert response.content.decode().count('class="photo"') == photos
         rush_queries = [q for q in captured.captured_queries if '"booker_rush"' in q["sql"]]
-        assert len(rush_queries) == 1, "the photos come from one query, whatever their number"
+        # Their counts (every filter's), the page's cards, the picks: whatever their number.
+        assert len(rush_queries) <= 3, "the photos come from a few queries, whatever their number"
         counts.append(len(captured))
     assert counts[0] == counts[1]
 
