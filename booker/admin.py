@@ -364,7 +364,8 @@ admin.site.register(Group, RoleGroupAdmin)
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ["name", "photos_included", "extra_photo_price", "price", "is_active"]
+    list_display = ["name", "photos_included", "extra_photo_price", "price",
+                    "client_approves_finals", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
 
@@ -379,7 +380,7 @@ class PhotoSessionForm(forms.ModelForm):
             "title", "client", "company", "package", "photographer", "scheduled_at",
             "duration_minutes", "location",
             "notes", "quota", "extra_photo_price", "delivery_formats",
-            "delivery_sizes",
+            "delivery_sizes", "client_approves_finals",
         ]
         help_texts = {
             "client": _("A private client…"),
@@ -548,7 +549,8 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
                                                "studio_link"]})
         terms = (_("Terms (copied from the package at booking)"),
                  {"fields": [("quota", "extra_photo_price"),
-                                    ("delivery_formats", "delivery_sizes")]})
+                                    ("delivery_formats", "delivery_sizes"),
+                             "client_approves_finals"]})
         return [progress, who, shoot, terms, notes]
 
     def save_model(self, request: HttpRequest, obj: PhotoSession, form, change: bool) -> None:

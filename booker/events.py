@@ -28,6 +28,10 @@ Payloads (the row's `payload`, JSON), by event:
 - session.delivery_extended (the studio pushed the downloads' closing back): expires_at (ISO
   datetime), previous_expires_at (ISO datetime or None).
 - retouch.assigned: jobs (ids), assignee (user id).
+- session.finals_sent_for_approval (a package where the client approves the finals): photos
+  (how many the client is asked about). session.finals_approved: photos (every final, the
+  client approved them all). retouch.client_changes_requested: job (id), rush (its file name),
+  note (the client's words).
 - account.invited (subject "invitation:<pk>", user: the invited person): session_id
   (the session the client is invited to, or None).
 - order.* (subject "order:<pk>", user: the customer if logged in): number, total.
@@ -104,6 +108,12 @@ class Event(StrEnum):
     JOB_CHANGES_REQUESTED = "retouch.changes_requested"
     # Jobs handed to a retoucher (not a status change): jobs (ids), assignee (user id).
     JOB_ASSIGNED = "retouch.assigned"
+    # A package where the client approves the finals before delivery (booker/retouch/
+    # services.py): the studio sends them, the client approves them all, or asks a change on
+    # one (its job also moves back to the retoucher: retouch.changes_requested).
+    FINALS_SENT_FOR_APPROVAL = "session.finals_sent_for_approval"
+    FINALS_CLIENT_APPROVED = "session.finals_approved"
+    CLIENT_CHANGES_REQUESTED = "retouch.client_changes_requested"
     # The people's events, with no session: an account opened by the studio.
     CLIENT_INVITED = "account.invited"
     # The shop's events (emitted by the shop through booker.events.emit; the Booker only names

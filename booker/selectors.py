@@ -87,6 +87,7 @@ from booker.sessions.access import (
     JOB_HOLDING_ROLES,
     PROOFS_VISIBLE_TO_CLIENT,
     SessionFiles,
+    approves_finals,
     final_file_for,
     finals_for,
     may_see_session_files,
@@ -99,6 +100,12 @@ from booker.sessions.access import (
     sessions_with_files_for,
     studio_sessions,
     works_on_session,
+)
+from booker.sessions.approval import (
+    FinalsApproval,
+    client_stage,
+    finals_approval,
+    finals_to_approve,
 )
 from booker.sessions.selectors import (
     ACTION_MOVES,
@@ -175,6 +182,11 @@ __all__ = [
     "picks",
     "receives_session",
     "retouchers",
+    "FinalsApproval",
+    "approves_finals",
+    "client_stage",
+    "finals_approval",
+    "finals_to_approve",
     "road_steps",
     "role_names",
     "runs_the_studio",

@@ -97,6 +97,9 @@ ROUTES: dict[str, Who] = {
     "portal/sessions/<id:pk>/pick/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/comment/": SESSION_PEOPLE,
     "portal/sessions/<id:pk>/submit/": SESSION_PEOPLE,
+    # The client's approval of the finals before delivery (POST): the client (A's admins and
+    # approvers; a plain member gets 404, as does anyone without a tie to A).
+    "portal/sessions/<id:pk>/validation/": CUSTOMER,
     # The session for the client's calendar: the same door as its page.
     "portal/sessions/<id:pk>/calendrier.ics": SESSION_PEOPLE,
     # Company A's headshot day: its members (the manager included) pick their slot.

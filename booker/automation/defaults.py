@@ -122,6 +122,8 @@ declare(
     DefaultTemplate("booking-declined", "Demande de réservation déclinée"),
     DefaultTemplate("balance-reminder", "Rappel : solde de la séance à régler"),
     DefaultTemplate("headshot-day-opened", "Journée portraits : choisissez votre créneau"),
+    DefaultTemplate("finals-to-approve", "Retouches à valider (client)"),
+    DefaultTemplate("finals-client-answer", "Réponse du client sur les retouches (photographe)"),
 )
 
 declare(
@@ -163,6 +165,15 @@ declare(
                 "retoucher-assigned"),
     DefaultRule("job-changes-requested", "Retouche à reprendre", Event.JOB_CHANGES_REQUESTED,
                 (RETOUCHER,), "job-changes-requested"),
+    DefaultRule("finals-to-approve", "Retouches à valider : au client",
+                Event.FINALS_SENT_FOR_APPROVAL, (CLIENT,), "finals-to-approve", audience="b2c"),
+    DefaultRule("finals-to-approve-team", "Retouches à valider : aux responsables",
+                Event.FINALS_SENT_FOR_APPROVAL, (MANAGERS,), "finals-to-approve",
+                audience="b2b"),
+    DefaultRule("finals-client-approved", "Retouches validées par le client : au photographe",
+                Event.FINALS_CLIENT_APPROVED, (PHOTOGRAPHER,), "finals-client-answer"),
+    DefaultRule("finals-client-changes", "Modification demandée par le client : au photographe",
+                Event.CLIENT_CHANGES_REQUESTED, (PHOTOGRAPHER,), "finals-client-answer"),
     DefaultRule("finals-delivered", "Photos livrées", Event.SESSION_DELIVERED, (CLIENT,),
                 "finals-delivered"),
     DefaultRule("delivery-expiring", "Téléchargements fermés dans 7 jours",

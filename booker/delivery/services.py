@@ -26,6 +26,7 @@ from booker.models import (
     User,
 )
 from booker.sessions.access import FINALS_VISIBLE_TO_CLIENT
+from booker.sessions.approval import finals_approval
 from booker.sessions.machine import transition
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def deliver(session: PhotoSession, *, actor: User | None, message: str = "") -> 
             )
             % {"waiting": waiting, "total": len(jobs)}
         )
+    if not finals_approval(session).may_deliver:
+        raise StudioError(_("The client has not approved every retouch yet."))
     delivery, _created = Delivery.objects.get_or_create(
         session=session, defaults={
             "delivered_by": actor, "message": message,

@@ -32,6 +32,15 @@ class RetouchJob(models.Model):
     # What the photographer asked for when they last returned the retouch (the retoucher
     # reads it with the job).
     review_note = models.TextField(_("photographer's review"), blank=True)
+    # The review note is the client's own words, not the photographer's (a session whose
+    # package has the client approve the finals: booker.retouch.approval).
+    review_by_client = models.BooleanField(_("asked by the client"), default=False,
+                                           editable=False)
+    # Which version of the final the client was asked to approve, and which they approved:
+    # a new version (after a change) is neither until the studio sends it again.
+    client_asked_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    client_approved_version = models.PositiveIntegerField(null=True, blank=True,
+                                                          editable=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -101,3 +101,4 @@ def job_to_review(user: User, job_id: int) -> RetouchJob:
     if job is None or not (sees_every_session(user) or PHOTOGRAPHER in held):
         raise Http404("No such job.")
     return job
+

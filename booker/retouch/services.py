@@ -27,6 +27,8 @@ from booker.models import (
     User,
 )
 from booker.retouch.machine import move_job
+from booker.sessions.access import approves_finals
+from booker.sessions.approval import client_stage, finals_approval
 from booker.sessions.machine import transition
 from booker.storage import sha256_of
 
@@ -214,6 +216,97 @@ def review_job(job: RetouchJob, *, approve: bool, actor: User | None, note: str 
     if not note:
         raise StudioError(_("Say what to change: the retoucher reads it with the job."))
     with transaction.atomic():
-        RetouchJob.objects.filter(pk=job.pk).update(review_note=note[:4000])
-        job.review_note = note[:4000]
+        RetouchJob.objects.filter(pk=job.pk).update(review_note=note[:4000],
+                                                    review_by_client=False)
+        job.review_note, job.review_by_client = note[:4000], False
         move_job(job, JobStatus.CHANGES_REQUESTED, actor=actor, note=note[:500])
+
+
+# --- The client's approval of the finals (a package that asks for it) -------------------------
+# Each job remembers which version of its final the client was asked about and which they
+# approved: a version replaced after a change request is neither, so it goes back through the
+# studio's review and is sent again. Delivery waits for every final approved at its current
+# version (booker.delivery.services.deliver).
+
+
+def send_finals_for_approval(session: PhotoSession, *, actor: User | None) -> int:
+    """The studio's "send to the client for approval": every final approved by the studio that
+    the client has not seen at this version. Returns how many were sent."""
+    with transaction.atomic():
+        session = PhotoSession.objects.select_for_update().get(pk=session.pk)
+        if not session.client_approves_finals:
+            raise StudioError(_("This session is delivered without the client's approval."))
+        if session.status != Status.RETOUCHING:
+            raise StudioError(_("Only retouches in progress can be sent for approval."))
+        jobs = list(RetouchJob.objects.select_for_update(of=("self",)).filter(session=session)
+                    .select_related("final"))
+        if not jobs:
+            raise StudioError(_("There is nothing to send: no retouch job."))
+        waiting = sum(1 for job in jobs if client_stage(job) in ("in_studio", "reworked"))
+        if waiting:
+            raise StudioError(_("Every retouch must be approved first."))
+        sent = [job for job in jobs if client_stage(job) == "to_send"]
+        if not sent:
+            raise StudioError(_("The client already has every retouch to approve."))
+        for job in sent:
+            RetouchJob.objects.filter(pk=job.pk).update(client_asked_version=job.final.version)
+        record(session, Event.FINALS_SENT_FOR_APPROVAL, actor=actor, photos=len(sent))
+    return len(sent)
+
+
+def _job_awaiting_client(session: PhotoSession, final_id: int) -> RetouchJob:
+    job = (RetouchJob.objects.select_for_update(of=("self",)).filter(session=session,
+                                                                     final__pk=final_id)
+           .select_related("final", "rush").first())
+    if job is None or client_stage(job) != "awaiting":
+        raise StudioError(_("This photo is not waiting for your approval."))
+    return job
+
+
+def _check_approver(session: PhotoSession, user: User) -> None:
+    if not approves_finals(user, session):
+        raise StudioError(_("Only the client can approve the retouches."))
+
+
+def _approved(session: PhotoSession, user: User, jobs: list[RetouchJob]) -> None:
+    for job in jobs:
+        RetouchJob.objects.filter(pk=job.pk).update(client_approved_version=job.final.version)
+    approval = finals_approval(session)
+    if approval.all_approved:
+        record(session, Event.FINALS_CLIENT_APPROVED, actor=user, photos=approval.total)
+
+
+def client_review_final(session: PhotoSession, final_id: int, *, user: User, approve: bool,
+                        comment: str = "") -> RetouchJob:
+    """The client's word on one final sent for approval: approved, or back to the retoucher
+    with what to change (the client's comment becomes the job's review note, marked as
+    theirs)."""
+    _check_approver(session, user)
+    comment = comment.strip()
+    with transaction.atomic():
+        job = _job_awaiting_client(session, final_id)
+        if approve:
+            _approved(session, user, [job])
+            return job
+        if not comment:
+            raise StudioError(_("Say what to change: the retoucher reads your comment."))
+        RetouchJob.objects.filter(pk=job.pk).update(review_note=comment[:4000],
+                                                    review_by_client=True)
+        job.review_note, job.review_by_client = comment[:4000], True
+        move_job(job, JobStatus.CHANGES_REQUESTED, actor=user, note=comment[:500])
+        record(session, Event.CLIENT_CHANGES_REQUESTED, actor=user, job=job.pk,
+               rush=job.rush.original_filename, note=comment[:500])
+    return job
+
+
+def client_approve_all(session: PhotoSession, *, user: User) -> int:
+    """The client approves every final waiting for them. Returns how many."""
+    _check_approver(session, user)
+    with transaction.atomic():
+        jobs = [job for job in RetouchJob.objects.select_for_update(of=("self",))
+                .filter(session=session).select_related("final")
+                if client_stage(job) == "awaiting"]
+        if not jobs:
+            raise StudioError(_("No photo is waiting for your approval."))
+        _approved(session, user, jobs)
+    return len(jobs)

@@ -139,9 +139,11 @@ def sees_own_photos_only(user: User, session: PhotoSession) -> bool:
     return session.rushes.filter(sitter__isnull=False).exists()
 
 
-def final_file_for(user: User, final_id: int) -> FinalPhoto:
+def final_file_for(user: User, final_id: int, *, to_approve: bool = False) -> FinalPhoto:
     """A final `user` may download: the studio working on the session (to check a retouch,
-    delivered or not), or the client of a delivered session for an approved final."""
+    delivered or not), or the client of a delivered session for an approved final. With
+    `to_approve` (the screen copy only, never a download: nothing is paid for before
+    delivery), also the final the client is asked to approve before delivery."""
     final = (
         FinalPhoto.objects.filter(pk=final_id).select_related("job__rush", "job__session").first()
     )
@@ -149,6 +151,10 @@ def final_file_for(user: User, final_id: int) -> FinalPhoto:
         raise Http404("No such file.")
     session = final.job.session
     if works_on_session(user, session):
+        return final
+    if to_approve and asked_to_approve(final) and approves_finals(user, session):
+        # Before delivery, the one final the client was asked to approve (its current
+        # version, approved by the studio), for the people who answer for the client.
         return final
     if final.job.status != RetouchJob.Status.DONE or not may_see_session_files(
         user, session, SessionFiles.FINALS
@@ -161,6 +167,27 @@ def final_file_for(user: User, final_id: int) -> FinalPhoto:
         # list, a download, the ZIP, the shop's print chooser).
         raise Http404("No such file.")
     return final
+
+
+def approves_finals(user: User, session: PhotoSession) -> bool:
+    """Who approves the retouches before delivery, when the package asks the client to: the
+    client of a private session; for a company's, its admins and approvers (those who submit
+    its selection), never a plain member."""
+    if not session.client_approves_finals or session.status != Status.RETOUCHING:
+        return False
+    if not receives_session(user, session):
+        return False
+    if session.company_id is None:
+        return True
+    return Membership.objects.filter(company_id=session.company_id, user_id=user.pk,
+                                     role__in=LEAD_ROLES).exists()
+
+
+def asked_to_approve(final: FinalPhoto) -> bool:
+    """Whether this version of the final is the one the studio sent the client to approve
+    (approved by the studio, sent, and not replaced since)."""
+    job = final.job
+    return job.status == RetouchJob.Status.DONE and job.client_asked_version == final.version
 
 
 def finals_for(user: User, session: PhotoSession, finals: QuerySet[FinalPhoto]

@@ -48,6 +48,10 @@ class Package(models.Model):
                                       choices=DeliverySizes.choices, default=DeliverySizes.BOTH)
     price = models.DecimalField(_("price (incl. VAT)"), max_digits=8, decimal_places=2,
                                 default=Decimal("0"))
+    # The studio's approval of each retouch is not the last word: the client's is, before
+    # anything is delivered (booker.retouch.approval).
+    client_approves_finals = models.BooleanField(
+        _("the client approves the retouches before delivery"), default=False)
     # What the client may do with the photos, shown beside each download of the company's
     # brand library. Written in French: it is the studio's own wording of a licence.
     usage_rights = models.TextField(
@@ -107,6 +111,8 @@ class PhotoSession(models.Model):
     delivery_formats = models.CharField(_("delivery formats"), max_length=200, blank=True)
     delivery_sizes = models.CharField(_("sizes delivered"), max_length=8,
                                       choices=DeliverySizes.choices, default=DeliverySizes.BOTH)
+    client_approves_finals = models.BooleanField(
+        _("the client approves the retouches before delivery"), default=False)
     scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
     # How long the shoot keeps the photographer busy from `scheduled_at`: online booking
     # (booker.booking) leaves no slot of theirs over it. Booked online, the session type's.

@@ -20,6 +20,7 @@ from booker.sessions.access import (
     studio_sessions,
     works_on_session,
 )
+from booker.sessions.approval import finals_approval
 from booker.sessions.machine import SESSION
 
 Status = PhotoSession.Status
@@ -106,6 +107,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     START_RETOUCHING = "start-retouching"
     UPLOAD_FINALS = "upload-finals"
+    # A package where the client approves the finals: sent to them before delivery.
+    SEND_FOR_APPROVAL = "send-for-approval"
     DELIVER = "deliver"
     ARCHIVE = "archive"
     RESTORE = "restore"
@@ -145,6 +148,7 @@ ACTION_MOVES: dict[Action, Move] = {
     # Finals come in while the session is on its way to delivery from the retouching (a
     # restored session is delivered again by the archive, not by the photographer).
     Action.UPLOAD_FINALS: Move(Status.DELIVERED, frozenset({Status.RETOUCHING})),
+    Action.SEND_FOR_APPROVAL: Move(Status.DELIVERED, frozenset({Status.RETOUCHING})),
     Action.DELIVER: Move(Status.DELIVERED, frozenset({Status.RETOUCHING})),
     Action.ARCHIVE: Move(Status.ARCHIVED),
     Action.RESTORE: Move(Status.RESTORING),
@@ -167,8 +171,18 @@ def _preconditions_hold(action: Action, session: PhotoSession) -> bool:
     with the reason, and to the page's live progress."""
     if action == Action.START_RETOUCHING:
         return SelectionItem.objects.filter(selection__session=session, picked=True).exists()
-    if action in (Action.UPLOAD_FINALS, Action.DELIVER):
+    if action == Action.UPLOAD_FINALS:
         return RetouchJob.objects.filter(session=session).exists()
+    if action in (Action.DELIVER, Action.SEND_FOR_APPROVAL):
+        # When the package asks the client to approve the finals, the studio sends them until
+        # the client has approved them all; then it delivers. Whether each retouch is approved
+        # by the studio is the services' refusal (it changes while the page is open).
+        if not RetouchJob.objects.filter(session=session).exists():
+            return False
+        if not session.client_approves_finals:
+            return action == Action.DELIVER
+        approved = finals_approval(session).all_approved
+        return approved if action == Action.DELIVER else not approved
     return True
 
 

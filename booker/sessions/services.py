@@ -41,6 +41,7 @@ def create_session(
             "extra_photo_price": package.extra_photo_price,
             "delivery_formats": package.delivery_formats,
             "delivery_sizes": package.delivery_sizes,
+            "client_approves_finals": package.client_approves_finals,
         }
     with transaction.atomic():
         session = PhotoSession.objects.create(

@@ -15,6 +15,8 @@ urlpatterns = [
     path("sessions/<id:pk>/pick/", portal.pick, name="pick"),
     path("sessions/<id:pk>/comment/", portal.comment, name="comment"),
     path("sessions/<id:pk>/submit/", portal.submit, name="submit"),
+    # The client approves the finals before delivery, when the package says so.
+    path("sessions/<id:pk>/validation/", portal.finals_review, name="finals-review"),
     path("sessions/<id:pk>/calendrier.ics", calendars.session_ics, name="session-ics"),
     # The client's online bookings: move to another free slot, or cancel (booker.booking).
     path("reservations/<str:token>/deplacer/", portal_booking.reschedule,

@@ -134,8 +134,9 @@ def final_screen(request: HttpRequest, final_id: int) -> HttpResponse:
     """The final as a screen sees it, without watermark, for whoever may download it: the web
     copy (booker.delivery.library.web_copy, long side 2048 px, sRGB). For viewing the delivered
     photos and framing a print on them; not a download, so not logged, and shown while the
-    downloads are closed too (a client still sees what they paid for)."""
-    final = selectors.final_file_for(request.user, final_id)
+    downloads are closed too (a client still sees what they paid for). Before delivery, the
+    finals the client is asked to approve (a package that says so) show here, and only here."""
+    final = selectors.final_file_for(request.user, final_id, to_approve=True)
     response = serve_private(web_copy(final), download_name=f"{final.job.rush.stem}.jpg")
     patch_cache_control(response, private=True, max_age=PROOF_MAX_AGE)
     return response

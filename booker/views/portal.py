@@ -11,11 +11,12 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from booker import selectors, services
@@ -219,6 +220,17 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if place.sitter is selectors.EVERYONE:
                 context["cover"] = gallery_cover(session)
     elif view.shows_picks:
+        if selectors.approves_finals(request.user, session):
+            # The package asks the client to approve the finals: those sent, side by side
+            # with what they said of each (booker.retouch.selectors.finals_to_approve).
+            items = [
+                (FinalTile(job.final, client_filename(job.final),
+                           *_thumb_size(job.rush.width, job.rush.height))
+                 if stage != "reworked" else None, job, stage)
+                for job, stage in selectors.finals_to_approve(session)
+            ]
+            context.update(approval_items=items,
+                           awaiting_count=sum(1 for *_, stage in items if stage == "awaiting"))
         context["tiles"] = _tiles(
             [c for c in selectors.gallery(session, sitter=place.sitter) if c.picked])
         context["texts"] = _gallery_texts()
@@ -393,6 +405,40 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             for group in selectors.sitter_groups(session, cards)
         ]
     return render(request, "booker/portal/submit.html", context)
+
+
+@login_required
+@require_POST
+def finals_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client's answer on the finals sent for approval: one approved ("approve"), one
+    returned with a comment ("change"), or every waiting one approved ("approve-all")."""
+    session = selectors.session_for(request.user, pk)
+    if not selectors.approves_finals(request.user, session):
+        # A plain member of the company, or a session not waiting for an approval.
+        raise Http404("No approval here.")
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "approve-all":
+            count = services.client_approve_all(session, user=request.user)
+            done = ngettext("%(n)d photo approved.", "%(n)d photos approved.", count) % {
+                "n": count}
+        else:
+            final_id = request.POST.get("final", "")
+            if decision not in ("approve", "change") or not final_id.isdigit():
+                raise services.StudioError(_("Which photo? The request was incomplete."))
+            services.client_review_final(session, int(final_id), user=request.user,
+                                         approve=decision == "approve",
+                                         comment=request.POST.get("comment", ""))
+            done = (_("Photo approved.") if decision == "approve" else
+                    _("Your comment is sent: the photo comes back to you once changed."))
+    except services.StudioError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done)
+        if selectors.finals_approval(session).all_approved:
+            messages.info(request, _("Thank you! Every photo is approved: the studio delivers "
+                                     "them to you shortly."))
+    return redirect(reverse("portal:session", args=[session.pk]) + "#approval")
 
 
 def _member_status(session: PhotoSession) -> str:

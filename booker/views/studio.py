@@ -267,6 +267,9 @@ def studio_page(
         can_start_retouching=Action.START_RETOUCHING in actions,
         can_upload_finals=Action.UPLOAD_FINALS in actions,
         can_deliver=Action.DELIVER in actions,
+        can_send_for_approval=Action.SEND_FOR_APPROVAL in actions,
+        # A package where the client approves the finals: where their approval stands.
+        approval=selectors.finals_approval(session),
         can_cancel=Action.CANCEL in actions,
         # The delivery's card shows once the client has the finals.
         shows_delivery=selectors.client_view(session).finals_visible,
@@ -433,6 +436,11 @@ def step(
             done = ngettext("Retouching started: %(n)d job created.",
                             "Retouching started: %(n)d jobs created.",
                             len(jobs)) % {"n": len(jobs)}
+        elif step == "send-for-approval":
+            sent = services.send_finals_for_approval(session, actor=actor)
+            done = ngettext("%(n)d retouch sent to the client for approval.",
+                            "%(n)d retouches sent to the client for approval.",
+                            sent) % {"n": sent}
         elif step == "deliver":
             services.deliver(session, actor=actor,
                              message=request.POST.get("message", "").strip())

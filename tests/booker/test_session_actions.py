@@ -43,7 +43,8 @@ def test_every_action_that_moves_the_session_is_a_move_of_the_table():
     (Status.PROOFING, {Action.ADD_RUSHES, Action.CANCEL}),
     (Status.AWAITING_PAYMENT, {Action.REOPEN, Action.CANCEL}),
     (Status.SELECTION_SUBMITTED, {Action.REOPEN, Action.START_RETOUCHING, Action.CANCEL}),
-    (Status.RETOUCHING, {Action.UPLOAD_FINALS, Action.DELIVER}),
+    # Sending for the client's approval or delivering: the package decides (the preconditions).
+    (Status.RETOUCHING, {Action.UPLOAD_FINALS, Action.SEND_FOR_APPROVAL, Action.DELIVER}),
     (Status.DELIVERED, {Action.ARCHIVE}),
     (Status.ARCHIVED, {Action.RESTORE}),
     (Status.RESTORING, set()),
