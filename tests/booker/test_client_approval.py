@@ -162,6 +162,9 @@ def test_send_approve_one_return_one_rework_resend_approve_then_deliver(
     assert Action.SEND_FOR_APPROVAL in actions and Action.DELIVER not in actions
     with pytest.raises(StudioError):
         services.deliver(session, actor=photographer)
+    studio = logged_in(photographer).get(
+        reverse("admin:booker_photosession_studio", args=[session.pk])).content.decode()
+    assert "Envoyer au client pour validation" in studio and "Livrer au client" not in studio
     # Not yet sent: the client sees no final.
     assert screen(browser, first.final).status_code == 404
 
@@ -214,6 +217,9 @@ def test_send_approve_one_return_one_rework_resend_approve_then_deliver(
     assert finals_approval(session).all_approved
     actions = session_actions(session, photographer)
     assert Action.DELIVER in actions and Action.SEND_FOR_APPROVAL not in actions
+    studio = logged_in(photographer).get(
+        reverse("admin:booker_photosession_studio", args=[session.pk])).content.decode()
+    assert "Livrer au client" in studio and "2 sur 2 validées par le client" in studio
     studio_step(photographer, session, "deliver")
     session.refresh_from_db()
     assert session.status == Status.DELIVERED
