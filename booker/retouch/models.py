@@ -91,6 +91,9 @@ class FinalVersion(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField()
     review_note = models.TextField(_("photographer's review"), blank=True)
+    # The note is the client's, who returned this version (booker.retouch.approval).
+    review_by_client = models.BooleanField(_("asked by the client"), default=False,
+                                           editable=False)
 
     class Meta:
         verbose_name = _("earlier version of a final")

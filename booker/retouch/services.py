@@ -130,7 +130,8 @@ def upload_finals(
                     job=job, version=final.version, file=final.file.name,
                     original_filename=final.original_filename, size=final.size,
                     sha256=final.sha256, uploaded_by=final.uploaded_by,
-                    uploaded_at=final.uploaded_at, review_note=job.review_note)
+                    uploaded_at=final.uploaded_at, review_note=job.review_note,
+                    review_by_client=job.review_by_client)
                 final.version += 1
             # A new key each time (the storage never overwrites: it picks a free name).
             final.file.save(filename, File(fileobj, name=filename), save=False)

@@ -204,7 +204,11 @@ def test_send_approve_one_return_one_rework_resend_approve_then_deliver(
                            jobs=[second], actor=photographer)
     second.refresh_from_db()
     assert second.status == JobStatus.IN_REVIEW and second.final.version == 2
-    assert FinalVersion.objects.filter(job=second, version=1).exists()
+    kept = FinalVersion.objects.get(job=second, version=1)
+    assert kept.review_note == "Moins de contraste, svp" and kept.review_by_client
+    queue = logged_in(photographer).get(
+        reverse("admin:booker_retouchjob_review")).content.decode()
+    assert "Le client demande : « Moins de contraste, svp »" in queue
     services.review_job(second, approve=True, actor=photographer)
     assert screen(browser, second.final).status_code == 404  # approved by the studio, not sent
     assert Action.SEND_FOR_APPROVAL in session_actions(session, photographer)
