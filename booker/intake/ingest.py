@@ -448,7 +448,7 @@ def requeue_stalled_rushes() -> int:
       loses the tasks it had prefetched). Queuing a rush twice is harmless: the second task
       finds it claimed or ready and does nothing."""
     expired = timezone.now() - lease()
-    count = 0
+    requeued: set[int] = set()
     stalled = Rush.objects.filter(
         ingest_status=Ingest.PROCESSING, processing_started_at__lt=expired
     ).values_list("pk", "attempts", "session_id")
@@ -459,16 +459,20 @@ def requeue_stalled_rushes() -> int:
         if RUSH_INGEST.move_rows(Rush.objects.filter(pk=pk, attempts=attempts),
                                  Ingest.PROCESSING, Ingest.PENDING):
             enqueue_ingest(Rush(pk=pk, session_id=session_id))
-            count += 1
+            requeued.add(pk)
+    # A worker may already have taken the task just queued, so the queue looks empty: the rushes
+    # queued a moment ago above are not lost ones.
     if _queue_is_empty():
         lost = (
             Rush.objects.filter(ingest_status=Ingest.PENDING, created_at__lt=expired)
             .exclude(processing_started_at__gte=expired)
+            .exclude(pk__in=requeued)
             .values_list("pk", "session_id")
         )
         for pk, session_id in lost:
             enqueue_ingest(Rush(pk=pk, session_id=session_id))
-            count += 1
+            requeued.add(pk)
+    count = len(requeued)
     if count:
         log.warning("requeued %s stalled rushes", count)
     # The same minute tells clients of the new proofs whose batch has settled (a schedule of

@@ -227,6 +227,20 @@ def test_the_sweeper_queues_again_a_rush_whose_worker_died_and_leaves_live_ones(
     assert live.ingest_status == Rush.Ingest.PROCESSING
 
 
+def test_the_sweeper_queues_a_rush_whose_worker_died_once_even_if_the_queue_looks_empty(
+    session, django_capture_on_commit_callbacks
+):
+    # Seen with a real cluster: a worker took the task at once, the queue looked empty, and the
+    # same rush, pending again, was counted (and queued) a second time as a lost one.
+    dead = add(session, "DEAD.JPG", jpeg_bytes())
+    stall(dead)
+    Rush.objects.filter(pk=dead.pk).update(created_at=timezone.now() - ingest.lease() * 2)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert ingest.requeue_stalled_rushes() == 1
+    assert len(queued) == 1
+
+
 def test_a_file_that_kills_its_worker_every_time_fails_alone_with_its_reason(session, settings):
     rush = add(session, "KILLER.NEF", jpeg_bytes())
     stall(rush, attempts=settings.BOOKER_INGEST_MAX_ATTEMPTS)
