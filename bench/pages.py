@@ -196,7 +196,7 @@ def _prepare(database_url: str, redis_url: str, fresh: bool, log) -> dict[str, s
         # The production settings index products as they are saved (haystack's realtime
         # processor), so the catalogue's index is built by the seeding itself.
         log("  migrate, seed_demo… (once; --fresh to redo)")
-        stack.manage(env, "migrate", "--noinput")
+        stack.migrate(env)
         stack.manage(env, "seed_demo", "--quiet")
         seeded.touch()
     return env

@@ -434,6 +434,149 @@ def drop_database(database_url: str) -> None:
             sql.Identifier(name)))
 
 
+# --- Migrated databases, kept between runs ------------------------------------------------------
+# Migrating an empty database runs some 400 migrations (Django, Wagtail, Oscar, ours): one to two
+# minutes of CPU on a busy 2-core machine. The suite's own test databases, the worker test, the
+# deploy tests and the benchmarks each need one of their own, so the first to need it migrates a
+# template, kept under var/ (SQLite) or on the server (PostgreSQL) and named after the
+# migrations' fingerprint; every other database starts as a copy, then `migrate` runs on it as
+# usual (nothing left to apply; the post-migrate rows are brought up to date).
+
+MIGRATED = ROOT / "var" / "cache" / "migrated"
+TEMPLATE_PREFIX = "booke_migrated_"
+
+
+def migrations_fingerprint() -> str:
+    """What decides a migrated database's content: the migration files, the code our data
+    migrations call (booker/roles.py), and the third-party versions (their migrations)."""
+    paths = [*ROOT.glob("*/migrations/*.py"), *ROOT.glob("*/*/migrations/*.py"),
+             ROOT / "booker" / "roles.py", ROOT / "requirements.lock"]
+    digest = hashlib.sha256()
+    for path in sorted(p for p in paths if p.is_file()):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@contextmanager
+def _migrated_lock(kind: str) -> Iterator[None]:
+    """One process at a time builds or copies a template (xdist workers start together)."""
+    import fcntl
+
+    MIGRATED.mkdir(parents=True, exist_ok=True)
+    with open(MIGRATED / f".{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _migrate_from_empty(database_url: str) -> None:
+    manage({"DJANGO_SETTINGS_MODULE": "booke.settings.test", "DATABASE_URL": database_url},
+           "migrate", "--noinput", "-v0", timeout=1800)
+
+
+def sqlite_template() -> Path:
+    """The kept migrated SQLite file (built now if missing). Copy it; never open it to write."""
+    import sqlite3
+
+    path = MIGRATED / f"sqlite-{migrations_fingerprint()}.sqlite3"
+    with _migrated_lock("sqlite"):
+        if not path.exists():
+            building = path.with_suffix(".wip")
+            building.unlink(missing_ok=True)
+            _migrate_from_empty(f"sqlite:///{building}")
+            # A plain rollback journal: a copy is then one file, with no -wal/-shm beside it.
+            with sqlite3.connect(building) as conn:
+                conn.execute("PRAGMA journal_mode=DELETE")
+            building.replace(path)
+            for stale in MIGRATED.glob("sqlite-*.sqlite3"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)
+    return path
+
+
+def _on_server(database_url: str, name: str) -> str:
+    return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+
+
+def postgres_template(database_url: str) -> str:
+    """The name of the kept migrated database on the server of `database_url` (built now if
+    missing), for CREATE DATABASE ... TEMPLATE."""
+    import psycopg
+    from psycopg import sql
+
+    name = TEMPLATE_PREFIX + migrations_fingerprint()
+    admin, _ = _admin_url(database_url)
+    with _migrated_lock("postgres"), psycopg.connect(admin, autocommit=True,
+                                                     connect_timeout=5) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return name
+        building = name + "_wip"
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(building)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(building)))
+        _migrate_from_empty(_on_server(database_url, building))
+        conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+            sql.Identifier(building), sql.Identifier(name)))
+        stale = conn.execute(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s",
+            [TEMPLATE_PREFIX, name]).fetchall()
+        for (old,) in stale:
+            try:
+                conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(old)))
+            except psycopg.Error:  # in use by a run on older code: left for next time
+                pass
+    return name
+
+
+def create_from_template(database_url: str) -> None:
+    """(Re)create the database of `database_url` as a copy of the kept migrated template."""
+    if database_url.startswith("sqlite:///"):
+        target = Path(database_url.removeprefix("sqlite:///"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(sqlite_template(), target)
+        return
+    import psycopg
+    from psycopg import sql
+
+    template = postgres_template(database_url)
+    admin, name = _admin_url(database_url)
+    with _migrated_lock("postgres"), psycopg.connect(admin, autocommit=True,
+                                                     connect_timeout=5) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template)))
+
+
+def _is_empty(database_url: str) -> bool:
+    """No tables yet (or no database at all)."""
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        return not path.exists() or path.stat().st_size == 0
+    import psycopg
+
+    admin, name = _admin_url(database_url)
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return True
+    with psycopg.connect(_on_server(database_url, name).replace("postgres://", "postgresql://"),
+                         connect_timeout=5) as conn:
+        return not conn.execute("SELECT 1 FROM information_schema.tables "
+                                "WHERE table_schema = 'public' LIMIT 1").fetchone()
+
+
+def migrate(env: dict[str, str], *args: str) -> None:
+    """`migrate` the database of env's DATABASE_URL; a new or empty one is first made a copy of
+    the kept migrated template, so that only what the template lacks is applied."""
+    url = app_env(env).get("DATABASE_URL", "")
+    if url.startswith(("sqlite:///", "postgres://", "postgresql://")) and _is_empty(url):
+        create_from_template(url)
+    manage(env, "migrate", "--noinput", *args)
+
+
 def postgres_problem(database_url: str) -> str:
     """Why PostgreSQL at `database_url` cannot be used, or "" when it can."""
     try:
@@ -642,7 +785,7 @@ def prod_local(database_url: str = DEFAULT_DATABASE_URL, redis_url: str = DEFAUL
         env = {**s3.env, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
         log(f"  S3 endpoint  {s3.url}  (bucket {s3.bucket})")
         log("  migrate…")
-        manage(env, "migrate", "--noinput")
+        migrate(env)
         if seed:
             log("  seed_demo… (demo proofs go to the bucket)")
             manage(env, "seed_demo", "--quiet")

@@ -168,7 +168,7 @@ def _prepare(env: dict[str, str], modes: list[str]) -> dict[str, int]:
     """Migrate, then a photographer and one booked session per mode; their ids."""
     from bench import stack
 
-    stack.manage(env, "migrate", "--noinput", "-v0")
+    stack.migrate(env, "-v0")
     code = (
         "from booker import roles, services\n"
         f"u, _ = services.ensure_user({EMAIL!r}, password={PASSWORD!r}, first_name='Bench')\n"

@@ -9,10 +9,13 @@ from contextlib import contextmanager
 from functools import cache
 from inspect import ismodule
 from pathlib import Path
+from urllib.parse import quote as url_quote
 
 import haystack
 import pytest
 from django.test.client import ClientMixin
+
+from bench import stack
 
 # Markers given by where a test lives (pyproject.toml describes them; `make test-quick`
 # deselects them). A single slow test elsewhere carries @pytest.mark.slow itself.
@@ -275,6 +278,15 @@ def _sync_unmigrated_models(connection) -> None:
                 editor.create_model(model)
 
 
+def _server_url(settings_dict: dict) -> str:
+    user = url_quote(settings_dict.get("USER") or "", safe="")
+    password = url_quote(settings_dict.get("PASSWORD") or "", safe="")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
+
+
 def _postgresql_from_template(creation, verbosity: int) -> str:
     connection = creation.connection
     quote = connection.ops.quote_name
@@ -290,7 +302,10 @@ def _postgresql_from_template(creation, verbosity: int) -> str:
             if cursor.fetchone() is None:
                 building = template + "_wip"
                 cursor.execute(f"DROP DATABASE IF EXISTS {quote(building)}")
-                cursor.execute(f"CREATE DATABASE {quote(building)}")
+                # From the schema the subprocess tests share (bench.stack): then `migrate` here
+                # has only the rows of our code left to bring up to date.
+                shared = stack.postgres_template(_server_url(connection.settings_dict))
+                cursor.execute(f"CREATE DATABASE {quote(building)} TEMPLATE {quote(shared)}")
                 _migrate_into(connection, building, verbosity)
                 connection.close()
                 cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
@@ -333,7 +348,7 @@ def _sqlite_from_template(creation, verbosity: int) -> str:
     with _file_lock(folder / ".lock"):
         if not template.exists():
             building = template.with_suffix(".wip")
-            building.unlink(missing_ok=True)
+            shutil.copyfile(stack.sqlite_template(), building)
             _migrate_into(connection, str(building), verbosity)
             # A plain rollback journal: copies open it read-only, with no -wal/-shm beside it.
             with connection.cursor() as cursor:

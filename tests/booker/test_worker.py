@@ -16,6 +16,8 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
+from bench import stack
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = Path(settings.STUDIO_SAMPLES_DIR) / "raw"
 
@@ -58,9 +60,10 @@ def _manager(env: dict[str, str]):
 
 @pytest.fixture(scope="module")
 def migrated_database(tmp_path_factory) -> Path:
-    """One migrated database file for the module (migrating takes a minute or more); each
-    test works on its own copy."""
+    """One migrated database file for the module, from the kept template (bench.stack: migrating
+    an empty one takes a minute or more); each test works on its own copy."""
     folder = tmp_path_factory.mktemp("worker-template")
+    shutil.copyfile(stack.sqlite_template(), folder / "worker.sqlite3")
     manage = _manager(_site_env(folder))
     manage("migrate", "--noinput")
     manage("shell", "-c", "from booker.services import ensure_user; ensure_user('w@x.test')")

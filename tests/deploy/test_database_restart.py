@@ -88,8 +88,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
 
 def _copy_template(pg: PrivatePostgres) -> None:
-    stack.ensure_database(TEMPLATE_URL)
-    stack.manage({"DATABASE_URL": TEMPLATE_URL}, "migrate", "--noinput")
+    stack.migrate({"DATABASE_URL": TEMPLATE_URL})
     stack.ensure_database(pg.url)
     dump = subprocess.run(["pg_dump", "-Fc", "--no-owner", TEMPLATE_URL.replace(
         "postgres://", "postgresql://")], check=True, capture_output=True, timeout=300).stdout
