@@ -8,6 +8,8 @@ PORT   ?= 8000
 export DJANGO_SETTINGS_MODULE ?= booke.settings.dev
 # pytest-xdist workers for `make test` (auto: one per core; 0: in this process).
 PYTEST_WORKERS ?= auto
+# Chromium is heavy: the browser tests keep one process per core whatever PYTEST_WORKERS says.
+BROWSER_WORKERS ?= auto
 
 .PHONY: run prod-local test test-quick venv lint migrate seed worker bench clean messages
 
@@ -89,7 +91,7 @@ test: venv
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
 	  -n $(PYTEST_WORKERS) --dist loadfile -m "not transactional and not browser" $(PYTEST_ARGS)
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
-	  -n $(PYTEST_WORKERS) --dist loadfile -m "browser" $(PYTEST_ARGS)
+	  -n $(BROWSER_WORKERS) --dist loadfile -m "browser" $(PYTEST_ARGS)
 	DJANGO_SETTINGS_MODULE=booke.settings.test $(BIN)/python -m pytest \
 	  -n $(PYTEST_WORKERS) --dist loadfile -m "transactional and not browser" $(PYTEST_ARGS)
 
