@@ -319,6 +319,15 @@ AWS_S3_FILE_OVERWRITE = False
 # No ACL on objects: buckets with "Object Ownership: bucket owner enforced" (the AWS default
 # since 2023) refuse ACLs; who may read what is the bucket policy's business.
 AWS_DEFAULT_ACL = None
+# When S3 is down or hangs, a request that reads or writes a file fails within seconds with a
+# French message (booker.storage.StorageUnavailable) instead of holding a web worker for
+# botocore's defaults (60 s per read, 5 attempts). Worst case per S3 call: attempts x
+# (connect or read timeout) plus at most a second of backoff. A read timeout is the longest
+# silence between two packets, not a transfer's length: large files still stream.
+AWS_S3_CONNECT_TIMEOUT = env.float("AWS_S3_CONNECT_TIMEOUT", default=3.0)
+AWS_S3_READ_TIMEOUT = env.float("AWS_S3_READ_TIMEOUT", default=5.0)
+# Total attempts, the first one included ("standard" retry mode: throttling and 5xx too).
+AWS_S3_MAX_ATTEMPTS = env.int("AWS_S3_MAX_ATTEMPTS", default=2)
 # Who in the studio sees a session's files and pages (booker.selectors.may_see_session_files):
 # True, every photographer sees every session (most studios are one team); False, a
 # photographer sees only the sessions they shoot (PhotoSession.photographer). Retouchers see
@@ -380,6 +389,33 @@ BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env.list("BOOKE_WEBHOOK_ALLOWED_PRIVATE
                                                   default=[])
 
 
+def s3_client_config(addressing_style: str | None = None):
+    """The botocore Config of every S3 client of the site: the storages' (django-storages'
+    `client_config`), and through them the uploads' and the archive's, which use
+    `storage.connection.meta.client`. Given a client_config, django-storages no longer applies
+    AWS_S3_ADDRESSING_STYLE nor AWS_S3_SIGNATURE_VERSION itself: they are set here."""
+    from botocore.config import Config  # only when S3 is configured
+
+    return Config(
+        s3={"addressing_style": addressing_style},
+        signature_version=AWS_S3_SIGNATURE_VERSION,
+        connect_timeout=AWS_S3_CONNECT_TIMEOUT,
+        read_timeout=AWS_S3_READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": AWS_S3_MAX_ATTEMPTS},
+    )
+
+
+def _current_addressing_style() -> str | None:
+    # The tests and the bench point the storages at a loopback server by overriding the
+    # AWS_* settings, then call s3_storages: the overridden value is the one they mean. While
+    # this module is being imported, Django's settings are not set up yet: the module's own.
+    from django.conf import settings
+
+    if settings.configured:
+        return getattr(settings, "AWS_S3_ADDRESSING_STYLE", None)
+    return AWS_S3_ADDRESSING_STYLE
+
+
 def s3_storages(
     media_bucket: str, private_bucket: str = "", *, archive_storage_class: str = ""
 ) -> dict[str, dict]:
@@ -401,6 +437,8 @@ def s3_storages(
         # A custom domain (CDN) makes django-storages hand out unsigned URLs: never for these.
         "custom_domain": None,
     }
+    client_config = s3_client_config(_current_addressing_style())
+    private["client_config"] = client_config
     return {
         "default": {
             "BACKEND": backend,
@@ -410,6 +448,7 @@ def s3_storages(
                 "default_acl": None,
                 "querystring_auth": False,
                 "file_overwrite": False,
+                "client_config": client_config,
             },
         },
         "originals": {"BACKEND": backend, "OPTIONS": {**private, "location": "originals"}},
