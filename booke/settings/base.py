@@ -124,6 +124,8 @@ MIDDLEWARE = [
     # An id past the database's bigint in any URL, ours or the frameworks': 404 (last, so the
     # 404 page has the session, user and basket it renders with).
     "booker.converters.HugeIdMiddleware",
+    # S3 down or hanging: a French 503 within seconds, never a 500 (booker.storage).
+    "booker.http.StorageUnavailableMiddleware",
 ]
 
 # --- Second factor for everyone who reaches a back office (booker/twofactor, django-otp).
