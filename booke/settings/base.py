@@ -407,26 +407,22 @@ def s3_client_config(addressing_style: str | None = None):
     )
 
 
-def _current_addressing_style() -> str | None:
-    # The tests and the bench point the storages at a loopback server by overriding the
-    # AWS_* settings, then call s3_storages: the overridden value is the one they mean. While
-    # this module is being imported, Django's settings are not set up yet: the module's own.
-    from django.conf import settings
-
-    if settings.configured:
-        return getattr(settings, "AWS_S3_ADDRESSING_STYLE", None)
-    return AWS_S3_ADDRESSING_STYLE
+_SETTING = object()
 
 
 def s3_storages(
-    media_bucket: str, private_bucket: str = "", *, archive_storage_class: str = ""
+    media_bucket: str, private_bucket: str = "", *, archive_storage_class: str = "",
+    addressing_style: str | None | object = _SETTING,
 ) -> dict[str, dict]:
     """`default`, `originals`, `proofs` and `archive` on S3. tests/storage builds its STORAGES
     with this very function, so that what is tested is what is deployed.
 
     Public media are read without signature from media/ (the bucket policy grants
     s3:GetObject on media/* to everyone, see docs/architecture.md); originals/ and proofs/
-    are readable only through a signed link, made after the permission check."""
+    are readable only through a signed link, made after the permission check.
+
+    `addressing_style`: Django's AWS_S3_ADDRESSING_STYLE unless given (this module gives its
+    own: while it runs, Django's settings are not set up)."""
     from boto3.s3.transfer import TransferConfig  # only when S3 is configured
 
     backend = "storages.backends.s3.S3Storage"
@@ -439,7 +435,13 @@ def s3_storages(
         # A custom domain (CDN) makes django-storages hand out unsigned URLs: never for these.
         "custom_domain": None,
     }
-    client_config = s3_client_config(_current_addressing_style())
+    if addressing_style is _SETTING:
+        # The tests and the bench point the storages at a loopback server by overriding the
+        # AWS_* settings, then call this: the overridden value is the one they mean.
+        from django.conf import settings
+
+        addressing_style = settings.AWS_S3_ADDRESSING_STYLE
+    client_config = s3_client_config(addressing_style)
     private["client_config"] = client_config
     return {
         "default": {
@@ -482,7 +484,8 @@ def s3_storages(
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 _private = {"BACKEND": "booker.storage.PrivateFileSystemStorage"}
 if AWS_STORAGE_BUCKET_NAME:
-    _file_storages = s3_storages(AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME)
+    _file_storages = s3_storages(AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME,
+                                 addressing_style=AWS_S3_ADDRESSING_STYLE)
 else:
     _file_storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
