@@ -13,19 +13,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import socket
-import time
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
-from moto.server import ThreadedMotoServer
 
-from booke.settings.base import s3_storages
 from booker import roles, services
 from booker.intake import ingest
 from booker.models import FinalPhoto, Rush, RushUpload
@@ -33,7 +28,7 @@ from booker.storage import originals_storage
 from tests.booker.factories_studio import delivered_session, jpeg
 from tests.factories import UserFactory, user_with_role
 
-from .conftest import BUCKET, S3
+from .conftest import S3, Outage
 from .test_s3 import fetch
 from .test_uploads_s3 import (
     PART,
@@ -55,56 +50,6 @@ REFUSED_WITHIN = 3.0
 HUNG_WITHIN = django_settings.AWS_S3_MAX_ATTEMPTS * django_settings.AWS_S3_READ_TIMEOUT + 2.0
 
 
-class Outage:
-    """The storages' S3 endpoint, which a test can take down and bring back."""
-
-    def __init__(self) -> None:
-        self.server: ThreadedMotoServer | None = None
-        self.hung: socket.socket | None = None
-        self.port = 0
-        self.timings: dict[str, float] = {}
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def up(self) -> None:
-        self._release()
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self.server.start()
-        self.port = self.server.get_host_and_port()[1]
-
-    def down(self) -> None:
-        """Nothing listens on the port: every connection is refused."""
-        self._release()
-
-    def hang(self) -> None:
-        """The port accepts connections (the kernel's backlog) and never answers a byte."""
-        self._release()
-        self.hung = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.hung.bind(("127.0.0.1", self.port))
-        self.hung.listen(64)
-
-    def _release(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            # stop() leaves the socket bound and listening: connections would queue, unanswered.
-            self.server._server.server_close()
-            self.server = None
-        if self.hung is not None:
-            self.hung.close()
-            self.hung = None
-
-    def timed(self, label: str, call):
-        began = time.monotonic()
-        try:
-            return call()
-        finally:
-            self.timings[label] = time.monotonic() - began
-            print(f"[s3 down] {label}: {self.timings[label]:.2f} s")
-
-
 @pytest.fixture
 def studio(client):
     client.force_login(user_with_role(roles.PHOTOGRAPHER))
@@ -114,19 +59,6 @@ def studio(client):
 @pytest.fixture
 def shoot(db):
     return services.create_session(title="Mariage", client=UserFactory())
-
-
-@pytest.fixture
-def outage(s3: S3, settings) -> Iterator[Outage]:
-    """The storages on an S3 endpoint of their own, up, built as production builds them."""
-    switch = Outage()
-    switch.up()
-    settings.AWS_S3_ENDPOINT_URL = switch.endpoint
-    settings.STORAGES = {**settings.STORAGES, **s3_storages(BUCKET, BUCKET)}
-    try:
-        yield switch
-    finally:
-        switch._release()
 
 
 def no_rush_without_its_original(s3: S3) -> None:
