@@ -140,6 +140,7 @@ def test_the_zip_while_s3_is_down_answers_a_french_503_fast_and_works_once_back(
     final = FinalPhoto.objects.filter(job__session=session).order_by(
         "job__rush__original_filename")[0]
     hd_url = reverse("portal:final-download", args=[final.pk])
+    web_zip_url = reverse("portal:delivery-web-zip", args=[session.pk])
 
     outage.down()
     refused = outage.timed("HD ZIP, S3 refusing", lambda: client.get(zip_url))
@@ -151,6 +152,11 @@ def test_the_zip_while_s3_is_down_answers_a_french_503_fast_and_works_once_back(
     link = outage.timed("HD download link, S3 refusing", lambda: client.get(hd_url))
     assert link.status_code == 302
     assert outage.timings["HD download link, S3 refusing"] < 1.0
+    # The web-size ZIP asks S3 each copy's size before its first byte: the same French 503.
+    web = outage.timed("web ZIP, S3 refusing", lambda: client.get(web_zip_url))
+    assert web.status_code == 503
+    assert DOWN in web.content.decode()
+    assert outage.timings["web ZIP, S3 refusing"] < REFUSED_WITHIN
 
     outage.hang()
     silent = outage.timed("HD ZIP, S3 silent", lambda: client.get(zip_url))
@@ -164,6 +170,9 @@ def test_the_zip_while_s3_is_down_answers_a_french_503_fast_and_works_once_back(
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert {n: archive.read(n) for n in archive.namelist()} == files_by_name
     assert fetch(client.get(hd_url)["Location"]).content == files_by_name["IMG_0000.jpg"]
+    web = client.get(web_zip_url)
+    assert web.status_code == 200
+    assert len(zipfile.ZipFile(io.BytesIO(b"".join(web.streaming_content))).namelist()) == 2
 
 
 def test_a_rush_ingested_while_s3_is_down_stays_pending_and_the_sweep_makes_it_ready_once_back(
