@@ -44,7 +44,12 @@ from booker.errors import StudioError
 from booker.intake.machine import UPLOAD
 from booker.intake.services import AddedRush
 from booker.models import PhotoSession, Rush, RushUpload, User
-from booker.storage import StorageUnavailable, originals_storage, unavailable_as_refusal
+from booker.storage import (
+    StorageUnavailable,
+    is_unavailable,
+    originals_storage,
+    unavailable_as_refusal,
+)
 
 from . import services
 
@@ -557,7 +562,9 @@ def _complete_s3(upload: RushUpload) -> str:
     try:
         head = client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
         stored = head["ContentLength"]
-    except ClientError:
+    except ClientError as exc:
+        if is_unavailable(exc):
+            raise  # a 5xx says nothing of the object: the upload stays open, retried later
         head, stored = {}, None
     composite = str(head.get("ChecksumSHA256", "")).split("-")[0]
     if stored == upload.size and composite != composite_checksum(upload.part_checksums):

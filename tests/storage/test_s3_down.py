@@ -212,3 +212,36 @@ def _lease_ran_out(rush: Rush) -> None:
     """A lease later (BOOKER_INGEST_LEASE_SECONDS), without waiting five minutes."""
     past = timezone.now() - ingest.lease() - timedelta(seconds=1)
     Rush.objects.filter(pk=rush.pk).update(created_at=past, processing_started_at=past)
+
+
+def test_a_503_from_s3_after_the_parts_are_joined_leaves_the_upload_open_and_no_rush(
+    outage: Outage, s3: S3, studio, shoot, settings, django_capture_on_commit_callbacks
+):
+    # S3 joined the parts, then answered "ServiceUnavailable" to the size check: that says
+    # nothing of the object. Closing the upload there would leave an object no rush points
+    # at and make the photographer send the file again.
+    settings.BOOKER_UPLOAD_PART_SIZE = PART
+    data = raw_like(9, PART + 1000)
+    opened = start(studio, session=shoot, name="IMG_0009.CR2", data=data)
+    put_parts(studio, shoot, opened, data, [1, 2])
+    events = originals_storage().connection.meta.client.meta.events
+
+    def unavailable(**kwargs):
+        answer = type("Answer", (), {"status_code": 503, "headers": {}})()
+        return answer, {"Error": {"Code": "ServiceUnavailable", "Message": "Please retry"},
+                        "ResponseMetadata": {"HTTPStatusCode": 503}}
+
+    events.register("before-call.s3.HeadObject", unavailable)
+    try:
+        refused = complete(studio, shoot, opened["upload"])
+    finally:
+        events.unregister("before-call.s3.HeadObject", unavailable)
+    assert refused.status_code == 503
+    assert refused.json()["error"].startswith(DOWN)
+    assert RushUpload.objects.get(pk=opened["upload"]).state == RushUpload.State.UPLOADING
+    assert not Rush.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = complete(studio, shoot, opened["upload"])
+    assert done.status_code == 201, done.content
+    no_rush_without_its_original(s3)
