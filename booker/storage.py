@@ -13,12 +13,18 @@ import hashlib
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
 from django.utils.functional import LazyObject, cached_property, empty
+from django.utils.translation import gettext_lazy
+
+from booker.errors import StudioError
 
 ORIGINALS = "originals"
 PROOFS = "proofs"
@@ -74,6 +80,48 @@ class StorageAlias(LazyObject):
 
     def __deepcopy__(self, memo: dict) -> StorageAlias:
         return self
+
+
+class StorageUnavailable(StudioError):
+    """The file storage (S3) did not answer, or answered that it cannot serve now: nothing was
+    written on our side, and the same action works again once it is back. Answered 503."""
+
+    status = 503
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or str(STORAGE_UNAVAILABLE))
+
+
+STORAGE_UNAVAILABLE = gettext_lazy(
+    "The file storage is not answering right now. Nothing was lost: try again in a few "
+    "minutes."
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the storage is out of reach or out of service (the same request
+    will work later), as opposed to a refusal about this file (missing, denied)."""
+    if isinstance(exc, StorageUnavailable):
+        return True
+    # Refused or unreachable endpoint, connect or read timeout, connection cut mid-answer.
+    if isinstance(exc, BotoConnectionError | HTTPClientError):
+        return True
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500  # InternalError, ServiceUnavailable, SlowDown
+    return False
+
+
+@contextmanager
+def unavailable_as_refusal() -> Iterator[None]:
+    """Storage calls inside raise StorageUnavailable (a StudioError with a French message)
+    when the storage is out of reach; any other error passes unchanged."""
+    try:
+        yield
+    except Exception as exc:
+        if is_unavailable(exc) and not isinstance(exc, StorageUnavailable):
+            raise StorageUnavailable() from exc
+        raise
 
 
 class UnsafeDelete(Exception):

@@ -34,6 +34,7 @@ SLOW_MODULES = (
     "tests/storage/test_s3.py",
     "tests/storage/test_archive_s3.py",
     "tests/storage/test_uploads_s3.py",
+    "tests/storage/test_s3_down.py",
 )
 # The longest modules (minutes each, measured with --durations=0), longest first: with
 # `--dist loadfile` a worker takes a whole module, so starting with them keeps one of them from

@@ -124,6 +124,8 @@ MIDDLEWARE = [
     # An id past the database's bigint in any URL, ours or the frameworks': 404 (last, so the
     # 404 page has the session, user and basket it renders with).
     "booker.converters.HugeIdMiddleware",
+    # S3 down or hanging: a French 503 within seconds, never a 500 (booker.storage).
+    "booker.http.StorageUnavailableMiddleware",
 ]
 
 # --- Second factor for everyone who reaches a back office (booker/twofactor, django-otp).
@@ -319,6 +321,15 @@ AWS_S3_FILE_OVERWRITE = False
 # No ACL on objects: buckets with "Object Ownership: bucket owner enforced" (the AWS default
 # since 2023) refuse ACLs; who may read what is the bucket policy's business.
 AWS_DEFAULT_ACL = None
+# When S3 is down or hangs, a request that reads or writes a file fails within seconds with a
+# French message (booker.storage.StorageUnavailable) instead of holding a web worker for
+# botocore's defaults (60 s per read, 5 attempts). Worst case per S3 call: attempts x
+# (connect or read timeout) plus at most a second of backoff. A read timeout is the longest
+# silence between two packets, not a transfer's length: large files still stream.
+AWS_S3_CONNECT_TIMEOUT = env.float("AWS_S3_CONNECT_TIMEOUT", default=3.0)
+AWS_S3_READ_TIMEOUT = env.float("AWS_S3_READ_TIMEOUT", default=5.0)
+# Total attempts, the first one included ("standard" retry mode: throttling and 5xx too).
+AWS_S3_MAX_ATTEMPTS = env.int("AWS_S3_MAX_ATTEMPTS", default=2)
 # Who in the studio sees a session's files and pages (booker.selectors.may_see_session_files):
 # True, every photographer sees every session (most studios are one team); False, a
 # photographer sees only the sessions they shoot (PhotoSession.photographer). Retouchers see
@@ -380,15 +391,38 @@ BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env.list("BOOKE_WEBHOOK_ALLOWED_PRIVATE
                                                   default=[])
 
 
+def s3_client_config(addressing_style: str | None = None):
+    """The botocore Config of every S3 client of the site: the storages' (django-storages'
+    `client_config`), and through them the uploads' and the archive's, which use
+    `storage.connection.meta.client`. Given a client_config, django-storages no longer applies
+    AWS_S3_ADDRESSING_STYLE nor AWS_S3_SIGNATURE_VERSION itself: they are set here."""
+    from botocore.config import Config  # only when S3 is configured
+
+    return Config(
+        s3={"addressing_style": addressing_style},
+        signature_version=AWS_S3_SIGNATURE_VERSION,
+        connect_timeout=AWS_S3_CONNECT_TIMEOUT,
+        read_timeout=AWS_S3_READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": AWS_S3_MAX_ATTEMPTS},
+    )
+
+
+_SETTING = object()
+
+
 def s3_storages(
-    media_bucket: str, private_bucket: str = "", *, archive_storage_class: str = ""
+    media_bucket: str, private_bucket: str = "", *, archive_storage_class: str = "",
+    addressing_style: str | None | object = _SETTING,
 ) -> dict[str, dict]:
     """`default`, `originals`, `proofs` and `archive` on S3. tests/storage builds its STORAGES
     with this very function, so that what is tested is what is deployed.
 
     Public media are read without signature from media/ (the bucket policy grants
     s3:GetObject on media/* to everyone, see docs/architecture.md); originals/ and proofs/
-    are readable only through a signed link, made after the permission check."""
+    are readable only through a signed link, made after the permission check.
+
+    `addressing_style`: Django's AWS_S3_ADDRESSING_STYLE unless given (this module gives its
+    own: while it runs, Django's settings are not set up)."""
     from boto3.s3.transfer import TransferConfig  # only when S3 is configured
 
     backend = "storages.backends.s3.S3Storage"
@@ -401,6 +435,14 @@ def s3_storages(
         # A custom domain (CDN) makes django-storages hand out unsigned URLs: never for these.
         "custom_domain": None,
     }
+    if addressing_style is _SETTING:
+        # The tests and the bench point the storages at a loopback server by overriding the
+        # AWS_* settings, then call this: the overridden value is the one they mean.
+        from django.conf import settings
+
+        addressing_style = settings.AWS_S3_ADDRESSING_STYLE
+    client_config = s3_client_config(addressing_style)
+    private["client_config"] = client_config
     return {
         "default": {
             "BACKEND": backend,
@@ -410,6 +452,7 @@ def s3_storages(
                 "default_acl": None,
                 "querystring_auth": False,
                 "file_overwrite": False,
+                "client_config": client_config,
             },
         },
         "originals": {"BACKEND": backend, "OPTIONS": {**private, "location": "originals"}},
@@ -441,7 +484,8 @@ def s3_storages(
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 _private = {"BACKEND": "booker.storage.PrivateFileSystemStorage"}
 if AWS_STORAGE_BUCKET_NAME:
-    _file_storages = s3_storages(AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME)
+    _file_storages = s3_storages(AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME,
+                                 addressing_style=AWS_S3_ADDRESSING_STYLE)
 else:
     _file_storages = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

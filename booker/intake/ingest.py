@@ -51,7 +51,7 @@ from booker.events import Event
 from booker.intake.machine import RUSH_INGEST
 from booker.models import Rush
 from booker.sessions.services import record_event
-from booker.storage import iter_chunks, read_range
+from booker.storage import is_unavailable, iter_chunks, read_range
 
 from . import imaging, sitters, tiffpreview
 
@@ -68,6 +68,11 @@ CHECKSUM_MISMATCH = gettext_noop(
 )
 MISSING = gettext_noop("original file is missing from storage")
 ARCHIVED = gettext_noop("the original is in the archive: restore the session's originals first")
+# Not a failure: the rush stays pending with this reason, and the minute's sweep queues it again
+# once a lease has passed (`requeue_stalled_rushes`), until the storage answers.
+STORAGE_WAIT = gettext_noop(
+    "the file storage was not answering: the proof will be made automatically once it is back"
+)
 
 
 PROOF_EDGE = 2048
@@ -176,17 +181,24 @@ def process(c: Claim) -> Rush | None:
         return _fail(c, rush, f"decoding took longer than "
                               f"{settings.BOOKER_INGEST_TIMEOUT_SECONDS} s")
     except Exception as exc:  # noqa: BLE001 -- one bad file must not stop the batch
+        if is_unavailable(exc):
+            return _wait_for_storage(c, rush, exc)
         log.exception("ingest of rush %s failed", rush.pk)
         return _fail(c, rush, f"unexpected error while decoding ({type(exc).__name__})")
 
     base = f"sessions/{rush.session_id}/proofs/{rush.pk}"
     names = {}
-    for field_name, suffix, data in (("proof", "", r.proof_jpeg),
-                                     ("thumbnail", "-thumb", r.thumbnail_jpeg)):
-        storage = getattr(rush, field_name).storage
-        # The proofs storage overwrites: a retry (or a worker that lost its lease and carries
-        # on) writes the same key, so there is never a second proof for a rush.
-        names[field_name] = storage.save(f"{base}{suffix}.jpg", ContentFile(data))
+    try:
+        for field_name, suffix, data in (("proof", "", r.proof_jpeg),
+                                         ("thumbnail", "-thumb", r.thumbnail_jpeg)):
+            storage = getattr(rush, field_name).storage
+            # The proofs storage overwrites: a retry (or a worker that lost its lease and
+            # carries on) writes the same key, so there is never a second proof for a rush.
+            names[field_name] = storage.save(f"{base}{suffix}.jpg", ContentFile(data))
+    except Exception as exc:
+        if is_unavailable(exc):
+            return _wait_for_storage(c, rush, exc)
+        raise
     captured_at = r.captured_at
     if captured_at is not None and timezone.is_naive(captured_at):
         captured_at = timezone.make_aware(captured_at)
@@ -278,6 +290,20 @@ def _fail(c: Claim, rush: Rush, reason: str) -> Rush | None:
         return None
     record_event(rush.session, Event.RUSH_FAILED, actor=None, rush=rush.pk,
                  filename=rush.original_filename, reason=reason)
+    rush.refresh_from_db()
+    return rush
+
+
+def _wait_for_storage(c: Claim, rush: Rush, exc: Exception) -> Rush | None:
+    """The storage did not answer: the file is not at fault. Back to pending with the reason,
+    and the attempt not counted (BOOKER_INGEST_MAX_ATTEMPTS is for files that kill their
+    worker, not for an outage). `processing_started_at` stays the claim's time: the sweep
+    queues the rush again one lease later, and again after each lease while S3 is down."""
+    log.warning("rush %s: storage unavailable (%s), left pending for a later retry",
+                rush.pk, type(exc).__name__)
+    if not RUSH_INGEST.move_rows(_held(c), Ingest.PROCESSING, Ingest.PENDING,
+                                 attempts=c.attempt - 1, failure_reason=gettext(STORAGE_WAIT)):
+        return None
     rush.refresh_from_db()
     return rush
 

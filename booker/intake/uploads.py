@@ -44,7 +44,12 @@ from booker.errors import StudioError
 from booker.intake.machine import UPLOAD
 from booker.intake.services import AddedRush
 from booker.models import PhotoSession, Rush, RushUpload, User
-from booker.storage import originals_storage
+from booker.storage import (
+    StorageUnavailable,
+    is_unavailable,
+    originals_storage,
+    unavailable_as_refusal,
+)
 
 from . import services
 
@@ -223,7 +228,24 @@ def start_upload(
     `part_checksums`: the base64 SHA-256 of each `part_size_for(size)` part, in order,
     computed by the browser with `sha256`. Required on S3: each part URL is signed with its
     checksum, so S3 itself refuses a part that does not match, and `complete_upload` checks
-    the object's composite checksum against them."""
+    the object's composite checksum against them.
+
+    S3 out of reach: StorageUnavailable (503), and nothing is opened; the same file again
+    later resumes or starts afresh."""
+    with unavailable_as_refusal():
+        return _start_upload(session, filename=filename, size=size, sha256=sha256,
+                             part_checksums=part_checksums, actor=actor)
+
+
+def _start_upload(
+    session: PhotoSession,
+    *,
+    filename: str,
+    size: int,
+    sha256: str,
+    part_checksums: list[str] | None,
+    actor: User | None,
+) -> Started:
     services.check_takes_rushes(session)
     sha256 = str(sha256).lower()
     if not _SHA256.match(sha256):
@@ -468,7 +490,8 @@ def complete_upload(upload: RushUpload, *, actor: User | None = None) -> AddedRu
     """Check the whole file is there (every part, the exact size; locally the sha256 too),
     then create the rush and queue its proof; a file the session already has is reported
     as a duplicate and its copy removed. Refusals leave the upload open when the browser
-    can still fix them (missing parts), and close it when not (bad bytes)."""
+    can still fix them (missing parts, S3 out of reach: its parts wait there), and close it
+    when not (bad bytes)."""
     with transaction.atomic():
         upload = RushUpload.objects.select_for_update().get(pk=upload.pk)
         if upload.state == State.COMPLETE:
@@ -478,7 +501,9 @@ def complete_upload(upload: RushUpload, *, actor: User | None = None) -> AddedRu
         try:
             _check_open(upload)
             services.check_takes_rushes(upload.session)
-            name = _complete_s3(upload) if upload.is_multipart_s3 else _complete_local(upload)
+            with unavailable_as_refusal():
+                name = (_complete_s3(upload) if upload.is_multipart_s3
+                        else _complete_local(upload))
             # Both ways the bytes were checked before this point: the sha256 of the
             # assembled file here, S3's SHA-256 of every part and of the whole there.
             added = services.add_stored_rush(
@@ -488,7 +513,9 @@ def complete_upload(upload: RushUpload, *, actor: User | None = None) -> AddedRu
         except StudioError as exc:
             # Caught inside the transaction so that closing the upload is kept; raised below.
             refusal = exc
-            if upload.state == State.UPLOADING and not isinstance(exc, _StillOpen):
+            if upload.state == State.UPLOADING and not isinstance(
+                exc, _StillOpen | StorageUnavailable
+            ):
                 abort_upload(upload)
         else:
             UPLOAD.move_rows(
@@ -535,7 +562,9 @@ def _complete_s3(upload: RushUpload) -> str:
     try:
         head = client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
         stored = head["ContentLength"]
-    except ClientError:
+    except ClientError as exc:
+        if is_unavailable(exc):
+            raise  # a 5xx says nothing of the object: the upload stays open, retried later
         head, stored = {}, None
     composite = str(head.get("ChecksumSHA256", "")).split("-")[0]
     if stored == upload.size and composite != composite_checksum(upload.part_checksums):
@@ -594,9 +623,11 @@ def _complete_local(upload: RushUpload) -> str:
 
 
 def abort_upload(upload: RushUpload) -> None:
-    """Give up an upload: S3 drops its parts, the partial file is deleted. Idempotent."""
+    """Give up an upload: S3 drops its parts, the partial file is deleted. Idempotent. S3 out
+    of reach: StorageUnavailable, and the upload stays open (its parts are still there)."""
     if upload.is_multipart_s3:
-        _abort_s3(upload)
+        with unavailable_as_refusal():
+            _abort_s3(upload)
     else:
         _partial_path(upload).unlink(missing_ok=True)
     UPLOAD.move_rows(RushUpload.objects.filter(pk=upload.pk), State.UPLOADING, State.ABORTED,
@@ -624,7 +655,8 @@ def abort_stale_uploads(older_than: timedelta = STALE_AFTER) -> int:
     for upload in stale.iterator():
         try:
             abort_upload(upload)
-        except ClientError:
+        except (ClientError, StorageUnavailable):
+            # The next day's sweep tries again; the other stale uploads are not held up.
             log.exception("could not abort stale upload %s", upload.pk)
             continue
         count += 1

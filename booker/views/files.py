@@ -10,6 +10,7 @@ make it only after their permission check."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import chain
 from pathlib import PurePath
 
 import zipstream
@@ -44,7 +45,7 @@ from booker.delivery.library import web_copy
 from booker.delivery.selectors import size_refused_for
 from booker.http import client_ip
 from booker.models import Delivery, FinalPhoto, User
-from booker.storage import iter_chunks
+from booker.storage import iter_chunks, unavailable_as_refusal
 
 CHUNK = 1024 * 1024
 # Proofs and thumbnails do not change once made; the browser may keep them while the client
@@ -157,6 +158,18 @@ def _read_chunks(storage: Storage, name: str,
     yield from iter_chunks(storage, name, CHUNK)
 
 
+def _read_first_now(storage: Storage, name: str) -> Iterator[bytes]:
+    """`_read_chunks` of the ZIP's first file, its first block read before the response is
+    returned: with the storage down the person gets a French 503 page within the storage's
+    timeouts (booker.http.StorageUnavailableMiddleware), not a download that starts and breaks
+    at its first byte. The GET is the one the ZIP makes anyway; the permission was just
+    checked, so the first file is not asked again."""
+    chunks = iter_chunks(storage, name, CHUNK)
+    with unavailable_as_refusal():
+        first = next(chunks, None)
+    return chain([first] if first is not None else [], chunks)
+
+
 def _still_allowed(user_id: int, session) -> Callable[[], bool]:
     def ask() -> bool:
         user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -194,7 +207,10 @@ def delivery_zip(request: HttpRequest, session_pk: int) -> HttpResponse:
         # The size recorded at upload is the size of the stored bytes; a sized ZipStream
         # refuses to finish if they ever differ, rather than send a corrupt archive.
         name = unique_name(zip_entry_name(rush_filename, final_filename, key), taken)
-        archive.add(_read_chunks(storage, key, still_allowed), name, size=size)
+        first = len(taken) == 1  # unique_name has just added this one
+        chunks = _read_first_now(storage, key) if first else _read_chunks(storage, key,
+                                                                          still_allowed)
+        archive.add(chunks, name, size=size)
     if not taken:
         raise Http404("Nothing to download.")
     response = StreamingHttpResponse(archive, content_type="application/zip")

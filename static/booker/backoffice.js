@@ -425,6 +425,8 @@
 
   /* A refusal or a broken answer from the studio: the file stops with its reason. */
   UploadZone.prototype.refused = function (item, status, body) {
+    // 503 with its reason (the file storage is down): that reason, and Retry once it is back.
+    if (status >= 500 && body && body.error) return this.fail(item, body.error, true);
     if (status === 0 || status >= 500) return this.fail(item, t("network"), true);
     // 400 (a request the studio cannot read) and 413 (a file above the studio's cap) would
     // be refused again: the reason is shown without a Retry button.

@@ -20,7 +20,7 @@ from booker import roles, services
 from booker.intake import uploads
 from tests.factories import PASSWORD, UserFactory, user_with_role
 from tests.otp import confirmed_device, type_the_code
-from tests.storage.conftest import s3, s3_server  # noqa: F401  (fixtures)
+from tests.storage.conftest import outage, s3, s3_server  # noqa: F401  (fixtures)
 
 MiB = 1024 * 1024
 # part_size_for() never goes under S3's 5 MiB minimum, locally too: a 11 MB file is 3 parts.
@@ -268,3 +268,25 @@ def test_with_originals_on_s3_the_browser_puts_the_parts_to_s3_itself(
         source = big if rush.original_filename == big.name else small
         assert s3.read(f"originals/{rush.original.name}") == source.read_bytes()
     expect(page.locator("[data-rush-grid] .bo-rush-ready")).to_have_count(2)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_with_s3_down_the_file_stops_with_the_reason_in_french_and_retry_sends_it_once_back(
+    page: Page, photographer, booked, small_parts, outage, s3, tmp_path  # noqa: F811
+):
+    from booker.models import Rush
+
+    big = photo(tmp_path / "IMG_0009.CR2", 9, 2 * PART + 5000)
+    open_studio(page, photographer, booked)
+    outage.down()
+    page.locator("#rushes input[type=file]").set_input_files([big])
+    big_row = row(page, "IMG_0009.CR2")
+    expect(big_row.locator(".bo-file-state")).to_contain_text(
+        "Le stockage des fichiers ne répond pas pour le moment", timeout=30_000)
+    assert not Rush.objects.exists()
+
+    outage.up()
+    big_row.get_by_role("button", name="Réessayer").click()
+    expect(big_row.locator(".bo-file-state")).to_have_text("enregistré", timeout=30_000)
+    rush = Rush.objects.get()
+    assert s3.read(f"originals/{rush.original.name}") == big.read_bytes()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -111,3 +113,66 @@ def s3(settings, s3_server: S3) -> Iterator[S3]:
     for upload in listing.get("Uploads", []):
         s3_server.client.abort_multipart_upload(Bucket=BUCKET, Key=upload["Key"],
                                                 UploadId=upload["UploadId"])
+
+
+class Outage:
+    """The storages' S3 endpoint, which a test can take down and bring back."""
+
+    def __init__(self) -> None:
+        self.server: ThreadedMotoServer | None = None
+        self.hung: socket.socket | None = None
+        self.port = 0
+        self.timings: dict[str, float] = {}
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def up(self) -> None:
+        self._release()
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+        self.port = self.server.get_host_and_port()[1]
+
+    def down(self) -> None:
+        """Nothing listens on the port: every connection is refused."""
+        self._release()
+
+    def hang(self) -> None:
+        """The port accepts connections (the kernel's backlog) and never answers a byte."""
+        self._release()
+        self.hung = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.hung.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.hung.bind(("127.0.0.1", self.port))
+        self.hung.listen(64)
+
+    def _release(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            # stop() leaves the socket bound and listening: connections would queue, unanswered.
+            self.server._server.server_close()
+            self.server = None
+        if self.hung is not None:
+            self.hung.close()
+            self.hung = None
+
+    def timed(self, label: str, call):
+        began = time.monotonic()
+        try:
+            return call()
+        finally:
+            self.timings[label] = time.monotonic() - began
+            print(f"[s3 down] {label}: {self.timings[label]:.2f} s")
+
+
+@pytest.fixture
+def outage(s3: S3, settings) -> Iterator[Outage]:
+    """The storages on an S3 endpoint of their own, up, built as production builds them."""
+    switch = Outage()
+    switch.up()
+    settings.AWS_S3_ENDPOINT_URL = switch.endpoint
+    settings.STORAGES = {**settings.STORAGES, **s3_storages(BUCKET, BUCKET)}
+    try:
+        yield switch
+    finally:
+        switch._release()

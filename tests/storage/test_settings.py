@@ -59,3 +59,16 @@ def test_originals_and_proofs_may_have_a_bucket_of_their_own(monkeypatch):
     assert storages["default"]["OPTIONS"]["bucket_name"] == "booke-media"
     assert storages["originals"]["OPTIONS"]["bucket_name"] == "booke-vault"
     assert storages["proofs"]["OPTIONS"]["bucket_name"] == "booke-vault"
+
+
+def test_every_s3_storage_gives_up_within_the_timeouts_the_environment_sets(monkeypatch):
+    conf = settings_with(monkeypatch, AWS_STORAGE_BUCKET_NAME="booke-files",
+                         AWS_S3_ADDRESSING_STYLE="path", AWS_S3_CONNECT_TIMEOUT="1.5",
+                         AWS_S3_READ_TIMEOUT="7", AWS_S3_MAX_ATTEMPTS="4")
+    for alias in ("default", "originals", "proofs", "archive"):
+        config = conf["STORAGES"][alias]["OPTIONS"]["client_config"]
+        assert (config.connect_timeout, config.read_timeout) == (1.5, 7.0)
+        assert config.retries == {"mode": "standard", "total_max_attempts": 4}
+        # Given a client_config, django-storages applies neither of these itself.
+        assert config.s3 == {"addressing_style": "path"}
+        assert config.signature_version == "s3v4"
