@@ -8,10 +8,15 @@ class Product(AbstractProduct):
         # Reviews are of what the catalogue sells: not a session's extra photos nor a booking's
         # deposit, which nobody chooses from a product page (Oscar offered "Écrire un avis" on
         # them in the customer's orders).
-        from shop.catalogue.product_classes import DEPOSIT, EXTRA_PHOTO
+        from shop.catalogue.product_classes import DEPOSIT, EXTRA_PHOTO, PRINT_PARENT_UPC
 
         product_class = self.get_product_class()
         if product_class is not None and product_class.slug in (EXTRA_PHOTO.slug, DEPOSIT.slug):
+            return False
+        # A print variant (size × paper) is what a client's own photo is printed on: the order
+        # page cannot tell that line from a catalogue one, so prints are reviewed on their
+        # parent's catalogue page ("Tirage d'art"), never from a personal print's line.
+        if self.is_child and self.parent.upc == PRINT_PARENT_UPC:
             return False
         return super().is_review_permitted(user)
 

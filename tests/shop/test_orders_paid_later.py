@@ -16,13 +16,14 @@ from oscar.core.loading import get_model
 
 from booker import services as booker
 from booker.automation.context import euros
+from booker.models import FinalPhoto
 from shop.catalogue.product_classes import DEPOSIT, EXTRA_PHOTO
 from shop.payments import selectors, services
 from shop.payments.models import PaymentMethod
 from shop.personal import selectors as personal
 from shop.personal import services as personal_services
 from shop.personal.selectors import Crop
-from tests.booker.factories_studio import proofing_session, rush_ids
+from tests.booker.factories_studio import delivered_session, proofing_session, rush_ids
 from tests.factories import UserFactory, user_with_role
 from tests.shop import checkout_flow as flow
 from tests.shop.prints import basket_of, place_order, variant
@@ -235,11 +236,28 @@ def test_the_dashboard_calls_an_order_commande_n(product):
 # --- Reviews -----------------------------------------------------------------------------------
 
 
-def test_reviews_are_offered_for_catalogue_products_not_extras_nor_deposits(catalogue):
+def test_reviews_are_offered_for_catalogue_products_not_personal_prints_extras_nor_deposits(
+    catalogue
+):
     customer = UserFactory()
     extras = Product.objects.filter(product_class__slug=EXTRA_PHOTO.slug).first()
     deposit = Product.objects.filter(product_class__slug=DEPOSIT.slug).first()
 
     assert variant().parent.is_review_permitted(customer)
+    assert not variant().is_review_permitted(customer)
     assert not extras.is_review_permitted(customer)
     assert deposit is None or not deposit.is_review_permitted(customer)
+
+
+def test_a_personal_print_s_order_line_offers_no_review(client, catalogue):
+    session, _ = delivered_session(2)
+    customer = session.client
+    final = FinalPhoto.objects.filter(job__session=session).order_by("pk").first()
+    personal_services.add_print_of_final(
+        basket_of(customer), final, variant("20x30", "lustre").pk, Crop(0.1, 0.1, 0.5, 0.5))
+    order = place_order(customer)
+    client.force_login(customer)
+
+    page = client.get(reverse("customer:order", kwargs={"order_number": order.number}))
+
+    assert page.status_code == 200 and "Écrire un avis" not in page.content.decode()
