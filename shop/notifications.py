@@ -83,10 +83,11 @@ def order_url(order) -> str:
 
 
 def order_lines(order) -> list[dict[str, Any]]:
-    # Prices before discounts: the discount has a line of its own, so what the email lists adds
-    # up to the total.
+    # Each line in words (its photo, its session), never its raw options. Prices before
+    # discounts: the discount has a line of its own, so what the email lists adds up to the
+    # total.
     return [
-        {"title": line.title, "quantity": line.quantity,
+        {"title": line.description, "quantity": line.quantity,
          "price": euros(line.line_price_before_discounts_incl_tax)}
         for line in order.lines.all()
     ]
@@ -127,7 +128,7 @@ def _credit_note_variables(happened: Happened) -> dict[str, Any]:
 
 def describe_order(subject_id: str, happened: Happened) -> Subject | None:
     from shop.payments.models import PaymentMethod
-    from shop.payments.selectors import payment_method_of
+    from shop.payments.selectors import amount_owed, payment_method_of
 
     order = (Order._default_manager.select_related("user", "shipping_address")
              .filter(pk=subject_id).first() if subject_id.isdigit() else None)
@@ -140,7 +141,8 @@ def describe_order(subject_id: str, happened: Happened) -> Subject | None:
     discount = (order.basket_total_before_discounts_incl_tax - order.basket_total_incl_tax)
     address = order.shipping_address
     awaiting = order.status == settings.ORDER_AWAITING_PAYMENT
-    by_transfer = awaiting and method in (PaymentMethod.STUDIO, PaymentMethod.INVOICE)
+    # The page and the email say the same: what is owed, to whom, with which reference.
+    owed = amount_owed(order)
     customer = order.user
     variables: dict[str, Any] = {
         "order_number": order.number,
@@ -158,9 +160,11 @@ def describe_order(subject_id: str, happened: Happened) -> Subject | None:
         "customer_email": order.email,
         "awaiting_payment": awaiting,
         "payment_method": str(PaymentMethod(method).label) if method else "",
-        "payment_reference": (invoice.number if invoice else order.number) if by_transfer
-        else "",
-        "studio_iban": settings.BOOKE_STUDIO.get("iban", "") if by_transfer else "",
+        "payment_reference": owed.reference,
+        "studio_iban": owed.iban,
+        "studio_bic": owed.bic,
+        "payment_beneficiary": owed.beneficiary,
+        "amount_owed": euros(owed.amount) if owed.owed else "",
         "invoice_number": invoice.number if invoice else "",
         "invoice_due_on": date_format(invoice.due_on, "j F Y") if invoice else "",
         "invoice_po_number": invoice.po_number if invoice else "",
@@ -336,6 +340,9 @@ def register() -> None:
         payment_method=gettext_lazy("how the order is paid (card, at the studio, on invoice)"),
         payment_reference=gettext_lazy("the reference to give with a bank transfer"),
         studio_iban=gettext_lazy("the studio's IBAN, for an order paid by transfer"),
+        studio_bic=gettext_lazy("the studio's BIC, for an order paid by transfer"),
+        payment_beneficiary=gettext_lazy("who a transfer is made out to (the studio)"),
+        amount_owed=gettext_lazy("what is left to pay on the order (empty when nothing)"),
         invoice_number=gettext_lazy("the invoice's number (orders on invoice)"),
         invoice_due_on=gettext_lazy("the invoice's due date"),
         invoice_po_number=gettext_lazy("the customer's purchase order number"),

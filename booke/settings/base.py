@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "shop.basket.apps.BasketConfig",
     "oscar.apps.payment.apps.PaymentConfig",
     "oscar.apps.offer.apps.OfferConfig",
-    "oscar.apps.order.apps.OrderConfig",
+    "shop.order.apps.OrderConfig",
     "oscar.apps.customer.apps.CustomerConfig",
     "shop.search.apps.SearchConfig",
     "oscar.apps.voucher.apps.VoucherConfig",
@@ -717,6 +717,7 @@ BOOKE_STUDIO = {
     "legal_form": env.str("STUDIO_LEGAL_FORM", default="SARL au capital de 10 000 €"),
     "rcs": env.str("STUDIO_RCS", default="RCS Lyon 852 345 678"),
     "iban": env.str("STUDIO_IBAN", default="FR76 3000 4000 0500 0012 3456 789"),
+    "bic": env.str("STUDIO_BIC", default="BNPAFRPPLYO"),
     "email": env.str("STUDIO_BILLING_EMAIL", default="facturation@booke.localhost"),
 }
 BOOKE_INVOICE_DUE_DAYS = 30

@@ -1,1 +1,24 @@
-from oscar.apps.catalogue.models import *  # noqa: F403 -- Oscar fork: keep every model of the app
+from oscar.apps.catalogue.abstract_models import AbstractProduct
+
+
+class Product(AbstractProduct):
+    """Oscar's product; only who may review it changes."""
+
+    def is_review_permitted(self, user) -> bool:
+        # Reviews are of what the catalogue sells: not a session's extra photos nor a booking's
+        # deposit, which nobody chooses from a product page (Oscar offered "Écrire un avis" on
+        # them in the customer's orders).
+        from shop.catalogue.product_classes import DEPOSIT, EXTRA_PHOTO, PRINT_PARENT_UPC
+
+        product_class = self.get_product_class()
+        if product_class is not None and product_class.slug in (EXTRA_PHOTO.slug, DEPOSIT.slug):
+            return False
+        # A print variant (size × paper) is what a client's own photo is printed on: the order
+        # page cannot tell that line from a catalogue one, so prints are reviewed on their
+        # parent's catalogue page ("Tirage d'art"), never from a personal print's line.
+        if self.is_child and self.parent.upc == PRINT_PARENT_UPC:
+            return False
+        return super().is_review_permitted(user)
+
+
+from oscar.apps.catalogue.models import *  # noqa: E402,F403 -- Oscar fork: keep every other model

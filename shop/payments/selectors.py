@@ -243,3 +243,65 @@ def approval_address(approval: OrderApproval) -> list[str]:
     name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
     town = " ".join(part for part in (data.get("postcode"), data.get("line4")) if part)
     return [line for line in (name, data.get("line1"), data.get("line2"), town) if line]
+
+
+# --- What an unpaid order still owes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AmountOwed:
+    """What is left to pay on an order, and how: the one answer the thank-you page, the
+    confirmation email and the customer's order page give (they must never disagree)."""
+
+    total: Decimal
+    received: Decimal
+    credited: Decimal
+    amount: Decimal  # total − credited − received, never below zero
+    method: str | None
+    method_label: str
+    # Where a transfer goes and what to write on it (empty when nothing is owed).
+    beneficiary: str
+    iban: str
+    bic: str
+    reference: str
+    # The order may also be paid at the studio's counter (not an invoice).
+    at_studio: bool
+
+    @property
+    def owed(self) -> bool:
+        return self.amount > 0
+
+
+def amount_owed(order) -> AmountOwed:
+    """`order`'s outstanding amount with the studio's bank details and the reference to quote
+    (the invoice's number on invoice, the order's otherwise). A cancelled or refunded order
+    owes nothing; a card order owes nothing either: Stripe took the money before it was
+    placed, and one whose payment did not match waits for the shop, not for the customer."""
+    from booker.branding import studio_details
+
+    method = payment_method_of(order)
+    received = sum((s.amount_debited for s in order.sources.all()), Decimal("0.00"))
+    invoice = Invoice.objects.filter(order=order).first()
+    credit = credited(invoice) if invoice is not None else Decimal("0.00")
+    settled = order.status in (settings.ORDER_CANCELLED, settings.ORDER_REFUNDED)
+    unpaid_method = method in (PaymentMethod.STUDIO, PaymentMethod.INVOICE)
+    amount = Decimal("0.00")
+    if unpaid_method and not settled:
+        amount = max(order.total_incl_tax - credit - received, Decimal("0.00"))
+    owed = amount > 0
+    studio = studio_details() if owed else {}
+    bank = getattr(settings, "BOOKE_STUDIO", {}) or {}
+    return AmountOwed(
+        total=order.total_incl_tax,
+        received=received,
+        credited=credit,
+        amount=amount,
+        method=method,
+        method_label=str(PaymentMethod(method).label) if method else "",
+        beneficiary=(studio.get("legal_name") or studio.get("name", "")) if owed else "",
+        iban=studio.get("iban", "") if owed else "",
+        bic=str(bank.get("bic") or "") if owed else "",
+        reference=(invoice.number if invoice is not None else str(order.number)) if owed
+        else "",
+        at_studio=owed and method == PaymentMethod.STUDIO,
+    )

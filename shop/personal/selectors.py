@@ -12,10 +12,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext, ngettext
 from oscar.core.loading import get_model
 
 from booker import selectors as booker_selectors
-from booker.models import FinalPhoto
+from booker.models import FinalPhoto, PhotoSession
 from shop.catalogue.product_classes import EXTRA_PHOTO, PRINT, PRINT_PARENT_UPC
 
 from . import pictures
@@ -293,3 +294,54 @@ def fulfilment_picture(line_id: int) -> tuple[object, Picture | None]:
     if picture is None:
         return None, None
     return line, picture
+
+
+# --- A line in words ---------------------------------------------------------------------------
+
+
+def _numbers(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in ids)
+
+
+def _crop_words(crop: Crop | None) -> str:
+    if crop is None or crop == FULL_FRAME:
+        return gettext("photo entière")
+    return gettext("recadrage personnalisé")
+
+
+def line_words(line) -> str:
+    """What a basket or order line is, in French words for its customer, the shop and the lab:
+    the product (whose title says the print's format) and what its options mean, never their
+    raw values ("Séance = '3'", "Recadrage = '0.0000,…'"). Extras name their photos and
+    session; prints name their photo and say whether it is cropped; options only the shop sets
+    (a deposit's booking token) are not shown at all."""
+    from shop.deposits.selectors import RESERVATION
+
+    title = getattr(line, "title", "") or (str(line.product) if line.product_id else "")
+    options = line_options(line)
+    extras = extras_of_line(line)
+    if extras is not None:
+        session_id, rushes = extras
+        session = PhotoSession.objects.filter(pk=session_id).only("title").first()
+        name = session.title if session is not None else str(session_id)
+        return ngettext(
+            "Photo %(numbers)s de la séance « %(session)s »",
+            "Photos %(numbers)s de la séance « %(session)s »",
+            len(rushes),
+        ) % {"numbers": _numbers(rushes), "session": name}
+    words = []
+    photo = line_photo(line) if options.get(PHOTO) else None
+    picture = line_picture(line, public_only=False) if options.get(IMAGE) else None
+    if photo is not None:
+        words.append(gettext("votre photo %(name)s") % {"name": photo.filename})
+    elif picture is not None:
+        words.append(f"« {picture.title} »")
+    if photo is not None or picture is not None or CROP in options:
+        words.append(_crop_words(Crop.parse(str(options.get(CROP) or ""))))
+    known = {PHOTO, IMAGE, CROP, SESSION, EXTRA_RUSHES, RESERVATION}
+    names = {a.option.code: a.option.name for a in line.attributes.all() if a.option_id}
+    for code, value in options.items():
+        if code not in known:
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            words.append(f"{names[code]} : {shown}")
+    return f"{title} — {', '.join(words)}" if words else title

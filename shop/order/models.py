@@ -1,0 +1,15 @@
+from oscar.apps.order.abstract_models import AbstractLine
+
+
+class Line(AbstractLine):
+    """Oscar's order line, described in words (shop.personal.selectors.line_words) on every
+    page and email that shows it, never as "Séance = '3'"."""
+
+    @property
+    def description(self) -> str:
+        from shop.personal.selectors import line_words
+
+        return line_words(self)
+
+
+from oscar.apps.order.models import *  # noqa: E402,F403 -- Oscar fork: keep every other model
