@@ -85,3 +85,15 @@ def test_the_site_and_shop_pages_link_the_icon(client: Client, url: str):
     html = client.get(url, follow=True).content.decode()
     assert "img/favicon.svg" in html
     assert "oscar/favicon.ico" not in html
+
+
+@pytest.mark.django_db
+def test_the_studios_back_office_links_the_icon(client: Client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get("/admin/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "img/favicon.svg" in html
+    assert "Booké" in html  # the AdminSite's own header, kept
