@@ -43,7 +43,8 @@ class ContactPage(PublicUrlMixin, AbstractEmailForm):
         FieldPanel("intro"),
         InlinePanel(
             "form_fields",
-            label=_("Form fields"),
+            heading=_("Form fields"),
+            label=_("form field"),
             help_text=_(
                 "Fields labelled Nom, E-mail, Téléphone, Société, Type de séance and Message fill "
                 "in the lead's columns; the others are added to its message."

@@ -13,6 +13,7 @@ from django.urls import path
 from django.views.defaults import permission_denied
 
 import booke.urls
+from tests.factories import UserFactory
 
 
 def broken_view(request: HttpRequest) -> HttpResponse:
@@ -89,8 +90,6 @@ def test_the_site_and_shop_pages_link_the_icon(client: Client, url: str):
 
 @pytest.mark.django_db
 def test_the_studios_back_office_links_the_icon(client: Client):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.get("/admin/")
     html = response.content.decode()
