@@ -24,8 +24,10 @@ $(STAMP): requirements.lock
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# One line, not one per migration (hundreds): -v0 still prints an error and its traceback.
 migrate: venv
-	$(BIN)/python manage.py migrate --noinput
+	@echo "Migrating the database (manage.py migrate)..."
+	@$(BIN)/python manage.py migrate --noinput -v0
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo

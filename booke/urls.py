@@ -65,6 +65,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("newsletter/", include("editorial.contact.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("recherche/", editorial_views.search, name="site-search"),
     path("sitemap.xml", editorial_views.sitemap, name="sitemap"),
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),

@@ -55,8 +55,8 @@ class HeadingBlock(blocks.CharBlock):
 
 
 class ImageWithCaptionBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
-    caption = blocks.CharBlock(required=False, max_length=255)
+    image = ImageChooserBlock(label=_("Image"))
+    caption = blocks.CharBlock(required=False, max_length=255, label=_("Caption"))
 
     class Meta:
         icon = "image"
@@ -70,8 +70,9 @@ class QuoteBlock(blocks.StructBlock):
         help_text=format_lazy(
             _("At most {max} characters; a longer text is a paragraph."), max=QUOTE_MAX
         ),
+        label=_("Text"),
     )
-    attribution = blocks.CharBlock(required=False, max_length=255)
+    attribution = blocks.CharBlock(required=False, max_length=255, label=_("Attribution"))
 
     class Meta:
         icon = "openquote"
@@ -80,8 +81,8 @@ class QuoteBlock(blocks.StructBlock):
 
 
 class GalleryImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
-    caption = blocks.CharBlock(required=False, max_length=CAPTION_MAX)
+    image = ImageChooserBlock(label=_("Image"))
+    caption = blocks.CharBlock(required=False, max_length=CAPTION_MAX, label=_("Caption"))
 
     class Meta:
         icon = "image"
@@ -91,7 +92,7 @@ class GalleryImageBlock(blocks.StructBlock):
 class GalleryBlock(blocks.StructBlock):
     """A few photos in a grid inside a story; a tap opens them full screen (the lightbox)."""
 
-    title = blocks.CharBlock(required=False, max_length=HEADING_MAX)
+    title = blocks.CharBlock(required=False, max_length=HEADING_MAX, label=_("Title"))
     images = blocks.ListBlock(
         GalleryImageBlock(),
         min_num=GALLERY_MIN_IMAGES,
@@ -113,8 +114,8 @@ class GalleryBlock(blocks.StructBlock):
 class CallToActionBlock(blocks.StructBlock):
     """A framed invitation with one button, to a page of the site or to another site."""
 
-    title = blocks.CharBlock(max_length=HEADING_MAX)
-    text = blocks.TextBlock(required=False, max_length=CTA_TEXT_MAX)
+    title = blocks.CharBlock(max_length=HEADING_MAX, label=_("Title"))
+    text = blocks.TextBlock(required=False, max_length=CTA_TEXT_MAX, label=_("Text"))
     button_label = blocks.CharBlock(max_length=BUTTON_LABEL_MAX, label=_("Button label"))
     page = blocks.PageChooserBlock(required=False, label=_("Page of the site"))
     url = blocks.URLBlock(required=False, label=_("Or another site's address"))
@@ -215,9 +216,10 @@ class ProductBlock(ProductChooserBlock):
 class CategoryBlock(blocks.StructBlock):
     """The newest products of a shop category (and its subcategories), as cards."""
 
-    category = CategoryChooserBlock()
+    category = CategoryChooserBlock(label=_("Category"))
     heading = blocks.CharBlock(
-        required=False, max_length=120, help_text=_("Par défaut, le nom de la catégorie.")
+        required=False, max_length=120, help_text=_("Par défaut, le nom de la catégorie."),
+        label=_("Heading"),
     )
     limit = blocks.IntegerBlock(
         default=4, min_value=1, max_value=12, label=_("Nombre de produits au plus")
@@ -320,11 +322,13 @@ def searchable_text(block: blocks.Block, raw) -> list[str]:
 
 class TimelineEventBlock(blocks.StructBlock):
     # The year is what a timeline shows; the exact date is there for events that have one.
-    year = blocks.IntegerBlock(min_value=1800, max_value=2200)
-    date = blocks.DateBlock(required=False, help_text=_("Only when the exact day matters."))
-    title = blocks.CharBlock(max_length=255)
-    text = blocks.RichTextBlock(features=PARAGRAPH_FEATURES, required=False)
-    image = ImageChooserBlock(required=False)
+    year = blocks.IntegerBlock(min_value=1800, max_value=2200, label=_("Year"))
+    date = blocks.DateBlock(
+        required=False, help_text=_("Only when the exact day matters."), label=_("Date")
+    )
+    title = blocks.CharBlock(max_length=255, label=_("Title"))
+    text = blocks.RichTextBlock(features=PARAGRAPH_FEATURES, required=False, label=_("Text"))
+    image = ImageChooserBlock(required=False, label=_("Image"))
 
     class Meta:
         icon = "date"

@@ -91,12 +91,13 @@ FEATURED_GALLERIES_MAX = 6
 class HomePage(PublicUrlMixin, Page):
     # The column stays at 200 (older titles may be longer); the form holds new ones shorter.
     hero_title = models.CharField(
+        _("hero title"),
         max_length=200,
         blank=True,
         validators=[MaxLengthValidator(HEADING_MAX)],
         help_text=_("Defaults to the page title."),
     )
-    hero_image = _image_fk()
+    hero_image = _image_fk(verbose_name=_("hero image"))
     intro = RichTextField(_("hero text"), blank=True, features=INTRO_FEATURES)
     hero_button_label = models.CharField(
         _("button label"), max_length=BUTTON_LABEL_MAX, blank=True
@@ -121,7 +122,7 @@ class HomePage(PublicUrlMixin, Page):
         verbose_name=_("call to book links to"),
         help_text=_("Usually a landing page of a session type, or the contact page."),
     )
-    body = StreamField(StoryBlock(), blank=True)
+    body = StreamField(StoryBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -131,7 +132,7 @@ class HomePage(PublicUrlMixin, Page):
         InlinePanel(
             "featured_galleries",
             heading=_("Featured galleries"),
-            label=_("Gallery"),
+            label=_("gallery"),
             max_num=FEATURED_GALLERIES_MAX,
         ),
         FieldPanel("featured_products"),
@@ -160,6 +161,7 @@ class HomePage(PublicUrlMixin, Page):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def clean(self) -> None:
         super().clean()
@@ -227,13 +229,15 @@ def _live_url(page: Page | None, request: HttpRequest | None) -> str | None:
 class HomeFeaturedGallery(Orderable):
     page = ParentalKey(HomePage, related_name="featured_galleries", on_delete=models.CASCADE)
     gallery = models.ForeignKey(
-        "editorial.GalleryPage", on_delete=models.CASCADE, related_name="+"
+        "editorial.GalleryPage", verbose_name=_("gallery"), on_delete=models.CASCADE,
+        related_name="+",
     )
 
     panels = [FieldPanel("gallery")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("featured gallery")
+        verbose_name_plural = _("featured galleries")
 
 
 class BlogCategory(models.Model):
@@ -302,7 +306,7 @@ class BlogIndexPage(PublicUrlMixin, RoutablePageMixin, Page):
     """The journal: its posts ten a page, and the same list narrowed to a category
     (/journal/categorie/<slug>/) or a tag (/journal/tag/<slug>/)."""
 
-    intro = RichTextField(blank=True, features=INTRO_FEATURES)
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
@@ -313,6 +317,7 @@ class BlogIndexPage(PublicUrlMixin, RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("blog index")
+        verbose_name_plural = _("blog indexes")
 
     def posts(
         self, tag: str | None = None, category: BlogCategory | None = None
@@ -448,14 +453,20 @@ class BlogPostTag(TaggedItemBase):
         "editorial.BlogPostPage", related_name="tagged_items", on_delete=models.CASCADE
     )
 
+    class Meta:
+        verbose_name = _("post tag")
+        verbose_name_plural = _("post tags")
+
 
 class BlogPostPage(PublicUrlMixin, Page):
     date = models.DateField(_("post date"), default=timezone.localdate)
     author_name = models.CharField(_("author"), max_length=120, blank=True)
     intro = models.TextField(
-        blank=True, help_text=_("One or two sentences, shown on the journal's list.")
+        _("introduction"),
+        blank=True,
+        help_text=_("One or two sentences, shown on the journal's list."),
     )
-    cover_image = _image_fk()
+    cover_image = _image_fk(verbose_name=_("cover image"))
     tags = ClusterTaggableManager(through=BlogPostTag, blank=True)
     categories = ParentalManyToManyField(
         BlogCategory,
@@ -464,7 +475,7 @@ class BlogPostPage(PublicUrlMixin, Page):
         related_name="posts",
         help_text=_("The journal's sections this post appears in."),
     )
-    body = StreamField(StoryBlock(), blank=True)
+    body = StreamField(StoryBlock(), blank=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -491,6 +502,7 @@ class BlogPostPage(PublicUrlMixin, Page):
 
     class Meta:
         verbose_name = _("blog post")
+        verbose_name_plural = _("blog posts")
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -514,8 +526,8 @@ class BlogPostPage(PublicUrlMixin, Page):
 
 
 class HistoryPage(PublicUrlMixin, Page):
-    intro = RichTextField(blank=True, features=INTRO_FEATURES)
-    timeline = StreamField(TimelineBlock(), blank=True)
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
+    timeline = StreamField(TimelineBlock(), blank=True, verbose_name=_("timeline"))
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("timeline")]
     search_fields = Page.search_fields + [
@@ -529,6 +541,7 @@ class HistoryPage(PublicUrlMixin, Page):
 
     class Meta:
         verbose_name = _("history page")
+        verbose_name_plural = _("history pages")
 
     def get_context(self, request: HttpRequest, *args, **kwargs) -> dict:
         context = super().get_context(request, *args, **kwargs)
@@ -537,7 +550,7 @@ class HistoryPage(PublicUrlMixin, Page):
 
 
 class GalleryIndexPage(PublicUrlMixin, Page):
-    intro = RichTextField(blank=True, features=INTRO_FEATURES)
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
@@ -548,17 +561,19 @@ class GalleryIndexPage(PublicUrlMixin, Page):
 
     class Meta:
         verbose_name = _("gallery index")
+        verbose_name_plural = _("gallery indexes")
 
     def galleries(self) -> models.QuerySet[GalleryPage]:
         return GalleryPage.objects.live().public().child_of(self).prefetch_related("photos__image")
 
 
 class GalleryPage(PublicUrlMixin, Page):
-    intro = RichTextField(blank=True, features=INTRO_FEATURES)
+    intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
-        InlinePanel("photos", label=_("Photos"), min_num=1),
+        # The label names one item: the button reads "Add <label>" (editorial/wagtail_msgids.py).
+        InlinePanel("photos", heading=_("Photos"), label=_("photo"), min_num=1),
     ]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
@@ -567,6 +582,7 @@ class GalleryPage(PublicUrlMixin, Page):
 
     class Meta:
         verbose_name = _("gallery")
+        verbose_name_plural = _("galleries")
 
     def photos_with_products(self) -> models.QuerySet[GalleryPhoto]:
         return self.photos.select_related(
@@ -581,8 +597,11 @@ class GalleryPage(PublicUrlMixin, Page):
 
 class GalleryPhoto(Orderable):
     page = ParentalKey(GalleryPage, related_name="photos", on_delete=models.CASCADE)
-    image = models.ForeignKey("wagtailimages.Image", on_delete=models.CASCADE, related_name="+")
-    caption = models.CharField(max_length=255, blank=True)
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
     # The shop product a visitor can order this photo as (a print, usually): "Commander ce
     # tirage" under the photo. A product deleted later just removes the link.
     print_product = models.ForeignKey(
@@ -598,6 +617,7 @@ class GalleryPhoto(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("photo")
+        verbose_name_plural = _("photos")
 
 
 class LandingPage(PublicUrlMixin, Page):
@@ -605,11 +625,14 @@ class LandingPage(PublicUrlMixin, Page):
     package and its price today, and a button to book."""
 
     hero_title = models.CharField(
-        max_length=HEADING_MAX, blank=True, help_text=_("Defaults to the page title.")
+        _("hero title"),
+        max_length=HEADING_MAX,
+        blank=True,
+        help_text=_("Defaults to the page title."),
     )
-    hero_image = _image_fk()
+    hero_image = _image_fk(verbose_name=_("hero image"))
     intro = RichTextField(_("hero text"), blank=True, features=INTRO_FEATURES)
-    body = StreamField(StoryBlock(), blank=True)
+    body = StreamField(StoryBlock(), blank=True, verbose_name=_("body"))
     package = models.ForeignKey(
         "catalogue.Product",
         verbose_name=_("session package"),
@@ -652,6 +675,7 @@ class LandingPage(PublicUrlMixin, Page):
 
     class Meta:
         verbose_name = _("landing page")
+        verbose_name_plural = _("landing pages")
 
     def clean(self) -> None:
         super().clean()

@@ -366,6 +366,7 @@ ROUTES: dict[str, Who] = {
     "newsletter/confirm/<str:token>/": EVERYONE,
     "newsletter/unsubscribe/<str:token>/": EVERYONE,
     "healthz": EVERYONE,
+    "favicon.ico": EVERYONE,
     "recherche/": EVERYONE,
     "sitemap.xml": EVERYONE,
     "robots.txt": EVERYONE,

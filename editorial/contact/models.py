@@ -26,6 +26,10 @@ INTRO_FEATURES = ["bold", "italic", "link"]
 class ContactFormField(AbstractFormField):
     page = ParentalKey("ContactPage", on_delete=models.CASCADE, related_name="form_fields")
 
+    class Meta(AbstractFormField.Meta):
+        verbose_name = _("form field")
+        verbose_name_plural = _("form fields")
+
 
 class ContactPage(PublicUrlMixin, AbstractEmailForm):
     intro = RichTextField(_("introduction"), blank=True, features=INTRO_FEATURES)
@@ -39,7 +43,8 @@ class ContactPage(PublicUrlMixin, AbstractEmailForm):
         FieldPanel("intro"),
         InlinePanel(
             "form_fields",
-            label=_("Form fields"),
+            heading=_("Form fields"),
+            label=_("form field"),
             help_text=_(
                 "Fields labelled Nom, E-mail, Téléphone, Société, Type de séance and Message fill "
                 "in the lead's columns; the others are added to its message."
@@ -62,6 +67,7 @@ class ContactPage(PublicUrlMixin, AbstractEmailForm):
 
     class Meta:
         verbose_name = _("contact page")
+        verbose_name_plural = _("contact pages")
 
     def get_submissions_list_view_class(self):
         # Imported here: Wagtail's form views import the page models.

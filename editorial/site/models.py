@@ -77,6 +77,7 @@ class StudioSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("studio details")
+        verbose_name_plural = _("studio details")
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
@@ -103,6 +104,7 @@ class NavigationSettings(ClusterableModel, BaseSiteSetting):
 
     class Meta:
         verbose_name = _("menus")
+        verbose_name_plural = _("menus")
 
     def save(self, *args, **kwargs) -> None:
         # ClusterableModel saves the items after the setting itself: purge after all of it.
@@ -148,6 +150,7 @@ class MenuItem(Link):
 
     class Meta(Link.Meta):
         verbose_name = _("menu item")
+        verbose_name_plural = _("menu items")
 
 
 class FooterLink(Link):
@@ -162,6 +165,7 @@ class FooterLink(Link):
 
     class Meta(Link.Meta):
         verbose_name = _("footer link")
+        verbose_name_plural = _("footer links")
 
 
 class LegalLink(Link):
@@ -169,6 +173,7 @@ class LegalLink(Link):
 
     class Meta(Link.Meta):
         verbose_name = _("legal link")
+        verbose_name_plural = _("legal links")
 
 
 class LegalPage(PublicUrlMixin, Page):
@@ -185,3 +190,4 @@ class LegalPage(PublicUrlMixin, Page):
 
     class Meta:
         verbose_name = _("legal page")
+        verbose_name_plural = _("legal pages")

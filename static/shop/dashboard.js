@@ -1,7 +1,12 @@
 // Oscar's dashboard, without inline handlers (the Content-Security-Policy blocks them):
 // the image widget's preview hides its upload button once the chosen file shows, and says so
 // when it is not an image (booke/templates/oscar/forms/widgets/image_input_widget.html).
+// The menu buttons' label, in French from the template (Oscar writes "Toggle navigation").
+var menuLabel = document.currentScript && document.currentScript.dataset.menuLabel;
 $(function () {
+  if (menuLabel) {
+    $(".navbar-toggler").attr("aria-label", menuLabel);
+  }
   $("img[data-upload-button]").each(function () {
     var img = this;
     var button = document.getElementById(img.dataset.uploadButton);

@@ -50,7 +50,7 @@ TEMPLATE_OWNERS = {
     "contact": EDITORIAL,
 }
 # The site's shell, around every app's pages: it may link anywhere.
-SHELL = {"base.html", "throttled.html", "includes"}
+SHELL = {"base.html", "throttled.html", "includes", "400.html", "403.html", "404.html", "500.html"}
 # The one login page of every part of the site (booke/urls.py sends each framework's login
 # there): it offers the shop's sign-up to whoever arrives without an account, so it is the
 # shell's, not the booker's, though its view is.
@@ -85,7 +85,7 @@ NAME_OWNERS = {
          "newsletter-confirm", "newsletter-unsubscribe"],
         EDITORIAL,
     ),
-    **dict.fromkeys(["after-login", "healthz", "set_language"], SITE),
+    **dict.fromkeys(["after-login", "healthz", "favicon", "set_language"], SITE),
 }
 
 # `{% url "name" … %}` or `{% url 'ns:name' … %}`; a name computed in the template

@@ -233,3 +233,29 @@ def test_full_text_hits_come_before_title_prefix_hits(journal, client):
     site_tree.post(journal, "Portraitiste à Lyon")
     site_tree.post(journal, "Portrait", body=[paragraph("Un portrait en lumière naturelle.")])
     assert titles(client.get(URL, {"q": "portrait"})) == ["Portrait", "Portraitiste à Lyon"]
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "body"),
+    [
+        ("saone", "Les bords de Saône", "Un reportage."),
+        ("gravee", "Un cadeau", "Une plaque gravée à la main."),
+        ("ÉTÉ", "Souvenirs d'ete", "Sans accents."),  # accents typed, none in the page
+    ],
+)
+def test_a_word_typed_without_its_accents_finds_the_page_on_every_database(
+    journal, client, query, title, body
+):
+    site_tree.post(journal, title, body=[paragraph(body)])
+    site_tree.post(journal, "Paysages", body=[paragraph("Rien à voir.")])
+    assert titles(client.get(URL, {"q": query})) == [title]
+
+
+@pytest.mark.parametrize(
+    ("query", "title"), [("saone", "Tirage Saône"), ("gravee", "Plaque gravée")]
+)
+def test_a_word_typed_without_its_accents_finds_the_product(
+    journal, search_index, client, query, title
+):
+    index_products(site_tree.product(title), site_tree.product("Album lin"))
+    assert titles(client.get(URL, {"q": query})) == [title]

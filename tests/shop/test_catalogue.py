@@ -72,3 +72,11 @@ def test_search_leaves_out_products_not_sold_in_the_catalogue(client, catalogue)
     found = {result.object.upc for result in response.context["page_obj"].object_list}
     assert "BK-SEANCE-PORTRAIT" not in found
 
+
+
+def test_the_shops_search_finds_a_word_typed_without_its_accents(client, catalogue):
+    # "Album accordéon 15×15 cm", typed on a phone without the accent.
+    response = client.get(reverse("search:search"), {"q": "accordeon"})
+
+    found = {result.object.upc for result in response.context["page_obj"].object_list}
+    assert found == {"BK-ALBUM-ACCORDEON-15"}

@@ -1,0 +1,19 @@
+"""Oscar's msgids that our French catalogue translates in place of Oscar's own.
+
+A msgid in locale/fr wins over Oscar's catalogue (LOCALE_PATHS come before the apps' locale
+folders). Oscar's French leaves "choose action" in English (the dashboard's "-- choose action
+--") and translates the address lines word for word ("Troisième ligne d'adresse",
+"État/Région": a British form, not the way a French address is asked for). They are marked
+here, never used, so that `make messages` keeps their translations in the .po instead of
+dropping them as obsolete."""
+
+from django.utils.translation import gettext_noop
+
+OSCAR_MSGIDS = (
+    gettext_noop("choose action"),
+    gettext_noop("First line of address"),
+    gettext_noop("Second line of address"),
+    gettext_noop("Third line of address"),
+    gettext_noop("State/County"),
+    gettext_noop("Post/Zip-code"),
+)
