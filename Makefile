@@ -53,9 +53,10 @@ worker: venv
 
 # The production topology on loopback (docs/deploy.md): production settings over plain http,
 # PostgreSQL (DATABASE_URL, created if missing), Redis broker (REDIS_URL), moto's S3 server,
-# gunicorn and qcluster with 2 workers each. Ctrl-C stops everything.
+# gunicorn and qcluster with 2 workers each. Ctrl-C stops everything. PROD_ARGS: more options
+# of `python -m bench.stack` (--fresh, --no-seed, --web-workers N…).
 prod-local: venv
-	$(BIN)/python -m bench.stack --port $(or $(PROD_PORT),8001)
+	$(BIN)/python -m bench.stack --port $(or $(PROD_PORT),8001) $(PROD_ARGS)
 
 # The French catalogue (locale/fr): collects every marked string of our code into the .po
 # (new ones arrive with an empty msgstr, near-matches of old ones as "fuzzy": both are still

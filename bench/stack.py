@@ -163,13 +163,28 @@ def _start(cmd: list[str], env: dict[str, str], *, name: str, quiet: bool) -> _P
     return _Proc(popen, log)
 
 
+_terminated: set[int] = set()
+
+
+def terminate(pid: int) -> None:
+    """TERM to a server's leading process, once: a second TERM is not a second request to stop
+    for every server (a process that already stops may take it as "now, at once")."""
+    if pid in _terminated:
+        return
+    _terminated.add(pid)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+
+
 def _stop(proc: _Proc, grace: float = 15.0) -> None:
     """TERM to the group's leader (gunicorn's master, qcluster's main process: each stops its
     own children), then KILL to whatever is left of the group after `grace` seconds, which
     also takes children orphaned by a leader that died first."""
     pgid = proc.popen.pid
     if proc.popen.poll() is None:
-        proc.popen.send_signal(signal.SIGTERM)
+        terminate(pgid)
         try:
             proc.popen.wait(grace)
         except subprocess.TimeoutExpired:
@@ -793,7 +808,13 @@ def prod_local(database_url: str = DEFAULT_DATABASE_URL, redis_url: str = DEFAUL
         collectstatic(env)
         with web(env, web_workers, port=port, quiet=quiet) as site, \
                 qcluster(env, task_workers, quiet=quiet) as cluster:
-            yield Stack(s3=s3, site=site, cluster=cluster, env=env)
+            try:
+                yield Stack(s3=s3, site=site, cluster=cluster, env=env)
+            finally:
+                # Every server told at once: stopped one after the other, their exits added up
+                # to more than the 10 s a stop may take (tests/deploy/test_stopping.py).
+                for pid in (cluster.pid, site.master_pid, s3.pid):
+                    terminate(pid)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -808,6 +829,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--task-workers", type=int, default=2)
     parser.add_argument("--fresh", action="store_true",
                         help="drop and recreate the database, empty the Redis database")
+    parser.add_argument("--no-seed", dest="seed", action="store_false",
+                        help="no demo content (the migrated schema only)")
     args = parser.parse_args(argv)
 
     def on_signal(signum, frame):
@@ -817,7 +840,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with prod_local(args.database_url, args.redis_url, port=args.port,
                         web_workers=args.web_workers, task_workers=args.task_workers,
-                        fresh=args.fresh, quiet=False) as stack:
+                        fresh=args.fresh, seed=args.seed, quiet=False) as stack:
             url = stack.site.url
             print(f"""
   Production settings on loopback (BOOKE_LOCAL_HTTP=1), see docs/deploy.md

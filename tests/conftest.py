@@ -44,6 +44,7 @@ LONGEST_FIRST = (
     "tests/booke/test_access_policy.py",
     "tests/bench/test_pages.py",
     "tests/deploy/test_prod_local.py",
+    "tests/deploy/test_stopping.py",
     "tests/bench/test_upload.py",
     "tests/booke/test_roles_cannot_climb.py",
 )
