@@ -45,6 +45,7 @@ LONGEST_FIRST = (
     "tests/bench/test_pages.py",
     "tests/deploy/test_prod_local.py",
     "tests/deploy/test_stopping.py",
+    "tests/booker/test_worker_archive.py",
     "tests/bench/test_upload.py",
     "tests/booke/test_roles_cannot_climb.py",
 )
