@@ -103,8 +103,8 @@ def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path
     (card / "IMG_0003.CR2").write_bytes(b"")
     expected = {
         "IMG_0001.JPG": ("ready", ""),
-        "IMG_0002.CR2": ("failed", "not a RAW file"),
-        "IMG_0003.CR2": ("failed", "empty file"),
+        "IMG_0002.CR2": ("failed", "ce n’est pas un fichier RAW"),
+        "IMG_0003.CR2": ("failed", "fichier vide"),
     }
     if SAMPLES.is_dir():
         dng = (SAMPLES / "canon_eos_6d.dng").read_bytes()
@@ -113,7 +113,7 @@ def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path
         (card / "IMG_0006.KDC").write_bytes((SAMPLES / "kodak_dc50.kdc").read_bytes())
         expected |= {
             "IMG_0004.DNG": ("ready", ""),
-            "IMG_0005.DNG": ("failed", "file is truncated"),
+            "IMG_0005.DNG": ("failed", "fichier tronqué"),
             "IMG_0006.KDC": ("ready", ""),
         }
     out = manage("import_rushes", "--client", "w@x.test", str(card)).stdout
