@@ -71,6 +71,10 @@ ARCHIVED = gettext_noop("the original is in the archive: restore the session's o
 TIMED_OUT = gettext_noop(
     "decoding took longer than the %(seconds)d s time limit: the file is probably damaged"
 )
+GIVE_UP = gettext_noop(
+    "the worker stopped %(attempts)d times while reading this file (past the %(seconds)d s "
+    "time limit, or out of memory: too large or damaged?): check it and retry"
+)
 UNEXPECTED = gettext_noop("unexpected error while decoding: the file is probably damaged")
 # Not a failure: the rush stays pending with this reason, and the minute's sweep queues it again
 # once a lease has passed (`requeue_stalled_rushes`), until the storage answers.
@@ -316,8 +320,10 @@ def _wait_for_storage(c: Claim, rush: Rush, exc: Exception) -> Rush | None:
 
 def _give_up(rush_id: int, attempts: int) -> None:
     """The rush's worker died `attempts` times in a row: the file itself is the likely cause."""
-    reason = gettext("the worker stopped %(attempts)d times while reading this file "
-                     "(too large or damaged?): check it and retry") % {"attempts": attempts}
+    # A decode busy in C code never sees the task's alarm (TimeoutException): the cluster's
+    # guard kills its worker at the time limit instead, and the rush ends here.
+    reason = gettext(GIVE_UP) % {
+        "attempts": attempts, "seconds": settings.BOOKER_INGEST_TIMEOUT_SECONDS}
     failed = RUSH_INGEST.move_rows(
         Rush.objects.filter(pk=rush_id, attempts=attempts), Ingest.PROCESSING, Ingest.FAILED,
         failure_reason=reason[:255],
