@@ -27,6 +27,7 @@ MARKED_FOLDERS = {
 SLOW_MODULES = (
     # real qcluster processes on a database file they migrate
     "tests/booker/test_worker.py",
+    "tests/booker/test_fuzzed_raws.py",
     # every URL for every person, every admin form for every role: a world built per module
     "tests/booke/test_access_policy.py",
     "tests/booke/test_roles_cannot_climb.py",
@@ -41,6 +42,7 @@ SLOW_MODULES = (
 # being the last thing the run waits for.
 LONGEST_FIRST = (
     "tests/booker/test_worker.py",
+    "tests/booker/test_fuzzed_raws.py",
     "tests/booke/test_access_policy.py",
     "tests/bench/test_pages.py",
     "tests/deploy/test_prod_local.py",

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 import exifread
 import rawpy
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from . import halfsize, tiffpreview
@@ -30,7 +31,23 @@ _FLIP_TO_TRANSPOSE = {
 
 
 class UnreadableImage(Exception):
-    """The file cannot become a picture; `str(exc)` says why, in the studio's words."""
+    """The file cannot become a picture; `str(exc)` says why, in the studio's words (French:
+    it is stored as the rush's failure reason and shown as it is)."""
+
+    def __init__(self, reason: str):
+        super().__init__(gettext(reason))
+
+
+# The reasons, in English for the catalogue (gettext_noop), in French once raised. No
+# exception text in them: a library's message is English, and a damaged file's can be long.
+EMPTY = gettext_noop("empty file")
+NOT_RAW = gettext_noop("not a RAW file")
+NOT_IMAGE = gettext_noop("not an image file")
+TRUNCATED = gettext_noop("file is truncated")
+UNDECODABLE = gettext_noop("image cannot be decoded: the file is damaged")
+RAW_UNDECODABLE = gettext_noop("RAW file cannot be decoded: the file is damaged")
+TOO_LARGE = gettext_noop("the file claims a picture too large to be real: it is damaged")
+REASONS = (EMPTY, NOT_RAW, NOT_IMAGE, TRUNCATED, UNDECODABLE, RAW_UNDECODABLE, TOO_LARGE)
 
 
 _PLAIN_MAGIC = (b"\xff\xd8\xff", b"\x89PNG", b"RIFF", b"GIF8")
@@ -55,7 +72,7 @@ def open_picture(source: str | Path | BinaryIO, long_edge: int) -> Image.Image:
         data = source.read()
         head = data[:16]
     if not head:
-        raise UnreadableImage("empty file")
+        raise UnreadableImage(EMPTY)
     if head.startswith(_PLAIN_MAGIC):
         return _open_plain(data, long_edge)
     try:
@@ -64,7 +81,7 @@ def open_picture(source: str | Path | BinaryIO, long_edge: int) -> Image.Image:
         # Plain TIFFs are pictures LibRaw refuses; anything else is not a photo at all.
         if head.startswith(_TIFF_MAGIC):
             return _open_plain(data, long_edge)
-        raise UnreadableImage("not a RAW file") from exc
+        raise UnreadableImage(NOT_RAW) from exc
 
 
 def _as_file(data: bytes | str) -> BinaryIO | str:
@@ -83,12 +100,15 @@ def _open_plain(data: bytes | str, long_edge: int) -> Image.Image:
             img.load()
             return _upright_rgb(img)
         except UnidentifiedImageError as exc:
-            raise UnreadableImage("not an image file") from exc
+            raise UnreadableImage(NOT_IMAGE) from exc
+        except Image.DecompressionBombError as exc:
+            # A flipped bit in a header's size: Pillow refuses before allocating.
+            raise UnreadableImage(TOO_LARGE) from exc
         except (OSError, SyntaxError, ValueError) as exc:
             text = str(exc).lower()
             if "truncated" in text or "premature" in text or "broken data" in text:
-                raise UnreadableImage("file is truncated") from exc
-            raise UnreadableImage(f"image cannot be decoded ({exc})") from exc
+                raise UnreadableImage(TRUNCATED) from exc
+            raise UnreadableImage(UNDECODABLE) from exc
 
 
 def _upright_rgb(img: Image.Image) -> Image.Image:
@@ -130,9 +150,9 @@ def _open_raw(data: bytes | str, long_edge: int) -> Image.Image:
     except rawpy.LibRawFileUnsupportedError as exc:
         raise _NotRaw() from exc
     except (rawpy.LibRawIOError, rawpy.LibRawDataError) as exc:
-        raise UnreadableImage("file is truncated") from exc
+        raise UnreadableImage(TRUNCATED) from exc
     except rawpy.LibRawError as exc:
-        raise UnreadableImage(f"RAW file cannot be decoded ({type(exc).__name__})") from exc
+        raise UnreadableImage(RAW_UNDECODABLE) from exc
 
 
 def _embedded_preview(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
@@ -151,7 +171,7 @@ def _embedded_preview(raw: rawpy.RawPy, long_edge: int) -> Image.Image | None:
         img.draft("RGB", _draft_box(img.size, long_edge))
         img.load()
         img = _upright_rgb(img)
-    except (OSError, UnidentifiedImageError):
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
         return None  # a broken preview: the RAW data itself may still decode
     transpose = _FLIP_TO_TRANSPOSE.get(raw.sizes.flip)
     return img.transpose(transpose) if transpose is not None else img
@@ -186,7 +206,8 @@ def tiff_preview(blocks: tiffpreview.Blocks, long_edge: int) -> Image.Image | No
             img.draft("RGB", _draft_box(img.size, long_edge))
             img.load()  # lossless JPEG (sensor data) fails here
             img = _upright_rgb(img)
-        except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError,
+                Image.DecompressionBombError):
             continue
         transpose = _ORIENTATION_TO_TRANSPOSE.get(preview.orientation)
         return img.transpose(transpose) if transpose is not None else img

@@ -68,6 +68,14 @@ CHECKSUM_MISMATCH = gettext_noop(
 )
 MISSING = gettext_noop("original file is missing from storage")
 ARCHIVED = gettext_noop("the original is in the archive: restore the session's originals first")
+TIMED_OUT = gettext_noop(
+    "decoding took longer than the %(seconds)d s time limit: the file is probably damaged"
+)
+GIVE_UP = gettext_noop(
+    "the worker stopped %(attempts)d times while reading this file (past the %(seconds)d s "
+    "time limit, or out of memory: too large or damaged?): check it and retry"
+)
+UNEXPECTED = gettext_noop("unexpected error while decoding: the file is probably damaged")
 # Not a failure: the rush stays pending with this reason, and the minute's sweep queues it again
 # once a lease has passed (`requeue_stalled_rushes`), until the storage answers.
 STORAGE_WAIT = gettext_noop(
@@ -178,13 +186,14 @@ def process(c: Claim) -> Rush | None:
             return _fail(c, rush, gettext(ARCHIVED))
         return _fail(c, rush, gettext(MISSING))
     except TimeoutException:
-        return _fail(c, rush, f"decoding took longer than "
-                              f"{settings.BOOKER_INGEST_TIMEOUT_SECONDS} s")
+        return _fail(c, rush, gettext(TIMED_OUT) % {
+            "seconds": settings.BOOKER_INGEST_TIMEOUT_SECONDS})
     except Exception as exc:  # noqa: BLE001 -- one bad file must not stop the batch
         if is_unavailable(exc):
             return _wait_for_storage(c, rush, exc)
         log.exception("ingest of rush %s failed", rush.pk)
-        return _fail(c, rush, f"unexpected error while decoding ({type(exc).__name__})")
+        # The exception's name is for the log above; the photographer reads French.
+        return _fail(c, rush, gettext(UNEXPECTED))
 
     base = f"sessions/{rush.session_id}/proofs/{rush.pk}"
     names = {}
@@ -285,6 +294,7 @@ def _render(blocks: tiffpreview.Blocks, whole) -> Rendered:
 
 
 def _fail(c: Claim, rush: Rush, reason: str) -> Rush | None:
+    reason = reason[:255]  # the column's size: PostgreSQL refuses a longer one
     if not RUSH_INGEST.move_rows(_held(c), Ingest.PROCESSING, Ingest.FAILED,
                                  failure_reason=reason):
         return None
@@ -310,8 +320,10 @@ def _wait_for_storage(c: Claim, rush: Rush, exc: Exception) -> Rush | None:
 
 def _give_up(rush_id: int, attempts: int) -> None:
     """The rush's worker died `attempts` times in a row: the file itself is the likely cause."""
-    reason = gettext("the worker stopped %(attempts)d times while reading this file "
-                     "(too large or damaged?): check it and retry") % {"attempts": attempts}
+    # A decode busy in C code never sees the task's alarm (TimeoutException): the cluster's
+    # guard kills its worker at the time limit instead, and the rush ends here.
+    reason = gettext(GIVE_UP) % {
+        "attempts": attempts, "seconds": settings.BOOKER_INGEST_TIMEOUT_SECONDS}
     failed = RUSH_INGEST.move_rows(
         Rush.objects.filter(pk=rush_id, attempts=attempts), Ingest.PROCESSING, Ingest.FAILED,
         failure_reason=reason[:255],

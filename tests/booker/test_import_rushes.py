@@ -34,7 +34,7 @@ def test_import_reports_one_line_per_file_and_a_summary(card):
     client = UserFactory(email="lea@example.test")
     out = run("--client", "LEA@example.test", "--sync", str(card))
     assert "DCIM/100CANON/IMG_0001.JPG: ready" in out
-    assert "DCIM/100CANON/IMG_0002.CR2: failed: not a RAW file" in out
+    assert "DCIM/100CANON/IMG_0002.CR2: failed: ce n’est pas un fichier RAW" in out
     assert ".xmp" not in out and "DS_Store" not in out
     assert "1 failed, 1 ready" in out
     session = PhotoSession.objects.get(client=client)
@@ -88,7 +88,7 @@ def test_libraw_s_messages_stay_in_the_file_s_line_without_storage_paths(card, c
     printed = capfd.readouterr()
 
     line = next(x for x in out.splitlines() if x.startswith("DCIM/100CANON/IMG_0003.KDC"))
-    assert line.startswith("DCIM/100CANON/IMG_0003.KDC: failed: file is truncated")
+    assert line.startswith("DCIM/100CANON/IMG_0003.KDC: failed: fichier tronqué")
     assert "(LibRaw: Unexpected end of file)" in line
     assert "originals" not in out
     assert "Unexpected end of file" not in printed.err

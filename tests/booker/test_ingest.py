@@ -79,10 +79,10 @@ def test_a_large_jpeg_proof_is_2048_on_its_long_edge_and_upright(session):
 @pytest.mark.parametrize(
     ("name", "make", "reason"),
     [
-        ("EMPTY.CR2", lambda raw: b"", "empty file"),
-        ("JUNK.NEF", lambda raw: b"\x00garbage" * 5000, "not a RAW file"),
-        ("HALF.DNG", lambda raw: raw[: len(raw) // 2], "file is truncated"),
-        ("RENAMED.CR2", lambda raw: jpeg_bytes()[:20_000], "file is truncated"),
+        ("EMPTY.CR2", lambda raw: b"", "fichier vide"),
+        ("JUNK.NEF", lambda raw: b"\x00garbage" * 5000, "ce n’est pas un fichier RAW"),
+        ("HALF.DNG", lambda raw: raw[: len(raw) // 2], "fichier tronqué"),
+        ("RENAMED.CR2", lambda raw: jpeg_bytes()[:20_000], "fichier tronqué"),
     ],
 )
 @needs_samples
@@ -286,8 +286,8 @@ def test_migrate_installs_the_sweeper_schedule_every_minute(db):
 @pytest.mark.parametrize(
     ("name", "make", "reason"),
     [
-        ("HALF.DNG", lambda raw: raw[: len(raw) // 2], "file is truncated"),
-        ("SHORT.DNG", lambda raw: raw[: len(raw) - 4096], "file is truncated"),
+        ("HALF.DNG", lambda raw: raw[: len(raw) // 2], "fichier tronqué"),
+        ("SHORT.DNG", lambda raw: raw[: len(raw) - 4096], "fichier tronqué"),
     ],
 )
 def test_a_broken_raw_on_the_half_size_path_fails_alone_with_its_reason(

@@ -17,6 +17,7 @@ from django.conf import settings
 from PIL import Image
 
 from bench import stack
+from booker.intake import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = Path(settings.STUDIO_SAMPLES_DIR) / "raw"
@@ -103,8 +104,8 @@ def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path
     (card / "IMG_0003.CR2").write_bytes(b"")
     expected = {
         "IMG_0001.JPG": ("ready", ""),
-        "IMG_0002.CR2": ("failed", "not a RAW file"),
-        "IMG_0003.CR2": ("failed", "empty file"),
+        "IMG_0002.CR2": ("failed", "ce n’est pas un fichier RAW"),
+        "IMG_0003.CR2": ("failed", "fichier vide"),
     }
     if SAMPLES.is_dir():
         dng = (SAMPLES / "canon_eos_6d.dng").read_bytes()
@@ -113,7 +114,7 @@ def test_a_real_cluster_ingests_a_batch_and_survives_broken_files(site, tmp_path
         (card / "IMG_0006.KDC").write_bytes((SAMPLES / "kodak_dc50.kdc").read_bytes())
         expected |= {
             "IMG_0004.DNG": ("ready", ""),
-            "IMG_0005.DNG": ("failed", "file is truncated"),
+            "IMG_0005.DNG": ("failed", "fichier tronqué"),
             "IMG_0006.KDC": ("ready", ""),
         }
     out = manage("import_rushes", "--client", "w@x.test", str(card)).stdout
@@ -374,3 +375,91 @@ def test_a_batch_of_50_survives_a_killed_worker_then_a_killed_cluster_each_rush_
     assert stored == expected, "an orphan or a missing proof on storage"
     assert len(set(expected)) == 94
     print(f"killed at {killed_at} of 50 done")
+
+
+# qcluster whose decoder never returns for a file ending in SPIN: in Python (the task's
+# SIGALRM interrupts it), or with the alarm blocked, as a decoder busy in C code that never
+# gives Python the hand back (then only the cluster's guard, which kills the worker, stops it).
+SPINNING_QCLUSTER = """
+import os, signal, time
+from pathlib import Path
+import django
+django.setup()
+from booker.intake import imaging
+marks = Path(os.environ["TEST_INGEST_MARKS"])
+decode = imaging.open_picture
+def spinning(source, long_edge):
+    if "SPIN" in Path(source).read_bytes()[-16:].decode("latin-1"):
+        (marks / f"spinning-{os.getpid()}").touch()
+        if os.environ.get("TEST_SPIN_IN_C"):
+            # What a thread busy in C amounts to: Python's handler for the alarm never runs
+            # (blocking it in this thread is not enough: another thread takes it for us).
+            signal.signal(signal.SIGALRM, signal.SIG_IGN)
+        while True:
+            time.sleep(0.01)
+    (marks / f"decoding-{os.getpid()}").touch()
+    return decode(source, long_edge)
+imaging.open_picture = spinning
+from django.core.management import execute_from_command_line
+execute_from_command_line(["manage.py", "qcluster"])
+"""
+
+
+
+@pytest.mark.slow
+def test_a_decode_stuck_in_c_code_is_killed_at_the_time_limit_and_the_rush_fails_alone(
+    site, tmp_path
+):
+    """Issue 22: LibRaw busy in C never lets the task's alarm (SIGALRM) raise; the cluster's
+    guard kills the worker past the time limit, the sweeper finds the rush's lease run out,
+    and with the attempts spent it fails with a reason naming the time limit. A new worker
+    takes the next rush."""
+    from django.utils import translation
+
+    _, env, db = site
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    limit = 3
+    env = {**env, "TEST_INGEST_MARKS": str(marks), "TEST_SPIN_IN_C": "1", "Q_WORKERS": "1",
+           "BOOKER_INGEST_TIMEOUT_SECONDS": str(limit), "BOOKER_INGEST_LEASE_SECONDS": "6",
+           "BOOKER_INGEST_MAX_ATTEMPTS": "1"}
+    manage = _manager(env)  # the task's timeout is set when it is queued
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "SPIN_0001.JPG").write_bytes(jpeg() + b"SPIN")
+    assert manage("import_rushes", "--client", "w@x.test", str(card)).stdout.count(
+        ": queued") == 1
+    cluster = subprocess.Popen(
+        [sys.executable, "-c", SPINNING_QCLUSTER], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    try:
+        [mark] = wait_for(lambda: list(marks.glob("spinning-*")), 60, "spinning decode", cluster)
+        spinner = int(mark.name.split("-")[1])
+        # The guard: the limit and its 3 s of grace; then the lease, then the minute's sweep.
+        wait_for(lambda: not _alive(spinner), limit + 15, "spinning worker killed", cluster)
+        status, reason = wait_for(
+            lambda: (row := statuses(db)["SPIN_0001.JPG"])[0] == "failed" and row, 90,
+            "failed spinning rush", cluster)
+        with translation.override("fr"):
+            assert reason == translation.gettext(ingest.GIVE_UP) % {
+                "attempts": 1, "seconds": limit}
+        assert f"{limit} s" in reason
+
+        card.joinpath("SPIN_0001.JPG").unlink()
+        (card / "IMG_0002.JPG").write_bytes(jpeg())
+        assert manage("import_rushes", "--client", "w@x.test", str(card)).stdout.count(
+            ": queued") == 1
+        wait_for(lambda: statuses(db).get("IMG_0002.JPG", ("",))[0] == "ready", 60,
+                 "next rush ready", cluster)
+        [decoder] = [int(p.name.split("-")[1]) for p in marks.glob("decoding-*")]
+        assert decoder != spinner and cluster.poll() is None
+    finally:
+        stop(cluster)
+
+
+def _alive(pid: int) -> bool:
+    # The killed worker stays a zombie until the cluster reaps it: count only a running one.
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
+                           text=True).stdout.strip()
+    return bool(state) and not state.startswith("Z")
