@@ -25,7 +25,6 @@ and last a one-line verdict: no error, and no process grown by more than 10 %.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -130,36 +129,27 @@ def rss(pids: dict[int, str]) -> dict[int, int]:
 
 
 def run_locust(base_url: str, data: dict, args, workdir: Path,
-               requests: int) -> tuple[Path, float, str]:
-    """locust headless in a process of its own, stopped after `requests` requests; its CSV
-    prefix, the seconds it ran, its log."""
+               requests: int) -> tuple[dict, float, str]:
+    """locust headless in a process of its own, stopped after `requests` requests; its
+    figures (bench/locustfile.py writes them), the seconds it ran, its log."""
     workdir.mkdir(exist_ok=True)
     config = workdir / "load.json"
     config.write_text(json.dumps({**data, "requests": requests}))
-    prefix = workdir / "locust"
-    env = {**os.environ, "BENCH_LOAD_CONFIG": str(config)}
+    figures = workdir / "figures.json"
+    env = {**os.environ, "BENCH_LOAD_CONFIG": str(config), "BENCH_LOAD_OUT": str(figures)}
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
            "--host", base_url, "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
-           "--run-time", f"{int(args.time_cap)}s", "--stop-timeout", "30",
-           "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING",
+           "--run-time", f"{int(args.time_cap)}s", "--only-summary", "--loglevel", "WARNING",
            # Zero errors is the verdict's to say, not locust's exit code.
            "--exit-code-on-error", "0"]
     started = time.monotonic()
     done = subprocess.run(cmd, env=env, cwd=stack.ROOT, capture_output=True, text=True,
                           timeout=args.time_cap + 120)
     seconds = time.monotonic() - started
-    if done.returncode != 0:
+    if done.returncode != 0 or not figures.exists():
         raise RuntimeError(f"locust exited with {done.returncode}:\n{done.stdout[-3000:]}\n"
                            f"{done.stderr[-3000:]}")
-    return prefix, seconds, done.stdout + done.stderr
-
-
-def read_stats(prefix: Path) -> tuple[list[dict], list[dict]]:
-    with open(f"{prefix}_stats.csv", newline="") as fh:
-        stats = list(csv.DictReader(fh))
-    with open(f"{prefix}_failures.csv", newline="") as fh:
-        failures = list(csv.DictReader(fh))
-    return stats, failures
+    return json.loads(figures.read_text()), seconds, done.stdout + done.stderr
 
 
 def _fingerprint() -> str:
@@ -269,8 +259,6 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     args = parser.parse_args(argv)
 
-    # gunicorn.conf.py's recycling off: see the module's docstring.
-    os.environ["GUNICORN_CMD_ARGS"] = "--max-requests 0"
     log = print
     for problem in (stack.postgres_problem(args.database_url),
                     stack.redis_problem(args.redis_url)):
@@ -280,6 +268,8 @@ def run(argv: list[str]) -> int:
     restore(keep, args.database_url, args.redis_url)
     with stack.prod_local(args.database_url, args.redis_url, seed=False,
                           web_workers=args.web_workers, task_workers=args.task_workers,
+                          # gunicorn.conf.py's recycling off: see the module's docstring.
+                          extra_env={"GUNICORN_CMD_ARGS": "--max-requests 0"},
                           log=log) as prod:
         fill_bucket(keep, prod.s3)
         log(f"  a session of {args.proofs} proofs for {CLIENT_EMAIL}…")
@@ -291,41 +281,33 @@ def run(argv: list[str]) -> int:
             # not growth; the same users reach both gunicorn workers.
             warm_up = max(50, args.requests // 10)
             log(f"  warm-up: locust, {args.users} users, {warm_up} requests…")
-            prefix, _, warm_log = run_locust(prod.site.url, data, args, Path(tmp) / "warm",
-                                             warm_up)
-            warm_stats, warm_failures = read_stats(prefix)
-            if warm_failures:
-                print("\n".join(f"  warm-up ERROR {f['Method']} {f['Name']}: {f['Error']} "
-                                 f"×{f['Occurrences']}" for f in warm_failures))
+            warm, _, _ = run_locust(prod.site.url, data, args, Path(tmp) / "warm", warm_up)
+            for f in warm["failures"]:
+                print(f"  warm-up ERROR {f['method']} {f['name']}: {f['error']} "
+                      f"×{f['occurrences']}")
             pids = stack_pids(prod.site, prod.cluster)
             before = rss(pids)
             log(f"  locust: {args.users} users, {args.requests} requests…")
-            prefix, seconds, locust_log = run_locust(prod.site.url, data, args, Path(tmp),
-                                                     args.requests)
-            stats, failures = read_stats(prefix)
+            figures, seconds, locust_log = run_locust(prod.site.url, data, args, Path(tmp),
+                                                      args.requests)
         after = rss(pids)
-    return report(args, stats, failures, pids, before, after, seconds, locust_log)
+    return report(args, figures, pids, before, after, seconds, locust_log)
 
 
-def report(args, stats: list[dict], failures: list[dict], pids: dict[int, str],
-           before: dict[int, int], after: dict[int, int], seconds: float,
-           locust_log: str) -> int:
-    rows = [s for s in stats if s["Name"] != "Aggregated"]
-    total = next(s for s in stats if s["Name"] == "Aggregated")
-    requests = int(total["Request Count"])
-    errors = int(total["Failure Count"])
-    rate = float(total["Requests/s"])
+def report(args, figures: dict, pids: dict[int, str], before: dict[int, int],
+           after: dict[int, int], seconds: float, locust_log: str) -> int:
+    total = figures["all"]
+    requests, errors, rate = total["requests"], total["errors"], total["rate"]
     print(f"locust {args.users} users (spawn {args.spawn_rate}/s), {args.proofs}-proof gallery, "
           f"gunicorn {args.web_workers} workers, qcluster {args.task_workers} workers, "
           f"production settings, PostgreSQL, Redis, moto S3; loopback")
     print(f"  {'page':<28}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}")
-    for s in sorted(rows, key=lambda s: s["Name"]):
-        print(f"  {s['Name']:<28}{s['Request Count']:>9}{s['Failure Count']:>8}"
-              f"{s['50%']:>9}{s['95%']:>9}")
-    print(f"  {'all':<28}{requests:>9}{errors:>8}{total['50%']:>9}{total['95%']:>9}")
-    for f in failures:
-        print(f"  ERROR {f['Method']} {f['Name']}: {f['Error']} ×{f['Occurrences']}")
-    if errors and not failures:
+    for name, s in sorted(figures["pages"].items()):
+        print(f"  {name:<28}{s['requests']:>9}{s['errors']:>8}{s['p50']:>9.0f}{s['p95']:>9.0f}")
+    print(f"  {'all':<28}{requests:>9}{errors:>8}{total['p50']:>9.0f}{total['p95']:>9.0f}")
+    for f in figures["failures"]:
+        print(f"  ERROR {f['method']} {f['name']}: {f['error']} ×{f['occurrences']}")
+    if errors and not figures["failures"]:
         print(locust_log[-2000:])
     print(f"  throughput {rate:.1f} req/s ({requests} requests, locust ran {seconds:.0f} s)")
     print(f"  {'process':<28}{'RSS start MiB':>14}{'end MiB':>9}{'growth':>9}")
@@ -341,7 +323,7 @@ def report(args, stats: list[dict], failures: list[dict], pids: dict[int, str],
         print(f"  {name:<28}{start / 1024:>14.1f}{end / 1024:>9.1f}{growth * 100:>8.1f}%")
     ok = errors == 0 and not gone and worst <= RSS_GROWTH_LIMIT and requests >= args.requests
     print(("OK" if ok else "FAILED") + f": {requests} requests, {errors} errors, "
-          f"{rate:.1f} req/s, p95 {total['95%']} ms, largest RSS growth {worst * 100:.1f} % "
+          f"{rate:.1f} req/s, p95 {total['p95']:.0f} ms, largest RSS growth {worst * 100:.1f} % "
           f"(limit {RSS_GROWTH_LIMIT * 100:.0f} %)"
           + (f", processes gone: {', '.join(gone)}" if gone else ""))
     return 0 if ok else 1

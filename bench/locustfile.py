@@ -35,6 +35,28 @@ def _keep(environment, **kwargs) -> None:
     _environment = environment
 
 
+@events.quitting.add_listener
+def _write_stats(environment, **kwargs) -> None:
+    """The figures as they are once every user has stopped (locust's CSV files are written
+    every second, so the last requests may miss them): per name, and all together."""
+
+    def entry(stats) -> dict:
+        return {"requests": stats.num_requests, "errors": stats.num_failures,
+                "p50": stats.get_response_time_percentile(0.5),
+                "p95": stats.get_response_time_percentile(0.95)}
+
+    stats = environment.stats
+    total = stats.total
+    seconds = max(total.last_request_timestamp - total.start_time, 1e-9)
+    with open(os.environ["BENCH_LOAD_OUT"], "w") as out:
+        json.dump({
+            "pages": {name: entry(s) for (name, _method), s in stats.entries.items()},
+            "all": {**entry(total), "rate": total.num_requests / seconds},
+            "failures": [{"method": e.method, "name": e.name, "error": str(e.error),
+                          "occurrences": e.occurrences} for e in stats.errors.values()],
+        }, out)
+
+
 def _check(response, *, status: int = 200, contains: str = "") -> None:
     """A wrong status, or a page without what shows it is the page asked for, is an error."""
     if response.status_code != status:
