@@ -43,8 +43,9 @@ RSS_GROWTH_LIMIT = 0.10
 # Distinct images on the bucket; the N proofs point at them in turn (the pages only link
 # to them, and the thumbnail's redirect signs whichever key the row names).
 DISTINCT_IMAGES = 8
-# Not walked for the seed's fingerprint: the venv, the local state, caches.
+# The kept seed's database (bench.load.kept_seed), shared by every run whatever its own.
 SEED_DATABASE = "booke_bench_load_seed"
+# Not walked for the seed's fingerprint (nor are hidden folders: the venv, git).
 SKIPPED = {"var", "node_modules", "__pycache__", "docs", "tests"}
 
 
