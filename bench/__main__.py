@@ -15,6 +15,7 @@ COMMANDS = {
     "slots": "bench.slots",
     "zip": "bench.zip",
     "upload": "bench.upload",
+    "load": "bench.load",
 }
 
 

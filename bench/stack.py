@@ -786,9 +786,10 @@ class Stack:
 def prod_local(database_url: str = DEFAULT_DATABASE_URL, redis_url: str = DEFAULT_REDIS_URL, *,
                port: int | None = None, web_workers: int = 2, task_workers: int = 2,
                fresh: bool = False, seed: bool = True, quiet: bool = True,
-               log=print) -> Iterator[Stack]:
+               extra_env: dict[str, str] | None = None, log=print) -> Iterator[Stack]:
     """The whole topology: PostgreSQL database (created if missing), Redis broker, S3 endpoint,
-    migrations and demo content, then gunicorn and qcluster."""
+    migrations and demo content, then gunicorn and qcluster. `extra_env`: more of the app's
+    variables (the caller's own never reach the app: see app_env)."""
     for problem in (postgres_problem(database_url), redis_problem(redis_url)):
         if problem:
             raise RuntimeError(problem)
@@ -797,7 +798,8 @@ def prod_local(database_url: str = DEFAULT_DATABASE_URL, redis_url: str = DEFAUL
         flush_redis(redis_url)
     # moto logs every request it answers: to a file, whatever `quiet` says.
     with s3_endpoint() as s3:
-        env = {**s3.env, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        env = {**s3.env, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+               **(extra_env or {})}
         log(f"  S3 endpoint  {s3.url}  (bucket {s3.bucket})")
         log("  migrate…")
         migrate(env)
