@@ -45,6 +45,7 @@ LONGEST_FIRST = (
     "tests/booker/test_fuzzed_raws.py",
     "tests/booke/test_access_policy.py",
     "tests/bench/test_pages.py",
+    "tests/bench/test_load.py",
     "tests/deploy/test_prod_local.py",
     "tests/deploy/test_stopping.py",
     "tests/booker/test_worker_archive.py",
