@@ -453,11 +453,13 @@ def drop_database(database_url: str) -> None:
 # Migrating an empty database runs some 400 migrations (Django, Wagtail, Oscar, ours): one to two
 # minutes of CPU on a busy 2-core machine. The suite's own test databases, the worker test, the
 # deploy tests and the benchmarks each need one of their own, so the first to need it migrates a
-# template, kept under var/ (SQLite) or on the server (PostgreSQL) and named after the
+# template, kept in the user's cache folder (SQLite) or on the server (PostgreSQL), named after the
 # migrations' fingerprint; every other database starts as a copy, then `migrate` runs on it as
 # usual (nothing left to apply; the post-migrate rows are brought up to date).
 
-MIGRATED = ROOT / "var" / "cache" / "migrated"
+# Outside the checkout, as the PostgreSQL template is outside it: every clone and worktree of
+# the machine shares the one built for its migrations.
+MIGRATED = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "booke" / "migrated"
 TEMPLATE_PREFIX = "booke_migrated_"
 
 

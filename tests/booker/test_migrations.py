@@ -133,20 +133,6 @@ def test_migrating_a_database_from_before_the_registry_loses_nothing_and_keeps_e
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_old_schedule_migrations_undone_and_redone_neither_delete_nor_duplicate():
-    Schedule = current.get_model("django_q", "Schedule")
-    assert sorted(Schedule.objects.values_list("name", flat=True)) == sorted(SCHEDULES)
-
-    # Before booker 0011 and payments 0003: their reverse used to delete the schedules.
-    migrate_to([("booker", "0010_crm_roles"), ("payments", "0002_shop_manager_permissions")])
-    assert sorted(Schedule.objects.values_list("name", flat=True)) == sorted(SCHEDULES)
-
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())  # forward, without post_migrate
-    assert sorted(Schedule.objects.values_list("name", flat=True)) == sorted(SCHEDULES)
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_migrate_run_twice_leaves_each_schedule_once():
     current.get_model("django_q", "Schedule").objects.all().delete()
 
