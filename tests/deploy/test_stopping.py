@@ -39,6 +39,13 @@ def _alive(pid: int) -> bool:
     return state != "Z"  # a zombie has stopped; only its parent has not read it yet
 
 
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+    except OSError:
+        return "?"
+
+
 def _wait_ready(command: subprocess.Popen, url: str, at_least: int, log: Path) -> list[int]:
     """Every process the command started once its site answers and `at_least` processes run."""
     deadline = time.monotonic() + 240
@@ -62,6 +69,7 @@ def _stop_and_time(command: subprocess.Popen, signum: int, pids: list[int]) -> f
     while any(_alive(pid) for pid in pids) and time.monotonic() - started < 20:
         time.sleep(0.1)
     left = [pid for pid in pids if _alive(pid)]
+    what = {pid: _command_line(pid) for pid in left}
     try:
         command.wait(timeout=1)
     except subprocess.TimeoutExpired:
@@ -71,14 +79,23 @@ def _stop_and_time(command: subprocess.Popen, signum: int, pids: list[int]) -> f
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-    assert not left, f"still running {time.monotonic() - started:.1f} s after the signal: {left}"
+    assert not left, f"still running {time.monotonic() - started:.1f} s after the signal: {what}"
     return time.monotonic() - started
+
+
+def _as_from_a_terminal() -> None:
+    # A terminal's shell starts a command with INT and TERM at their defaults; a test runner's
+    # process may ignore one, and an ignored signal stays ignored across exec (bash cannot
+    # even trap it): the command would then not be stopped the way a developer stops it.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "w") as out:
         return subprocess.Popen(["make", "-o", "venv", *args], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_as_from_a_terminal)  # noqa: PLW1509 -- no threads
 
 
 @pytest.mark.slow
