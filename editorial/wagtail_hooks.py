@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Count, QuerySet
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
@@ -35,6 +37,13 @@ class RightsPermissionPolicy(ModelPermissionPolicy):
 # before any viewset reads the registry (admin URLs are built after every hooks module).
 register_permission_policy(get_user_model(), RightsPermissionPolicy(get_user_model()))
 register_permission_policy(Group, RightsPermissionPolicy(Group))
+
+
+@hooks.register("insert_global_admin_js")
+def publish_after_autosave() -> str:
+    """Publishing waits for a running autosave (static/editorial/publish-after-autosave.js):
+    without it, "Publier" clicked within a second of a change on a new page answers 500."""
+    return format_html('<script src="{}"></script>', static("editorial/publish-after-autosave.js"))
 
 
 @hooks.register("register_admin_viewset")

@@ -134,3 +134,62 @@ def test_an_editor_publishes_a_post_with_a_product_a_visitor_comments_and_buys(
         expect(visitor.locator(".comment-list")).to_contain_text("Inès")
     finally:
         visitor_context.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_publishing_while_the_first_autosave_is_on_its_way_publishes_the_page_once(
+    page, serial_live_server, demo
+):
+    """Wagtail autosaves a new page about a second after a change; that first autosave creates
+    the page. Here it is held on its way while the editor clicks "Publier", then let through:
+    the publish must wait for it and publish that page, not post a second one (CI once showed
+    the editor "Erreur du serveur" from that race)."""
+    journal = BlogIndexPage.objects.get(slug="journal")
+    autosaves, publishes = [], []
+
+    def hold_posts_to_the_creation_view(route):
+        if route.request.method != "POST":
+            route.continue_()
+        elif route.request.is_navigation_request():
+            publishes.append(route)
+        else:
+            autosaves.append(route)
+
+    page.goto("/accounts/login/?next=/cms/")
+    log_in(page, EDITOR)
+    type_the_code(page, EDITOR)
+    expect(page).to_have_url(re.compile(r"/cms/$"))
+    page.route(re.compile(r"/cms/pages/add/"), hold_posts_to_the_creation_view)
+    # Wagtail counts changes from the form as it stands two seconds after it opens.
+    page.add_init_script(
+        "document.addEventListener('w-unsaved:watch-edits',"
+        " () => document.documentElement.setAttribute('data-watching', ''))"
+    )
+    page.goto(f"/cms/pages/add/editorial/blogpostpage/{journal.pk}/")
+    expect(page.locator("html")).to_have_attribute("data-watching", "")
+    page.locator("#id_title").fill(TITLE)
+    insert_block(page, re.compile(r"^Paragra"))
+    page.locator(".public-DraftEditor-content").last.click()
+    page.keyboard.type("Trente pages de papier mat.")
+    for _ in range(100):
+        if autosaves:
+            break
+        page.wait_for_timeout(100)
+    assert len(autosaves) == 1, "the first autosave never left"
+
+    page.locator(".w-dropdown-button").get_by_role(
+        "button", name=re.compile("More actions|Plus d.actions")
+    ).click()
+    # Without waiting for a navigation: the test holds the one a publish sent at once.
+    page.locator('button[name="action-publish"]').click(no_wait_after=True)
+    page.wait_for_timeout(500)  # room for a publish sent at once, the race as it was
+    with page.expect_response(lambda r: r.request.resource_type == "fetch"):
+        autosaves[0].continue_()
+    for publish in publishes:
+        publish.continue_()
+
+    expect(page).to_have_url(re.compile(rf"/cms/pages/{journal.pk}/$"))
+    assert publishes == [], "the publish went to the creation view during the autosave"
+    post = BlogPostPage.objects.get(title=TITLE)
+    assert post.live
+    assert "Trente pages de papier mat." in str(post.body)
