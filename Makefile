@@ -41,6 +41,7 @@ run: seed
 	@echo "  Studio      http://$(HOST):$(PORT)/admin/      (photographers, retouchers)"
 	@echo "  CMS         http://$(HOST):$(PORT)/cms/        (editors)"
 	@echo "  Shop admin  http://$(HOST):$(PORT)/dashboard/  (shop managers)"
+	@echo "  Emails      var/mail/  (what the studio sends, written to files)"
 	@echo
 	@$(BIN)/python manage.py demo_logins
 	@echo

@@ -1,4 +1,4 @@
-"""`make run`: the embedded defaults (SQLite, local files, ORM broker, console mail)."""
+"""`make run`: the embedded defaults (SQLite, local files, ORM broker, mail in files)."""
 
 from .base import *  # noqa: F401,F403
 from .base import VAR_DIR, env
@@ -8,6 +8,13 @@ ALLOWED_HOSTS = ["*"]
 
 # The embedded defaults keep their database, index and files here; a fresh clone has no var/.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# The demo's automations send some forty emails as soon as the worker starts: printed, they
+# buried the addresses and logins under nine hundred lines. Without EMAIL_URL they are written
+# to var/mail/ instead, one file per sending process and minute, to read with any text viewer.
+if not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
 # `make run` is two processes (the server, the worker): one cache both see, on the disk, so
 # that a purge made by one reaches the other (editorial/pagecache).

@@ -68,16 +68,19 @@ def test_embedded_defaults_need_nothing_installed():
         "-c",
         "from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.STORAGES['default']['BACKEND'], "
-        "'orm' in s.Q_CLUSTER, s.EMAIL_BACKEND)",
+        "'orm' in s.Q_CLUSTER, s.EMAIL_BACKEND, s.EMAIL_FILE_PATH)",
         DJANGO_SETTINGS_MODULE="booke.settings.dev",
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1].split() == [
+    *found, mail_dir = result.stdout.strip().splitlines()[-1].split()
+    assert found == [
         "django.db.backends.sqlite3",
         "django.core.files.storage.FileSystemStorage",
         "True",
-        "django.core.mail.backends.console.EmailBackend",
+        # The demo's emails go to files, not into the terminal that shows the addresses.
+        "django.core.mail.backends.filebased.EmailBackend",
     ]
+    assert Path(mail_dir).name == "mail"
 
 
 @pytest.mark.django_db
