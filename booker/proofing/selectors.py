@@ -15,6 +15,7 @@ from booker.models import (
 )
 from booker.people.models import LEAD_ROLES
 from booker.proofing.extras import Extras, extras, extras_per_sitter
+from booker.sessions.access import PROOFS_VISIBLE_TO_CLIENT
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,39 @@ def gallery_cover(session: PhotoSession) -> Rush | None:
     if session.cover_id is None:
         return None
     return client_proofs(session).filter(pk=session.cover_id).first()
+
+
+def home_covers(user: User, sessions: list[PhotoSession]) -> dict[int, Rush]:
+    """The cover of each of `sessions` (`user`'s, on the portal's home) that `user` may see,
+    by session id: once the proofs are published, the photographer's cover if not hidden,
+    and on a headshot day a plain member's only when they sit in it (the proof's own door,
+    booker.sessions.access.rush_file_for, answers the same). Three queries at most, however
+    many sessions."""
+    wanted = {s.cover_id: s for s in sessions
+              if s.cover_id is not None and s.status in PROOFS_VISIBLE_TO_CLIENT}
+    if not wanted:
+        return {}
+    covers = {r.pk: r for r in Rush.objects.filter(
+        pk__in=wanted, ingest_status=Rush.Ingest.READY, hidden_from_client=False,
+    ).only("pk", "session_id", "original_filename", "width", "height", "sitter_id")}
+    companies = {s.company_id for s in wanted.values() if s.company_id is not None}
+    lead_of, with_sitters = set(), set()
+    if companies:
+        lead_of = set(Membership.objects.filter(
+            company_id__in=companies, user_id=user.pk, role__in=LEAD_ROLES,
+        ).values_list("company_id", flat=True))
+        with_sitters = set(Rush.objects.filter(
+            session__in=[s.pk for s in wanted.values() if s.company_id in companies - lead_of],
+            sitter__isnull=False).values_list("session_id", flat=True).distinct())
+    shown = {}
+    for cover_id, session in wanted.items():
+        cover = covers.get(cover_id)
+        if cover is None or cover.session_id != session.pk:
+            continue
+        if session.pk in with_sitters and cover.sitter_id != user.pk:
+            continue  # a headshot day's member sees only the photos they sit in
+        shown[session.pk] = cover
+    return shown
 
 
 # --- Who picks what in a company's session ----------------------------------------------------

@@ -57,15 +57,16 @@ def _apply(session, request: HttpRequest) -> str:
     selected = _ids(post.getlist("rushes"))
     moved = _ids([post.get("up") or post.get("down") or ""])
     if moved:
-        curation.move(session, moved[0], -1 if post.get("up") else 1)
+        curation.move(session, moved[0], -1 if post.get("up") else 1, actor=request.user)
         return gettext("Proof moved.")
     cover = _ids([post.get("cover", "")])
     if cover:
-        curation.choose_cover(session, cover[0])
+        curation.choose_cover(session, cover[0], actor=request.user)
         return gettext("Cover photo chosen.")
     action = post.get("action")
     if action in ("hide", "show"):
-        count = curation.set_hidden(session, selected, action == "hide")
+        count = curation.set_hidden(session, selected, action == "hide",
+                                      actor=request.user)
         if action == "hide":
             return ngettext("%(n)d proof hidden from the client.",
                             "%(n)d proofs hidden from the client.", count) % {"n": count}
@@ -73,13 +74,13 @@ def _apply(session, request: HttpRequest) -> str:
                         "%(n)d proofs shown to the client again.", count) % {"n": count}
     if action == "set":
         name = post.get("set_name", "").strip()
-        count = curation.assign_set(session, selected, name)
+        count = curation.assign_set(session, selected, name, actor=request.user)
         if not name:
             return ngettext("%(n)d proof taken out of its set.",
                             "%(n)d proofs taken out of their set.", count) % {"n": count}
         return ngettext("%(n)d proof put in “%(set)s”.", "%(n)d proofs put in “%(set)s”.",
                         count) % {"n": count, "set": name}
     if action == "no-cover":
-        curation.choose_cover(session, None)
+        curation.choose_cover(session, None, actor=request.user)
         return gettext("The gallery has no cover photo.")
     raise StudioError(gettext("Which change? The request was incomplete."))

@@ -157,9 +157,11 @@ def _gallery_texts() -> dict[str, str]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    visible = list(selectors.sessions_visible_to(request.user))
+    covers = selectors.home_covers(request.user, visible)
     sessions = [
-        (session, selectors.client_view(session).status_text)
-        for session in selectors.sessions_visible_to(request.user)
+        (session, selectors.client_view(session).status_text, covers.get(session.pk))
+        for session in visible
     ]
     return render(
         request,
