@@ -55,6 +55,7 @@ from booker.proofing.selectors import (
     ProofCard,
     Seat,
     SitterGroup,
+    SitterStatus,
     company_picks,
     extra_picks,
     extras_for,
@@ -71,6 +72,7 @@ from booker.proofing.selectors import (
     selection_rule,
     sitter_groups,
     sitter_rule,
+    sitter_statuses,
 )
 from booker.retouch.selectors import (
     back_office_jobs,
@@ -219,5 +221,7 @@ __all__ = [
     "selection_of",
     "selection_rule",
     "sitter_groups",
+    "sitter_statuses",
+    "SitterStatus",
     "sitter_rule",
 ]
