@@ -30,8 +30,9 @@ Payloads (the row's `payload`, JSON), by event:
 - The photographer's curation of the proofs (booker/proofing/curation.py), actor: who did it.
   session.proofs_hidden / session.proofs_shown: rushes (ids), names (their file names, the
   first CURATION_NAMES), count. session.proofs_set: set (its name, "" when taken out of
-  any), rushes, names, count. session.proof_moved: rush (id), name, delta (-1 earlier, +1
-  later), set_moved (true when the whole set moved). session.cover_chosen: rush (id or None),
+  any), rushes, names, count. session.proof_moved: rush (id), name, delta (places: -1 earlier,
+  +1 later), set_moved (true when the whole set moved), position (its place in its set from
+  1, only for a drag and drop). session.cover_chosen: rush (id or None),
   name ("" for no cover).
 - retouch.assigned: jobs (ids), assignee (user id).
 - session.finals_sent_for_approval (a package where the client approves the finals): photos

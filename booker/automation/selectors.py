@@ -64,6 +64,9 @@ def _curation_detail(row: SessionEvent) -> str:
             return gettext("out of their set: %(photos)s") % {"photos": _photo_names(p)}
         return gettext("“%(set)s”: %(photos)s") % {"set": p["set"], "photos": _photo_names(p)}
     if row.name == Event.PROOF_MOVED:
+        if p.get("position"):
+            return gettext("%(photo)s, now photo %(position)d of its set") % {
+                "photo": p.get("name", ""), "position": p["position"]}
         if p.get("set_moved"):
             text = (gettext("%(photo)s: its set moved one place earlier") if p.get("delta", 0) < 0
                     else gettext("%(photo)s: its set moved one place later"))

@@ -161,6 +161,27 @@ def move(session: PhotoSession, rush_id: int, delta: int, *, actor: User | None 
 
 
 @transaction.atomic
+def place(session: PhotoSession, rush_id: int, index: int, *, actor: User | None = None
+          ) -> None:
+    """Put a proof at `index` (0: first) among the photos of its set, the others keeping their
+    order: a drag and drop on the curation page (the arrows, `move`, go one place at a
+    time). An index past the set's end puts it last; the sets themselves stay where they are."""
+    session = _locked(session)
+    (rush,) = _proofs(session, [rush_id])
+    sections = _sections(curated_proofs(session))
+    photos = next(rs for name, rs in sections if name == rush.set_name)
+    at = next(i for i, r in enumerate(photos) if r.pk == rush.pk)
+    index = max(0, min(index, len(photos) - 1))
+    if index == at:
+        return
+    photos.insert(index, photos.pop(at))
+    _renumber(sections)
+    record(session, Event.PROOF_MOVED, actor=actor, rush=rush.pk,
+           name=rush.original_filename, delta=index - at, set_moved=False,
+           position=index + 1)
+
+
+@transaction.atomic
 def choose_cover(session: PhotoSession, rush_id: int | None, *, actor: User | None = None
                  ) -> None:
     """The gallery's cover photo (None: no cover). Never a photo hidden from the client."""

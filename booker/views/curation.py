@@ -6,7 +6,7 @@ booker.proofing.curation, a refusal becomes a message."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext, ngettext
 
 from booker.errors import StudioError
 from booker.proofing import curation
-from booker.views.studio import rush_thumb_url, studio_session
+from booker.views.studio import rush_thumb_url, studio_session, wants_json
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -30,8 +30,13 @@ def curation_page(
         try:
             done = _apply(session, request)
         except StudioError as exc:
+            if wants_json(request):
+                return JsonResponse({"error": str(exc)}, status=400)
             messages.error(request, str(exc))
         else:
+            if wants_json(request):
+                # A proof dropped in place by backoffice.js: the page is already in order.
+                return JsonResponse({"message": done})
             messages.success(request, done)
         anchor = request.POST.get("up") or request.POST.get("down")
         return redirect(f"{url}#proof-{anchor}" if anchor else url)
@@ -55,6 +60,11 @@ def _apply(session, request: HttpRequest) -> str:
     """One change of the form's buttons; the sentence that confirms it."""
     post = request.POST
     selected = _ids(post.getlist("rushes"))
+    placed = _ids([post.get("place", "")])
+    index = post.get("index", "")
+    if placed and index.isdigit():
+        curation.place(session, placed[0], int(index), actor=request.user)
+        return gettext("Proof moved.")
     moved = _ids([post.get("up") or post.get("down") or ""])
     if moved:
         curation.move(session, moved[0], -1 if post.get("up") else 1, actor=request.user)

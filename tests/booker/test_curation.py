@@ -287,3 +287,33 @@ def test_the_homes_covers_take_the_same_queries_for_one_session_or_many(
     with django_assert_max_num_queries(3):
         covers = home_covers(person, sessions)
     assert len(covers) == 6
+
+
+def test_placing_a_proof_puts_it_at_that_place_in_its_set_the_others_keeping_their_order():
+    session = proofing_session(5, quota=5)
+    a, b, c, d, e = rush_ids(session)
+    curation.assign_set(session, [d, e], "Soirée")  # [a, b, c] then Soirée [d, e]
+    curation.place(session, a, 2)
+    assert [p.id for p in gallery(session)] == [b, c, a, d, e]
+    curation.place(session, e, 0)
+    assert [p.id for p in gallery(session)] == [b, c, a, e, d]
+    curation.place(session, b, 99)  # past the end of its set: last of its set, not of all
+    assert [p.id for p in gallery(session)] == [c, a, b, e, d]
+    event = session.events.filter(name="session.proof_moved").latest("pk")
+    assert (event.payload["position"], event.payload["delta"]) == (3, 2)
+
+
+def test_a_proof_dropped_by_the_page_is_placed_and_answered_in_json(studio):
+    session = proofing_session(3, quota=3)
+    a, b, c = rush_ids(session)
+    url = reverse("admin:booker_photosession_curation", args=[session.pk])
+    answer = studio.post(url, {"place": c, "index": 0}, **JSON)
+    assert answer.status_code == 200 and answer.json() == {"message": "Épreuve déplacée."}
+    assert [p.id for p in gallery(session)] == [c, a, b]
+    history = _history(studio, session)
+    assert "maintenant photo 1 de sa série" in history
+    PhotoSession.objects.filter(pk=session.pk).update(status=PhotoSession.Status.DELIVERED)
+    refused = studio.post(url, {"place": a, "index": 0}, **JSON)
+    assert refused.status_code == 400 and "ne peuvent plus être arrangées" in refused.json()[
+        "error"]
+    assert [p.id for p in gallery(session)] == [c, a, b]
