@@ -27,6 +27,13 @@ Payloads (the row's `payload`, JSON), by event:
   (ids).
 - session.delivery_extended (the studio pushed the downloads' closing back): expires_at (ISO
   datetime), previous_expires_at (ISO datetime or None).
+- The photographer's curation of the proofs (booker/proofing/curation.py), actor: who did it.
+  session.proofs_hidden / session.proofs_shown: rushes (ids), names (their file names, the
+  first CURATION_NAMES), count. session.proofs_set: set (its name, "" when taken out of
+  any), rushes, names, count. session.proof_moved: rush (id), name, delta (places: -1 earlier,
+  +1 later), set_moved (true when the whole set moved), position (its place in its set from
+  1, only for a drag and drop). session.cover_chosen: rush (id or None),
+  name ("" for no cover).
 - retouch.assigned: jobs (ids), assignee (user id).
 - session.finals_sent_for_approval (a package where the client approves the finals): photos
   (how many the client is asked about). session.finals_approved: photos (every final, the
@@ -93,6 +100,14 @@ class Event(StrEnum):
     EXTRAS_PAID_UNMATCHED = "session.extras_paid_unmatched"
     # More proofs in the client's gallery after publication: one per settled batch of rushes.
     PROOFS_ADDED = "session.proofs_added"
+    # The photographer's curation of the proofs (booker/proofing/curation.py): what the client
+    # sees, in which sections and order, and the gallery's cover. History only: no rule hears
+    # them by default.
+    PROOFS_HIDDEN = "session.proofs_hidden"
+    PROOFS_SHOWN = "session.proofs_shown"
+    PROOFS_SET = "session.proofs_set"
+    PROOF_MOVED = "session.proof_moved"
+    COVER_CHOSEN = "session.cover_chosen"
     # A client's view-only link for their family (booker/delivery/services.py), payload link
     # (id), expires_at: made, or revoked before it expired.
     SHARE_CREATED = "delivery.share_created"

@@ -55,12 +55,14 @@ from booker.proofing.selectors import (
     ProofCard,
     Seat,
     SitterGroup,
+    SitterStatus,
     company_picks,
     extra_picks,
     extras_for,
     extras_unit_price,
     gallery,
     has_sitters,
+    home_covers,
     is_lead,
     pick_count,
     picks,
@@ -70,6 +72,7 @@ from booker.proofing.selectors import (
     selection_rule,
     sitter_groups,
     sitter_rule,
+    sitter_statuses,
 )
 from booker.retouch.selectors import (
     back_office_jobs,
@@ -171,6 +174,7 @@ __all__ = [
     "final_file_for",
     "finals_for",
     "gallery",
+    "home_covers",
     "ingest_counts",
     "jobs_of",
     "may_see_session_files",
@@ -217,5 +221,7 @@ __all__ = [
     "selection_of",
     "selection_rule",
     "sitter_groups",
+    "sitter_statuses",
+    "SitterStatus",
     "sitter_rule",
 ]

@@ -411,6 +411,9 @@ ADMIN_MODELS: dict[str, Admin] = {
     "booker.lead": Admin(view=PH),
     # A company's photo tags (its brand library): the studio makes them and tags photos.
     "booker.phototag": Admin(view=PH, add=PH, delete=PH),
+    # The clients' family share links: photographers read them and revoke them (an action of
+    # the list); nobody adds, edits or deletes one here.
+    "booker.sharelink": Admin(view=PH),
     # The automation engine: photographers write the rules and the emails (the defaults are
     # switched off, never deleted) and read the outbox; nobody edits it.
     "booker.rule": Admin(view=PH, add=PH),

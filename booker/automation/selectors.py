@@ -45,8 +45,48 @@ def open_tasks(session: PhotoSession) -> list[StaffTask]:
                 .select_related("assignee").order_by("due_at"))
 
 
+def _photo_names(p: dict[str, Any]) -> str:
+    """The photos a curation event names, "a.jpg, b.jpg and 3 more" past the names it keeps."""
+    names = [str(n) for n in p.get("names") or []]
+    more = int(p.get("count") or len(names)) - len(names)
+    text = ", ".join(names)
+    if more > 0:
+        text = gettext("%(names)s and %(more)d more") % {"names": text, "more": more}
+    return text
+
+
+def _curation_detail(row: SessionEvent) -> str:
+    p = row.payload or {}
+    if row.name in (Event.PROOFS_HIDDEN, Event.PROOFS_SHOWN):
+        return _photo_names(p)
+    if row.name == Event.PROOFS_SET:
+        if not p.get("set"):
+            return gettext("out of their set: %(photos)s") % {"photos": _photo_names(p)}
+        return gettext("“%(set)s”: %(photos)s") % {"set": p["set"], "photos": _photo_names(p)}
+    if row.name == Event.PROOF_MOVED:
+        if p.get("position"):
+            return gettext("%(photo)s, now photo %(position)d of its set") % {
+                "photo": p.get("name", ""), "position": p["position"]}
+        if p.get("set_moved"):
+            text = (gettext("%(photo)s: its set moved one place earlier") if p.get("delta", 0) < 0
+                    else gettext("%(photo)s: its set moved one place later"))
+        else:
+            text = (gettext("%(photo)s, one place earlier") if p.get("delta", 0) < 0
+                    else gettext("%(photo)s, one place later"))
+        return text % {"photo": p.get("name", "")}
+    if row.name == Event.COVER_CHOSEN:
+        return str(p.get("name") or gettext("no cover photo"))
+    return ""
+
+
+CURATION_EVENTS = frozenset({Event.PROOFS_HIDDEN, Event.PROOFS_SHOWN, Event.PROOFS_SET,
+                             Event.PROOF_MOVED, Event.COVER_CHOSEN})
+
+
 def _detail(row: SessionEvent) -> str:
     p = row.payload or {}
+    if row.name in CURATION_EVENTS:
+        return _curation_detail(row)
     if p.get("reason"):
         return str(p["reason"])
     if p.get("expires_at") and row.name == Event.DELIVERY_EXTENDED:

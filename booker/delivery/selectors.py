@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet
+from django.db.models.functions import Coalesce, Least
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from booker.sessions.access import (
     finals_for,
     may_see_session_files,
     receives_session,
+    studio_sessions,
     works_on_session,
 )
 from booker.sessions.models import DeliverySizes
@@ -117,6 +119,30 @@ def share_closes_at(link: ShareLink) -> datetime:
     if delivery is not None and delivery.expires_at is not None:
         return min(link.expires_at, delivery.expires_at)
     return link.expires_at
+
+
+def studio_share_links(user: User) -> QuerySet[ShareLink]:
+    """The family links of the sessions `user` works on, for the studio's list in /admin/:
+    each with `closes_at` (`share_closes_at`, computed by the database: the delivery's closing
+    when it comes first) and `photo_count`."""
+    return (
+        ShareLink.objects.filter(session__in=studio_sessions(user))
+        .select_related("session__client", "session__company", "created_by")
+        .annotate(
+            closes_at=Least(F("expires_at"),
+                            Coalesce(F("session__delivery__expires_at"), F("expires_at"))),
+            photo_count=Count("finals", distinct=True),
+        )
+    )
+
+
+def share_state(link: ShareLink, at: datetime | None = None) -> str:
+    """"revoked", "closed" (past its closing) or "open", by the link's own dates (the list's
+    word; a visit also asks whether its creator may still share: `share_is_open`)."""
+    if link.revoked_at is not None:
+        return "revoked"
+    closes_at = getattr(link, "closes_at", None) or share_closes_at(link)
+    return "closed" if (at or timezone.now()) >= closes_at else "open"
 
 
 def share_link(token: str) -> ShareLink:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,7 +26,8 @@ from booker.models import (
     ShareLink,
     User,
 )
-from booker.sessions.access import FINALS_VISIBLE_TO_CLIENT
+from booker.people.selectors import runs_the_studio
+from booker.sessions.access import FINALS_VISIBLE_TO_CLIENT, studio_sessions
 from booker.sessions.approval import finals_approval
 from booker.sessions.machine import transition
 
@@ -209,6 +211,27 @@ def revoke_share_link(session: PhotoSession, link_id: int, *, user: User) -> Sha
         link.save(update_fields=["revoked_at"])
         record(session, Event.SHARE_REVOKED, actor=user, link=link.pk)
     return link
+
+
+@transaction.atomic
+def revoke_share_links_as_studio(link_ids: Iterable[int], *, actor: User) -> int:
+    """The studio closes family links from /admin/ (a photo shared by mistake, a client who
+    asks on the phone): those still open among the sessions `actor` runs. Each is recorded in
+    its session's history, as the studio's doing. How many were closed."""
+    if not runs_the_studio(actor):
+        raise StudioError(_("Only the studio can close these links."))
+    links = list(
+        ShareLink.objects.select_for_update()
+        .filter(pk__in=list(link_ids), revoked_at__isnull=True,
+                session__in=studio_sessions(actor))
+        .select_related("session").order_by("pk")
+    )
+    now = timezone.now()
+    for link in links:
+        link.revoked_at = now
+        link.save(update_fields=["revoked_at"])
+        record(link.session, Event.SHARE_REVOKED, actor=actor, link=link.pk, by_studio=True)
+    return len(links)
 
 
 def count_share_view(link: ShareLink) -> None:

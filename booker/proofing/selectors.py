@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from booker.models import (
     Membership,
@@ -15,6 +16,7 @@ from booker.models import (
 )
 from booker.people.models import LEAD_ROLES
 from booker.proofing.extras import Extras, extras, extras_per_sitter
+from booker.sessions.access import PROOFS_VISIBLE_TO_CLIENT
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,12 @@ SHOWS = ("all", "picked", "commented")
 # rushes added later). The extras rule's "last picks" follow it too.
 GALLERY_ORDER = (F("position").asc(nulls_last=True), "captured_at", "original_filename", "pk")
 
+# A headshot day as its leads read it: person by person (by name, the photos without a sitter
+# last), each person's photos in gallery order. The statuses' list (`sitter_statuses`) and the
+# gallery's pages follow the same order, so a person's first page is known from the counts.
+BY_SITTER = (Lower("sitter__first_name").asc(nulls_last=True), Lower("sitter__last_name").asc(),
+             F("sitter_id").asc(nulls_last=True))
+
 # Cards rendered per request: the first page with the session page, the rest as the client
 # scrolls (portal:session-photos). Sized so the first HTML stays well under 150 KB.
 PAGE_SIZE = 60
@@ -61,9 +69,11 @@ def client_proofs(session: PhotoSession, *, sitter: int | None | object = EVERYO
 
 
 def gallery(session: PhotoSession, *, sitter: int | None | object = EVERYONE,
-            show: str = "all", offset: int = 0, limit: int | None = None) -> list[ProofCard]:
-    """The proofs the client sees with their word on each, in one query, in gallery order;
-    only those `show` keeps ("picked", "commented"), from `offset`, at most `limit`."""
+            show: str = "all", offset: int = 0, limit: int | None = None,
+            by_sitter: bool = False) -> list[ProofCard]:
+    """The proofs the client sees with their word on each, in one query, in gallery order
+    (person by person first with `by_sitter`: `BY_SITTER`); only those `show` keeps
+    ("picked", "commented"), from `offset`, at most `limit`."""
     items = SelectionItem.objects.filter(selection__session=session, rush=OuterRef("pk"))
     rows = client_proofs(session, sitter=sitter).annotate(
         picked=Exists(items.filter(picked=True)),
@@ -73,7 +83,8 @@ def gallery(session: PhotoSession, *, sitter: int | None | object = EVERYONE,
         rows = rows.filter(picked=True)
     elif show == "commented":
         rows = rows.filter(Exists(items.exclude(comment="")))
-    rows = rows.order_by(*GALLERY_ORDER).values_list(
+    order = (*BY_SITTER, *GALLERY_ORDER) if by_sitter else GALLERY_ORDER
+    rows = rows.order_by(*order).values_list(
         "pk", "original_filename", "width", "height", "picked", "comment", "sitter_id",
         "set_name")
     rows = rows[offset:offset + limit] if limit is not None else rows[offset:]
@@ -117,6 +128,8 @@ class GalleryPage:
     # The set of the card just before this page (None on the first page): a page that
     # continues a section does not title it again.
     set_before: str | None = None
+    # The card just before this page (None on the first page): whose photos it continues.
+    card_before: ProofCard | None = None
 
     @property
     def offset(self) -> int:
@@ -128,18 +141,22 @@ class GalleryPage:
 
 
 def gallery_page(session: PhotoSession, number: int, *,
-                 sitter: int | None | object = EVERYONE, show: str = "all") -> GalleryPage:
-    """Page `number` of the gallery under filter `show`: one query (one card more than the
-    page tells whether another follows, one before it which set it continues)."""
+                 sitter: int | None | object = EVERYONE, show: str = "all",
+                 by_sitter: bool = False) -> GalleryPage:
+    """Page `number` of the gallery under filter `show` (person by person with `by_sitter`):
+    one query (one card more than the page tells whether another follows, one before it
+    which set and whose photos it continues)."""
     number = max(1, number)
     if number == 1:
-        cards = gallery(session, sitter=sitter, show=show, limit=PAGE_SIZE + 1)
+        cards = gallery(session, sitter=sitter, show=show, limit=PAGE_SIZE + 1,
+                        by_sitter=by_sitter)
         return GalleryPage(cards[:PAGE_SIZE], 1, len(cards) > PAGE_SIZE)
     # From the card before the page, for its set.
     cards = gallery(session, sitter=sitter, show=show, offset=(number - 1) * PAGE_SIZE - 1,
-                    limit=PAGE_SIZE + 2)
+                    limit=PAGE_SIZE + 2, by_sitter=by_sitter)
     before = cards[0].set_name if cards else None
-    return GalleryPage(cards[1:PAGE_SIZE + 1], number, len(cards) > PAGE_SIZE + 1, before)
+    return GalleryPage(cards[1:PAGE_SIZE + 1], number, len(cards) > PAGE_SIZE + 1, before,
+                       cards[0] if cards else None)
 
 
 def gallery_cover(session: PhotoSession) -> Rush | None:
@@ -147,6 +164,39 @@ def gallery_cover(session: PhotoSession) -> Rush | None:
     if session.cover_id is None:
         return None
     return client_proofs(session).filter(pk=session.cover_id).first()
+
+
+def home_covers(user: User, sessions: list[PhotoSession]) -> dict[int, Rush]:
+    """The cover of each of `sessions` (`user`'s, on the portal's home) that `user` may see,
+    by session id: once the proofs are published, the photographer's cover if not hidden,
+    and on a headshot day a plain member's only when they sit in it (the proof's own door,
+    booker.sessions.access.rush_file_for, answers the same). Three queries at most, however
+    many sessions."""
+    wanted = {s.cover_id: s for s in sessions
+              if s.cover_id is not None and s.status in PROOFS_VISIBLE_TO_CLIENT}
+    if not wanted:
+        return {}
+    covers = {r.pk: r for r in Rush.objects.filter(
+        pk__in=wanted, ingest_status=Rush.Ingest.READY, hidden_from_client=False,
+    ).only("pk", "session_id", "original_filename", "width", "height", "sitter_id")}
+    companies = {s.company_id for s in wanted.values() if s.company_id is not None}
+    lead_of, with_sitters = set(), set()
+    if companies:
+        lead_of = set(Membership.objects.filter(
+            company_id__in=companies, user_id=user.pk, role__in=LEAD_ROLES,
+        ).values_list("company_id", flat=True))
+        with_sitters = set(Rush.objects.filter(
+            session__in=[s.pk for s in wanted.values() if s.company_id in companies - lead_of],
+            sitter__isnull=False).values_list("session_id", flat=True).distinct())
+    shown = {}
+    for cover_id, session in wanted.items():
+        cover = covers.get(cover_id)
+        if cover is None or cover.session_id != session.pk:
+            continue
+        if session.pk in with_sitters and cover.sitter_id != user.pk:
+            continue  # a headshot day's member sees only the photos they sit in
+        shown[session.pk] = cover
+    return shown
 
 
 # --- Who picks what in a company's session ----------------------------------------------------
@@ -249,6 +299,54 @@ def sitter_groups(session: PhotoSession, cards: list[ProofCard]) -> list[SitterG
         for sitter_id, group in by_sitter.items()
     ]
     return sorted(groups, key=_by_name)
+
+
+@dataclass(frozen=True)
+class SitterStatus:
+    """One person of a headshot day as its leads see them beside the gallery: how many photos,
+    how many picked (against the quota: `rule`) and commented, and on which page of the
+    person-by-person gallery their photos start under each filter (`first_page`)."""
+
+    sitter_id: int | None
+    name: str
+    photos: int
+    picked: int
+    commented: int
+    rule: Extras
+    # The photos before this person's, under each filter ("all", "picked", "commented").
+    before: dict[str, int]
+
+    @property
+    def key(self) -> str:
+        return str(self.sitter_id) if self.sitter_id is not None else "none"
+
+    def count(self, show: str) -> int:
+        return {"picked": self.picked, "commented": self.commented}.get(show, self.photos)
+
+    def first_page(self, show: str) -> int:
+        return self.before.get(show, self.before["all"]) // PAGE_SIZE + 1
+
+
+def sitter_statuses(session: PhotoSession) -> list[SitterStatus]:
+    """Every person of a headshot day's gallery in `BY_SITTER` order, with their counts: one
+    query, however many people and photos (the leads' page, each pick's answer)."""
+    rows = (
+        client_proofs(session)
+        .values("sitter_id", "sitter__first_name", "sitter__last_name", "sitter__email")
+        .annotate(photos=Count("pk", distinct=True),
+                  picked=Count("selection_items", filter=Q(selection_items__picked=True)),
+                  commented=Count("selection_items", filter=~Q(selection_items__comment="")))
+        .order_by(*BY_SITTER)
+    )
+    out, seen = [], {"all": 0, "picked": 0, "commented": 0}
+    for row in rows:
+        name = " ".join(filter(None, (row["sitter__first_name"], row["sitter__last_name"])))
+        out.append(SitterStatus(
+            row["sitter_id"], name or row["sitter__email"] or "", row["photos"], row["picked"],
+            row["commented"], extras(session, row["picked"]), dict(seen)))
+        seen = {"all": seen["all"] + row["photos"], "picked": seen["picked"] + row["picked"],
+                "commented": seen["commented"] + row["commented"]}
+    return out
 
 
 def _by_name(group: SitterGroup) -> tuple[bool, str, int]:

@@ -40,6 +40,9 @@ class Tile:
     heading: str = ""
     proof_url: str = ""
     thumb_url: str = ""
+    # A headshot day's leads: the person whose photos start here, and their status.
+    person: selectors.SitterStatus | None = None
+    person_status: str = ""
 
 
 def _thumb_size(width: int | None, height: int | None) -> tuple[int, int]:
@@ -49,26 +52,39 @@ def _thumb_size(width: int | None, height: int | None) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def _tiles(cards: list[ProofCard], set_before: str | None = None) -> list[Tile]:
+def _tiles(cards: list[ProofCard], set_before: str | None = None, *,
+           people: list[selectors.SitterStatus] | None = None,
+           card_before: ProofCard | None = None) -> list[Tile]:
     """The cards as tiles, each set's first one carrying its section title; `set_before` is
-    the set of the card before these (None: these open the gallery, or its page)."""
+    the set of the card before these (None: these open the gallery, or its page). With
+    `people` (a headshot day's leads, the cards person by person), each person's first card
+    also carries the person, and their sets are titled within their photos; `card_before`
+    says whose photos the page continues."""
+    by_key = {p.sitter_id: p for p in people or []}
+    sitter_before = card_before.sitter_id if card_before is not None else _NOBODY
     # One reverse() per page rather than two per card: the card's id goes in the placeholder's
     # place (reversing was a third of a 60-card page's rendering time).
     proof = reverse("portal:rush-proof", args=[_URL_ID])
     thumb = reverse("portal:rush-thumb", args=[_URL_ID])
     tiles, previous = [], set_before
     for card in cards:
+        person = None
+        if people is not None and card.sitter_id != sitter_before:
+            person, previous = by_key.get(card.sitter_id), None
+            sitter_before = card.sitter_id
         heading = ""
         if card.set_name != previous and (card.set_name or previous is not None):
             heading = card.set_name or _("Other photos")
         previous = card.set_name
         tiles.append(Tile(card, *_thumb_size(card.width, card.height), heading,
                           proof.replace(str(_URL_ID), str(card.id)),
-                          thumb.replace(str(_URL_ID), str(card.id))))
+                          thumb.replace(str(_URL_ID), str(card.id)),
+                          person, _group_status(person) if person else ""))
     return tiles
 
 
 _URL_ID = 987654321987
+_NOBODY = object()  # before the first card: no one's photos yet
 
 
 def _money(amount: Decimal) -> str:
@@ -121,7 +137,7 @@ def _seat_texts(place: selectors.Seat) -> dict[str, str]:
     return texts
 
 
-def _group_status(group: selectors.SitterGroup) -> str:
+def _group_status(group: selectors.SitterGroup | selectors.SitterStatus) -> str:
     """A person's status on a headshot day, as the leads read it: "3 / 5 picked"."""
     return _("{count} / {quota} picked").format(count=group.rule.picked, quota=group.rule.quota)
 
@@ -157,9 +173,11 @@ def _gallery_texts() -> dict[str, str]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    visible = list(selectors.sessions_visible_to(request.user))
+    covers = selectors.home_covers(request.user, visible)
     sessions = [
-        (session, selectors.client_view(session).status_text)
-        for session in selectors.sessions_visible_to(request.user)
+        (session, selectors.client_view(session).status_text, covers.get(session.pk))
+        for session in visible
     ]
     return render(
         request,
@@ -171,6 +189,16 @@ def home(request: HttpRequest) -> HttpResponse:
             "headshot_days": selectors.headshot_days_of(request.user),
         },
     )
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """A person in the leads' list above a headshot day's gallery: their status, and the
+    gallery's page where their photos start under the current filter."""
+
+    person: selectors.SitterStatus
+    status: str
+    page: int
 
 
 @dataclass(frozen=True)
@@ -204,21 +232,25 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             extras_text=extras_text,
             texts=texts,
         )
-        if place.per_sitter and place.leads:
-            # A headshot day's leads: every person's photos at once, grouped (a few per
-            # person, so small enough for one page); the groups' statuses need every card.
-            cards = selectors.gallery(session)
-            context["groups"] = [
-                GroupTiles(group, _tiles([c for c in group.cards if _shows(c, show)]),
-                           _group_status(group))
-                for group in selectors.sitter_groups(session, cards)
-            ]
+        by_sitter = place.per_sitter and place.leads
+        page = gallery_page(session, _page_number(request), sitter=place.sitter, show=show,
+                            by_sitter=by_sitter)
+        if by_sitter:
+            # A headshot day's leads (40 people, 30 photos each): the gallery person by
+            # person, a page at a time like any gallery, and every person's status above it,
+            # each leading to the page where their photos start (one query for them all).
+            people = selectors.sitter_statuses(session)
+            context.update(
+                tiles=_tiles(page.cards, page.set_before, people=people,
+                             card_before=page.card_before),
+                people=[PersonLine(p, _group_status(p), p.first_page(show))
+                        for p in people if p.count(show)],
+            )
         else:
-            page = gallery_page(session, _page_number(request), sitter=place.sitter,
-                                show=show)
-            context.update(page=page, tiles=_tiles(page.cards))
-            if place.sitter is selectors.EVERYONE:
-                context["cover"] = gallery_cover(session)
+            context["tiles"] = _tiles(page.cards)
+        context["page"] = page
+        if place.sitter is selectors.EVERYONE:
+            context["cover"] = gallery_cover(session)
     elif view.shows_picks:
         if selectors.approves_finals(request.user, session):
             # The package asks the client to approve the finals: those sent, side by side
@@ -256,14 +288,6 @@ def _show(request: HttpRequest) -> str:
     return show if show in SHOWS else "all"
 
 
-def _shows(card: ProofCard, show: str) -> bool:
-    if show == "picked":
-        return card.picked
-    if show == "commented":
-        return bool(card.comment)
-    return True
-
-
 def _page_number(request: HttpRequest) -> int:
     try:
         return max(1, int(request.GET.get("page", "1")))
@@ -283,11 +307,14 @@ def photos(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse("")
     place = selectors.seat(session, request.user)
     show = _show(request)
-    page = gallery_page(session, _page_number(request), sitter=place.sitter, show=show)
+    by_sitter = place.per_sitter and place.leads
+    page = gallery_page(session, _page_number(request), sitter=place.sitter, show=show,
+                        by_sitter=by_sitter)
+    people = selectors.sitter_statuses(session) if by_sitter else None
     return render(request, "booker/portal/_page.html", {
-        "session": session, "page": page, "tiles": _tiles(page.cards, page.set_before),
-        "show": show,
-        "readonly": False,
+        "session": session, "page": page, "show": show, "readonly": False,
+        "tiles": _tiles(page.cards, page.set_before, people=people,
+                        card_before=page.card_before),
     })
 
 
@@ -333,8 +360,8 @@ def pick(request: HttpRequest, pk: int) -> HttpResponse:
             # The gallery's script asks for the counter as the extras rule computes it.
             answer["selection"] = _selection_summary(rule, _seat_texts(place))
             if place.per_sitter and place.leads:
-                groups = selectors.sitter_groups(session, selectors.gallery(session))
-                answer["selection"]["groups"] = {g.key: _group_status(g) for g in groups}
+                answer["selection"]["groups"] = {
+                    p.key: _group_status(p) for p in selectors.sitter_statuses(session)}
         return JsonResponse(answer)
     return _back_to_photo(session, rush_id)
 

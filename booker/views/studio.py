@@ -148,6 +148,12 @@ def js_strings() -> dict[str, str]:
         "gave_up": gettext("the upload stopped after several attempts. Retry when the "
                            "connection is back: only the missing parts will be sent."),
         "refresh": gettext("Refresh the list"),
+        # The curation page's drag and drop, read by screen readers (%(name)s: the file).
+        "curation_grabbed": gettext("%(name)s taken, photo %(n)s of %(total)s in its set. "
+                                    "Arrows move it, Space puts it down, Escape cancels."),
+        "curation_moving": gettext("%(name)s: photo %(n)s of %(total)s"),
+        "curation_dropped": gettext("%(name)s put down: photo %(n)s of %(total)s"),
+        "curation_cancelled": gettext("%(name)s back in its place, photo %(n)s of %(total)s"),
     }
 
 

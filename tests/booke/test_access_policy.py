@@ -183,6 +183,7 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("admin/booker/photosession/", "step"): lambda w: "complete",
     ("admin/booker/photosession/", "kind"): lambda w: "csv",
     ("admin/booker/retouchjob/", "object_id"): lambda w: w.job.pk,
+    ("admin/booker/sharelink/", "object_id"): lambda w: _share_link(w).pk,
     # Online booking: the client's booking, by its token (booking pages, deposit page).
     ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
     ("admin/booker/booking/", "question"): lambda w: apps.get_model(

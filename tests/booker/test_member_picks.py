@@ -291,12 +291,15 @@ def test_leads_see_every_persons_photos_grouped_with_their_status(acme, client):
 
     for name in ("NOE_1.jpg", "NOE_2.jpg", "LOU_1.jpg", "GROUPE.jpg"):
         assert name in page
-    noe, lou, nobody = (page.index("Noé Martin"), page.index("Lou Bernard"),
-                        page.index("Photos sans personne attribuée"))
-    assert lou < page.index("LOU_1.jpg") < noe < page.index("NOE_1.jpg") < nobody
-    assert page.index("GROUPE.jpg") > nobody
-    assert f'data-group-status="{acme.noe.pk}">1 / 2 choisie(s)' in page
-    assert f'data-group-status="{acme.lou.pk}">0 / 2 choisie(s)' in page
+    # The statuses' list above the grid, then the grid person by person.
+    grid = page[page.index("data-grid"):]
+    noe, lou, nobody = (grid.index("Noé Martin"), grid.index("Lou Bernard"),
+                        grid.index("Photos sans personne attribuée"))
+    assert lou < grid.index("LOU_1.jpg") < noe < grid.index("NOE_1.jpg") < nobody
+    assert grid.index("GROUPE.jpg") > nobody
+    for where in (page[:page.index("data-grid")], grid):
+        assert f'data-group-status="{acme.noe.pk}">1 / 2 choisie(s)' in where
+        assert f'data-group-status="{acme.lou.pk}">0 / 2 choisie(s)' in where
     assert "Envoyer ma sélection" in page
 
 
