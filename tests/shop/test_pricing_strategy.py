@@ -5,10 +5,13 @@ typed TTC (the default) or HT as the studio chose, cents rounded once, half up; 
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 from oscar.test.factories import create_product, create_stockrecord
 
+from booker import roles
 from shop.partner.strategy import split_excl_tax, split_incl_tax, to_cents
+from tests.factories import user_with_role
 
 Product = get_model("catalogue", "Product")
 Selector = get_class("partner.strategy", "Selector")
@@ -109,3 +112,20 @@ def test_a_parent_whose_variants_cost_the_same_has_no_from_price(settings):
 
     assert price.incl_tax == Decimal("30.00")
     assert not price.varies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("include_tax", "said"),
+    [(True, "Prix TTC</strong> — Ce que paie le client"), (False, "Prix HT</strong> — Hors TVA")],
+)
+def test_the_dashboard_says_whether_the_price_is_typed_ttc_or_ht(
+    client, settings, include_tax, said
+):
+    settings.BOOKE_PRICES_INCLUDE_TAX = include_tax
+    album = create_product(price=Decimal("79.20"))
+    client.force_login(user_with_role(roles.SHOP_MANAGER))
+
+    page = client.get(reverse("dashboard:catalogue-product", kwargs={"pk": album.pk}))
+
+    assert said in page.content.decode()
