@@ -61,7 +61,7 @@ def test_an_album_page_describes_its_offer_with_vat_in_json_ld(client, catalogue
     assert data["image"] == [absolute_url(album.primary_image().original.url)]
     offer = data["offers"]
     assert offer["@type"] == "Offer"
-    assert offer["price"] == "144.00"  # 120.00 excl. VAT + 20 %
+    assert offer["price"] == "144.00"  # typed TTC (120.00 excl. VAT)
     assert offer["priceCurrency"] == "EUR"
     assert offer["availability"] == "https://schema.org/InStock"
     assert "aggregateRating" not in data  # no approved review yet
@@ -74,8 +74,8 @@ def test_the_print_page_offers_the_range_of_its_variants(client, catalogue):
 
     offer = data["offers"]
     assert offer["@type"] == "AggregateOffer"
-    assert offer["lowPrice"] == "24.00"  # 20×30 Lustré: 20.00 + 20 %
-    assert offer["highPrice"] == "246.00"  # 40×60 Baryta in a caisse américaine: 205.00 + 20 %
+    assert offer["lowPrice"] == "24.00"  # 20×30 Lustré, typed TTC
+    assert offer["highPrice"] == "246.00"  # 40×60 Baryta in a caisse américaine: 102 + 144
     assert offer["offerCount"] == 15
     assert offer["priceCurrency"] == "EUR"
 
