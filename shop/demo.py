@@ -2,8 +2,9 @@
 of them framed; albums, a gift card, an accessory; and the two products the booking side will
 sell (a session package and an extra photo).
 
-Prices are in EUR *excluding* VAT, as the stock records hold them; the French strategy
-(shop.partner.strategy) adds the 20 % that customers see.
+Prices are in EUR *including* VAT, what customers pay; each stock record is typed the way the
+studio types its prices (TTC by default, see shop.partner.strategy), so a studio typing HT gets
+the same prices shown.
 
 Safe to run again: everything is matched on a stable key (UPC for products, SKU for stock
 records, code for images, slug or name for the rest) and what exists is left alone, so a price
@@ -33,6 +34,7 @@ from shop.catalogue.product_classes import (
     SESSION,
     ProductClassSpec,
 )
+from shop.partner.strategy import prices_include_tax, split_incl_tax
 
 AttributeOption = get_model("catalogue", "AttributeOption")
 AttributeOptionGroup = get_model("catalogue", "AttributeOptionGroup")
@@ -55,14 +57,14 @@ CATEGORIES = (PRINTS, ALBUMS, GIFT_CARDS, ACCESSORIES)
 
 SIZES = (("20x30", "20×30 cm"), ("30x45", "30×45 cm"), ("40x60", "40×60 cm"))
 PAPERS = (("lustre", "Lustré"), ("baryta", "Fine Art Baryta"))
-# Excluding VAT; chosen so that the 20 % lands on whole cents (20.00 → 24.00 incl.).
+# Including VAT; chosen so that the price excl. VAT is whole cents too (24.00 → 20.00 excl.).
 PRINT_PRICES = {
-    ("20x30", "lustre"): Decimal("20.00"),
-    ("20x30", "baryta"): Decimal("35.00"),
-    ("30x45", "lustre"): Decimal("32.50"),
-    ("30x45", "baryta"): Decimal("55.00"),
-    ("40x60", "lustre"): Decimal("50.00"),
-    ("40x60", "baryta"): Decimal("85.00"),
+    ("20x30", "lustre"): Decimal("24.00"),
+    ("20x30", "baryta"): Decimal("42.00"),
+    ("30x45", "lustre"): Decimal("39.00"),
+    ("30x45", "baryta"): Decimal("66.00"),
+    ("40x60", "lustre"): Decimal("60.00"),
+    ("40x60", "baryta"): Decimal("102.00"),
 }
 FINISHES = (("brillant", "Brillant"), ("mat", "Mat"))
 FRAMINGS = (
@@ -72,14 +74,14 @@ FRAMINGS = (
 )
 GLOSSY, MATTE = "brillant", "mat"
 UNFRAMED = "sans-cadre"
-# The framing, added to the print's price (excl. VAT). Only the larger sizes are framed: a
+# The framing, added to the print's price (incl. VAT). Only the larger sizes are framed: a
 # 20×30 is bought for an album or a table frame. The studio frames only its matte Baryta (matte
 # behind glass avoids a double reflection; Baryta is its archival paper), so framing adds
 # three variants rather than multiplying all twelve prints.
 FRAME_PRICES = {
-    ("30x45", "bois-noir"): Decimal("60.00"),
-    ("40x60", "bois-noir"): Decimal("80.00"),
-    ("40x60", "caisse-americaine"): Decimal("120.00"),
+    ("30x45", "bois-noir"): Decimal("72.00"),
+    ("40x60", "bois-noir"): Decimal("96.00"),
+    ("40x60", "caisse-americaine"): Decimal("144.00"),
 }
 FRAMED_PAPER, FRAMED_FINISH = "baryta", MATTE
 GOODS_IN_STOCK = 25
@@ -114,7 +116,7 @@ def print_variants() -> list[tuple[str, str, str, str]]:
 
 
 def print_price(size: str, paper: str, framing: str = UNFRAMED) -> Decimal:
-    """Excluding VAT: the print, plus its frame if any (the finish costs nothing)."""
+    """Including VAT: the print, plus its frame if any (the finish costs nothing)."""
     return PRINT_PRICES[size, paper] + FRAME_PRICES.get((size, framing), Decimal("0.00"))
 
 
@@ -139,7 +141,7 @@ STANDALONE = (
         "<p>Couverture en lin naturel, 20 pages en papier photo mat, reliure à plat : les "
         "photos traversent la double page sans pli.</p>",
         GOODS,
-        Decimal("120.00"),
+        Decimal("144.00"),
         ALBUMS,
         "album",
     ),
@@ -149,7 +151,7 @@ STANDALONE = (
         "<p>Dix photos en accordéon dans un coffret carton, à poser sur une étagère ou à "
         "offrir.</p>",
         GOODS,
-        Decimal("45.00"),
+        Decimal("54.00"),
         ALBUMS,
         "accordion",
     ),
@@ -159,7 +161,7 @@ STANDALONE = (
         "<p>Une carte imprimée, envoyée sous pli, valable un an sur une séance ou des "
         "tirages au studio.</p>",
         GOODS,
-        Decimal("100.00"),
+        Decimal("120.00"),
         GIFT_CARDS,
         "giftcard",
     ),
@@ -169,7 +171,7 @@ STANDALONE = (
         "<p>Une clé USB 32 Go en noyer, gravée à votre nom, avec les photos de votre séance "
         "en haute définition.</p>",
         GOODS,
-        Decimal("25.00"),
+        Decimal("30.00"),
         ACCESSORIES,
         "usb",
     ),
@@ -178,7 +180,7 @@ STANDALONE = (
         "Séance portrait en studio (1 h)",
         "<p>Une heure au studio, cinq photos retouchées livrées dans votre espace.</p>",
         SESSION,
-        Decimal("150.00"),
+        Decimal("180.00"),
         None,
         "session",
         is_public=False,
@@ -188,7 +190,7 @@ STANDALONE = (
         "Photo supplémentaire retouchée",
         "<p>Une photo de plus de votre séance, retouchée et livrée en haute définition.</p>",
         EXTRA_PHOTO,
-        Decimal("15.00"),
+        Decimal("18.00"),
         None,
         "photo",
         is_public=False,
@@ -299,10 +301,9 @@ def _prints(product_class, category, partner, log: Callable[[str], None]) -> Non
     ProductCategory.objects.get_or_create(product=parent, category=category)
     _image(parent, "print", log)
 
-    # Oscar lists a parent's children newest first and prices the parent from the first one,
-    # so the children are made from the last variant to the first: the variant list then reads
-    # 20×30 first and the catalogue shows the parent "from" its cheapest print. (On a database
-    # seeded before finishes existed, the new matte 20×30 is the newest, at the same price.)
+    # Oscar lists a parent's children newest first, so the children are made from the last
+    # variant to the first: the variant list then reads 20×30 first. (On a database seeded
+    # before finishes existed, the new matte 20×30 is the newest, at the same price.)
     sizes, paper_labels = dict(SIZES), dict(PAPERS)
     for size_code, paper_code, finish_code, framing_code in reversed(print_variants()):
         upc = print_upc(size_code, paper_code, finish_code, framing_code)
@@ -365,9 +366,15 @@ def _product(upc: str, log: Callable[[str], None], **fields):
     return product
 
 
+def typed_price(incl_tax: Decimal) -> Decimal:
+    """A price incl. VAT as the studio types it in the dashboard (see the module's doc)."""
+    return incl_tax if prices_include_tax() else split_incl_tax(incl_tax)[0]
+
+
 def _stockrecord(
-    product, partner, price: Decimal, in_stock: int | None, log: Callable[[str], None]
+    product, partner, incl_tax: Decimal, in_stock: int | None, log: Callable[[str], None]
 ) -> None:
+    price = typed_price(incl_tax)
     _, created = StockRecord.objects.get_or_create(
         partner=partner,
         partner_sku=product.upc,
@@ -379,7 +386,7 @@ def _stockrecord(
         },
     )
     if created:
-        log(f"stock record {product.upc} at {price} € excl. VAT")
+        log(f"stock record {product.upc} at {incl_tax} € incl. VAT")
 
 
 def _image(product, picture: str, log: Callable[[str], None]) -> None:

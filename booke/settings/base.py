@@ -79,7 +79,7 @@ INSTALLED_APPS = [
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "shop.dashboard.users.apps.UsersDashboardConfig",
     "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
-    "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig",
+    "shop.dashboard.catalogue.apps.CatalogueDashboardConfig",
     "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
     "shop.dashboard.partners.apps.PartnersDashboardConfig",
     "oscar.apps.dashboard.pages.apps.PagesDashboardConfig",
@@ -621,6 +621,10 @@ BOOKE_BENCH_VIEWS = env.bool("BOOKE_BENCH_VIEWS", default=False)
 OSCAR_SHOP_NAME = "Booké"
 OSCAR_SHOP_TAGLINE = "Tirages d'art et albums"
 OSCAR_DEFAULT_CURRENCY = "EUR"
+# Whether the prices typed in the dashboard (stock records) include VAT: a French shop selling
+# to people types what they pay, TTC (shop.partner.strategy). Decided once: switching it reads
+# every stored price the other way, so the prices are typed again after a switch.
+BOOKE_PRICES_INCLUDE_TAX = env.bool("BOOKE_PRICES_INCLUDE_TAX", default=True)
 # The lab's list of personal prints (shop.personal), under Oscar's "Fulfilment" menu.
 OSCAR_DASHBOARD_NAVIGATION = [
     {

@@ -14,7 +14,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from oscar.apps.basket import forms as oscar_forms
+from oscar.forms import widgets
 
+from shop.catalogue import selectors as catalogue
 from shop.deposits import selectors as deposits
 from shop.personal import selectors as personal
 
@@ -50,7 +52,51 @@ class BasketLineForm(oscar_forms.BasketLineForm):
 
 
 class AddToBasketForm(oscar_forms.AddToBasketForm):
+    """For a parent product, the variant is either picked by its values (size, paper…, the
+    product page's picker, chosen by shop.catalogue.selectors) or posted as Oscar's `child_id`
+    (the list of variants a page without JavaScript offers)."""
+
+    picker = None
+
+    def _create_parent_product_fields(self, product):
+        self.picker = catalogue.variant_picker(product, self.basket.strategy)
+        self.fields["child_id"] = forms.ChoiceField(
+            choices=[(v.product.pk, f"{v.label} — {v.price_text}") for v in self.picker.variants],
+            label=_("Variant"),
+            required=False,
+            widget=widgets.AdvancedSelect(
+                disabled_values=[v.product.pk for v in self.picker.variants if not v.available]
+            ),
+        )
+        for dimension in self.picker.dimensions:
+            self.fields[dimension.field_name] = forms.ChoiceField(
+                choices=[(choice.value, choice.value) for choice in dimension.choices],
+                label=dimension.name,
+                required=False,
+            )
+
+    def clean_child_id(self):
+        if not self.cleaned_data.get("child_id"):
+            return None  # the variant is picked by its values (see clean)
+        return super().clean_child_id()
+
+    def _pick_variant(self) -> None:
+        if self.picker is None or getattr(self, "child_product", None) is not None:
+            return
+        chosen = self.picker.choose({
+            dimension.code: self.cleaned_data.get(dimension.field_name)
+            for dimension in self.picker.dimensions
+        })
+        if chosen is None:
+            raise forms.ValidationError(
+                _("This combination does not exist: please choose another one.")
+            )
+        self.child_product = chosen.product
+
     def clean(self):
+        if self.errors:
+            return self.cleaned_data
+        self._pick_variant()
         if personal.is_extras_product(self.product):
             raise forms.ValidationError(
                 _("Extra photos are added to the basket from your client space.")

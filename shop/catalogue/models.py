@@ -2,7 +2,15 @@ from oscar.apps.catalogue.abstract_models import AbstractProduct
 
 
 class Product(AbstractProduct):
-    """Oscar's product; only who may review it changes."""
+    """Oscar's product; who may review it changes, and a variant's description."""
+
+    def get_meta_description(self) -> str:
+        # Oscar falls back on the variant's own description, which a variant seldom has: its
+        # page had empty meta and OpenGraph descriptions. It is its parent's product.
+        description = super().get_meta_description()
+        if not description.strip() and self.is_child and self.parent_id:
+            description = self.parent.get_meta_description()
+        return description
 
     def is_review_permitted(self, user) -> bool:
         # Reviews are of what the catalogue sells: not a session's extra photos nor a booking's

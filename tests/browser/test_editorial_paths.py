@@ -14,7 +14,7 @@ from tests.otp import type_the_code
 
 EDITOR = "editeur@booke.test"
 PRODUCT = "Album lin 30×30 cm"
-PRICE = "144,00"  # 120.00 excl. VAT + 20 %
+PRICE = "144,00"  # the linen album, typed TTC
 TITLE = "Nos albums en lin, de près"
 COMMENT = "Le lin est-il lavable ? J'hésite pour un cadeau de mariage."
 

@@ -30,8 +30,11 @@ def test_a_visitor_reads_a_post_adds_a_print_to_the_basket_and_an_editor_reaches
     page.locator(".main-nav").get_by_role("link", name="Boutique").click()
     expect(page).to_have_url(re.compile(r"/shop/catalogue/$"))
     page.get_by_role("link", name="Tirage d'art").first.click()
-    page.get_by_role("link", name=re.compile("20×30 cm — Lustré, brillant")).click()
-    page.locator("#add_to_basket_form button[type=submit]").click()
+    # The print is picked by its size and paper on its page (issue 20).
+    page.get_by_label("Format").select_option("20×30 cm")
+    page.get_by_label("Papier").select_option("Lustré")
+    with page.expect_navigation():
+        page.locator("[data-variant-picker] button[type=submit]").click()
     page.goto("/shop/basket/")
     expect(page.locator("#content_inner")).to_contain_text("20×30 cm — Lustré")
     expect(page.locator("#content_inner")).to_contain_text("24,00")

@@ -14,9 +14,9 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _price(excl_tax: str) -> str:
-    # The French strategy adds 20 % VAT to the stock record's price.
-    return currency(Decimal(excl_tax) * Decimal("1.2"), "EUR")
+def _price(typed: str) -> str:
+    # The stock record's price is typed VAT included (the default): it is what shows.
+    return currency(Decimal(typed), "EUR")
 
 
 def _post(journal: BlogIndexPage, body: list[dict], slug: str = "post") -> BlogPostPage:

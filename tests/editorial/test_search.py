@@ -61,7 +61,7 @@ def test_a_word_in_a_post_and_in_a_product_title_gives_both_in_one_list(
     assert by_title["Tirage des tilleuls"].kind == PRODUCT
     text = response.text
     assert f'href="{post.url}"' in text and f'href="{product.get_absolute_url()}"' in text
-    assert "120,00" in text  # 100.00 excl. VAT, shown with 20 % VAT
+    assert "100,00" in text  # typed TTC, shown as typed
 
 
 def test_words_in_a_post_body_are_found_with_its_intro_as_snippet(journal, client):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 from oscar.test.factories import create_product
 
+from shop.demo import typed_price
 from tests import stripe_fake
 
 Country = get_model("address", "Country")
@@ -23,7 +24,8 @@ ADDRESS = {
     "country": "FR",
 }
 # 20.00 excluding VAT: 24.00 for the customer, 2400 cents at Stripe.
-PRICE_EXCL_TAX = Decimal("20.00")
+# What the customer pays (20.00 excl. VAT), typed as the studio types its prices.
+PRICE_INCL_TAX = Decimal("24.00")
 TOTAL_CENTS = 2400
 
 
@@ -34,7 +36,8 @@ def a_print():
                   "printable_name": "France", "name": "France", "is_shipping_country": True},
     )
     return create_product(
-        title="Tirage 20×30 cm", price=PRICE_EXCL_TAX, num_in_stock=100, partner_name="Atelier"
+        title="Tirage 20×30 cm", price=typed_price(PRICE_INCL_TAX), num_in_stock=100,
+        partner_name="Atelier",
     )
 
 

@@ -20,7 +20,7 @@ def test_a_category_lists_its_products_and_no_other(client, catalogue):
     assert "Album accordéon 15×15 cm" in page
     assert "Carte cadeau" not in page
     assert "Clé USB" not in page
-    # Prices with VAT, in euros, French style: 120.00 excl. VAT → 144,00 €.
+    # Prices with VAT, in euros, French style: 144.00 typed TTC → 144,00 €.
     assert "144,00 €" in page
     assert "54,00 €" in page
 
@@ -33,7 +33,7 @@ def test_the_accessories_category_holds_the_usb_key(client, catalogue):
 
     assert key.get_product_class().name == "Produit"
     assert "Clé USB en bois gravée" in page
-    assert "30,00 €" in page  # 25.00 + 20 %
+    assert "30,00 €" in page  # 25.00 + 20 %, typed 30.00 TTC
 
 
 def test_the_product_page_shows_its_picture_and_its_price_with_vat(client, catalogue):
@@ -53,7 +53,7 @@ def test_a_framed_print_variant_costs_its_print_and_its_frame_with_vat(client, c
     page = text(client.get(framed.get_absolute_url()))
 
     assert "Tirage d&#x27;art 40×60 cm — Fine Art Baryta, mat, caisse américaine" in page
-    assert '<p class="price_color">246,00 €</p>' in page  # (85 + 120) × 1.2
+    assert '<p class="price_color">246,00 €</p>' in page  # 102.00 + 144.00, both TTC
     assert "Caisse américaine" in page  # its framing, in the product information table
 
 

@@ -104,5 +104,6 @@ def test_a_listing_costs_the_same_queries_with_twice_the_products(customer_with_
     assert twice_count == count
     assert twice_count <= MAX_QUERIES
     # The bulk-loaded cards still price a parent from its variants, VAT included.
-    assert "36,00 €" in page_text  # a parent: its variants at 30.00 + 20 %
-    assert "13,20 €" in page_text  # the album T-1: 11.00 + 20 %
+    assert "à partir de 30,00 €" not in page_text  # its variants cost the same
+    assert "30,00 €" in page_text  # a parent: its variants at 30.00 TTC
+    assert "11,00 €" in page_text  # the album T-1: 11.00 TTC

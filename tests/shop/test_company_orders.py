@@ -318,8 +318,8 @@ def test_a_basket_whose_price_moved_is_not_placed_on_approval_but_given_back(
     assert Basket.objects.get(pk=approval.basket_id).status == Basket.OPEN
     assert not Order.objects.exists()
     [told] = mail.outbox
-    # 3 prints at 30 € excluding VAT: the new total, said.
-    assert told.to == [member.email] and "108,00 €" in told.body
+    # 3 prints at 30 € (typed TTC): the new total, said.
+    assert told.to == [member.email] and "90,00 €" in told.body
 
 
 def test_a_member_removed_meanwhile_gets_nothing_ordered_for_the_company(

@@ -93,10 +93,10 @@ def test_each_variant_has_its_own_price_and_stock_record_at_the_studio_partner()
         assert record.partner_sku == child.upc
         prices[child.upc] = record.price
     # The finish costs nothing, the frame does.
-    assert prices[demo.print_upc("20x30", "lustre", "mat")] == Decimal("20.00")
-    assert prices[demo.print_upc("40x60", "baryta", "mat")] == Decimal("85.00")
+    assert prices[demo.print_upc("20x30", "lustre", "mat")] == Decimal("24.00")
+    assert prices[demo.print_upc("40x60", "baryta", "mat")] == Decimal("102.00")
     framed = demo.print_upc("40x60", "baryta", "mat", "caisse-americaine")
-    assert prices[framed] == Decimal("205.00")
+    assert prices[framed] == Decimal("246.00")
     # A glossy unframed print keeps the UPC it had before finishes and framings existed.
     assert demo.print_upc("20x30", "lustre") == "BK-TIRAGE-20X30-LUSTRE"
 
@@ -139,13 +139,13 @@ def test_services_are_not_shipped():
     assert Product.objects.get(upc="BK-ALBUM-LIN-30").is_shipping_required
 
 
-def test_a_print_costs_its_price_plus_20_percent_vat():
+def test_a_print_is_typed_at_what_the_customer_pays_of_which_a_sixth_is_vat():
     demo.seed(lambda line: None)
     child = Product.objects.get(upc=demo.print_upc("20x30", "lustre"))
 
     info = Selector().strategy().fetch_for_product(child)
 
-    assert child.stockrecords.get().price == Decimal("20.00")  # stored excluding VAT
+    assert child.stockrecords.get().price == Decimal("24.00")  # typed TTC, the default
     assert info.price.excl_tax == Decimal("20.00")
     assert info.price.incl_tax == Decimal("24.00")
     assert info.availability.is_available_to_buy

@@ -49,7 +49,7 @@ def test_submitting_puts_the_extras_in_the_basket_at_the_session_s_price(client,
     [line] = basket_of(session.client).all_lines()
     assert line.quantity == 2
     assert selectors.extras_of_line(line) == (session.pk, rush_ids(session)[1:3])
-    # Stock records are excl. VAT; the session's price is incl. VAT and is what the client pays.
+    # The catalogue price is not used: the session's price (incl. VAT) is what the client pays.
     assert line.unit_price_incl_tax == Decimal("10.00")
     assert line.unit_price_excl_tax == Decimal("8.33")
     assert line.line_price_incl_tax == Decimal("20.00")

@@ -15,6 +15,7 @@ from django.urls import reverse
 from oscar.core.loading import get_model
 
 from booker.models import PhotoSession, SessionEvent
+from shop.demo import typed_price
 from shop.payments import services
 from shop.payments.models import PaymentMethod, StripeCheckout
 from shop.payments.signals import order_paid
@@ -52,7 +53,7 @@ def big_product(product):
     from oscar.test.factories import create_product
 
     return create_product(
-        title="Album de mariage", price=Decimal("245.00"), num_in_stock=10,
+        title="Album de mariage", price=typed_price(Decimal("294.00")), num_in_stock=10,
         partner_name="Atelier",
     )
 

@@ -61,7 +61,7 @@ def test_an_album_page_describes_its_offer_with_vat_in_json_ld(client, catalogue
     assert data["image"] == [absolute_url(album.primary_image().original.url)]
     offer = data["offers"]
     assert offer["@type"] == "Offer"
-    assert offer["price"] == "144.00"  # 120.00 excl. VAT + 20 %
+    assert offer["price"] == "144.00"  # typed TTC (120.00 excl. VAT)
     assert offer["priceCurrency"] == "EUR"
     assert offer["availability"] == "https://schema.org/InStock"
     assert "aggregateRating" not in data  # no approved review yet
@@ -74,8 +74,8 @@ def test_the_print_page_offers_the_range_of_its_variants(client, catalogue):
 
     offer = data["offers"]
     assert offer["@type"] == "AggregateOffer"
-    assert offer["lowPrice"] == "24.00"  # 20×30 Lustré: 20.00 + 20 %
-    assert offer["highPrice"] == "246.00"  # 40×60 Baryta in a caisse américaine: 205.00 + 20 %
+    assert offer["lowPrice"] == "24.00"  # 20×30 Lustré, typed TTC
+    assert offer["highPrice"] == "246.00"  # 40×60 Baryta in a caisse américaine: 102 + 144
     assert offer["offerCount"] == 15
     assert offer["priceCurrency"] == "EUR"
 
@@ -106,7 +106,7 @@ def test_a_sold_out_product_is_out_of_stock_in_its_offer(client):
     [data] = head(client, album).json_ld
 
     assert data["offers"]["availability"] == "https://schema.org/OutOfStock"
-    assert data["offers"]["price"] == "60.00"
+    assert data["offers"]["price"] == "50.00"  # typed TTC
 
 
 @pytest.mark.django_db
