@@ -107,8 +107,14 @@ def audit(url: str, report: Path, cookie: str = "") -> dict:
            "--chrome-flags=--headless=new --no-sandbox --disable-gpu"]
     if cookie:
         cmd.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
-    result = subprocess.run(cmd, env={**os.environ, "CHROME_PATH": chrome},
-                            capture_output=True, text=True, timeout=300)
+    for _ in range(3):
+        report.unlink(missing_ok=True)
+        result = subprocess.run(cmd, env={**os.environ, "CHROME_PATH": chrome},
+                                capture_output=True, text=True, timeout=300)
+        # Lighthouse sometimes misses the trace's start on a loaded machine (NO_NAVSTART): a
+        # run of its own again is the advice it gives.
+        if result.returncode == 0 and report.exists():
+            break
     if result.returncode != 0 or not report.exists():
         raise RuntimeError(f"lighthouse {url} failed ({result.returncode}):\n"
                            f"{result.stderr[-2000:]}")
