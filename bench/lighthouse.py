@@ -127,10 +127,11 @@ def scores(lhr: dict) -> dict[str, int]:
 
 def metrics(lhr: dict) -> dict[str, str]:
     audits = lhr["audits"]
+    # Lighthouse writes its values with no-break spaces ("1.2\xa0s"): plain ones for a table.
     return {
-        "LCP": audits["largest-contentful-paint"]["displayValue"],
-        "TBT": audits["total-blocking-time"]["displayValue"],
-        "CLS": audits["cumulative-layout-shift"]["displayValue"],
+        "LCP": audits["largest-contentful-paint"]["displayValue"].replace("\xa0", " "),
+        "TBT": audits["total-blocking-time"]["displayValue"].replace("\xa0", " "),
+        "CLS": audits["cumulative-layout-shift"]["displayValue"].replace("\xa0", " "),
         "bytes": f"{audits['total-byte-weight']['numericValue'] / 1024:.0f} KiB",
     }
 
