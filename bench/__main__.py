@@ -16,6 +16,7 @@ COMMANDS = {
     "zip": "bench.zip",
     "upload": "bench.upload",
     "load": "bench.load",
+    "lighthouse": "bench.lighthouse",
 }
 
 

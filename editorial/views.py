@@ -34,6 +34,10 @@ PRIVATE_PATHS = [
     "/shop/checkout/",
     "/shop/prints/",
 ]
+# Two pages inside them that every page links to and that are the same for every crawler: the
+# login form and the (empty) basket. Readable, so that a search engine does not list them as
+# blocked links; what lies under them stays disallowed ($ ends the path, as Google reads it).
+CRAWLABLE_PATHS = ["/accounts/login/$", "/shop/basket/$"]
 
 
 def sitemap(request: HttpRequest) -> HttpResponse:
@@ -48,7 +52,8 @@ def sitemap(request: HttpRequest) -> HttpResponse:
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in PRIVATE_PATHS), "Allow: /", ""]
+    lines = ["User-agent: *", *(f"Allow: {path}" for path in CRAWLABLE_PATHS),
+             *(f"Disallow: {path}" for path in PRIVATE_PATHS), "Allow: /", ""]
     lines.append(f"Sitemap: {absolute_url(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
