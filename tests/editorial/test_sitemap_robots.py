@@ -77,3 +77,15 @@ def test_robots_disallows_private_areas_and_points_at_the_sitemap(client):
         assert f"Disallow: {path}" in rules
     assert "Disallow: /" not in rules
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in rules
+
+
+def test_robots_lets_crawlers_read_the_login_page_and_the_basket_but_not_beneath(client):
+    rules = client.get("/robots.txt").text.splitlines()
+
+    # Every page links to both; a crawler told not to read them reports blocked links. Google
+    # reads the most specific rule: these Allow lines win over Disallow: /accounts/ and
+    # Disallow: /shop/basket/, and $ keeps the pages under them (saved baskets…) disallowed.
+    assert "Allow: /accounts/login/$" in rules
+    assert "Allow: /shop/basket/$" in rules
+    assert "Allow: /accounts/" not in rules and "Allow: /shop/basket/" not in rules
+    assert rules.index("Allow: /accounts/login/$") < rules.index("Disallow: /accounts/")
