@@ -24,6 +24,7 @@ from booker.automation.context import Recipient, Subject, declare_variables, eur
 from booker.automation.defaults import DefaultRule, DefaultTemplate, declare
 from booker.events import Event, Happened
 from booker.mail import absolute_url
+from shop.shipping.selectors import tracking_url
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
@@ -171,7 +172,10 @@ def describe_order(subject_id: str, happened: Happened) -> Subject | None:
         "invoice_paid": bool(invoice and invoice.paid_on),
         "invoice_url": absolute_url(reverse("payments:invoice", args=[order.number]))
         if invoice else "",
-        "tracking_url": happened.payload.get("tracking_url", ""),
+        "tracking_number": order.tracking_number,
+        "tracking_url": tracking_url(order.tracking_number)
+        or happened.payload.get("tracking_url", ""),
+        "shipping_method": order.shipping_method,
         **_credit_note_variables(happened),
         "shipping_address": address.active_address_fields() if address else [],
     }
@@ -348,7 +352,9 @@ def register() -> None:
         invoice_po_number=gettext_lazy("the customer's purchase order number"),
         invoice_paid=gettext_lazy("true once the invoice is paid"),
         invoice_url=gettext_lazy("where to download the invoice (absolute link)"),
-        tracking_url=gettext_lazy("the parcel's tracking link, when known"),
+        tracking_number=gettext_lazy("the parcel's tracking number, once shipped"),
+        tracking_url=gettext_lazy("the parcel's tracking link at the carrier, when known"),
+        shipping_method=gettext_lazy("how the order is delivered (pickup, post…)"),
         shipping_address=gettext_lazy("the shipping address: a list of lines"),
         basket_url=gettext_lazy("the customer's basket (absolute link)"),
         basket_lines=gettext_lazy("the basket's lines: a list of {title, quantity, price}"),
