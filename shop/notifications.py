@@ -89,9 +89,23 @@ def order_lines(order) -> list[dict[str, Any]]:
     # total.
     return [
         {"title": line.description, "quantity": line.quantity,
-         "price": euros(line.line_price_before_discounts_incl_tax)}
-        for line in order.lines.all()
+         "price": euros(line.line_price_before_discounts_incl_tax),
+         "thumbnail": line_thumbnail(line)}
+        for line in order.lines.prefetch_related("attributes__option")
     ]
+
+
+def line_thumbnail(line) -> str:
+    """The absolute address of the small copy of the photo a print line names, for an email,
+    when anyone may load it: a photo of a gallery still public. A client's own photo has
+    none: its thumbnail is only served through a link signed for minutes to the person the
+    page checked, and an email outlives the link and travels (forwarded, read on another
+    device); the line's words say which photo it is instead."""
+    from shop.personal import pictures, selectors
+
+    ref = selectors.line_options(line).get(selectors.IMAGE)
+    picture = pictures.picture(str(ref), public_only=True) if ref else None
+    return absolute_url(picture.thumb_url) if picture is not None and picture.thumb_url else ""
 
 
 def _invoice_of(order):
@@ -335,7 +349,9 @@ def register() -> None:
         order_shipping=gettext_lazy("the order's shipping charge"),
         order_discount=gettext_lazy("the order's discount, if any"),
         order_surcharges=gettext_lazy("the order's surcharges: a list of {name, price}"),
-        order_lines=gettext_lazy("the order's lines: a list of {title, quantity, price}"),
+        order_lines=gettext_lazy(
+            "the order's lines: a list of {title, quantity, price, thumbnail} (thumbnail: the "
+            "photo's small copy, for prints of public gallery photos only)"),
         order_url=gettext_lazy("the order's page for the customer (absolute link)"),
         dashboard_order_url=gettext_lazy("the order's page in the shop's dashboard (staff)"),
         customer_name=gettext_lazy("the customer's name (or email) of the order"),

@@ -14,9 +14,12 @@ from django.urls import reverse
 from oscar.core.loading import get_class, get_model
 
 from booker import services as booker
+from booker.events import Event
 from booker.models import FinalPhoto
+from shop import notifications
 from shop.payments import selectors as payments
 from shop.payments.models import Invoice, PaymentMethod, StripeCheckout
+from shop.personal import pictures
 from shop.personal import selectors as personal
 from shop.personal import services as personal_services
 from shop.personal.selectors import Crop
@@ -25,7 +28,7 @@ from tests import stripe_fake
 from tests.booker.factories_studio import delivered_session
 from tests.factories import CompanyFactory, MembershipFactory, user_with_role
 from tests.shop import checkout_flow as flow
-from tests.shop.prints import basket_of, variant
+from tests.shop.prints import basket_of, place_order, variant
 
 Order = get_model("order", "Order")
 WeightBased = get_model("shipping", "WeightBased")
@@ -338,3 +341,47 @@ def test_a_shipped_email_without_a_tracking_number_says_none(
 
     [shipped] = [m for m in mail.outbox if "expédiée" in m.subject]
     assert "Numéro de suivi" not in shipped.body and "Suivre le colis" not in shipped.body
+
+
+# --- Photos in the order emails -----------------------------------------------------------------
+
+
+@pytest.fixture
+def gallery_source():
+    """A gallery photo source whose photo 7 is public and photo 8 went offline."""
+    def source(key: str, *, public_only: bool = True):
+        if public_only and key != "7":
+            return None
+        return pictures.Picture(
+            ref=pictures.picture_ref("testgal", key), title=f"Galerie {key}",
+            preview_url=f"/media/ecran-{key}.jpg", thumb_url=f"/media/vignette-{key}.jpg",
+            width=4000, height=3000, product_id=None)
+
+    pictures.register_picture_source("testgal", source)
+    yield source
+    pictures.unregister_picture_source("testgal")
+
+
+def test_order_emails_show_a_public_gallery_photos_thumbnail_never_a_clients_own_photo(
+    clients_print_and_extras, gallery_source, django_capture_on_commit_callbacks
+):
+    customer, basket = clients_print_and_extras
+    parent = variant("20x30", "lustre").parent
+    for key in ("7", "8"):
+        personal_services.add_print_of_product(
+            basket, parent, variant("20x30", "lustre").pk, Crop(0, 0, 1, 1),
+            picture=gallery_source(key, public_only=False))
+    manager = user_with_role("Shop manager", email="boutique@booke.test")
+    order = place_order(customer, paid=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.order_event(Event.ORDER_PLACED, order)
+    booker.send_due_messages()
+
+    thumbnails = [line["thumbnail"] for line in notifications.order_lines(order)]
+    assert thumbnails.count("http://localhost:8000/media/vignette-7.jpg") == 1
+    assert thumbnails.count("") == len(thumbnails) - 1  # own photo, extra, offline gallery
+    [news] = [m for m in mail.outbox if m.to == [manager.email]]
+    html = news.alternatives[0][0]
+    assert html.count("<img") == 1 and 'src="http://localhost:8000/media/vignette-7.jpg"' in html
+    assert "/personal/" not in html and "vignette-8" not in html
