@@ -329,7 +329,6 @@ def test_the_shipped_email_carries_the_tracking_number_and_the_carriers_link(
 def test_a_shipped_email_without_a_tracking_number_says_none(
     client, product, django_capture_on_commit_callbacks
 ):
-    order = None
     to_shipping_methods(client, product)
     order = place(client, PaymentMethod.STUDIO)
     order.set_status("Payée")
