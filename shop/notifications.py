@@ -24,6 +24,7 @@ from booker.automation.context import Recipient, Subject, declare_variables, eur
 from booker.automation.defaults import DefaultRule, DefaultTemplate, declare
 from booker.events import Event, Happened
 from booker.mail import absolute_url
+from shop.shipping.selectors import tracking_url
 
 Order = get_model("order", "Order")
 Basket = get_model("basket", "Basket")
@@ -88,9 +89,23 @@ def order_lines(order) -> list[dict[str, Any]]:
     # total.
     return [
         {"title": line.description, "quantity": line.quantity,
-         "price": euros(line.line_price_before_discounts_incl_tax)}
-        for line in order.lines.all()
+         "price": euros(line.line_price_before_discounts_incl_tax),
+         "thumbnail": line_thumbnail(line)}
+        for line in order.lines.prefetch_related("attributes__option")
     ]
+
+
+def line_thumbnail(line) -> str:
+    """The absolute address of the small copy of the photo a print line names, for an email,
+    when anyone may load it: a photo of a gallery still public. A client's own photo has
+    none: its thumbnail is only served through a link signed for minutes to the person the
+    page checked, and an email outlives the link and travels (forwarded, read on another
+    device); the line's words say which photo it is instead."""
+    from shop.personal import pictures, selectors
+
+    ref = selectors.line_options(line).get(selectors.IMAGE)
+    picture = pictures.picture(str(ref), public_only=True) if ref else None
+    return absolute_url(picture.thumb_url) if picture is not None and picture.thumb_url else ""
 
 
 def _invoice_of(order):
@@ -171,7 +186,10 @@ def describe_order(subject_id: str, happened: Happened) -> Subject | None:
         "invoice_paid": bool(invoice and invoice.paid_on),
         "invoice_url": absolute_url(reverse("payments:invoice", args=[order.number]))
         if invoice else "",
-        "tracking_url": happened.payload.get("tracking_url", ""),
+        "tracking_number": order.tracking_number,
+        "tracking_url": tracking_url(order.tracking_number)
+        or happened.payload.get("tracking_url", ""),
+        "shipping_method": order.shipping_method,
         **_credit_note_variables(happened),
         "shipping_address": address.active_address_fields() if address else [],
     }
@@ -331,7 +349,9 @@ def register() -> None:
         order_shipping=gettext_lazy("the order's shipping charge"),
         order_discount=gettext_lazy("the order's discount, if any"),
         order_surcharges=gettext_lazy("the order's surcharges: a list of {name, price}"),
-        order_lines=gettext_lazy("the order's lines: a list of {title, quantity, price}"),
+        order_lines=gettext_lazy(
+            "the order's lines: a list of {title, quantity, price, thumbnail} (thumbnail: the "
+            "photo's small copy, for prints of public gallery photos only)"),
         order_url=gettext_lazy("the order's page for the customer (absolute link)"),
         dashboard_order_url=gettext_lazy("the order's page in the shop's dashboard (staff)"),
         customer_name=gettext_lazy("the customer's name (or email) of the order"),
@@ -348,7 +368,9 @@ def register() -> None:
         invoice_po_number=gettext_lazy("the customer's purchase order number"),
         invoice_paid=gettext_lazy("true once the invoice is paid"),
         invoice_url=gettext_lazy("where to download the invoice (absolute link)"),
-        tracking_url=gettext_lazy("the parcel's tracking link, when known"),
+        tracking_number=gettext_lazy("the parcel's tracking number, once shipped"),
+        tracking_url=gettext_lazy("the parcel's tracking link at the carrier, when known"),
+        shipping_method=gettext_lazy("how the order is delivered (pickup, post…)"),
         shipping_address=gettext_lazy("the shipping address: a list of lines"),
         basket_url=gettext_lazy("the customer's basket (absolute link)"),
         basket_lines=gettext_lazy("the basket's lines: a list of {title, quantity, price}"),

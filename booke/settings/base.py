@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "oscar.apps.analytics.apps.AnalyticsConfig",
     "shop.checkout.apps.CheckoutConfig",
     "oscar.apps.address.apps.AddressConfig",
-    "oscar.apps.shipping.apps.ShippingConfig",
+    "shop.shipping.apps.ShippingConfig",
     "shop.catalogue.apps.CatalogueConfig",
     "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
     "oscar.apps.communication.apps.CommunicationConfig",
@@ -78,7 +78,7 @@ INSTALLED_APPS = [
     "shop.dashboard.apps.DashboardConfig",
     "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
     "shop.dashboard.users.apps.UsersDashboardConfig",
-    "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
+    "shop.dashboard.orders.apps.OrdersDashboardConfig",
     "shop.dashboard.catalogue.apps.CatalogueDashboardConfig",
     "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
     "shop.dashboard.partners.apps.PartnersDashboardConfig",
@@ -680,6 +680,17 @@ def haystack_connection(url: str) -> dict:
 # Whoosh cannot facet; Oscar's default facets would show stemmed words ("tirag").
 OSCAR_SEARCH_FACETS = {"fields": {}, "queries": {}}
 SITE_ID = 1
+
+# --- Shipping (shop.shipping): pickup at the studio, free, at this address (the studio's own by
+# default); postal rates are set in the dashboard. A client's prints of their own photos are
+# handed over at the studio with the session unless SHOP_POST_PERSONAL_PRINTS is on.
+SHOP_PICKUP_ADDRESS = env.str("SHOP_PICKUP_ADDRESS", default="")
+SHOP_POST_PERSONAL_PRINTS = env.bool("SHOP_POST_PERSONAL_PRINTS", default=False)
+# The carrier's tracking page, "{number}" standing for the parcel's tracking number (e.g.
+# "https://www.laposte.fr/outils/suivre-vos-envois?code={number}"); empty: no link.
+SHOP_TRACKING_URL = env.str("SHOP_TRACKING_URL", default="")
+# Postal rates are typed VAT included; delivery takes the VAT of the goods it carries.
+SHOP_SHIPPING_VAT_RATE = "0.20"
 
 # --- Shop payments (shop.payments). Without STRIPE_SECRET_KEY, checkout offers only the
 # methods that need no keys (at the studio / bank transfer, and on invoice for those allowed).

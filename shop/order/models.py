@@ -1,4 +1,13 @@
-from oscar.apps.order.abstract_models import AbstractLine
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from oscar.apps.order.abstract_models import AbstractLine, AbstractOrder
+
+
+class Order(AbstractOrder):
+    """Oscar's order, with the parcel's tracking number (typed on the dashboard when it is
+    shipped; the "shipped" email carries it)."""
+
+    tracking_number = models.CharField(_("Tracking number"), max_length=64, blank=True)
 
 
 class Line(AbstractLine):

@@ -89,14 +89,10 @@ def test_a_client_orders_a_cropped_print_of_a_delivered_photo(page: Page, catalo
     assert options["photo"] == final.pk
     assert options["recadrage"] == crop and float(crop.split(",")[0]) > 0
 
-    # On through Oscar's checkout: an address, the one shipping method, paying at the studio.
+    # On through Oscar's checkout: a print of the client's own photo is handed over at the
+    # studio, so no address and no postage are asked; paying at the studio.
     page.goto("/shop/checkout/")
-    page.locator("#id_first_name").fill("Léa")
-    page.locator("#id_last_name").fill("Martin")
-    page.locator("#id_line1").fill("3 quai Saint-Antoine")
-    page.locator("#id_line4").fill("Lyon")
-    page.locator("#id_postcode").fill("69002")
-    page.locator("#new_shipping_address button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/shop/checkout/payment-method/$"))
     page.get_by_label("Au studio ou par virement").check()
     page.locator("#payment-method-continue").click()
     expect(page.locator("#preview-payment")).to_contain_text("Au studio ou par virement")
