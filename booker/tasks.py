@@ -62,7 +62,10 @@ def send_webhooks() -> str:
     or replayed."""
     from booker.webhooks import services as webhooks
 
+    missed = webhooks.plan_missed()
     counts = webhooks.send_due()
+    if missed:
+        counts["missed, planned"] = missed
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
 
 

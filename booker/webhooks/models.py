@@ -41,6 +41,10 @@ class WebhookEndpoint(models.Model):
     disabled_at = models.DateTimeField(_("switched off automatically"), null=True,
                                        blank=True, editable=False)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
+    # Since when it receives events (made, or switched back on): the sweeper that plans the
+    # events whose planning was lost looks no further back, so an endpoint that was off does
+    # not get what happened meanwhile.
+    active_since = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("webhook endpoint")

@@ -91,6 +91,7 @@ def save_endpoint(endpoint: WebhookEndpoint, *, was_active: bool | None = None
     if endpoint.is_active and was_active is False:
         endpoint.consecutive_failures = 0
         endpoint.disabled_at = None
+        endpoint.active_since = timezone.now()
     endpoint.save()
     if endpoint.is_active and was_active is False:
         transaction.on_commit(kick)
@@ -119,6 +120,32 @@ def plan(happened: Happened) -> list[WebhookDelivery]:
     WebhookDelivery.objects.bulk_create(planned, ignore_conflicts=True)
     transaction.on_commit(kick)
     return planned
+
+
+# An event is planned right after its commit; one older than this without its deliveries lost
+# its planning (the process died) and is planned by the sweeper, up to MISSED_UP_TO back.
+MISSED_AFTER = timedelta(minutes=2)
+MISSED_UP_TO = timedelta(days=1)
+
+
+def plan_missed(now: datetime | None = None, limit: int = 500) -> int:
+    """Every minute, before sending (booker.tasks.send_webhooks): the deliveries of events
+    committed but never planned, for each active endpoint since it became active. Planning
+    twice plans nothing more. Returns how many deliveries were made."""
+    now = now or timezone.now()
+    made = 0
+    for endpoint in WebhookEndpoint.objects.filter(is_active=True):
+        events = SessionEvent.objects.filter(
+            created_at__lte=now - MISSED_AFTER,
+            created_at__gte=max(endpoint.active_since, now - MISSED_UP_TO),
+        ).exclude(webhook_deliveries__endpoint=endpoint)
+        if endpoint.events:
+            events = events.filter(name__in=endpoint.events)
+        missed = [WebhookDelivery(endpoint=endpoint, event_id=pk, event_name=name)
+                  for pk, name in events.order_by("created_at", "pk")
+                  .values_list("pk", "name")[:limit]]
+        made += len(WebhookDelivery.objects.bulk_create(missed, ignore_conflicts=True))
+    return made
 
 
 def on_event(happened: Happened) -> None:

@@ -281,6 +281,27 @@ def test_the_allowance_lets_only_its_own_network_through(settings,
     assert delivery.status == S.FAILED and "169.254.169.254" in delivery.last_error
 
 
+def test_an_event_whose_planning_was_lost_goes_out_at_the_next_run_of_the_worker(
+        loopback_allowed):
+    from booker import tasks
+
+    with receiver() as url:
+        hook = endpoint(url)
+        WebhookEndpoint.objects.filter(pk=hook.pk).update(
+            active_since=timezone.now() - timedelta(hours=2))
+        # Emitted without its commit's callbacks (the process died right after the commit).
+        lost, before, fresh = (emit(Event.ORDER_PAID, subject=f"order:{n}") for n in (1, 2, 3))
+        SessionEvent.objects.filter(pk=lost.pk).update(
+            created_at=timezone.now() - timedelta(minutes=10))
+        # Before the endpoint was (switched back) on: not its to receive.
+        SessionEvent.objects.filter(pk=before.pk).update(
+            created_at=timezone.now() - timedelta(hours=3))
+        assert "1 succeeded" in tasks.send_webhooks()
+        assert tasks.send_webhooks() == "nothing due"  # planned once
+    assert Receiver.accepted == [f"evt_{lost.pk}"]  # the fresh one may still be planned live
+    assert not WebhookDelivery.objects.filter(event__in=[before, fresh]).exists()
+
+
 # --- The admin ---------------------------------------------------------------------------
 
 
