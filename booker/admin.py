@@ -50,6 +50,7 @@ from booker.views.studio import (
     js_strings,
     rush_thumb_url,
 )
+from booker.webhooks import admin as webhooks_admin  # noqa: F401  (endpoints, deliveries)
 
 from .models import (
     Company,

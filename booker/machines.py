@@ -16,5 +16,7 @@ def machines() -> list[StateMachine]:
     from booker.intake.machine import RUSH_INGEST, UPLOAD
     from booker.retouch.machine import RETOUCH_JOB
     from booker.sessions.machine import SESSION
+    from booker.webhooks.machine import WEBHOOK_DELIVERY
 
-    return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE, BOOKING]
+    return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE, BOOKING,
+            WEBHOOK_DELIVERY]

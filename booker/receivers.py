@@ -25,6 +25,7 @@ from booker.delivery import services as delivery
 from booker.events import Event, subscribe
 from booker.intake import ingest
 from booker.intake.sitters import register_sitter_source
+from booker.webhooks import services as webhooks
 
 
 @receiver(user_logged_in, dispatch_uid="booker.session_limits.signed_in")
@@ -75,6 +76,8 @@ subscribe(Event.SESSION_RESCHEDULED, Event.SESSION_CANCELLED)(calendars.on_sessi
 subscribe(*Event)(planner.on_event)
 subscribe(Event.SESSION_RESCHEDULED)(planner.on_rescheduled)
 subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
+# Every event goes out to the webhook endpoints that want it (booker/webhooks/).
+subscribe(*Event)(webhooks.on_event)
 
 # The web copies of a delivery are made by the worker as soon as it is delivered, and a final
 # approved later gets its own: nobody opening the delivered photos waits for them.

@@ -232,5 +232,11 @@ PLAN_MISSED_EVENTS = Scheduled(
     "booker.plan_missed_events", "booker.tasks.plan_missed_events", MINUTES, minutes=5,
 )
 
+SEND_WEBHOOKS = Scheduled(
+    # Outbound webhooks (booker.webhooks): the retries waiting their turn, and whatever the
+    # task queued when a delivery was planned did not send.
+    "booker.send_webhooks", "booker.tasks.send_webhooks", MINUTES, minutes=1,
+)
+
 declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS, SEND_MESSAGES,
-        REFRESH_CALENDARS, EXPIRE_HOLDS, PLAN_MISSED_EVENTS)
+        REFRESH_CALENDARS, EXPIRE_HOLDS, PLAN_MISSED_EVENTS, SEND_WEBHOOKS)

@@ -57,6 +57,18 @@ def send_due_messages() -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
 
 
+def send_webhooks() -> str:
+    """Every minute (booker.schedules.SEND_WEBHOOKS), and queued when deliveries are planned
+    or replayed."""
+    from booker.webhooks import services as webhooks
+
+    missed = webhooks.plan_missed()
+    counts = webhooks.send_due()
+    if missed:
+        counts["missed, planned"] = missed
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
+
+
 def plan_missed_events() -> str:
     """Every 5 minutes (booker.schedules.PLAN_MISSED_EVENTS)."""
     from booker.automation import planner

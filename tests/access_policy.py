@@ -431,6 +431,10 @@ ADMIN_MODELS: dict[str, Admin] = {
     "booker.busytime": Admin(view=PH, add=PH, delete=PH),
     # Bookings are made online, never added or deleted here: photographers answer them.
     "booker.booking": Admin(view=PH),
+    # Outbound webhooks (booker/webhooks): photographers register the endpoints (their secret
+    # shown once) and read the deliveries, replayed from the list; nobody edits a delivery.
+    "booker.webhookendpoint": Admin(view=PH, add=PH, delete=PH),
+    "booker.webhookdelivery": Admin(view=PH),
     # The shop's models the shop manager keeps (they also have the dashboard)
     "catalogue.product": SHOP_ADMIN,
     "catalogue.productclass": SHOP_ADMIN,

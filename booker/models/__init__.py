@@ -29,6 +29,7 @@ from booker.people.models import (
 from booker.proofing.models import Selection, SelectionItem
 from booker.retouch.models import FinalPhoto, FinalVersion, RetouchJob
 from booker.sessions.models import Package, PhotoSession, SessionEvent
+from booker.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Booking",
@@ -68,6 +69,9 @@ __all__ = [
     "StaffTask",
     "User",
     "UserManager",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WeeklyHours",
     "normalise_email",
 ]

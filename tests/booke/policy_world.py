@@ -59,8 +59,11 @@ from booker.models import (
     PhotoTag,
     RetouchJob,
     RushUpload,
+    SessionEvent,
     SessionType,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
     WeeklyHours,
 )
 from editorial.comments import services as comment_services
@@ -196,6 +199,11 @@ def build() -> World:
                            status=Message.Status.SENT)
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
+    # An endpoint of the studio's CRM and its delivery of S's delivery event.
+    endpoint = WebhookEndpoint.objects.create(url="https://crm.example.test/booke")
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, event=SessionEvent.objects.filter(session=session).last(),
+        event_name="session.delivered")
     booking_token = _booking(photographer, client, company)
     InvoiceApproval.objects.create(user=other_client)
     # A client the studio invited, who has not chosen a password yet.
