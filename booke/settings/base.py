@@ -625,6 +625,10 @@ OSCAR_DEFAULT_CURRENCY = "EUR"
 # to people types what they pay, TTC (shop.partner.strategy). Decided once: switching it reads
 # every stored price the other way, so the prices are typed again after a switch.
 BOOKE_PRICES_INCLUDE_TAX = env.bool("BOOKE_PRICES_INCLUDE_TAX", default=True)
+# The shop's own mailbox (e.g. boutique@…): when set, the emails for "the shop managers" (a new
+# order, an overdue invoice…) go there, where whoever runs the shop that day reads them, instead
+# of to each shop manager's own address.
+BOOKE_SHOP_ORDERS_EMAIL = env.str("SHOP_ORDERS_EMAIL", default="")
 # The lab's list of personal prints (shop.personal), under Oscar's "Fulfilment" menu.
 OSCAR_DASHBOARD_NAVIGATION = [
     {

@@ -255,9 +255,12 @@ def recipients(role: str, happened: Happened, session: PhotoSession | None,
     elif role == R.RETOUCHER:
         found = _retoucher(happened)
     elif role == R.SHOP_MANAGERS:
-        for user in User.objects.filter(groups__name=roles.SHOP_MANAGER,
-                                        is_active=True).order_by("email"):
-            found.extend(_person(user))
+        if settings.BOOKE_SHOP_ORDERS_EMAIL:
+            found = [Recipient(settings.BOOKE_SHOP_ORDERS_EMAIL, "")]
+        else:
+            for user in User.objects.filter(groups__name=roles.SHOP_MANAGER,
+                                            is_active=True).order_by("email"):
+                found.extend(_person(user))
     elif role == R.STUDIO:
         studio = studio_details()
         email = studio.get("email") or settings.BOOKE_STUDIO.get("email", "")

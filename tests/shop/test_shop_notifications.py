@@ -121,6 +121,17 @@ def test_the_new_order_email_reaches_every_shop_manager_with_the_dashboard_link(
         assert "paiement attendu" in message.subject
 
 
+def test_with_a_shop_mailbox_set_the_new_order_email_goes_there_and_not_to_each_manager(
+    product, shop_manager, settings, django_capture_on_commit_callbacks
+):
+    settings.BOOKE_SHOP_ORDERS_EMAIL = "boutique@booke.test"
+    with django_capture_on_commit_callbacks(execute=True):
+        order = place(Client(), product, PaymentMethod.STUDIO,
+                      guest_email="passant@example.test")
+
+    assert [m.to for m in sent(f"Nouvelle commande {order.number}")] == [["boutique@booke.test"]]
+
+
 def test_a_transfer_order_s_confirmation_states_its_amounts_iban_and_reference(
     product, settings, django_capture_on_commit_callbacks
 ):
