@@ -26,12 +26,15 @@ class Migration(migrations.Migration):
     dependencies = [
         ("partner", "0007_partneraddress_code"),
         ("booker", "0002_roles"),
-        # Permissions of every model these apps have today, hence their latest state.
-        ("catalogue", "__latest__"),
-        ("order", "__latest__"),
-        ("offer", "__latest__"),
-        ("voucher", "__latest__"),
-        ("reviews", "__latest__"),
+        # Permissions of the models these apps have, hence migrations where they all exist.
+        # Named, never "__latest__": that moves to each new migration of the app, and a
+        # database that applied this one would refuse to migrate ("applied before its
+        # dependency"), as the forked order app's first migration of our own showed.
+        ("catalogue", "0032_category_exclude_from_menu_category_long_description"),
+        ("order", "0021_billingaddress_code_shippingaddress_code"),
+        ("offer", "0013_range_excluded_categories"),
+        ("voucher", "0010_auto_20210224_0712"),
+        ("reviews", "0005_productreview_code"),
     ]
 
     operations = [migrations.RunPython(grant_shop, migrations.RunPython.noop)]
