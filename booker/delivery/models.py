@@ -112,7 +112,7 @@ class ShareLink(models.Model):
     token = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                    related_name="+", verbose_name=_("created by"))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("open until"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     view_count = models.PositiveIntegerField(_("views"), default=0)

@@ -39,6 +39,8 @@ def test_the_studio_lists_the_share_links_with_session_client_dates_and_visits(s
     assert str(link.session.client) in html
     assert 'class="field-view_count">1<' in html
     assert "ouvert" in html
+    # Its column and its filter read French, as every label of the list.
+    assert "Par créé le" in html and "created at" not in html.lower()
     # The token is the credential: the studio's list never shows it.
     assert link.token not in html
     assert link.token not in studio.get(
