@@ -35,7 +35,7 @@ class EmailTemplate(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body_html = models.TextField(_("HTML body"))
     body_text = models.TextField(_("text body"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("email template")
@@ -107,7 +107,7 @@ class Rule(models.Model):
                                  help_text=_("e.g. 3 days, 0:00:00 for at once."))
     anchor = models.CharField(_("counted"), max_length=24, choices=Anchor.choices,
                               default=Anchor.EVENT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("automation rule")
@@ -138,9 +138,10 @@ class Message(models.Model):
                               related_name="messages")
     action = models.CharField(_("action"), max_length=8, choices=Rule.Action.choices)
     session = models.ForeignKey(PhotoSession, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="messages")
+                                related_name="messages", verbose_name=_("session"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="messages")
+                             on_delete=models.SET_NULL, related_name="messages",
+                             verbose_name=_("user"))
     recipient = models.CharField(_("recipient"), max_length=500)
     recipient_role = models.CharField(_("as"), max_length=24, blank=True)
     template_key = models.CharField(_("template"), max_length=64, blank=True)
@@ -152,7 +153,7 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("message")
@@ -169,14 +170,14 @@ class StaffTask(models.Model):
 
     title = models.CharField(_("task"), max_length=200)
     session = models.ForeignKey(PhotoSession, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="tasks")
+                                related_name="tasks", verbose_name=_("session"))
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("for"), null=True,
                                  blank=True, on_delete=models.SET_NULL, related_name="tasks")
     due_at = models.DateTimeField(_("due"), default=timezone.now)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     message = models.OneToOneField(Message, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="task")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("task")

@@ -386,7 +386,8 @@ class Booking(models.Model):
     blocks_until = models.DateTimeField(editable=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.HELD)
-    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now,
+                                             editable=False)
     held_until = models.DateTimeField(_("held until"), null=True, blank=True)
     # The Django session of a visitor who has no account yet: they hold the slot until they
     # log in or sign up (claim_booking).
@@ -429,7 +430,7 @@ class Booking(models.Model):
     )
     balance_due_on = models.DateField(_("balance due on"), null=True, blank=True)
     note = models.TextField(_("studio's reason"), blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("booking")

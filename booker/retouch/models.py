@@ -21,7 +21,7 @@ class RetouchJob(models.Model):
         DONE = "done", _("done")
 
     session = models.ForeignKey(PhotoSession, on_delete=models.CASCADE,
-                                related_name="retouch_jobs")
+                                related_name="retouch_jobs", verbose_name=_("session"))
     rush = models.OneToOneField(Rush, on_delete=models.CASCADE, related_name="retouch_job")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("retoucher"),
                                  null=True, blank=True, on_delete=models.SET_NULL,

@@ -124,8 +124,9 @@ class PhotoSession(models.Model):
     calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices,
                               default=Status.BOOKED, editable=False)
-    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), default=timezone.now,
+                                             editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The photo the client's gallery opens with, chosen by the photographer
     # (booker.proofing.curation); never a photo hidden from the client.
     cover = models.ForeignKey("booker.Rush", null=True, blank=True, on_delete=models.SET_NULL,

@@ -85,30 +85,32 @@ class StripeCheckout(models.Model):
         REFUNDED = "refunded", _("remboursée (panier changé)")
         HELD = "held", _("à vérifier par la boutique")
 
-    session_id = models.CharField(max_length=255, unique=True)
+    session_id = models.CharField(_("session Stripe"), max_length=255, unique=True)
     # Not unique: a customer who comes back from Stripe and changes the basket gets a new
     # session for the same order number (the older one is expired at Stripe).
-    order_number = models.CharField(max_length=128, db_index=True)
+    order_number = models.CharField(_("numéro de commande"), max_length=128, db_index=True)
     basket = models.ForeignKey("basket.Basket", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("client"),
     )
-    guest_email = models.EmailField(blank=True)
+    guest_email = models.EmailField(_("e-mail (commande sans compte)"), blank=True)
     shipping_address = models.JSONField(null=True, blank=True)
     billing_address = models.JSONField(null=True, blank=True)
     shipping_method_code = models.CharField(max_length=128, blank=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=12)
-    payment_intent = models.CharField(max_length=255, blank=True)
+    amount = models.DecimalField(_("montant TTC"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("devise"), max_length=12)
+    payment_intent = models.CharField(_("paiement Stripe"), max_length=255, blank=True)
     order = models.OneToOneField(
         "order.Order",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="stripe_checkout",
+        verbose_name=_("commande"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    placed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    placed_at = models.DateTimeField(_("commande passée le"), null=True, blank=True)
     # shop.payments.services.basket_fingerprint of the frozen basket and its total.
     fingerprint = models.CharField(max_length=64, blank=True)
     state = models.CharField(
@@ -140,7 +142,8 @@ class Invoice(models.Model):
     """The invoice of an order paid on invoice. Seller and buyer are copied at issue: an invoice
     says what was true the day it was issued, whatever the company's address becomes."""
 
-    order = models.OneToOneField("order.Order", on_delete=models.PROTECT, related_name="invoice")
+    order = models.OneToOneField("order.Order", on_delete=models.PROTECT, related_name="invoice",
+                                 verbose_name=_("commande"))
     number = models.CharField(_("numéro"), max_length=32, unique=True)
     issued_on = models.DateField(_("date d'émission"))
     due_on = models.DateField(_("échéance"))
@@ -194,13 +197,13 @@ class OrderApproval(models.Model):
     basket = models.ForeignKey("basket.Basket", on_delete=models.PROTECT, related_name="+")
     # Not unique: a refused basket comes back, and asking again gives it the same number
     # (Oscar's is the basket's); the order it places is unique.
-    order_number = models.CharField(max_length=128, db_index=True)
+    order_number = models.CharField(_("numéro de commande"), max_length=128, db_index=True)
     po_number = models.CharField(_("bon de commande"), max_length=64, blank=True)
     shipping_address = models.JSONField(null=True, blank=True)
     billing_address = models.JSONField(null=True, blank=True)
     shipping_method_code = models.CharField(max_length=128, blank=True)
     amount = models.DecimalField(_("montant TTC"), max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=12)
+    currency = models.CharField(_("devise"), max_length=12)
     # shop.payments.services.basket_fingerprint of the frozen basket and its total.
     fingerprint = models.CharField(max_length=64, blank=True)
     state = models.CharField(
@@ -215,7 +218,7 @@ class OrderApproval(models.Model):
     reason = models.TextField(_("motif"), blank=True)
     order = models.OneToOneField(
         "order.Order", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="approval",
+        related_name="approval", verbose_name=_("commande"),
     )
 
     class Meta:
