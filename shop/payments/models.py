@@ -91,8 +91,8 @@ class StripeCheckout(models.Model):
     order_number = models.CharField(_("numéro de commande"), max_length=128, db_index=True)
     basket = models.ForeignKey("basket.Basket", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("client"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("client"),
     )
     guest_email = models.EmailField(_("e-mail (commande sans compte)"), blank=True)
     shipping_address = models.JSONField(null=True, blank=True)
