@@ -48,25 +48,39 @@ def serial_live_server(live_server, settings):
     shared-cache table locks never wait, so parallel writing requests fail ("database table is
     locked"). Handle one request at a time there; nothing changes on other databases.
 
+    Every database: the test's end waits for the requests still running (a phone's lazy
+    thumbnails go on loading after the last step). The database is emptied after each test, and
+    on PostgreSQL that TRUNCATE met a request still reading: a deadlock, the test failed.
+
     The live server is the site's public address here (SITE_URL): the links the site writes
     (Stripe's return, emails) lead back to it."""
     from django.db import connection
 
     settings.SITE_URL = settings.WAGTAILADMIN_BASE_URL = live_server.url
-    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
-        yield live_server
-        return
+    one_at_a_time = connection.vendor == "sqlite" and connection.is_in_memory_db()
     httpd = live_server.thread.httpd
     app, lock = httpd.get_app(), threading.Lock()
+    running, idle = [0], threading.Condition()
 
-    def serialised(environ, start_response):
-        with lock:
+    def counted(environ, start_response):
+        with idle:
+            running[0] += 1
+        try:
+            if one_at_a_time:
+                with lock:
+                    return app(environ, start_response)
             return app(environ, start_response)
+        finally:
+            with idle:
+                running[0] -= 1
+                idle.notify_all()
 
-    httpd.set_app(serialised)
+    httpd.set_app(counted)
     try:
         yield live_server
     finally:
+        with idle:
+            idle.wait_for(lambda: running[0] == 0, timeout=15)
         httpd.set_app(app)
 
 
