@@ -40,6 +40,7 @@ from booker.automation.admin import UserMessagesInline  # also registers the eng
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
 from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
+from booker.people import personal_data
 from booker.views import calendars, curation, retouch_kit, retouch_review, studio
 from booker.views.studio import (
     BACKOFFICE_CSS,
@@ -156,6 +157,36 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    actions = [*SecondFactorResetMixin.actions, "export_personal_data"]
+
+    def has_personal_data_permission(self, request: HttpRequest) -> bool:
+        # Whoever runs the studio answers a person's request for their data (GDPR).
+        return selectors.runs_the_studio(request.user)
+
+    @admin.action(description=_("Export personal data (GDPR, JSON file)"),
+                  permissions=["personal_data"])
+    def export_personal_data(self, request: HttpRequest, queryset: QuerySet[User]):
+        """Everything the studio holds about one person, as a JSON file to hand them
+        (booker.people.personal_data: the Booker's sections and the shop's)."""
+        people = list(queryset[:2])
+        if len(people) != 1:
+            self.message_user(request, gettext("Choose one person at a time to export their "
+                                               "data."), messages.WARNING)
+            return None
+        person = people[0]
+        # A staff member's account is a superuser's business, as its profile is.
+        if not roles.may_edit_account(request.user, person):
+            self.message_user(request, gettext("Only a superuser exports the data of a staff "
+                                               "member's account."), messages.ERROR)
+            return None
+        response = HttpResponse(personal_data.export_json(person),
+                                content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{personal_data.filename(person)}"')
+        response["Cache-Control"] = "no-store"
+        # Who handed out whose data, and when: the account's history says so.
+        self.log_change(request, person, "Personal data exported (GDPR).")
+        return response
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
         if roles.grants_rights(request.user):

@@ -12,6 +12,10 @@ class BookerConfig(AppConfig):
 
         from . import receivers  # noqa: F401 -- connects every signal the Booker listens to
         from .converters import DatabaseIdConverter
+        from .privacy import register as register_personal_data
+
+        # The Booker's sections of a person's data export; the shop adds its own.
+        register_personal_data()
 
         # `<id:…>` in every URL of ours: ids past the database's bigint are a 404, not a 500.
         register_converter(DatabaseIdConverter, "id")

@@ -24,3 +24,7 @@ class PaymentsConfig(AppConfig):
         from . import session_panels
 
         session_panels.register()
+        # Its orders, addresses, reviews and wish lists in a person's data export (GDPR).
+        from . import personal_data
+
+        personal_data.register()
