@@ -185,7 +185,7 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
             f'attachment; filename="{personal_data.filename(person)}"')
         response["Cache-Control"] = "no-store"
         # Who handed out whose data, and when: the account's history says so.
-        self.log_change(request, person, "Personal data exported (GDPR).")
+        self.log_change(request, person, gettext("Personal data exported (GDPR)."))
         return response
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):

@@ -203,6 +203,11 @@ def test_only_photographers_and_superusers_can_export_a_client(client, lea, role
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/json")
         assert json.loads(response.content)["account"]["email"] == person.email
+        # The account's history says who handed out its data, in French like the admin.
+        from django.contrib.admin.models import LogEntry
+
+        entry = LogEntry.objects.filter(object_id=str(person.pk)).latest("action_time")
+        assert entry.change_message == "Données personnelles exportées (RGPD)."
 
 
 def test_a_photographer_cannot_export_a_staff_account_a_superuser_can(client):
