@@ -34,7 +34,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from booker import roles, selectors, services
+from booker import privacy, roles, selectors, services
 from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
@@ -126,6 +126,14 @@ class InviteClientForm(forms.ModelForm):
         return email
 
 
+class ErasureForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: erase this person's data and delete the files of their sessions "
+                "from every storage, originals and archive included. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
+
+
 # What a role (not a superuser) sees of an account: the profile, never the rights.
 PROFILE_FIELDSETS = (
     (None, {"fields": ("email", "invitation")}),
@@ -157,7 +165,7 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    actions = [*SecondFactorResetMixin.actions, "export_personal_data"]
+    actions = [*SecondFactorResetMixin.actions, "export_personal_data", "erase_personal_data"]
 
     def has_personal_data_permission(self, request: HttpRequest) -> bool:
         # Whoever runs the studio answers a person's request for their data (GDPR).
@@ -187,6 +195,51 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
         # Who handed out whose data, and when: the account's history says so.
         self.log_change(request, person, gettext("Personal data exported (GDPR)."))
         return response
+
+    @admin.action(description=_("Erase personal data (GDPR)…"), permissions=["personal_data"])
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[User]):
+        """A person's right to be forgotten: a page lists what goes, what stays and how many
+        files; nothing happens until the studio ticks that the files go too
+        (booker.privacy.erase_person)."""
+        people = list(queryset[:2])
+        if len(people) != 1:
+            self.message_user(request, gettext("Choose one person at a time to erase their "
+                                               "data."), messages.WARNING)
+            return None
+        person = people[0]
+        if not privacy.may_erase(request.user, person):
+            self.message_user(request, gettext("Only a superuser erases the data of a staff "
+                                               "member's account, and nobody their own."),
+                              messages.ERROR)
+            return None
+        form = ErasureForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                record = privacy.erase_person(person, actor=request.user,
+                                              files_confirmed=form.cleaned_data["confirm"])
+            except services.StudioError as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                return None
+            rows = sum(record.counts["sections"].values())
+            files = sum(record.counts["files"].values())
+            summary = gettext("Personal data erased (GDPR): %(rows)d rows erased or "
+                              "anonymised, %(files)d files deleted.") % {"rows": rows,
+                                                                         "files": files}
+            # The account's history keeps who erased it and when, nothing of what it held.
+            self.log_change(request, person, summary)
+            self.message_user(request, summary, messages.SUCCESS)
+            return None
+        counts = personal_data.summary(person)
+        return TemplateResponse(request, "admin/booker/user/erase_confirm.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Erase this person's data?"),
+            "person": person,
+            "form": form,
+            "sections": [(personal_data.label(name), n) for name, n in counts.items() if n],
+            "files": privacy.file_counts(person),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
         if roles.grants_rights(request.user):

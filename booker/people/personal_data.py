@@ -5,7 +5,13 @@ The Booker registers its own sections (booker.privacy, from BookerConfig.ready);
 registers its orders, addresses, reviews and wish lists from its own AppConfig.ready, since
 the Booker may not import the shop. A section returns plain JSON values (dates as datetimes,
 amounts as Decimals: the encoder writes them as ISO 8601 and text), English snake_case keys,
-and never a secret: no password hash, second-factor key, token or signing secret."""
+and never a secret: no password hash, second-factor key, token or signing secret.
+
+Erasure (the right to be forgotten) goes through the same registry: a section may come with
+an `erase(user)` that deletes or anonymises what it exports and returns how many rows it
+touched. `erase` runs them in the reverse order of registration: the shop's parts first, the
+Booker's account last, since the parts find the person's rows by the email the account
+still holds until then. Files are the Booker's business (booker.privacy.erase_person)."""
 
 from __future__ import annotations
 
@@ -22,16 +28,61 @@ from booker.people.models import User
 FORMAT = "booke.personal_data/1"
 
 Section = Callable[[User], Any]
+Eraser = Callable[[User], int]
 _sections: dict[str, Section] = {}
+_erasers: dict[str, Eraser] = {}
+_labels: dict[str, Any] = {}
 
 
-def register(name: str, fn: Section) -> None:
-    """Add `fn(user)` to every export under the key `name` (registering it again counts
-    once; two different functions may not share a name, one would hide the other)."""
+def register(name: str, fn: Section, erase: Eraser | None = None, label: Any = None) -> None:
+    """Add `fn(user)` to every export under the key `name`, and `erase(user)` to every
+    erasure; `label` names the section to the studio (the erasure's confirmation page).
+    Registering it again counts once; two different functions may not share a name, one
+    would hide the other."""
     known = _sections.get(name)
     if known is not None and known is not fn:
         raise ValueError(f"The personal data section {name!r} is already registered.")
     _sections[name] = fn
+    if erase is not None:
+        _erasers[name] = erase
+    if label is not None:
+        _labels[name] = label
+
+
+def label(name: str) -> str:
+    return str(_labels.get(name, name))
+
+
+def unerased_sections() -> list[str]:
+    """Sections exported with nothing to erase them: a section added without its `erase`."""
+    return [name for name in _sections if name not in _erasers]
+
+
+def summary(user: User) -> dict[str, int]:
+    """How many entries each section holds about `user` (what an erasure will touch), from
+    the export itself so that the two never disagree."""
+    counts = {}
+    for name, value in export(user).items():
+        if name in _sections:
+            counts[name] = _size(value)
+    return counts
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, dict):
+        # A section of sub-lists (invitations: studio, team) counts their entries.
+        if value and all(isinstance(v, list) for v in value.values()):
+            return sum(len(v) for v in value.values())
+        return 1
+    return 0 if value is None else 1
+
+
+def erase(user: User) -> dict[str, int]:
+    """Delete or anonymise every section's data about `user`, shop's first, account last;
+    the rows each touched, by section. The caller holds the transaction."""
+    return {name: _erasers[name](user) for name in reversed(list(_erasers))}
 
 
 def section_names() -> list[str]:
