@@ -60,6 +60,7 @@ from .models import (
     MarketingConsent,
     Membership,
     Package,
+    PersonalDataErasure,
     PhotoSession,
     RetouchJob,
     Rush,
@@ -1072,6 +1073,27 @@ class LeadAdmin(admin.ModelAdmin):
         "status", "name", "email", "phone", "company", "subject", "message", "user",
         "source", "source_url", "created_at",
     )
+
+
+@admin.register(PersonalDataErasure)
+class PersonalDataErasureAdmin(admin.ModelAdmin):
+    """Evidence that a person was erased (GDPR): who, when, how many rows and files; made only
+    by the erasure (the user list's action), never edited nor deleted."""
+
+    list_display = ("started_at", "person", "erased_by", "files_confirmed", "finished_at")
+    list_select_related = ("person", "erased_by")
+    date_hierarchy = "started_at"
+    fields = ("person", "erased_by", "started_at", "finished_at", "files_confirmed", "counts")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(MarketingConsent)

@@ -422,6 +422,8 @@ ADMIN_MODELS: dict[str, Admin] = {
     # A task is the photographer's (A's session); retouchers list their own.
     "booker.stafftask": Admin(view=PH, list=PH | RETOUCHERS),
     "booker.marketingconsent": Admin(view=PH),
+    # The records of a person's erasure (GDPR): evidence, read by whoever erases.
+    "booker.personaldataerasure": Admin(view=PH),
     # Made by inviting a client (never added here), resent or revoked by the photographer.
     "booker.invitation": Admin(view=PH),
     # Online booking: photographers set what can be booked and when they work.

@@ -5,6 +5,13 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from booker import roles
+
+
+def grant(apps, schema_editor):
+    # Photographers erase a person (booker.privacy); the records are evidence they read.
+    roles.grant(apps, roles.PHOTOGRAPHER, ["booker.view_personaldataerasure"])
+
 
 class Migration(migrations.Migration):
 
@@ -30,4 +37,5 @@ class Migration(migrations.Migration):
                 'ordering': ['-started_at', '-pk'],
             },
         ),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -55,6 +55,7 @@ from booker.models import (
     MarketingConsent,
     Membership,
     Package,
+    PersonalDataErasure,
     PhotoSession,
     PhotoTag,
     RetouchJob,
@@ -213,6 +214,9 @@ def build() -> World:
         consent_text="J'accepte", token_hash=hashlib.sha256(CONSENT_TOKEN.encode()).hexdigest(),
         requested_at=timezone.now(), last_sent_at=timezone.now(),
     )
+
+    # A person the studio erased (GDPR): the record of it.
+    PersonalDataErasure.objects.create(erased_by=photographer, files_confirmed=True)
 
     # The shop: the demo catalogue (print parent, extras product), an order of the client's
     # with an invoice to A and a personal print of S's final.
