@@ -45,6 +45,7 @@ from booker.models import (
     PhotoSession,
     RetouchJob,
     Rush,
+    RushUpload,
     SelectionItem,
     SessionEvent,
     ShareLink,
@@ -487,7 +488,7 @@ def anonymised_email(user: User) -> str:
 
 def _identifiers(user: User) -> list[str]:
     """What names the person in free text: email, full name, phone (longest first)."""
-    found = {user.email, user.get_full_name(), user.phone}
+    found = {user.email, user.get_full_name(), user.first_name, user.last_name, user.phone}
     return sorted((v for v in found if v and len(v) > 2), key=len, reverse=True)
 
 
@@ -603,7 +604,9 @@ def erase_photo_files(user: User) -> int:
     unlinked = Rush.objects.filter(sitter=user).exclude(session__in=_own_ids(user)).update(
         sitter=None)
     deleted, _by_model = Rush.objects.filter(session__in=_own_ids(user)).delete()
-    return unlinked + deleted
+    # Their uploads name the files as they were on the client's disk.
+    uploads, _by_model = RushUpload.objects.filter(session__in=_own_ids(user)).delete()
+    return unlinked + deleted + uploads
 
 
 def erase_emails_sent(user: User) -> int:
@@ -635,10 +638,18 @@ def files_of(user: User) -> list[tuple[str, str]]:
     for model in (FinalPhoto, FinalVersion):
         for name in model.objects.filter(job__session__in=own).values_list("file", flat=True):
             files.append((storage.ORIGINALS, name))
-    contracts = (Booking.objects.filter(Q(client=user) | Q(booked_by=user))
-                 .exclude(contract_pdf="").values_list("contract_pdf", flat=True))
-    files += [(storage.ORIGINALS, name) for name in contracts]
-    return [(tier, name) for tier, name in files if name]
+    # Uploads that never became a rush (stopped, or still being ingested) under their key.
+    keys = RushUpload.objects.filter(session__in=own, rush__isnull=True).values_list("key",
+                                                                                     flat=True)
+    files += [(storage.ORIGINALS, key) for key in keys]
+    # Their bookings' signed contracts and the files they attached to the questionnaire.
+    for contract, answers in (Booking.objects.filter(Q(client=user) | Q(booked_by=user))
+                              .values_list("contract_pdf", "answers")):
+        files.append((storage.ORIGINALS, contract))
+        files += [(storage.ORIGINALS, str(answer["value"])) for answer in answers or []
+                  if isinstance(answer, dict) and answer.get("kind") == "file"
+                  and answer.get("value")]
+    return list(dict.fromkeys((tier, name) for tier, name in files if name))
 
 
 def file_counts(user: User) -> dict[str, int]:

@@ -7,10 +7,14 @@ tests/shop/test_personal_data_erasure.py, the S3 tiers in tests/storage/test_era
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from booker import privacy, roles, storage
 from booker.archive import services as archive
@@ -21,13 +25,14 @@ from booker.models import (
     PersonalDataErasure,
     PhotoSession,
     Rush,
+    RushUpload,
     SelectionItem,
     User,
 )
 from booker.people import personal_data
 from tests.booker.factories_studio import company_lead, delivered_session
 from tests.booker.test_personal_data_export import client_with_everything
-from tests.factories import ROLE_NAMES, CompanyFactory, user_with_role
+from tests.factories import ROLE_NAMES, CompanyFactory, SessionTypeFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +229,41 @@ def test_a_company_keeps_its_session_and_photos_without_the_members_comments():
     assert items.count() == 2 and not items.exclude(comment="").exists()
     assert not acme.memberships.filter(user=approver).exists()
     assert Booking.objects.count() == booking_count
+
+
+def test_their_bookings_contract_attached_files_and_stopped_uploads_go_too(lea):
+    person, session = lea
+    start = timezone.now() + timedelta(days=10)
+    booking = Booking.objects.create(
+        token="bk-erase", session_type=SessionTypeFactory(),
+        photographer=user_with_role(roles.PHOTOGRAPHER), starts_at=start,
+        ends_at=start + timedelta(hours=1), blocks_from=start,
+        blocks_until=start + timedelta(hours=1), client=person, booked_by=person,
+        price=Decimal("200"), deposit=Decimal("50"), contract_signed_name="Léa Martinez",
+        contract_signed_ip="203.0.113.7", location="12 rue des Lilas",
+    )
+    booking.contract_pdf.save("contrat.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    originals = storage.originals_storage()
+    plan = originals.save("bookings/bk-erase/plan.pdf", ContentFile(b"%PDF-1.4 plan"))
+    Booking.objects.filter(pk=booking.pk).update(answers=[
+        {"question": 1, "label": "Plan d'accès", "kind": "file", "value": plan},
+        {"question": 2, "label": "Allergies", "kind": "text", "value": "Aucune — léa-only"}])
+    stopped = originals.save(f"sessions/{session.pk}/originals/stopped.cr2", ContentFile(b"RAW"))
+    RushUpload.objects.create(session=session, filename="IMG_9999 Léa.CR2", size=3,
+                              sha256="0" * 64, key=stopped, part_size=3)
+    files = [(storage.ORIGINALS, name) for name in (booking.contract_pdf.name, plan, stopped)]
+    assert still_there(files) == files
+
+    record = privacy.erase_person(person, actor=user_with_role("superuser"),
+                                  files_confirmed=True)
+
+    assert still_there(files) == []
+    booking.refresh_from_db()
+    assert booking.answers == [] and booking.contract_signed_name == ""
+    assert booking.contract_signed_ip is None and booking.location == ""
+    assert (booking.price, booking.deposit) == (Decimal("200"), Decimal("50"))
+    assert not RushUpload.objects.filter(session=session).exists()
+    assert record.counts["sections"]["bookings"] == 1
 
 
 def test_every_exported_section_has_its_erase():
