@@ -9,12 +9,12 @@ and never a secret: no password hash, second-factor key, token or signing secret
 
 Erasure (the right to be forgotten) goes through the same registry: a section may come with
 an `erase(user)` that deletes or anonymises what it exports and returns how many rows it
-touched. `erase` runs them in the reverse order of registration: the shop's parts first, the
-Booker's account last, since the parts find the person's rows by the email the account
-still holds until then. Files are the Booker's business (booker.privacy.erase_person)."""
+touched; each receives the person as they were before the erasure began (`erase`). Files are
+the Booker's business (booker.privacy.erase_person)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -80,9 +80,16 @@ def _size(value: Any) -> int:
 
 
 def erase(user: User) -> dict[str, int]:
-    """Delete or anonymise every section's data about `user`, shop's first, account last;
-    the rows each touched, by section. The caller holds the transaction."""
-    return {name: _erasers[name](user) for name in reversed(list(_erasers))}
+    """Delete or anonymise every section's data about `user`; the rows each touched, by
+    section. The caller holds the transaction; `user` is read again from the database after.
+
+    Each part receives the person as they were before any part ran (a copy), since parts find
+    rows by the email and names the account part anonymises, and apps register in the order
+    of INSTALLED_APPS, which says nothing of the order they must run in."""
+    as_it_was = copy.copy(user)
+    counts = {name: fn(copy.copy(as_it_was)) for name, fn in _erasers.items()}
+    user.refresh_from_db()
+    return counts
 
 
 def section_names() -> list[str]:
