@@ -294,6 +294,7 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
                            form_url="", obj=None):
         if add and not roles.grants_rights(request.user):
             context["title"] = _("Invite a client")
+        context["may_erase"] = obj is not None and privacy.may_erase(request.user, obj)
         response = super().render_change_form(request, context, add, change, form_url, obj)
         if add and not roles.grants_rights(request.user):
             # Django's add page speaks of passwords; a role's is an invitation.

@@ -116,6 +116,22 @@ def test_erasure_deletes_every_file_of_their_sessions_from_each_tier(client, lea
     assert record.counts["files"][storage.ARCHIVE] == 3
 
 
+@pytest.mark.parametrize("role", [roles.PHOTOGRAPHER, roles.RETOUCHER])
+def test_the_persons_page_offers_the_erasure_to_whoever_may_erase(client, lea, role):
+    person, _session = lea
+    client.force_login(user_with_role(role))
+
+    page = client.get(reverse("admin:booker_user_change", args=[person.pk]))
+
+    offered = 'value="erase_personal_data"' in page.content.decode()
+    assert offered is (role == roles.PHOTOGRAPHER)
+    if offered:
+        # The button posts the list's action: it opens the confirmation page.
+        confirm = client.post(LIST, {"action": "erase_personal_data",
+                                     "_selected_action": [person.pk]})
+        assert "Effacer les données de cette personne ?" in confirm.content.decode()
+
+
 def test_without_the_confirmation_nothing_is_erased(client, lea):
     person, session = lea
     before = stored_files(session)
