@@ -1025,12 +1025,13 @@ class LeadAdmin(admin.ModelAdmin):
 class MarketingConsentAdmin(admin.ModelAdmin):
     """Evidence, not data to edit: what each person agreed to, and when."""
 
-    list_display = ("email", "purpose", "status", "requested_at", "confirmed_at", "withdrawn_at")
-    list_filter = ("status", "purpose")
+    list_display = ("email", "purpose", "status", "source", "requested_at", "confirmed_at",
+                    "withdrawn_at")
+    list_filter = ("status", "purpose", "source")
     search_fields = ("email",)
     date_hierarchy = "requested_at"
     fields = (
-        "email", "purpose", "status", "consent_text", "source_url", "ip_hash",
+        "email", "purpose", "status", "source", "consent_text", "source_url", "ip_hash",
         "requested_at", "last_sent_at", "confirmed_at", "withdrawn_at",
     )
     readonly_fields = fields

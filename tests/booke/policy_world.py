@@ -209,7 +209,7 @@ def build() -> World:
     # A client the studio invited, who has not chosen a password yet.
     services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
     consent = MarketingConsent.objects.create(
-        email="jeanne@example.test", purpose=MarketingConsent.Purpose.NEWSLETTER,
+        email="jeanne@example.test", purpose=MarketingConsent.Purpose.MARKETING,
         consent_text="J'accepte", token_hash=hashlib.sha256(CONSENT_TOKEN.encode()).hexdigest(),
         requested_at=timezone.now(), last_sent_at=timezone.now(),
     )
