@@ -40,6 +40,7 @@ from booker.automation.admin import UserMessagesInline  # also registers the eng
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
 from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
+from booker.marketing import admin as marketing_admin  # noqa: F401  (segments, campaigns)
 from booker.people import personal_data
 from booker.views import calendars, curation, retouch_kit, retouch_review, studio
 from booker.views.studio import (
