@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "editorial.site",
     "editorial.contact",
     "editorial.comments",
+    "editorial.campaigns",
     "booker",
     # Wagtail
     "wagtail.contrib.forms",

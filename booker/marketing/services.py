@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from booker.marketing import sender
 from booker.marketing.machine import CAMPAIGN_SEND
-from booker.marketing.models import Campaign, CampaignSend, Segment
+from booker.marketing.models import Campaign, CampaignSend, Segment, SegmentCondition
 from booker.marketing.selectors import recipients
 from booker.models import User, normalise_email
 
@@ -54,3 +54,16 @@ def resume(campaign: Campaign) -> None:
     """Staff's "Resume sending": the next batch now (after a server outage, say)."""
     Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)
     sender.queue_batch(campaign.pk)
+
+
+def ensure_segment(name: str, conditions: list[tuple[str, dict]], *, description: str = ""
+                   ) -> tuple[Segment, bool]:
+    """The segment called `name`, made with `conditions` (kind, parameters) if it does not
+    exist; an existing one is left as staff changed it. Returns (segment, created)."""
+    with transaction.atomic():
+        segment, created = Segment.objects.get_or_create(
+            name=name, defaults={"description": description})
+        if created:
+            for kind, params in conditions:
+                SegmentCondition.objects.create(segment=segment, kind=kind, **params)
+    return segment, created

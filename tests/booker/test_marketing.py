@@ -229,3 +229,16 @@ def test_a_refused_address_bounces_and_a_late_bounce_is_recorded(
     assert services.record_bounce(c.pk, "late@example.test", "mailbox full")
     assert CampaignSend.objects.get(email="late@example.test").status == S.BOUNCED
     assert [s.status for s in selectors.sends_for_email("LATE@example.test")] == [S.BOUNCED]
+
+
+def test_the_demo_ships_the_issue_segments_once():
+    from booker.marketing import demo
+
+    heard: list[str] = []
+    demo.seed(heard.append)
+    demo.seed(heard.append)
+    assert heard == ["segment Mariés livrés il y a plus de 11 mois",
+                     "segment Entreprises sans séance cette année"]
+    wedding = Segment.objects.get(name="Mariés livrés il y a plus de 11 mois")
+    assert [(c.kind, c.number, c.text) for c in wedding.conditions.all()] == [
+        ("delivered_clients", 11, "Mariage")]
