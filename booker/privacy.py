@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from booker.models import (
     Booking,
+    CampaignSend,
     Delivery,
     DownloadLog,
     FinalPhoto,
@@ -152,6 +153,7 @@ def marketing_consents(user: User) -> list[dict[str, Any]]:
             "email": c.email,
             "purpose": c.purpose,
             "status": c.status,
+            "source": c.source,
             # The evidence, as stored: the text they were shown, the page, the (hashed) IP
             # and the dates.
             "consent_text": c.consent_text,
@@ -439,6 +441,23 @@ def emails_sent(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def campaign_emails(user: User) -> list[dict[str, Any]]:
+    """The marketing campaigns addressed to them, and what became of each email."""
+    found = (CampaignSend.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+             .select_related("campaign").order_by("pk"))
+    return [
+        {
+            "campaign": s.campaign.name,
+            "subject": s.campaign.subject,
+            "email": s.email,
+            "status": s.status,
+            "sent_at": s.sent_at,
+            "bounced_at": s.bounced_at,
+        }
+        for s in found
+    ]
+
+
 def invitations(user: User) -> dict[str, list[dict[str, Any]]]:
     studio = Invitation.objects.filter(user=user).order_by("pk")
     team = (TeamInvitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
@@ -477,6 +496,7 @@ SECTIONS = {
     "share_links": share_links,
     "photo_files": photo_files,
     "emails_sent": emails_sent,
+    "campaign_emails": campaign_emails,
     "invitations": invitations,
 }
 

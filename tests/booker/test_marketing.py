@@ -242,3 +242,17 @@ def test_the_demo_ships_the_issue_segments_once():
     wedding = Segment.objects.get(name="Mariés livrés il y a plus de 11 mois")
     assert [(c.kind, c.number, c.text) for c in wedding.conditions.all()] == [
         ("delivered_clients", 11, "Mariage")]
+
+
+def test_the_personal_data_export_lists_a_persons_campaign_emails(
+        django_capture_on_commit_callbacks):
+    from booker.people import personal_data
+
+    person = UserFactory(email="anne@example.test")
+    subscribed(person.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign(segment("Subs", {"kind": "newsletter_subscribers"}))
+    data = personal_data.export(person)
+    assert [(e["campaign"], e["status"]) for e in data["campaign_emails"]] == [
+        ("Printemps", S.SENT)]
+    assert data["marketing_consents"][0]["source"] == MarketingConsent.Source.STAFF
