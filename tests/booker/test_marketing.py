@@ -256,3 +256,28 @@ def test_the_personal_data_export_lists_a_persons_campaign_emails(
     assert [(e["campaign"], e["status"]) for e in data["campaign_emails"]] == [
         ("Printemps", S.SENT)]
     assert data["marketing_consents"][0]["source"] == MarketingConsent.Source.STAFF
+
+
+def test_someone_who_unsubscribes_between_two_batches_is_skipped(
+        django_capture_on_commit_callbacks, settings):
+    settings.BOOKER_CAMPAIGN_BATCH_SIZE = 1
+    subscribed("first@example.test")
+    subscribed("second@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        c = campaign(segment("Subs", {"kind": "newsletter_subscribers"}))
+    assert [m.to for m in mail.outbox] == [["first@example.test"]]
+    crm.withdraw_marketing("second@example.test")
+    assert sender.send_batch(c.pk) == {S.SKIPPED: 1}
+    assert len(mail.outbox) == 1
+
+
+def test_an_email_claimed_by_one_worker_is_not_sent_by_another(
+        django_capture_on_commit_callbacks, settings):
+    settings.BOOKER_CAMPAIGN_BATCH_SECONDS = 60
+    subscribed("a@example.test")
+    with django_capture_on_commit_callbacks(execute=False):
+        c = campaign(segment("Subs", {"kind": "newsletter_subscribers"}))
+    send = CampaignSend.objects.get()
+    assert sender._claim(send)  # a first worker holds it (its lease runs)
+    assert sender.send_batch(c.pk) == {}  # the second finds nothing to do
+    assert mail.outbox == [] and CampaignSend.objects.get().status == S.PENDING
