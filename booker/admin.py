@@ -40,6 +40,7 @@ from booker.automation.admin import UserMessagesInline  # also registers the eng
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
 from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
+from booker.marketing import admin as marketing_admin  # noqa: F401  (segments, campaigns)
 from booker.people import personal_data
 from booker.views import calendars, curation, retouch_kit, retouch_review, studio
 from booker.views.studio import (
@@ -1101,12 +1102,13 @@ class PersonalDataErasureAdmin(admin.ModelAdmin):
 class MarketingConsentAdmin(admin.ModelAdmin):
     """Evidence, not data to edit: what each person agreed to, and when."""
 
-    list_display = ("email", "purpose", "status", "requested_at", "confirmed_at", "withdrawn_at")
-    list_filter = ("status", "purpose")
+    list_display = ("email", "purpose", "status", "source", "requested_at", "confirmed_at",
+                    "withdrawn_at")
+    list_filter = ("status", "purpose", "source")
     search_fields = ("email",)
     date_hierarchy = "requested_at"
     fields = (
-        "email", "purpose", "status", "consent_text", "source_url", "ip_hash",
+        "email", "purpose", "status", "source", "consent_text", "source_url", "ip_hash",
         "requested_at", "last_sent_at", "confirmed_at", "withdrawn_at",
     )
     readonly_fields = fields

@@ -31,6 +31,7 @@ from booker import roles, storage
 from booker.errors import StudioError
 from booker.models import (
     Booking,
+    CampaignSend,
     Delivery,
     DownloadLog,
     FinalPhoto,
@@ -163,6 +164,7 @@ def marketing_consents(user: User) -> list[dict[str, Any]]:
             "email": c.email,
             "purpose": c.purpose,
             "status": c.status,
+            "source": c.source,
             # The evidence, as stored: the text they were shown, the page, the (hashed) IP
             # and the dates.
             "consent_text": c.consent_text,
@@ -450,6 +452,23 @@ def emails_sent(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def campaign_emails(user: User) -> list[dict[str, Any]]:
+    """The marketing campaigns addressed to them, and what became of each email."""
+    found = (CampaignSend.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+             .select_related("campaign").order_by("pk"))
+    return [
+        {
+            "campaign": s.campaign.name,
+            "subject": s.campaign.subject,
+            "email": s.email,
+            "status": s.status,
+            "sent_at": s.sent_at,
+            "bounced_at": s.bounced_at,
+        }
+        for s in found
+    ]
+
+
 def invitations(user: User) -> dict[str, list[dict[str, Any]]]:
     studio = Invitation.objects.filter(user=user).order_by("pk")
     team = (TeamInvitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
@@ -619,6 +638,14 @@ def erase_emails_sent(user: User) -> int:
                                   last_error="")
 
 
+def erase_campaign_emails(user: User) -> int:
+    # Marketing mail needs no record once its consent is gone with the person; one still
+    # waiting is not sent.
+    deleted, _by_model = CampaignSend.objects.filter(
+        Q(user=user) | Q(email__iexact=user.email)).delete()
+    return deleted
+
+
 def erase_invitations(user: User) -> int:
     studio, _by_model = Invitation.objects.filter(user=user).delete()
     team = TeamInvitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
@@ -723,6 +750,7 @@ SECTIONS = {
     "share_links": (share_links, erase_share_links, _("Share links")),
     "photo_files": (photo_files, erase_photo_files, _("Photos (rows and files)")),
     "emails_sent": (emails_sent, erase_emails_sent, _("Emails sent")),
+    "campaign_emails": (campaign_emails, erase_campaign_emails, _("Campaign emails")),
     "invitations": (invitations, erase_invitations, _("Invitations")),
 }
 
