@@ -87,6 +87,23 @@ def delivered_session(picks: int = 2, **kwargs) -> tuple[PhotoSession, dict[str,
     """A delivered session and the bytes of each final, by the name the client gets."""
     kwargs.setdefault("quota", picks)
     session = proofing_session(max(picks, 3), **kwargs)
+    return session, picked_retouched_delivered(session, picks)
+
+
+def shot_and_published(session: PhotoSession, n: int = 3) -> PhotoSession:
+    """A booked session (one the client booked online, say) shot: `n` rushes ingested and
+    the proofs published."""
+    for i in range(n):
+        added = services.add_rush(session, io.BytesIO(jpeg(i)), f"IMG_{i:04}.CR2", enqueue=False)
+        services.ingest_rush(added.rush.pk)
+    services.publish_proofs(session, actor=None)
+    session.refresh_from_db()
+    return session
+
+
+def picked_retouched_delivered(session: PhotoSession, picks: int) -> dict[str, bytes]:
+    """The rest of a published session's day: the client picks `picks` photos, the studio
+    retouches and delivers them. The bytes of each final, by the name the client gets."""
     actor = session.client or company_lead(session.company)
     for pk in rush_ids(session)[:picks]:
         services.set_pick(session, pk, True, user=actor)
@@ -104,7 +121,7 @@ def delivered_session(picks: int = 2, **kwargs) -> tuple[PhotoSession, dict[str,
         services.move_job(job, RetouchJob.Status.DONE, actor=photographer)
     services.deliver(session, actor=photographer, message="Merci et à bientôt !")
     session.refresh_from_db()
-    return session, files
+    return files
 
 
 # --- Back office (admin) tests -----------------------------------------------------------------
