@@ -368,6 +368,7 @@ ROUTES: dict[str, Who] = {
     "healthz": EVERYONE,
     "favicon.ico": EVERYONE,
     "recherche/": EVERYONE,
+    "visiteur/": EVERYONE,
     "sitemap.xml": EVERYONE,
     "robots.txt": EVERYONE,
     "feeds/journal/<id:index_id>/rss/": EVERYONE,

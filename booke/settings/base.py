@@ -582,6 +582,8 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/documents/", "/media/", "/static/", "/healthz", "/bench/",
     # Online booking: the free days and slots change with every booking, never a stale page.
     "/reserver/",
+    # The visitor fragment of the cached pages: someone's own, by definition.
+    "/visiteur/",
 )
 # Under /shop/ only the catalogue (its index, categories, product pages) is cached; the basket,
 # checkout, accounts, search and personal prints never are, nor /shop/historique/ (a visitor's
