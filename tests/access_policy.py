@@ -294,6 +294,7 @@ ROUTES: dict[str, Who] = {
     "shop/basket/saved/": PEOPLE,
     "shop/checkout/": EVERYONE,
     "shop/checkout/shipping-address/": EVERYONE,
+    "shop/checkout/retrait/": EVERYONE,
     "shop/checkout/user-address/edit/<int:pk>/": CUSTOMER,
     "shop/checkout/user-address/delete/<int:pk>/": CUSTOMER,
     "shop/checkout/shipping-method/": EVERYONE,
