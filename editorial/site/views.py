@@ -15,20 +15,28 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shop.basket import selectors as basket_selectors
+
 
 @require_GET
 def visitor(request: HttpRequest) -> JsonResponse:
     """`{"personal": …, "account_nav": html, "csrf_token": …, "commenting_as": …}`; "personal"
-    is false for a visitor with neither a login nor a basket (the script then forgets them)."""
+    is false for a visitor with neither a login nor anything in a basket (the script then
+    forgets them). The basket is counted, not loaded: Oscar's offers are not applied here."""
     user = request.user
     authenticated = user.is_authenticated
-    account_nav = render_to_string("includes/account_nav.html", request=request)
-    basket = request.basket
+    count = basket_selectors.open_basket_count(request)
+    token = get_token(request) if authenticated else ""
+    # Without the context processors (no `request=`): the template needs only these, and
+    # Oscar's would count the person's unread notifications for nothing.
+    account_nav = render_to_string("includes/account_nav.html", {
+        "request": request, "user": user, "basket_count": count, "csrf_token": token,
+    })
     bits = {
-        "personal": authenticated or basket.id is not None,
+        "personal": authenticated or count > 0,
         "account_nav": account_nav,
         # Anonymous posts from the stored pages are exempt from the check (shop/csrf.py).
-        "csrf_token": get_token(request) if authenticated else "",
+        "csrf_token": token,
         "commenting_as": (
             _("Commenting as %(name)s.") % {"name": user.get_full_name() or user.email}
             if authenticated else ""
