@@ -7,8 +7,9 @@ a time cap, a few keep-alive connections, each a client process of its own) on:
   no database, a two-byte response): the yardstick;
 - the home page, a blog post and the catalogue's first page, as an anonymous visitor
   ("cached": served by the page cache once the first request stored it), and again with a
-  session cookie that matches no session ("rendered": the cache is bypassed, the page is
-  rendered for each request: what a logged-in visitor's page costs, give or take the user);
+  session cookie that matches no session ("rendered": until issue 20 the cache was bypassed
+  and the page rendered for each request; now such a request gets the stored page too, the
+  visitor's own bits coming from the visitor fragment);
 - the same pages for a logged-in client ("logged in": the demo's client@booke.test, a real
   session made for the run), the cost a person who has logged in pays for each page, and the
   visitor fragment their page's script fetches (`/visiteur/`: their header, token, name).
@@ -41,8 +42,8 @@ from bench import stack
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/booke_bench_pages"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
-# A session key that exists nowhere: the request carries an identity cookie (no page cache)
-# and Django finds no session (an anonymous render).
+# A session key that exists nowhere: the request carries an identity cookie and Django finds no
+# session (an anonymous render when nothing is stored; the stored page since issue 20).
 RENDERED_COOKIE = "sessionid=benchpagesnosuchsession0000000000"
 GOALS = {"home": 0.5, "blog post": 0.5, "catalogue": 0.25}
 # Issue 20: a logged-in client's pages at least this fraction of the minimal view.
