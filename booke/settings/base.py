@@ -803,7 +803,6 @@ CSP_OSCAR_HANDLERS = (
     "window.history.go(-1);return false",  # partials/form.html, dashboard forms
     "history.go(-1);return false",  # customer/wishlists/wishlists_form.html
     "javascript:history.go(-1);",  # error.html, 500.html
-    "window.print()",  # checkout/thank_you.html
     "window.close();return false;",  # dashboard/catalogue/attribute_option_group_delete.html
 )
 

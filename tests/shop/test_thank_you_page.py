@@ -27,7 +27,7 @@ def test_the_thank_you_page_shows_no_upc_and_no_dead_print_button():
 
     assert "Tirage 20×30 cm" in page  # the line is there, by its name
     assert "BK-TIRAGE-2030" not in page
-    # Oscar's button ran window.print() from an onclick, which the CSP blocks.
+    # Oscar's button ran window.print() from an onclick attribute: none is allowed any more.
     assert "window.print" not in page and "onclick" not in page
     assert "Imprimer cette page" not in page
     assert "Continuer vos achats" in page
