@@ -34,12 +34,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from booker import roles, selectors, services
+from booker import privacy, roles, selectors, services
 from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
 from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
+from booker.marketing import admin as marketing_admin  # noqa: F401  (segments, campaigns)
 from booker.people import personal_data
 from booker.views import calendars, curation, retouch_kit, retouch_review, studio
 from booker.views.studio import (
@@ -60,6 +61,7 @@ from .models import (
     MarketingConsent,
     Membership,
     Package,
+    PersonalDataErasure,
     PhotoSession,
     RetouchJob,
     Rush,
@@ -126,6 +128,14 @@ class InviteClientForm(forms.ModelForm):
         return email
 
 
+class ErasureForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I confirm: erase this person's data and delete the files of their sessions "
+                "from every storage, originals and archive included. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
+
+
 # What a role (not a superuser) sees of an account: the profile, never the rights.
 PROFILE_FIELDSETS = (
     (None, {"fields": ("email", "invitation")}),
@@ -157,7 +167,7 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    actions = [*SecondFactorResetMixin.actions, "export_personal_data"]
+    actions = [*SecondFactorResetMixin.actions, "export_personal_data", "erase_personal_data"]
 
     def has_personal_data_permission(self, request: HttpRequest) -> bool:
         # Whoever runs the studio answers a person's request for their data (GDPR).
@@ -187,6 +197,51 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
         # Who handed out whose data, and when: the account's history says so.
         self.log_change(request, person, gettext("Personal data exported (GDPR)."))
         return response
+
+    @admin.action(description=_("Erase personal data (GDPR)…"), permissions=["personal_data"])
+    def erase_personal_data(self, request: HttpRequest, queryset: QuerySet[User]):
+        """A person's right to be forgotten: a page lists what goes, what stays and how many
+        files; nothing happens until the studio ticks that the files go too
+        (booker.privacy.erase_person)."""
+        people = list(queryset[:2])
+        if len(people) != 1:
+            self.message_user(request, gettext("Choose one person at a time to erase their "
+                                               "data."), messages.WARNING)
+            return None
+        person = people[0]
+        if not privacy.may_erase(request.user, person):
+            self.message_user(request, gettext("Only a superuser erases the data of a staff "
+                                               "member's account, and nobody their own."),
+                              messages.ERROR)
+            return None
+        form = ErasureForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            try:
+                record = privacy.erase_person(person, actor=request.user,
+                                              files_confirmed=form.cleaned_data["confirm"])
+            except services.StudioError as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                return None
+            rows = sum(record.counts["sections"].values())
+            files = sum(record.counts["files"].values())
+            summary = gettext("Personal data erased (GDPR): %(rows)d rows erased or "
+                              "anonymised, %(files)d files deleted.") % {"rows": rows,
+                                                                         "files": files}
+            # The account's history keeps who erased it and when, nothing of what it held.
+            self.log_change(request, person, summary)
+            self.message_user(request, summary, messages.SUCCESS)
+            return None
+        counts = personal_data.summary(person)
+        return TemplateResponse(request, "admin/booker/user/erase_confirm.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Erase this person's data?"),
+            "person": person,
+            "form": form,
+            "sections": [(personal_data.label(name), n) for name, n in counts.items() if n],
+            "files": privacy.file_counts(person),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
 
     def get_fieldsets(self, request: HttpRequest, obj: User | None = None):
         if roles.grants_rights(request.user):
@@ -240,6 +295,7 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
                            form_url="", obj=None):
         if add and not roles.grants_rights(request.user):
             context["title"] = _("Invite a client")
+        context["may_erase"] = obj is not None and privacy.may_erase(request.user, obj)
         response = super().render_change_form(request, context, add, change, form_url, obj)
         if add and not roles.grants_rights(request.user):
             # Django's add page speaks of passwords; a role's is an invitation.
@@ -1021,16 +1077,38 @@ class LeadAdmin(admin.ModelAdmin):
     )
 
 
+@admin.register(PersonalDataErasure)
+class PersonalDataErasureAdmin(admin.ModelAdmin):
+    """Evidence that a person was erased (GDPR): who, when, how many rows and files; made only
+    by the erasure (the user list's action), never edited nor deleted."""
+
+    list_display = ("started_at", "person", "erased_by", "files_confirmed", "finished_at")
+    list_select_related = ("person", "erased_by")
+    date_hierarchy = "started_at"
+    fields = ("person", "erased_by", "started_at", "finished_at", "files_confirmed", "counts")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 @admin.register(MarketingConsent)
 class MarketingConsentAdmin(admin.ModelAdmin):
     """Evidence, not data to edit: what each person agreed to, and when."""
 
-    list_display = ("email", "purpose", "status", "requested_at", "confirmed_at", "withdrawn_at")
-    list_filter = ("status", "purpose")
+    list_display = ("email", "purpose", "status", "source", "requested_at", "confirmed_at",
+                    "withdrawn_at")
+    list_filter = ("status", "purpose", "source")
     search_fields = ("email",)
     date_hierarchy = "requested_at"
     fields = (
-        "email", "purpose", "status", "consent_text", "source_url", "ip_hash",
+        "email", "purpose", "status", "source", "consent_text", "source_url", "ip_hash",
         "requested_at", "last_sent_at", "confirmed_at", "withdrawn_at",
     )
     readonly_fields = fields

@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from booker import roles, services
 from booker.booking import demo as booking_demo
+from booker.marketing import demo as marketing_demo
 
 from .models import (
     Company,
@@ -108,6 +109,7 @@ def seed(log: Callable[[str], None]) -> None:
     _proofing_session(packages["portrait"], log)
     _delivered_session(acme, packages["corporate"], log)
     booking_demo.seed(packages, log)
+    marketing_demo.seed(log)
 
 
 def _team_invitation(acme: Company, office: User, log: Callable[[str], None]) -> None:

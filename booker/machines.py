@@ -14,9 +14,10 @@ def machines() -> list[StateMachine]:
     from booker.booking.machine import BOOKING
     from booker.crm.machine import CONSENT
     from booker.intake.machine import RUSH_INGEST, UPLOAD
+    from booker.marketing.machine import CAMPAIGN_SEND
     from booker.retouch.machine import RETOUCH_JOB
     from booker.sessions.machine import SESSION
     from booker.webhooks.machine import WEBHOOK_DELIVERY
 
     return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE, BOOKING,
-            WEBHOOK_DELIVERY]
+            WEBHOOK_DELIVERY, CAMPAIGN_SEND]

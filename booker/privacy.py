@@ -17,12 +17,21 @@ from collections import defaultdict
 from pathlib import PurePath
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from booker import roles, storage
+from booker.errors import StudioError
 from booker.models import (
     Booking,
+    CampaignSend,
     Delivery,
     DownloadLog,
     FinalPhoto,
@@ -33,9 +42,11 @@ from booker.models import (
     MarketingConsent,
     Membership,
     Message,
+    PersonalDataErasure,
     PhotoSession,
     RetouchJob,
     Rush,
+    RushUpload,
     SelectionItem,
     SessionEvent,
     ShareLink,
@@ -43,6 +54,7 @@ from booker.models import (
     User,
 )
 from booker.people import personal_data
+from booker.people.selectors import runs_the_studio
 
 # Event payload keys that carry a credential (a booking's token) or might one day.
 SECRET_KEYS = ("token", "secret", "nonce", "password", "signature", "key")
@@ -152,6 +164,7 @@ def marketing_consents(user: User) -> list[dict[str, Any]]:
             "email": c.email,
             "purpose": c.purpose,
             "status": c.status,
+            "source": c.source,
             # The evidence, as stored: the text they were shown, the page, the (hashed) IP
             # and the dates.
             "consent_text": c.consent_text,
@@ -439,6 +452,23 @@ def emails_sent(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def campaign_emails(user: User) -> list[dict[str, Any]]:
+    """The marketing campaigns addressed to them, and what became of each email."""
+    found = (CampaignSend.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+             .select_related("campaign").order_by("pk"))
+    return [
+        {
+            "campaign": s.campaign.name,
+            "subject": s.campaign.subject,
+            "email": s.email,
+            "status": s.status,
+            "sent_at": s.sent_at,
+            "bounced_at": s.bounced_at,
+        }
+        for s in found
+    ]
+
+
 def invitations(user: User) -> dict[str, list[dict[str, Any]]]:
     studio = Invitation.objects.filter(user=user).order_by("pk")
     team = (TeamInvitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
@@ -461,26 +491,270 @@ def invitations(user: User) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+# --- Erasure (the right to be forgotten) ---------------------------------------------------------
+# Each section's `erase` deletes or anonymises what it exports, and returns how many rows it
+# touched. Their own sessions stay as rows (the studio's record of work done and paid), kept
+# without what identifies them; their photos' files and rows go (after the files themselves:
+# erase_person). A company's sessions stay the company's: the person's name, comments and
+# links to them go, the company's photos stay.
+
+ERASED_TITLE = "Séance effacée"  # a stored value, read in French like the rest of /admin/
+
+
+def anonymised_email(user: User) -> str:
+    return f"efface-{user.pk}@efface.invalid"
+
+
+def _identifiers(user: User) -> list[str]:
+    """What names the person in free text: email, full name, phone (longest first)."""
+    found = {user.email, user.get_full_name(), user.first_name, user.last_name, user.phone}
+    return sorted((v for v in found if v and len(v) > 2), key=len, reverse=True)
+
+
+def _scrubbed(value: Any, words: list[str]) -> Any:
+    for word in words:
+        value = _without(word, value)
+    return value
+
+
+def erase_account(user: User) -> int:
+    """The account stays (orders, invoices and sessions point at it), deactivated, without a
+    name, phone, password or second factor, under an address that receives nothing."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = anonymised_email(user)
+    user.first_name = user.last_name = user.phone = ""
+    user.reminder_emails = False
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    # The admin's history of the account named it by its name or email at each change.
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User),
+                            object_id=str(user.pk)).update(object_repr=str(user))
+    return 1
+
+
+def erase_companies(user: User) -> int:
+    # The company keeps its sessions and the rest of its team; the person leaves it.
+    deleted, _by_model = Membership.objects.filter(user=user).delete()
+    return deleted
+
+
+def erase_leads(user: User) -> int:
+    deleted, _by_model = Lead.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
+    return deleted
+
+
+def erase_marketing_consents(user: User) -> int:
+    # The proof of a consent is kept to answer for mail sent under it; erased, nothing goes to
+    # that address any more, and the proof goes with the person.
+    deleted, _by_model = MarketingConsent.objects.filter(email__iexact=user.email).delete()
+    return deleted
+
+
+def erase_bookings(user: User) -> int:
+    """A booking's amounts and dates stay (its deposit went through the books); its answers,
+    signature, place and studio's reason go. The contract's PDF is one of the person's files
+    (erase_person)."""
+    found = Booking.objects.filter(Q(client=user) | Q(booked_by=user))
+    return found.update(answers=[], location="", contract_signed_name="",
+                        contract_signed_ip=None, contract_pdf="", note="")
+
+
+def erase_headshot_slots(user: User) -> int:
+    deleted, _by_model = HeadshotSlot.objects.filter(member=user).delete()
+    return deleted
+
+
+def _events_about(user: User) -> QuerySet[SessionEvent]:
+    return SessionEvent.objects.filter(
+        Q(session__in=_own_ids(user)) | Q(user=user) | Q(actor=user))
+
+
+def erase_photo_sessions(user: User) -> int:
+    """Their own sessions: the title, place and notes go, the dates, package and status stay.
+    Every event about them loses what names them in its payload."""
+    words = _identifiers(user)
+    count = own_sessions(user).update(title=ERASED_TITLE, location="", notes="")
+    events = list(_events_about(user).only("pk", "payload"))
+    for event in events:
+        event.payload = _scrubbed(event.payload, words)
+    SessionEvent.objects.bulk_update(events, ["payload"], batch_size=500)
+    return count + len(events)
+
+
+def erase_other_events(user: User) -> int:
+    # Scrubbed with the sessions' (events with no session are about them by user or actor).
+    return 0
+
+
+def erase_selections(user: User) -> int:
+    """On a company's session, their picks stay the company's, without their comments."""
+    return SelectionItem.objects.filter(picked_by=user).exclude(comment="").update(comment="")
+
+
+def erase_retouch_requests(user: User) -> int:
+    # Their own sessions' jobs go with the photos (erase_photo_files).
+    return 0
+
+
+def erase_deliveries(user: User) -> int:
+    return Delivery.objects.filter(session__in=_own_ids(user)).update(message="")
+
+
+def erase_downloads(user: User) -> int:
+    # Kept as counts on the company's deliveries, without who, from where, with what.
+    return DownloadLog.objects.filter(user=user).update(user=None, ip_address=None,
+                                                         user_agent="")
+
+
+def erase_share_links(user: User) -> int:
+    deleted, _by_model = ShareLink.objects.filter(
+        Q(created_by=user) | Q(session__in=_own_ids(user))).delete()
+    return deleted
+
+
+def erase_photo_files(user: User) -> int:
+    """The rows of their own sessions' photos (their jobs, picks, finals go with them), once
+    erase_person deleted the files; on a company's session, the photo stays the company's and
+    no longer names them as its sitter."""
+    unlinked = Rush.objects.filter(sitter=user).exclude(session__in=_own_ids(user)).update(
+        sitter=None)
+    deleted, _by_model = Rush.objects.filter(session__in=_own_ids(user)).delete()
+    # Their uploads name the files as they were on the client's disk.
+    uploads, _by_model = RushUpload.objects.filter(session__in=_own_ids(user)).delete()
+    return unlinked + deleted + uploads
+
+
+def erase_emails_sent(user: User) -> int:
+    """The outbox keeps that a message went (its key stops it going twice), not to whom or
+    what it said; one still waiting is not sent."""
+    found = Message.objects.filter(Q(user=user) | Q(recipient__iexact=user.email))
+    waiting = found.filter(status__in=[Message.Status.PENDING, Message.Status.FAILED]).update(
+        status=Message.Status.SKIPPED)
+    return waiting + found.update(user=None, recipient=anonymised_email(user), subject="",
+                                  last_error="")
+
+
+def erase_campaign_emails(user: User) -> int:
+    # Marketing mail needs no record once its consent is gone with the person; one still
+    # waiting is not sent.
+    deleted, _by_model = CampaignSend.objects.filter(
+        Q(user=user) | Q(email__iexact=user.email)).delete()
+    return deleted
+
+
+def erase_invitations(user: User) -> int:
+    studio, _by_model = Invitation.objects.filter(user=user).delete()
+    team = TeamInvitation.objects.filter(Q(email__iexact=user.email) | Q(accepted_by=user))
+    return studio + team.update(email=anonymised_email(user), accepted_by=None)
+
+
+def files_of(user: User) -> list[tuple[str, str]]:
+    """(tier, stored name) of every file of their own sessions' photos, on every tier an
+    original may be on (the archive keeps a copy of a restored one), and their bookings'
+    signed contracts."""
+    own = _own_ids(user)
+    files: list[tuple[str, str]] = []
+    for original, proof, thumbnail in (Rush.objects.filter(session__in=own)
+                                       .values_list("original", "proof", "thumbnail")):
+        files += [(storage.ORIGINALS, original), (storage.ARCHIVE, original),
+                  (storage.PROOFS, proof), (storage.PROOFS, thumbnail)]
+    for model in (FinalPhoto, FinalVersion):
+        for name in model.objects.filter(job__session__in=own).values_list("file", flat=True):
+            files.append((storage.ORIGINALS, name))
+    # Uploads that never became a rush (stopped, or still being ingested) under their key.
+    keys = RushUpload.objects.filter(session__in=own, rush__isnull=True).values_list("key",
+                                                                                     flat=True)
+    files += [(storage.ORIGINALS, key) for key in keys]
+    # Their bookings' signed contracts and the files they attached to the questionnaire.
+    for contract, answers in (Booking.objects.filter(Q(client=user) | Q(booked_by=user))
+                              .values_list("contract_pdf", "answers")):
+        files.append((storage.ORIGINALS, contract))
+        files += [(storage.ORIGINALS, str(answer["value"])) for answer in answers or []
+                  if isinstance(answer, dict) and answer.get("kind") == "file"
+                  and answer.get("value")]
+    return list(dict.fromkeys((tier, name) for tier, name in files if name))
+
+
+def file_counts(user: User) -> dict[str, int]:
+    """How many files of theirs each tier may hold (the archive: the originals that have been
+    archived at least once), for the confirmation page."""
+    own = Rush.objects.filter(session__in=_own_ids(user))
+    counts = {storage.ORIGINALS: 0, storage.PROOFS: 0, storage.ARCHIVE: 0}
+    for tier, _name in files_of(user):
+        counts[tier] += 1
+    counts[storage.ARCHIVE] = own.filter(archive_verified_at__isnull=False).count()
+    counts[storage.ORIGINALS] -= own.filter(original_tier=Rush.Tier.ARCHIVE).count()
+    return counts
+
+
+class ErasureRefused(StudioError):
+    status = 403
+
+
+def may_erase(actor: User, person: User) -> bool:
+    """Whoever runs the studio (photographers, superusers) erases a client; a staff member's
+    account only a superuser; nobody themselves."""
+    return (runs_the_studio(actor) and roles.may_edit_account(actor, person)
+            and actor.pk != person.pk)
+
+
+def erase_person(person: User, *, actor: User, files_confirmed: bool) -> PersonalDataErasure:
+    """Erase everything the studio holds about `person` (GDPR, issue 21): the files of their
+    sessions from every tier, then each registered section's data in one transaction. The
+    studio must have confirmed the files' deletion (`files_confirmed`) when there are any.
+
+    The files go first and one by one through storage.erase_file, which logs each: if the
+    storage fails half way, nothing in the database has changed yet and running it again
+    finishes the job (a file already gone is skipped). The returned record says who, when and
+    how many; it holds nothing of what was erased."""
+    if not may_erase(actor, person):
+        raise ErasureRefused(gettext("You may not erase this person's data."))
+    files = files_of(person)
+    if files and not files_confirmed:
+        raise ErasureRefused(gettext("Confirm the deletion of the files first: their "
+                                     "originals are deleted from every storage too."))
+    record = PersonalDataErasure.objects.create(person=person, erased_by=actor,
+                                                files_confirmed=files_confirmed)
+    deleted = {storage.ORIGINALS: 0, storage.PROOFS: 0, storage.ARCHIVE: 0}
+    for tier, name in files:
+        if storage.erase_file(tier, name, erasure=record):
+            deleted[tier] += 1
+    with transaction.atomic():
+        sections = personal_data.erase(person)
+        record.counts = {"sections": sections, "files": deleted}
+        record.finished_at = timezone.now()
+        record.save(update_fields=["counts", "finished_at"])
+    return record
+
+
 SECTIONS = {
-    "account": account,
-    "companies": companies,
-    "leads": leads,
-    "marketing_consents": marketing_consents,
-    "bookings": bookings,
-    "headshot_slots": headshot_slots,
-    "photo_sessions": photo_sessions,
-    "other_events": other_events,
-    "selections": selections,
-    "retouch_requests": retouch_requests,
-    "deliveries": deliveries,
-    "downloads": downloads,
-    "share_links": share_links,
-    "photo_files": photo_files,
-    "emails_sent": emails_sent,
-    "invitations": invitations,
+    "account": (account, erase_account, _("Account (anonymised and deactivated)")),
+    "companies": (companies, erase_companies, _("Company memberships")),
+    "leads": (leads, erase_leads, _("Contact requests (leads)")),
+    "marketing_consents": (marketing_consents, erase_marketing_consents,
+                           _("Newsletter consents")),
+    "bookings": (bookings, erase_bookings,
+                 _("Bookings (answers, signature and place removed; amounts kept)")),
+    "headshot_slots": (headshot_slots, erase_headshot_slots, _("Headshot slots")),
+    "photo_sessions": (photo_sessions, erase_photo_sessions,
+                       _("Sessions (title, place and notes removed; the company's kept)")),
+    "other_events": (other_events, erase_other_events, _("Other history entries")),
+    "selections": (selections, erase_selections, _("Picks and comments")),
+    "retouch_requests": (retouch_requests, erase_retouch_requests, _("Retouch requests")),
+    "deliveries": (deliveries, erase_deliveries, _("Deliveries")),
+    "downloads": (downloads, erase_downloads, _("Downloads")),
+    "share_links": (share_links, erase_share_links, _("Share links")),
+    "photo_files": (photo_files, erase_photo_files, _("Photos (rows and files)")),
+    "emails_sent": (emails_sent, erase_emails_sent, _("Emails sent")),
+    "campaign_emails": (campaign_emails, erase_campaign_emails, _("Campaign emails")),
+    "invitations": (invitations, erase_invitations, _("Invitations")),
 }
 
 
 def register() -> None:
-    for name, fn in SECTIONS.items():
-        personal_data.register(name, fn)
+    for name, (fn, erase, label) in SECTIONS.items():
+        personal_data.register(name, fn, erase, label)

@@ -23,7 +23,11 @@ from booker.booking.selectors import (
     travel_choices,
 )
 from booker.crm.selectors import (
+    consent_status,
+    is_company_member,
+    may_receive_marketing,
     newsletter_status,
+    photo_use_granted,
 )
 from booker.delivery.selectors import (
     delivered_finals,
@@ -180,6 +184,10 @@ __all__ = [
     "may_see_session_files",
     "memberships_of",
     "newsletter_status",
+    "consent_status",
+    "is_company_member",
+    "may_receive_marketing",
+    "photo_use_granted",
     "originals_by_tier",
     "photos_paid_for",
     "pick_count",

@@ -10,6 +10,7 @@ changes (tests swap the local disk for S3), rather than a storage frozen at impo
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -25,6 +26,8 @@ from django.utils.functional import LazyObject, cached_property, empty
 from django.utils.translation import gettext_lazy
 
 from booker.errors import StudioError
+
+log = logging.getLogger(__name__)
 
 ORIGINALS = "originals"
 PROOFS = "proofs"
@@ -171,6 +174,23 @@ class ArchiveAlias(StorageAlias):
         if _rushes_named(name).filter(original_tier=Rush.Tier.ARCHIVE).exists():
             raise UnsafeDelete(f"{name} is the only copy of an archived original: not deleted.")
         _resolved(self).delete(name)
+
+
+def erase_file(tier: str, name: str, *, erasure) -> bool:
+    """Delete `name` from `tier` (ORIGINALS, PROOFS or ARCHIVE) past the guards above: the one
+    door for a person's erasure (GDPR, booker.privacy.erase_person), where the studio has
+    ticked that the originals go too. `erasure` is the saved record of that erasure
+    (`PersonalDataErasure`, files confirmed): without it nothing is deleted, and every file
+    deleted is logged with its id. Returns whether a file was there."""
+    if erasure is None or erasure.pk is None or not erasure.files_confirmed:
+        raise UnsafeDelete(f"{name}: an erasure deletes files only once the studio confirmed it.")
+    storage = _resolved(_ALIASES[tier])
+    with unavailable_as_refusal():
+        if not storage.exists(name):
+            return False
+        storage.delete(name)
+    log.warning("Erasure %s deleted %s from the %s tier.", erasure.pk, name, tier)
+    return True
 
 
 def _resolved(alias: StorageAlias) -> Storage:

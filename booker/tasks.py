@@ -98,3 +98,11 @@ def make_web_copies(session_id: int, final_ids: list[int] | None = None) -> str:
 
     report = delivery.make_web_copies(session_id, final_ids)
     return f"{report.made} web copies, {len(report.failed)} failed"
+
+
+def send_campaign_batch(campaign_id: int) -> str:
+    """Queued when a campaign is created, then once per batch (booker.marketing.sender)."""
+    from booker.marketing import sender
+
+    counts = sender.send_batch(campaign_id)
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"

@@ -17,6 +17,11 @@ class EditorialConfig(AppConfig):
         from .prints import SOURCE, gallery_picture
 
         register_product_panel("editorial.related_content", related_content_panel)
+        # The contact page's messages and the journal's comments in a person's data export
+        # and erasure (GDPR).
+        from . import personal_data
+
+        personal_data.register()
         # "Commander ce tirage" under a gallery photo frames and prints that photo, not the
         # print product's own picture: the shop asks editorial for it by reference.
         register_picture_source(SOURCE, gallery_picture)

@@ -25,6 +25,7 @@ from oscar.apps.catalogue.categories import create_from_breadcrumbs
 from oscar.core.loading import get_model
 from PIL import Image, ImageDraw, ImageFont
 
+from booker.marketing.services import ensure_segment
 from shop.catalogue.product_classes import (
     CLASSES,
     EXTRA_PHOTO,
@@ -245,6 +246,11 @@ def seed(log: Callable[[str], None]) -> None:
         _stockrecord(product, partner, spec.price, in_stock, log)
         _image(product, spec.picture, log)
     _index([PRINT_PARENT_UPC, *(spec.upc for spec in STANDALONE)])
+    # The third example segment: it reads the shop's orders (shop/marketing.py).
+    name = "Abonnés à la newsletter ayant acheté un tirage"
+    if ensure_segment(name, [("newsletter_subscribers", {}), ("bought_print", {})],
+                      description="Pour une offre sur les tirages d'art.")[1]:
+        log(f"segment {name}")
 
 
 def seed_postal_rate(log: Callable[[str], None]) -> None:

@@ -177,6 +177,8 @@ ROUTES: dict[str, Who] = {
     "admin/(?P<url>.*)$": NOBODY,  # any other address under /admin/: not found
     # An email's preview, under its own CSP: who may read the template.
     "admin/booker/emailtemplate/<id:object_id>/preview/": PH,
+    # A segment's people as CSV (booker/marketing/admin.py): who may read the segment.
+    "admin/booker/segment/<id:object_id>/csv/": PH,
     # A retoucher's own jobs and where they upload their finals (the photographer sees all).
     "admin/booker/retouchjob/mine/": PH | RETOUCHERS,
     "admin/booker/retouchjob/mine/finals/": PH | RETOUCHERS,
@@ -424,6 +426,13 @@ ADMIN_MODELS: dict[str, Admin] = {
     # A task is the photographer's (A's session); retouchers list their own.
     "booker.stafftask": Admin(view=PH, list=PH | RETOUCHERS),
     "booker.marketingconsent": Admin(view=PH),
+    # The records of a person's erasure (GDPR): evidence, read by whoever erases.
+    "booker.personaldataerasure": Admin(view=PH),
+    # Marketing (booker/marketing): photographers build segments; campaigns are sent from the
+    # CMS and read here, each recipient's email with them; nobody edits one.
+    "booker.segment": Admin(view=PH, add=PH, delete=PH),
+    "booker.campaign": Admin(view=PH),
+    "booker.campaignsend": Admin(view=PH),
     # Made by inviting a client (never added here), resent or revoked by the photographer.
     "booker.invitation": Admin(view=PH),
     # Online booking: photographers set what can be booked and when they work.

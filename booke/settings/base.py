@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "editorial.site",
     "editorial.contact",
     "editorial.comments",
+    "editorial.campaigns",
     "booker",
     # Wagtail
     "wagtail.contrib.forms",
@@ -541,6 +542,13 @@ vars().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Studio Booké <bonjour@booke.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Campaigns (booker/marketing/sender.py) go out in batches of this many emails, one batch every
+# this many seconds: 50 a minute by default, a pace a shared mail server accepts.
+BOOKER_CAMPAIGN_BATCH_SIZE = env.int("BOOKER_CAMPAIGN_BATCH_SIZE", default=50)
+BOOKER_CAMPAIGN_BATCH_SECONDS = env.int("BOOKER_CAMPAIGN_BATCH_SECONDS", default=60)
+# The mailbox of the `mailto:` in campaigns' List-Unsubscribe (the studio's email when empty);
+# staff act on what arrives there, the https one-click link is withdrawn at once.
+BOOKER_UNSUBSCRIBE_MAILTO = env.str("BOOKER_UNSUBSCRIBE_MAILTO", default="")
 
 # --- Wagtail.
 WAGTAIL_SITE_NAME = "Booké"

@@ -457,7 +457,8 @@ def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
                        copy=where.copy_to_archive, fingerprint=where.archived_fingerprint,
                        what="the archived copy")
     # Verified: only now may the original leave the online tier. The row says so before the
-    # file goes, so a crash in between leaves an extra online copy, never a missing one.
+    # file goes, so a crash in between leaves an extra online copy, never a missing one; the
+    # run that finishes the session removes such copies (_remove_leftover_online_copies).
     ORIGINAL_TIER.move_rows(
         Rush.objects.filter(pk=rush.pk), Tier.ONLINE, Tier.ARCHIVE, archive_verified_at=now
     )
@@ -466,6 +467,34 @@ def _archive_one(rush: Rush, where: Tiers, now: datetime) -> bool:
     except (OSError, ClientError, BotoCoreError):
         log.warning("archived %s but could not remove its online copy", name, exc_info=True)
     return reused
+
+
+def _remove_leftover_online_copies(session: PhotoSession) -> int:
+    """Delete the online copies of this session's archived originals that a run stopped
+    before deleting (a worker killed between marking the rush archived and the delete, or a
+    delete that failed). One listing per folder rather than a request per rush: a wedding is
+    thousands of originals. Returns how many are still there (their delete failed again)."""
+    names_by_folder: dict[str, set[str]] = {}
+    archived = session.rushes.filter(
+        original_tier=Tier.ARCHIVE, archive_verified_at__isnull=False
+    ).exclude(original="")
+    for name in archived.values_list("original", flat=True).iterator():
+        folder, _slash, _base = name.rpartition("/")
+        names_by_folder.setdefault(folder, set()).add(name)
+    storage, left = originals_storage(), 0
+    for folder, names in names_by_folder.items():
+        try:
+            _dirs, files = storage.listdir(folder)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for leftover in sorted(names & {f"{folder}/{file}" if folder else file for file in files}):
+            try:
+                storage.delete(leftover)  # OriginalsAlias checks the row again
+            except (OSError, ClientError, BotoCoreError):
+                log.warning("could not remove the online copy of archived %s", leftover,
+                            exc_info=True)
+                left += 1
+    return left
 
 
 def _out_of_time(deadline: float | None) -> bool:
@@ -519,7 +548,10 @@ def archive_session(session: PhotoSession, *, actor: User | None = None,
             report.reused += 1
         else:
             report.archived += 1
-    if not report.failed and not _online_originals(session).exists():
+    # The session is archived once no original is left online in any form: a copy whose
+    # delete failed keeps it delivered, so that the next daily run tries again.
+    if (not report.failed and not _online_originals(session).exists()
+            and not _remove_leftover_online_copies(session)):
         try:
             transition(session, Status.ARCHIVED, actor=actor,
                        originals=report.archived + report.reused)

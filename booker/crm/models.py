@@ -1,5 +1,5 @@
-"""The studio's CRM: people who wrote to the studio (leads) and the proof that someone asked for
-the newsletter (marketing consents, kept as evidence under the GDPR)."""
+"""The studio's CRM: people who wrote to the studio (leads) and the proof of what each person
+agreed to, purpose by purpose (consents, kept as evidence under the GDPR)."""
 
 from __future__ import annotations
 
@@ -54,13 +54,25 @@ class Lead(models.Model):
 
 
 class MarketingConsent(models.Model):
-    """One request for marketing mail from one address, and what became of it.
+    """One person's consent to one purpose, and what became of it.
 
     Rows are never rewritten into another consent: a new request after a withdrawal is a new
-    row, so the history of what each person agreed to, and when, stays readable."""
+    row, so the history of what each person agreed to, and when, stays readable. An opt-out
+    (a company member who turns off the mail the studio sends by legitimate interest) is a row
+    too: a consent withdrawn the moment it is recorded."""
 
     class Purpose(models.TextChoices):
-        NEWSLETTER = "newsletter", _("Newsletter")
+        # Service mail (bookings, proofs, deliveries, invoices) is part of the contract: never
+        # asked for, never withdrawn; no row is ever written for it (booker.crm.selectors).
+        TRANSACTIONAL = "transactional", _("Service emails")
+        MARKETING = "marketing", _("Newsletter and offers")
+        PHOTO_USE = "photo_use", _("Photos shown on the site and portfolio")
+
+    class Source(models.TextChoices):
+        SITE_FORM = "site_form", _("Form on the site")
+        ACCOUNT = "account", _("Client account")
+        EMAIL_LINK = "email_link", _("Link in an email")
+        STAFF = "staff", _("Recorded by the studio")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
@@ -69,8 +81,10 @@ class MarketingConsent(models.Model):
 
     email = models.EmailField(_("email address"), db_index=True)
     purpose = models.CharField(
-        _("purpose"), max_length=32, choices=Purpose.choices, default=Purpose.NEWSLETTER
+        _("purpose"), max_length=32, choices=Purpose.choices, default=Purpose.MARKETING
     )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices,
+                              default=Source.SITE_FORM)
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -86,8 +100,8 @@ class MarketingConsent(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("marketing consent")
-        verbose_name_plural = _("marketing consents")
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         ordering = ["-requested_at", "-pk"]
 
     def __str__(self) -> str:

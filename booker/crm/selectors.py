@@ -1,14 +1,50 @@
-"""The CRM's reads: where an address stands with the newsletter."""
+"""The CRM's reads: where an address stands with each purpose, and whom marketing may reach."""
 
 from __future__ import annotations
 
-from booker.models import MarketingConsent, normalise_email
+from booker.models import MarketingConsent, Membership, User, normalise_email
+
+Purpose = MarketingConsent.Purpose
+Status = MarketingConsent.Status
+
+
+def consent_status(email: str, purpose: str) -> str:
+    """The address's live consent to `purpose`: "confirmed", "pending" or "" (none).
+    Service mail needs none: it is always "confirmed"."""
+    if purpose == Purpose.TRANSACTIONAL:
+        return Status.CONFIRMED
+    live = (MarketingConsent.objects
+            .filter(email=normalise_email(email), purpose=purpose)
+            .exclude(status=Status.WITHDRAWN)
+            .order_by("-requested_at", "-pk").first())
+    return live.status if live is not None else ""
 
 
 def newsletter_status(email: str) -> str:
-    """The address's live newsletter consent: "confirmed", "pending" or "" (none)."""
-    live = (MarketingConsent.objects
-            .filter(email=normalise_email(email), purpose=MarketingConsent.Purpose.NEWSLETTER)
-            .exclude(status=MarketingConsent.Status.WITHDRAWN)
-            .order_by("-requested_at", "-pk").first())
-    return live.status if live is not None else ""
+    """The address's live newsletter (marketing) consent: "confirmed", "pending" or ""."""
+    return consent_status(email, Purpose.MARKETING)
+
+
+def photo_use_granted(email: str) -> bool:
+    return consent_status(email, Purpose.PHOTO_USE) == Status.CONFIRMED
+
+
+def may_receive_marketing(email: str, *, b2b: bool) -> bool:
+    """Whether a marketing mail may go to `email`.
+
+    A private person (B2C) only with a confirmed consent (the double opt-in). A company's
+    member (B2B) by the studio's legitimate interest, unless they opted out: any withdrawn
+    marketing row stops them, until they confirm a new subscription themselves."""
+    status = newsletter_status(email)
+    if status == Status.CONFIRMED:
+        return True
+    if not b2b:
+        return False
+    return not MarketingConsent.objects.filter(
+        email=normalise_email(email), purpose=Purpose.MARKETING, status=Status.WITHDRAWN
+    ).exists()
+
+
+def is_company_member(user: User) -> bool:
+    """Whether the studio mails `user` as a company's member (B2B, legitimate interest)."""
+    return Membership.objects.filter(user=user).exists()

@@ -1,4 +1,4 @@
-"""The CRM's writes: leads from the site, and the newsletter's double opt-in.
+"""The CRM's writes: leads from the site, the newsletter's double opt-in, consents per purpose.
 
 A newsletter consent goes pending → confirmed (the person clicked the emailed link) →
 withdrawn (the unsubscribe link, present in every newsletter mail). The confirmation token is
@@ -20,10 +20,11 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 from booker import throttle
 from booker.crm.machine import CONSENT
-from booker.crm.selectors import newsletter_status
+from booker.crm.selectors import may_receive_marketing, newsletter_status, photo_use_granted
 from booker.models import Lead, MarketingConsent, User, normalise_email
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ CONFIRMATION_DAYS = 7
 # A second request for the same pending address within this delay sends no second email.
 RESEND_AFTER = timedelta(minutes=10)
 UNSUBSCRIBE_SALT = "booker.crm.unsubscribe"
+# What an opt-out row records as the text the person acted on, when the caller has none.
+OPT_OUT_TEXT = _("Unsubscribed from the studio's newsletter and offers.")
 # Requests from one IP address: beyond settings.BOOKE_RATE_LIMITS[action]["ip"] in its window,
 # refused (spam, mail bombing). Counted by booker.throttle.
 
@@ -127,6 +130,7 @@ def request_newsletter_consent(
     unsubscribe_link: Link,
     ip: str | None = None,
     source_url: str = "",
+    source: str = MarketingConsent.Source.SITE_FORM,
 ) -> MarketingConsent:
     """Ask `email` to confirm it wants the newsletter (double opt-in).
 
@@ -141,7 +145,7 @@ def request_newsletter_consent(
     with transaction.atomic():
         live = (
             MarketingConsent.objects.select_for_update()
-            .filter(email=email, purpose=MarketingConsent.Purpose.NEWSLETTER)
+            .filter(email=email, purpose=MarketingConsent.Purpose.MARKETING)
             .exclude(status=ConsentStatus.WITHDRAWN)
             .order_by("-requested_at", "-pk")
             .first()
@@ -159,12 +163,13 @@ def request_newsletter_consent(
             mail = ("already", {})
         else:
             consent = live or MarketingConsent(
-                email=email, purpose=MarketingConsent.Purpose.NEWSLETTER
+                email=email, purpose=MarketingConsent.Purpose.MARKETING
             )
             token = secrets.token_urlsafe(32)
             consent.token_hash = _token_hash(token)
             consent.consent_text = consent_text
             consent.source_url = source_url[:500]
+            consent.source = source
             consent.ip_hash = hash_ip(ip)
             consent.requested_at = now
             consent.last_sent_at = now
@@ -232,17 +237,87 @@ def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
 
 
 @transaction.atomic
-def withdraw_marketing(email: str) -> int:
-    """Every live marketing consent of `email` withdrawn ("Mon compte", the marketing
-    unsubscribe link). Returns how many."""
-    count = 0
-    for consent in (MarketingConsent.objects.select_for_update()
-                    .filter(email=normalise_email(email))
-                    .exclude(status=ConsentStatus.WITHDRAWN)):
-        count += CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk),
-                                   consent.status, ConsentStatus.WITHDRAWN,
-                                   withdrawn_at=timezone.now(), token_hash="")
+def withdraw_marketing(email: str, *, source: str = MarketingConsent.Source.EMAIL_LINK,
+                       consent_text: str = "") -> int:
+    """Every live marketing consent of `email` withdrawn ("Mon compte", the unsubscribe link
+    of every marketing mail). Someone with no consent to withdraw (a company's member, mailed
+    by legitimate interest) gets an opt-out row instead, which keeps them off every campaign.
+    Returns how many consents were withdrawn."""
+    email = normalise_email(email)
+    count = withdraw_purpose(email, MarketingConsent.Purpose.MARKETING)
+    opted_out = MarketingConsent.objects.filter(
+        email=email, purpose=MarketingConsent.Purpose.MARKETING, status=ConsentStatus.WITHDRAWN)
+    if not count and not opted_out.exists():
+        record_opt_out(email, source=source, consent_text=consent_text)
     return count
+
+
+def withdraw_purpose(email: str, purpose: str) -> int:
+    """Every live consent of `email` to `purpose` withdrawn; returns how many."""
+    if purpose == MarketingConsent.Purpose.TRANSACTIONAL:
+        raise ValueError("service emails cannot be withdrawn")
+    count = 0
+    with transaction.atomic():
+        for consent in (MarketingConsent.objects.select_for_update()
+                        .filter(email=normalise_email(email), purpose=purpose)
+                        .exclude(status=ConsentStatus.WITHDRAWN)):
+            count += CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk),
+                                       consent.status, ConsentStatus.WITHDRAWN,
+                                       withdrawn_at=timezone.now(), token_hash="")
+    return count
+
+
+def record_opt_out(email: str, *, source: str, consent_text: str = "",
+                   ip: str | None = None) -> MarketingConsent:
+    """A marketing opt-out: a row withdrawn as soon as it is written (the proof that the
+    person said no, and when)."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = MarketingConsent.objects.create(
+            email=normalise_email(email), purpose=MarketingConsent.Purpose.MARKETING,
+            source=source, consent_text=consent_text or str(OPT_OUT_TEXT), ip_hash=hash_ip(ip),
+            requested_at=now)
+        CONSENT.move_rows(MarketingConsent.objects.filter(pk=row.pk), ConsentStatus.PENDING,
+                          ConsentStatus.WITHDRAWN, withdrawn_at=now)
+    row.refresh_from_db()
+    return row
+
+
+def grant(email: str, purpose: str, *, consent_text: str, source: str,
+          ip: str | None = None, source_url: str = "") -> MarketingConsent:
+    """A consent confirmed at once, where the mailbox needs no proof: the person is logged in
+    to their own account (photo use from "Mon compte"), or the studio holds a signed form.
+    A live confirmed consent is kept as it is."""
+    if purpose == MarketingConsent.Purpose.TRANSACTIONAL:
+        raise ValueError("service emails need no consent")
+    email = normalise_email(email)
+    now = timezone.now()
+    with transaction.atomic():
+        live = (MarketingConsent.objects.select_for_update()
+                .filter(email=email, purpose=purpose, status=ConsentStatus.CONFIRMED).first())
+        if live is not None:
+            return live
+        row = MarketingConsent.objects.create(
+            email=email, purpose=purpose, source=source, consent_text=consent_text,
+            ip_hash=hash_ip(ip), source_url=source_url[:500], requested_at=now)
+        CONSENT.move_rows(MarketingConsent.objects.filter(pk=row.pk), ConsentStatus.PENDING,
+                          ConsentStatus.CONFIRMED, confirmed_at=now)
+    row.refresh_from_db()
+    return row
+
+
+def set_photo_use(email: str, wanted: bool, *, consent_text: str, ip: str | None = None,
+                  source_url: str = "") -> bool:
+    """A person's own choice in "Mon compte" about their photos on the site and portfolio.
+    Returns whether anything changed."""
+    granted = photo_use_granted(email)
+    if wanted and not granted:
+        grant(email, MarketingConsent.Purpose.PHOTO_USE, consent_text=consent_text,
+              source=MarketingConsent.Source.ACCOUNT, ip=ip, source_url=source_url)
+        return True
+    if not wanted and granted:
+        return bool(withdraw_purpose(email, MarketingConsent.Purpose.PHOTO_USE))
+    return False
 
 
 def set_newsletter(
@@ -253,13 +328,15 @@ def set_newsletter(
     links: tuple[Link, Link] | None,
     ip: str | None = None,
     source_url: str = "",
+    b2b: bool = False,
 ) -> str:
     """A person's own choice ("Mon compte"): subscribe (the double opt-in starts: a pending or
     confirmed consent is left as it is) or unsubscribe (every live marketing consent
-    withdrawn). `links` are the confirmation and unsubscribe links as for
-    `request_newsletter_consent`, None when the site that confirms is not mounted (then no
-    subscription starts). Returns NEWSLETTER_REQUESTED, NEWSLETTER_WITHDRAWN or "" (nothing
-    to do); TooManyRequests past the rate limit."""
+    withdrawn; a company's member, mailed without one, records an opt-out). `links` are the
+    confirmation and unsubscribe links as for `request_newsletter_consent`, None when the
+    site that confirms is not mounted (then no subscription starts). Returns
+    NEWSLETTER_REQUESTED, NEWSLETTER_WITHDRAWN or "" (nothing to do); TooManyRequests past
+    the rate limit."""
     status = newsletter_status(email)
     if wanted and not status:
         if links is None:
@@ -267,9 +344,10 @@ def set_newsletter(
         confirm_link, unsubscribe_link = links
         request_newsletter_consent(email, consent_text=consent_text, confirm_link=confirm_link,
                                    unsubscribe_link=unsubscribe_link, ip=ip,
-                                   source_url=source_url)
+                                   source_url=source_url,
+                                   source=MarketingConsent.Source.ACCOUNT)
         return NEWSLETTER_REQUESTED
-    if not wanted and status:
-        withdraw_marketing(email)
+    if not wanted and (status or (b2b and may_receive_marketing(email, b2b=True))):
+        withdraw_marketing(email, source=MarketingConsent.Source.ACCOUNT)
         return NEWSLETTER_WITHDRAWN
     return ""

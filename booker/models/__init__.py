@@ -17,10 +17,12 @@ from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
 from booker.crm.models import Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog, HiddenPhoto, PhotoTag, ShareLink
 from booker.intake.models import Rush, RushUpload
+from booker.marketing.models import Campaign, CampaignSend, Segment, SegmentCondition
 from booker.people.models import (
     Company,
     Invitation,
     Membership,
+    PersonalDataErasure,
     TeamInvitation,
     User,
     UserManager,
@@ -33,6 +35,10 @@ from booker.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpo
 
 __all__ = [
     "Booking",
+    "Campaign",
+    "CampaignSend",
+    "Segment",
+    "SegmentCondition",
     "HeadshotDay",
     "HeadshotSlot",
     "BookingQuestion",
@@ -55,6 +61,7 @@ __all__ = [
     "TeamInvitation",
     "Message",
     "Package",
+    "PersonalDataErasure",
     "PhotoSession",
     "PhotoTag",
     "RetouchJob",

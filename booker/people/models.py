@@ -273,3 +273,28 @@ class TeamInvitation(SingleUseLink):
 # Who acts for the company: books its sessions, submits its selections, approves its orders,
 # reads its invoices and receives the team's notices (balance due, headshot day open).
 LEAD_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.APPROVER})
+
+
+class PersonalDataErasure(models.Model):
+    """A person's erasure (GDPR, booker.privacy.erase_person): who asked it, when, whether the
+    studio confirmed that the files go too, and how many rows and files each part erased. It
+    keeps nothing of what was erased; the account it points to is the anonymised one."""
+
+    person = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("person"))
+    erased_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("erased by"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    # Unset while the erasure runs, or if it stopped half way (run it again: it resumes).
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    files_confirmed = models.BooleanField(_("deletion of the files confirmed"), default=False)
+    # {"sections": {name: rows erased or anonymised}, "files": {tier: files deleted}}
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data erasure")
+        verbose_name_plural = _("personal data erasures")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ({self.started_at:%Y-%m-%d})"

@@ -5,10 +5,16 @@ The Booker registers its own sections (booker.privacy, from BookerConfig.ready);
 registers its orders, addresses, reviews and wish lists from its own AppConfig.ready, since
 the Booker may not import the shop. A section returns plain JSON values (dates as datetimes,
 amounts as Decimals: the encoder writes them as ISO 8601 and text), English snake_case keys,
-and never a secret: no password hash, second-factor key, token or signing secret."""
+and never a secret: no password hash, second-factor key, token or signing secret.
+
+Erasure (the right to be forgotten) goes through the same registry: a section may come with
+an `erase(user)` that deletes or anonymises what it exports and returns how many rows it
+touched; each receives the person as they were before the erasure began (`erase`). Files are
+the Booker's business (booker.privacy.erase_person)."""
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from typing import Any
@@ -22,16 +28,68 @@ from booker.people.models import User
 FORMAT = "booke.personal_data/1"
 
 Section = Callable[[User], Any]
+Eraser = Callable[[User], int]
 _sections: dict[str, Section] = {}
+_erasers: dict[str, Eraser] = {}
+_labels: dict[str, Any] = {}
 
 
-def register(name: str, fn: Section) -> None:
-    """Add `fn(user)` to every export under the key `name` (registering it again counts
-    once; two different functions may not share a name, one would hide the other)."""
+def register(name: str, fn: Section, erase: Eraser | None = None, label: Any = None) -> None:
+    """Add `fn(user)` to every export under the key `name`, and `erase(user)` to every
+    erasure; `label` names the section to the studio (the erasure's confirmation page).
+    Registering it again counts once; two different functions may not share a name, one
+    would hide the other."""
     known = _sections.get(name)
     if known is not None and known is not fn:
         raise ValueError(f"The personal data section {name!r} is already registered.")
     _sections[name] = fn
+    if erase is not None:
+        _erasers[name] = erase
+    if label is not None:
+        _labels[name] = label
+
+
+def label(name: str) -> str:
+    return str(_labels.get(name, name))
+
+
+def unerased_sections() -> list[str]:
+    """Sections exported with nothing to erase them: a section added without its `erase`."""
+    return [name for name in _sections if name not in _erasers]
+
+
+def summary(user: User) -> dict[str, int]:
+    """How many entries each section holds about `user` (what an erasure will touch), from
+    the export itself so that the two never disagree."""
+    counts = {}
+    for name, value in export(user).items():
+        if name in _sections:
+            counts[name] = _size(value)
+    return counts
+
+
+def _size(value: Any) -> int:
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, dict):
+        # A section of sub-lists (invitations: studio, team) counts their entries.
+        if value and all(isinstance(v, list) for v in value.values()):
+            return sum(len(v) for v in value.values())
+        return 1
+    return 0 if value is None else 1
+
+
+def erase(user: User) -> dict[str, int]:
+    """Delete or anonymise every section's data about `user`; the rows each touched, by
+    section. The caller holds the transaction; `user` is read again from the database after.
+
+    Each part receives the person as they were before any part ran (a copy), since parts find
+    rows by the email and names the account part anonymises, and apps register in the order
+    of INSTALLED_APPS, which says nothing of the order they must run in."""
+    as_it_was = copy.copy(user)
+    counts = {name: fn(copy.copy(as_it_was)) for name, fn in _erasers.items()}
+    user.refresh_from_db()
+    return counts
 
 
 def section_names() -> list[str]:

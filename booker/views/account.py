@@ -48,8 +48,17 @@ class PreferencesForm(forms.Form):
         help_text=gettext_lazy("Messages about your sessions and orders always reach you."))
 
 
+PHOTO_USE_CONSENT = gettext_lazy(
+    "I agree that the studio shows photos of me on its site and in its portfolio. I can "
+    "withdraw this at any time from my account.")
+
+
 class MarketingForm(forms.Form):
     newsletter = forms.BooleanField(required=False, label=NEWSLETTER_CONSENT)
+
+
+class PhotoUseForm(forms.Form):
+    photo_use = forms.BooleanField(required=False, label=PHOTO_USE_CONSENT)
 
 
 def _newsletter_links(request: HttpRequest):
@@ -83,6 +92,9 @@ def account(request: HttpRequest) -> HttpResponse:
     section = request.POST.get("section", "") if request.method == "POST" else ""
     data = request.POST if section else None
     status = selectors.newsletter_status(user.email)
+    # A company's member gets the studio's offers by legitimate interest until they opt out.
+    b2b = selectors.is_company_member(user)
+    receives = bool(status) or (b2b and selectors.may_receive_marketing(user.email, b2b=True))
     forms_ = {
         "profile": ProfileForm(data if section == "profile" else None, instance=user),
         "email": EmailForm(data if section == "email" else None),
@@ -90,7 +102,10 @@ def account(request: HttpRequest) -> HttpResponse:
         "preferences": PreferencesForm(data if section == "preferences" else None,
                                        initial={"reminder_emails": user.reminder_emails}),
         "marketing": MarketingForm(data if section == "marketing" else None,
-                                   initial={"newsletter": bool(status)}),
+                                   initial={"newsletter": receives}),
+        "photo_use": PhotoUseForm(data if section == "photo_use" else None,
+                                  initial={"photo_use":
+                                           selectors.photo_use_granted(user.email)}),
     }
     form = forms_.get(section)
     if form is not None and form.is_valid():
@@ -134,7 +149,8 @@ def _save(request: HttpRequest, section: str, form) -> bool:
             done = services.set_newsletter(
                 user.email, form.cleaned_data["newsletter"],
                 consent_text=str(NEWSLETTER_CONSENT), links=_newsletter_links(request),
-                ip=client_ip(request), source_url=absolute_url(request.get_full_path()))
+                ip=client_ip(request), source_url=absolute_url(request.get_full_path()),
+                b2b=selectors.is_company_member(user))
         except services.TooManyRequests:
             messages.error(request, _("Too many attempts in a short time. Please try "
                                       "again later."))
@@ -144,6 +160,11 @@ def _save(request: HttpRequest, section: str, form) -> bool:
                                      "you."))
         elif done == services.NEWSLETTER_WITHDRAWN:
             messages.success(request, _("You will no longer receive the newsletter."))
+    elif section == "photo_use":
+        if services.set_photo_use(user.email, form.cleaned_data["photo_use"],
+                                  consent_text=str(PHOTO_USE_CONSENT), ip=client_ip(request),
+                                  source_url=absolute_url(request.get_full_path())):
+            messages.success(request, _("Your choice about your photos is saved."))
     return True
 
 

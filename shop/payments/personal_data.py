@@ -5,23 +5,42 @@ the company orders they asked an approver for, and whether they may pay on invoi
 reads in a fixed number of queries, whatever the number of orders.
 
 Never exported: a line's options (a deposit line carries its booking's token), a wish list's
-sharing key, Stripe's identifiers."""
+sharing key, Stripe's identifiers.
+
+Each section comes with its `erase` (the right to be forgotten): orders and invoices stay for
+their legal period with the minimum, the rest goes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from oscar.core.loading import get_model
 
 from booker.people import personal_data
 from booker.people.models import User
-from shop.payments.models import InvoiceApproval, OrderApproval
+from shop.payments.models import (
+    CreditNote,
+    Invoice,
+    InvoiceApproval,
+    OrderApproval,
+    StripeCheckout,
+)
 
 Order = get_model("order", "Order")
+ShippingAddress = get_model("order", "ShippingAddress")
 UserAddress = get_model("address", "UserAddress")
 ProductReview = get_model("reviews", "ProductReview")
+Vote = get_model("reviews", "Vote")
 WishList = get_model("wishlists", "WishList")
+Email = get_model("communication", "Email")
+Notification = get_model("communication", "Notification")
+ProductAlert = get_model("customer", "ProductAlert")
+UserProductView = get_model("analytics", "UserProductView")
+UserSearch = get_model("analytics", "UserSearch")
+UserRecord = get_model("analytics", "UserRecord")
+Bankcard = get_model("payment", "Bankcard")
 
 ADDRESS_FIELDS = ("title", "first_name", "last_name", "line1", "line2", "line3", "line4",
                   "state", "postcode")
@@ -166,16 +185,120 @@ def pays_on_invoice(user: User) -> dict[str, Any] | None:
     return {"approved_at": approval.approved_at, "note": approval.note}
 
 
+def activity(user: User) -> dict[str, list[dict[str, Any]]]:
+    """What Oscar noted of them beside their orders: the shop's emails to them, their stock
+    alerts, the products they viewed and what they searched for."""
+    return {
+        "emails": [{"subject": e.subject, "sent_at": e.date_sent}
+                   for e in Email.objects.filter(user=user).order_by("pk")],
+        "stock_alerts": [{"product_id": a.product_id, "status": a.status,
+                          "created_at": a.date_created}
+                         for a in ProductAlert.objects.filter(
+                             Q(user=user) | Q(email__iexact=user.email)).order_by("pk")],
+        "products_viewed": [{"product_id": v.product_id, "at": v.date_created}
+                            for v in UserProductView.objects.filter(user=user).order_by("pk")],
+        "searches": [{"query": q.query, "at": q.date_created}
+                     for q in UserSearch.objects.filter(user=user).order_by("pk")],
+    }
+
+
+# --- Erasure ----------------------------------------------------------------------------------
+# Orders and their invoices are accounting documents, kept 10 years (Code de commerce,
+# L123-22): they stay, with the buyer's name and address the invoice must show, and lose the
+# account link, the email, the phone and the delivery notes.
+
+
+def _without_contact(buyer: dict, email: str) -> dict:
+    """An invoice's buyer as the law asks for it: name and address, no contact person or
+    email (a client without a name was named by their email: that goes too)."""
+    kept = dict(buyer)
+    kept["contact"] = ""
+    if email and email.lower() in str(kept.get("name", "")).lower():
+        kept["name"] = "—"
+    return kept
+
+
+def erase_orders(user: User) -> int:
+    found = Order.objects.filter(Q(user=user) | Q(guest_email__iexact=user.email))
+    order_ids = list(found.values_list("pk", flat=True))
+    shipping_ids = [pk for pk in found.values_list("shipping_address_id", flat=True) if pk]
+    ShippingAddress.objects.filter(pk__in=shipping_ids).update(phone_number="", notes="")
+    for model, lookup in ((Invoice, "order_id__in"), (CreditNote, "invoice__order_id__in")):
+        documents = list(model.objects.filter(**{lookup: order_ids}).only("pk", "buyer"))
+        for document in documents:
+            document.buyer = _without_contact(document.buyer, user.email)
+        model.objects.bulk_update(documents, ["buyer"])
+    StripeCheckout.objects.filter(Q(user=user) | Q(guest_email__iexact=user.email)).update(
+        user=None, guest_email="")
+    return Order.objects.filter(pk__in=order_ids).update(user=None, guest_email="")
+
+
+def erase_addresses(user: User) -> int:
+    deleted, _by_model = UserAddress.objects.filter(user=user).delete()
+    return deleted
+
+
+def erase_reviews(user: User) -> int:
+    Vote.objects.filter(user=user).delete()
+    deleted, _by_model = ProductReview.objects.filter(user=user).delete()
+    return deleted
+
+
+def erase_wish_lists(user: User) -> int:
+    deleted, _by_model = WishList.objects.filter(owner=user).delete()
+    return deleted
+
+
+def erase_order_approvals(user: User) -> int:
+    """The company's record of who asked for what stays the company's (the requester is the
+    anonymised account), without the phone and delivery notes typed with it."""
+    approvals = list(OrderApproval.objects.filter(requester=user)
+                     .only("pk", "shipping_address", "billing_address"))
+    for approval in approvals:
+        for field in ("shipping_address", "billing_address"):
+            address = getattr(approval, field)
+            if isinstance(address, dict):
+                setattr(approval, field, {k: ("" if k in ("phone_number", "notes") else v)
+                                          for k, v in address.items()})
+    OrderApproval.objects.bulk_update(approvals, ["shipping_address", "billing_address"])
+    return len(approvals)
+
+
+def erase_pays_on_invoice(user: User) -> int:
+    deleted, _by_model = InvoiceApproval.objects.filter(user=user).delete()
+    return deleted
+
+
+def erase_activity(user: User) -> int:
+    deleted = 0
+    for found in (Email.objects.filter(user=user),
+                  ProductAlert.objects.filter(Q(user=user) | Q(email__iexact=user.email)),
+                  UserProductView.objects.filter(user=user),
+                  UserSearch.objects.filter(user=user),
+                  UserRecord.objects.filter(user=user),
+                  Notification.objects.filter(recipient=user),
+                  Bankcard.objects.filter(user=user)):
+        count, _by_model = found.delete()
+        deleted += count
+    return deleted
+
+
 SECTIONS = {
-    "shop_orders": orders,
-    "shop_addresses": addresses,
-    "shop_reviews": reviews,
-    "shop_wish_lists": wish_lists,
-    "shop_order_approvals": order_approvals,
-    "shop_pays_on_invoice": pays_on_invoice,
+    "shop_orders": (orders, erase_orders, _(
+        "Orders and invoices (kept 10 years with the name and address the invoice needs; "
+        "email, phone and account link removed)")),
+    "shop_addresses": (addresses, erase_addresses, _("Saved addresses")),
+    "shop_reviews": (reviews, erase_reviews, _("Product reviews")),
+    "shop_wish_lists": (wish_lists, erase_wish_lists, _("Wish lists")),
+    "shop_order_approvals": (order_approvals, erase_order_approvals,
+                             _("Company orders asked for approval (kept for the company)")),
+    "shop_pays_on_invoice": (pays_on_invoice, erase_pays_on_invoice,
+                             _("Payment on invoice allowed")),
+    "shop_activity": (activity, erase_activity,
+                      _("Shop emails, stock alerts, products viewed, searches")),
 }
 
 
 def register() -> None:
-    for name, fn in SECTIONS.items():
-        personal_data.register(name, fn)
+    for name, (fn, erase, label) in SECTIONS.items():
+        personal_data.register(name, fn, erase, label)

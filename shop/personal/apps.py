@@ -43,3 +43,8 @@ class PersonalConfig(AppConfig):
         register_link("order_print", order_print_url)
         register_link("addresses", addresses_url)
         register_link("orders", orders_url)
+
+        # "Bought a print" for the Booker's marketing segments.
+        from shop import marketing
+
+        marketing.register()

@@ -55,6 +55,7 @@ from booker.models import (
     MarketingConsent,
     Membership,
     Package,
+    PersonalDataErasure,
     PhotoSession,
     PhotoTag,
     RetouchJob,
@@ -209,16 +210,20 @@ def build() -> World:
     # A client the studio invited, who has not chosen a password yet.
     services.invite_client("invite@example.test", first_name="Inès", invited_by=photographer)
     consent = MarketingConsent.objects.create(
-        email="jeanne@example.test", purpose=MarketingConsent.Purpose.NEWSLETTER,
+        email="jeanne@example.test", purpose=MarketingConsent.Purpose.MARKETING,
         consent_text="J'accepte", token_hash=hashlib.sha256(CONSENT_TOKEN.encode()).hexdigest(),
         requested_at=timezone.now(), last_sent_at=timezone.now(),
     )
+
+    # A person the studio erased (GDPR): the record of it.
+    PersonalDataErasure.objects.create(erased_by=photographer, files_confirmed=True)
 
     # The shop: the demo catalogue (print parent, extras product), an order of the client's
     # with an invoice to A and a personal print of S's final.
     shop_demo.seed(lambda line: None)
     order, print_line = _order_with_invoice_and_print(client, company, final)
     _approval_and_credit_note(member, company, order)
+    _campaign(member)
 
     world = World(
         people=people, session=session, final=final, job=job, upload=upload, order=order,
@@ -231,6 +236,19 @@ def build() -> World:
     thumb_url = personal_views.thumb_url(world.rush_id)
     world.objects["thumb_token"] = thumb_url.rstrip("/").split("/")[-1]
     return world
+
+
+def _campaign(member: User) -> None:
+    """A campaign written in the CMS and sent to the demo's segment, with one email to A's
+    member (booker/marketing, editorial/campaigns; issue 21)."""
+    from booker.marketing.models import Campaign, CampaignSend, Segment
+    from editorial.campaigns.models import CampaignContent
+
+    CampaignContent.objects.create(title="Printemps", subject="Offres", body=[])
+    campaign = Campaign.objects.create(name="Printemps", segment=Segment.objects.first(),
+                                       subject="Offres", body_html="<p>Offres</p>",
+                                       body_text="Offres")
+    CampaignSend.objects.create(campaign=campaign, email=member.email, user=member)
 
 
 def _approval_and_credit_note(member: User, company: Company, order) -> None:

@@ -184,6 +184,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("admin/booker/photosession/", "kind"): lambda w: "csv",
     ("admin/booker/retouchjob/", "object_id"): lambda w: w.job.pk,
     ("admin/booker/sharelink/", "object_id"): lambda w: _share_link(w).pk,
+    ("cms/snippets/editorial_campaigns/campaigncontent/send/", "pk"): lambda w: _first(
+        apps.get_model("editorial_campaigns.CampaignContent")).pk,
     # Online booking: the client's booking, by its token (booking pages, deposit page).
     ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
     ("admin/booker/booking/", "question"): lambda w: apps.get_model(

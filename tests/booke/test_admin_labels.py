@@ -7,7 +7,9 @@ from django.utils import translation
 
 OURS = ("booker", "editorial", "shop.")
 # Field names that are French words already: their fallback label reads right.
-SAME_IN_FRENCH = {"action", "client", "date", "description", "message", "note", "slug", "source"}
+SAME_IN_FRENCH = {
+    "action", "client", "date", "description", "message", "note", "segment", "slug", "source",
+}
 
 
 def _shown(model_admin) -> set[str]:

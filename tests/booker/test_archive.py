@@ -171,6 +171,53 @@ def test_one_bad_copy_fails_alone_and_the_next_run_finishes_the_session(settings
     assert sha256_file(archive_storage(), bad.original.name) == bad.sha256
 
 
+class StuckDeletes(PrivateFileSystemStorage):
+    """An online disk whose deletes of the files named in `stuck` fail, as the delete a worker
+    killed just after marking the rush archived never happened."""
+
+    stuck: set[str] = set()
+
+    def delete(self, name):
+        if name in self.stuck:
+            raise OSError(5, "Input/output error")
+        return super().delete(name)
+
+
+@pytest.mark.django_db
+def test_an_online_copy_left_by_an_interrupted_run_is_removed_before_the_session_is_archived(
+    settings, delivered, monkeypatch
+):
+    rushes = originals(delivered)
+    left = rushes[0].original.name
+    monkeypatch.setattr(StuckDeletes, "stuck", {left})
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "originals": {"BACKEND": f"{__name__}.StuckDeletes", "OPTIONS": {"subdir": "originals"}},
+    }
+
+    report = archive.archive_session(delivered, actor=None)
+
+    # Every rush is archived and verified, but one online copy is still there: the session is
+    # not called archived, so the next daily run comes back to it.
+    assert report.archived == 3 and report.failed == []
+    assert Rush.objects.filter(pk=rushes[0].pk, original_tier=Tier.ARCHIVE).exists()
+    assert originals_storage().exists(left)
+    delivered.refresh_from_db()
+    assert delivered.status == Status.DELIVERED
+    assert archive.sessions_due_for_archive(timezone.now() + timedelta(days=400)).filter(
+        pk=delivered.pk).exists()
+
+    monkeypatch.setattr(StuckDeletes, "stuck", set())  # the disk answers again
+    report = archive.archive_session(delivered, actor=None)
+
+    assert (report.archived, report.reused, report.failed) == (0, 0, [])
+    assert not originals_storage().exists(left)
+    assert sha256_file(archive_storage(), left) == rushes[0].sha256
+    delivered.refresh_from_db()
+    assert delivered.status == Status.ARCHIVED
+    assert not any(originals_storage().exists(r.original.name) for r in rushes)
+
+
 @pytest.mark.django_db
 def test_archiving_again_is_harmless_and_a_restored_session_reuses_its_verified_copies(
     delivered,
