@@ -14,6 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from booke import views
 from editorial import feeds
 from editorial import views as editorial_views
+from editorial.site import views as site_views
 from shop import customer_orders, registration
 
 
@@ -67,6 +68,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("recherche/", editorial_views.search, name="site-search"),
+    # The visitor's own bits of a page the page cache served them shared (editorial/site).
+    path("visiteur/", site_views.visitor, name="visitor"),
     path("sitemap.xml", editorial_views.sitemap, name="sitemap"),
     path("robots.txt", editorial_views.robots_txt, name="robots-txt"),
     path("feeds/journal/<id:index_id>/rss/", feeds.rss, name="blog-feed-rss"),

@@ -5,10 +5,11 @@ basket") and the arrows editorial → shop let the site's forms (comments, newsl
 too; booke/ is the wiring above every app, which no app imports.
 
 A cached page is shared between anonymous visitors, so its forms carry no CSRF token for them,
-and the views those forms post to are exempt from the middleware's check. A logged-in person's
-pages are never cached and do carry the token, and a forged post could abuse their session: for
-them the check runs here. An anonymous post carries no identity to abuse; spam is the
-honeypots' and the rate limits' business."""
+and the views those forms post to are exempt from the middleware's check. A logged-in person gets
+the same stored page, their forms given their token by the visitor fragment's script
+(editorial/site/views.py), or a page rendered for them that carries it; a forged post could
+abuse their session: for them the check runs here. An anonymous post carries no identity to
+abuse; spam is the honeypots' and the rate limits' business."""
 
 from __future__ import annotations
 

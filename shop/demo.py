@@ -47,10 +47,18 @@ ProductAttribute = get_model("catalogue", "ProductAttribute")
 ProductCategory = get_model("catalogue", "ProductCategory")
 ProductClass = get_model("catalogue", "ProductClass")
 ProductAttributeValue = get_model("catalogue", "ProductAttributeValue")
+WeightBased = get_model("shipping", "WeightBased")
+WeightBand = get_model("shipping", "WeightBand")
 ProductImage = get_model("catalogue", "ProductImage")
 StockRecord = get_model("partner", "StockRecord")
 
 PARTNER_NAME = "Atelier Booké"
+# A postal rate beside the studio pickup, so that the demo's checkout shows both: by weight,
+# typed VAT included (shop/shipping/models.py); a product without a weight counts 0.5 kg.
+POSTAL_RATE_NAME = "Colissimo"
+POSTAL_DEFAULT_WEIGHT = Decimal("0.5")
+POSTAL_BANDS = ((Decimal("0.5"), Decimal("6.90")), (Decimal("1"), Decimal("8.70")),
+                (Decimal("2"), Decimal("10.00")), (Decimal("5"), Decimal("15.90")))
 
 PRINTS, ALBUMS, GIFT_CARDS = "Tirages", "Albums", "Cartes cadeaux"
 ACCESSORIES = "Accessoires"
@@ -243,6 +251,23 @@ def seed(log: Callable[[str], None]) -> None:
     if ensure_segment(name, [("newsletter_subscribers", {}), ("bought_print", {})],
                       description="Pour une offre sur les tirages d'art.")[1]:
         log(f"segment {name}")
+
+
+def seed_postal_rate(log: Callable[[str], None]) -> None:
+    """The demo's postal rate (seed_demo runs it after `seed`, which makes France)."""
+    # Only into a shop without any rate: one the shop manager renamed or changed is theirs,
+    # never doubled.
+    if WeightBased.objects.exists():
+        return
+    rate = WeightBased.objects.create(
+        name=POSTAL_RATE_NAME, basis=WeightBased.Basis.WEIGHT,
+        description="Livraison à domicile en France métropolitaine, suivie.",
+        default_weight=POSTAL_DEFAULT_WEIGHT,
+    )
+    rate.countries.set(Country.objects.filter(iso_3166_1_a2="FR"))
+    for upper_limit, charge in POSTAL_BANDS:
+        WeightBand.objects.create(method=rate, upper_limit=upper_limit, charge=charge)
+    log(f"postal rate {POSTAL_RATE_NAME}")
 
 
 def _index(upcs: list[str]) -> None:

@@ -16,4 +16,17 @@ OSCAR_MSGIDS = (
     gettext_noop("Third line of address"),
     gettext_noop("State/County"),
     gettext_noop("Post/Zip-code"),
+    # The dashboard's postal rates: Oscar's French says "intervalles de poids" and kg, but a
+    # rate's bands count kilograms or euros of goods (shop/shipping/models.py): "tranches".
+    gettext_noop("Weight bands"),
+    gettext_noop("Weight range (kg)"),
+    gettext_noop("Number of weight bands"),
+    gettext_noop("Add a new weight band"),
+    gettext_noop("Add weight band"),
+    gettext_noop("Edit weight band"),
+    gettext_noop("Delete weight band?"),
+    gettext_noop("Are you sure you want to delete this weight band method?"),
+    gettext_noop("No weight bands have been added yet."),
+    gettext_noop("Default product weight (kg)"),
+    gettext_noop("Default weight (kg)"),
 )

@@ -590,6 +590,8 @@ PAGE_CACHE_EXCLUDED_PREFIXES = (
     "/documents/", "/media/", "/static/", "/healthz", "/bench/",
     # Online booking: the free days and slots change with every booking, never a stale page.
     "/reserver/",
+    # The visitor fragment of the cached pages: someone's own, by definition.
+    "/visiteur/",
 )
 # Under /shop/ only the catalogue (its index, categories, product pages) is cached; the basket,
 # checkout, accounts, search and personal prints never are, nor /shop/historique/ (a visitor's
@@ -809,7 +811,6 @@ CSP_OSCAR_HANDLERS = (
     "window.history.go(-1);return false",  # partials/form.html, dashboard forms
     "history.go(-1);return false",  # customer/wishlists/wishlists_form.html
     "javascript:history.go(-1);",  # error.html, 500.html
-    "window.print()",  # checkout/thank_you.html
     "window.close();return false;",  # dashboard/catalogue/attribute_option_group_delete.html
 )
 

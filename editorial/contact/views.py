@@ -1,9 +1,10 @@
 """The newsletter's sign-up (posted from every page's footer), confirmation and unsubscribe.
 
 Every page is served from the page cache to anonymous visitors, so the footer's form carries no
-CSRF token for them: the sign-up view checks it for a logged-in person only, whose pages are
-never cached (shop/csrf.py). An anonymous post carries no identity to abuse;
-robots meet the honeypot and the rate limit. Every answer here is personal: never cached."""
+CSRF token for them: the sign-up view checks it for a logged-in person only, whose form gets
+their token from the visitor fragment (shop/csrf.py). An anonymous post carries no identity
+to abuse; robots meet the honeypot and the rate limit. Every answer here is personal: never
+cached."""
 
 from __future__ import annotations
 

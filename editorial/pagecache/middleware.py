@@ -20,7 +20,18 @@ to a beacon from the page, shop/history, so that it can be stored.)
 
 The key is the scheme, host, full path with its query and the language the LocaleMiddleware
 will pick; the value is the page's status, headers and bytes with the generation token it was
-rendered under (services.py), read together with the current token in one round trip."""
+rendered under (services.py), read together with the current token in one round trip.
+
+A request that does carry an identity (a logged-in person, a basket) is served the same stored
+page when there is one (issue 20: rendering it for them cost 0.01–0.03× a minimal view): the
+stored page is an anonymous visitor's, so nothing of anyone is in it, and what is theirs — the
+header's account links and basket count, the forms' CSRF token, "commenting as" — comes after
+it from the visitor fragment (editorial/site/views.py) that static/editorial/visitor.js fetches
+when the SHARED_COOKIE this answer sets says so. Without JavaScript they read the generic
+header. Such a request never stores a page (its render is theirs), and it is rendered as before
+when nothing is stored, when a message waits for it (the messages cookie: the page shows it),
+or when the view said its page differs for people beyond that (`response.varies_for_people`,
+stored with the page: the product page and its wish lists)."""
 
 from __future__ import annotations
 
@@ -38,6 +49,12 @@ from . import services
 HEADER = "X-Cache"
 PAGE_KEY_PREFIX = "pagecache:page:"
 _UNCACHEABLE_DIRECTIVES = ("private", "no-cache", "no-store")
+# Tells visitor.js that this page was served shared to someone with an identity: fetch their
+# bits. Readable by the script (not HttpOnly); it holds no secret, only "1".
+SHARED_COOKIE = "booke_visitor"
+# Set by a view on a response whose page shows a logged-in person more of theirs than the
+# fragment restores: stored for anonymous visitors, never served to people.
+VARIES_FOR_PEOPLE = "varies_for_people"
 
 
 def identity_cookies() -> tuple[str, ...]:
@@ -100,8 +117,13 @@ def _mark_private(response: HttpResponse) -> None:
     patch_cache_control(response, private=True, no_cache=True)
 
 
+def _shared_with_people(entry: tuple) -> bool:
+    # Entries stored before people were served from the cache have four fields: not shared.
+    return len(entry) > 4 and entry[4]
+
+
 def _from_entry(entry: tuple) -> HttpResponse:
-    _generation, status, headers, content = entry
+    status, headers, content = entry[1:4]
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
@@ -117,13 +139,12 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.PAGE_CACHE_ENABLED or not is_public_path(request.path):
             return self.get_response(request)
-        if request.method not in ("GET", "HEAD") or any(
-            name in request.COOKIES for name in self.identity_cookies
-        ):
-            response = self.get_response(request)
-            _mark_private(response)
-            response[HEADER] = "bypass"
-            return response
+        if request.method not in ("GET", "HEAD"):
+            return self._bypass(request)
+        identified = any(name in request.COOKIES for name in self.identity_cookies)
+        # A message waits (an emptied cookie is one the browser was told to drop: none waits).
+        if identified and request.COOKIES.get(CookieStorage.cookie_name):
+            return self._bypass(request)
 
         cache = services.page_cache()
         key = page_key(request)
@@ -131,7 +152,12 @@ class PageCacheMiddleware:
         generation = found.get(services.GENERATION_KEY) or services.ensure_generation(cache)
         entry = found.get(key)
         if entry is not None and entry[0] == generation:
-            return _from_entry(entry)
+            if not identified:
+                return _from_entry(entry)
+            if _shared_with_people(entry):
+                return self._shared(request, entry)
+        if identified:
+            return self._bypass(request)
 
         response = self.get_response(request)
         if not is_storable(request, response):
@@ -141,7 +167,27 @@ class PageCacheMiddleware:
             return response
         _mark_shared(response)
         headers = [(name, value) for name, value in response.items() if name != HEADER]
-        cache.set(key, (generation, response.status_code, headers, response.content),
+        shared = not getattr(response, VARIES_FOR_PEOPLE, False)
+        cache.set(key, (generation, response.status_code, headers, response.content, shared),
                   settings.PAGE_CACHE_SECONDS)
         response[HEADER] = "miss"
+        return response
+
+    def _bypass(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        _mark_private(response)
+        response[HEADER] = "bypass"
+        return response
+
+    @staticmethod
+    def _shared(request: HttpRequest, entry: tuple) -> HttpResponse:
+        """The anonymous page for someone with an identity: private (a shared cache must not
+        keep an answer carrying a Set-Cookie), and the cookie that has their script fetch
+        their bits."""
+        response = _from_entry(entry)
+        response.headers.pop("Cache-Control", None)
+        _mark_private(response)
+        if request.COOKIES.get(SHARED_COOKIE) != "1":
+            response.set_cookie(SHARED_COOKIE, "1", samesite="Lax",
+                                secure=settings.SESSION_COOKIE_SECURE)
         return response

@@ -25,7 +25,11 @@ class ProductDetailView(oscar_views.ProductDetailView):
         }
         if not request.user.is_authenticated:
             request.META.pop("HTTP_REFERER", None)
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        # A logged-in person's copy has their wish lists: the page cache keeps the anonymous
+        # page for anonymous visitors only (editorial.pagecache.middleware.VARIES_FOR_PEOPLE).
+        response.varies_for_people = True
+        return response
 
     def send_signal(self, request, response, product) -> None:
         # The page's beacon (shop.history.views.product_viewed) records the view: a page served

@@ -30,6 +30,7 @@ from shop import notifications
 from shop.deposits import selectors as deposits
 from shop.payments import gateway, selectors, services
 from shop.payments.models import PaymentMethod, StripeCheckout
+from shop.shipping.methods import StudioPickup
 
 RedirectRequired = get_class("payment.exceptions", "RedirectRequired")
 PaymentMethodForm = get_class("checkout.forms", "PaymentMethodForm")
@@ -37,6 +38,23 @@ CheckoutSessionMixin = get_class("checkout.session", "CheckoutSessionMixin")
 OrderPlacementMixin = get_class("checkout.mixins", "OrderPlacementMixin")
 
 logger = logging.getLogger(__name__)
+
+
+class PickupView(CheckoutSessionMixin, View):
+    """"Pickup at the studio" chosen on the address page, before any address: the order is
+    collected, so none is asked (shop/checkout/session.py); straight on to the payment."""
+
+    pre_conditions = [
+        "check_basket_is_not_empty",
+        "check_basket_is_valid",
+        "check_user_email_is_captured",
+    ]
+
+    def post(self, request, *args, **kwargs):
+        # An address typed before changing one's mind would otherwise go on the order.
+        self.checkout_session.reset_shipping_data()
+        self.checkout_session.use_shipping_method(StudioPickup.code)
+        return redirect("checkout:payment-method")
 
 
 class PaymentMethodView(CheckoutSessionMixin, FormView):

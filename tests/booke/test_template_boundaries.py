@@ -82,7 +82,7 @@ NAME_OWNERS = {
     **dict.fromkeys(
         ["site-search", "sitemap", "robots-txt", "blog-feed-rss", "blog-feed-atom",
          "blog-category-feed-rss", "blog-category-feed-atom", "newsletter-subscribe",
-         "newsletter-confirm", "newsletter-unsubscribe"],
+         "newsletter-confirm", "newsletter-unsubscribe", "visitor"],
         EDITORIAL,
     ),
     **dict.fromkeys(["after-login", "healthz", "favicon", "set_language"], SITE),

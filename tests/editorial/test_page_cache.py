@@ -1,5 +1,6 @@
-"""The page cache (editorial/pagecache): anonymous pages served from the cache, never a page
-for a logged-in person or a basket, fresh at once after a publish or a price change."""
+"""The page cache (editorial/pagecache): anonymous pages served from the cache, to logged-in
+people and baskets too (their own bits from the visitor fragment: test_visitor_fragment.py),
+never a page rendered for one of them, fresh at once after a publish or a price change."""
 
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from oscar.test.factories import create_product
 from wagtail.models import Page, PageViewRestriction, Site
 
 from editorial.models import BlogIndexPage, BlogPostPage, HomePage
+from editorial.pagecache.middleware import SHARED_COOKIE
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +81,7 @@ def test_cacheable_pages_make_browsers_ask_again_and_let_shared_caches_keep_them
     assert settings.PAGE_CACHE_S_MAXAGE > 0
 
 
-def test_a_logged_in_person_never_gets_nor_fills_the_cache(journal, client):
+def test_a_logged_in_person_never_fills_the_cache(journal, client):
     post = _post(journal)
     client.force_login(UserFactory())
 
@@ -95,28 +97,68 @@ def test_a_logged_in_person_never_gets_nor_fills_the_cache(journal, client):
     assert client.get(post.url)["X-Cache"] == "miss"
 
 
-def test_a_logged_in_person_is_not_served_a_page_cached_for_anonymous_visitors(journal, client):
+def test_a_logged_in_person_is_served_the_anonymous_page_privately_and_told_to_fetch_theirs(
+    journal, client, django_assert_num_queries
+):
     post = _post(journal)
-    client.get(post.url)
-    client.get(post.url)  # now a hit for anonymous visitors
-    client.force_login(UserFactory())
+    stored = client.get(post.url)
+    client.force_login(UserFactory(first_name="Léa"))
 
-    answer = client.get(post.url)
+    with django_assert_num_queries(0):
+        answer = client.get(post.url)
 
-    assert answer["X-Cache"] == "bypass"
-    assert reverse("logout") in answer.text  # the header's log-out form: this person's page
+    assert answer["X-Cache"] == "hit"
+    assert answer.content == stored.content  # the generic header: nobody's name, no log-out form
+    assert reverse("logout") not in answer.text
+    directives = {d.strip() for d in answer["Cache-Control"].split(",")}
+    assert {"private", "no-cache"} <= directives and "public" not in directives
+    # The cookie that has static/editorial/visitor.js fetch this person's header and token.
+    assert answer.cookies[SHARED_COOKIE].value == "1"
+    assert not answer.cookies[SHARED_COOKIE]["httponly"]
+    assert f'data-visitor="{reverse("visitor")}"' in answer.text
 
 
-@pytest.mark.parametrize("cookie", ["oscar_open_basket", "messages", "sessionid"])
-def test_a_basket_messages_or_session_cookie_bypasses_the_cache(journal, client, cookie):
+@pytest.mark.parametrize("cookie", ["oscar_open_basket", "sessionid"])
+def test_a_basket_or_session_cookie_gets_the_stored_page_shared_and_private(
+    journal, client, cookie
+):
     post = _post(journal)
     client.get(post.url)
     client.cookies[cookie] = "something"
 
     answer = client.get(post.url)
 
+    assert answer["X-Cache"] == "hit"
+    assert "private" in answer["Cache-Control"]
+
+
+def test_a_waiting_message_bypasses_the_cache_so_the_page_shows_it(journal, client):
+    post = _post(journal)
+    client.get(post.url)
+    client.cookies["messages"] = "something"
+
+    answer = client.get(post.url)
+
     assert answer["X-Cache"] == "bypass"
     assert "private" in answer["Cache-Control"]
+
+
+def test_a_product_page_stored_for_anonymous_visitors_is_rendered_for_a_logged_in_person(
+    client, search_index
+):
+    from shop import demo
+
+    demo.seed(lambda line: None)
+    album = Product.objects.get(upc="BK-ALBUM-LIN-30")
+    client.get(album.get_absolute_url())
+    assert client.get(album.get_absolute_url())["X-Cache"] == "hit"
+    client.force_login(UserFactory())
+
+    answer = client.get(album.get_absolute_url())
+
+    # Its wish lists are this person's (ProductDetailView's varies_for_people).
+    assert answer["X-Cache"] == "bypass"
+    assert reverse("logout") in answer.text
 
 
 def test_a_publish_shows_on_the_very_next_request(journal, client):
@@ -298,8 +340,11 @@ def test_an_anonymous_visitor_adds_to_the_basket_from_a_cached_catalogue_page(
 
     assert added.status_code == 302
     assert settings.OSCAR_BASKET_COOKIE_OPEN in browser.cookies
-    # From now on this visitor has a basket: no shared page any more.
+    # The "added to your basket" message shows on the next page, rendered for this visitor;
+    # then, with a basket, the shared page, their count from the fragment.
     assert browser.get(reverse("catalogue:index"))["X-Cache"] == "bypass"
+    assert browser.get(reverse("catalogue:index"))["X-Cache"] == "hit"
+    assert browser.get(reverse("visitor")).json()["personal"] is True
 
 
 def test_a_logged_in_person_adding_to_the_basket_still_needs_the_csrf_token(search_index):

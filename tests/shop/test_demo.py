@@ -154,3 +154,16 @@ def test_a_print_is_typed_at_what_the_customer_pays_of_which_a_sixth_is_vat():
 def test_pictures_are_the_same_on_every_run():
     assert demo._picture("print") == demo._picture("print")
     assert demo._picture("print") != demo._picture("album")
+
+
+def test_the_demo_offers_a_postal_rate_beside_the_studio_pickup():
+    logged: list[str] = []
+    demo.seed(logged.append)
+    demo.seed_postal_rate(logged.append)
+    demo.seed_postal_rate(logged.append)  # the second seed adds no second rate
+    rate = get_model("shipping", "WeightBased").objects.get()
+
+    assert logged.count(f"postal rate {demo.POSTAL_RATE_NAME}") == 1
+    assert [c.iso_3166_1_a2 for c in rate.countries.all()] == ["FR"]
+    assert rate.get_charge(Decimal("0.5")) == Decimal("6.90")
+    assert rate.get_charge(Decimal("1.2")) == Decimal("10.00")
