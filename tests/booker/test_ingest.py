@@ -68,6 +68,17 @@ def test_kodak_kdc_whose_only_preview_is_a_tiny_bitmap_is_decoded_at_half_size(s
     assert proof_of(rush).size == (384, 256)  # half of 768×512, never the 96 px bitmap
 
 
+@needs_samples
+def test_a_process_that_decoded_a_raw_itself_still_decodes_the_next_in_a_child(settings):
+    # LibRaw's OpenMP pool does not survive a fork: with it, the child decoding apart waited
+    # for threads that were not there until the time limit (the Kodak file uses OpenMP).
+    settings.BOOKER_INGEST_TIMEOUT_SECONDS = 20
+    raw = SAMPLES / "kodak_dc50.kdc"
+    alone, _, camera = ingest.decode(raw)
+    apart, _, camera_apart = ingest.decode_apart(raw)
+    assert apart.tobytes() == alone.tobytes() and camera_apart == camera
+
+
 def test_a_large_jpeg_proof_is_2048_on_its_long_edge_and_upright(session):
     # EXIF orientation 6: the camera was turned; the proof must be portrait.
     rush = add(session, "IMG_0100.JPG", jpeg_bytes((3000, 2000), exif_orientation=6))
