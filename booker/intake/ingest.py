@@ -391,6 +391,7 @@ def _bound_child(worker: int) -> None:
     ends it past the time limit's CPU in any case."""
     limit = settings.BOOKER_INGEST_TIMEOUT_SECONDS + 5
     resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU's default action dumps core
     libc = _c_library()
     if libc and hasattr(libc, "prctl"):
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
