@@ -398,10 +398,13 @@ class Cluster:
 
 
 @contextmanager
-def qcluster(env: dict[str, str], workers: int = 2, *, quiet: bool = True) -> Iterator[Cluster]:
-    """`manage.py qcluster` with Q_WORKERS=`workers`; returns once its workers are up."""
-    proc = _start([PYTHON, str(ROOT / "manage.py"), "qcluster"],
-                  app_env({"Q_WORKERS": str(workers), **env}), name="qcluster", quiet=quiet)
+def qcluster(env: dict[str, str], workers: int = 2, *, quiet: bool = True,
+             script: str | None = None) -> Iterator[Cluster]:
+    """`manage.py qcluster` with Q_WORKERS=`workers`; returns once its workers are up.
+    `script`: Python run instead, that starts the cluster itself (a test's patched one)."""
+    cmd = [PYTHON, "-c", script] if script else [PYTHON, str(ROOT / "manage.py"), "qcluster"]
+    proc = _start(cmd, app_env({"Q_WORKERS": str(workers), **env}), name="qcluster",
+                  quiet=quiet)
     try:
         cluster = Cluster(pid=proc.popen.pid, workers=workers, log=proc.log)
 

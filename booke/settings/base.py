@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -529,6 +530,12 @@ if BOOKER_INGEST_LEASE_SECONDS <= BOOKER_INGEST_TIMEOUT_SECONDS:
 BOOKER_INGEST_MAX_ATTEMPTS = env.int("BOOKER_INGEST_MAX_ATTEMPTS", default=3)
 # Where an original read from S3 is streamed for decoding (unlinked at once); default: TMPDIR.
 BOOKER_INGEST_TMP_DIR = env.str("BOOKER_INGEST_TMP_DIR", default="")
+# LibRaw runs its OpenMP loops on one thread. Its thread pool does not survive a fork: a process
+# that decoded a RAW itself (a test, a command) and then forks the ingest's decoding child
+# (booker/intake/ingest.py) left the child waiting for threads that are not there, until the
+# time limit. The parallelism is the workers, one rush each. Read once, as rawpy loads: here,
+# before any import of it; the environment's own value wins.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

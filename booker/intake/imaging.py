@@ -84,6 +84,14 @@ def open_picture(source: str | Path | BinaryIO, long_edge: int) -> Image.Image:
         raise UnreadableImage(NOT_RAW) from exc
 
 
+def read_by_libraw(path: str | Path) -> bool:
+    """Whether `open_picture` offers this file to LibRaw: anything but an empty file and the
+    plain formats Pillow reads (TIFFs too: most RAWs are TIFF-shaped, LibRaw tries first)."""
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    return bool(head) and not head.startswith(_PLAIN_MAGIC)
+
+
 def _as_file(data: bytes | str) -> BinaryIO | str:
     """What rawpy.imread and Image.open take: a path as it is, bytes as a file."""
     return data if isinstance(data, str) else io.BytesIO(data)

@@ -30,7 +30,12 @@ import gc
 import hashlib
 import logging
 import os
+import pickle  # noqa: S403 -- between the worker and the child it forked, nothing else
+import resource
+import select
+import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -50,6 +55,7 @@ from booker import schedules
 from booker.events import Event
 from booker.intake.machine import RUSH_INGEST
 from booker.models import Rush
+from booker.reconnect import through_restart
 from booker.sessions.services import record_event
 from booker.storage import is_unavailable, iter_chunks, read_range
 
@@ -188,6 +194,8 @@ def process(c: Claim) -> Rush | None:
     except TimeoutException:
         return _fail(c, rush, gettext(TIMED_OUT) % {
             "seconds": settings.BOOKER_INGEST_TIMEOUT_SECONDS})
+    except DecoderDied:
+        return _decoder_died(c, rush)
     except Exception as exc:  # noqa: BLE001 -- one bad file must not stop the batch
         if is_unavailable(exc):
             return _wait_for_storage(c, rush, exc)
@@ -211,18 +219,36 @@ def process(c: Claim) -> Rush | None:
     captured_at = r.captured_at
     if captured_at is not None and timezone.is_naive(captured_at):
         captured_at = timezone.make_aware(captured_at)
-    written = RUSH_INGEST.move_rows(
-        _held(c), Ingest.PROCESSING, Ingest.READY,
-        proof=names["proof"], thumbnail=names["thumbnail"], width=r.size[0],
-        height=r.size[1], captured_at=captured_at, camera=r.camera, failure_reason="",
-    )
-    if not written:
+
+    @transaction.atomic
+    def write_ready() -> bool:
+        written = RUSH_INGEST.move_rows(
+            _held(c), Ingest.PROCESSING, Ingest.READY,
+            proof=names["proof"], thumbnail=names["thumbnail"], width=r.size[0],
+            height=r.size[1], captured_at=captured_at, camera=r.camera, failure_reason="",
+        )
+        if written:
+            rush.refresh_from_db()
+            # On a headshot day, the member whose slot holds the capture time sits in it.
+            sitters.attribute_new_rush(rush)
+        return bool(written)
+
+    # The proof is made: a database restart meanwhile must not cost it (booker/reconnect.py).
+    if not through_restart(write_ready):
+        if _written_by(c):
+            # Written, and the connection lost before its answer came back.
+            rush.refresh_from_db()
+            return rush
         log.warning("rush %s: lease lost during attempt %s, result dropped", rush.pk, c.attempt)
         return None
-    rush.refresh_from_db()
-    # On a headshot day, the member whose slot holds the capture time sits in it.
-    sitters.attribute_new_rush(rush)
     return rush
+
+
+def _written_by(c: Claim) -> bool:
+    """Whether the rush is ready from this very claim (its attempt and time are kept), not
+    from a worker that took it over after the lease."""
+    return Rush.objects.filter(pk=c.rush_id, ingest_status=Ingest.READY, attempts=c.attempt,
+                               processing_started_at=c.started_at).exists()
 
 
 @dataclass(frozen=True)
@@ -283,8 +309,7 @@ def _render(blocks: tiffpreview.Blocks, whole) -> Rendered:
             # The download's freed buffers go back to the system before the decode makes
             # the task's largest allocations (LibRaw's sensor data: 48 MiB at 24 MP).
             release_memory()
-            picture = imaging.open_picture(path, PROOF_EDGE)
-            captured_at, camera = imaging.read_metadata(path)
+            picture, captured_at, camera = decode_apart(path)
     proof = imaging.fit(picture, PROOF_EDGE)
     del picture  # the decoded frame is the largest buffer; what follows is proof-sized
     thumb = imaging.fit(proof, THUMB_EDGE)
@@ -293,13 +318,147 @@ def _render(blocks: tiffpreview.Blocks, whole) -> Rendered:
                     camera)
 
 
+# --- LibRaw in a process of its own -----------------------------------------------------------
+# The task's time limit is an alarm (SIGALRM) whose handler Python runs between two bytecodes
+# of the main thread: a decoder spinning inside C code never gives it the hand, and only the
+# cluster's guard stopped it, by killing the whole worker at the limit; the rush then waited
+# for its lease to run out and the minute's sweep (5 minutes and more) and came back until its
+# attempts were spent. LibRaw (RAWs, and the TIFFs it is offered first) therefore runs in a
+# forked child that the worker waits for in Python, where the alarm does reach it, and kills
+# at the limit: the rush fails at once with the time limit's reason and the worker goes on.
+# Plain pictures (JPEG, PNG…) stay in the worker: Pillow decodes them a block at a time and
+# the alarm interrupts it between blocks.
+
+
+class DecoderDied(Exception):
+    """The decoding child ended without an answer (killed: out of memory, a crash in C)."""
+
+
+def decode(path: Path) -> tuple[imaging.Image.Image, datetime | None, str]:
+    """The picture (its long edge PROOF_EDGE at most) and the metadata of a local file."""
+    picture = imaging.fit(imaging.open_picture(path, PROOF_EDGE), PROOF_EDGE)
+    captured_at, camera = imaging.read_metadata(path)
+    return picture, captured_at, camera
+
+
+def decode_apart(path: Path) -> tuple[imaging.Image.Image, datetime | None, str]:
+    """`decode`, in a forked child for the files LibRaw reads (see above)."""
+    if not hasattr(os, "fork") or not imaging.read_by_libraw(path):
+        return decode(path)
+    read_end, write_end = os.pipe()
+    worker = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child: decode, answer through the pipe, and leave without cleanup
+        try:
+            os.close(read_end)
+            _bound_child(worker)
+            try:
+                answer: tuple = ("ok", decode(path))
+            except imaging.UnreadableImage as exc:
+                answer = ("unreadable", str(exc))
+            except FileNotFoundError as exc:
+                answer = ("missing", str(exc))
+            except BaseException as exc:  # noqa: BLE001 -- told to the worker, which logs it
+                answer = ("error", f"{type(exc).__name__}: {exc}")
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        finally:
+            # Not sys.exit: no atexit, no closing of the worker's database connection.
+            os._exit(0)
+    os.close(write_end)
+    answered = False
+    try:
+        data = _read_all(read_end, time.monotonic() + settings.BOOKER_INGEST_TIMEOUT_SECONDS)
+        answered = True
+    finally:
+        os.close(read_end)
+        _end_child(pid, kill=not answered)
+    if not data:
+        raise DecoderDied(path)
+    kind, value = pickle.loads(data)  # noqa: S301 -- our own child's answer
+    if kind == "ok":
+        return value
+    if kind == "unreadable":
+        raise imaging.UnreadableImage(value)  # French already: gettext leaves it as it is
+    if kind == "missing":
+        raise FileNotFoundError(value)
+    raise RuntimeError(f"decoder: {value}")
+
+
+def _bound_child(worker: int) -> None:
+    """A child stuck in C must not outlive the worker that waits for it (killed with -9, it
+    cannot kill the child): it dies with it (Linux's parent-death signal), and the kernel
+    ends it past the time limit's CPU in any case."""
+    limit = settings.BOOKER_INGEST_TIMEOUT_SECONDS + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU's default action dumps core
+    libc = _c_library()
+    if libc and hasattr(libc, "prctl"):
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != worker:  # the worker died before the line above
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _read_all(fd: int, deadline: float) -> bytes:
+    """Everything the child writes until it closes the pipe. The task's alarm interrupts the
+    wait (TimeoutException); outside a worker (a command, the tests), the deadline does."""
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutException(f"decode exceeded {settings.BOOKER_INGEST_TIMEOUT_SECONDS} s")
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 1024 * 1024)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def _end_child(pid: int, *, kill: bool) -> None:
+    """Reap the child, killed first when its answer was not awaited to the end (the time
+    limit, or the worker stopping): it must not outlive its rush."""
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    os.waitpid(pid, 0)  # it closed the pipe as it left: at once
+
+
 def _fail(c: Claim, rush: Rush, reason: str) -> Rush | None:
     reason = reason[:255]  # the column's size: PostgreSQL refuses a longer one
-    if not RUSH_INGEST.move_rows(_held(c), Ingest.PROCESSING, Ingest.FAILED,
-                                 failure_reason=reason):
+
+    @transaction.atomic  # the status and its event, or neither
+    def write_failed() -> bool:
+        if not RUSH_INGEST.move_rows(_held(c), Ingest.PROCESSING, Ingest.FAILED,
+                                     failure_reason=reason):
+            return False
+        record_event(rush.session, Event.RUSH_FAILED, actor=None, rush=rush.pk,
+                     filename=rush.original_filename, reason=reason)
+        return True
+
+    if not through_restart(write_failed):
         return None
-    record_event(rush.session, Event.RUSH_FAILED, actor=None, rush=rush.pk,
-                 filename=rush.original_filename, reason=reason)
+    rush.refresh_from_db()
+    return rush
+
+
+def _decoder_died(c: Claim, rush: Rush) -> Rush | None:
+    """The decoding child was killed (out of memory, a crash in LibRaw) while the worker
+    lives: what a dead worker's rush goes through (taken again, failed once its attempts are
+    spent: BOOKER_INGEST_MAX_ATTEMPTS), known at once instead of after a lease."""
+    log.warning("rush %s: the decoder died during attempt %s", rush.pk, c.attempt)
+    if c.attempt >= settings.BOOKER_INGEST_MAX_ATTEMPTS:
+        return _fail(c, rush, gettext(GIVE_UP) % {
+            "attempts": c.attempt, "seconds": settings.BOOKER_INGEST_TIMEOUT_SECONDS})
+    if not through_restart(
+            lambda: RUSH_INGEST.move_rows(_held(c), Ingest.PROCESSING, Ingest.PENDING)):
+        return None
+    enqueue_ingest(rush)
     rush.refresh_from_db()
     return rush
 
@@ -311,8 +470,9 @@ def _wait_for_storage(c: Claim, rush: Rush, exc: Exception) -> Rush | None:
     queues the rush again one lease later, and again after each lease while S3 is down."""
     log.warning("rush %s: storage unavailable (%s), left pending for a later retry",
                 rush.pk, type(exc).__name__)
-    if not RUSH_INGEST.move_rows(_held(c), Ingest.PROCESSING, Ingest.PENDING,
-                                 attempts=c.attempt - 1, failure_reason=gettext(STORAGE_WAIT)):
+    if not through_restart(lambda: RUSH_INGEST.move_rows(
+            _held(c), Ingest.PROCESSING, Ingest.PENDING, attempts=c.attempt - 1,
+            failure_reason=gettext(STORAGE_WAIT))):
         return None
     rush.refresh_from_db()
     return rush
@@ -458,10 +618,8 @@ def warm_up_before_fork() -> None:
 _libc = None
 
 
-def release_memory() -> None:
-    """Give the decode's freed buffers back to the system. glibc keeps freed heap for reuse
-    (and raises its mmap threshold after large frees), so without this a worker's RSS stays
-    at its largest decode between tasks."""
+def _c_library():
+    """The C library (glibc's extras: malloc_trim, prctl), or False where there is none."""
     global _libc
     if _libc is None:
         name = ctypes.util.find_library("c")
@@ -469,8 +627,16 @@ def release_memory() -> None:
             _libc = ctypes.CDLL(name) if name else False
         except OSError:
             _libc = False
-    if _libc and hasattr(_libc, "malloc_trim"):
-        _libc.malloc_trim(0)
+    return _libc
+
+
+def release_memory() -> None:
+    """Give the decode's freed buffers back to the system. glibc keeps freed heap for reuse
+    (and raises its mmap threshold after large frees), so without this a worker's RSS stays
+    at its largest decode between tasks."""
+    libc = _c_library()
+    if libc and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 # --- The sweeper ----------------------------------------------------------------------------

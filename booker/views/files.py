@@ -75,6 +75,23 @@ def serve_private(
     )
 
 
+def ensure_stored(fieldfile: FieldFile) -> None:
+    """Before a download's redirect to a signed S3 link: S3 holds the file and answers.
+
+    The link is made without asking S3, so while S3 is down the browser would fail on S3's
+    address with its own message (and on a missing object with S3's XML). One HEAD per
+    download lets the studio answer instead: a French 503 within the storage's timeouts
+    (StorageUnavailable, through booker.http.StorageUnavailableMiddleware), or a 404. Not
+    for proofs and thumbnails: a gallery shows hundreds, each HEAD would cost a round trip."""
+    if not fieldfile:
+        raise Http404("No file.")
+    if isinstance(fieldfile.storage, FileSystemStorage):
+        return  # serve_private opens it, and answers 404 itself
+    with unavailable_as_refusal():
+        if not fieldfile.storage.exists(fieldfile.name):
+            raise Http404("The file is missing.")
+
+
 def _log(request: HttpRequest, delivery: Delivery | None, final: FinalPhoto | None) -> None:
     if delivery is None:
         # A retoucher checking a final before delivery: there is no delivery to log it against.
@@ -124,6 +141,7 @@ def final_download(request: HttpRequest, final_id: int) -> HttpResponse:
     delivery = Delivery.objects.filter(session_id=final.job.session_id).first()
     if selectors.downloads_closed_for(request.user, final.job.session, delivery):
         return _closed(request, final.job.session, delivery)
+    ensure_stored(final.file)
     response = serve_private(final.file, download_name=client_filename(final), inline=False)
     _log(request, delivery, final)
     return response

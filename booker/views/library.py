@@ -29,7 +29,7 @@ from booker.delivery import library
 from booker.delivery.files import client_filename
 from booker.http import client_ip
 from booker.models import FinalPhoto, Membership
-from booker.views.files import PROOF_MAX_AGE, serve_private
+from booker.views.files import PROOF_MAX_AGE, ensure_stored, serve_private
 
 
 class SearchForm(forms.Form):
@@ -159,6 +159,7 @@ def download(request: HttpRequest, slug: str, final_id: int, size: str) -> HttpR
     # Asked again right before the first byte: making the web copy takes a moment, and a
     # member removed (or a photo hidden) meanwhile gets nothing.
     library.library_final(library.library_membership(request.user, slug), final_id)
+    ensure_stored(fieldfile)
     response = serve_private(fieldfile, download_name=name, inline=False)
     if delivery is not None:
         services.log_download(

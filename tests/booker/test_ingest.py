@@ -1,6 +1,8 @@
 """RAW → proof: real camera files, and broken ones that must fail alone with a reason."""
 
 import io
+import os
+import signal
 from datetime import timedelta
 from pathlib import Path
 
@@ -66,6 +68,36 @@ def test_kodak_kdc_whose_only_preview_is_a_tiny_bitmap_is_decoded_at_half_size(s
     rush = services.ingest_rush(rush.pk)
     assert rush.ingest_status == Rush.Ingest.READY, rush.failure_reason
     assert proof_of(rush).size == (384, 256)  # half of 768×512, never the 96 px bitmap
+
+
+@needs_samples
+def test_a_process_that_decoded_a_raw_itself_still_decodes_the_next_in_a_child(settings):
+    # LibRaw's OpenMP pool does not survive a fork: with it, the child decoding apart waited
+    # for threads that were not there until the time limit (the Kodak file uses OpenMP).
+    settings.BOOKER_INGEST_TIMEOUT_SECONDS = 20
+    raw = SAMPLES / "kodak_dc50.kdc"
+    alone, _, camera = ingest.decode(raw)
+    apart, _, camera_apart = ingest.decode_apart(raw)
+    assert apart.tobytes() == alone.tobytes() and camera_apart == camera
+
+
+def test_a_decoding_child_killed_sends_its_rush_back_at_once_then_fails_it_alone(
+    session, monkeypatch, settings
+):
+    # Out of memory, a crash in LibRaw: the worker lives and knows it at once, the rush is
+    # taken again without waiting for a lease, and fails once its attempts are spent.
+    monkeypatch.setattr(ingest, "decode", lambda path: os.kill(os.getpid(), signal.SIGKILL))
+    tiff_shaped = io.BytesIO(b"II*\x00" + bytes(4096))
+    rush = services.add_rush(session, tiff_shaped, "IMG_0001.CR2", enqueue=False).rush
+    for attempt in range(1, settings.BOOKER_INGEST_MAX_ATTEMPTS):
+        ingest.ingest_rush(rush.pk)
+        rush.refresh_from_db()
+        assert (rush.ingest_status, rush.attempts) == (Rush.Ingest.PENDING, attempt)
+    ingest.ingest_rush(rush.pk)
+    rush.refresh_from_db()
+    assert rush.ingest_status == Rush.Ingest.FAILED
+    assert rush.failure_reason.startswith(
+        f"le traitement s'est arrêté {settings.BOOKER_INGEST_MAX_ATTEMPTS} fois")
 
 
 def test_a_large_jpeg_proof_is_2048_on_its_long_edge_and_upright(session):

@@ -1,7 +1,8 @@
 """Issue 22, "database restarted": PostgreSQL restarts while gunicorn answers requests and the
 qcluster runs tasks. Requests fail for at most the restart's duration, then succeed with no
-manual action (persistent connections checked before reuse, CONN_HEALTH_CHECKS); the cluster
-outlives it and runs the tasks queued after it.
+manual action (persistent connections checked before reuse, CONN_HEALTH_CHECKS); a task in
+flight (an ingest, claimed, its proof being made) writes its result once the database is back,
+once (booker/reconnect.py); the cluster outlives it and runs the tasks queued after it.
 
 The database is a PostgreSQL cluster of the test's own (initdb in a temporary folder, on a free
 port), so that restarting it disturbs no other test: the machine's server holds every other
@@ -28,6 +29,7 @@ import pytest
 import requests
 
 from bench import stack
+from tests.booker.test_worker import GATED_QCLUSTER, jpeg
 
 TEMPLATE_URL = "postgres://postgres@127.0.0.1:5432/booke_dbrestart_template"
 BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
@@ -125,6 +127,15 @@ def _task_done(database_url: str, name: str) -> bool:
     return bool(row and row[0])
 
 
+def _rush(database_url: str) -> tuple:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://"),
+                         connect_timeout=3) as conn:
+        return conn.execute("SELECT id, ingest_status, attempts, proof, thumbnail "
+                            "FROM booker_rush").fetchone()
+
+
 def _queue(env: dict, name: str) -> None:
     stack.manage(env, "shell", "-c", "from django_q.tasks import async_task; "
                  f"async_task('booker.tasks.plan_missed_events', task_name='{name}')")
@@ -137,13 +148,35 @@ def test_requests_and_tasks_come_back_by_themselves_after_the_database_restarts(
         pytest.skip(problem)
     with private_postgres() as pg:
         _copy_template(pg)
-        env = {"DATABASE_URL": pg.url}  # no REDIS_URL: the ORM broker, in this very database
-        with stack.web(env, workers=1) as site, stack.qcluster(env, workers=1) as cluster:
+        gate = pg.folder / "gate"
+        gate.mkdir()
+        card = pg.folder / "card"
+        card.mkdir()
+        (card / "IMG_0001.JPG").write_bytes(jpeg())
+        env = {
+            "DATABASE_URL": pg.url,  # no REDIS_URL: the ORM broker, in this very database
+            "PRIVATE_MEDIA_ROOT": str(pg.folder / "private"), "TEST_INGEST_GATE": str(gate),
+            # A lease far longer than the test: a rush that comes through has not waited for
+            # it and the sweep, it was written by the task that had it in flight.
+            "BOOKER_INGEST_TIMEOUT_SECONDS": "100", "BOOKER_INGEST_LEASE_SECONDS": "300",
+        }
+        with stack.web(env, workers=1) as site, stack.qcluster(
+                env, workers=1, script=GATED_QCLUSTER) as cluster:
             _queue(env, "before the restart")
             deadline = time.monotonic() + 90
             while not _task_done(pg.url, "before the restart"):
                 assert time.monotonic() < deadline, "the cluster ran no task"
                 time.sleep(0.5)
+            # An ingest in flight: claimed, its decode held at the gate until after the restart.
+            stack.manage(env, "shell", "-c", "from booker.services import ensure_user; "
+                         "from django.core.management import call_command; "
+                         "ensure_user('w@x.test'); "
+                         f"call_command('import_rushes', '{card}', client='w@x.test')")
+            deadline = time.monotonic() + 90
+            while not list(gate.glob("decoding-*")):
+                assert time.monotonic() < deadline, "the cluster took no ingest"
+                time.sleep(0.2)
+            assert _rush(pg.url)[1:3] == ("processing", 1)
 
             loads = [Load(f"{site.url}/healthz") for _ in range(3)]
             for load in loads:
@@ -153,6 +186,7 @@ def test_requests_and_tasks_come_back_by_themselves_after_the_database_restarts(
             pg.ctl("-m", "fast", "-l", str(pg.folder / "server.log"), "-o", pg.options(),
                    "restart")
             restarted = time.monotonic()
+            (gate / "open").touch()  # its connection died with the server: the write meets that
             time.sleep(4)
             for load in loads:
                 load.stopping.set()
@@ -171,6 +205,20 @@ def test_requests_and_tasks_come_back_by_themselves_after_the_database_restarts(
             after = [status for at, status in results if at > restarted + 0.3]
             assert len(after) > 20 and set(after) == {200}
 
+            # The ingest in flight wrote its result once the database was back: ready, on its
+            # first attempt (not taken again after its lease), one proof and one thumbnail.
+            deadline = restarted + 30
+            while (rush := _rush(pg.url))[1] != "ready":
+                assert time.monotonic() < deadline, f"the ingest in flight did not end: {rush}"
+                time.sleep(0.2)
+            ingested = time.monotonic() - restarted
+            pk, status, attempts, proof, thumbnail = rush
+            assert attempts == 1
+            proofs = pg.folder / "private" / "proofs"
+            assert sorted(str(p.relative_to(proofs)) for p in proofs.rglob("*")
+                          if p.is_file()) == sorted([proof, thumbnail])
+            assert _task_done(pg.url, f"ingest-rush-{pk}")
+
             # The cluster lived through it and takes new work without being restarted.
             _queue(env, "after the restart")
             deadline = time.monotonic() + 90
@@ -179,4 +227,5 @@ def test_requests_and_tasks_come_back_by_themselves_after_the_database_restarts(
                 assert cluster.worker_pids(), "the cluster's workers are gone"
                 time.sleep(0.5)
             print(f"restart took {restarted - began:.2f} s; {len(failed)} of {len(results)} "
-                  f"requests failed meanwhile")
+                  f"requests failed meanwhile; the ingest in flight was ready {ingested:.1f} s "
+                  "after the restart")
