@@ -409,6 +409,8 @@ ADMIN_MODELS: dict[str, Admin] = {
     ),
     "booker.retouchjob": Admin(view=PH | {RETOUCHER_WITH_JOB}, delete=PH, list=PH | RETOUCHERS),
     "booker.lead": Admin(view=PH),
+    # The CRM's contacts (their notes and tasks inline): photographers keep them.
+    "booker.contact": Admin(view=PH, add=PH, delete=PH),
     # A company's photo tags (its brand library): the studio makes them and tags photos.
     "booker.phototag": Admin(view=PH, add=PH, delete=PH),
     # The clients' family share links: photographers read them and revoke them (an action of

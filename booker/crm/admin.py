@@ -1,0 +1,142 @@
+"""The CRM in the studio's admin: contacts (one per person, one per company), with their
+leads, the studio's notes and follow-up tasks. Registered by importing this module from
+booker/admin.py; photographers hold these models' permissions (migration 0038)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from booker.crm import selectors, services, timeline
+from booker.models import Contact, ContactNote, ContactTask, Lead, PhotoSession, User
+
+
+def timeline_html(contact: Contact | None, *, session: PhotoSession | None = None) -> SafeString:
+    """The contact's timeline as the admin shows it (a read-only panel)."""
+    entries = timeline.timeline(contact, session=session) if contact is not None else []
+    return render_to_string("admin/booker/contact/timeline.html", {"entries": entries})
+
+
+def staff_members() -> QuerySet[User]:
+    """Whom a task may fall to: the studio's active staff."""
+    return User.objects.filter(is_active=True, is_staff=True).order_by("first_name", "email")
+
+
+class AuthoredInline(admin.TabularInline):
+    """Notes and tasks: their author is whoever writes them, never typed."""
+
+    extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = staff_members()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def save_authored(request: HttpRequest, formset, **fixed) -> None:
+    """Save an inline of notes or tasks with their author (and `fixed` fields) set."""
+    for obj in formset.save(commit=False):
+        if obj.pk is None:
+            obj.author = request.user
+        for name, value in fixed.items():
+            setattr(obj, name, value)
+        obj.save()
+    for obj in formset.deleted_objects:
+        obj.delete()
+    formset.save_m2m()
+
+
+class ContactNoteInline(AuthoredInline):
+    model = ContactNote
+    fields = ["body", "session", "author", "created_at"]
+    readonly_fields = ["session", "author", "created_at"]
+
+
+class ContactTaskInline(AuthoredInline):
+    model = ContactTask
+    fields = ["title", "due_on", "assignee", "done", "session", "author"]
+    readonly_fields = ["session", "author"]
+
+
+class ContactLeadInline(admin.TabularInline):
+    """The contact's requests, read here (followed up on the leads' board)."""
+
+    model = Lead
+    fields = ["created_at", "subject", "status", "lead_link"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("lead"))
+    def lead_link(self, obj: Lead) -> str:
+        url = reverse("admin:booker_lead_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name or obj.email)
+
+
+class SessionNoteInline(ContactNoteInline):
+    """Notes written on a session's page: on the timeline of the session's contact."""
+
+    fk_name = "session"
+    fields = ["body", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+
+
+class SessionTaskInline(ContactTaskInline):
+    fk_name = "session"
+    fields = ["title", "due_on", "assignee", "done", "author"]
+    readonly_fields = ["author"]
+
+
+def save_session_formset(request: HttpRequest, formset, session: PhotoSession) -> bool:
+    """Save the notes or tasks inline of a session's page on its contact; False when the
+    formset is not one of the CRM's."""
+    if formset.model not in (ContactNote, ContactTask):
+        return False
+    save_authored(request, formset, contact=services.contact_of_session(session))
+    return True
+
+
+def session_timeline(session: PhotoSession) -> SafeString:
+    return timeline_html(selectors.session_contact(session), session=session)
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "kind", "user", "company", "created_at"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["name", "email", "phone", "user__email", "company__name"]
+    list_select_related = ["user", "company"]
+    inlines = [ContactLeadInline, ContactNoteInline, ContactTaskInline]
+
+    def get_fields(self, request: HttpRequest, obj: Contact | None = None):
+        if obj is None:
+            return ["name", "email", "phone"]
+        return ["kind", "name", "email", "phone", "user", "company", "created_at",
+                "timeline_panel"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Contact | None = None):
+        # Accounts and companies are linked by the CRM's services, never typed here.
+        if obj is None:
+            return []
+        return ["kind", "user", "company", "created_at", "timeline_panel"]
+
+    @admin.display(description=_("timeline"))
+    def timeline_panel(self, obj: Contact) -> SafeString:
+        return timeline_html(obj)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model in (ContactNote, ContactTask):
+            save_authored(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
