@@ -57,7 +57,6 @@ from booker.webhooks import admin as webhooks_admin  # noqa: F401  (endpoints, d
 from .models import (
     Company,
     Invitation,
-    Lead,
     MarketingConsent,
     Membership,
     Package,
@@ -1025,23 +1024,10 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
         return mine + super().get_urls()
 
 
-# --- CRM: leads and the proof of marketing consents ---------------------------------------------
+# --- CRM: the proof of marketing consents ---------------------------------------------
 
 
-@admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "name", "email", "subject", "source", "status", "user")
-    list_filter = ("status", "source", "created_at")
-    list_editable = ("status",)
-    search_fields = ("name", "email", "company", "phone", "message", "subject")
-    date_hierarchy = "created_at"
-    list_select_related = ("user",)
-    raw_id_fields = ("user",)
-    readonly_fields = ("created_at", "source", "source_url", "contact")
-    fields = (
-        "status", "name", "email", "phone", "company", "subject", "message", "user",
-        "contact", "source", "source_url", "created_at",
-    )
+# The leads (their pipeline and its board) are the CRM's admin: booker/crm/admin.py.
 
 
 @admin.register(MarketingConsent)

@@ -1,19 +1,26 @@
 """The CRM in the studio's admin: contacts (one per person, one per company), with their
-leads, the studio's notes and follow-up tasks. Registered by importing this module from
-booker/admin.py; photographers hold these models' permissions (migration 0038)."""
+leads, the studio's notes and follow-up tasks; the leads and their pipeline's board. Registered
+by importing this module from booker/admin.py; photographers hold these models' permissions
+(migrations 0010 and 0038)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from booker.crm import selectors, services, timeline
+from booker.crm.machine import LEAD, NEXT_STAGE
+from booker.errors import IllegalTransition
 from booker.models import Contact, ContactNote, ContactTask, Lead, PhotoSession, User
 
 
@@ -107,7 +114,9 @@ def save_session_formset(request: HttpRequest, formset, session: PhotoSession) -
 
 
 def session_timeline(session: PhotoSession) -> SafeString:
-    return timeline_html(selectors.session_contact(session), session=session)
+    # An account opened before the CRM's hooks (the superuser's add form, a seed) gets its
+    # contact here, the first time the studio looks.
+    return timeline_html(services.contact_of_session(session), session=session)
 
 
 @admin.register(Contact)
@@ -140,3 +149,78 @@ class ContactAdmin(admin.ModelAdmin):
         else:
             super().save_formset(request, form, formset, change)
 
+
+# --- Leads and their pipeline ----------------------------------------------------------------
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    """The requests the studio receives. Their stage moves on the board (or by a booking),
+    through the pipeline's state machine: never typed in the form."""
+
+    change_list_template = "admin/booker/lead/change_list.html"
+    list_display = ("created_at", "name", "email", "subject", "origin", "estimated_value",
+                    "status", "contact")
+    list_filter = ("status", "origin", "source", "created_at")
+    search_fields = ("name", "email", "company", "phone", "message", "subject")
+    date_hierarchy = "created_at"
+    list_select_related = ("user", "contact")
+    raw_id_fields = ("user",)
+    readonly_fields = ("status", "created_at", "source", "source_url", "contact")
+    fields = (
+        "status", "origin", "estimated_value", "name", "email", "phone", "company", "subject",
+        "message", "user", "contact", "source", "source_url", "created_at",
+    )
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("tableau/", wrap(self.board), name="booker_lead_board"),
+            path("<id:object_id>/deplacer/", wrap(self.move), name="booker_lead_move"),
+            *super().get_urls(),
+        ]
+
+    def board(self, request: HttpRequest) -> HttpResponse:
+        """The pipeline: one column per stage, a card per lead with its buttons."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        columns = selectors.pipeline_board()
+        may_move = self.has_change_permission(request)
+        for column in columns:
+            for lead in column.leads:
+                lead.next_stage = NEXT_STAGE.get(lead.status)
+                lead.next_label = (Lead.Status(lead.next_stage).label
+                                   if lead.next_stage else "")
+                lead.may_lose = LEAD.allows(lead.status, Lead.Status.LOST)
+                lead.may_reopen = LEAD.allows(lead.status, Lead.Status.NEW)
+        return TemplateResponse(request, "admin/booker/lead/board.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Leads board"),
+            "columns": columns,
+            "may_move": may_move,
+        })
+
+    def move(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """A card's button (a POST): the lead to the stage asked, back to the board."""
+        lead = get_object_or_404(Lead, pk=object_id)
+        if not self.has_change_permission(request, lead):
+            raise PermissionDenied
+        board = HttpResponseRedirect(reverse("admin:booker_lead_board"))
+        if request.method != "POST":
+            return board
+        to = request.POST.get("to", "")
+        if to not in Lead.Status.values:
+            messages.error(request, gettext("Unknown stage."))
+            return board
+        try:
+            moved = services.move_lead(lead, to, actor=request.user)
+        except IllegalTransition as exc:
+            messages.error(request, str(exc))
+            return board
+        if moved:
+            messages.success(request, gettext("%(lead)s: now “%(stage)s”.") % {
+                "lead": lead.name or lead.email, "stage": Lead.Status(to).label})
+        else:
+            messages.warning(request, gettext("This lead changed meanwhile; see the board."))
+        return board

@@ -13,11 +13,20 @@ from django.utils.translation import gettext_lazy as _
 class Lead(models.Model):
     """Someone who wrote to the studio, from the site's contact page or elsewhere."""
 
+    # The pipeline's stages, moved by booker.crm.machine.LEAD only.
     class Status(models.TextChoices):
         NEW = "new", _("New")
         CONTACTED = "contacted", _("Contacted")
-        WON = "won", _("Won")
+        QUOTED = "quoted", _("Quote sent")
+        BOOKED = "booked", _("Booked")
         LOST = "lost", _("Lost")
+
+    class Origin(models.TextChoices):
+        FORM = "form", _("Contact form")
+        BOOKING = "booking", _("Booking")
+        REFERRAL = "referral", _("Referral")
+        FAIR = "fair", _("Fair or show")
+        OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email address"), blank=True, db_index=True)
@@ -31,8 +40,13 @@ class Lead(models.Model):
     )
     source_url = models.CharField(_("source URL"), max_length=500, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
+        _("stage"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
     )
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices,
+                              default=Origin.OTHER, db_index=True)
+    estimated_value = models.DecimalField(
+        _("estimated value (€)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("What the studio expects this request to bring, taxes included."))
     # An existing client writing again: the lead shows up next to their account.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -30,8 +30,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from booker import throttle
-from booker.crm.machine import CONSENT
+from booker.crm.machine import CONSENT, LEAD, OPEN_STAGES
 from booker.crm.selectors import newsletter_status
+from booker.errors import IllegalTransition
+from booker.events import Event, Happened
 from booker.models import (
     Company,
     Contact,
@@ -223,6 +225,8 @@ def record_lead(
     message: str = "",
     source: str = "",
     source_url: str = "",
+    origin: str = Lead.Origin.FORM,
+    estimated_value=None,
 ) -> Lead:
     """A new lead, on the contact of its address (the account's, if there is one)."""
     email = normalise_email(email)
@@ -238,9 +242,55 @@ def record_lead(
         message=message.strip(),
         source=source[:255],
         source_url=source_url[:500],
+        origin=origin,
+        estimated_value=estimated_value,
         user=user,
     )
 
+
+def move_lead(lead: Lead, to: str, *, actor: User | None = None) -> bool:
+    """Move `lead` to the pipeline's stage `to` (staff on the board, or a booking); False
+    when someone moved it first. Raises IllegalTransition for a move the table refuses."""
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        moved = LEAD.move_rows(Lead.objects.filter(pk=lead.pk), locked.status, to)
+    if moved:
+        lead.refresh_from_db(fields=["status"])
+        log.info("lead %s moved to %s by %s", lead.pk, to, getattr(actor, "pk", None))
+    return bool(moved)
+
+
+def booked_by(user: User) -> Lead | None:
+    """`user` booked a session: their newest open lead (written under their account or from
+    their address) is booked. Returns it, or None when they had none open."""
+    email = normalise_email(user.email)
+    lead = (Lead.objects.filter(Q(user=user) | Q(email=email), status__in=OPEN_STAGES)
+            .order_by("-created_at", "-pk").first())
+    if lead is None:
+        return None
+    try:
+        return lead if move_lead(lead, Lead.Status.BOOKED) else None
+    except IllegalTransition:  # moved meanwhile to a stage that cannot be booked
+        return None
+
+
+def on_booked(event: Happened) -> None:
+    """A session booked (by the studio, or an online booking confirmed): the person's open
+    lead is won. Subscribed in booker/receivers.py to `session.booked` (the person: the
+    session's client) and `booking.confirmed` (for a company's session, the member who
+    booked it; a private client's session has already said it with its `session.booked`,
+    and one booking wins one lead)."""
+    client_id = None
+    if event.session_id is not None:
+        client_id = (PhotoSession.objects.filter(pk=event.session_id)
+                     .values_list("client_id", flat=True).first())
+    if event.event == Event.SESSION_BOOKED:
+        person_id = client_id
+    else:
+        person_id = None if client_id else event.user_id
+    user = User.objects.filter(pk=person_id).first() if person_id else None
+    if user is not None:
+        booked_by(user)
 
 
 # --- Newsletter consent --------------------------------------------------------------------

@@ -99,6 +99,7 @@ def test_a_registered_source_adds_its_entries(person, monkeypatch):
     assert titles(timeline.timeline(crm.contact_for_user(person))) == ["Campagne"]
 
 
+@pytest.mark.slow  # Oscar's order factory: about 1 s
 def test_the_shop_s_orders_are_on_the_customer_s_timeline(person):
     from oscar.test.factories import create_order
 
@@ -143,3 +144,43 @@ def test_a_note_and_a_task_added_on_the_session_page_land_on_its_contact(studio,
     assert note.contact.user == person and note.author == photographer
     assert (task.contact, task.session, task.assignee) == (note.contact, session, photographer)
     assert not SessionEvent.objects.filter(session=session, name="session.rescheduled").exists()
+
+
+def test_the_timeline_costs_as_many_queries_for_three_sessions_as_for_one(
+        person, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contact = crm.contact_for_user(person)
+    emit(Event.SESSION_DELIVERED, session=PhotoSessionFactory(client=person))
+    with CaptureQueriesContext(connection) as one:
+        timeline.timeline(contact)
+    for _ in range(2):
+        session = PhotoSessionFactory(client=person)
+        emit(Event.SESSION_DELIVERED, session=session)
+        crm.add_note(contact, "Rappel", author=UserFactory(is_staff=True), session=session)
+        crm.add_task(contact, "Relancer", author=None, assignee=UserFactory(is_staff=True))
+    with django_assert_max_num_queries(len(one)):
+        entries = timeline.timeline(contact)
+    assert len(entries) == 7
+
+
+def test_the_session_page_shows_the_client_s_timeline_even_for_an_account_without_contact(
+        studio, person):
+    session = PhotoSessionFactory(client=person)
+    emit(Event.SESSION_DELIVERED, session=session)
+    page = studio.get(f"/admin/booker/photosession/{session.pk}/change/")
+    assert "Photos livrées" in page.content.decode()
+
+
+def test_a_retoucher_reads_a_session_without_the_client_s_timeline(client, retoucher):
+    from booker.retouch.models import RetouchJob
+    from tests.booker.factories_studio import retouching_session
+
+    session, jobs = retouching_session()
+    RetouchJob.objects.filter(pk=jobs[0].pk).update(assignee=retoucher)
+    emit(Event.SESSION_DELIVERED, session=session)
+    client.force_login(retoucher)
+    page = client.get(f"/admin/booker/photosession/{session.pk}/change/")
+    assert page.status_code == 200
+    assert "Photos livrées" not in page.content.decode()
