@@ -563,8 +563,13 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         # A company's session: who sits in each photo decides what each member picks among.
         inlines = [SitterInline] if obj is not None and obj.company_id else []
         if obj is not None and selectors.runs_the_studio(request.user):
-            # The studio's notes and follow-up tasks, on the session's contact (the CRM).
-            inlines += [crm_admin.SessionNoteInline, crm_admin.SessionTaskInline]
+            # The studio's notes and follow-up tasks, on the session's contact (the CRM). A
+            # form posted without their section (a page opened before it existed) still
+            # saves the session.
+            inlines += [inline for inline in (crm_admin.SessionNoteInline,
+                                              crm_admin.SessionTaskInline)
+                        if request.method != "POST"
+                        or crm_admin.posted_inline(request, inline)]
         return inlines
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:

@@ -104,6 +104,12 @@ class SessionTaskInline(ContactTaskInline):
     readonly_fields = ["author"]
 
 
+def posted_inline(request: HttpRequest, inline: type[admin.TabularInline]) -> bool:
+    """Whether the posted form carries `inline`'s formset (its management form)."""
+    prefix = inline.model._meta.get_field(inline.fk_name).remote_field.get_accessor_name()
+    return f"{prefix}-TOTAL_FORMS" in request.POST
+
+
 def save_session_formset(request: HttpRequest, formset, session: PhotoSession) -> bool:
     """Save the notes or tasks inline of a session's page on its contact; False when the
     formset is not one of the CRM's."""

@@ -184,3 +184,14 @@ def test_a_retoucher_reads_a_session_without_the_client_s_timeline(client, retou
     page = client.get(f"/admin/booker/photosession/{session.pk}/change/")
     assert page.status_code == 200
     assert "Photos livrées" not in page.content.decode()
+
+
+def test_a_session_form_posted_without_the_notes_section_still_saves(studio, person):
+    session = PhotoSessionFactory(client=person, title="Portrait")
+    url = f"/admin/booker/photosession/{session.pk}/change/"
+    form = studio.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["title"] = "Portrait de Cléo"
+    assert studio.post(url, data).status_code == 302
+    session.refresh_from_db()
+    assert session.title == "Portrait de Cléo"
