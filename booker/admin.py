@@ -39,6 +39,7 @@ from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
 from booker.booking import selectors as booking_selectors
+from booker.crm import admin as crm_admin  # noqa: F401  (contacts, their notes and tasks)
 from booker.delivery import admin as delivery_admin  # noqa: F401  (the photo tags)
 from booker.marketing import admin as marketing_admin  # noqa: F401  (segments, campaigns)
 from booker.people import personal_data
@@ -57,7 +58,6 @@ from booker.webhooks import admin as webhooks_admin  # noqa: F401  (endpoints, d
 from .models import (
     Company,
     Invitation,
-    Lead,
     MarketingConsent,
     Membership,
     Package,
@@ -430,6 +430,11 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ["name", "legal_name", "siret"]
     inlines = [MembershipInline, TeamInvitationInline]
 
+    def save_model(self, request: HttpRequest, obj: Company, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Every company is a contact of the studio's CRM from the start.
+        services.contact_for_company(obj)
+
 
 class RoleGroupAdmin(GroupAdmin):
     """Roles are groups: only superusers create, change or delete them, whatever permission a
@@ -585,7 +590,8 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "scheduled_at", ("photographer", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "location", "client__email", "client__last_name", "company__name"]
     list_per_page = 50
-    readonly_fields = ["status_badge", "status_changed_at", "studio_link", "ingest"]
+    readonly_fields = ["status_badge", "status_changed_at", "studio_link", "ingest",
+                       "crm_timeline"]
     actions = ["publish_proofs", "reopen_selection", "start_retouching", "deliver",
                "archive_now", "restore_originals", "cancel_sessions", "attribute_by_slot"]
 
@@ -611,7 +617,20 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
 
     def get_inlines(self, request: HttpRequest, obj: PhotoSession | None = None):
         # A company's session: who sits in each photo decides what each member picks among.
-        return [SitterInline] if obj is not None and obj.company_id else []
+        inlines = [SitterInline] if obj is not None and obj.company_id else []
+        if obj is not None and selectors.runs_the_studio(request.user):
+            # The studio's notes and follow-up tasks, on the session's contact (the CRM). A
+            # form posted without their section (a page opened before it existed) still
+            # saves the session.
+            inlines += [inline for inline in (crm_admin.SessionNoteInline,
+                                              crm_admin.SessionTaskInline)
+                        if request.method != "POST"
+                        or crm_admin.posted_inline(request, inline)]
+        return inlines
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if not crm_admin.save_session_formset(request, formset, form.instance):
+            super().save_formset(request, form, formset, change)
 
     def get_list_display(self, request: HttpRequest) -> list[str]:
         if selectors.runs_the_studio(request.user):
@@ -639,7 +658,11 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
                  {"fields": [("quota", "extra_photo_price"),
                                     ("delivery_formats", "delivery_sizes"),
                              "client_approves_finals"]})
-        return [progress, who, shoot, terms, notes]
+        fieldsets = [progress, who, shoot, terms, notes]
+        if selectors.runs_the_studio(request.user):
+            # What happened with this client, newest first (booker.crm.timeline).
+            fieldsets.append((_("The client's timeline"), {"fields": ["crm_timeline"]}))
+        return fieldsets
 
     def save_model(self, request: HttpRequest, obj: PhotoSession, form, change: bool) -> None:
         if change:
@@ -730,6 +753,10 @@ class PhotoSessionAdmin(StudioAdminMixin, admin.ModelAdmin):
         if not shown:
             return "—"
         return format_html_join(" ", '<span class="bo-chip bo-chip-{}">{}</span>', shown)
+
+    @admin.display(description=_("timeline"))
+    def crm_timeline(self, obj: PhotoSession) -> str:
+        return crm_admin.session_timeline(obj)
 
     @admin.display(description=_("studio"))
     def studio_link(self, obj: PhotoSession) -> str:
@@ -1058,23 +1085,10 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
         return mine + super().get_urls()
 
 
-# --- CRM: leads and the proof of marketing consents ---------------------------------------------
+# --- CRM: the proof of marketing consents ---------------------------------------------
 
 
-@admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "name", "email", "subject", "source", "status", "user")
-    list_filter = ("status", "source", "created_at")
-    list_editable = ("status",)
-    search_fields = ("name", "email", "company", "phone", "message", "subject")
-    date_hierarchy = "created_at"
-    list_select_related = ("user",)
-    raw_id_fields = ("user",)
-    readonly_fields = ("created_at", "source", "source_url")
-    fields = (
-        "status", "name", "email", "phone", "company", "subject", "message", "user",
-        "source", "source_url", "created_at",
-    )
+# The leads (their pipeline and its board) are the CRM's admin: booker/crm/admin.py.
 
 
 @admin.register(PersonalDataErasure)

@@ -16,6 +16,9 @@ class BookerConfig(AppConfig):
 
         # The Booker's sections of a person's data export; the shop adds its own.
         register_personal_data()
+        from .crm import personal_data as crm_personal_data
+
+        crm_personal_data.register()
 
         # `<id:…>` in every URL of ours: ids past the database's bigint are a 404, not a 500.
         register_converter(DatabaseIdConverter, "id")

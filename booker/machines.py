@@ -12,7 +12,7 @@ def machines() -> list[StateMachine]:
     from booker.archive.machine import ORIGINAL_TIER
     from booker.automation.machine import MESSAGE
     from booker.booking.machine import BOOKING
-    from booker.crm.machine import CONSENT
+    from booker.crm.machine import CONSENT, LEAD
     from booker.intake.machine import RUSH_INGEST, UPLOAD
     from booker.marketing.machine import CAMPAIGN_SEND
     from booker.retouch.machine import RETOUCH_JOB
@@ -20,4 +20,4 @@ def machines() -> list[StateMachine]:
     from booker.webhooks.machine import WEBHOOK_DELIVERY
 
     return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE, BOOKING,
-            WEBHOOK_DELIVERY, CAMPAIGN_SEND]
+            WEBHOOK_DELIVERY, CAMPAIGN_SEND, LEAD]

@@ -21,6 +21,7 @@ from booker.booking import services as booking
 from booker.booking.availability import register_busy_source
 from booker.calendars import selectors as calendar_selectors
 from booker.calendars import services as calendars
+from booker.crm import services as crm
 from booker.delivery import services as delivery
 from booker.events import Event, subscribe
 from booker.intake import ingest
@@ -78,6 +79,8 @@ subscribe(Event.SESSION_RESCHEDULED)(planner.on_rescheduled)
 subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
 # Every event goes out to the webhook endpoints that want it (booker/webhooks/).
 subscribe(*Event)(webhooks.on_event)
+# A booking wins the person's open lead in the CRM's pipeline.
+subscribe(Event.BOOKING_CONFIRMED, Event.SESSION_BOOKED)(crm.on_booked)
 
 # The web copies of a delivery are made by the worker as soon as it is delivered, and a final
 # approved later gets its own: nobody opening the delivered photos waits for them.

@@ -7,6 +7,8 @@ booke/urls.py."""
 from django.urls import reverse
 from oscar.core.loading import get_class
 
+from booker import services as booker
+
 OscarRegistrationView = get_class("customer.views", "AccountRegistrationView")
 
 
@@ -17,3 +19,10 @@ class AccountRegistrationView(OscarRegistrationView):
         if not kwargs["initial"].get("redirect_url"):
             kwargs["initial"]["redirect_url"] = reverse("portal:account")
         return kwargs
+
+    def register_user(self, form):
+        user = super().register_user(form)
+        # Someone who wrote to the studio or subscribed before signing up: their contact (and
+        # its leads) become the new account's.
+        booker.attach_account(form.instance)
+        return user

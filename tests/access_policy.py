@@ -202,6 +202,9 @@ ROUTES: dict[str, Who] = {
     # for a session where they hold a job (they see it in their list; read-only for them).
     # "Mes agendas": the photographer's feed address and their own calendar's.
     "admin/booker/photosession/agendas/": PH,
+    # The leads' pipeline board, and a card's move (a POST; a GET leads back to the board).
+    "admin/booker/lead/tableau/": PH,
+    "admin/booker/lead/<id:object_id>/deplacer/": PH,
     # Accept, decline or cancel a booking made online (a POST; a GET leads to the booking).
     "admin/booker/booking/<id:object_id>/decide/": PH,
     # A file the client attached to the booking's questionnaire: who reads the booking.
@@ -413,6 +416,8 @@ ADMIN_MODELS: dict[str, Admin] = {
     ),
     "booker.retouchjob": Admin(view=PH | {RETOUCHER_WITH_JOB}, delete=PH, list=PH | RETOUCHERS),
     "booker.lead": Admin(view=PH),
+    # The CRM's contacts (their notes and tasks inline): photographers keep them.
+    "booker.contact": Admin(view=PH, add=PH, delete=PH),
     # A company's photo tags (its brand library): the studio makes them and tags photos.
     "booker.phototag": Admin(view=PH, add=PH, delete=PH),
     # The clients' family share links: photographers read them and revoke them (an action of

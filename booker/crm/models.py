@@ -1,21 +1,33 @@
-"""The studio's CRM: people who wrote to the studio (leads) and the proof of what each person
-agreed to, purpose by purpose (consents, kept as evidence under the GDPR)."""
+"""The studio's CRM: people who wrote to the studio (leads), the proof of what each person
+agreed to, purpose by purpose (consents, kept as evidence under the GDPR), and one contact
+record per person and per company that gathers them, with the studio's notes and follow-up
+tasks."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
 class Lead(models.Model):
     """Someone who wrote to the studio, from the site's contact page or elsewhere."""
 
+    # The pipeline's stages, moved by booker.crm.machine.LEAD only.
     class Status(models.TextChoices):
         NEW = "new", _("New")
         CONTACTED = "contacted", _("Contacted")
-        WON = "won", _("Won")
+        QUOTED = "quoted", _("Quote sent")
+        BOOKED = "booked", _("Booked")
         LOST = "lost", _("Lost")
+
+    class Origin(models.TextChoices):
+        FORM = "form", _("Contact form")
+        BOOKING = "booking", _("Booking")
+        REFERRAL = "referral", _("Referral")
+        FAIR = "fair", _("Fair or show")
+        OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("email address"), blank=True, db_index=True)
@@ -29,12 +41,27 @@ class Lead(models.Model):
     )
     source_url = models.CharField(_("source URL"), max_length=500, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
+        _("stage"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
     )
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices,
+                              default=Origin.OTHER, db_index=True)
+    estimated_value = models.DecimalField(
+        _("estimated value (€)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        help_text=_("What the studio expects this request to bring, taxes included."))
     # An existing client writing again: the lead shows up next to their account.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    # The person (or company) behind the lead: set when the lead is recorded, moved to the
+    # account's contact when the person opens one (booker.crm.services.attach_account).
+    contact = models.ForeignKey(
+        "booker.Contact",
+        verbose_name=_("contact"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -106,3 +133,109 @@ class MarketingConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_purpose_display()}, {self.get_status_display()})"
+
+
+class Contact(models.Model):
+    """One person or one company the studio deals with, whatever door they came in by: the
+    CRM's record that their leads, consents, sessions, messages, notes and tasks hang on.
+
+    A person is their account when they have one, else their email address (a lead from the
+    form, a newsletter subscriber); opening an account with that address makes the same
+    contact the account's. A company is its `Company` row."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Private client")
+        COMPANY = "company", _("Company")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("email address"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="contact",
+    )
+    company = models.OneToOneField(
+        "booker.Company",
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="contact",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["name", "email", "pk"]
+        constraints = [
+            # A company contact is its company, never a person's account; a person's is never
+            # a company's.
+            models.CheckConstraint(
+                condition=(Q(kind="person", company__isnull=True)
+                           | Q(kind="company", company__isnull=False, user__isnull=True)),
+                name="contact_kind_matches_its_link",
+            ),
+            # One person, one record: two contacts of one address would split their history.
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(kind="person") & ~Q(email=""),
+                name="contact_person_email_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"#{self.pk}"
+
+
+class ContactNote(models.Model):
+    """What a member of the studio wrote down about a contact (a call, a preference), on its
+    timeline; about one of its sessions when written on the session's page."""
+
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE,
+                                related_name="notes")
+    session = models.ForeignKey("booker.PhotoSession", verbose_name=_("session"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="crm_notes")
+    body = models.TextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("written"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ContactTask(models.Model):
+    """A follow-up the studio owes a contact (call back, send a quote), with a due date and the
+    member of staff it falls to."""
+
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE,
+                                related_name="tasks")
+    session = models.ForeignKey("booker.PhotoSession", verbose_name=_("session"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="crm_tasks")
+    title = models.CharField(_("task"), max_length=200)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"),
+                                 null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="crm_tasks")
+    done = models.BooleanField(_("done"), default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        ordering = ["done", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

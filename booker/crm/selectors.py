@@ -1,8 +1,13 @@
-"""The CRM's reads: where an address stands with each purpose, and whom marketing may reach."""
+"""The CRM's reads: where an address stands with each purpose, whom marketing may reach,
+the pipeline's board."""
 
 from __future__ import annotations
 
-from booker.models import MarketingConsent, Membership, User, normalise_email
+from dataclasses import dataclass
+from decimal import Decimal
+
+from booker.crm.machine import OPEN_STAGES
+from booker.models import Contact, Lead, MarketingConsent, Membership, User, normalise_email
 
 Purpose = MarketingConsent.Purpose
 Status = MarketingConsent.Status
@@ -48,3 +53,38 @@ def may_receive_marketing(email: str, *, b2b: bool) -> bool:
 def is_company_member(user: User) -> bool:
     """Whether the studio mails `user` as a company's member (B2B, legitimate interest)."""
     return Membership.objects.filter(user=user).exists()
+
+
+def consents_of(contact: Contact) -> list[MarketingConsent]:
+    """The marketing consents given from the contact's address, newest first."""
+    if not contact.email:
+        return []
+    return list(MarketingConsent.objects.filter(email=normalise_email(contact.email))
+                .order_by("-requested_at", "-pk"))
+
+
+@dataclass(frozen=True)
+class Column:
+    stage: str
+    label: str
+    leads: list[Lead]
+    total: Decimal
+
+
+# Closed stages show their latest leads only: the board is for what is still open.
+CLOSED_SHOWN = 30
+
+
+def pipeline_board() -> list[Column]:
+    """The leads by stage, in the pipeline's order, each column with its estimated total:
+    every open lead, the latest booked and lost ones."""
+    columns = []
+    for stage in Lead.Status:
+        leads = Lead.objects.filter(status=stage).select_related("contact").order_by(
+            "created_at", "pk") if stage in OPEN_STAGES else (
+            Lead.objects.filter(status=stage).select_related("contact")
+            .order_by("-created_at", "-pk")[:CLOSED_SHOWN])
+        leads = list(leads)
+        total = sum((lead.estimated_value or Decimal(0) for lead in leads), Decimal(0))
+        columns.append(Column(stage.value, stage.label, leads, total))
+    return columns

@@ -1,4 +1,11 @@
-"""The CRM's writes: leads from the site, the newsletter's double opt-in, consents per purpose.
+"""The CRM's writes: contacts (one per person, one per company), leads from the site, and the
+newsletter's double opt-in, consents per purpose.
+
+A person's contact is their account's once they have one, else their email address's: a lead
+or a newsletter request from an address makes (or finds) that address's contact, and the
+account opened later with it takes the contact and its leads over (`attach_account`, called
+wherever an account is opened: booker.people.services.create_client, a team invitation, the
+shop's sign-up).
 
 A newsletter consent goes pending → confirmed (the person clicked the emailed link) →
 withdrawn (the unsubscribe link, present in every newsletter mail). The confirmation token is
@@ -17,15 +24,28 @@ from datetime import timedelta
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from booker import throttle
-from booker.crm.machine import CONSENT
+from booker.crm.machine import CONSENT, LEAD, OPEN_STAGES
 from booker.crm.selectors import may_receive_marketing, newsletter_status, photo_use_granted
-from booker.models import Lead, MarketingConsent, User, normalise_email
+from booker.errors import IllegalTransition
+from booker.events import Event, Happened
+from booker.models import (
+    Company,
+    Contact,
+    ContactNote,
+    ContactTask,
+    Lead,
+    MarketingConsent,
+    PhotoSession,
+    User,
+    normalise_email,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +109,112 @@ def one_click_unsubscribe_headers(url: str) -> dict[str, str]:
     }
 
 
+# --- Contacts ------------------------------------------------------------------------------
+
+Kind = Contact.Kind
+
+
+def _fill_blanks(contact: Contact, **values: str) -> None:
+    """Complete what the contact does not know yet; what the studio typed is never
+    overwritten."""
+    changed = [name for name, value in values.items()
+               if value and not getattr(contact, name)]
+    for name in changed:
+        setattr(contact, name, values[name])
+    if changed:
+        contact.save(update_fields=changed)
+
+
+def contact_for_email(email: str, *, name: str = "", phone: str = "") -> Contact | None:
+    """The contact of the person writing from `email` (their account's when there is one),
+    made if the studio has none; None without an address."""
+    email = normalise_email(email)
+    if not email:
+        return None
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        contact = contact_for_user(user)
+    else:
+        contact, _created = Contact.objects.get_or_create(
+            kind=Kind.PERSON, email=email, user__isnull=True,
+            defaults={"name": name[:200], "phone": phone[:40]},
+        )
+    _fill_blanks(contact, name=name[:200], phone=phone[:40])
+    return contact
+
+
+def contact_for_user(user: User) -> Contact:
+    """The account's contact (made, and the address's leads attached, if it has none)."""
+    contact = Contact.objects.filter(user=user).first()
+    return contact if contact is not None else attach_account(user)
+
+
+def contact_for_company(company: Company) -> Contact:
+    """The company's contact, made if missing."""
+    contact, _created = Contact.objects.get_or_create(
+        company=company,
+        defaults={"kind": Kind.COMPANY, "name": company.name[:200],
+                  "email": company.billing_email},
+    )
+    return contact
+
+
+def contact_of_session(session: PhotoSession) -> Contact | None:
+    """Whose session it is, as a contact: the company's, else the client's."""
+    if session.company_id:
+        return contact_for_company(session.company)
+    if session.client_id:
+        return contact_for_user(session.client)
+    return None
+
+
+@transaction.atomic
+def attach_account(user: User) -> Contact:
+    """An account opened (or found) for a person: the contact of its address becomes the
+    account's, with the leads written from that address. Idempotent; a person who had a
+    contact under their account and another under a new address ends with one, holding both
+    histories."""
+    email = normalise_email(user.email)
+    name = user.get_full_name()[:200]
+    mine = Contact.objects.select_for_update().filter(user=user).first()
+    orphan = (Contact.objects.select_for_update()
+              .filter(kind=Kind.PERSON, email=email, user__isnull=True).first())
+    if mine is None and orphan is not None:
+        orphan.user = user
+        orphan.save(update_fields=["user"])
+        mine, orphan = orphan, None
+    if orphan is not None:
+        # Two records of one person: everything moves to the account's, the other goes.
+        for model in (Lead, ContactNote, ContactTask):
+            model.objects.filter(contact=orphan).update(contact=mine)
+        orphan.delete()
+    if mine is None:
+        mine = Contact.objects.create(kind=Kind.PERSON, user=user, email=email, name=name,
+                                      phone=user.phone[:40])
+    elif mine.email != email and not Contact.objects.filter(
+            kind=Kind.PERSON, email=email).exclude(pk=mine.pk).exists():
+        # The account's address changed since: the contact follows it.
+        mine.email = email
+        mine.save(update_fields=["email"])
+    _fill_blanks(mine, name=name, phone=user.phone[:40])
+    Lead.objects.filter(Q(user=user) | Q(email=email, user__isnull=True)).update(
+        user=user, contact=mine)
+    return mine
+
+
+def add_note(contact: Contact, body: str, *, author: User | None,
+             session: PhotoSession | None = None) -> ContactNote:
+    return ContactNote.objects.create(contact=contact, body=body.strip(), author=author,
+                                      session=session)
+
+
+def add_task(contact: Contact, title: str, *, author: User | None, due_on=None,
+             assignee: User | None = None, session: PhotoSession | None = None) -> ContactTask:
+    return ContactTask.objects.create(contact=contact, title=title.strip()[:200],
+                                      due_on=due_on, assignee=assignee, author=author,
+                                      session=session)
+
+
 # --- Leads ---------------------------------------------------------------------------------
 
 
@@ -102,11 +228,15 @@ def record_lead(
     message: str = "",
     source: str = "",
     source_url: str = "",
+    origin: str = Lead.Origin.FORM,
+    estimated_value=None,
 ) -> Lead:
-    """A new lead, linked to the account whose email it gives, if there is one."""
+    """A new lead, on the contact of its address (the account's, if there is one)."""
     email = normalise_email(email)
     user = User.objects.filter(email__iexact=email).first() if email else None
+    contact = contact_for_email(email, name=name.strip(), phone=phone.strip())
     return Lead.objects.create(
+        contact=contact,
         name=name.strip()[:200],
         email=email,
         phone=phone.strip()[:40],
@@ -115,8 +245,55 @@ def record_lead(
         message=message.strip(),
         source=source[:255],
         source_url=source_url[:500],
+        origin=origin,
+        estimated_value=estimated_value,
         user=user,
     )
+
+
+def move_lead(lead: Lead, to: str, *, actor: User | None = None) -> bool:
+    """Move `lead` to the pipeline's stage `to` (staff on the board, or a booking); False
+    when someone moved it first. Raises IllegalTransition for a move the table refuses."""
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        moved = LEAD.move_rows(Lead.objects.filter(pk=lead.pk), locked.status, to)
+    if moved:
+        lead.refresh_from_db(fields=["status"])
+        log.info("lead %s moved to %s by %s", lead.pk, to, getattr(actor, "pk", None))
+    return bool(moved)
+
+
+def booked_by(user: User) -> Lead | None:
+    """`user` booked a session: their newest open lead (written under their account or from
+    their address) is booked. Returns it, or None when they had none open."""
+    email = normalise_email(user.email)
+    lead = (Lead.objects.filter(Q(user=user) | Q(email=email), status__in=OPEN_STAGES)
+            .order_by("-created_at", "-pk").first())
+    if lead is None:
+        return None
+    try:
+        return lead if move_lead(lead, Lead.Status.BOOKED) else None
+    except IllegalTransition:  # moved meanwhile to a stage that cannot be booked
+        return None
+
+
+def on_booked(event: Happened) -> None:
+    """A session booked (by the studio, or an online booking confirmed): the person's open
+    lead is won. Subscribed in booker/receivers.py to `session.booked` (the person: the
+    session's client) and `booking.confirmed` (for a company's session, the member who
+    booked it; a private client's session has already said it with its `session.booked`,
+    and one booking wins one lead)."""
+    client_id = None
+    if event.session_id is not None:
+        client_id = (PhotoSession.objects.filter(pk=event.session_id)
+                     .values_list("client_id", flat=True).first())
+    if event.event == Event.SESSION_BOOKED:
+        person_id = client_id
+    else:
+        person_id = None if client_id else event.user_id
+    user = User.objects.filter(pk=person_id).first() if person_id else None
+    if user is not None:
+        booked_by(user)
 
 
 # --- Newsletter consent --------------------------------------------------------------------
@@ -154,6 +331,8 @@ def request_newsletter_consent(
             live is not None and live.last_sent_at is not None
             and now - live.last_sent_at < RESEND_AFTER
         )
+        # The subscriber is someone the studio knows from now on (marketing's audience).
+        contact_for_email(email)
         if recently_sent:
             return live
         if live is not None and live.status == ConsentStatus.CONFIRMED:

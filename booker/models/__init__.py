@@ -14,7 +14,7 @@ from booker.booking.models import (
     WeeklyHours,
 )
 from booker.calendars.models import CalendarFeed, ExternalBusy, ExternalCalendar
-from booker.crm.models import Lead, MarketingConsent
+from booker.crm.models import Contact, ContactNote, ContactTask, Lead, MarketingConsent
 from booker.delivery.models import Delivery, DownloadLog, HiddenPhoto, PhotoTag, ShareLink
 from booker.intake.models import Rush, RushUpload
 from booker.marketing.models import Campaign, CampaignSend, Segment, SegmentCondition
@@ -47,6 +47,9 @@ __all__ = [
     "ExternalBusy",
     "ExternalCalendar",
     "Company",
+    "Contact",
+    "ContactNote",
+    "ContactTask",
     "DateOverride",
     "Delivery",
     "DownloadLog",

@@ -16,6 +16,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from booker import roles
+from booker.crm import services as crm
 from booker.errors import StudioError
 from booker.events import Event, emit
 from booker.mail import absolute_url, templated_email
@@ -57,7 +58,9 @@ def ensure_user(email: str, *, password: str | None = None, **fields) -> tuple[U
     user = User.objects.filter(email__iexact=normalise_email(email)).first()
     if user is not None:
         return user, False
-    return User.objects.create_user(email, password, **fields), True
+    user = User.objects.create_user(email, password, **fields)
+    crm.attach_account(user)
+    return user, True
 
 
 def create_client(email: str, *, first_name: str = "", last_name: str = "",
@@ -66,8 +69,12 @@ def create_client(email: str, *, first_name: str = "", last_name: str = "",
     it from their invitation."""
     if User.objects.filter(email__iexact=normalise_email(email)).exists():
         raise StudioError(_("An account already exists for this email address."))
-    return User.objects.create_user(email, None, first_name=first_name, last_name=last_name,
-                                    phone=phone)
+    with transaction.atomic():
+        user = User.objects.create_user(email, None, first_name=first_name,
+                                        last_name=last_name, phone=phone)
+        # The person may have written or subscribed before: their contact becomes the account's.
+        crm.attach_account(user)
+    return user
 
 
 def register_client(email: str, password: str, *, first_name: str = "", last_name: str = "",

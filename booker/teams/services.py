@@ -20,6 +20,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from booker import roles
+from booker.crm import services as crm
 from booker.errors import StudioError
 from booker.events import Event, emit
 from booker.mail import absolute_url, templated_email
@@ -260,6 +261,7 @@ def accept_new(token: str, password: str, *, first_name: str = "",
         if last_name and not user.last_name:
             user.last_name = last_name.strip()
         user.save()
+        crm.attach_account(user)
         _join(invitation, user)
     return user
 

@@ -28,3 +28,7 @@ class PaymentsConfig(AppConfig):
         from . import personal_data
 
         personal_data.register()
+        # Its orders and reviews on a contact's timeline in the studio's CRM (the Booker asks).
+        from . import crm_timeline
+
+        crm_timeline.register()

@@ -200,6 +200,8 @@ def build() -> World:
                            status=Message.Status.SENT)
     StaffTask.objects.create(title="Appeler le client", session=session, assignee=photographer)
     Lead.objects.create(name="Jeanne", email="jeanne@example.test", message="Bonjour")
+    # The client's contact in the studio's CRM (the first one: the one the admin opens).
+    crm.contact_for_user(client)
     # An endpoint of the studio's CRM and its delivery of S's delivery event.
     endpoint = WebhookEndpoint.objects.create(url="https://crm.example.test/booke")
     WebhookDelivery.objects.create(

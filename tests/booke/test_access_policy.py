@@ -188,6 +188,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
         apps.get_model("editorial_campaigns.CampaignContent")).pk,
     # Online booking: the client's booking, by its token (booking pages, deposit page).
     ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
+    # A lead's move on the pipeline's board (a custom page of the lead admin).
+    ("admin/booker/lead/", "object_id"): lambda w: _first(apps.get_model("booker.Lead")).pk,
     ("admin/booker/booking/", "question"): lambda w: apps.get_model(
         "booker.BookingQuestion").objects.get(kind="file").pk,
     ("reserver/", "token"): lambda w: w.objects["booking_token"],
