@@ -19,6 +19,10 @@ class BookerConfig(AppConfig):
         from .crm import personal_data as crm_personal_data
 
         crm_personal_data.register()
+        from .marketing import timeline as marketing_timeline
+
+        # Campaign emails on the contacts' timelines (booker.crm.timeline reads no marketing).
+        marketing_timeline.register()
 
         # `<id:…>` in every URL of ours: ids past the database's bigint are a 404, not a 500.
         register_converter(DatabaseIdConverter, "id")

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from booker import roles, storage
+from booker.automation.machine import MESSAGE
 from booker.errors import StudioError
 from booker.models import (
     Booking,
@@ -632,8 +633,8 @@ def erase_emails_sent(user: User) -> int:
     """The outbox keeps that a message went (its key stops it going twice), not to whom or
     what it said; one still waiting is not sent."""
     found = Message.objects.filter(Q(user=user) | Q(recipient__iexact=user.email))
-    waiting = found.filter(status__in=[Message.Status.PENDING, Message.Status.FAILED]).update(
-        status=Message.Status.SKIPPED)
+    waiting = sum(MESSAGE.move_rows(found, source, Message.Status.SKIPPED)
+                  for source in (Message.Status.PENDING, Message.Status.FAILED))
     return waiting + found.update(user=None, recipient=anonymised_email(user), subject="",
                                   last_error="")
 
