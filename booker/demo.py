@@ -80,6 +80,8 @@ def seed(log: Callable[[str], None]) -> None:
         )
         if login.role:
             services.assign_role(user, login.role)
+        elif not login.superuser:
+            services.attach_account(user)  # a client: their contact record
         if created:
             log(f"user {login.email} ({login.what})")
         _demo_second_factor(user, log)
@@ -103,13 +105,46 @@ def seed(log: Callable[[str], None]) -> None:
     services.add_member(acme, services.ensure_user("valideur@acme.test")[0],
                         Membership.Role.APPROVER)
     services.add_member(acme, services.ensure_user("equipe@acme.test")[0], Membership.Role.MEMBER)
+    for member in (office, *acme.members.exclude(pk=office.pk)):
+        services.attach_account(member)
+    services.contact_for_company(acme)
     _team_invitation(acme, office, log)
+    _leads(log)
 
     packages = _packages()
     _proofing_session(packages["portrait"], log)
     _delivered_session(acme, packages["corporate"], log)
     booking_demo.seed(packages, log)
     marketing_demo.seed(log)
+
+
+# The pipeline's board with a card in each column: (name, email, subject, origin, value, stage).
+DEMO_LEADS = (
+    ("Camille Roche", "camille.roche@example.test", "Mariage", "form", "2400", "new"),
+    ("Julien Faure", "julien.faure@example.test", "Portrait de famille", "referral", "350",
+     "contacted"),
+    ("Atelier Borel", "contact@atelier-borel.example", "Portraits d'équipe", "fair", "1800",
+     "quoted"),
+    ("Léa Bernard", "client@booke.test", "Portrait", "form", "290", "booked"),
+    ("Thomas Girard", "thomas.girard@example.test", "Mariage", "form", "2000", "lost"),
+)
+# How each stage is reached from "new", through the pipeline's machine.
+_PATHS = {"new": (), "contacted": ("contacted",), "quoted": ("contacted", "quoted"),
+          "booked": ("contacted", "quoted", "booked"), "lost": ("contacted", "lost")}
+
+
+def _leads(log: Callable[[str], None]) -> None:
+    from booker.crm import services as crm
+    from booker.models import Lead
+
+    for name, email, subject, origin, value, stage in DEMO_LEADS:
+        if Lead.objects.filter(email=email).exists():
+            continue
+        lead = crm.record_lead(email=email, name=name, subject=subject, origin=origin,
+                               estimated_value=Decimal(value), source="Démo")
+        for step in _PATHS[stage]:
+            crm.move_lead(lead, step)
+        log(f"lead {name} ({stage})")
 
 
 def _team_invitation(acme: Company, office: User, log: Callable[[str], None]) -> None:

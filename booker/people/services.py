@@ -58,9 +58,10 @@ def ensure_user(email: str, *, password: str | None = None, **fields) -> tuple[U
     user = User.objects.filter(email__iexact=normalise_email(email)).first()
     if user is not None:
         return user, False
-    user = User.objects.create_user(email, password, **fields)
-    crm.attach_account(user)
-    return user, True
+    # No contact here: seeds and commands make the studio's own team this way too, and the
+    # studio's staff are not its clients (a client's account gets its contact where it is
+    # opened: create_client, a sign-up, an invitation; the demo's clients from its seed).
+    return User.objects.create_user(email, password, **fields), True
 
 
 def create_client(email: str, *, first_name: str = "", last_name: str = "",

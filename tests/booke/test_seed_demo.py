@@ -51,6 +51,22 @@ def test_seed_demo_creates_every_demo_login_and_a_company_with_its_team(client):
 
 @pytest.mark.slow
 @pytest.mark.django_db
+def test_the_demo_crm_has_its_clients_and_company_a_lead_per_stage_and_no_staff_contact():
+    from booker.crm.selectors import pipeline_board
+    from booker.models import Contact
+
+    call_command("seed_demo", quiet=True)
+    emails = set(Contact.objects.filter(kind=Contact.Kind.PERSON).values_list("email", flat=True))
+    assert {"client@booke.test", "office@acme.test", "equipe@acme.test"} <= emails
+    assert not emails & {"photo@booke.test", "editeur@booke.test", "admin@booke.test",
+                         "retouche@booke.test", "boutique@booke.test"}
+    assert Contact.objects.filter(kind=Contact.Kind.COMPANY, company__name="Acme Industries"
+                                  ).count() == 1
+    assert all(column.leads for column in pipeline_board())
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
 def test_the_demo_back_office_accounts_share_the_public_demo_key_and_clients_have_none():
     from base64 import b32decode
 
