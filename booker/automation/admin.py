@@ -150,7 +150,8 @@ class RuleAdmin(admin.ModelAdmin):
         head = [("default_note",)] if obj is not None and obj.key else []
         return [
             (None, {"fields": [*head, "name", "is_active"]}),
-            (_("When"), {"fields": ["event", ("audience", "package", "min_amount"), "unless"]}),
+            (_("When"), {"fields": ["event", ("audience", "package", "min_amount"), "segment",
+                                    "unless"]}),
             (_("Then"), {"fields": ["action", "template", "recipients", "task_title",
                                     "webhook_url"]}),
             (_("After"), {"fields": [("delay_days", "delay_hours", "anchor")]}),

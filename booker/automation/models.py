@@ -89,6 +89,13 @@ class Rule(models.Model):
         _("only from the amount (€)"), max_digits=10, decimal_places=2, null=True, blank=True,
         help_text=_("Events with an amount (orders, extras): below it, nothing is done."),
     )
+    # Only the people of a marketing segment (booker.marketing), e.g. "wedding clients
+    # delivered more than 11 months ago": the studio's own audiences for its automations.
+    segment = models.ForeignKey(
+        "booker.Segment", verbose_name=_("only for the segment"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="rules",
+        help_text=_("Only the recipients who are in this segment when the event happens."),
+    )
     unless = models.JSONField(
         _("unless meanwhile"), default=list, blank=True,
         help_text=_("Nothing is done if one of these events happened between the trigger and "

@@ -16,7 +16,7 @@ from booker.automation import context
 from booker.automation.models import EmailTemplate, Message, Rule
 from booker.booking.selectors import balance_due_for
 from booker.events import Happened
-from booker.models import PhotoSession
+from booker.models import PhotoSession, normalise_email
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,18 @@ def _targets(rule: Rule, happened: Happened, session, subject
     for role in rule.recipients or []:
         for r in context.recipients(role, happened, session, subject):
             found.setdefault(r.email.lower(), (r, role))
+    if rule.segment_id is not None:
+        members = segment_emails(rule.segment)
+        found = {email: target for email, target in found.items()
+                 if normalise_email(email) in members}
     return list(found.values())
+
+
+def segment_emails(segment) -> frozenset[str]:
+    """Who is in `segment` now, by normalised email (its conditions read today's data)."""
+    from booker.marketing.selectors import recipients
+
+    return frozenset(r.email for r in recipients(segment))
 
 
 @transaction.atomic
@@ -106,7 +117,7 @@ def plan(happened: Happened) -> list[Message]:
     SessionEvent.objects.filter(pk=happened.record_id, planned_at__isnull=True).update(
         planned_at=timezone.now())
     rules = list(Rule.objects.filter(is_active=True, event=happened.event.value)
-                 .select_related("template"))
+                 .select_related("template", "segment"))
     if not rules:
         return []
     session = (PhotoSession.objects.select_related("client", "company", "photographer",

@@ -138,6 +138,21 @@ def test_a_b2b_rule_does_not_fire_for_a_private_client(django_capture_on_commit_
     assert sent_to(client.email) == []
 
 
+def test_a_rule_for_a_segment_reaches_only_the_people_in_it(django_capture_on_commit_callbacks):
+    from booker.crm import services as crm
+    from booker.models import MarketingConsent, Segment, SegmentCondition
+
+    subscribers = Segment.objects.create(name="Abonnés")
+    SegmentCondition.objects.create(segment=subscribers, kind="newsletter_subscribers")
+    Rule.objects.filter(key="proofs-ready").update(segment=subscribers)
+    inside, outside = UserFactory(), UserFactory()
+    crm.grant(inside.email, MarketingConsent.Purpose.MARKETING, consent_text="oui",
+              source=MarketingConsent.Source.STAFF)
+    publish(django_capture_on_commit_callbacks, client=inside)
+    publish(django_capture_on_commit_callbacks, client=outside)
+    assert sent_to(inside.email) and sent_to(outside.email) == []
+
+
 def test_a_failed_send_is_retried_later_and_goes_out_once(
         django_capture_on_commit_callbacks, monkeypatch):
     real_send = sender.EmailMultiAlternatives.send
