@@ -108,6 +108,10 @@ class Event(StrEnum):
     PROOFS_SET = "session.proofs_set"
     PROOF_MOVED = "session.proof_moved"
     COVER_CHOSEN = "session.cover_chosen"
+    # The client (or a member of the company) opened the session's gallery: at most one a
+    # person, session and day (booker.sessions.services.note_gallery_visit), for the CRM's
+    # timeline.
+    GALLERY_VISITED = "session.gallery_visited"
     # A client's view-only link for their family (booker/delivery/services.py), payload link
     # (id), expires_at: made, or revoked before it expired.
     SHARE_CREATED = "delivery.share_created"

@@ -130,11 +130,13 @@ from booker.sessions.services import (
     cancel_session,
     create_session,
     create_session_for_new_client,
+    note_gallery_visit,
     record_event,
     reschedule_session,
 )
 
 __all__ = [
+    "note_gallery_visit",
     "SlotTaken",
     "approve_booking",
     "booking_invoiced",

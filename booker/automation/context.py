@@ -136,6 +136,7 @@ EVENT_LABELS: dict[str, Any] = {
     Event.PROOFS_SET: gettext_lazy("Proofs put in a set"),
     Event.PROOF_MOVED: gettext_lazy("Proof moved in the gallery"),
     Event.COVER_CHOSEN: gettext_lazy("Gallery cover chosen"),
+    Event.GALLERY_VISITED: gettext_lazy("Gallery visited"),
     Event.SHARE_CREATED: gettext_lazy("Family share link created"),
     Event.SHARE_REVOKED: gettext_lazy("Family share link revoked"),
     Event.RUSH_FAILED: gettext_lazy("A rush could not be processed"),

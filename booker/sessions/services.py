@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from booker.errors import StudioError
@@ -20,6 +22,19 @@ Status = PhotoSession.Status
 def record_event(session: PhotoSession, event: Event, *, actor: User | None, **payload) -> None:
     """A domain event that is not a status change (a rush failed, a download…)."""
     record(session, event, actor=actor, **payload)
+
+
+def note_gallery_visit(session: PhotoSession, user: User) -> bool:
+    """The client, or a member of the company, opened the session's gallery: an event for the
+    studio's timeline, at most one a person, session and day (the cache remembers who came
+    today, so a gallery's hundred page loads write once). Staff looking are not visits."""
+    if not user.is_authenticated or user.is_staff:
+        return False
+    day = timezone.localdate().isoformat()
+    if not cache.add(f"gallery-visit:{session.pk}:{user.pk}:{day}", True, timeout=26 * 3600):
+        return False
+    record_event(session, Event.GALLERY_VISITED, actor=user)
+    return True
 
 
 def create_session(

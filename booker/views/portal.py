@@ -213,6 +213,7 @@ class GroupTiles:
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for(request.user, pk)
+    services.note_gallery_visit(session, request.user)
     view = selectors.client_view(session)
     place = selectors.seat(session, request.user)
     context: dict = {"session": session, "view": view, "status_text": view.status_text,

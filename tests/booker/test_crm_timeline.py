@@ -195,3 +195,23 @@ def test_a_session_form_posted_without_the_notes_section_still_saves(studio, per
     assert studio.post(url, data).status_code == 302
     session.refresh_from_db()
     assert session.title == "Portrait de Cléo"
+
+
+def test_a_gallery_visit_is_on_the_timeline_once_a_day_and_staff_looking_is_no_visit(
+        client, photographer):
+    from django.urls import reverse
+
+    from tests.booker.factories_studio import proofing_session
+
+    session = proofing_session(3)
+    url = reverse("portal:session", args=[session.pk])
+    client.force_login(session.client)
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    visits = SessionEvent.objects.filter(session=session, name=Event.GALLERY_VISITED)
+    assert visits.count() == 1 and visits.get().actor == session.client
+    client.force_login(photographer)
+    client.get(url)
+    assert visits.count() == 1
+    entries = timeline.timeline(crm.contact_for_user(session.client))
+    assert "Galerie consultée" in titles(entries)
