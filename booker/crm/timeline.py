@@ -36,6 +36,8 @@ from booker.models import (
 )
 
 PER_SOURCE = 200
+# Recipients of the automation's emails who are the studio, not the contact.
+STUDIO_SIDE = ("photographer", "retoucher", "shop_managers", "studio")
 
 # The kinds of entries (a CSS class and the column "what" of the panel).
 EVENT, EMAIL, LEAD, NOTE, TASK, DOWNLOAD, ORDER = (
@@ -146,7 +148,10 @@ def emails(contact: Contact) -> list[Entry]:
         to |= Q(recipient__iexact=contact.email)
     if contact.company_id:
         to |= Q(session__company_id=contact.company_id)
+    # The studio's own mail about the contact's sessions (to the photographer, a retoucher,
+    # the shop) is the studio's work, not something that happened with the contact.
     rows = (Message.objects.filter(to, action="email", status__in=[Status.SENT, Status.DEAD])
+            .exclude(recipient_role__in=STUDIO_SIDE)
             .order_by("-created_at", "-pk")[:PER_SOURCE])
     entries = []
     for row in rows:

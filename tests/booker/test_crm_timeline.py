@@ -215,3 +215,16 @@ def test_a_gallery_visit_is_on_the_timeline_once_a_day_and_staff_looking_is_no_v
     assert visits.count() == 1
     entries = timeline.timeline(crm.contact_for_user(session.client))
     assert "Galerie consultée" in titles(entries)
+
+
+def test_the_studio_s_own_emails_about_a_company_session_stay_off_the_company_s_timeline():
+    company = CompanyFactory(name="Acme")
+    session = PhotoSessionFactory(client=None, company=company)
+    for role, to in (("client", "equipe@acme.test"), ("photographer", "studio@example.test"),
+                     ("retoucher", "retouche@example.test")):
+        Message.objects.create(key=f"t:{role}", action="email", session=session, recipient=to,
+                               recipient_role=role, subject=f"pour {role}",
+                               status=Message.Status.SENT, due_at=timezone.now())
+    details = [e.detail for e in timeline.timeline(crm.contact_for_company(company))]
+    assert any("pour client" in d for d in details)
+    assert not any("pour photographer" in d or "pour retoucher" in d for d in details)
