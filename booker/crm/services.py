@@ -99,12 +99,14 @@ def unsubscribe_token(consent: MarketingConsent) -> str:
     return signing.dumps(consent.pk, salt=UNSUBSCRIBE_SALT)
 
 
-def one_click_unsubscribe_headers(url: str) -> dict[str, str]:
+def one_click_unsubscribe_headers(url: str, mailto: str = "") -> dict[str, str]:
     """RFC 8058 one-click: mail clients offer their own "unsubscribe" button and POST
     `List-Unsubscribe=One-Click` to `url`, with no cookie and no CSRF token; the view behind
-    `url` must take that POST (and only ask on GET, which link scanners follow)."""
+    `url` must take that POST (and only ask on GET, which link scanners follow). `mailto`
+    (RFC 2369) is for the mail clients that only know that form."""
+    targets = [f"<{url}>"] + ([f"<mailto:{mailto}>"] if mailto else [])
     return {
-        "List-Unsubscribe": f"<{url}>",
+        "List-Unsubscribe": ", ".join(targets),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

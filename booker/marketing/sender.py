@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 
 from booker.automation.unsubscribe import token_for, unsubscribe_url
 from booker.branding import studio_details
+from booker.crm import services as crm
 from booker.crm.selectors import may_receive_marketing
 from booker.mail import absolute_url
 from booker.marketing.machine import CAMPAIGN_SEND
@@ -67,13 +68,10 @@ def _finish(send: CampaignSend, target: str, **fields) -> None:
 def unsubscribe_headers(email: str) -> dict[str, str]:
     """RFC 2369 and RFC 8058: the https link takes the one-click POST without a login; the
     mailto reaches the studio's mailbox for the mail clients that only know that form."""
-    link = unsubscribe_url(email, "marketing")
-    targets = [f"<{link}>"]
     mailbox = getattr(settings, "BOOKER_UNSUBSCRIBE_MAILTO", "") or studio_details().get("email")
-    if mailbox:
-        targets.append(f"<mailto:{mailbox}?subject=unsubscribe%20{token_for(email, 'marketing')}>")
-    return {"List-Unsubscribe": ", ".join(targets),
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    mailto = (f"{mailbox}?subject=unsubscribe%20{token_for(email, 'marketing')}"
+              if mailbox else "")
+    return crm.one_click_unsubscribe_headers(unsubscribe_url(email, "marketing"), mailto)
 
 
 def message_for(campaign: Campaign, send: CampaignSend) -> EmailMultiAlternatives:
