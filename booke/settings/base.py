@@ -383,9 +383,6 @@ BOOKER_DOWNLOAD_DAYS = env.int("BOOKER_DOWNLOAD_DAYS", default=180)
 BOOKER_HOLD_MINUTES = env.int("BOOKER_HOLD_MINUTES", default=15)
 # The largest file a client may attach to a booking's questionnaire.
 BOOKER_BOOKING_FILE_MAX_BYTES = env.int("BOOKER_BOOKING_FILE_MAX_BYTES", default=10 * 1024**2)
-# The automation engine's outbound webhooks are signed with this key (X-Booke-Signature, an
-# HMAC-SHA256 of the body), so the receiver can tell them from forgeries.
-BOOKE_WEBHOOK_SECRET = env.str("BOOKE_WEBHOOK_SECRET", default="") or SECRET_KEY
 # Webhooks go to public addresses only (booker.outbound), like the calendars' reads; these
 # networks (CIDR, comma-separated) are let through on purpose (a receiver on loopback in
 # development or the tests). Empty in production.

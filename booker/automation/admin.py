@@ -67,7 +67,7 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
         fields = ["name", "is_active", "event", "audience", "package", "min_amount", "unless",
-                  "action", "template", "recipients", "task_title", "webhook_url", "anchor"]
+                  "action", "template", "recipients", "task_title", "anchor"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -82,8 +82,6 @@ class RuleForm(forms.ModelForm):
             self.add_error("template", _("Choose the email to send."))
         if action in (Rule.Action.EMAIL, Rule.Action.TASK) and not cleaned.get("recipients"):
             self.add_error("recipients", _("Tick at least one recipient."))
-        if action == Rule.Action.WEBHOOK and not cleaned.get("webhook_url"):
-            self.add_error("webhook_url", _("Give the address to call."))
         self.instance.delay = timedelta(days=cleaned.get("delay_days") or 0,
                                         hours=cleaned.get("delay_hours") or 0)
         return cleaned
@@ -152,8 +150,7 @@ class RuleAdmin(admin.ModelAdmin):
             (None, {"fields": [*head, "name", "is_active"]}),
             (_("When"), {"fields": ["event", ("audience", "package", "min_amount"), "segment",
                                     "unless"]}),
-            (_("Then"), {"fields": ["action", "template", "recipients", "task_title",
-                                    "webhook_url"]}),
+            (_("Then"), {"fields": ["action", "template", "recipients", "task_title"]}),
             (_("After"), {"fields": [("delay_days", "delay_hours", "anchor")]}),
         ]
 
@@ -171,8 +168,6 @@ class RuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("recipients"))
     def recipients_display(self, obj: Rule) -> str:
-        if obj.action == Rule.Action.WEBHOOK:
-            return obj.webhook_url or "—"
         return ", ".join(str(RECIPIENT_SHORT.get(r, r)) for r in obj.recipients or []) or "—"
 
     # The defaults stay: deleting one is refused with the way to switch it off.

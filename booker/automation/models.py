@@ -46,13 +46,15 @@ class EmailTemplate(models.Model):
         return self.name
 
 
+OLD_WEBHOOK = "webhook"
+
+
 class Rule(models.Model):
     """When EVENT [and CONDITIONS] then ACTION [after DELAY]."""
 
     class Action(models.TextChoices):
         EMAIL = "email", _("Send an email")
         TASK = "task", _("Create a task for staff")
-        WEBHOOK = "webhook", _("Call a webhook")
 
     class Audience(models.TextChoices):
         ANY = "any", _("Private clients and companies")
@@ -108,7 +110,6 @@ class Rule(models.Model):
                                  blank=True, on_delete=models.PROTECT, related_name="rules")
     recipients = models.JSONField(_("recipients"), default=list, blank=True)
     task_title = models.CharField(_("task title"), max_length=200, blank=True)
-    webhook_url = models.URLField(_("webhook URL"), blank=True)
     # Delay.
     delay = models.DurationField(_("delay"), default=timedelta(0),
                                  help_text=_("e.g. 3 days, 0:00:00 for at once."))
@@ -143,7 +144,10 @@ class Message(models.Model):
                              related_name="messages")
     event = models.ForeignKey(SessionEvent, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="messages")
-    action = models.CharField(_("action"), max_length=8, choices=Rule.Action.choices)
+    # "webhook": the rules' old unsigned call, retired by migration 0046 for the signed
+    # endpoints of booker.webhooks; the messages it sent stay in the history.
+    action = models.CharField(_("action"), max_length=8, choices=[
+        *Rule.Action.choices, (OLD_WEBHOOK, _("Call a webhook (old rule)"))])
     session = models.ForeignKey(PhotoSession, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="messages", verbose_name=_("session"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

@@ -88,8 +88,6 @@ def due_time(rule: Rule, happened_at: datetime, session: PhotoSession | None,
 def _targets(rule: Rule, happened: Happened, session, subject
              ) -> list[tuple[context.Recipient, str]]:
     """Each person the rule reaches, once, with the role they were first found under."""
-    if rule.action == Rule.Action.WEBHOOK:
-        return [(context.Recipient(rule.webhook_url), "")] if rule.webhook_url else []
     found: dict[str, tuple[context.Recipient, str]] = {}
     for role in rule.recipients or []:
         for r in context.recipients(role, happened, session, subject):

@@ -5,17 +5,12 @@ A failure is retried with a growing delay, then given up and shown to staff."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
 import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q
 from django.template import engines
@@ -196,26 +191,8 @@ def _task(message: Message, happened: Happened, session) -> None:
     )
 
 
-def webhook_body(happened: Happened) -> bytes:
-    return json.dumps({
-        "event": happened.event.value, "id": happened.record_id,
-        "session": happened.session_id, "subject": happened.subject,
-        "payload": happened.payload,
-    }, cls=DjangoJSONEncoder, sort_keys=True).encode()
-
-
-def _webhook(message: Message, happened: Happened) -> None:
-    # The address is typed by staff: posted to the public Internet only (booker.outbound), so
-    # a rule cannot reach the cloud's metadata service or the database's port.
-    from booker import outbound
-
-    body = webhook_body(happened)
-    secret = settings.BOOKE_WEBHOOK_SECRET.encode()
-    signature = hmac.new(secret, body, hashlib.sha256).hexdigest()
-    outbound.post(message.recipient, data=body, timeout=(5, 15), headers={
-        "Content-Type": "application/json", "X-Booke-Signature": f"sha256={signature}",
-        "X-Booke-Delivery": message.key,
-    }, allowed_networks=settings.BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS)
+RETIRED_WEBHOOK = ("the rules' webhook action was retired: events go out through the signed "
+                   "webhook endpoints")
 
 
 # What says the mail server itself is away (refused, reset, silent past EMAIL_TIMEOUT, gone
@@ -259,8 +236,9 @@ def _deliver(message_id: int) -> str:
             _email(message, happened, session, subject)
         elif message.action == Rule.Action.TASK:
             _task(message, happened, session)
-        else:
-            _webhook(message, happened)
+        else:  # an old rule's webhook call, left waiting when the rules lost that action
+            _finish(message, S.SKIPPED, last_error=RETIRED_WEBHOOK)
+            return S.SKIPPED
     except Exception as exc:  # any failure: the message waits and is retried
         log.warning("message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
         if message.attempts >= MAX_ATTEMPTS:

@@ -3,9 +3,6 @@ studio's rules (booker/automation)."""
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,7 +12,7 @@ from django.utils import timezone
 from booker import roles, services
 from booker.automation import planner, sender
 from booker.automation.defaults import ensure_defaults
-from booker.automation.models import EmailTemplate, Message, Rule, StaffTask
+from booker.automation.models import OLD_WEBHOOK, EmailTemplate, Message, Rule, StaffTask
 from booker.events import Event, Happened
 from booker.models import SessionEvent
 from tests.booker.factories_studio import proofing_session, rush_ids
@@ -286,57 +283,25 @@ def test_template_variables_are_escaped_in_html_and_plain_in_text(
     assert "&lt;b&gt;Zoé&lt;/b&gt; &amp; O&#x27;Neil" in message.alternatives[0][0]
 
 
-class _Hook(http.server.BaseHTTPRequestHandler):
-    received: list = []
-
-    def do_POST(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Hook.received.append((dict(self.headers), body))
-        self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_a_webhook_rule_posts_the_event_signed(settings, django_capture_on_commit_callbacks):
-    import hashlib
-    import hmac
-
-    settings.BOOKE_WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8"]  # the test's receiver
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Hook.received = []
-    try:
-        Rule.objects.create(name="CRM", event=Event.PROOFS_PUBLISHED.value,
-                            action=Rule.Action.WEBHOOK,
-                            webhook_url=f"http://127.0.0.1:{server.server_port}/hook")
-        session = publish(django_capture_on_commit_callbacks)
-    finally:
-        server.shutdown()
-    [(headers, body)] = _Hook.received
-    data = json.loads(body)
-    assert data["event"] == "session.proofing" and data["session"] == session.pk
-    expected = hmac.new(settings.BOOKE_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert headers["X-Booke-Signature"] == f"sha256={expected}"
+def test_a_message_of_the_retired_webhook_action_is_not_sent_but_kept_as_not_sent(
+        django_capture_on_commit_callbacks):
+    # Planned by an old "call a webhook" rule before the action was retired (migration 0046):
+    # the sender neither posts it nor fails on it for ever.
+    session = publish(django_capture_on_commit_callbacks)
+    rule = Rule.objects.get(key="proofs-ready")
+    event = SessionEvent.objects.filter(session=session).latest("pk")
+    message = Message.objects.create(key="old-webhook", rule=rule, event=event,
+                                     action=OLD_WEBHOOK, session=session,
+                                     recipient="https://crm.example.test/hook")
+    assert sender.deliver(message.pk) == Message.Status.SKIPPED
+    message.refresh_from_db()
+    assert message.status == Message.Status.SKIPPED
+    assert message.last_error == sender.RETIRED_WEBHOOK
 
 
-def test_a_webhook_to_a_private_address_is_refused_and_never_sent(
-        settings, django_capture_on_commit_callbacks):
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    _Hook.received = []
-    try:
-        rule = Rule.objects.create(
-            name="CRM", event=Event.PROOFS_PUBLISHED.value, action=Rule.Action.WEBHOOK,
-            webhook_url=f"http://127.0.0.1:{server.server_port}/hook")
-        publish(django_capture_on_commit_callbacks)
-    finally:
-        server.shutdown()
-    assert _Hook.received == []
-    message = Message.objects.get(rule=rule)
-    assert message.status == Message.Status.FAILED
-    assert "127.0.0.1" in message.last_error
+def test_a_rule_can_no_longer_be_made_to_call_a_webhook():
+    assert "webhook" not in Rule.Action.values
+    assert not any(field.name == "webhook_url" for field in Rule._meta.get_fields())
 
 
 def test_a_disabled_rule_plans_nothing(django_capture_on_commit_callbacks):

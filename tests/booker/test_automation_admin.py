@@ -27,7 +27,7 @@ def rule_data(rule: Rule, **changes) -> dict:
         "audience": rule.audience, "package": "", "min_amount": "",
         "unless": list(rule.unless), "action": rule.action,
         "template": rule.template_id or "", "recipients": list(rule.recipients),
-        "task_title": rule.task_title, "webhook_url": rule.webhook_url,
+        "task_title": rule.task_title,
         "delay_days": rule.delay.days, "delay_hours": rule.delay.seconds // 3600,
         "anchor": rule.anchor,
     }
