@@ -81,6 +81,9 @@ subscribe(Event.DELIVERY_EXTENDED)(retiming.on_delivery_extended)
 subscribe(*Event)(webhooks.on_event)
 # A booking wins the person's open lead in the CRM's pipeline.
 subscribe(Event.BOOKING_CONFIRMED, Event.SESSION_BOOKED)(crm.on_booked)
+# A request to book is a lead of its own, lost when turned down.
+subscribe(Event.BOOKING_REQUESTED)(crm.on_booking_requested)
+subscribe(Event.BOOKING_DECLINED, Event.BOOKING_CANCELLED)(crm.on_booking_turned_down)
 
 # The web copies of a delivery are made by the worker as soon as it is delivered, and a final
 # approved later gets its own: nobody opening the delivered photos waits for them.

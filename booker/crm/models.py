@@ -67,6 +67,16 @@ class Lead(models.Model):
         on_delete=models.SET_NULL,
         related_name="leads",
     )
+    # A request to book (a session type that needs the studio's approval) is a lead of its own:
+    # approved, it is booked; declined or withdrawn, it is lost.
+    booking = models.ForeignKey(
+        "booker.Booking",
+        verbose_name=_("booking request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
     created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -36,6 +36,7 @@ from booker.crm.selectors import may_receive_marketing, newsletter_status, photo
 from booker.errors import IllegalTransition
 from booker.events import Event, Happened
 from booker.models import (
+    Booking,
     Company,
     Contact,
     ContactNote,
@@ -232,6 +233,7 @@ def record_lead(
     source_url: str = "",
     origin: str = Lead.Origin.FORM,
     estimated_value=None,
+    booking: Booking | None = None,
 ) -> Lead:
     """A new lead, on the contact of its address (the account's, if there is one)."""
     email = normalise_email(email)
@@ -250,6 +252,7 @@ def record_lead(
         origin=origin,
         estimated_value=estimated_value,
         user=user,
+        booking=booking,
     )
 
 
@@ -261,7 +264,7 @@ def move_lead(lead: Lead, to: str, *, actor: User | None = None) -> bool:
         moved = LEAD.move_rows(Lead.objects.filter(pk=lead.pk), locked.status, to)
     if moved:
         lead.refresh_from_db(fields=["status"])
-        log.info("lead %s moved to %s by %s", lead.pk, to, getattr(actor, "pk", None))
+        log.debug("lead %s moved to %s by %s", lead.pk, to, getattr(actor, "pk", None))
     return bool(moved)
 
 
@@ -279,12 +282,30 @@ def booked_by(user: User) -> Lead | None:
         return None
 
 
+def _booking_of(event: Happened) -> Booking | None:
+    prefix = "booking:"
+    if not event.subject.startswith(prefix):
+        return None
+    return (Booking.objects.select_related("session_type", "company", "client", "booked_by")
+            .filter(pk=event.subject[len(prefix):]).first())
+
+
 def on_booked(event: Happened) -> None:
     """A session booked (by the studio, or an online booking confirmed): the person's open
     lead is won. Subscribed in booker/receivers.py to `session.booked` (the person: the
     session's client) and `booking.confirmed` (for a company's session, the member who
     booked it; a private client's session has already said it with its `session.booked`,
-    and one booking wins one lead)."""
+    and one booking wins one lead). A request to book that was a lead of its own is the one
+    won."""
+    request_lead = (Lead.objects.filter(booking__session_id=event.session_id,
+                                        status__in=OPEN_STAGES).first()
+                    if event.session_id is not None else None)
+    if request_lead is not None:
+        try:
+            move_lead(request_lead, Lead.Status.BOOKED)
+        except IllegalTransition:  # moved meanwhile to a stage that cannot be booked
+            pass
+        return
     client_id = None
     if event.session_id is not None:
         client_id = (PhotoSession.objects.filter(pk=event.session_id)
@@ -296,6 +317,55 @@ def on_booked(event: Happened) -> None:
     user = User.objects.filter(pk=person_id).first() if person_id else None
     if user is not None:
         booked_by(user)
+
+
+def on_booking_requested(event: Happened) -> Lead | None:
+    """Someone asked to book a session type the studio approves first: a lead in the
+    pipeline, worth the booking's price, unless the person already has one open (a request
+    written in the contact form before booking), which then gets the value if it had none.
+    Subscribed in booker/receivers.py to `booking.requested`."""
+    booking = _booking_of(event)
+    if booking is None:
+        return None
+    person = booking.client or booking.booked_by
+    if person is None:
+        return None
+    value = booking.price + (booking.travel_fee or 0)
+    email = normalise_email(person.email)
+    open_lead = (Lead.objects.filter(Q(user=person) | Q(email=email), status__in=OPEN_STAGES)
+                 .order_by("-created_at", "-pk").first())
+    if open_lead is not None:
+        Lead.objects.filter(pk=open_lead.pk, estimated_value__isnull=True).update(
+            estimated_value=value)
+        Lead.objects.filter(pk=open_lead.pk, booking__isnull=True).update(booking=booking)
+        return open_lead
+    when = timezone.localtime(booking.starts_at)
+    return record_lead(
+        email=email, name=person.get_full_name(), phone=getattr(person, "phone", "") or "",
+        company=booking.company.name if booking.company_id else "",
+        subject=booking.session_type.name,
+        message=_("Booking request for %(date)s at %(time)s.") % {
+            "date": when.strftime("%d/%m/%Y"), "time": when.strftime("%H:%M")},
+        source=booking.session_type.name, origin=Lead.Origin.BOOKING,
+        estimated_value=value, booking=booking,
+    )
+
+
+def on_booking_turned_down(event: Happened) -> None:
+    """A request to book declined by the studio, or withdrawn before it was approved: its
+    lead is lost. A confirmed booking cancelled later stays won (the session was booked).
+    Subscribed in booker/receivers.py to `booking.declined` and `booking.cancelled`."""
+    booking = _booking_of(event)
+    if booking is None:
+        return
+    # Cancelled after the studio approved it: the session was booked, the lead stays won.
+    if event.event == Event.BOOKING_CANCELLED and booking.session_id is not None:
+        return
+    for lead in Lead.objects.filter(booking=booking, status__in=OPEN_STAGES):
+        try:
+            move_lead(lead, Lead.Status.LOST)
+        except IllegalTransition:
+            pass
 
 
 # --- Newsletter consent --------------------------------------------------------------------
