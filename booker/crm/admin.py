@@ -172,10 +172,10 @@ class LeadAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("user", "contact")
     raw_id_fields = ("user",)
-    readonly_fields = ("status", "created_at", "source", "source_url", "contact")
+    readonly_fields = ("status", "created_at", "source", "source_url", "contact", "booking")
     fields = (
         "status", "origin", "estimated_value", "name", "email", "phone", "company", "subject",
-        "message", "user", "contact", "source", "source_url", "created_at",
+        "message", "booking", "user", "contact", "source", "source_url", "created_at",
     )
 
     def get_urls(self):
