@@ -2,7 +2,7 @@
 
 import secrets
 
-from django.db import migrations, models
+from django.db import migrations
 from django.utils import timezone
 
 # The rules' "call a webhook" action posted the event signed with one key shared by every
@@ -55,18 +55,4 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(rules_to_endpoints, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='rule',
-            name='webhook_url',
-        ),
-        migrations.AlterField(
-            model_name='message',
-            name='action',
-            field=models.CharField(choices=[('email', 'Send an email'), ('task', 'Create a task for staff'), ('webhook', 'Call a webhook (old rule)')], max_length=8, verbose_name='action'),
-        ),
-        migrations.AlterField(
-            model_name='rule',
-            name='action',
-            field=models.CharField(choices=[('email', 'Send an email'), ('task', 'Create a task for staff')], default='email', max_length=8, verbose_name='action'),
-        ),
     ]

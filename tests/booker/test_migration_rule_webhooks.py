@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("booker", "0045_gallery_visited_event")]
-AFTER = [("booker", "0046_retire_rule_webhooks")]
+AFTER = [("booker", "0047_remove_rule_webhook_url")]
 
 
 def migrate_to(targets):

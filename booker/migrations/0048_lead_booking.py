@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('booker', '0046_retire_rule_webhooks'),
+        ('booker', '0047_remove_rule_webhook_url'),
     ]
 
     operations = [
