@@ -32,6 +32,19 @@ def consents_for(email: str) -> QuerySet[MarketingConsent]:
     return MarketingConsent.objects.filter(_speaking_for(contact_id, email))
 
 
+def address_now(email: str) -> str:
+    """Where the person who gave consents from `email` is reached today: `email` itself while
+    a person's contact holds it, else the address of the contact their consents from it
+    followed (an old email's unsubscribe link, clicked after they changed address)."""
+    email = normalise_email(email)
+    if not email or Contact.objects.filter(kind=Contact.Kind.PERSON, email=email).exists():
+        return email
+    moved = (MarketingConsent.objects.filter(email=email, contact__isnull=False)
+             .exclude(contact__email="").order_by("-requested_at", "-pk")
+             .values_list("contact__email", flat=True).first())
+    return normalise_email(moved) if moved else email
+
+
 def consent_status(email: str, purpose: str) -> str:
     """The address's live consent to `purpose`: "confirmed", "pending" or "" (none).
     Service mail needs none: it is always "confirmed"."""

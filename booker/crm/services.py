@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from booker import throttle
 from booker.crm.machine import CONSENT, LEAD, OPEN_STAGES
 from booker.crm.selectors import (
+    address_now,
     consents_for,
     may_receive_marketing,
     newsletter_status,
@@ -442,12 +443,26 @@ def withdraw_consent(token: str) -> MarketingConsent:
     consent = MarketingConsent.objects.select_for_update().filter(pk=pk).first()
     if consent is None:
         raise InvalidToken
-    if consent.status != ConsentStatus.WITHDRAWN:
-        # The confirmation link dies with the consent.
-        CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk), consent.status,
-                          ConsentStatus.WITHDRAWN, withdrawn_at=timezone.now(), token_hash="")
-        consent.refresh_from_db()
+    # One click stops the purpose, not one row: the person may also have said yes at a fair
+    # (recorded by staff) or from another address of theirs.
+    same_person = (Q(contact_id=consent.contact_id) if consent.contact_id is not None
+                   else Q(contact__isnull=True, email=consent.email))
+    _withdraw(MarketingConsent.objects.filter(same_person, purpose=consent.purpose)
+              | MarketingConsent.objects.filter(pk=consent.pk))
+    consent.refresh_from_db()
     return consent
+
+
+def _withdraw(consents, at=None) -> int:
+    """Every live consent of `consents` withdrawn as of `at` (now by default), never before it
+    was given; its confirmation link dies with it. Returns how many."""
+    count = 0
+    for consent in consents.select_for_update().exclude(status=ConsentStatus.WITHDRAWN):
+        when = max(at or timezone.now(), consent.confirmed_at or consent.requested_at)
+        count += CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk),
+                                   consent.status, ConsentStatus.WITHDRAWN,
+                                   withdrawn_at=when, token_hash="")
+    return count
 
 
 def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
@@ -471,8 +486,9 @@ def withdraw_marketing(email: str, *, source: str = MarketingConsent.Source.EMAI
     """Every live marketing consent of `email` withdrawn ("Mon compte", the unsubscribe link
     of every marketing mail). Someone with no consent to withdraw (a company's member, mailed
     by legitimate interest) gets an opt-out row instead, which keeps them off every campaign.
-    Returns how many consents were withdrawn."""
-    email = normalise_email(email)
+    Returns how many consents were withdrawn. An address the person has left since (the
+    link of an older mail) stops the mail to the one they use now."""
+    email = address_now(email)
     count = withdraw_purpose(email, MarketingConsent.Purpose.MARKETING)
     opted_out = consents_for(email).filter(
         purpose=MarketingConsent.Purpose.MARKETING, status=ConsentStatus.WITHDRAWN)
@@ -487,17 +503,8 @@ def withdraw_purpose(email: str, purpose: str, *, at=None) -> int:
     many."""
     if purpose == MarketingConsent.Purpose.TRANSACTIONAL:
         raise ValueError("service emails cannot be withdrawn")
-    count = 0
     with transaction.atomic():
-        for consent in (consents_for(email).select_for_update()
-                        .filter(purpose=purpose)
-                        .exclude(status=ConsentStatus.WITHDRAWN)):
-            # Never withdrawn before it was given (a late phone call recorded with its date).
-            when = max(at or timezone.now(), consent.confirmed_at or consent.requested_at)
-            count += CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk),
-                                       consent.status, ConsentStatus.WITHDRAWN,
-                                       withdrawn_at=when, token_hash="")
-    return count
+        return _withdraw(consents_for(email).filter(purpose=purpose), at)
 
 
 def record_opt_out(email: str, *, source: str, consent_text: str = "",
