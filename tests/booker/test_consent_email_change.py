@@ -155,3 +155,16 @@ def test_the_new_address_of_someone_else_inherits_nothing():
     crm.record_lead(email=OLD, name="Quelqu'un d'autre")
     assert not selectors.may_receive_marketing(OLD, b2b=False)
     assert selectors.may_receive_marketing(NEW, b2b=False)
+
+
+def test_the_consents_of_the_old_address_are_exported_and_erased_with_the_person(claire):
+    from booker import privacy
+    from booker.people import personal_data
+
+    confirm_new_address(claire)
+    data = personal_data.export(claire)
+    earlier = data["crm_contact"]["consents_from_earlier_addresses"]
+    assert sorted((c["email"], c["purpose"]) for c in earlier) == [
+        (OLD, Purpose.MARKETING), (OLD, Purpose.PHOTO_USE)]
+    privacy.erase_person(claire, actor=user_with_role("superuser"), files_confirmed=True)
+    assert not MarketingConsent.objects.exists()
