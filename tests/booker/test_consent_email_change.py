@@ -168,3 +168,25 @@ def test_the_consents_of_the_old_address_are_exported_and_erased_with_the_person
         (OLD, Purpose.MARKETING), (OLD, Purpose.PHOTO_USE)]
     privacy.erase_person(claire, actor=user_with_role("superuser"), files_confirmed=True)
     assert not MarketingConsent.objects.exists()
+
+
+def test_the_migration_puts_each_existing_consent_on_the_contact_of_its_address():
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    user = UserFactory(email=OLD)
+    contact = crm.contact_for_user(user)
+    row = MarketingConsent.objects.create(email=OLD, consent_text="oui",
+                                          status=Status.CONFIRMED, requested_at=timezone.now())
+    stray = MarketingConsent.objects.create(email="nobody@example.test", consent_text="oui",
+                                            requested_at=timezone.now())
+    # Renumbered on merge: the module of this branch's migration that adds `contact`.
+    migration = importlib.import_module("booker.migrations.0046_consent_contact_and_staff")
+    migration.consents_on_their_contacts(apps, None)
+    row.refresh_from_db()
+    stray.refresh_from_db()
+    assert (row.contact_id, stray.contact_id) == (contact.pk, None)
+    confirm_new_address(user)
+    assert selectors.may_receive_marketing(NEW, b2b=False)
