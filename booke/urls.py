@@ -15,7 +15,7 @@ from booke import views
 from editorial import feeds
 from editorial import views as editorial_views
 from editorial.site import views as site_views
-from shop import customer_orders, registration
+from shop import customer_orders, customer_profile, registration
 
 
 def to_login():
@@ -60,6 +60,9 @@ urlpatterns = [
         "shop/accounts/orders/<str:order_number>/<id:line_id>/",
         login_required(customer_orders.OrderLineView.as_view()),
     ),
+    # Oscar's profile page, the CRM told of a new address (shop/customer_profile.py).
+    path("shop/accounts/profile/edit/",
+         login_required(customer_profile.ProfileUpdateView.as_view())),
     # Oscar's sign-up, landing on "Mon compte" (shop/registration.py).
     path("shop/accounts/register/", registration.AccountRegistrationView.as_view()),
     path("shop/", include(apps.get_app_config("oscar").urls[0])),

@@ -304,7 +304,11 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         if change or roles.grants_rights(request.user):
-            return super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
+            if change and "email" in form.changed_data:
+                # The person's CRM contact, and their consents with it, take the address now.
+                services.account_email_changed(obj)
+            return None
         invited = services.invite_client(
             obj.email, first_name=obj.first_name, last_name=obj.last_name, phone=obj.phone,
             invited_by=request.user,
@@ -1116,14 +1120,17 @@ class PersonalDataErasureAdmin(admin.ModelAdmin):
 class MarketingConsentAdmin(admin.ModelAdmin):
     """Evidence, not data to edit: what each person agreed to, and when."""
 
-    list_display = ("email", "purpose", "status", "source", "requested_at", "confirmed_at",
-                    "withdrawn_at")
+    list_display = ("email", "contact", "purpose", "status", "source", "requested_at",
+                    "confirmed_at", "withdrawn_at", "recorded_by")
     list_filter = ("status", "purpose", "source")
-    search_fields = ("email",)
+    # The address a consent was given from, or the person's address of today.
+    search_fields = ("email", "contact__email", "contact__name")
+    list_select_related = ("contact", "recorded_by")
     date_hierarchy = "requested_at"
     fields = (
-        "email", "purpose", "status", "source", "consent_text", "source_url", "ip_hash",
-        "requested_at", "last_sent_at", "confirmed_at", "withdrawn_at",
+        "email", "contact", "purpose", "status", "source", "consent_text", "source_url",
+        "ip_hash", "requested_at", "last_sent_at", "confirmed_at", "withdrawn_at",
+        "recorded_by", "recorded_at",
     )
     readonly_fields = fields
 

@@ -205,6 +205,9 @@ ROUTES: dict[str, Who] = {
     # The leads' pipeline board, and a card's move (a POST; a GET leads back to the board).
     "admin/booker/lead/tableau/": PH,
     "admin/booker/lead/<id:object_id>/deplacer/": PH,
+    # "Record a consent" on a person's contact (given outside the site): who keeps the CRM's
+    # contacts (the change permission); a company's contact sends back to its page.
+    "admin/booker/contact/<id:object_id>/consentement/": PH,
     # Accept, decline or cancel a booking made online (a POST; a GET leads to the booking).
     "admin/booker/booking/<id:object_id>/decide/": PH,
     # A file the client attached to the booking's questionnaire: who reads the booking.

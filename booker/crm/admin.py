@@ -5,6 +5,9 @@ by importing this module from booker/admin.py; photographers hold these models' 
 
 from __future__ import annotations
 
+from datetime import datetime, time
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -13,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -20,8 +24,19 @@ from django.utils.translation import gettext_lazy as _
 
 from booker.crm import selectors, services, timeline
 from booker.crm.machine import LEAD, NEXT_STAGE
-from booker.errors import IllegalTransition
-from booker.models import Contact, ContactNote, ContactTask, Lead, PhotoSession, User
+from booker.errors import IllegalTransition, StudioError
+from booker.models import (
+    Contact,
+    ContactNote,
+    ContactTask,
+    Lead,
+    MarketingConsent,
+    PhotoSession,
+    User,
+)
+
+Purpose = MarketingConsent.Purpose
+GIVEN, WITHDRAWN = "given", "withdrawn"
 
 
 def timeline_html(contact: Contact | None, *, session: PhotoSession | None = None) -> SafeString:
@@ -125,8 +140,50 @@ def session_timeline(session: PhotoSession) -> SafeString:
     return timeline_html(services.contact_of_session(session), session=session)
 
 
+class ConsentForm(forms.Form):
+    """A consent the person gave or withdrew outside the site, as staff record it."""
+
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), choices=[(p.value, p.label)
+                                     for p in (Purpose.MARKETING, Purpose.PHOTO_USE)])
+    decision = forms.ChoiceField(
+        label=_("The person"), widget=forms.RadioSelect,
+        choices=[(GIVEN, _("gives their consent")), (WITHDRAWN, _("withdraws it"))])
+    source = forms.ChoiceField(
+        label=_("How"), choices=[(s, MarketingConsent.Source(s).label)
+                                 for s in services.STAFF_SOURCES])
+    consent_text = forms.CharField(
+        label=_("Text the person agreed to"), widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The words they signed or heard, as they were: the studio's current text "
+                    "for this purpose is filled in."))
+    given_on = forms.DateField(
+        label=_("Date given"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When the person said it (the form's signature date, the call)."))
+
+    def clean_given_on(self):
+        day = self.cleaned_data["given_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("A consent cannot be dated in the future."))
+        return day
+
+    def given_at(self) -> datetime:
+        # Said today: now. An earlier day's hour is unknown: midday keeps its date in any
+        # time zone the studio reads it from.
+        day = self.cleaned_data["given_on"]
+        if day == timezone.localdate():
+            return timezone.now()
+        return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def consents_html(contact: Contact) -> SafeString:
+    """The contact's consents, newest first, from any address they had (read-only: proof)."""
+    return render_to_string("admin/booker/contact/consents.html", {
+        "consents": selectors.consents_of(contact), "contact": contact})
+
+
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
+    change_form_template = "admin/booker/contact/change_form.html"
     list_display = ["name", "email", "kind", "user", "company", "created_at"]
     list_filter = ["kind", "created_at"]
     search_fields = ["name", "email", "phone", "user__email", "company__name"]
@@ -136,18 +193,99 @@ class ContactAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Contact | None = None):
         if obj is None:
             return ["name", "email", "phone"]
-        return ["kind", "name", "email", "phone", "user", "company", "created_at",
-                "timeline_panel"]
+        fields = ["kind", "name", "email", "phone", "user", "company", "created_at"]
+        if obj.kind == Contact.Kind.PERSON:
+            fields.append("consents_panel")
+        return [*fields, "timeline_panel"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Contact | None = None):
-        # Accounts and companies are linked by the CRM's services, never typed here.
+        # Accounts and companies are linked by the CRM's services, never typed here; the
+        # address of an account's contact follows the account's (crm.account_email_changed).
         if obj is None:
             return []
-        return ["kind", "user", "company", "created_at", "timeline_panel"]
+        fixed = ["kind", "user", "company", "created_at", "consents_panel", "timeline_panel"]
+        return ["email", *fixed] if obj.user_id else fixed
 
     @admin.display(description=_("timeline"))
     def timeline_panel(self, obj: Contact) -> SafeString:
         return timeline_html(obj)
+
+    @admin.display(description=_("consents"))
+    def consents_panel(self, obj: Contact) -> SafeString:
+        return consents_html(obj)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False,
+                           form_url="", obj=None):
+        # The page's "Record a consent" button, for whoever may record one.
+        context["record_consent_url"] = (
+            reverse("admin:booker_contact_consent", args=[obj.pk])
+            if obj is not None and self.may_record_consent(request, obj) else "")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- Consents given outside the site ---------------------------------------------------
+
+    def may_record_consent(self, request: HttpRequest, contact: Contact) -> bool:
+        """Whoever may change the CRM's contacts records what a person agreed to (a person's
+        contact with an address: consents are kept per person)."""
+        return (self.has_change_permission(request, contact)
+                and contact.kind == Contact.Kind.PERSON and bool(contact.email))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<id:object_id>/consentement/", wrap(self.record_consent),
+                 name="booker_contact_consent"),
+            *super().get_urls(),
+        ]
+
+    def record_consent(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """"Enregistrer un consentement": a model release signed at the shoot, a yes at a
+        fair, a call asking to stop — recorded as the person gave it, by whoever records it
+        (booker.crm.services.record_consent)."""
+        contact = get_object_or_404(Contact, pk=object_id)
+        if not self.has_change_permission(request, contact):
+            raise PermissionDenied
+        back = reverse("admin:booker_contact_change", args=[contact.pk])
+        if not self.may_record_consent(request, contact):
+            messages.error(request, gettext("Consents are recorded on a person's contact that "
+                                            "has an email address."))
+            return HttpResponseRedirect(back)
+        purpose = request.GET.get("purpose", Purpose.MARKETING)
+        if purpose not in (Purpose.MARKETING, Purpose.PHOTO_USE):
+            purpose = Purpose.MARKETING
+        decision = WITHDRAWN if request.GET.get("decision") == WITHDRAWN else GIVEN
+        form = ConsentForm(request.POST if request.method == "POST" else None, initial={
+            "purpose": purpose, "decision": decision,
+            "source": MarketingConsent.Source.PAPER_FORM if purpose == Purpose.PHOTO_USE
+            else MarketingConsent.Source.IN_PERSON,
+            "consent_text": services.consent_text(purpose, granted=decision == GIVEN),
+            "given_on": timezone.localdate()})
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                row = services.record_consent(
+                    contact, data["purpose"], granted=data["decision"] == GIVEN,
+                    source=data["source"], consent_text=data["consent_text"],
+                    given_at=form.given_at(), recorded_by=request.user)
+            except StudioError as refused:
+                form.add_error(None, str(refused))
+            else:
+                done = (gettext("Consent recorded: %(purpose)s.") if row.confirmed_at
+                        else gettext("Withdrawal recorded: %(purpose)s."))
+                messages.success(request, done % {"purpose": row.get_purpose_display()})
+                return HttpResponseRedirect(back)
+        decisions = dict(ConsentForm.base_fields["decision"].choices)
+        prefill = [(p.label, decisions[d], f"?purpose={p.value}&decision={d}")
+                   for p in (Purpose.MARKETING, Purpose.PHOTO_USE) for d in (GIVEN, WITHDRAWN)]
+        return TemplateResponse(request, "admin/booker/contact/consent_form.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Record a consent"),
+            "contact": contact,
+            "form": form,
+            "prefill": prefill,
+            "back": back,
+        }, status=400 if form.is_bound else 200)
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         if formset.model in (ContactNote, ContactTask):

@@ -110,13 +110,26 @@ class MarketingConsent(models.Model):
         ACCOUNT = "account", _("Client account")
         EMAIL_LINK = "email_link", _("Link in an email")
         STAFF = "staff", _("Recorded by the studio")
+        # Given to the studio outside the site, recorded by a member of staff.
+        PAPER_FORM = "paper_form", _("Paper form signed")
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("By phone")
+        EMAIL = "email", _("By email")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # The address the consent was given from, as it was then (part of the proof); the person
+    # it speaks for is `contact`, whose address may have changed since.
     email = models.EmailField(_("email address"), db_index=True)
+    # Cascades only with an erasure: the studio's roles may not delete consents, so the admin
+    # refuses to delete a contact that has some.
+    contact = models.ForeignKey(
+        "booker.Contact", verbose_name=_("contact"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="consents",
+    )
     purpose = models.CharField(
         _("purpose"), max_length=32, choices=Purpose.choices, default=Purpose.MARKETING
     )
@@ -135,6 +148,13 @@ class MarketingConsent(models.Model):
     last_sent_at = models.DateTimeField(_("confirmation email sent"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # A consent given outside the site (a signed form, a phone call): the member of staff who
+    # recorded it, and when (its other dates are when the person said it).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("consent")

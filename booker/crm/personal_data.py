@@ -34,12 +34,20 @@ def crm_contact(user: User) -> dict[str, Any] | None:
         "tasks": [{"title": task.title, "due_on": task.due_on, "done": task.done,
                    "session_id": task.session_id, "created_at": task.created_at}
                   for task in contact.tasks.order_by("pk")],
+        # Those given from the account's address are in the consents' own section; these
+        # came from an address the person had before and still speak for them.
+        "consents_from_earlier_addresses": [
+            {"id": c.pk, "email": c.email, "purpose": c.purpose, "status": c.status,
+             "source": c.source, "consent_text": c.consent_text, "requested_at": c.requested_at,
+             "confirmed_at": c.confirmed_at, "withdrawn_at": c.withdrawn_at}
+            for c in contact.consents.exclude(email=normalise_email(user.email)).order_by("pk")],
     }
 
 
 def erase_crm_contact(user: User) -> int:
-    # The contact goes with its notes, tasks and leads (a lead may carry another address of
-    # theirs); a company's contact stays the company's.
+    # The contact goes with its notes, tasks, leads (a lead may carry another address of
+    # theirs) and consents (those given from an earlier address of theirs included); a
+    # company's contact stays the company's.
     contacts = list(_contacts(user))
     leads, _by_model = Lead.objects.filter(contact__in=contacts).delete()
     deleted, _by_model = Contact.objects.filter(pk__in=[c.pk for c in contacts]).delete()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q, QuerySet
+
 from booker.crm.machine import OPEN_STAGES
 from booker.models import Contact, Lead, MarketingConsent, Membership, User, normalise_email
 
@@ -13,16 +15,48 @@ Purpose = MarketingConsent.Purpose
 Status = MarketingConsent.Status
 
 
+def _speaking_for(contact_id: int | None, email: str) -> Q:
+    # A consent speaks for its contact at the contact's address of today (the person may have
+    # changed it since); a row on no contact (none was made for it) for its own address.
+    rows = Q(contact__isnull=True, email=email) if email else Q(pk__in=[])
+    return rows | Q(contact_id=contact_id) if contact_id is not None else rows
+
+
+def consents_for(email: str) -> QuerySet[MarketingConsent]:
+    """The consents that speak for whoever the studio reaches at `email` today: those of the
+    person whose contact has this address, whichever address they gave them from. An address
+    a person left speaks for nobody: its consents followed them."""
+    email = normalise_email(email)
+    contact_id = (Contact.objects.filter(kind=Contact.Kind.PERSON, email=email)
+                  .values_list("pk", flat=True).first()) if email else None
+    return MarketingConsent.objects.filter(_speaking_for(contact_id, email))
+
+
+def address_now(email: str) -> str:
+    """Where the person who gave consents from `email` is reached today: `email` itself while
+    a person's contact holds it, else the address of the contact their consents from it
+    followed (an old email's unsubscribe link, clicked after they changed address)."""
+    email = normalise_email(email)
+    if not email or Contact.objects.filter(kind=Contact.Kind.PERSON, email=email).exists():
+        return email
+    moved = (MarketingConsent.objects.filter(email=email, contact__isnull=False)
+             .exclude(contact__email="").order_by("-requested_at", "-pk")
+             .values_list("contact__email", flat=True).first())
+    return normalise_email(moved) if moved else email
+
+
 def consent_status(email: str, purpose: str) -> str:
     """The address's live consent to `purpose`: "confirmed", "pending" or "" (none).
     Service mail needs none: it is always "confirmed"."""
     if purpose == Purpose.TRANSACTIONAL:
         return Status.CONFIRMED
-    live = (MarketingConsent.objects
-            .filter(email=normalise_email(email), purpose=purpose)
-            .exclude(status=Status.WITHDRAWN)
-            .order_by("-requested_at", "-pk").first())
-    return live.status if live is not None else ""
+    live = set(consents_for(email).filter(purpose=purpose)
+               .exclude(status=Status.WITHDRAWN).values_list("status", flat=True))
+    # A confirmed consent stands whatever request came after it (a sign-up at a fair that
+    # staff recorded, a newer online request not yet confirmed).
+    if Status.CONFIRMED in live:
+        return Status.CONFIRMED
+    return Status.PENDING if live else ""
 
 
 def newsletter_status(email: str) -> str:
@@ -45,9 +79,8 @@ def may_receive_marketing(email: str, *, b2b: bool) -> bool:
         return True
     if not b2b:
         return False
-    return not MarketingConsent.objects.filter(
-        email=normalise_email(email), purpose=Purpose.MARKETING, status=Status.WITHDRAWN
-    ).exists()
+    return not consents_for(email).filter(
+        purpose=Purpose.MARKETING, status=Status.WITHDRAWN).exists()
 
 
 def is_company_member(user: User) -> bool:
@@ -56,11 +89,21 @@ def is_company_member(user: User) -> bool:
 
 
 def consents_of(contact: Contact) -> list[MarketingConsent]:
-    """The marketing consents given from the contact's address, newest first."""
-    if not contact.email:
-        return []
-    return list(MarketingConsent.objects.filter(email=normalise_email(contact.email))
-                .order_by("-requested_at", "-pk"))
+    """The contact's consents (from any address they had), newest first."""
+    email = normalise_email(contact.email) if contact.kind == Contact.Kind.PERSON else ""
+    return list(MarketingConsent.objects.filter(_speaking_for(contact.pk, email))
+                .select_related("recorded_by").order_by("-requested_at", "-pk"))
+
+
+def current_addresses_of(consents: QuerySet[MarketingConsent]) -> set[str]:
+    """Where the people of `consents` are reached today: their contact's address, else the
+    address they gave (a campaign never goes to an address a person left)."""
+    found = set()
+    for email, contact_email in consents.values_list("email", "contact__email"):
+        address = normalise_email(contact_email if contact_email is not None else email)
+        if address:
+            found.add(address)
+    return found
 
 
 @dataclass(frozen=True)

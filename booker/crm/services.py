@@ -32,8 +32,14 @@ from django.utils.translation import gettext_lazy as _
 
 from booker import throttle
 from booker.crm.machine import CONSENT, LEAD, OPEN_STAGES
-from booker.crm.selectors import may_receive_marketing, newsletter_status, photo_use_granted
-from booker.errors import IllegalTransition
+from booker.crm.selectors import (
+    address_now,
+    consents_for,
+    may_receive_marketing,
+    newsletter_status,
+    photo_use_granted,
+)
+from booker.errors import IllegalTransition, StudioError
 from booker.events import Event, Happened
 from booker.models import (
     Booking,
@@ -63,6 +69,18 @@ RESEND_AFTER = timedelta(minutes=10)
 UNSUBSCRIBE_SALT = "booker.crm.unsubscribe"
 # What an opt-out row records as the text the person acted on, when the caller has none.
 OPT_OUT_TEXT = _("Unsubscribed from the studio's newsletter and offers.")
+
+# The studio's current wording of each purpose: shown beside the box in "Mon compte", offered
+# to staff recording a consent given outside the site, and stored word for word with it.
+NEWSLETTER_CONSENT = _(
+    "I agree to receive the studio's newsletter by email. I can unsubscribe at any time "
+    "from a link in each email or from my account.")
+PHOTO_USE_CONSENT = _(
+    "I agree that the studio shows photos of me on its site and in its portfolio. I can "
+    "withdraw this at any time from my account.")
+PHOTO_USE_WITHDRAWN_TEXT = _(
+    "I withdraw my agreement that the studio shows photos of me on its site and in its "
+    "portfolio.")
 # Requests from one IP address: beyond settings.BOOKE_RATE_LIMITS[action]["ip"] in its window,
 # refused (spam, mail bombing). Counted by booker.throttle.
 
@@ -98,6 +116,23 @@ def _token_hash(token: str) -> str:
 
 def unsubscribe_token(consent: MarketingConsent) -> str:
     return signing.dumps(consent.pk, salt=UNSUBSCRIBE_SALT)
+
+
+def consent_of_token(token: str) -> MarketingConsent | None:
+    """The consent an unsubscribe link names (its page says what stopping it means), None for
+    a bad link."""
+    try:
+        pk = signing.loads(token or "", salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return MarketingConsent.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def consent_text(purpose: str, *, granted: bool = True) -> str:
+    """The studio's current text for giving (or withdrawing) `purpose`."""
+    if purpose == MarketingConsent.Purpose.PHOTO_USE:
+        return str(PHOTO_USE_CONSENT if granted else PHOTO_USE_WITHDRAWN_TEXT)
+    return str(NEWSLETTER_CONSENT if granted else OPT_OUT_TEXT)
 
 
 def one_click_unsubscribe_headers(url: str, mailto: str = "") -> dict[str, str]:
@@ -188,7 +223,7 @@ def attach_account(user: User) -> Contact:
         mine, orphan = orphan, None
     if orphan is not None:
         # Two records of one person: everything moves to the account's, the other goes.
-        for model in (Lead, ContactNote, ContactTask):
+        for model in (Lead, ContactNote, ContactTask, MarketingConsent):
             model.objects.filter(contact=orphan).update(contact=mine)
         orphan.delete()
     if mine is None:
@@ -203,6 +238,20 @@ def attach_account(user: User) -> Contact:
     Lead.objects.filter(Q(user=user) | Q(email=email, user__isnull=True)).update(
         user=user, contact=mine)
     return mine
+
+
+def account_email_changed(user: User) -> Contact | None:
+    """`user`'s address changed (they confirmed a new one, the studio typed it, the shop's
+    profile page): their contact takes it at once, with their consents, which speak for the
+    person, not for the address (booker.crm.selectors.consents_for): marketing reaches the new
+    address as the person chose, and the one they left no more. A contact already made for
+    the new address (a newsletter sign-up, a lead) merges into theirs. None for a member of
+    staff with no contact (the studio's team are not its clients)."""
+    if user.is_staff and not Contact.objects.filter(user=user).exists():
+        return None
+    contact = attach_account(user)
+    log.info("contact %s follows account %s to its new address", contact.pk, user.pk)
+    return contact
 
 
 def add_note(contact: Contact, body: str, *, author: User | None,
@@ -392,9 +441,11 @@ def request_newsletter_consent(
     now = timezone.now()
     mail: tuple[str, dict] | None = None
     with transaction.atomic():
+        # The subscriber is someone the studio knows from now on (marketing's audience).
+        contact = contact_for_email(email)
         live = (
-            MarketingConsent.objects.select_for_update()
-            .filter(email=email, purpose=MarketingConsent.Purpose.MARKETING)
+            consents_for(email).select_for_update()
+            .filter(purpose=MarketingConsent.Purpose.MARKETING)
             .exclude(status=ConsentStatus.WITHDRAWN)
             .order_by("-requested_at", "-pk")
             .first()
@@ -403,8 +454,6 @@ def request_newsletter_consent(
             live is not None and live.last_sent_at is not None
             and now - live.last_sent_at < RESEND_AFTER
         )
-        # The subscriber is someone the studio knows from now on (marketing's audience).
-        contact_for_email(email)
         if recently_sent:
             return live
         if live is not None and live.status == ConsentStatus.CONFIRMED:
@@ -414,7 +463,7 @@ def request_newsletter_consent(
             mail = ("already", {})
         else:
             consent = live or MarketingConsent(
-                email=email, purpose=MarketingConsent.Purpose.MARKETING
+                email=email, contact=contact, purpose=MarketingConsent.Purpose.MARKETING
             )
             token = secrets.token_urlsafe(32)
             consent.token_hash = _token_hash(token)
@@ -464,12 +513,26 @@ def withdraw_consent(token: str) -> MarketingConsent:
     consent = MarketingConsent.objects.select_for_update().filter(pk=pk).first()
     if consent is None:
         raise InvalidToken
-    if consent.status != ConsentStatus.WITHDRAWN:
-        # The confirmation link dies with the consent.
-        CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk), consent.status,
-                          ConsentStatus.WITHDRAWN, withdrawn_at=timezone.now(), token_hash="")
-        consent.refresh_from_db()
+    # One click stops the purpose, not one row: the person may also have said yes at a fair
+    # (recorded by staff) or from another address of theirs.
+    same_person = (Q(contact_id=consent.contact_id) if consent.contact_id is not None
+                   else Q(contact__isnull=True, email=consent.email))
+    _withdraw(MarketingConsent.objects.filter(same_person, purpose=consent.purpose)
+              | MarketingConsent.objects.filter(pk=consent.pk))
+    consent.refresh_from_db()
     return consent
+
+
+def _withdraw(consents, at=None) -> int:
+    """Every live consent of `consents` withdrawn as of `at` (now by default), never before it
+    was given; its confirmation link dies with it. Returns how many."""
+    count = 0
+    for consent in consents.select_for_update().exclude(status=ConsentStatus.WITHDRAWN):
+        when = max(at or timezone.now(), consent.confirmed_at or consent.requested_at)
+        count += CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk),
+                                   consent.status, ConsentStatus.WITHDRAWN,
+                                   withdrawn_at=when, token_hash="")
+    return count
 
 
 def _send(consent: MarketingConsent, kind: str, context: dict) -> None:
@@ -493,29 +556,25 @@ def withdraw_marketing(email: str, *, source: str = MarketingConsent.Source.EMAI
     """Every live marketing consent of `email` withdrawn ("Mon compte", the unsubscribe link
     of every marketing mail). Someone with no consent to withdraw (a company's member, mailed
     by legitimate interest) gets an opt-out row instead, which keeps them off every campaign.
-    Returns how many consents were withdrawn."""
-    email = normalise_email(email)
+    Returns how many consents were withdrawn. An address the person has left since (the
+    link of an older mail) stops the mail to the one they use now."""
+    email = address_now(email)
     count = withdraw_purpose(email, MarketingConsent.Purpose.MARKETING)
-    opted_out = MarketingConsent.objects.filter(
-        email=email, purpose=MarketingConsent.Purpose.MARKETING, status=ConsentStatus.WITHDRAWN)
+    opted_out = consents_for(email).filter(
+        purpose=MarketingConsent.Purpose.MARKETING, status=ConsentStatus.WITHDRAWN)
     if not count and not opted_out.exists():
         record_opt_out(email, source=source, consent_text=consent_text)
     return count
 
 
-def withdraw_purpose(email: str, purpose: str) -> int:
-    """Every live consent of `email` to `purpose` withdrawn; returns how many."""
+def withdraw_purpose(email: str, purpose: str, *, at=None) -> int:
+    """Every live consent of `email` to `purpose` (those of the person reached there, from
+    whatever address they gave them) withdrawn, as of `at` (now by default); returns how
+    many."""
     if purpose == MarketingConsent.Purpose.TRANSACTIONAL:
         raise ValueError("service emails cannot be withdrawn")
-    count = 0
     with transaction.atomic():
-        for consent in (MarketingConsent.objects.select_for_update()
-                        .filter(email=normalise_email(email), purpose=purpose)
-                        .exclude(status=ConsentStatus.WITHDRAWN)):
-            count += CONSENT.move_rows(MarketingConsent.objects.filter(pk=consent.pk),
-                                       consent.status, ConsentStatus.WITHDRAWN,
-                                       withdrawn_at=timezone.now(), token_hash="")
-    return count
+        return _withdraw(consents_for(email).filter(purpose=purpose), at)
 
 
 def record_opt_out(email: str, *, source: str, consent_text: str = "",
@@ -525,8 +584,9 @@ def record_opt_out(email: str, *, source: str, consent_text: str = "",
     now = timezone.now()
     with transaction.atomic():
         row = MarketingConsent.objects.create(
-            email=normalise_email(email), purpose=MarketingConsent.Purpose.MARKETING,
-            source=source, consent_text=consent_text or str(OPT_OUT_TEXT), ip_hash=hash_ip(ip),
+            email=normalise_email(email), contact=contact_for_email(email),
+            purpose=MarketingConsent.Purpose.MARKETING, source=source,
+            consent_text=consent_text or str(OPT_OUT_TEXT), ip_hash=hash_ip(ip),
             requested_at=now)
         CONSENT.move_rows(MarketingConsent.objects.filter(pk=row.pk), ConsentStatus.PENDING,
                           ConsentStatus.WITHDRAWN, withdrawn_at=now)
@@ -544,16 +604,65 @@ def grant(email: str, purpose: str, *, consent_text: str, source: str,
     email = normalise_email(email)
     now = timezone.now()
     with transaction.atomic():
-        live = (MarketingConsent.objects.select_for_update()
-                .filter(email=email, purpose=purpose, status=ConsentStatus.CONFIRMED).first())
+        live = (consents_for(email).select_for_update()
+                .filter(purpose=purpose, status=ConsentStatus.CONFIRMED).first())
         if live is not None:
             return live
         row = MarketingConsent.objects.create(
-            email=email, purpose=purpose, source=source, consent_text=consent_text,
-            ip_hash=hash_ip(ip), source_url=source_url[:500], requested_at=now)
+            email=email, contact=contact_for_email(email), purpose=purpose, source=source,
+            consent_text=consent_text, ip_hash=hash_ip(ip), source_url=source_url[:500],
+            requested_at=now)
         CONSENT.move_rows(MarketingConsent.objects.filter(pk=row.pk), ConsentStatus.PENDING,
                           ConsentStatus.CONFIRMED, confirmed_at=now)
     row.refresh_from_db()
+    return row
+
+
+# Where a consent given outside the site comes from, as staff record it.
+STAFF_SOURCES = (
+    MarketingConsent.Source.PAPER_FORM, MarketingConsent.Source.IN_PERSON,
+    MarketingConsent.Source.PHONE, MarketingConsent.Source.EMAIL,
+    MarketingConsent.Source.STAFF,
+)
+
+
+def record_consent(contact: Contact, purpose: str, *, granted: bool, source: str,
+                   consent_text: str, given_at, recorded_by: User | None) -> MarketingConsent:
+    """A consent the person gave (or withdrew) outside the site — a model release signed at
+    the shoot, a yes at a wedding fair, a phone call asking to stop — recorded by a member of
+    staff: a new row with what the person agreed to, when, where, and who recorded it (no IP:
+    the studio was not told one). A withdrawal also withdraws every live consent of the
+    person to `purpose`, as of `given_at`. Rows are never rewritten: the history stays the
+    proof."""
+    if purpose not in (MarketingConsent.Purpose.MARKETING, MarketingConsent.Purpose.PHOTO_USE):
+        raise ValueError(f"no consent is recorded for {purpose!r}")
+    if source not in STAFF_SOURCES:
+        raise ValueError(f"{source!r} is not a source staff record")
+    if contact.kind != Contact.Kind.PERSON or not contact.email:
+        raise StudioError(_("A consent is recorded on a person's contact that has an email "
+                            "address."))
+    text = consent_text.strip()
+    if not text:
+        raise StudioError(_("Write the text the person agreed to."))
+    now = timezone.now()
+    if given_at > now:
+        raise StudioError(_("A consent cannot be dated in the future."))
+    email = normalise_email(contact.email)
+    with transaction.atomic():
+        if not granted:
+            withdraw_purpose(email, purpose, at=given_at)
+        row = MarketingConsent.objects.create(
+            email=email, contact=contact, purpose=purpose, source=source, consent_text=text,
+            requested_at=given_at, recorded_by=recorded_by, recorded_at=now)
+        if granted:
+            CONSENT.move_rows(MarketingConsent.objects.filter(pk=row.pk), ConsentStatus.PENDING,
+                              ConsentStatus.CONFIRMED, confirmed_at=given_at)
+        else:
+            CONSENT.move_rows(MarketingConsent.objects.filter(pk=row.pk), ConsentStatus.PENDING,
+                              ConsentStatus.WITHDRAWN, withdrawn_at=given_at)
+    row.refresh_from_db()
+    log.info("consent %s (%s, %s) recorded by %s", row.pk, purpose,
+             "given" if granted else "withdrawn", getattr(recorded_by, "pk", None))
     return row
 
 

@@ -20,9 +20,11 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from booker.automation.context import EVENT_LABELS
+from booker.crm.selectors import consents_of
 from booker.events import Event
 from booker.models import (
     Contact,
@@ -30,6 +32,7 @@ from booker.models import (
     ContactTask,
     DownloadLog,
     Lead,
+    MarketingConsent,
     Message,
     PhotoSession,
     SessionEvent,
@@ -40,8 +43,8 @@ PER_SOURCE = 200
 STUDIO_SIDE = ("photographer", "retoucher", "shop_managers", "studio")
 
 # The kinds of entries (a CSS class and the column "what" of the panel).
-EVENT, EMAIL, LEAD, NOTE, TASK, DOWNLOAD, ORDER = (
-    "event", "email", "lead", "note", "task", "download", "order")
+EVENT, EMAIL, LEAD, NOTE, TASK, DOWNLOAD, ORDER, CONSENT = (
+    "event", "email", "lead", "note", "task", "download", "order", "consent")
 
 
 @dataclass(frozen=True)
@@ -215,5 +218,45 @@ def downloads(contact: Contact) -> list[Entry]:
             for row in rows]
 
 
-for _source in (domain_events, emails, leads, notes, tasks, downloads):
+def _day(at: datetime | None) -> str:
+    return timezone.localtime(at).strftime("%d/%m/%Y") if at is not None else "—"
+
+
+def consents(contact: Contact) -> list[Entry]:
+    """What the person agreed to and withdrew, purpose by purpose, from any address they had:
+    the moment they said it, where, and who of the studio recorded it when they said it
+    outside the site."""
+    entries = []
+    for row in consents_of(contact)[:PER_SOURCE]:
+        purpose = row.get_purpose_display()
+        parts = [row.get_source_display()]
+        if row.recorded_by_id:
+            parts.append(gettext("recorded by %(person)s on %(date)s") % {
+                "person": row.recorded_by,
+                "date": _day(row.recorded_at)})
+        if row.email != contact.email:
+            parts.append(row.email)
+        parts.append(f"« {row.consent_text} »")
+        detail = " — ".join(parts)
+        if row.confirmed_at is not None:
+            entries.append(Entry(row.confirmed_at, CONSENT, gettext("Consent given: %(purpose)s")
+                                 % {"purpose": purpose}, detail))
+        elif row.status == MarketingConsent.Status.PENDING:
+            entries.append(Entry(row.requested_at, CONSENT,
+                                 gettext("Consent asked, not confirmed yet: %(purpose)s")
+                                 % {"purpose": purpose}, detail))
+        if row.withdrawn_at is not None:
+            # A row withdrawn as it was written is the person's "no" (its text is theirs);
+            # a consent withdrawn later keeps the text they had agreed to.
+            said_no = row.confirmed_at is None
+            entries.append(Entry(row.withdrawn_at, CONSENT,
+                                 gettext("Consent withdrawn: %(purpose)s")
+                                 % {"purpose": purpose},
+                                 detail if said_no else
+                                 gettext("given on %(date)s")
+                                 % {"date": _day(row.confirmed_at)}))
+    return entries
+
+
+for _source in (domain_events, emails, leads, notes, tasks, downloads, consents):
     register(_source)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from booker.crm.selectors import current_addresses_of
 from booker.models import (
     Company,
     MarketingConsent,
@@ -145,10 +146,11 @@ def idle_companies(params: Params) -> Matches:
 
 
 def newsletter_subscribers(params: Params) -> Matches:
-    """Everyone with a confirmed newsletter consent (an account's name when there is one)."""
-    emails = set(MarketingConsent.objects.filter(
+    """Everyone with a confirmed newsletter consent (an account's name when there is one), at
+    the address they use today (the consent follows a person who changed theirs)."""
+    emails = current_addresses_of(MarketingConsent.objects.filter(
         purpose=MarketingConsent.Purpose.MARKETING,
-        status=MarketingConsent.Status.CONFIRMED).values_list("email", flat=True))
+        status=MarketingConsent.Status.CONFIRMED))
     found = people(User.objects.filter(email__in=emails).order_by("pk"))
     for email in sorted(emails):
         found.setdefault(normalise_email(email), Recipient(normalise_email(email)))

@@ -28,6 +28,7 @@ from booker.crm.selectors import may_receive_marketing
 from booker.mail import absolute_url
 from booker.marketing.machine import CAMPAIGN_SEND
 from booker.marketing.models import Campaign, CampaignSend
+from booker.models import User, normalise_email
 
 log = logging.getLogger(__name__)
 S = CampaignSend.Status
@@ -120,10 +121,29 @@ def send_batch(campaign_id: int) -> dict[str, int]:
     return counts
 
 
+def _moved_to(send: CampaignSend) -> str:
+    """The address the account of `send` uses now, when it changed since the campaign was
+    queued ("" otherwise): the person's consents followed them there, and the address they
+    left is no longer theirs."""
+    if send.user_id is None:
+        return ""
+    now = normalise_email(User.objects.filter(pk=send.user_id)
+                          .values_list("email", flat=True).first() or "")
+    return now if now and now != send.email else ""
+
+
 def _send_one(campaign: Campaign, send: CampaignSend, connection) -> str:
     if not _claim(send):
         return ""
     send.refresh_from_db()
+    moved = _moved_to(send)
+    if moved:
+        if CampaignSend.objects.filter(campaign_id=send.campaign_id, email=moved).exists():
+            # The person is on the campaign at their new address too: one email.
+            _finish(send, S.SKIPPED, detail="address changed")
+            return S.SKIPPED
+        CampaignSend.objects.filter(pk=send.pk).update(email=moved)
+        send.email = moved
     if not may_receive_marketing(send.email, b2b=send.company_id is not None):
         _finish(send, S.SKIPPED, detail="no marketing consent" if send.company_id is None
                 else "opted out")

@@ -344,5 +344,7 @@ def confirm_email_change(token: str) -> User:
             raise StudioError(_("An account already exists for this email address."))
         user.email = data["e"]
         user.save(update_fields=["email"])
+        # The person's CRM contact, and their consents with it, take the address now.
+        crm.account_email_changed(user)
     log.info("user %s changed their email address", user.pk)
     return user

@@ -26,9 +26,8 @@ from booker.http import client_ip
 from booker.mail import absolute_url
 from booker.models import User
 
-NEWSLETTER_CONSENT = gettext_lazy(
-    "I agree to receive the studio's newsletter by email. I can unsubscribe at any time "
-    "from a link in each email or from my account.")
+# The studio's current wording, kept with the CRM (staff recording a consent are offered it).
+NEWSLETTER_CONSENT = services.NEWSLETTER_CONSENT
 
 
 class ProfileForm(forms.ModelForm):
@@ -48,9 +47,7 @@ class PreferencesForm(forms.Form):
         help_text=gettext_lazy("Messages about your sessions and orders always reach you."))
 
 
-PHOTO_USE_CONSENT = gettext_lazy(
-    "I agree that the studio shows photos of me on its site and in its portfolio. I can "
-    "withdraw this at any time from my account.")
+PHOTO_USE_CONSENT = services.PHOTO_USE_CONSENT
 
 
 class MarketingForm(forms.Form):
@@ -159,12 +156,18 @@ def _save(request: HttpRequest, section: str, form) -> bool:
             messages.info(request, _("Confirm your subscription with the link we just sent "
                                      "you."))
         elif done == services.NEWSLETTER_WITHDRAWN:
-            messages.success(request, _("You will no longer receive the newsletter."))
+            messages.success(request, _("You will no longer receive the studio's news and "
+                                        "offers by email."))
     elif section == "photo_use":
-        if services.set_photo_use(user.email, form.cleaned_data["photo_use"],
+        wanted = form.cleaned_data["photo_use"]
+        if services.set_photo_use(user.email, wanted,
                                   consent_text=str(PHOTO_USE_CONSENT), ip=client_ip(request),
                                   source_url=absolute_url(request.get_full_path())):
-            messages.success(request, _("Your choice about your photos is saved."))
+            messages.success(request, _(
+                "Thank you: the studio may show photos of you on its site and in its "
+                "portfolio.") if wanted else _(
+                "The studio will no longer show photos of you on its site and in its "
+                "portfolio."))
     return True
 
 

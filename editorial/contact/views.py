@@ -72,9 +72,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     # GET only asks: link scanners in mailboxes open links, they must not unsubscribe anyone.
     if request.method == "GET":
-        return _page(request, "unsubscribe-ask", token=token)
+        consent = booker.consent_of_token(token)
+        return _page(request, "unsubscribe-ask", token=token,
+                     purpose=consent.purpose if consent is not None else "")
     try:
-        booker.withdraw_consent(token)
+        consent = booker.withdraw_consent(token)
     except booker.InvalidToken:
         return _page(request, "unsubscribe-invalid", status=404)
-    return _page(request, "unsubscribed")
+    # The page says what stopped: the studio's mail, or its use of the person's photos.
+    return _page(request, "unsubscribed", purpose=consent.purpose)

@@ -190,6 +190,8 @@ KWARGS: dict[tuple[str, str], Callable[[World], object]] = {
     ("admin/booker/booking/", "object_id"): lambda w: _first(apps.get_model("booker.Booking")).pk,
     # A lead's move on the pipeline's board (a custom page of the lead admin).
     ("admin/booker/lead/", "object_id"): lambda w: _first(apps.get_model("booker.Lead")).pk,
+    # "Record a consent" on a contact: the client's (the world's first contact).
+    ("admin/booker/contact/", "object_id"): lambda w: _first(apps.get_model("booker.Contact")).pk,
     ("admin/booker/booking/", "question"): lambda w: apps.get_model(
         "booker.BookingQuestion").objects.get(kind="file").pk,
     ("reserver/", "token"): lambda w: w.objects["booking_token"],

@@ -102,3 +102,64 @@ def test_the_one_click_post_of_a_mail_records_a_company_members_opt_out():
         url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert not selectors.may_receive_marketing(email, b2b=True)
     assert MarketingConsent.objects.get(email=email).status == Status.WITHDRAWN
+
+
+# --- The withdrawal pages say what stops -----------------------------------------------------
+
+
+def withdrawal_pages(consent: MarketingConsent) -> tuple[str, str]:
+    """The newsletter link's two pages (ask, done), their card only: every page's footer
+    carries the newsletter's sign-up form."""
+    url = reverse("newsletter-unsubscribe", args=[crm.unsubscribe_token(consent)])
+
+    def card(response) -> str:
+        return re.search(r'<div class="narrow card.*?<p><a href="/">', response.content.decode(),
+                         re.S).group(0)
+
+    return card(Client().get(url)), card(Client().post(url))
+
+
+def test_withdrawing_photo_use_by_its_link_speaks_of_the_photos_not_the_newsletter():
+    row = crm.grant("p@example.test", Purpose.PHOTO_USE, consent_text="Mes photos",
+                    source=Source.ACCOUNT)
+    ask, done = withdrawal_pages(row)
+    assert "Vos photos sur le site du studio" in ask
+    assert "retirer votre accord pour que le studio montre des photos de vous" in ask
+    assert "Retirer mon accord" in ask
+    assert "Votre accord est retiré : le studio ne montrera plus de photos de vous" in done
+    assert "newsletter" not in re.sub(r"<[^>]+>", "", ask + done).lower()
+    assert not selectors.photo_use_granted("p@example.test")
+
+
+def test_unsubscribing_from_marketing_speaks_of_the_studios_news_and_offers():
+    ask, done = withdrawal_pages(confirmed("m@example.test"))
+    assert "ne plus recevoir les nouvelles et offres du studio par e-mail" in ask
+    assert "vous ne recevrez plus les nouvelles et offres du studio par e-mail" in done
+    url = reverse("unsubscribe", args=[token_for("m@example.test", "marketing")])
+    assert "Ne plus envoyer les nouvelles et offres du studio" in Client().get(
+        url).content.decode()
+    assert "Vous ne recevrez plus les nouvelles et offres du studio" in Client().post(
+        url, "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded").content.decode()
+
+
+def test_one_withdrawal_link_stops_the_purpose_whatever_else_the_person_agreed_to():
+    online = confirmed("m@example.test")
+    contact = online.contact
+    crm.record_consent(contact, Purpose.MARKETING, granted=True, source=Source.IN_PERSON,
+                       consent_text="Oui (salon)", given_at=online.confirmed_at,
+                       recorded_by=None)
+    withdrawal_pages(online)
+    assert not selectors.may_receive_marketing("m@example.test", b2b=False)
+
+
+def test_my_account_says_what_the_photo_choice_means(client):
+    user = UserFactory(email="claire@example.test")
+    client.force_login(user)
+    given = client.post(ACCOUNT, {"section": "photo_use", "photo_use": "on"}, follow=True)
+    assert "le studio peut montrer des photos de vous" in given.content.decode()
+    withdrawn = client.post(ACCOUNT, {"section": "photo_use"}, follow=True)
+    assert "Le studio ne montrera plus de photos de vous" in withdrawn.content.decode()
+    confirmed(user.email)
+    stopped = client.post(ACCOUNT, {"section": "marketing"}, follow=True).content.decode()
+    assert "Vous ne recevrez plus les nouvelles et offres du studio par e-mail." in stopped
