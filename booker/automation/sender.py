@@ -311,3 +311,19 @@ def retry(message: Message) -> bool:
     return bool(MESSAGE.move_rows(Message.objects.filter(pk=message.pk), S.DEAD, S.PENDING,
                                   due_at=timezone.now(), attempts=0))
 
+
+
+@transaction.atomic
+def record_bounce(message_id: int, detail: str = "") -> bool:
+    """A bounce reported after the email left (a delivery status notification, read by
+    booker.bounces): the sent message becomes bounced, with the recipient server's diagnostic
+    as its last error. Returns whether the message is an email we sent (bounced now or
+    before)."""
+    message = (Message.objects.select_for_update()
+               .filter(pk=message_id, action=Rule.Action.EMAIL).first())
+    if message is None or message.status not in (S.SENT, S.BOUNCED):
+        return False
+    if message.status == S.SENT:
+        MESSAGE.move_rows(Message.objects.filter(pk=message.pk), S.SENT, S.BOUNCED,
+                          bounced_at=timezone.now(), last_error=detail[:2000])
+    return True
