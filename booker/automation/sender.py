@@ -30,6 +30,7 @@ from booker.booking.selectors import signed_contract
 from booker.branding import studio_details
 from booker.calendars.services import attachment_for
 from booker.events import Event, Happened
+from booker.mail import returned_to_bounce_address
 from booker.models import MarketingConsent, PhotoSession, SessionEvent, User
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def _email(message: Message, happened: Happened, session, subject) -> None:
             email.attach(*invite)
     if contract is not None:
         email.attach(*contract)
-    email.send()
+    returned_to_bounce_address(email, f"msg-{message.pk}").send()
     Message.objects.filter(pk=message.pk).update(subject=rendered.subject[:300])
 
 

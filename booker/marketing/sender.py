@@ -25,7 +25,7 @@ from booker.automation.unsubscribe import token_for, unsubscribe_url
 from booker.branding import studio_details
 from booker.crm import services as crm
 from booker.crm.selectors import may_receive_marketing
-from booker.mail import absolute_url
+from booker.mail import absolute_url, returned_to_bounce_address
 from booker.marketing.machine import CAMPAIGN_SEND
 from booker.marketing.models import Campaign, CampaignSend
 
@@ -92,7 +92,7 @@ def message_for(campaign: Campaign, send: CampaignSend) -> EmailMultiAlternative
                  "X-Booke-Campaign": str(campaign.pk)},
         reply_to=[e for e in [studio_details().get("email")] if e])
     email.attach_alternative(html, "text/html")
-    return email
+    return returned_to_bounce_address(email, f"campaign-{campaign.pk}-send-{send.pk}")
 
 
 def send_batch(campaign_id: int) -> dict[str, int]:
