@@ -571,6 +571,10 @@ BOOKE_BOUNCE_IMAP_SSL = env.str("BOOKE_BOUNCE_IMAP_SSL", default="ssl")
 if BOOKE_BOUNCE_IMAP_SSL not in ("ssl", "starttls", "none"):
     raise ValueError(f"BOOKE_BOUNCE_IMAP_SSL={BOOKE_BOUNCE_IMAP_SSL!r}: use ssl, starttls or none")
 BOOKE_BOUNCE_IMAP_FOLDER = env.str("BOOKE_BOUNCE_IMAP_FOLDER", default="INBOX")
+# An address with this many hard bounces within BOOKE_BOUNCE_DAYS is undeliverable: campaigns
+# skip it (booker.bounces.selectors.undeliverable). 0: never.
+BOOKE_BOUNCE_LIMIT = env.int("BOOKE_BOUNCE_LIMIT", default=2)
+BOOKE_BOUNCE_DAYS = env.int("BOOKE_BOUNCE_DAYS", default=180)
 
 # --- Wagtail.
 WAGTAIL_SITE_NAME = "Booké"

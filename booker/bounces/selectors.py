@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from booker.bounces.dsn import Bounce
@@ -75,3 +76,22 @@ def _newest_to(address: str) -> Sent | None:
     if send:
         return Sent(CAMPAIGN, send["pk"], send["email"], send["campaign_id"])
     return None
+
+
+def undeliverable(email: str) -> bool:
+    """Whether `email` bounced hard BOOKE_BOUNCE_LIMIT times or more (campaign emails and
+    automation messages, refused at sending or reported later) within BOOKE_BOUNCE_DAYS: an
+    address that does not exist any more. Campaigns skip it — mailing it again would only
+    hurt the studio's sending reputation. A limit of 0 turns this off."""
+    limit = int(getattr(settings, "BOOKE_BOUNCE_LIMIT", 2))
+    if limit <= 0 or not email:
+        return False
+    since = timezone.now() - timedelta(days=int(getattr(settings, "BOOKE_BOUNCE_DAYS", 180)))
+    campaigns = CampaignSend.objects.filter(email=normalise_email(email),
+                                            status=CampaignSend.Status.BOUNCED,
+                                            bounced_at__gte=since).count()
+    if campaigns >= limit:
+        return True
+    messages = Message.objects.filter(recipient__iexact=email, status=Message.Status.BOUNCED,
+                                      bounced_at__gte=since).count()
+    return campaigns + messages >= limit

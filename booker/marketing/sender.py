@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from booker.automation.unsubscribe import token_for, unsubscribe_url
+from booker.bounces.selectors import undeliverable
 from booker.branding import studio_details
 from booker.crm import services as crm
 from booker.crm.selectors import may_receive_marketing
@@ -127,6 +128,9 @@ def _send_one(campaign: Campaign, send: CampaignSend, connection) -> str:
     if not may_receive_marketing(send.email, b2b=send.company_id is not None):
         _finish(send, S.SKIPPED, detail="no marketing consent" if send.company_id is None
                 else "opted out")
+        return S.SKIPPED
+    if undeliverable(send.email):
+        _finish(send, S.SKIPPED, detail="undeliverable: bounced before")
         return S.SKIPPED
     try:
         connection.send_messages([message_for(campaign, send)])

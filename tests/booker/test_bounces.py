@@ -329,3 +329,31 @@ def test_only_a_sent_email_can_bounce(django_capture_on_commit_callbacks, defaul
     assert not record_message_bounce(message.pk, "550 no")
     message.refresh_from_db()
     assert message.status == Message.Status.PENDING
+
+
+def test_an_address_that_bounced_twice_is_skipped_by_the_next_campaigns(
+        settings, django_capture_on_commit_callbacks, defaults):
+    settings.BOOKE_BOUNCE_LIMIT = 2
+    anne = subscriber("anne@example.test")
+    subscriber("paul@example.test")
+    message = proofs_email(django_capture_on_commit_callbacks, anne)
+    assert record_message_bounce(message.pk, "550 5.1.1 no such user")
+    first = CampaignSend.objects.get(campaign=send_campaign_to_all(
+        django_capture_on_commit_callbacks), email="anne@example.test")
+    assert first.status == CampaignSend.Status.SENT  # one bounce: maybe a passing fault
+    assert marketing.record_bounce(first.campaign_id, first.email, "550 5.1.1 no such user")
+
+    later = send_campaign_to_all(django_capture_on_commit_callbacks)
+    sends = dict(CampaignSend.objects.filter(campaign=later).values_list("email", "status"))
+    assert sends == {"anne@example.test": CampaignSend.Status.SKIPPED,
+                     "paul@example.test": CampaignSend.Status.SENT}
+    assert CampaignSend.objects.get(campaign=later, email=anne.email).detail.startswith(
+        "undeliverable")
+
+
+def send_campaign_to_all(capture):
+    segment = Segment.objects.create(name=f"Abonnés {Segment.objects.count()}")
+    SegmentCondition.objects.create(segment=segment, kind="newsletter_subscribers")
+    with capture(execute=True):
+        return marketing.create_campaign(segment, name="Offre", subject="Offre",
+                                         body_html="<p>Offre</p>", body_text="Offre")
