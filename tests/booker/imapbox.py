@@ -103,9 +103,12 @@ service anvil {{
 
     def start(self) -> Dovecot:
         assert self.binary, "dovecot is not installed (apt-get install dovecot-imapd)"
-        self.process = subprocess.Popen(  # noqa: S603 # our own binary and config
-            [self.binary, "-F", "-c", str(self._config())],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        config = self._config()
+        # To a file, not a pipe nobody reads: a full pipe would stall the server.
+        with open(self.root / "stderr.log", "wb") as stderr:
+            self.process = subprocess.Popen(  # noqa: S603 # our own binary and config
+                [self.binary, "-F", "-c", str(config)],
+                stdout=subprocess.DEVNULL, stderr=stderr)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self._failure()
@@ -117,8 +120,9 @@ service anvil {{
         raise AssertionError(self._failure())
 
     def _failure(self) -> str:
-        log = self.log.read_text() if self.log.exists() else ""
-        return f"dovecot did not start on port {self.port}:\n{log}"
+        logs = [path.read_text(errors="replace") for path in
+                (self.log, self.root / "stderr.log") if path.exists()]
+        return f"dovecot did not start on port {self.port}:\n" + "\n".join(logs)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
