@@ -238,5 +238,12 @@ SEND_WEBHOOKS = Scheduled(
     "booker.send_webhooks", "booker.tasks.send_webhooks", MINUTES, minutes=1,
 )
 
+READ_BOUNCES = Scheduled(
+    # The late bounces (booker.bounces): relays report a failed delivery hours after accepting
+    # the email, so a quarter of an hour's delay on the timeline costs nothing. Does nothing
+    # while BOOKE_BOUNCE_IMAP_HOST is empty.
+    "booker.read_bounces", "booker.tasks.read_bounces", MINUTES, minutes=15,
+)
+
 declare(SWEEPER, ARCHIVE_DUE_SESSIONS, ABORT_STALE_UPLOADS, RESTORE_CHECKS, SEND_MESSAGES,
-        REFRESH_CALENDARS, EXPIRE_HOLDS, PLAN_MISSED_EVENTS, SEND_WEBHOOKS)
+        REFRESH_CALENDARS, EXPIRE_HOLDS, PLAN_MISSED_EVENTS, SEND_WEBHOOKS, READ_BOUNCES)

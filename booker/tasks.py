@@ -57,6 +57,17 @@ def send_due_messages() -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
 
 
+def read_bounces() -> str:
+    """Every 15 minutes (booker.schedules.READ_BOUNCES): the late bounces in the bounce
+    mailbox, recorded on the emails they report."""
+    from booker.bounces import reader
+
+    if not reader.enabled():
+        return "no bounce mailbox (BOOKE_BOUNCE_IMAP_HOST)"
+    counts = reader.read_bounces()
+    return ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "no new mail"
+
+
 def send_webhooks() -> str:
     """Every minute (booker.schedules.SEND_WEBHOOKS), and queued when deliveries are planned
     or replayed."""

@@ -553,6 +553,25 @@ BOOKER_CAMPAIGN_BATCH_SECONDS = env.int("BOOKER_CAMPAIGN_BATCH_SECONDS", default
 # The mailbox of the `mailto:` in campaigns' List-Unsubscribe (the studio's email when empty);
 # staff act on what arrives there, the https one-click link is withdrawn at once.
 BOOKER_UNSUBSCRIBE_MAILTO = env.str("BOOKER_UNSUBSCRIBE_MAILTO", default="")
+# Late bounces (booker/bounces): relays accept an email and report its failure later, as a
+# delivery status notification to the envelope sender. With BOOKE_BOUNCE_ADDRESS set, every
+# email goes out with it as envelope sender (From unchanged) and an X-Booke-Ref header; the
+# worker reads that mailbox over IMAP every 15 minutes and records the hard bounces. Empty
+# address: emails go out as before; empty IMAP host: the mailbox is not read.
+BOOKE_BOUNCE_ADDRESS = env.str("BOOKE_BOUNCE_ADDRESS", default="")
+BOOKE_BOUNCE_IMAP_HOST = env.str("BOOKE_BOUNCE_IMAP_HOST", default="")
+BOOKE_BOUNCE_IMAP_PORT = env.int("BOOKE_BOUNCE_IMAP_PORT", default=993)
+BOOKE_BOUNCE_IMAP_USER = env.str("BOOKE_BOUNCE_IMAP_USER", default="")
+BOOKE_BOUNCE_IMAP_PASSWORD = env.str("BOOKE_BOUNCE_IMAP_PASSWORD", default="")
+# "ssl" (IMAPS, port 993), "starttls" (port 143, upgraded), or "none" (loopback tests only).
+BOOKE_BOUNCE_IMAP_SSL = env.str("BOOKE_BOUNCE_IMAP_SSL", default="ssl")
+if BOOKE_BOUNCE_IMAP_SSL not in ("ssl", "starttls", "none"):
+    raise ValueError(f"BOOKE_BOUNCE_IMAP_SSL={BOOKE_BOUNCE_IMAP_SSL!r}: use ssl, starttls or none")
+BOOKE_BOUNCE_IMAP_FOLDER = env.str("BOOKE_BOUNCE_IMAP_FOLDER", default="INBOX")
+# An address with this many hard bounces within BOOKE_BOUNCE_DAYS is undeliverable: campaigns
+# skip it (booker.bounces.selectors.undeliverable). 0: never.
+BOOKE_BOUNCE_LIMIT = env.int("BOOKE_BOUNCE_LIMIT", default=2)
+BOOKE_BOUNCE_DAYS = env.int("BOOKE_BOUNCE_DAYS", default=180)
 
 # --- Wagtail.
 WAGTAIL_SITE_NAME = "Booké"

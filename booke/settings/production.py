@@ -20,6 +20,13 @@ if LOCAL_HTTP and not set(ALLOWED_HOSTS) <= {"127.0.0.1", "localhost", "[::1]"}:
         f"BOOKE_LOCAL_HTTP is for loopback only; ALLOWED_HOSTS={ALLOWED_HOSTS} is not."
     )
 
+# The bounce mailbox's password never crosses a network in clear: plain IMAP is for loopback.
+if (BOOKE_BOUNCE_IMAP_SSL == "none"  # noqa: F405
+        and BOOKE_BOUNCE_IMAP_HOST not in ("", "127.0.0.1", "localhost", "::1")):  # noqa: F405
+    raise ImproperlyConfigured(
+        "BOOKE_BOUNCE_IMAP_SSL=none is for a mailbox on loopback only; use ssl or starttls."
+    )
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not LOCAL_HTTP)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if LOCAL_HTTP else 31_536_000)

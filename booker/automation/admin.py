@@ -412,7 +412,7 @@ class MessageAdmin(admin.ModelAdmin):
         if not obj.last_error:
             return status_badge(obj)
         text = obj.last_error if len(obj.last_error) < 120 else obj.last_error[:117] + "…"
-        css = "bo-error" if obj.status in (S.FAILED, S.DEAD) else "bo-muted"
+        css = "bo-error" if obj.status in (S.FAILED, S.DEAD, S.BOUNCED) else "bo-muted"
         return format_html('{}<div class="{}">{}</div>', status_badge(obj), css, text)
 
     @admin.display(description=_("when"), ordering="due_at")

@@ -27,7 +27,9 @@ MESSAGE = StateMachine(
         MessageStatus.FAILED: frozenset({MessageStatus.SENDING, MessageStatus.SKIPPED}),
         # Staff may send a dead message again once the cause is fixed.
         MessageStatus.DEAD: frozenset({MessageStatus.PENDING}),
-        MessageStatus.SENT: frozenset(),
+        # A bounce reported later by the recipient's server (a delivery status notification).
+        MessageStatus.SENT: frozenset({MessageStatus.BOUNCED}),
         MessageStatus.SKIPPED: frozenset(),
+        MessageStatus.BOUNCED: frozenset(),
     },
 )

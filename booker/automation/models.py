@@ -138,6 +138,9 @@ class Message(models.Model):
         FAILED = "failed", _("failed, will retry")
         DEAD = "dead", _("failed, given up")
         SKIPPED = "skipped", _("not sent")
+        # Accepted by the mail server, then returned by the recipient's (a delivery status
+        # notification read by booker.bounces).
+        BOUNCED = "bounced", _("bounced by the recipient's server")
 
     key = models.CharField(max_length=200, unique=True)
     rule = models.ForeignKey(Rule, null=True, blank=True, on_delete=models.SET_NULL,
@@ -164,6 +167,7 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from booker.booking.selectors import signed_contract
 from booker.branding import studio_details
 from booker.calendars.services import attachment_for
 from booker.events import Event, Happened
+from booker.mail import returned_to_bounce_address
 from booker.models import MarketingConsent, PhotoSession, SessionEvent, User
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def _email(message: Message, happened: Happened, session, subject) -> None:
             email.attach(*invite)
     if contract is not None:
         email.attach(*contract)
-    email.send()
+    returned_to_bounce_address(email, f"msg-{message.pk}").send()
     Message.objects.filter(pk=message.pk).update(subject=rendered.subject[:300])
 
 
@@ -289,3 +290,19 @@ def retry(message: Message) -> bool:
     return bool(MESSAGE.move_rows(Message.objects.filter(pk=message.pk), S.DEAD, S.PENDING,
                                   due_at=timezone.now(), attempts=0))
 
+
+
+@transaction.atomic
+def record_bounce(message_id: int, detail: str = "") -> bool:
+    """A bounce reported after the email left (a delivery status notification, read by
+    booker.bounces): the sent message becomes bounced, with the recipient server's diagnostic
+    as its last error. Returns whether the message is an email we sent (bounced now or
+    before)."""
+    message = (Message.objects.select_for_update()
+               .filter(pk=message_id, action=Rule.Action.EMAIL).first())
+    if message is None or message.status not in (S.SENT, S.BOUNCED):
+        return False
+    if message.status == S.SENT:
+        MESSAGE.move_rows(Message.objects.filter(pk=message.pk), S.SENT, S.BOUNCED,
+                          bounced_at=timezone.now(), last_error=detail[:2000])
+    return True

@@ -144,7 +144,8 @@ def domain_events(contact: Contact) -> list[Entry]:
 
 
 def emails(contact: Contact) -> list[Entry]:
-    """The automation's emails to the contact: sent, or given up (bounced, refused)."""
+    """The automation's emails to the contact: sent, bounced later (the recipient's server
+    returned it), or given up (refused at sending)."""
     Status = Message.Status
     to = Q(user_id=contact.user_id) if contact.user_id else Q(pk__in=[])
     if contact.email:
@@ -153,16 +154,24 @@ def emails(contact: Contact) -> list[Entry]:
         to |= Q(session__company_id=contact.company_id)
     # The studio's own mail about the contact's sessions (to the photographer, a retoucher,
     # the shop) is the studio's work, not something that happened with the contact.
-    rows = (Message.objects.filter(to, action="email", status__in=[Status.SENT, Status.DEAD])
+    rows = (Message.objects.filter(to, action="email",
+                                   status__in=[Status.SENT, Status.BOUNCED, Status.DEAD])
             .exclude(recipient_role__in=STUDIO_SIDE)
             .order_by("-created_at", "-pk")[:PER_SOURCE])
     entries = []
     for row in rows:
-        if row.status == Status.SENT:
+        if row.status in (Status.SENT, Status.BOUNCED):
             entries.append(Entry(row.sent_at or row.created_at, EMAIL, gettext("Email sent"),
                                  f"{row.subject or row.template_key} → {row.recipient}",
                                  session_id=row.session_id))
-        else:
+        if row.status == Status.BOUNCED:
+            # Returned later by the recipient's server (booker.bounces): its diagnostic.
+            entries.append(Entry(row.bounced_at or row.sent_at or row.created_at, EMAIL,
+                                 gettext("Email bounced"),
+                                 f"{row.subject or row.template_key} → {row.recipient}: "
+                                 f"{row.last_error}".strip(),
+                                 session_id=row.session_id, alert=True))
+        elif row.status == Status.DEAD:
             entries.append(Entry(row.created_at, EMAIL, gettext("Email not delivered"),
                                  f"{row.subject or row.template_key} → {row.recipient}: "
                                  f"{row.last_error}".strip(),

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from booker.automation.unsubscribe import token_for, unsubscribe_url
+from booker.bounces.selectors import undeliverable
 from booker.branding import studio_details
 from booker.crm import services as crm
 from booker.crm.selectors import may_receive_marketing
-from booker.mail import absolute_url
+from booker.mail import absolute_url, returned_to_bounce_address
 from booker.marketing.machine import CAMPAIGN_SEND
 from booker.marketing.models import Campaign, CampaignSend
 from booker.models import User, normalise_email
@@ -93,7 +94,7 @@ def message_for(campaign: Campaign, send: CampaignSend) -> EmailMultiAlternative
                  "X-Booke-Campaign": str(campaign.pk)},
         reply_to=[e for e in [studio_details().get("email")] if e])
     email.attach_alternative(html, "text/html")
-    return email
+    return returned_to_bounce_address(email, f"campaign-{campaign.pk}-send-{send.pk}")
 
 
 def send_batch(campaign_id: int) -> dict[str, int]:
@@ -147,6 +148,9 @@ def _send_one(campaign: Campaign, send: CampaignSend, connection) -> str:
     if not may_receive_marketing(send.email, b2b=send.company_id is not None):
         _finish(send, S.SKIPPED, detail="no marketing consent" if send.company_id is None
                 else "opted out")
+        return S.SKIPPED
+    if undeliverable(send.email):
+        _finish(send, S.SKIPPED, detail="undeliverable: bounced before")
         return S.SKIPPED
     try:
         connection.send_messages([message_for(campaign, send)])

@@ -101,6 +101,19 @@ def test_plain_http_switch_is_refused_for_a_public_host():
     assert "BOOKE_LOCAL_HTTP is for loopback only" in result.stderr
 
 
+def test_production_refuses_to_read_a_remote_bounce_mailbox_without_tls():
+    result = run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="booke.settings.production",
+        SECRET_KEY="x" * 64,
+        ALLOWED_HOSTS="booke.example",
+        BOOKE_BOUNCE_IMAP_HOST="imap.example",
+        BOOKE_BOUNCE_IMAP_SSL="none",
+    )
+    assert result.returncode != 0
+    assert "BOOKE_BOUNCE_IMAP_SSL=none is for a mailbox on loopback only" in result.stderr
+
+
 def test_production_search_goes_to_the_server_haystack_url_names():
     result = run_manage(
         "shell",

@@ -21,3 +21,24 @@ def studio(client, photographer):
 @pytest.fixture
 def retoucher(db):
     return user_with_role(roles.RETOUCHER)
+
+
+@pytest.fixture(scope="module")
+def dovecot():
+    """A real IMAP server on loopback (tests/booker/imapbox.py), one per module."""
+    from tests.booker.imapbox import Dovecot, dovecot_binary
+
+    if dovecot_binary() is None:
+        pytest.skip("dovecot is not installed (.ci/run installs dovecot-imapd)")
+    server = Dovecot().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bounce_mailbox(dovecot, settings):
+    """The bounce mailbox, empty, and the settings that make the worker read it."""
+    dovecot.empty()
+    for name, value in dovecot.settings().items():
+        setattr(settings, name, value)
+    return dovecot

@@ -19,6 +19,8 @@ from aiosmtpd.controller import Controller
 class Received:
     to: list[str]
     message: EmailMessage
+    # The envelope sender (MAIL FROM): where the recipient's server sends a bounce.
+    sender: str = ""
 
     @property
     def subject(self) -> str:
@@ -45,7 +47,8 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.box.lock:
-            self.box.received.append(Received(list(envelope.rcpt_tos), message))
+            self.box.received.append(Received(list(envelope.rcpt_tos), message,
+                                              envelope.mail_from or ""))
         return "250 Message accepted for delivery"
 
 

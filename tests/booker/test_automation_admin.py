@@ -232,6 +232,16 @@ def test_the_outbox_lists_statuses_in_french_and_filters_them(studio):
     assert "paul@example.test" not in text
 
 
+def test_the_outbox_shows_a_bounced_email_with_the_servers_diagnostic_as_an_error(studio):
+    message(status=S.BOUNCED, sent_at=timezone.now(), bounced_at=timezone.now(),
+            last_error="5.1.1 550 5.1.1 User unknown")
+    response = studio.get(reverse("admin:booker_message_changelist"),
+                          {"status__exact": "bounced"})
+    text = response.content.decode()
+    assert "rejeté par le serveur du destinataire" in text
+    assert '<div class="bo-error">5.1.1 550 5.1.1 User unknown</div>' in text
+
+
 def test_send_again_moves_a_given_up_message_back_to_waiting(studio):
     dead = message(status=S.DEAD, attempts=8, last_error="timeout")
     sent = message(status=S.SENT)

@@ -28,7 +28,7 @@ SCHEDULES = {
     "booker.abort_stale_uploads", "shop.payments.send_invoice_reminders",
     "booker.send_due_messages", "shop.basket.announce_abandoned_baskets",
     "booker.refresh_external_calendars", "booker.expire_booking_holds",
-    "booker.plan_missed_events", "booker.send_webhooks",
+    "booker.plan_missed_events", "booker.send_webhooks", "booker.read_bounces",
 }
 STUDIO_HOUR = datetime(2031, 1, 1, 8, 15, tzinfo=UTC)
 

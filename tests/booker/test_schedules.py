@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 ALWAYS = {"booker: requeue stalled rushes", "booker.archive_due_sessions",
           "booker.abort_stale_uploads", "booker.send_due_messages",
           "booker.refresh_external_calendars", "booker.expire_booking_holds",
-          "booker.plan_missed_events", "booker.send_webhooks",
+          "booker.plan_missed_events", "booker.send_webhooks", "booker.read_bounces",
           "shop.payments.send_invoice_reminders",
           "shop.basket.announce_abandoned_baskets"}
 
