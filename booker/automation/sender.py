@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from booker.automation import context
 from booker.automation.machine import MESSAGE
@@ -99,10 +100,10 @@ def _skip_reason(message: Message, happened: Happened, session: PhotoSession | N
                  subject: context.Subject | None) -> str:
     rule = message.rule
     if rule is None or not rule.is_active:
-        return "rule disabled"
+        return gettext("rule switched off")
     if session is not None and session.status == PhotoSession.Status.CANCELLED and \
             happened.event != Event.SESSION_CANCELLED:
-        return "session cancelled"
+        return gettext("session cancelled")
     if rule.unless:
         later = SessionEvent.objects.filter(name__in=rule.unless,
                                             created_at__gte=message.event.created_at)
@@ -110,23 +111,23 @@ def _skip_reason(message: Message, happened: Happened, session: PhotoSession | N
                  else later.filter(subject=happened.subject))
         seen = later.values_list("name", flat=True).first()
         if seen:
-            return f"{seen} happened meanwhile"
+            return gettext("meanwhile: %(event)s") % {"event": context.event_label(seen)}
     if subject is not None and not subject.still_relevant:
-        return "no longer relevant"
+        return gettext("no longer relevant")
     if session is not None and session.scheduled_at is not None and \
             session.scheduled_at < timezone.now() and (
                 rule.anchor == Rule.Anchor.BEFORE_SESSION
                 or happened.event in (Event.SESSION_CONFIRMED, Event.SESSION_RESCHEDULED)):
         # A session entered after the fact (a shoot already done) is not announced.
-        return "the session has started"
+        return gettext("the session has started")
     template = rule.template
     if rule.action == Rule.Action.EMAIL and template is not None:
         user = User.objects.filter(pk=message.user_id).first() if message.user_id else None
         if template.kind == EmailTemplate.Kind.REMINDER and user is not None and \
                 not user.reminder_emails:
-            return "the client turned reminders off"
+            return gettext("the client turned reminders off")
         if template.kind == EmailTemplate.Kind.MARKETING and not _consented(message.recipient):
-            return "no marketing consent"
+            return gettext("no marketing consent")
     return ""
 
 
@@ -192,8 +193,8 @@ def _task(message: Message, happened: Happened, session) -> None:
     )
 
 
-RETIRED_WEBHOOK = ("the rules' webhook action was retired: events go out through the signed "
-                   "webhook endpoints")
+RETIRED_WEBHOOK = gettext_noop("the rules' webhook action was retired: events go out through "
+                                "the signed webhook endpoints")
 
 
 # What says the mail server itself is away (refused, reset, silent past EMAIL_TIMEOUT, gone
@@ -221,7 +222,7 @@ def _deliver(message_id: int) -> str:
         return ""
     event = message.event
     if event is None or message.rule is None:
-        _finish(message, S.SKIPPED, last_error="event or rule deleted")
+        _finish(message, S.SKIPPED, last_error=gettext("event or rule deleted"))
         return S.SKIPPED
     happened = Happened.of(event)
     session = (PhotoSession.objects.select_related("client", "company", "photographer",
@@ -238,7 +239,7 @@ def _deliver(message_id: int) -> str:
         elif message.action == Rule.Action.TASK:
             _task(message, happened, session)
         else:  # an old rule's webhook call, left waiting when the rules lost that action
-            _finish(message, S.SKIPPED, last_error=RETIRED_WEBHOOK)
+            _finish(message, S.SKIPPED, last_error=gettext(RETIRED_WEBHOOK))
             return S.SKIPPED
     except Exception as exc:  # any failure: the message waits and is retried
         log.warning("message %s failed (attempt %s): %s", message.pk, message.attempts, exc)

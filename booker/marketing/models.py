@@ -94,7 +94,7 @@ class CampaignSend(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("To send")
         SENT = "sent", _("Sent")
-        SKIPPED = "skipped", _("Not sent (no consent)")
+        SKIPPED = "skipped", _("Not sent")
         FAILED = "failed", _("Failed, retried")
         BOUNCED = "bounced", _("Bounced")
 

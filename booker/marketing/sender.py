@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from booker.automation.unsubscribe import token_for, unsubscribe_url
 from booker.bounces.selectors import undeliverable
@@ -141,16 +142,16 @@ def _send_one(campaign: Campaign, send: CampaignSend, connection) -> str:
     if moved:
         if CampaignSend.objects.filter(campaign_id=send.campaign_id, email=moved).exists():
             # The person is on the campaign at their new address too: one email.
-            _finish(send, S.SKIPPED, detail="address changed")
+            _finish(send, S.SKIPPED, detail=gettext("address changed"))
             return S.SKIPPED
         CampaignSend.objects.filter(pk=send.pk).update(email=moved)
         send.email = moved
     if not may_receive_marketing(send.email, b2b=send.company_id is not None):
-        _finish(send, S.SKIPPED, detail="no marketing consent" if send.company_id is None
-                else "opted out")
+        _finish(send, S.SKIPPED, detail=gettext("no marketing consent") if send.company_id is None
+                else gettext("opted out"))
         return S.SKIPPED
     if undeliverable(send.email):
-        _finish(send, S.SKIPPED, detail="undeliverable: bounced before")
+        _finish(send, S.SKIPPED, detail=gettext("undeliverable: bounced before"))
         return S.SKIPPED
     try:
         connection.send_messages([message_for(campaign, send)])

@@ -94,7 +94,7 @@ def test_the_selection_reminder_goes_after_three_days_unless_the_selection_came(
     assert "Vos photos vous attendent toujours" not in sent_to(done.client.email)
     skipped = Message.objects.get(session=done, rule__key="selection-reminder")
     assert skipped.status == Message.Status.SKIPPED
-    assert "selection_submitted" in skipped.last_error
+    assert skipped.last_error == "entre-temps : Sélection envoyée"
 
 
 def test_a_client_who_turned_reminders_off_gets_the_service_mail_only(
@@ -296,7 +296,7 @@ def test_a_message_of_the_retired_webhook_action_is_not_sent_but_kept_as_not_sen
     assert sender.deliver(message.pk) == Message.Status.SKIPPED
     message.refresh_from_db()
     assert message.status == Message.Status.SKIPPED
-    assert message.last_error == sender.RETIRED_WEBHOOK
+    assert message.last_error.startswith("l’action « appeler un webhook » des règles a été retirée")
 
 
 def test_a_rule_can_no_longer_be_made_to_call_a_webhook():

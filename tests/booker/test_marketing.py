@@ -162,9 +162,9 @@ def test_a_campaign_never_reaches_anyone_without_the_consent_it_needs(
         second = campaign(seg_b2b)
     assert sorted(m.to[0] for m in mail.outbox) == ["b2b-in@acme.test", "b2c-yes@example.test"]
     outcome = {s.email: (s.status, s.detail) for s in CampaignSend.objects.all()}
-    assert outcome["b2c-none@example.test"] == (S.SKIPPED, "no marketing consent")
-    assert outcome["b2c-withdrawn@example.test"] == (S.SKIPPED, "no marketing consent")
-    assert outcome["b2b-out@acme.test"] == (S.SKIPPED, "opted out")
+    no_consent = (S.SKIPPED, "pas de consentement aux e-mails commerciaux")
+    assert outcome["b2c-none@example.test"] == outcome["b2c-withdrawn@example.test"] == no_consent
+    assert outcome["b2b-out@acme.test"] == (S.SKIPPED, "s’est désinscrit")
     assert outcome["b2b-in@acme.test"][0] == outcome["b2c-yes@example.test"][0] == S.SENT
     first.refresh_from_db()
     second.refresh_from_db()

@@ -240,7 +240,7 @@ def test_an_invoice_paid_before_its_reminder_goes_out_is_not_reminded(
     booker.send_due_messages()
 
     assert mail.outbox == []
-    assert Message.objects.get().last_error == "no longer relevant"
+    assert Message.objects.get().last_error == "plus d’actualité"
 
 
 # --- Abandoned baskets -------------------------------------------------------------------------
@@ -315,4 +315,4 @@ def test_a_basket_recall_goes_only_with_marketing_consent(
     booker.send_due_messages()
 
     assert mail.outbox == []
-    assert Message.objects.get().last_error == "no marketing consent"
+    assert Message.objects.get().last_error == "pas de consentement aux e-mails commerciaux"
