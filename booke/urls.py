@@ -60,7 +60,7 @@ urlpatterns = [
         "shop/accounts/orders/<str:order_number>/<id:line_id>/",
         login_required(customer_orders.OrderLineView.as_view()),
     ),
-    # Oscar's profile page, the CRM told of a new address (shop/customer_profile.py).
+    # Oscar's profile page, its address left to "Mon compte" (shop/customer_profile.py).
     path("shop/accounts/profile/edit/",
          login_required(customer_profile.ProfileUpdateView.as_view())),
     # Oscar's sign-up, landing on "Mon compte" (shop/registration.py).
