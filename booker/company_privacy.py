@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from booker.automation.machine import MESSAGE
 from booker.models import (
     Booking,
+    CampaignSend,
     Company,
     Contact,
     ContactNote,
@@ -28,6 +29,7 @@ from booker.models import (
     DownloadLog,
     HeadshotSlot,
     Lead,
+    MarketingConsent,
     Membership,
     Message,
     PhotoSession,
@@ -248,6 +250,40 @@ def erase_emails_sent(company: Company) -> int:
     return waiting + count
 
 
+def _campaign_sends(company: Company) -> QuerySet[CampaignSend]:
+    found = Q(company=company)
+    if company.billing_email:
+        found |= Q(email__iexact=company.billing_email)
+    return CampaignSend.objects.filter(found)
+
+
+def _consents(company: Company) -> QuerySet[MarketingConsent]:
+    if not company.billing_email:
+        return MarketingConsent.objects.none()
+    return MarketingConsent.objects.filter(email__iexact=company.billing_email)
+
+
+def marketing(company: Company) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "campaign_emails": [{"campaign": s.campaign.name, "email": s.email, "status": s.status,
+                             "sent_at": s.sent_at}
+                            for s in _campaign_sends(company).select_related("campaign")
+                            .order_by("pk")],
+        "consents": [{"email": c.email, "purpose": c.purpose, "status": c.status,
+                      "requested_at": c.requested_at, "confirmed_at": c.confirmed_at,
+                      "withdrawn_at": c.withdrawn_at}
+                     for c in _consents(company).order_by("pk")],
+    }
+
+
+def erase_marketing(company: Company) -> int:
+    # As for a person (booker.privacy): with its address gone nothing is mailed to it, and the
+    # record of what was mailed and agreed to goes with it; one waiting is not sent.
+    sends, _by_model = _campaign_sends(company).delete()
+    consents, _by_model = _consents(company).delete()
+    return sends + consents
+
+
 def team(company: Company) -> dict[str, list[dict[str, Any]]]:
     return {
         "members": [{"email": m.user.email, "name": m.user.get_full_name(), "role": m.role,
@@ -279,6 +315,7 @@ SECTIONS = {
                  _("Bookings (answers, signature and place removed; amounts kept)")),
     "photos": (photos, erase_photos, _("Photos (rows and files), share links, downloads")),
     "emails_sent": (emails_sent, erase_emails_sent, _("Emails sent")),
+    "marketing": (marketing, erase_marketing, _("Campaign emails and newsletter consents")),
     "team": (team, erase_team, _("Memberships and team invitations")),
 }
 

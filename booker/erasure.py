@@ -81,8 +81,7 @@ def erasable_members(company: Company, actor: User) -> list[User]:
     """The company's members the studio may erase with it: those who belong to no other
     company (their account is someone else's too otherwise), and whom `actor` may erase."""
     members = (User.objects.filter(memberships__company=company)
-               .exclude(memberships__company__in=Membership.objects.exclude(company=company)
-                        .values("company_id"))
+               .exclude(pk__in=Membership.objects.exclude(company=company).values("user_id"))
                .order_by("email"))
     return [m for m in members if privacy.may_erase(actor, m)]
 

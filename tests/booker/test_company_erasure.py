@@ -23,6 +23,7 @@ from booker.models import (
     Contact,
     ContactNote,
     Lead,
+    MarketingConsent,
     Membership,
     PersonalDataErasure,
     PhotoSession,
@@ -55,6 +56,8 @@ def acme() -> tuple[Company, PhotoSession]:
     ContactNote.objects.create(contact=contact, body="Joindre Mme Durand au 06 11 22 33 44")
     Lead.objects.create(contact=contact, name="Mme Durand", email="durand@acme.test",
                         message="Devis séminaire")
+    MarketingConsent.objects.create(email="compta@acme.test", consent_text="Oui",
+                                    requested_at=timezone.now())
     approver = company_lead(company)
     elsewhere = MembershipFactory(company=company).user
     MembershipFactory(user=elsewhere)  # belongs to another company too
@@ -125,6 +128,7 @@ def test_the_worker_erases_the_company_its_files_and_the_ticked_member(client, a
     assert (contact.name, contact.email, contact.phone) == (company_privacy.ERASED_COMPANY,
                                                             "", "")
     assert not ContactNote.objects.exists() and not Lead.objects.exists()
+    assert not MarketingConsent.objects.exists()
     assert not Membership.objects.filter(company=company).exists()
     assert not TeamInvitation.objects.filter(company=company).exists()
     session.refresh_from_db()
