@@ -34,7 +34,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from booker import privacy, roles, selectors, services
+from booker import company_privacy, erasure, privacy, roles, selectors, services
 from booker.archive import services as archive
 from booker.automation.admin import UserMessagesInline  # also registers the engine's admin
 from booker.booking import admin as booking_admin  # noqa: F401  (registers the booking admin)
@@ -136,6 +136,15 @@ class ErasureForm(forms.Form):
     )
 
 
+def erasure_started(record: PersonalDataErasure) -> str:
+    """The message once an erasure is queued: where its result will show."""
+    url = reverse("admin:booker_personaldataerasure_change", args=[record.pk])
+    return format_html(
+        "{} <a href=\"{}\">{}</a>",
+        gettext("Erasure started: the worker deletes the files, then the data. You will see "
+                "the result on its record."), url, gettext("See the erasure record"))
+
+
 # What a role (not a superuser) sees of an account: the profile, never the rights.
 PROFILE_FIELDSETS = (
     (None, {"fields": ("email", "invitation")}),
@@ -217,19 +226,14 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
         form = ErasureForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             try:
-                record = privacy.erase_person(person, actor=request.user,
-                                              files_confirmed=form.cleaned_data["confirm"])
+                record = erasure.request_person(person, actor=request.user,
+                                                files_confirmed=form.cleaned_data["confirm"])
             except services.StudioError as refused:
                 self.message_user(request, str(refused), messages.ERROR)
                 return None
-            rows = sum(record.counts["sections"].values())
-            files = sum(record.counts["files"].values())
-            summary = gettext("Personal data erased (GDPR): %(rows)d rows erased or "
-                              "anonymised, %(files)d files deleted.") % {"rows": rows,
-                                                                         "files": files}
             # The account's history keeps who erased it and when, nothing of what it held.
-            self.log_change(request, person, summary)
-            self.message_user(request, summary, messages.SUCCESS)
+            self.log_change(request, person, gettext("Personal data erasure started (GDPR)."))
+            self.message_user(request, erasure_started(record), messages.SUCCESS)
             return None
         counts = personal_data.summary(person)
         return TemplateResponse(request, "admin/booker/user/erase_confirm.html", {
@@ -428,11 +432,95 @@ class TeamInvitationInline(admin.TabularInline):
         return False
 
 
+class CompanyErasureForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Also erase these people"), queryset=User.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only members who belong to no other company. Each gets an erasure of "
+                    "their own, as from the user list."))
+    confirm = forms.BooleanField(
+        label=_("I confirm: erase this company's data and delete the files of its sessions "
+                "from every storage, originals and archive included. This cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )
+
+    def __init__(self, *args, members: list[User], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["members"]
+        field.queryset = User.objects.filter(pk__in=[m.pk for m in members]).order_by("email")
+        field.label_from_instance = lambda user: (
+            f"{user.email} — {user.get_full_name()}" if user.get_full_name() else user.email)
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "siret", "billing_email", "pays_on_invoice"]
     search_fields = ["name", "legal_name", "siret"]
     inlines = [MembershipInline, TeamInvitationInline]
+    actions = ["export_company_data", "erase_company_data"]
+
+    def has_company_data_permission(self, request: HttpRequest) -> bool:
+        # Whoever runs the studio answers a company's request for its data (GDPR).
+        return erasure.may_erase_company(request.user)
+
+    @admin.action(description=_("Export the company's data (GDPR, JSON file)"),
+                  permissions=["company_data"])
+    def export_company_data(self, request: HttpRequest, queryset: QuerySet[Company]):
+        companies = list(queryset[:2])
+        if len(companies) != 1:
+            self.message_user(request, gettext("Choose one company at a time."),
+                              messages.WARNING)
+            return None
+        company = companies[0]
+        response = HttpResponse(personal_data.export_company_json(company),
+                                content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{personal_data.company_filename(company)}"')
+        response["Cache-Control"] = "no-store"
+        self.log_change(request, company, gettext("Company data exported (GDPR)."))
+        return response
+
+    @admin.action(description=_("Erase the company's data (GDPR)…"),
+                  permissions=["company_data"])
+    def erase_company_data(self, request: HttpRequest, queryset: QuerySet[Company]):
+        """A company's request, or the end of a B2B relation: a page lists what goes, what
+        stays, the files and the members; the worker erases once the studio confirmed
+        (booker.erasure.request_company)."""
+        companies = list(queryset[:2])
+        if len(companies) != 1:
+            self.message_user(request, gettext("Choose one company at a time."),
+                              messages.WARNING)
+            return None
+        company = companies[0]
+        erasable = erasure.erasable_members(company, request.user)
+        form = CompanyErasureForm(request.POST if "apply" in request.POST else None,
+                                  members=erasable)
+        if form.is_bound and form.is_valid():
+            try:
+                record = erasure.request_company(
+                    company, actor=request.user, files_confirmed=form.cleaned_data["confirm"],
+                    members=form.cleaned_data["members"])
+            except services.StudioError as refused:
+                self.message_user(request, str(refused), messages.ERROR)
+                return None
+            self.log_change(request, company, gettext("Company data erasure started (GDPR)."))
+            self.message_user(request, erasure_started(record), messages.SUCCESS)
+            return None
+        kept = [m for m in company.memberships.select_related("user").order_by("user__email")
+                if m.user_id not in {u.pk for u in erasable}]
+        counts = personal_data.company_summary(company)
+        return TemplateResponse(request, "admin/booker/company/erase_confirm.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Erase this company's data?"),
+            "company": company,
+            "form": form,
+            "kept_members": kept,
+            "sections": [(personal_data.company_label(name), n)
+                         for name, n in counts.items() if n],
+            "files": company_privacy.file_counts(company),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
 
     def save_model(self, request: HttpRequest, obj: Company, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -1097,14 +1185,20 @@ class RetouchJobAdmin(StudioAdminMixin, admin.ModelAdmin):
 
 @admin.register(PersonalDataErasure)
 class PersonalDataErasureAdmin(admin.ModelAdmin):
-    """Evidence that a person was erased (GDPR): who, when, how many rows and files; made only
-    by the erasure (the user list's action), never edited nor deleted."""
+    """Evidence that a person or a company was erased (GDPR): who, when, where the worker's
+    job stands, how many rows and files; made only by the erasure (the user and company
+    lists' actions), never edited nor deleted. A failed one is relaunched from here."""
 
-    list_display = ("started_at", "person", "erased_by", "files_confirmed", "finished_at")
-    list_select_related = ("person", "erased_by")
+    list_display = ("started_at", "subject", "status_badge", "erased_by", "rows", "files",
+                    "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("person", "company", "erased_by")
     date_hierarchy = "started_at"
-    fields = ("person", "erased_by", "started_at", "finished_at", "files_confirmed", "counts")
+    fields = ("person", "company", "erased_by", "status", "failure", "started_at",
+              "finished_at", "files_confirmed", "counts")
     readonly_fields = fields
+    actions = ["relaunch"]
+    change_form_template = "admin/booker/personaldataerasure/change_form.html"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -1114,6 +1208,47 @@ class PersonalDataErasureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def has_relaunch_permission(self, request: HttpRequest) -> bool:
+        return selectors.runs_the_studio(request.user)
+
+    @admin.display(description=_("erased"))
+    def subject(self, obj: PersonalDataErasure) -> str:
+        return str(obj.company or obj.person or "—")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: PersonalDataErasure) -> str:
+        return badge("erasure", obj.status, obj.get_status_display())
+
+    @admin.display(description=_("rows"))
+    def rows(self, obj: PersonalDataErasure) -> int:
+        return sum((obj.counts.get("sections") or {}).values())
+
+    @admin.display(description=_("files"))
+    def files(self, obj: PersonalDataErasure) -> int:
+        return sum((obj.counts.get("files") or {}).values())
+
+    @admin.action(description=_("Relaunch the failed erasures"), permissions=["relaunch"])
+    def relaunch(self, request: HttpRequest, queryset: QuerySet[PersonalDataErasure]):
+        """"Relancer": the worker runs it again; files already gone are skipped."""
+        relaunched = 0
+        for record in queryset.select_related("person"):
+            try:
+                erasure.retry(record, actor=request.user)
+            except services.StudioError as refused:
+                self.message_user(request, f"#{record.pk} : {refused}", messages.ERROR)
+                continue
+            relaunched += 1
+        if relaunched:
+            self.message_user(request, ngettext(
+                "%(n)d erasure relaunched: you will see the result on its record.",
+                "%(n)d erasures relaunched: you will see the result on their records.",
+                relaunched) % {"n": relaunched}, messages.SUCCESS)
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False,
+                           form_url="", obj=None):
+        context["may_relaunch"] = obj is not None and erasure.may_retry(request.user, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(MarketingConsent)

@@ -19,6 +19,10 @@ class BookerConfig(AppConfig):
         from .crm import personal_data as crm_personal_data
 
         crm_personal_data.register()
+        from . import company_privacy
+
+        # A company's data export and erasure; the shop adds its invoices' part.
+        company_privacy.register()
         from .marketing import timeline as marketing_timeline
 
         # Campaign emails on the contacts' timelines (booker.crm.timeline reads no marketing).

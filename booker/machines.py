@@ -15,9 +15,10 @@ def machines() -> list[StateMachine]:
     from booker.crm.machine import CONSENT, LEAD
     from booker.intake.machine import RUSH_INGEST, UPLOAD
     from booker.marketing.machine import CAMPAIGN_SEND
+    from booker.people.machine import ERASURE
     from booker.retouch.machine import RETOUCH_JOB
     from booker.sessions.machine import SESSION
     from booker.webhooks.machine import WEBHOOK_DELIVERY
 
     return [SESSION, RETOUCH_JOB, RUSH_INGEST, UPLOAD, ORIGINAL_TIER, CONSENT, MESSAGE, BOOKING,
-            WEBHOOK_DELIVERY, CAMPAIGN_SEND, LEAD]
+            WEBHOOK_DELIVERY, CAMPAIGN_SEND, LEAD, ERASURE]

@@ -19,10 +19,7 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -653,43 +650,60 @@ def erase_invitations(user: User) -> int:
     return studio + team.update(email=anonymised_email(user), accepted_by=None)
 
 
-def files_of(user: User) -> list[tuple[str, str]]:
-    """(tier, stored name) of every file of their own sessions' photos, on every tier an
-    original may be on (the archive keeps a copy of a restored one), and their bookings'
-    signed contracts."""
-    own = _own_ids(user)
+def session_files(sessions: QuerySet[PhotoSession]) -> list[tuple[str, str]]:
+    """(tier, stored name) of every file of `sessions`' photos, on every tier an original may
+    be on (the archive keeps a copy of a restored one), and their stopped uploads."""
+    ids = sessions.values("pk")
     files: list[tuple[str, str]] = []
-    for original, proof, thumbnail in (Rush.objects.filter(session__in=own)
+    for original, proof, thumbnail in (Rush.objects.filter(session__in=ids)
                                        .values_list("original", "proof", "thumbnail")):
         files += [(storage.ORIGINALS, original), (storage.ARCHIVE, original),
                   (storage.PROOFS, proof), (storage.PROOFS, thumbnail)]
     for model in (FinalPhoto, FinalVersion):
-        for name in model.objects.filter(job__session__in=own).values_list("file", flat=True):
+        for name in model.objects.filter(job__session__in=ids).values_list("file", flat=True):
             files.append((storage.ORIGINALS, name))
     # Uploads that never became a rush (stopped, or still being ingested) under their key.
-    keys = RushUpload.objects.filter(session__in=own, rush__isnull=True).values_list("key",
+    keys = RushUpload.objects.filter(session__in=ids, rush__isnull=True).values_list("key",
                                                                                      flat=True)
     files += [(storage.ORIGINALS, key) for key in keys]
-    # Their bookings' signed contracts and the files they attached to the questionnaire.
-    for contract, answers in (Booking.objects.filter(Q(client=user) | Q(booked_by=user))
-                              .values_list("contract_pdf", "answers")):
+    return files
+
+
+def booking_files(bookings: QuerySet[Booking]) -> list[tuple[str, str]]:
+    """Bookings' signed contracts and the files attached to their questionnaires."""
+    files: list[tuple[str, str]] = []
+    for contract, answers in bookings.values_list("contract_pdf", "answers"):
         files.append((storage.ORIGINALS, contract))
         files += [(storage.ORIGINALS, str(answer["value"])) for answer in answers or []
                   if isinstance(answer, dict) and answer.get("kind") == "file"
                   and answer.get("value")]
+    return files
+
+
+def _distinct(files: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return list(dict.fromkeys((tier, name) for tier, name in files if name))
 
 
-def file_counts(user: User) -> dict[str, int]:
-    """How many files of theirs each tier may hold (the archive: the originals that have been
-    archived at least once), for the confirmation page."""
-    own = Rush.objects.filter(session__in=_own_ids(user))
+def files_of(user: User) -> list[tuple[str, str]]:
+    """(tier, stored name) of every file of their own sessions' photos, on every tier, and
+    their bookings' signed contracts and attached files."""
+    return _distinct(session_files(own_sessions(user))
+                     + booking_files(Booking.objects.filter(Q(client=user) | Q(booked_by=user))))
+
+
+def _counts_by_tier(files: list[tuple[str, str]], rushes: QuerySet[Rush]) -> dict[str, int]:
+    """How many files each tier may hold (the archive: the originals that have been archived
+    at least once), for the confirmation page."""
     counts = {storage.ORIGINALS: 0, storage.PROOFS: 0, storage.ARCHIVE: 0}
-    for tier, _name in files_of(user):
+    for tier, _name in files:
         counts[tier] += 1
-    counts[storage.ARCHIVE] = own.filter(archive_verified_at__isnull=False).count()
-    counts[storage.ORIGINALS] -= own.filter(original_tier=Rush.Tier.ARCHIVE).count()
+    counts[storage.ARCHIVE] = rushes.filter(archive_verified_at__isnull=False).count()
+    counts[storage.ORIGINALS] -= rushes.filter(original_tier=Rush.Tier.ARCHIVE).count()
     return counts
+
+
+def file_counts(user: User) -> dict[str, int]:
+    return _counts_by_tier(files_of(user), Rush.objects.filter(session__in=_own_ids(user)))
 
 
 class ErasureRefused(StudioError):
@@ -704,32 +718,15 @@ def may_erase(actor: User, person: User) -> bool:
 
 
 def erase_person(person: User, *, actor: User, files_confirmed: bool) -> PersonalDataErasure:
-    """Erase everything the studio holds about `person` (GDPR, issue 21): the files of their
-    sessions from every tier, then each registered section's data in one transaction. The
-    studio must have confirmed the files' deletion (`files_confirmed`) when there are any.
+    """Erase everything the studio holds about `person` (GDPR, issue 21) in this process: the
+    files of their sessions from every tier, then each registered section's data in one
+    transaction (booker.erasure, which the admin queues for the worker instead). The studio
+    must have confirmed the files' deletion (`files_confirmed`) when there are any. The
+    returned record says who, when, how many, or why it failed; it holds nothing of what was
+    erased."""
+    from booker import erasure  # it builds on this module
 
-    The files go first and one by one through storage.erase_file, which logs each: if the
-    storage fails half way, nothing in the database has changed yet and running it again
-    finishes the job (a file already gone is skipped). The returned record says who, when and
-    how many; it holds nothing of what was erased."""
-    if not may_erase(actor, person):
-        raise ErasureRefused(gettext("You may not erase this person's data."))
-    files = files_of(person)
-    if files and not files_confirmed:
-        raise ErasureRefused(gettext("Confirm the deletion of the files first: their "
-                                     "originals are deleted from every storage too."))
-    record = PersonalDataErasure.objects.create(person=person, erased_by=actor,
-                                                files_confirmed=files_confirmed)
-    deleted = {storage.ORIGINALS: 0, storage.PROOFS: 0, storage.ARCHIVE: 0}
-    for tier, name in files:
-        if storage.erase_file(tier, name, erasure=record):
-            deleted[tier] += 1
-    with transaction.atomic():
-        sections = personal_data.erase(person)
-        record.counts = {"sections": sections, "files": deleted}
-        record.finished_at = timezone.now()
-        record.save(update_fields=["counts", "finished_at"])
-    return record
+    return erasure.erase_person_now(person, actor=actor, files_confirmed=files_confirmed)
 
 
 SECTIONS = {

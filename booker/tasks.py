@@ -117,3 +117,12 @@ def send_campaign_batch(campaign_id: int) -> str:
 
     counts = sender.send_batch(campaign_id)
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing due"
+
+
+def run_erasure(erasure_id: int) -> str:
+    """Queued by a person's or a company's erasure (GDPR), and by its "Relancer"
+    (booker.erasure)."""
+    from booker import erasure
+
+    record = erasure.run(erasure_id)
+    return f"erasure {record.pk}: {record.status}"

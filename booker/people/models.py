@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def normalise_email(email: str) -> str:
@@ -276,12 +277,27 @@ LEAD_ROLES = frozenset({Membership.Role.ADMIN, Membership.Role.APPROVER})
 
 
 class PersonalDataErasure(models.Model):
-    """A person's erasure (GDPR, booker.privacy.erase_person): who asked it, when, whether the
-    studio confirmed that the files go too, and how many rows and files each part erased. It
-    keeps nothing of what was erased; the account it points to is the anonymised one."""
+    """A person's or a company's erasure (GDPR, booker.privacy): who asked it, when, whether
+    the studio confirmed that the files go too, where the worker's job stands, and how many
+    rows and files each part erased. It keeps nothing of what was erased; the account or
+    company it points to is the anonymised one."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("erasure status", "queued")
+        RUNNING = "running", pgettext_lazy("erasure status", "running")
+        DONE = "done", pgettext_lazy("erasure status", "done")
+        FAILED = "failed", pgettext_lazy("erasure status", "failed")
 
     person = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="+", verbose_name=_("person"))
+    # Set for a company's erasure (then `person` is empty).
+    company = models.ForeignKey(Company, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("company"))
+    # Written by booker.people.machine.ERASURE only.
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
+                              default=Status.QUEUED)
+    # Why the last run stopped (the storage's or the database's error), for the studio.
+    failure = models.TextField(_("reason of the failure"), blank=True)
     erased_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("erased by"))
     started_at = models.DateTimeField(_("started at"), default=timezone.now)

@@ -10,7 +10,10 @@ and never a secret: no password hash, second-factor key, token or signing secret
 Erasure (the right to be forgotten) goes through the same registry: a section may come with
 an `erase(user)` that deletes or anonymises what it exports and returns how many rows it
 touched; each receives the person as they were before the erasure began (`erase`). Files are
-the Booker's business (booker.privacy.erase_person)."""
+the Booker's business (booker.erasure).
+
+A company's data (a company's request, or the end of a B2B relation) has a registry of its
+own, alike: `register_company`, `export_company`, `erase_company`."""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from booker.people.models import User
+from booker.people.models import Company, User
 
 # Bumped when a section changes shape, so that whoever reads an old export knows which one.
 FORMAT = "booke.personal_data/1"
@@ -115,3 +118,63 @@ def export_json(user: User) -> str:
 
 def filename(user: User) -> str:
     return f"donnees-personnelles-{user.pk}-{timezone.localdate():%Y-%m-%d}.json"
+
+
+# --- A company's data ---------------------------------------------------------------------------
+
+CompanySection = Callable[[Company], Any]
+CompanyEraser = Callable[[Company], int]
+_company_sections: dict[str, CompanySection] = {}
+_company_erasers: dict[str, CompanyEraser] = {}
+_company_labels: dict[str, Any] = {}
+
+
+def register_company(name: str, fn: CompanySection, erase: CompanyEraser,
+                     label: Any = None) -> None:
+    """Add `fn(company)` to every company export under `name`, and `erase(company)` to every
+    company erasure (run in the order registered)."""
+    known = _company_sections.get(name)
+    if known is not None and known is not fn:
+        raise ValueError(f"The company data section {name!r} is already registered.")
+    _company_sections[name] = fn
+    _company_erasers[name] = erase
+    if label is not None:
+        _company_labels[name] = label
+
+
+def company_label(name: str) -> str:
+    return str(_company_labels.get(name, name))
+
+
+def export_company(company: Company) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "format": FORMAT,
+        "exported_at": timezone.now(),
+        "company_id": company.pk,
+    }
+    for name, fn in _company_sections.items():
+        document[name] = fn(company)
+    return document
+
+
+def export_company_json(company: Company) -> str:
+    return json.dumps(export_company(company), cls=DjangoJSONEncoder, ensure_ascii=False,
+                      indent=2)
+
+
+def company_filename(company: Company) -> str:
+    return f"donnees-entreprise-{company.pk}-{timezone.localdate():%Y-%m-%d}.json"
+
+
+def company_summary(company: Company) -> dict[str, int]:
+    return {name: _size(value) for name, value in export_company(company).items()
+            if name in _company_sections}
+
+
+def erase_company(company: Company) -> dict[str, int]:
+    """Every company section's erase, each given the company as it was before any ran (the
+    caller holds the transaction)."""
+    as_it_was = copy.copy(company)
+    counts = {name: fn(copy.copy(as_it_was)) for name, fn in _company_erasers.items()}
+    company.refresh_from_db()
+    return counts

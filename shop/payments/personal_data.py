@@ -299,6 +299,49 @@ SECTIONS = {
 }
 
 
+# --- A company's part (booker.company_privacy: a company's erasure) -----------------------------
+
+
+def company_invoices(company) -> list[dict[str, Any]]:
+    found = (Invoice.objects.filter(company=company).select_related("order")
+             .prefetch_related("credit_notes").order_by("issued_on", "pk"))
+    return [{"order_number": invoice.order.number, "buyer": invoice.buyer,
+             **_invoice(invoice.order)} for invoice in found]
+
+
+def erase_company_invoices(company) -> int:
+    """Its invoices and credit notes stay for their legal period (10 years) with what they
+    must show: the legal name, address, SIRET and VAT number; the contact person goes, and
+    the phone and delivery notes of the orders they invoice, and of its orders waiting for
+    approval."""
+    invoices = Invoice.objects.filter(company=company)
+    count = 0
+    for model, found in ((Invoice, invoices),
+                         (CreditNote, CreditNote.objects.filter(invoice__in=invoices))):
+        documents = list(found.only("pk", "buyer"))
+        for document in documents:
+            document.buyer = {**document.buyer, "contact": ""}
+        model.objects.bulk_update(documents, ["buyer"])
+        count += len(documents)
+    shipping_ids = [pk for pk in invoices.values_list("order__shipping_address_id", flat=True)
+                    if pk]
+    ShippingAddress.objects.filter(pk__in=shipping_ids).update(phone_number="", notes="")
+    approvals = list(OrderApproval.objects.filter(company=company)
+                     .only("pk", "shipping_address", "billing_address"))
+    for approval in approvals:
+        for field in ("shipping_address", "billing_address"):
+            address = getattr(approval, field)
+            if isinstance(address, dict):
+                setattr(approval, field, {k: ("" if k in ("phone_number", "notes") else v)
+                                          for k, v in address.items()})
+    OrderApproval.objects.bulk_update(approvals, ["shipping_address", "billing_address"])
+    return count + len(approvals)
+
+
 def register() -> None:
     for name, (fn, erase, label) in SECTIONS.items():
         personal_data.register(name, fn, erase, label)
+    personal_data.register_company(
+        "shop_invoices", company_invoices, erase_company_invoices,
+        _("Invoices and credit notes (kept 10 years with the legal name, address, SIRET and "
+          "VAT number; the contact person removed)"))

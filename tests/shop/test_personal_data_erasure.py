@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 from oscar.core.loading import get_model
+from oscar.test.factories import ShippingAddressFactory, create_order
 
-from booker import privacy
+from booker import erasure, privacy
 from booker.people import personal_data
-from shop.payments import invoice_pdf
+from shop.payments import invoice_pdf, services
 from shop.payments.models import Invoice
-from tests.factories import UserFactory, user_with_role
+from tests.factories import CompanyFactory, MembershipFactory, UserFactory, user_with_role
 from tests.shop.test_personal_data_export import shopper
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,27 @@ def test_addresses_reviews_and_wish_lists_go_and_a_second_export_has_no_order():
     assert personal_data.export(someone)["shop_orders"][0]["number"] == str(their_order.number)
     assert ProductReview.objects.filter(user=someone).exists()
     assert WishList.objects.filter(owner=someone).exists()
+
+
+def test_a_company_erasure_keeps_its_invoices_minimum_without_the_contact_person():
+    company = CompanyFactory(name="Acme", legal_name="ACME SAS", siret="12345678900011",
+                             vat_number="FR12345678900", address="1 rue de la Paix\n75002 Paris",
+                             billing_email="compta@acme.test")
+    member = MembershipFactory(company=company).user
+    order = create_order(user=member, shipping_address=ShippingAddressFactory(
+        first_name="Léa", last_name="Martin", phone_number="+33612345678"))
+    invoice = services.issue_invoice(order, company=company)
+    assert invoice.buyer["contact"] == member.get_full_name()
+
+    erasure.erase_company_now(company, actor=user_with_role("superuser"), files_confirmed=True)
+
+    invoice = Invoice.objects.get(pk=invoice.pk)
+    assert invoice.buyer == {"name": "ACME SAS", "address": "1 rue de la Paix\n75002 Paris",
+                             "vat_number": "FR12345678900", "siret": "12345678900011",
+                             "contact": ""}
+    assert invoice_pdf.render(invoice)[:4] == b"%PDF"
+    order = Order.objects.get(pk=order.pk)
+    assert str(order.shipping_address.phone_number or "") == ""
+    assert order.total_incl_tax == invoice.order.total_incl_tax
+    # The member was not ticked: their account and order stay theirs.
+    assert order.user == member
