@@ -9,6 +9,7 @@ the route is taken before Oscar's in booke/urls.py."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from oscar.core.loading import get_class
 
@@ -22,7 +23,9 @@ class ProfileUpdateView(OscarProfileUpdateView):
         if email is not None:
             # A disabled field keeps the saved value whatever is posted.
             email.disabled = True
-            email.help_text = gettext(
-                "To change your address, go to My account (%(url)s): it changes once you "
-                "follow the link sent to the new address.") % {"url": reverse("portal:account")}
+            # Oscar's field partial prints help texts as HTML: escaped here, the link kept.
+            email.help_text = format_html(
+                '{} <a href="{}">{}</a>',
+                gettext("It changes once you follow the link sent to the new address:"),
+                reverse("portal:account"), gettext("change it in My account"))
         return form

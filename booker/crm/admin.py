@@ -150,7 +150,7 @@ class ConsentForm(forms.Form):
         label=_("The person"), widget=forms.RadioSelect,
         choices=[(GIVEN, _("gives their consent")), (WITHDRAWN, _("withdraws it"))])
     source = forms.ChoiceField(
-        label=_("How"), choices=[(s, MarketingConsent.Source(s).label)
+        label=_("How it was given"), choices=[(s, MarketingConsent.Source(s).label)
                                  for s in services.STAFF_SOURCES])
     consent_text = forms.CharField(
         label=_("Text the person agreed to"), widget=forms.Textarea(attrs={"rows": 4}),
