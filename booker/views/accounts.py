@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from booker import services, throttle
 from booker.auth import LOGIN, login_throttled, remember_device
+from booker.automation import selectors as automation_selectors
 from booker.automation.unsubscribe import read_token
 from booker.models import User, normalise_email
 
@@ -255,7 +256,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             if reason is not None:
                 return reason
         if kind == "reminder":
-            services.stop_reminder_emails(email)
+            # The link of an email sent before its reader changed address still works.
+            services.stop_reminder_emails(
+                email, former_holder=automation_selectors.account_last_emailed_at(email))
         else:
             services.withdraw_marketing(email)
         return render(request, "booker/unsubscribe.html", {"state": "done", "kind": kind})

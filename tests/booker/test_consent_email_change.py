@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from booker import roles, selectors
+from booker.automation.models import Message, Rule
 from booker.automation.unsubscribe import token_for
 from booker.crm import services as crm
 from booker.marketing import sender
@@ -139,6 +140,18 @@ def test_the_unsubscribe_link_of_a_mail_sent_to_the_old_address_still_stops_the_
     # No contact is made for the address the person left.
     assert not Contact.objects.filter(email=OLD).exists()
     assert selectors.photo_use_granted(NEW)  # only marketing was asked to stop
+
+
+def test_the_reminders_link_of_a_mail_sent_to_the_old_address_still_turns_them_off(claire):
+    # A reminder went to the old address; the person changed it, then clicks its link.
+    Message.objects.create(key="r", action=Rule.Action.EMAIL, recipient=OLD, user=claire,
+                           status=Message.Status.SENT)
+    confirm_new_address(claire)
+    url = reverse("unsubscribe", args=[token_for(OLD, "reminder")])
+    Client(enforce_csrf_checks=True).post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    claire.refresh_from_db()
+    assert claire.email == NEW and not claire.reminder_emails
 
 
 def test_withdrawing_from_my_account_after_the_change_withdraws_the_old_consents(claire):
