@@ -1228,7 +1228,8 @@ class PersonalDataErasureAdmin(admin.ModelAdmin):
     def files(self, obj: PersonalDataErasure) -> int:
         return sum((obj.counts.get("files") or {}).values())
 
-    @admin.action(description=_("Relaunch the failed erasures"), permissions=["relaunch"])
+    @admin.action(description=_("Relaunch the failed or stopped erasures"),
+                  permissions=["relaunch"])
     def relaunch(self, request: HttpRequest, queryset: QuerySet[PersonalDataErasure]):
         """"Relancer": the worker runs it again; files already gone are skipped."""
         relaunched = 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
@@ -113,8 +114,21 @@ def request_company(company: Company, *, actor: User, files_confirmed: bool,
     return record
 
 
+# Past this, a queued or running erasure is taken for stopped: the worker's attempts
+# (Q_CLUSTER: 3 of at most 10 minutes, 15 minutes apart) are all over long before.
+STUCK_AFTER = timedelta(hours=2)
+
+
+def is_stuck(record: PersonalDataErasure, now: datetime | None = None) -> bool:
+    """Queued or running, but started so long ago that no worker is on it any more (the
+    queue lost it, or every attempt was killed): it would otherwise never finish."""
+    now = now or timezone.now()
+    return (record.status in (Status.QUEUED, Status.RUNNING)
+            and record.started_at < now - STUCK_AFTER)
+
+
 def may_retry(actor: User, record: PersonalDataErasure) -> bool:
-    if record.status != Status.FAILED:
+    if record.status != Status.FAILED and not is_stuck(record):
         return False
     if record.person_id is not None:
         return privacy.may_erase(actor, record.person)
@@ -122,12 +136,16 @@ def may_retry(actor: User, record: PersonalDataErasure) -> bool:
 
 
 def retry(record: PersonalDataErasure, *, actor: User) -> None:
-    """"Relancer": a failed erasure queued again; what the last run erased is skipped."""
+    """"Relancer": a failed erasure, or one stopped without a word (is_stuck), queued again;
+    what the last run erased is skipped. Its start is now: it is not stuck again at once."""
     if not may_retry(actor, record):
-        raise ErasureRefused(gettext("Only a failed erasure can be relaunched, by whoever "
-                                     "may erase."))
+        raise ErasureRefused(gettext("Only a failed erasure, or one stopped for over two hours, "
+                                     "can be relaunched, by whoever may erase."))
     with transaction.atomic():
-        if not machine.move(record, Status.QUEUED, failure=""):
+        if record.status != Status.FAILED and not machine.move(
+                record, Status.FAILED, failure=gettext("Stopped without finishing.")):
+            raise ErasureRefused(gettext("This erasure has moved on in the meantime."))
+        if not machine.move(record, Status.QUEUED, failure="", started_at=timezone.now()):
             raise ErasureRefused(gettext("This erasure has moved on in the meantime."))
         _queue(record)
 

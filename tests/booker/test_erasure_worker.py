@@ -6,6 +6,8 @@ tests/booker/test_personal_data_erasure.py."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib import auth
 from django.test import TestCase
@@ -15,7 +17,13 @@ from django.utils.html import escape
 from booker import erasure, privacy, roles, storage
 from booker.models import PersonalDataErasure, User
 from booker.people import machine
-from tests.booker.test_personal_data_erasure import LIST, erase_by_admin, lea, stored_files
+from tests.booker.test_personal_data_erasure import (
+    LIST,
+    erase_by_admin,
+    lea,
+    still_there,
+    stored_files,
+)
 from tests.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +180,32 @@ def test_only_a_failed_erasure_is_relaunched_by_whoever_may_erase(client, lea, m
     assert 'value="relaunch"' not in page.content.decode()
     with pytest.raises(privacy.ErasureRefused):
         erasure.retry(record, actor=photographer)
+
+
+def test_an_erasure_stopped_without_a_word_can_be_relaunched_after_two_hours_and_finishes(
+        client, lea):
+    # The queue lost its job (or every attempt was killed): queued for ever, but for this.
+    person, session = lea
+    files = stored_files(session)
+    assert files
+    photographer = user_with_role(roles.PHOTOGRAPHER)
+    client.force_login(photographer)
+    confirm(client, person)  # the job is never run
+    record = PersonalDataErasure.objects.get(person=person)
+    assert record.status == Status.QUEUED and not erasure.may_retry(photographer, record)
+    with pytest.raises(privacy.ErasureRefused):
+        erasure.retry(record, actor=photographer)
+
+    PersonalDataErasure.objects.filter(pk=record.pk).update(
+        started_at=record.started_at - erasure.STUCK_AFTER - timedelta(minutes=1))
+    record.refresh_from_db()
+    page = client.get(reverse("admin:booker_personaldataerasure_change", args=[record.pk]))
+    assert 'value="relaunch"' in page.content.decode()
+    relaunch(client, record)
+    record.refresh_from_db()
+    assert record.status == Status.DONE, record.failure
+    assert not erasure.is_stuck(record)
+    assert still_there(files) == []
 
 
 def test_a_second_erasure_of_the_same_person_waits_for_the_first(client, lea):
