@@ -241,10 +241,10 @@ def attach_account(user: User) -> Contact:
 
 
 def account_email_changed(user: User) -> Contact | None:
-    """`user`'s address changed (they confirmed a new one, the studio typed it, the shop's
-    profile page): their contact takes it at once, with their consents, which speak for the
-    person, not for the address (booker.crm.selectors.consents_for): marketing reaches the new
-    address as the person chose, and the one they left no more. A contact already made for
+    """`user`'s address changed (they confirmed a new one, or the studio typed it): their
+    contact takes it at once, with their consents, which speak for the person, not for the
+    address (booker.crm.selectors.consents_for): marketing reaches the new address as the
+    person chose, and the one they left no more. A contact already made for
     the new address (a newsletter sign-up, a lead) merges into theirs. None for a member of
     staff with no contact (the studio's team are not its clients)."""
     if user.is_staff and not Contact.objects.filter(user=user).exists():
