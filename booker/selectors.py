@@ -23,6 +23,7 @@ from booker.booking.selectors import (
     travel_choices,
 )
 from booker.crm.selectors import (
+    address_now,
     consent_status,
     is_company_member,
     may_receive_marketing,
@@ -128,6 +129,7 @@ from booker.sessions.selectors import (
 )
 
 __all__ = [
+    "address_now",
     "TRAVEL_KEY",
     "asks_questions",
     "travel_choices",

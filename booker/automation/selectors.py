@@ -35,14 +35,6 @@ class HistoryLine:
     detail: str
 
 
-def account_last_emailed_at(email: str) -> User | None:
-    """The account the studio's emails last went to at `email`: who an old email's
-    unsubscribe link speaks for once its reader has changed their address."""
-    message = (Message.objects.filter(recipient__iexact=email, user__isnull=False)
-               .select_related("user").order_by("-pk").first())
-    return message.user if message is not None else None
-
-
 def session_messages(session: PhotoSession) -> list[Message]:
     return list(Message.objects.filter(session=session).select_related("rule", "event")
                 .order_by("-created_at", "-pk")[:200])

@@ -9,7 +9,16 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from booker.crm.machine import OPEN_STAGES
-from booker.models import Contact, Lead, MarketingConsent, Membership, User, normalise_email
+from booker.models import (
+    CampaignSend,
+    Contact,
+    Lead,
+    MarketingConsent,
+    Membership,
+    Message,
+    User,
+    normalise_email,
+)
 
 Purpose = MarketingConsent.Purpose
 Status = MarketingConsent.Status
@@ -33,15 +42,25 @@ def consents_for(email: str) -> QuerySet[MarketingConsent]:
 
 
 def address_now(email: str) -> str:
-    """Where the person who gave consents from `email` is reached today: `email` itself while
-    a person's contact holds it, else the address of the contact their consents from it
-    followed (an old email's unsubscribe link, clicked after they changed address)."""
+    """Where the person the studio reached at `email` is reached today (an old email's
+    unsubscribe link, clicked after they changed address): `email` itself while a person's
+    contact or an account holds it; else the address of the contact their consents from it
+    followed; else, for someone who gave none (a company's member, mailed by legitimate
+    interest; a client's reminders), the account's address of the newest campaign or studio
+    email sent there."""
     email = normalise_email(email)
-    if not email or Contact.objects.filter(kind=Contact.Kind.PERSON, email=email).exists():
+    if not email or Contact.objects.filter(kind=Contact.Kind.PERSON, email=email).exists() \
+            or User.objects.filter(email__iexact=email).exists():
         return email
     moved = (MarketingConsent.objects.filter(email=email, contact__isnull=False)
              .exclude(contact__email="").order_by("-requested_at", "-pk")
              .values_list("contact__email", flat=True).first())
+    for sent in (CampaignSend.objects.filter(email__iexact=email),
+                 Message.objects.filter(recipient__iexact=email)):
+        if moved:
+            break
+        moved = (sent.filter(user__isnull=False).exclude(user__email="").order_by("-pk")
+                 .values_list("user__email", flat=True).first())
     return normalise_email(moved) if moved else email
 
 

@@ -297,15 +297,10 @@ def set_reminder_emails(user: User, on: bool) -> None:
     user.reminder_emails = on
 
 
-def stop_reminder_emails(email: str, *, former_holder: User | None = None) -> int:
-    """The reminders' unsubscribe link: off for the account of `email`; when no account has
-    that address any more, for `former_holder`, the account the link's email was sent to
-    (it has changed its address since). Returns how many accounts were changed."""
-    changed = User.objects.filter(email__iexact=normalise_email(email)).update(
+def stop_reminder_emails(email: str) -> int:
+    """The reminders' unsubscribe link: off for the account of `email` (none: nothing)."""
+    return User.objects.filter(email__iexact=normalise_email(email)).update(
         reminder_emails=False)
-    if not changed and former_holder is not None:
-        changed = User.objects.filter(pk=former_holder.pk).update(reminder_emails=False)
-    return changed
 
 
 # A new address is taken only once its owner clicks the link sent to it; the link names the

@@ -19,9 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from booker import services, throttle
+from booker import selectors, services, throttle
 from booker.auth import LOGIN, login_throttled, remember_device
-from booker.automation import selectors as automation_selectors
 from booker.automation.unsubscribe import read_token
 from booker.models import User, normalise_email
 
@@ -257,8 +256,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 return reason
         if kind == "reminder":
             # The link of an email sent before its reader changed address still works.
-            services.stop_reminder_emails(
-                email, former_holder=automation_selectors.account_last_emailed_at(email))
+            services.stop_reminder_emails(selectors.address_now(email))
         else:
             services.withdraw_marketing(email)
         return render(request, "booker/unsubscribe.html", {"state": "done", "kind": kind})

@@ -20,7 +20,7 @@ from booker.marketing import sender
 from booker.marketing import services as marketing
 from booker.models import CampaignSend, Contact, MarketingConsent, Segment, SegmentCondition
 from booker.people import services as people
-from tests.factories import PASSWORD, UserFactory, user_with_role
+from tests.factories import PASSWORD, MembershipFactory, UserFactory, user_with_role
 from tests.forms import form_data
 
 pytestmark = pytest.mark.django_db
@@ -142,16 +142,38 @@ def test_the_unsubscribe_link_of_a_mail_sent_to_the_old_address_still_stops_the_
     assert selectors.photo_use_granted(NEW)  # only marketing was asked to stop
 
 
-def test_the_reminders_link_of_a_mail_sent_to_the_old_address_still_turns_them_off(claire):
-    # A reminder went to the old address; the person changed it, then clicks its link.
-    Message.objects.create(key="r", action=Rule.Action.EMAIL, recipient=OLD, user=claire,
-                           status=Message.Status.SENT)
-    confirm_new_address(claire)
-    url = reverse("unsubscribe", args=[token_for(OLD, "reminder")])
+def test_the_reminders_link_of_a_mail_sent_to_the_old_address_still_turns_them_off():
+    # A reminder went to the old address of a client who gave no consent at all; they
+    # changed address, then click its link.
+    anne = UserFactory(email="anne@example.test")
+    Message.objects.create(key="r", action=Rule.Action.EMAIL, recipient="anne@example.test",
+                           user=anne, status=Message.Status.SENT)
+    confirm_new_address(anne, "anne.new@example.test")
+    url = reverse("unsubscribe", args=[token_for("anne@example.test", "reminder")])
     Client(enforce_csrf_checks=True).post(
         url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
-    claire.refresh_from_db()
-    assert claire.email == NEW and not claire.reminder_emails
+    anne.refresh_from_db()
+    assert anne.email == "anne.new@example.test" and not anne.reminder_emails
+
+
+def test_a_company_member_who_never_consented_is_opted_out_at_the_new_address_by_an_old_link(
+        django_capture_on_commit_callbacks):
+    # Mailed by legitimate interest (no consent row), then a new address: the old campaign's
+    # link still keeps the person off the next campaigns.
+    from booker.models import Campaign
+
+    member = UserFactory(email="paul@acme.test")
+    MembershipFactory(user=member)
+    seg = Segment.objects.create(name="Entreprises")
+    campaign = Campaign.objects.create(name="Automne", segment=seg, subject="Offres",
+                                       body_html="<p>Bonjour</p>", body_text="Bonjour")
+    CampaignSend.objects.create(campaign=campaign, email="paul@acme.test", user=member)
+    assert selectors.may_receive_marketing("paul@acme.test", b2b=True)
+    confirm_new_address(member, "paul.martin@acme.test")
+    url = reverse("unsubscribe", args=[token_for("paul@acme.test", "marketing")])
+    Client(enforce_csrf_checks=True).post(
+        url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert not selectors.may_receive_marketing("paul.martin@acme.test", b2b=True)
 
 
 def test_withdrawing_from_my_account_after_the_change_withdraws_the_old_consents(claire):
