@@ -241,6 +241,8 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
             "opts": self.opts,
             "title": gettext("Erase this person's data?"),
             "person": person,
+            "erased": person,
+            "erase_action": "erase_personal_data",
             "form": form,
             "sections": [(personal_data.label(name), n) for name, n in counts.items() if n],
             "files": privacy.file_counts(person),
@@ -514,6 +516,8 @@ class CompanyAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": gettext("Erase this company's data?"),
             "company": company,
+            "erased": company,
+            "erase_action": "erase_company_data",
             "form": form,
             "kept_members": kept,
             "sections": [(personal_data.company_label(name), n)
