@@ -128,6 +128,14 @@ class InviteClientForm(forms.ModelForm):
         return email
 
 
+def personal_data_download(content: str | bytes, filename: str) -> HttpResponse:
+    """A GDPR export handed to the studio as a JSON file, never kept by a cache."""
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class ErasureForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I confirm: erase this person's data and delete the files of their sessions "
@@ -198,11 +206,8 @@ class UserAdmin(SecondFactorResetMixin, DjangoUserAdmin):
             self.message_user(request, gettext("Only a superuser exports the data of a staff "
                                                "member's account."), messages.ERROR)
             return None
-        response = HttpResponse(personal_data.export_json(person),
-                                content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{personal_data.filename(person)}"')
-        response["Cache-Control"] = "no-store"
+        response = personal_data_download(personal_data.export_json(person),
+                                          personal_data.filename(person))
         # Who handed out whose data, and when: the account's history says so.
         self.log_change(request, person, gettext("Personal data exported (GDPR)."))
         return response
@@ -474,11 +479,8 @@ class CompanyAdmin(admin.ModelAdmin):
                               messages.WARNING)
             return None
         company = companies[0]
-        response = HttpResponse(personal_data.export_company_json(company),
-                                content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{personal_data.company_filename(company)}"')
-        response["Cache-Control"] = "no-store"
+        response = personal_data_download(personal_data.export_company_json(company),
+                                          personal_data.company_filename(company))
         self.log_change(request, company, gettext("Company data exported (GDPR)."))
         return response
 
